@@ -1,0 +1,1 @@
+"""gridpay: smart prepayment and revenue collection for electricity utilities."""

@@ -1,0 +1,100 @@
+"""Enrols one electricity account: its customer, ledger account, first meter and opening balance."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from gridpay.data import ledger as ledger_store
+from gridpay.data.models import Account, AccountMode, Contact, Customer, LedgerAccount, Meter, Tariff, Village
+from gridpay.domain.errors import DomainError
+from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
+
+
+class EnrolmentRefused(DomainError):
+    code = "enrolment_refused"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    account_no: str
+    customer_name: str
+    tariff_code: str
+    meter_no: str
+    dlt645_address: str
+    installed_on: date
+    mode: str = AccountMode.PREPAID
+    prepaid_since: date | None = None
+    phone: str = ""
+    village: str = ""
+    town: str = ""
+    transformer_area: str = ""
+    address: str = ""
+    time_of_use: bool = False
+    protected_reason: str = ""
+    meter_registers: str = Meter.Registers.TOTAL
+    start_total_kwh: Decimal = Decimal(0)
+    start_tou_kwh: dict[str, Decimal] = field(default_factory=dict)
+    opening_balance_fen: int = 0
+
+
+def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> Account:
+    e = enrolment
+    with transaction.atomic():
+        if Account.objects.filter(account_no=e.account_no).exists():
+            raise EnrolmentRefused(f"户号 {e.account_no} 已存在", field="account_no")
+        if Meter.objects.filter(meter_no=e.meter_no).exists():
+            raise EnrolmentRefused(f"表号 {e.meter_no} 已在使用", field="meter_no")
+        if Meter.objects.filter(dlt645_address=e.dlt645_address).exists():
+            raise EnrolmentRefused(f"通信地址 {e.dlt645_address} 已在使用", field="dlt645_address")
+        try:
+            tariff = Tariff.objects.get(code=e.tariff_code)
+        except Tariff.DoesNotExist:
+            raise EnrolmentRefused(f"没有电价 {e.tariff_code}", field="tariff") from None
+        village = None
+        if e.village:
+            try:
+                village = Village.objects.get(name=e.village, **({"town": e.town} if e.town else {}))
+            except (Village.DoesNotExist, Village.MultipleObjectsReturned):
+                raise EnrolmentRefused(f"没有唯一的村/社区 {e.village}", field="village") from None
+        if e.mode == AccountMode.PREPAID and e.prepaid_since is None:
+            raise EnrolmentRefused("智能交费户必须有起始日", field="prepaid_since")
+        customer = Customer.objects.create(name=e.customer_name, phone=e.phone)
+        wallet = LedgerAccount.objects.create(
+            code=ledger_store.customer_code(e.account_no), kind=LedgerAccountKind.CUSTOMER.value
+        )
+        account = Account.objects.create(
+            account_no=e.account_no,
+            customer=customer,
+            mode=e.mode,
+            protected=bool(e.protected_reason),
+            protected_reason=e.protected_reason,
+            village=village,
+            transformer_area=e.transformer_area,
+            address=e.address,
+            tariff=tariff,
+            time_of_use=e.time_of_use,
+            prepaid_since=e.prepaid_since,
+            ledger_account=wallet,
+        )
+        if e.phone:
+            Contact.objects.create(account=account, name=e.customer_name, phone=e.phone)
+        Meter.objects.create(
+            meter_no=e.meter_no,
+            dlt645_address=e.dlt645_address,
+            registers=e.meter_registers,
+            account=account,
+            installed_on=e.installed_on,
+            start_total_kwh=e.start_total_kwh,
+            **{f"start_{period}_kwh": value for period, value in e.start_tou_kwh.items()},
+        )
+        opening = transfer_toward(
+            to=wallet.id,
+            counterpart=ledger_store.system_account(ledger_store.OPENING, LedgerAccountKind.OPENING).id,
+            amount_fen=e.opening_balance_fen,
+            kind=TransferKind.OPENING_BALANCE,
+        )
+        if opening is not None:
+            ledger_store.post([opening], business_day=business_day, at=at)
+        return account

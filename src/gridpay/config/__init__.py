@@ -1,0 +1,1 @@
+"""Django settings, URL routes and the WSGI/ASGI applications."""

@@ -1,0 +1,8 @@
+"""ASGI application."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridpay.config.settings")
+application = get_asgi_application()

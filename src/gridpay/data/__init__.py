@@ -1,0 +1,1 @@
+"""Django models (thin, no business rules), migrations, bulk writes and read queries."""

@@ -1,0 +1,9 @@
+"""The Django app that owns gridpay's tables."""
+
+from django.apps import AppConfig
+
+
+class DataConfig(AppConfig):
+    name = "gridpay.data"
+    label = "gridpay"
+    verbose_name = "gridpay"

@@ -1,0 +1,30 @@
+"""All of gridpay's tables, one module per part of the business."""
+
+from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
+from gridpay.data.models.ledger import LedgerAccount, Transfer
+from gridpay.data.models.meters import Meter, Reading
+from gridpay.data.models.payments import Payment
+from gridpay.data.models.places import GridStaff, Village
+from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
+from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
+
+__all__ = [
+    "Account",
+    "AccountMode",
+    "Contact",
+    "Customer",
+    "GridStaff",
+    "LedgerAccount",
+    "Meter",
+    "MonthlyBill",
+    "Payment",
+    "Reading",
+    "Settlement",
+    "SettlementFailure",
+    "SupplyState",
+    "Tariff",
+    "TariffTier",
+    "TariffVersion",
+    "Transfer",
+    "Village",
+]

@@ -1,0 +1,85 @@
+"""Customers, their electricity accounts (户号) and the contacts who receive an account's SMS."""
+
+from django.db import models
+
+from gridpay.data.models.ledger import LedgerAccount
+from gridpay.data.models.places import Village
+from gridpay.data.models.tariffs import Tariff
+
+
+class AccountMode(models.TextChoices):
+    PREPAID = "prepaid", "智能交费"
+    POSTPAID = "postpaid", "后付费"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", "正常"
+    CLOSED = "closed", "销户"
+
+
+class SupplyState(models.TextChoices):
+    CONNECTED = "connected", "供电"
+    DISCONNECTED = "disconnected", "停电"
+
+
+class Customer(models.Model):
+    name = models.CharField("客户名称", max_length=100)
+    phone = models.CharField("电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "客户"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    account_no = models.CharField("户号", max_length=20, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts")
+    mode = models.CharField("交费方式", max_length=10, choices=AccountMode.choices)
+    status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    supply_state = models.CharField(
+        "供电状态", max_length=14, choices=SupplyState.choices, default=SupplyState.CONNECTED
+    )
+    protected = models.BooleanField("保电", default=False)
+    protected_reason = models.CharField("保电原因", max_length=100, blank=True)
+    village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.PROTECT)
+    transformer_area = models.CharField("台区", max_length=50, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT)
+    time_of_use = models.BooleanField("峰谷电价", default=False)
+    # First day settled daily; usage before it stays postpaid (RULES §1).
+    prepaid_since = models.DateField("智能交费起始日", null=True, blank=True)
+    ledger_account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "用电户"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(protected=False) | ~models.Q(protected_reason=""),
+                name="account_protected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(mode="prepaid") | models.Q(prepaid_since__isnull=False),
+                name="account_prepaid_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.account_no
+
+
+class Contact(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "户主"
+        TENANT = "tenant", "租户"
+        OTHER = "other", "其他"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=30)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
+    receives_sms = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "phone"], name="contact_unique")]

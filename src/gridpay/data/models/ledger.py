@@ -1,0 +1,38 @@
+"""The double-entry ledger: accounts with a cached balance, and immutable transfers between them."""
+
+from django.db import models
+
+from gridpay.domain.ledger import LedgerAccountKind, TransferKind
+
+
+class LedgerAccount(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in LedgerAccountKind])
+    # Credits minus debits, updated in the transaction that posts each transfer.
+    balance_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "分类账户"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Transfer(models.Model):
+    """Immutable: a trigger refuses UPDATE and DELETE. A correction is a new transfer."""
+
+    debit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    credit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField()
+    kind = models.CharField(max_length=24, choices=[(k.value, k.value) for k in TransferKind])
+    business_day = models.DateField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "转账"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(debit=models.F("credit")), name="transfer_debit_not_credit"
+            ),
+        ]

@@ -1,0 +1,67 @@
+"""Meters with their install and removal readings, and daily frozen readings with the energy they imply."""
+
+from django.db import models
+
+from gridpay.data.models.accounts import Account
+
+
+class Meter(models.Model):
+    class Registers(models.TextChoices):
+        TOTAL = "total", "总"
+        TOU = "tou", "总+尖峰平谷"
+
+    meter_no = models.CharField("表号", max_length=32, unique=True)
+    dlt645_address = models.CharField("通信地址", max_length=12, unique=True)
+    registers = models.CharField(max_length=8, choices=Registers.choices, default=Registers.TOTAL)
+    register_digits = models.PositiveSmallIntegerField(default=6)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="meters")
+    installed_on = models.DateField()
+    start_total_kwh = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    start_sharp_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    start_peak_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    start_flat_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    start_valley_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True)
+    final_total_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    final_sharp_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    final_peak_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    final_flat_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    final_valley_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "电能表"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removed_on__isnull=True) | models.Q(final_total_kwh__isnull=False),
+                name="meter_removed_has_final_reading",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.meter_no
+
+
+class Reading(models.Model):
+    """A daily frozen reading; ``energy_*`` is the day's use, known once the day before is known."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="readings")
+    reading_date = models.DateField()
+    total_kwh = models.DecimalField(max_digits=12, decimal_places=2)
+    sharp_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    peak_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    flat_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    valley_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    energy_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    energy_sharp_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    energy_peak_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    energy_flat_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    energy_valley_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "日冻结读数"
+        constraints = [
+            models.UniqueConstraint(fields=["meter", "reading_date"], name="reading_unique"),
+        ]
+        indexes = [models.Index(fields=["reading_date", "account"], name="reading_day_account")]

@@ -1,0 +1,33 @@
+"""Villages (村/社区) of a town and the grid staff (网格员) who look after them."""
+
+from django.db import models
+
+
+class GridStaff(models.Model):
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "网格员"
+        constraints = [models.UniqueConstraint(fields=["name", "phone"], name="grid_staff_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    name = models.CharField("村/社区", max_length=50)
+    town = models.CharField("乡镇", max_length=50)
+    rollout_month = models.DateField("推广月份", null=True, blank=True)
+    grid_staff = models.ForeignKey(
+        GridStaff, verbose_name="网格员", null=True, blank=True, on_delete=models.PROTECT
+    )
+    assistant_name = models.CharField("推广协助员", max_length=50, blank=True)
+    assistant_phone = models.CharField("协助员电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "村/社区"
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique")]
+
+    def __str__(self) -> str:
+        return self.name

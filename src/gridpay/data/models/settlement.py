@@ -1,0 +1,58 @@
+"""Daily settlements, the failures of a settlement run per account, and official monthly bills."""
+
+from django.db import models
+
+from gridpay.data.models.accounts import Account
+from gridpay.data.models.ledger import Transfer
+from gridpay.data.models.tariffs import TariffVersion
+
+
+class Settlement(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="settlements")
+    day = models.DateField()
+    energy_kwh = models.DecimalField(max_digits=12, decimal_places=2)
+    charge_fen = models.BigIntegerField()
+    tariff_version = models.ForeignKey(TariffVersion, on_delete=models.PROTECT)
+    # Where the account stands in its tier period after this day (domain PeriodToDate).
+    period_start = models.DateField()
+    period_used_kwh = models.DecimalField(max_digits=14, decimal_places=2)
+    period_amount_micro_yuan = models.BigIntegerField()
+    transfer = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT)
+    settled_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "日结算"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="settlement_once_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(charge_fen__gte=0), name="settlement_charge_not_negative"
+            ),
+        ]
+
+
+class SettlementFailure(models.Model):
+    """Why an account's day could not be settled at the last attempt; removed once it settles."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="settlement_failure_unique")]
+
+
+class MonthlyBill(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="bills")
+    month = models.DateField()  # first day of the month
+    energy_kwh = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_fen = models.BigIntegerField()
+    daily_charges_fen = models.BigIntegerField()
+    adjustment_fen = models.BigIntegerField()
+    adjustment = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "月度电费"
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="bill_once_per_month")]

@@ -1,0 +1,18 @@
+"""The one conversion between instants (aware UTC datetimes) and business days in the utility's zone."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+
+def business_day(*, instant: datetime, zone: str) -> date:
+    if instant.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month_start(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -1,0 +1,63 @@
+"""Double-entry ledger rules: immutable transfers of positive fen between two different accounts.
+
+Every ledger account's balance is kept as credits minus debits, so the balances of all accounts
+always add up to zero. A customer's balance is what the utility owes the customer (prepaid
+money not yet used); a clearing account's balance is negative (money held at a channel).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gridpay.domain.errors import DomainError
+
+
+class InvalidTransfer(DomainError):
+    code = "invalid_transfer"
+
+
+class LedgerAccountKind(StrEnum):
+    CUSTOMER = "customer"  # prepaid balance of one electricity account (账户余额)
+    REVENUE = "revenue"  # electricity sales (电费收入)
+    CLEARING = "clearing"  # money received through a payment channel, due from the channel
+    OPENING = "opening"  # balances brought in from the system gridpay replaces
+
+
+class TransferKind(StrEnum):
+    SETTLEMENT = "settlement"
+    PAYMENT = "payment"
+    BILL_ADJUSTMENT = "bill_adjustment"
+    OPENING_BALANCE = "opening_balance"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    debit: int
+    credit: int
+    amount_fen: int
+    kind: TransferKind
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_fen, int) or self.amount_fen <= 0:
+            raise InvalidTransfer(f"转账金额必须为正整数分：{self.amount_fen}", field="amount_fen")
+        if self.debit == self.credit:
+            raise InvalidTransfer("借方与贷方不能是同一账户")
+
+
+def transfer_toward(*, to: int, counterpart: int, amount_fen: int, kind: TransferKind) -> Transfer | None:
+    """A transfer that raises ``to`` by ``amount_fen`` (lowers it when negative); None for zero."""
+    if amount_fen == 0:
+        return None
+    if amount_fen > 0:
+        return Transfer(debit=counterpart, credit=to, amount_fen=amount_fen, kind=kind)
+    return Transfer(debit=to, credit=counterpart, amount_fen=-amount_fen, kind=kind)
+
+
+def balances(transfers: Iterable[Transfer]) -> dict[int, int]:
+    """Credits minus debits per account."""
+    result: dict[int, int] = defaultdict(int)
+    for t in transfers:
+        result[t.credit] += t.amount_fen
+        result[t.debit] -= t.amount_fen
+    return dict(result)

@@ -1,0 +1,80 @@
+"""Daily frozen register readings (日冻结): a day's energy from two readings, and what to reject."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gridpay.domain.energy import DayEnergy, TouPeriod
+from gridpay.domain.errors import DomainError
+
+
+class RejectedReading(DomainError):
+    code = "rejected_reading"
+
+
+class ReadingGoesBackwards(RejectedReading):
+    code = "reading_goes_backwards"
+
+
+class ImpossibleDailyEnergy(RejectedReading):
+    code = "impossible_daily_energy"
+
+
+@dataclass(frozen=True)
+class Registers:
+    """Cumulative register values of one meter at one instant."""
+
+    total_kwh: Decimal
+    tou_kwh: Mapping[TouPeriod, Decimal] = field(default_factory=dict)
+
+
+def register_limit_kwh(*, integer_digits: int) -> Decimal:
+    """The first value a register cannot show: it rolls over to zero there (999999.99 → 0)."""
+    return Decimal(10) ** integer_digits
+
+
+def register_advance(*, earlier: Decimal, later: Decimal, limit_kwh: Decimal, register: str) -> Decimal:
+    """How far a register moved from ``earlier`` to ``later``, across a rollover when it looks like one."""
+    if later >= earlier:
+        return later - earlier
+    # A register that wraps starts again near zero after being near its limit; a register that
+    # shows less than before otherwise went backwards, which a good meter never does.
+    if earlier >= limit_kwh * Decimal("0.9") and later <= limit_kwh * Decimal("0.1"):
+        return later + limit_kwh - earlier
+    raise ReadingGoesBackwards(f"读数倒走：{register} 从 {earlier} 变为 {later}", field=register)
+
+
+def energy_between(
+    *,
+    earlier: Registers,
+    later: Registers,
+    limit_kwh: Decimal,
+    max_energy_kwh: Decimal,
+) -> DayEnergy:
+    """Energy from ``earlier`` to ``later`` readings of one meter; rejects what no meter can do."""
+    total = register_advance(
+        earlier=earlier.total_kwh, later=later.total_kwh, limit_kwh=limit_kwh, register="total_kwh"
+    )
+    if total > max_energy_kwh:
+        raise ImpossibleDailyEnergy(f"日电量 {total} kWh 超过上限 {max_energy_kwh} kWh", field="total_kwh")
+    tou = {}
+    for period, value in later.tou_kwh.items():
+        before = earlier.tou_kwh.get(period)
+        if before is None:
+            continue
+        tou[period] = register_advance(
+            earlier=before, later=value, limit_kwh=limit_kwh, register=f"{period}_kwh"
+        )
+    claimed = sum((v for p, v in tou.items() if p is not TouPeriod.FLAT), Decimal(0))
+    if claimed > total:
+        raise RejectedReading(f"分时电量之和 {claimed} 超过总电量 {total}", field="total_kwh")
+    return DayEnergy(total_kwh=total, tou_kwh=tou)
+
+
+def combine(first: DayEnergy, second: DayEnergy) -> DayEnergy:
+    """Energy of one day measured by two meters (a meter replaced during the day)."""
+    periods = set(first.tou_kwh) | set(second.tou_kwh)
+    return DayEnergy(
+        total_kwh=first.total_kwh + second.total_kwh,
+        tou_kwh={p: first.tou_kwh.get(p, Decimal(0)) + second.tou_kwh.get(p, Decimal(0)) for p in periods},
+    )

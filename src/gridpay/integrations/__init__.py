@@ -1,0 +1,1 @@
+"""Adapters to the outside world: tariff files, head-end, SMS, payment channels, calendars."""

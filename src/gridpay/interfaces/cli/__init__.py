@@ -1,0 +1,1 @@
+"""The `gridpay` command: Django management commands with Chinese output."""

@@ -1,0 +1,38 @@
+"""Builders of enrolled accounts for tests."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from gridpay.application.enrol_account import Enrolment, enrol_account
+from gridpay.data.models import Account
+
+AT = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def enrol(
+    number: int,
+    *,
+    tariff: str = "zj-resident-2024",
+    prepaid_since: date = date(2025, 1, 1),
+    installed_on: date = date(2024, 12, 31),
+    opening_balance_fen: int = 10_000,
+    start_total_kwh: Decimal = Decimal(0),
+    time_of_use: bool = False,
+) -> Account:
+    return enrol_account(
+        enrolment=Enrolment(
+            account_no=f"33010{number:05d}",
+            customer_name=f"测试用户{number}",
+            tariff_code=tariff,
+            meter_no=f"M{number:08d}",
+            dlt645_address=f"{number:012d}",
+            installed_on=installed_on,
+            prepaid_since=prepaid_since,
+            opening_balance_fen=opening_balance_fen,
+            start_total_kwh=start_total_kwh,
+            time_of_use=time_of_use,
+            meter_registers="tou" if time_of_use else "total",
+        ),
+        at=AT,
+        business_day=installed_on,
+    )
