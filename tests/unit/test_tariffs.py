@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridpay.domain.energy import DayEnergy, InvalidEnergy, TouPeriod
+from gridpay.domain.energy import DayEnergy, InvalidEnergy
 from gridpay.domain.tariffs import (
     InvalidTariff,
     TariffNotInForce,

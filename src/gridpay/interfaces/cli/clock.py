@@ -1,0 +1,16 @@
+"""The system clock, read here and nowhere below: the current instant and today's business day."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from gridpay.domain.business_time import business_day
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def today() -> date:
+    return business_day(instant=now(), zone=settings.GRIDPAY["BUSINESS_TIME_ZONE"])
