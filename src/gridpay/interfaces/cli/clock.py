@@ -13,4 +13,4 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return business_day(instant=now(), zone=settings.GRIDPAY["BUSINESS_TIME_ZONE"])
+    return business_day(instant=now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
