@@ -1,0 +1,79 @@
+"""Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite; ids reserved ahead of insert."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def sql_date(day: date) -> Any:
+    """SQLite keeps dates as ISO text; PostgreSQL takes the date itself."""
+    return day if on_postgresql() else day.isoformat()
+
+
+def _sqlite_value(value: Any) -> Any:
+    # Store dates and instants exactly as Django's own SQLite backend does.
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def reserve_ids(table: str, count: int) -> list[int]:
+    """``count`` fresh primary keys of ``table``, so rows can refer to each other before insertion.
+
+    On SQLite the caller's IMMEDIATE transaction holds the write lock, so nobody else can take
+    an id between this read and the insert.
+    """
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = int(cursor.fetchone()[0]) + 1
+        return list(range(start, start + count))
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        adapted = [tuple(_sqlite_value(value) for value in row) for row in rows]
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+
+
+def add_to_balances(changes: Sequence[tuple[int, int]]) -> None:
+    """Add ``amount`` to the cached balance of each ledger account ``id``, in ascending id order."""
+    if not changes:
+        return
+    ordered = sorted(changes)
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            cursor.execute(
+                "UPDATE gridpay_ledgeraccount AS l SET balance_fen = l.balance_fen + v.amount "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) WHERE l.id = v.id",
+                [[c[0] for c in ordered], [c[1] for c in ordered]],
+            )
+            return
+        cursor.executemany(
+            "UPDATE gridpay_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
+            [(amount, account_id) for account_id, amount in ordered],
+        )

@@ -1,0 +1,52 @@
+"""`gridpay settle --date D | --through D`: daily settlement of prepaid accounts."""
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.settle_day import SettlementRunReport, settle_day
+from gridpay.domain.money import format_yuan
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
+
+
+class Command(BaseCommand):
+    help = "结算智能交费户的日电费：--date 结算一天，--through 按日期顺序补结算到该日"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--date", type=date.fromisoformat, help="结算日 YYYY-MM-DD")
+        group.add_argument("--through", type=date.fromisoformat, help="补结算截至日 YYYY-MM-DD")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day: date | None = options["date"]
+        through: date | None = options["through"]
+        last = day or through
+        if last is not None and last >= clock.today():
+            raise CommandError(f"只能结算已经过去的日期：{last} 不早于今天 {clock.today()}")
+        with domain_errors_as_command_errors(), progress("结算", total=None) as advance:
+            if day is not None:
+                reports = [settle_day(day=day, at=clock.now(), on_progress=advance)]
+            else:
+                assert through is not None
+                reports = settle_through(through=through, at=clock.now(), on_progress=advance)
+        if options["json"]:
+            print_json(reports)
+            return
+        if not reports:
+            console.print("没有待结算的读数。")
+        for report in reports:
+            console.print(describe(report))
+        if any(report.failed for report in reports):
+            raise CommandError("部分户未能结算，原因已记录（settlement failures）；补齐读数后重新运行。")
+
+
+def describe(report: SettlementRunReport) -> str:
+    return (
+        f"{report.day}：结算 {report.settled} 户，电量 {report.energy_kwh} kWh，"
+        f"电费 {format_yuan(report.charged_fen)} 元，未能结算 {report.failed} 户"
+    )

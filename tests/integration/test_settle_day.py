@@ -1,0 +1,98 @@
+"""Daily settlement on a real database: charges, ledger, once per day, failures recorded, catch-up."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+
+from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.settle_day import settle_day
+from gridpay.data.ledger import recomputed_balances
+from gridpay.data.models import LedgerAccount, Settlement, SettlementFailure, Transfer
+from tests.support.accounts import enrol
+from tests.support.readings import add_readings
+
+pytestmark = pytest.mark.django_db
+AT = datetime(2025, 2, 1, tzinfo=UTC)
+JAN1 = date(2025, 1, 1)
+
+
+def balance(account_no: str) -> int:
+    return LedgerAccount.objects.get(code=f"customer:{account_no}").balance_fen
+
+
+def test_a_day_debits_each_account_and_credits_revenue(zj_tariff: str) -> None:
+    a, b = enrol(1), enrol(2)
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00"])
+    add_readings(b, first_day=JAN1, daily_kwh=["3.33"])
+
+    report = settle_day(day=JAN1, at=AT)
+
+    assert (report.settled, report.failed) == (2, 0)
+    assert report.charged_fen == 538 + 179  # 10 × 0.538 = 5.38; 3.33 × 0.538 = 1.79154
+    assert balance(a.account_no) == 10_000 - 538
+    assert balance(b.account_no) == 10_000 - 179
+    assert LedgerAccount.objects.get(code="revenue:electricity").balance_fen == 717
+    assert recomputed_balances() == dict(LedgerAccount.objects.values_list("id", "balance_fen"))
+
+
+def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:
+    a = enrol(1)
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00"])
+    settle_day(day=JAN1, at=AT)
+    transfers = Transfer.objects.count()
+
+    again = settle_day(day=JAN1, at=AT)
+
+    assert (again.settled, again.failed, again.charged_fen) == (0, 0, 0)
+    assert Transfer.objects.count() == transfers
+    assert balance(a.account_no) == 10_000 - 538
+
+
+def test_rounding_is_cumulative_so_days_add_up_to_the_period(zj_tariff: str) -> None:
+    a = enrol(1)
+    add_readings(a, first_day=JAN1, daily_kwh=["1.01"] * 10)  # 0.54338 yuan a day
+    for offset in range(10):
+        settle_day(day=JAN1 + timedelta(days=offset), at=AT)
+    charges = list(Settlement.objects.filter(account=a).order_by("day").values_list("charge_fen", flat=True))
+    assert sum(charges) == 543  # 10.1 kWh × 0.538 = 5.4338 yuan, not 10 × 54 fen
+    assert set(charges) == {54, 55}
+
+
+def test_a_missing_reading_is_recorded_and_later_days_wait(zj_tariff: str) -> None:
+    a = enrol(1)
+    add_readings(a, first_day=JAN1, daily_kwh=["5.00", "5.00"])
+    # Day 2's reading arrived but day 1 was never settled: day 2 must wait, with the reason kept.
+    report = settle_day(day=date(2025, 1, 2), at=AT)
+    assert (report.settled, report.failed) == (0, 1)
+    failure = SettlementFailure.objects.get(account=a)
+    assert (failure.day, failure.code) == (date(2025, 1, 2), "previous_day_unsettled")
+
+    reports = settle_through(through=date(2025, 1, 2), at=AT)
+
+    assert [(r.day, r.settled) for r in reports] == [(JAN1, 1), (date(2025, 1, 2), 1)]
+    assert not SettlementFailure.objects.exists()
+
+
+def test_a_reading_without_the_day_before_is_not_settled(zj_tariff: str) -> None:
+    a = enrol(1)
+    add_readings(a, first_day=JAN1, daily_kwh=["5.00"])
+    settle_day(day=JAN1, at=AT)
+    add_readings(a, first_day=date(2025, 1, 3), daily_kwh=["5.00"])
+    a.readings.filter(reading_date=date(2025, 1, 3)).update(energy_kwh=None)
+
+    report = settle_day(day=date(2025, 1, 3), at=AT)
+
+    assert report.failed == 1
+    assert SettlementFailure.objects.get(account=a).code == "missing_previous_reading"
+
+
+def test_tiers_carry_on_across_days_and_reset_in_a_new_year(zj_tariff: str) -> None:
+    a = enrol(1, prepaid_since=date(2025, 12, 30), installed_on=date(2025, 12, 29))
+    add_readings(a, first_day=date(2025, 12, 30), daily_kwh=["2700.00", "100.00", "100.00"])
+    settle_through(through=date(2026, 1, 1), at=AT)
+    charges = dict(Settlement.objects.filter(account=a).values_list("day", "charge_fen"))
+    assert charges[date(2025, 12, 30)] == 145260  # 2700 × 0.538
+    assert charges[date(2025, 12, 31)] == 5580  # 60 × 0.538 + 40 × 0.588, the issue's example
+    assert charges[date(2026, 1, 1)] == 5380  # a new year starts at tier 1 again
+    assert Settlement.objects.get(account=a, day=date(2026, 1, 1)).period_used_kwh == D("100.00")
