@@ -1,0 +1,61 @@
+"""Ledger transfers balance to zero; money rounds half up exactly once; account figures."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridpay.domain.account_figures import account_figures
+from gridpay.domain.ledger import InvalidTransfer, Transfer, TransferKind, balances, transfer_toward
+from gridpay.domain.money import format_yuan, round_to_fen
+
+
+def test_rounding_is_half_up_away_from_zero() -> None:
+    assert round_to_fen(micro_yuan=4_999) == 0
+    assert round_to_fen(micro_yuan=5_000) == 1
+    assert round_to_fen(micro_yuan=-5_000) == -1
+    assert round_to_fen(micro_yuan=55_800_000) == 5580
+
+
+def test_format_yuan() -> None:
+    assert (format_yuan(5580), format_yuan(-5), format_yuan(0)) == ("55.80", "-0.05", "0.00")
+
+
+def test_a_transfer_needs_a_positive_amount_between_two_accounts() -> None:
+    with pytest.raises(InvalidTransfer):
+        Transfer(debit=1, credit=2, amount_fen=0, kind=TransferKind.PAYMENT)
+    with pytest.raises(InvalidTransfer):
+        Transfer(debit=1, credit=1, amount_fen=5, kind=TransferKind.PAYMENT)
+
+
+postings = st.lists(st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(-(10**9), 10**9)), max_size=80)
+
+
+@given(postings)
+def test_the_ledger_always_balances_to_zero(moves: list[tuple[int, int, int]]) -> None:
+    transfers = [
+        t
+        for to, counterpart, amount in moves
+        if to != counterpart
+        and (t := transfer_toward(to=to, counterpart=counterpart, amount_fen=amount, kind=TransferKind.PAYMENT))
+    ]
+    result = balances(transfers)
+    assert sum(result.values()) == 0
+    assert all(t.amount_fen > 0 for t in transfers)
+    raised: dict[int, int] = {}
+    for to, counterpart, amount in moves:
+        if to != counterpart:
+            raised[to] = raised.get(to, 0) + amount
+            raised[counterpart] = raised.get(counterpart, 0) - amount
+    assert {k: v for k, v in result.items() if v} == {k: v for k, v in raised.items() if v}
+
+
+def test_days_left_from_the_recent_average() -> None:
+    figures = account_figures(
+        ledger_balance_fen=1000, unbilled_charges_fen=300, recent_daily_charges_fen=[100, 150, 200]
+    )
+    assert figures.available_balance_fen == 1000
+    assert figures.balance_fen == 1300
+    assert figures.average_daily_charge_fen == 150
+    assert figures.days_left == 6
+    assert account_figures(ledger_balance_fen=-5, unbilled_charges_fen=0, recent_daily_charges_fen=[10]).days_left == 0
+    assert account_figures(ledger_balance_fen=50, unbilled_charges_fen=0, recent_daily_charges_fen=[]).days_left is None
