@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gridpay.data",
     "gridpay.interfaces.cli",
+    "ninja",
 ]
 
 MIDDLEWARE = [

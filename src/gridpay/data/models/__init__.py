@@ -1,6 +1,7 @@
 """All of gridpay's tables, one module per part of the business."""
 
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
+from gridpay.data.models.api_tokens import ApiToken
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.payments import Payment
@@ -11,6 +12,7 @@ from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
 __all__ = [
     "Account",
     "AccountMode",
+    "ApiToken",
     "Contact",
     "Customer",
     "GridStaff",

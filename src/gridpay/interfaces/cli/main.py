@@ -23,6 +23,9 @@ def main() -> None:
 
     django.setup()
     argv = sys.argv[1:]
+    if argv and not argv[0].startswith("-"):
+        # Django command names are module names; `gridpay api-token` runs the command api_token.
+        argv[0] = argv[0].replace("-", "_")
     if argv and argv[0] not in COMMANDS_THAT_MANAGE_THE_SCHEMA:
         from gridpay.interfaces.cli.schema import ensure_schema
 

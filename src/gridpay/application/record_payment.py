@@ -1,0 +1,140 @@
+"""Records a payment (交费): the Payment row and its ledger transfer, credited at once, exactly once."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from gridpay.application.errors import AccountClosed, UnknownAccount
+from gridpay.data import ledger as ledger_store
+from gridpay.data.models import Account, LedgerAccount, Payment
+from gridpay.data.models.accounts import AccountStatus
+from gridpay.data.queries.ledger import balance_through_transfer_fen
+from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
+from gridpay.domain.payments import PaymentRequest, RecordedPayment, check_repeat, payment_request
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment_id: int
+    account_no: str
+    amount_fen: int
+    channel: str
+    channel_txn_id: str
+    received_at: datetime
+    replayed: bool  # True when this request repeated a recorded payment and credited nothing
+    available_balance_fen: int  # 可用余额 right after the payment was credited
+
+
+def record_payment(
+    *,
+    account_no: str,
+    amount_fen: int,
+    channel: str,
+    channel_txn_id: str,
+    received_at: datetime,
+    business_day: date,
+    idempotency_key: str | None = None,
+) -> PaymentResult:
+    """Credits ``amount_fen`` to the account, from the channel's clearing account.
+
+    A payment is identified by (channel, channel_txn_id), and also by ``idempotency_key`` when
+    given: a repeat of the same payment returns the first result with ``replayed=True``; the same
+    key with different data raises PaymentConflict. Anyone may pay for any account number.
+    """
+    request = payment_request(
+        account_no=account_no,
+        amount_fen=amount_fen,
+        channel=channel,
+        channel_txn_id=channel_txn_id,
+        received_at=received_at,
+        idempotency_key=idempotency_key,
+    )
+    with transaction.atomic():
+        recorded = _recorded(request)
+        if recorded is not None:
+            return recorded
+        account = Account.objects.filter(account_no=request.account_no).only("id", "status", "ledger_account").first()
+        if account is None:
+            raise UnknownAccount(f"没有户号 {request.account_no}", field="account_no")
+        if account.status == AccountStatus.CLOSED:
+            raise AccountClosed(f"户号 {request.account_no} 已销户，不能交费", field="account_no")
+        clearing = ledger_store.system_account(ledger_store.clearing_code(request.channel), LedgerAccountKind.CLEARING)
+        try:
+            # A savepoint, so that losing the race for the unique keys leaves the outer
+            # transaction usable for reading the winner (PostgreSQL aborts it otherwise).
+            with transaction.atomic():
+                (transfer,) = ledger_store.post(
+                    [
+                        Transfer(
+                            debit=clearing.id,
+                            credit=account.ledger_account_id,
+                            amount_fen=request.amount_fen,
+                            kind=TransferKind.PAYMENT,
+                        )
+                    ],
+                    business_day=business_day,
+                    at=request.received_at,
+                )
+                payment = Payment.objects.create(
+                    account=account,
+                    channel=request.channel.value,
+                    channel_txn_id=request.channel_txn_id,
+                    amount_fen=request.amount_fen,
+                    received_at=request.received_at,
+                    business_day=business_day,
+                    idempotency_key=request.idempotency_key,
+                    transfer=transfer,
+                )
+        except IntegrityError:
+            # A concurrent identical request committed first: the unique constraints made us
+            # wait for it, and its row is visible now.
+            recorded = _recorded(request)
+            if recorded is None:
+                raise
+            return recorded
+        balance = LedgerAccount.objects.values_list("balance_fen", flat=True).get(id=account.ledger_account_id)
+        return PaymentResult(
+            payment_id=payment.id,
+            account_no=request.account_no,
+            amount_fen=payment.amount_fen,
+            channel=payment.channel,
+            channel_txn_id=payment.channel_txn_id,
+            received_at=payment.received_at,
+            replayed=False,
+            available_balance_fen=balance,
+        )
+
+
+def _recorded(request: PaymentRequest) -> PaymentResult | None:
+    """The first result of the payment this request repeats; PaymentConflict if it differs from it."""
+    same_key = Q(channel=request.channel.value, channel_txn_id=request.channel_txn_id)
+    if request.idempotency_key is not None:
+        same_key |= Q(idempotency_key=request.idempotency_key)
+    rows = list(Payment.objects.filter(same_key).select_related("account").order_by("id"))
+    for row in rows:
+        check_repeat(
+            request=request,
+            recorded=RecordedPayment(
+                account_no=row.account.account_no,
+                amount_fen=row.amount_fen,
+                channel=row.channel,
+                channel_txn_id=row.channel_txn_id,
+            ),
+        )
+    if not rows:
+        return None
+    first = rows[0]
+    return PaymentResult(
+        payment_id=first.id,
+        account_no=first.account.account_no,
+        amount_fen=first.amount_fen,
+        channel=first.channel,
+        channel_txn_id=first.channel_txn_id,
+        received_at=first.received_at,
+        replayed=True,
+        available_balance_fen=balance_through_transfer_fen(
+            ledger_account_id=first.account.ledger_account_id, transfer_id=first.transfer_id
+        ),
+    )

@@ -1,0 +1,79 @@
+"""Read queries about one electricity account: its particulars, its ledger balance and its settled charges."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Sum
+
+from gridpay.data.models import Account, Meter, MonthlyBill, Settlement
+from gridpay.domain.business_time import next_month_start
+
+
+@dataclass(frozen=True)
+class AccountParticulars:
+    account_id: int
+    account_no: str
+    customer_name: str
+    mode: str
+    status: str
+    supply_state: str
+    protected: bool
+    protected_reason: str
+    village: str | None
+    transformer_area: str
+    tariff_code: str
+    meter_no: str | None  # the meter in place, None between a removal and the next install
+    ledger_balance_fen: int  # the cached balance of the account's ledger account
+
+
+def account_particulars(*, account_no: str) -> AccountParticulars | None:
+    account = (
+        Account.objects.select_related("customer", "village", "tariff", "ledger_account")
+        .filter(account_no=account_no)
+        .first()
+    )
+    if account is None:
+        return None
+    meter_no = (
+        Meter.objects.filter(account=account, removed_on__isnull=True)
+        .order_by("-installed_on", "-id")
+        .values_list("meter_no", flat=True)
+        .first()
+    )
+    return AccountParticulars(
+        account_id=account.id,
+        account_no=account.account_no,
+        customer_name=account.customer.name,
+        mode=account.mode,
+        status=account.status,
+        supply_state=account.supply_state,
+        protected=account.protected,
+        protected_reason=account.protected_reason,
+        village=account.village.name if account.village is not None else None,
+        transformer_area=account.transformer_area,
+        tariff_code=account.tariff.code,
+        meter_no=meter_no,
+        ledger_balance_fen=account.ledger_account.balance_fen,
+    )
+
+
+def unbilled_charges_fen(*, account_id: int) -> int:
+    """Daily charges of the days after the month of the last official bill (all of them before any bill)."""
+    last_month = MonthlyBill.objects.filter(account_id=account_id).aggregate(last=Max("month"))["last"]
+    settlements = Settlement.objects.filter(account_id=account_id)
+    if last_month is not None:
+        settlements = settlements.filter(day__gte=next_month_start(last_month))
+    return int(settlements.aggregate(total=Sum("charge_fen"))["total"] or 0)
+
+
+def recent_daily_charges_fen(*, account_id: int, days: int) -> list[int]:
+    """The charges of the last ``days`` settled days, oldest first."""
+    charges = (
+        Settlement.objects.filter(account_id=account_id).order_by("-day").values_list("charge_fen", flat=True)[:days]
+    )
+    return list(reversed(charges))
+
+
+def last_settled_day(*, account_id: int) -> date | None:
+    day: date | None = Settlement.objects.filter(account_id=account_id).aggregate(last=Max("day"))["last"]
+    return day

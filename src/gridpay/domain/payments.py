@@ -1,0 +1,162 @@
+"""Payment rules: the known channels, what a valid payment request is, and when a repeat is a conflict."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from gridpay.domain.errors import DomainError
+
+# Guards the 64-bit columns and every sum over them; not a business limit (10 亿元 in one payment).
+MAX_PAYMENT_FEN = 100_000_000_000
+MAX_ACCOUNT_NO_LENGTH = 20
+MAX_CHANNEL_TXN_ID_LENGTH = 64
+MAX_IDEMPOTENCY_KEY_LENGTH = 100
+
+
+class InvalidPayment(DomainError):
+    code = "invalid_payment"
+
+
+class PaymentConflict(DomainError):
+    """The same natural key or Idempotency-Key was already used for a different payment."""
+
+    code = "payment_conflict"
+
+
+class PaymentChannel(StrEnum):
+    """交费渠道 (RULES §9). The value is stored and sent on the wire; the label is shown to people."""
+
+    COUNTER = "counter"  # 营业厅柜台: cash and card at the counter
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    BANK_WITHHOLDING = "bank_withholding"  # 代扣, including batch withholding and auto-recharge
+    BANK = "bank"  # online banking, phone banking, ATM
+    AGENT = "agent"  # post offices, kiosks and shops collecting on the utility's behalf
+    CARD = "card"  # 电费充值卡
+    APP = "app"  # the utility's own app
+    KIOSK = "kiosk"  # self-service payment terminals
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS: dict[PaymentChannel, str] = {
+    PaymentChannel.COUNTER: "营业厅柜台",
+    PaymentChannel.WECHAT: "微信支付",
+    PaymentChannel.ALIPAY: "支付宝",
+    PaymentChannel.BANK_WITHHOLDING: "银行代扣",
+    PaymentChannel.BANK: "银行（网银/电话/ATM）",
+    PaymentChannel.AGENT: "代收网点",
+    PaymentChannel.CARD: "电费充值卡",
+    PaymentChannel.APP: "供电公司APP",
+    PaymentChannel.KIOSK: "自助交费终端",
+}
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A validated request to credit ``amount_fen`` to ``account_no``, as received from a channel."""
+
+    account_no: str
+    amount_fen: int
+    channel: PaymentChannel
+    channel_txn_id: str
+    received_at: datetime  # aware, UTC
+    idempotency_key: str | None = None
+
+
+def payment_request(
+    *,
+    account_no: str,
+    amount_fen: int,
+    channel: str,
+    channel_txn_id: str,
+    received_at: datetime,
+    idempotency_key: str | None = None,
+) -> PaymentRequest:
+    """The request with surrounding blanks removed, or InvalidPayment naming the first bad field."""
+    account_no = _text(account_no, field="account_no", what="户号", max_length=MAX_ACCOUNT_NO_LENGTH)
+    # bool is an int in Python; True fen is never what a caller meant.
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise InvalidPayment(f"交费金额必须是整数（单位：分）：{amount_fen!r}", field="amount_fen")
+    if amount_fen <= 0:
+        raise InvalidPayment(f"交费金额必须大于 0 分：{amount_fen}", field="amount_fen")
+    if amount_fen > MAX_PAYMENT_FEN:
+        raise InvalidPayment(f"交费金额超出上限 {MAX_PAYMENT_FEN} 分：{amount_fen}", field="amount_fen")
+    known = parse_channel(channel)
+    channel_txn_id = _text(
+        channel_txn_id, field="channel_txn_id", what="渠道流水号", max_length=MAX_CHANNEL_TXN_ID_LENGTH
+    )
+    if not isinstance(received_at, datetime) or received_at.tzinfo is None:
+        raise InvalidPayment("收款时间必须带时区", field="received_at")
+    if idempotency_key is not None:
+        idempotency_key = _text(
+            idempotency_key, field="idempotency_key", what="幂等键", max_length=MAX_IDEMPOTENCY_KEY_LENGTH
+        )
+    return PaymentRequest(
+        account_no=account_no,
+        amount_fen=amount_fen,
+        channel=known,
+        channel_txn_id=channel_txn_id,
+        received_at=received_at.astimezone(UTC),
+        idempotency_key=idempotency_key,
+    )
+
+
+def parse_channel(channel: str) -> PaymentChannel:
+    try:
+        return PaymentChannel(channel)
+    except ValueError:
+        known = "、".join(f"{c.value}（{c.label}）" for c in PaymentChannel)
+        raise InvalidPayment(f"未知的交费渠道 {channel!r}；可用渠道：{known}", field="channel") from None
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    """What identifies a payment already recorded, to compare a repeated request with."""
+
+    account_no: str
+    amount_fen: int
+    channel: str
+    channel_txn_id: str
+
+
+def check_repeat(*, request: PaymentRequest, recorded: RecordedPayment) -> None:
+    """A repeat of a recorded payment is a replay only if it is the same payment in every respect.
+
+    ``recorded`` shares the request's (channel, channel transaction id) or its Idempotency-Key; the
+    receipt time may differ between retries and is not compared.
+    """
+    same = (
+        recorded.account_no == request.account_no
+        and recorded.amount_fen == request.amount_fen
+        and recorded.channel == request.channel.value
+        and recorded.channel_txn_id == request.channel_txn_id
+    )
+    if same:
+        return
+    if recorded.channel == request.channel.value and recorded.channel_txn_id == request.channel_txn_id:
+        reason = f"渠道流水号 {request.channel_txn_id} 已用于另一笔交费"
+        field = "channel_txn_id"
+    else:
+        reason = f"幂等键 {request.idempotency_key} 已用于另一笔交费"
+        field = "idempotency_key"
+    raise PaymentConflict(
+        f"{reason}（户号 {recorded.account_no}，金额 {recorded.amount_fen} 分，"
+        f"渠道 {recorded.channel}，流水号 {recorded.channel_txn_id}）",
+        field=field,
+    )
+
+
+def _text(value: str, *, field: str, what: str, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidPayment(f"{what}必须是文本：{value!r}", field=field)
+    value = value.strip()
+    if not value:
+        raise InvalidPayment(f"{what}不能为空", field=field)
+    if len(value) > max_length:
+        raise InvalidPayment(f"{what}最长 {max_length} 个字符", field=field)
+    if not value.isprintable():
+        raise InvalidPayment(f"{what}含有不可打印字符", field=field)
+    return value

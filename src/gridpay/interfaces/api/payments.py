@@ -1,0 +1,73 @@
+"""`POST /api/payments`: records a payment once per (channel, transaction id) and per Idempotency-Key."""
+
+from dataclasses import asdict
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+from ninja.params import HeaderEx, P
+
+from gridpay.application.record_payment import record_payment
+from gridpay.domain.errors import DomainError
+from gridpay.interfaces.api.errors import ApiError
+from gridpay.interfaces.api.schemas import ErrorOut, PaymentIn, PaymentOut
+from gridpay.interfaces.cli import clock
+
+# Clocks of channels and counters drift; a receipt time further ahead than this is a mistake.
+ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+
+router = Router(tags=["交费 payments"])
+
+
+@router.post(
+    "/payments",
+    response={
+        200: PaymentOut,
+        201: PaymentOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="记录一笔交费",
+    description=(
+        "立即入账。201：已入账；200：同一笔交费的重复请求，返回第一次的结果（replayed=true），未重复入账；"
+        "409：同一渠道流水号或幂等键已用于另一笔交费。请求头 Idempotency-Key 必填。"
+    ),
+)
+def create_payment(
+    request: HttpRequest,
+    payload: PaymentIn,
+    response: HttpResponse,
+    idempotency_key: HeaderEx[str | None, P(alias=IDEMPOTENCY_KEY_HEADER)] = None,
+) -> Status[PaymentOut]:
+    if idempotency_key is None or not idempotency_key.strip():
+        raise ApiError(
+            "idempotency_key_required",
+            "缺少请求头 Idempotency-Key：每个交费请求带一个唯一的键（例如 UUID），重试时用同一个键",
+            field=IDEMPOTENCY_KEY_HEADER,
+        )
+    now = clock.now()
+    received_at = payload.received_at or now
+    if received_at > now + ALLOWED_CLOCK_SKEW:
+        raise ApiError("invalid_input", f"收款时间晚于当前时间：{received_at.isoformat()}", field="received_at")
+    try:
+        result = record_payment(
+            account_no=payload.account_no,
+            amount_fen=payload.amount_fen,
+            channel=payload.channel.value,
+            channel_txn_id=payload.channel_txn_id,
+            received_at=received_at,
+            business_day=clock.today(),
+            idempotency_key=idempotency_key,
+        )
+    except DomainError as error:
+        # Over HTTP the key is a header; name it as the client sent it.
+        if error.field == "idempotency_key":
+            error.field = IDEMPOTENCY_KEY_HEADER
+        raise
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(200 if result.replayed else 201, PaymentOut(**asdict(result)))
