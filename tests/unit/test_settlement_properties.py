@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal as D
+from itertools import pairwise
 
 import numpy as np
 from hypothesis import given, settings
@@ -40,7 +41,7 @@ def test_daily_charges_sum_to_the_charge_of_the_whole_period(days: list[D]) -> N
 @given(total=st.decimals(min_value=0, max_value=9000, places=2), cuts=st.lists(st.integers(0, 900_000), max_size=30))
 def test_any_split_of_the_energy_into_days_gives_the_same_period_charge(total: D, cuts: list[int]) -> None:
     points = sorted({min(c, int(total * 100)) for c in cuts} | {0, int(total * 100)})
-    parts = [D(b - a) / 100 for a, b in zip(points, points[1:], strict=False)] or [D(0)]
+    parts = [D(b - a) / 100 for a, b in pairwise(points)] or [D(0)]
     state = None
     charged = 0
     for offset, kwh in enumerate(parts):

@@ -89,13 +89,14 @@ def _settle_one_batch(
 ) -> tuple[_BatchOutcome, int | None]:
     with transaction.atomic():
         store.lock_day(day)
-        candidates = store.fetch_candidates(day, after_account_id=after, limit=size)
-        if not candidates:
+        last = store.next_batch_end(day, after_account_id=after, limit=size)
+        if last is None:
             return _BatchOutcome(settled=[], failures=[]), None
+        candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
         outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
         store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
-        store.record_failures(outcome.failures, day=day, at=at)
-        return outcome, candidates[-1].account_id
+        store.record_failures(outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at)
+        return outcome, last
 
 
 def price_candidates(
@@ -110,9 +111,7 @@ def price_candidates(
     groups: dict[tuple[int, bool], list[store.Candidate]] = defaultdict(list)
     for c in candidates:
         if c.energy_ckwh is None:
-            failures.append(
-                (c.account_id, "missing_previous_reading", f"缺少 {day} 前一日的读数，无法计算当日电量")
-            )
+            failures.append((c.account_id, "missing_previous_reading", f"缺少 {day} 前一日的读数，无法计算当日电量"))
         elif c.previous_period_start is None and c.prepaid_since != day:
             failures.append((c.account_id, "previous_day_unsettled", "前一日尚未结算：请按日期顺序补结算"))
         else:

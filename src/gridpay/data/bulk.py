@@ -1,4 +1,4 @@
-"""Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite; ids reserved ahead of insert."""
+"""Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -23,26 +23,6 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def reserve_ids(table: str, count: int) -> list[int]:
-    """``count`` fresh primary keys of ``table``, so rows can refer to each other before insertion.
-
-    On SQLite the caller's IMMEDIATE transaction holds the write lock, so nobody else can take
-    an id between this read and the insert.
-    """
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        if on_postgresql():
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        start = int(cursor.fetchone()[0]) + 1
-        return list(range(start, start + count))
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

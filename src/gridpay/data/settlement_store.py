@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q
 
-from gridpay.data.bulk import add_to_balances, insert_rows, on_postgresql, reserve_ids, sql_date
+from gridpay.data.bulk import add_to_balances, insert_rows, on_postgresql, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
 
@@ -25,14 +25,24 @@ SELECT a.id, a.tariff_id, a.time_of_use, a.ledger_account_id, a.prepaid_since,
 FROM gridpay_reading r
 JOIN gridpay_meter m ON m.id = r.meter_id
 JOIN gridpay_account a ON a.id = r.account_id
-LEFT JOIN gridpay_settlement p ON p.account_id = a.id AND p.day = %s
-WHERE r.reading_date = %s
+LEFT JOIN gridpay_settlement p ON p.account_id = a.id AND p.day = %(previous)s
+WHERE r.reading_date = %(day)s
   AND (m.removed_on IS NULL OR m.removed_on > r.reading_date)
-  AND a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %s
-  AND a.id > %s
-  AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %s)
-ORDER BY a.id
-LIMIT %s
+  AND a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %(day)s
+  AND r.account_id > %(after)s AND r.account_id <= %(last)s
+  AND a.id > %(after)s AND a.id <= %(last)s
+  AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %(day)s)
+ORDER BY r.account_id
+"""
+
+# The batch is a range of account ids holding ``limit`` readings of the day. Bounding every join
+# by the range keeps each batch an index range scan however large the tables grow.
+BATCH_END = """
+SELECT MAX(account_id) FROM (
+    SELECT account_id FROM gridpay_reading
+    WHERE reading_date = %s AND account_id > %s
+    ORDER BY account_id LIMIT %s
+) AS batch
 """
 
 COUNT = """
@@ -54,10 +64,9 @@ SETTLEMENT_COLUMNS = (
     "period_start",
     "period_used_kwh",
     "period_amount_micro_yuan",
-    "transfer_id",
     "settled_at",
 )
-TRANSFER_COLUMNS = ("id", "debit_id", "credit_id", "amount_fen", "kind", "business_day", "created_at")
+TRANSFER_COLUMNS = ("debit_id", "credit_id", "amount_fen", "kind", "business_day", "created_at")
 
 
 @dataclass(frozen=True)
@@ -94,13 +103,24 @@ def count_candidates(day: date) -> int:
         return int(cursor.fetchone()[0])
 
 
-def fetch_candidates(day: date, *, after_account_id: int, limit: int) -> list[Candidate]:
-    previous = sql_date(day - timedelta(days=1))
+def next_batch_end(day: date, *, after_account_id: int, limit: int) -> int | None:
+    """The last account id of the next batch of readings of ``day``; None when none are left."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            CANDIDATES,
-            [previous, sql_date(day), sql_date(day), after_account_id, sql_date(day), limit],
-        )
+        cursor.execute(BATCH_END, [sql_date(day), after_account_id, limit])
+        value = cursor.fetchone()[0]
+    return None if value is None else int(value)
+
+
+def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) -> list[Candidate]:
+    """Accounts with ids in ``(after_account_id, last_account_id]`` that have a reading of ``day`` to settle."""
+    params = {
+        "previous": sql_date(day - timedelta(days=1)),
+        "day": sql_date(day),
+        "after": after_account_id,
+        "last": last_account_id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES, params)
         rows = cursor.fetchall()
     return [
         Candidate(
@@ -131,15 +151,10 @@ def lock_day(day: date) -> None:
 def write_settled(rows: Sequence[SettledRow], *, day: date, revenue_ledger_id: int, at: datetime) -> None:
     """Settlements, their transfers (customer → revenue) and cached balances, in the caller's transaction."""
     charged = [row for row in rows if row.charge_fen > 0]
-    transfer_ids = reserve_ids("gridpay_transfer", len(charged))
-    transfer_of = {row.account_id: tid for row, tid in zip(charged, transfer_ids, strict=True)}
     insert_rows(
         "gridpay_transfer",
         TRANSFER_COLUMNS,
-        [
-            (tid, row.ledger_account_id, revenue_ledger_id, row.charge_fen, "settlement", day, at)
-            for row, tid in zip(charged, transfer_ids, strict=True)
-        ],
+        [(row.ledger_account_id, revenue_ledger_id, row.charge_fen, "settlement", day, at) for row in charged],
     )
     insert_rows(
         "gridpay_settlement",
@@ -154,23 +169,22 @@ def write_settled(rows: Sequence[SettledRow], *, day: date, revenue_ledger_id: i
                 row.period_start,
                 _kwh_text(row.period_used_ckwh),
                 row.period_amount_micro_yuan,
-                transfer_of.get(row.account_id),
                 at,
             )
             for row in rows
         ],
     )
     total = sum(row.charge_fen for row in charged)
-    add_to_balances(
-        [(row.ledger_account_id, -row.charge_fen) for row in charged] + [(revenue_ledger_id, total)]
-    )
-    SettlementFailure.objects.filter(day=day, account_id__in=[row.account_id for row in rows]).delete()
+    add_to_balances([(row.ledger_account_id, -row.charge_fen) for row in charged] + [(revenue_ledger_id, total)])
 
 
-def record_failures(failures: Sequence[tuple[int, str, str]], *, day: date, at: datetime) -> None:
-    """Replace the failure record of each (account, day) with the latest reason."""
-    accounts = [account_id for account_id, _, _ in failures]
-    SettlementFailure.objects.filter(day=day, account_id__in=accounts).delete()
+def record_failures(
+    failures: Sequence[tuple[int, str, str]], *, day: date, first_account_id: int, last_account_id: int, at: datetime
+) -> None:
+    """Replace the day's failure records of a batch (a range of account ids) with this attempt's."""
+    SettlementFailure.objects.filter(
+        day=day, account_id__gte=first_account_id, account_id__lte=last_account_id
+    ).delete()
     SettlementFailure.objects.bulk_create(
         SettlementFailure(account_id=account_id, day=day, code=code, message=message, recorded_at=at)
         for account_id, code, message in failures

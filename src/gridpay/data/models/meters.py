@@ -44,7 +44,8 @@ class Meter(models.Model):
 class Reading(models.Model):
     """A daily frozen reading; ``energy_*`` is the day's use, known once the day before is known."""
 
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
+    # Indexed by the unique (meter, reading_date) key.
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", db_index=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="readings")
     reading_date = models.DateField()
     total_kwh = models.DecimalField(max_digits=12, decimal_places=2)

@@ -8,16 +8,19 @@ from gridpay.data.models.tariffs import TariffVersion
 
 
 class Settlement(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="settlements")
+    """The charge of one account's day; its ledger transfer is the settlement transfer debiting the
+    account's ledger account on that business day (none when the charge is zero)."""
+
+    # Indexed by the unique (account, day) key; a second index would only slow the daily bulk insert.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="settlements", db_index=False)
     day = models.DateField()
     energy_kwh = models.DecimalField(max_digits=12, decimal_places=2)
     charge_fen = models.BigIntegerField()
-    tariff_version = models.ForeignKey(TariffVersion, on_delete=models.PROTECT)
+    tariff_version = models.ForeignKey(TariffVersion, on_delete=models.PROTECT, db_index=False)
     # Where the account stands in its tier period after this day (domain PeriodToDate).
     period_start = models.DateField()
     period_used_kwh = models.DecimalField(max_digits=14, decimal_places=2)
     period_amount_micro_yuan = models.BigIntegerField()
-    transfer = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT)
     settled_at = models.DateTimeField()
 
     class Meta:

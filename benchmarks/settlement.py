@@ -1,0 +1,284 @@
+"""Benchmark of daily settlement: N prepaid accounts, one day of readings, settled in batches.
+
+Prints accounts/s and peak memory of the settlement process, and, in the same run, the ceiling:
+PostgreSQL COPY of as many settlement-shaped rows into an unindexed table. The last line is
+`ratio: R`, settlement accounts/s divided by COPY rows/s.
+
+    python benchmarks/settlement.py --accounts 1000000 --db postgresql
+    python benchmarks/settlement.py --accounts 100000 --db sqlite
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+DAY = date(2025, 6, 15)
+AT = datetime(2025, 6, 16, 2, 0, tzinfo=UTC)
+CHUNK = 50_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument(
+        "--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres", help="server for both runs"
+    )
+    parser.add_argument("--settle-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.settle_only:
+        settle_in_this_process(args.batch_size)
+        return
+
+    bench_pg = args.pg_url.rsplit("/", 1)[0] + "/gridpay_bench"
+    if args.db == "postgresql":
+        recreate_postgres_database(args.pg_url, "gridpay_bench")
+        url = bench_pg
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='gridpay-bench-')}/bench.sqlite3"
+    os.environ["GRIDPAY_DATABASE_URL"] = url
+    print(f"gridpay settlement benchmark: {args.accounts:,} accounts on {args.db}, batch {args.batch_size:,}")
+
+    started = time.perf_counter()
+    build_town(args.accounts)
+    print(f"set-up (accounts, meters, readings, previous day): {time.perf_counter() - started:.1f} s")
+
+    child = subprocess.run(
+        [sys.executable, __file__, "--settle-only", "--batch-size", str(args.batch_size)],
+        env={**os.environ, "GRIDPAY_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = dict(line.split("=", 1) for line in child.stdout.split())
+    seconds, settled, peak_mib = float(figures["seconds"]), int(figures["settled"]), float(figures["peak_rss_mib"])
+    settle_rate = settled / seconds
+    print(f"settlement: {settled:,} accounts in {seconds:.2f} s = {settle_rate:,.0f} accounts/s")
+    print(f"settlement peak memory (whole process RSS): {peak_mib:.0f} MiB")
+    if settled != args.accounts:
+        print(f"WARNING: {args.accounts - settled:,} accounts were not settled")
+
+    copy_rate, copy_seconds = copy_ceiling(args.pg_url.rsplit("/", 1)[0] + "/gridpay_bench_copy", args.pg_url, settled)
+    print(
+        f"ceiling: PostgreSQL COPY of {settled:,} settlement rows into an unindexed table: "
+        f"{copy_seconds:.2f} s = {copy_rate:,.0f} rows/s"
+    )
+    print(f"ratio: {settle_rate / copy_rate:.3f}")
+
+
+def recreate_postgres_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridpay.config.settings")
+    import django
+
+    django.setup()
+
+
+def build_town(count: int) -> None:
+    """Accounts, meters and ledger accounts; readings of DAY; the settled previous day for each."""
+    django_setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
+    from gridpay.data.bulk import insert_rows
+    from gridpay.data.models import TariffVersion
+
+    call_command("migrate", verbosity=0)
+    install_builtin_tariffs()
+    version = TariffVersion.objects.get(tariff__code="zj-resident-2024")
+    rng = random.Random(20250615)
+    at = AT
+    for first in range(1, count + 1, CHUNK):
+        ids = range(first, min(first + CHUNK, count + 1))
+        with transaction.atomic():
+            insert_rows("gridpay_customer", ("id", "name", "phone"), [(i, f"用户{i}", "") for i in ids])
+            insert_rows(
+                "gridpay_ledgeraccount",
+                ("id", "code", "kind", "balance_fen"),
+                [(i, f"customer:B{i:09d}", "customer", rng.randint(0, 30_000)) for i in ids],
+            )
+            insert_rows(
+                "gridpay_account",
+                (
+                    "id",
+                    "account_no",
+                    "customer_id",
+                    "mode",
+                    "status",
+                    "supply_state",
+                    "protected",
+                    "protected_reason",
+                    "transformer_area",
+                    "address",
+                    "tariff_id",
+                    "time_of_use",
+                    "prepaid_since",
+                    "ledger_account_id",
+                ),
+                [
+                    (
+                        i,
+                        f"B{i:09d}",
+                        i,
+                        "prepaid",
+                        "active",
+                        "connected",
+                        False,
+                        "",
+                        "",
+                        "",
+                        version.tariff_id,
+                        i % 10 == 0,
+                        date(2025, 1, 1),
+                        i,
+                    )
+                    for i in ids
+                ],
+            )
+            insert_rows(
+                "gridpay_meter",
+                (
+                    "id",
+                    "meter_no",
+                    "dlt645_address",
+                    "registers",
+                    "register_digits",
+                    "account_id",
+                    "installed_on",
+                    "start_total_kwh",
+                ),
+                [
+                    (i, f"BM{i:010d}", f"{i:012d}", "tou" if i % 10 == 0 else "total", 6, i, date(2024, 12, 31), 0)
+                    for i in ids
+                ],
+            )
+            readings, previous = [], []
+            for i in ids:
+                used = rng.randint(50_000, 500_000)  # hundredths of a kWh used this year so far
+                energy = rng.randint(0, 3_000)
+                peak = energy * 6 // 10 if i % 10 == 0 else None
+                valley = energy - peak if peak is not None else None
+                readings.append(
+                    (
+                        i,
+                        i,
+                        DAY,
+                        kwh(used + energy),
+                        kwh(energy),
+                        None if peak is None else kwh(peak),
+                        None if valley is None else kwh(valley),
+                        at,
+                    )
+                )
+                previous.append(
+                    (
+                        i,
+                        DAY - timedelta(days=1),
+                        kwh(rng.randint(0, 3000)),
+                        0,
+                        version.id,
+                        date(2025, 1, 1),
+                        kwh(used),
+                        used * 5380,
+                        None,
+                        at,
+                    )
+                )
+            insert_rows(
+                "gridpay_reading",
+                (
+                    "meter_id",
+                    "account_id",
+                    "reading_date",
+                    "total_kwh",
+                    "energy_kwh",
+                    "energy_peak_kwh",
+                    "energy_valley_kwh",
+                    "received_at",
+                ),
+                readings,
+            )
+            insert_rows(
+                "gridpay_settlement",
+                (
+                    "account_id",
+                    "day",
+                    "energy_kwh",
+                    "charge_fen",
+                    "tariff_version_id",
+                    "period_start",
+                    "period_used_kwh",
+                    "period_amount_micro_yuan",
+                    "transfer_id",
+                    "settled_at",
+                ),
+                previous,
+            )
+        print(f"  set-up {ids[-1]:,} / {count:,}", file=sys.stderr)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("customer", "ledgeraccount", "account", "meter"):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('gridpay_{table}', 'id'), {count})")
+        connection.close()
+        import psycopg
+
+        with psycopg.connect(os.environ["GRIDPAY_DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+
+
+def kwh(ckwh: int) -> str:
+    return f"{ckwh // 100}.{ckwh % 100:02d}"
+
+
+def settle_in_this_process(batch_size: int) -> None:
+    django_setup()
+    from gridpay.application.settle_day import settle_day
+
+    started = time.perf_counter()
+    report = settle_day(day=DAY, at=AT, batch_size=batch_size)
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"seconds={seconds} settled={report.settled} peak_rss_mib={peak_mib}")
+
+
+def copy_ceiling(url: str, admin_url: str, rows: int) -> tuple[float, float]:
+    """COPY the same number of settlement-shaped rows into an unindexed table of a fresh database."""
+    import psycopg
+
+    recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE ceiling (account_id bigint, day date, energy_kwh numeric(12,2), charge_fen bigint,"
+            " tariff_version_id bigint, period_start date, period_used_kwh numeric(14,2),"
+            " period_amount_micro_yuan bigint, transfer_id bigint, settled_at timestamptz)"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy("COPY ceiling FROM STDIN") as copy:
+            for i in range(1, rows + 1):
+                copy.write_row((i, DAY, "12.34", 664, 1, date(2025, 1, 1), "2345.67", 1234567890, i, AT))
+        conn.commit()
+        seconds = time.perf_counter() - started
+    recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
+    return rows / seconds, seconds
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    main()
