@@ -98,6 +98,7 @@ def build_town(count: int) -> None:
     from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
     from gridpay.data.bulk import insert_rows
     from gridpay.data.models import TariffVersion
+    from gridpay.data.settlement_store import SETTLEMENT_COLUMNS
 
     call_command("migrate", verbosity=0)
     install_builtin_tariffs()
@@ -196,7 +197,6 @@ def build_town(count: int) -> None:
                         date(2025, 1, 1),
                         kwh(used),
                         used * 5380,
-                        None,
                         at,
                     )
                 )
@@ -214,22 +214,7 @@ def build_town(count: int) -> None:
                 ),
                 readings,
             )
-            insert_rows(
-                "gridpay_settlement",
-                (
-                    "account_id",
-                    "day",
-                    "energy_kwh",
-                    "charge_fen",
-                    "tariff_version_id",
-                    "period_start",
-                    "period_used_kwh",
-                    "period_amount_micro_yuan",
-                    "transfer_id",
-                    "settled_at",
-                ),
-                previous,
-            )
+            insert_rows("gridpay_settlement", SETTLEMENT_COLUMNS, previous)
         print(f"  set-up {ids[-1]:,} / {count:,}", file=sys.stderr)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -266,13 +251,13 @@ def copy_ceiling(url: str, admin_url: str, rows: int) -> tuple[float, float]:
         conn.execute(
             "CREATE TABLE ceiling (account_id bigint, day date, energy_kwh numeric(12,2), charge_fen bigint,"
             " tariff_version_id bigint, period_start date, period_used_kwh numeric(14,2),"
-            " period_amount_micro_yuan bigint, transfer_id bigint, settled_at timestamptz)"
+            " period_amount_micro_yuan bigint, settled_at timestamptz)"
         )
         conn.commit()
         started = time.perf_counter()
         with conn.cursor() as cursor, cursor.copy("COPY ceiling FROM STDIN") as copy:
             for i in range(1, rows + 1):
-                copy.write_row((i, DAY, "12.34", 664, 1, date(2025, 1, 1), "2345.67", 1234567890, i, AT))
+                copy.write_row((i, DAY, "12.34", 664, 1, date(2025, 1, 1), "2345.67", 1234567890, AT))
         conn.commit()
         seconds = time.perf_counter() - started
     recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
