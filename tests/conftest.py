@@ -3,6 +3,7 @@
 import os
 import socket
 from collections.abc import Iterator
+from typing import Any
 from datetime import UTC, date, datetime
 from urllib.parse import urlparse
 
@@ -54,3 +55,10 @@ def zj_tariff(db: None) -> Iterator[str]:
 
     install_builtin_tariffs()
     yield "zj-resident-2024"
+
+
+@pytest.fixture(autouse=True)
+def settle_in_the_test_transaction(settings: Any) -> None:
+    # Worker threads have connections of their own that cannot see a test's uncommitted rows;
+    # the tests of parallel settlement ask for workers themselves, in transactional tests.
+    settings.GRIDPAY = {**settings.GRIDPAY, "SETTLEMENT_WORKERS": 1}

@@ -96,3 +96,19 @@ def test_tiers_carry_on_across_days_and_reset_in_a_new_year(zj_tariff: str) -> N
     assert charges[date(2025, 12, 31)] == 5580  # 60 × 0.538 + 40 × 0.588, the example
     assert charges[date(2026, 1, 1)] == 5380  # a new year starts at tier 1 again
     assert Settlement.objects.get(account=a, day=date(2026, 1, 1)).period_used_kwh == D("100.00")
+
+
+@pytest.mark.postgres  # transactional: SQLite's flush would DELETE transfers, which the ledger refuses
+@pytest.mark.django_db(transaction=True)
+def test_batches_settled_by_parallel_workers_settle_every_account_once(zj_tariff: str) -> None:
+    accounts = [enrol(n) for n in range(1, 12)]
+    for account in accounts:
+        add_readings(account, first_day=JAN1, daily_kwh=["2.50"])
+
+    report = settle_day(day=JAN1, at=AT, batch_size=3, workers=3)
+    again = settle_day(day=JAN1, at=AT, batch_size=3, workers=3)
+
+    assert (report.settled, report.charged_fen) == (11, 11 * 135)  # 2.5 × 0.538 = 1.345 yuan
+    assert again.settled == 0
+    assert Settlement.objects.filter(day=JAN1).count() == 11
+    assert recomputed_balances() == dict(LedgerAccount.objects.values_list("id", "balance_fen"))

@@ -7,6 +7,7 @@ either settled for the day or untouched, and a re-run settles the rest. The uniq
 
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,10 +15,11 @@ from functools import partial
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
+from gridpay.data.bulk import on_postgresql
 from gridpay.data.tariff_store import load_tariffs_by_id, version_ids
 from gridpay.domain.energy import TouPeriod, from_ckwh
 from gridpay.domain.ledger import LedgerAccountKind
@@ -43,60 +45,71 @@ class _BatchOutcome:
 
 
 def settle_day(
-    *, day: date, at: datetime, batch_size: int | None = None, on_progress: Progress | None = None
+    *,
+    day: date,
+    at: datetime,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    on_progress: Progress | None = None,
 ) -> SettlementRunReport:
+    """Settle ``day``; ``workers`` batches run at once, each on its own database connection."""
     size = batch_size or int(str(settings.GRIDPAY["SETTLEMENT_BATCH_SIZE"]))
+    workers = workers or (int(str(settings.GRIDPAY["SETTLEMENT_WORKERS"])) if on_postgresql() else 1)
     tariffs = load_tariffs_by_id()
     versions = {t.code: version_ids(t.code) for t in tariffs.values()}
     revenue = ledger_store.system_account(ledger_store.REVENUE, LedgerAccountKind.REVENUE).id
     total = store.count_candidates(day)
-    settled = failed = charged = 0
-    energy_ckwh = 0
-    after = 0
-    settle_batch_after = partial(
-        _settle_one_batch, day=day, at=at, size=size, tariffs=tariffs, versions=versions, revenue=revenue
+    ranges = store.batch_ranges(day, limit=size)
+    settle_range = partial(
+        _settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue, own_connection=workers > 1
     )
-    while True:
-        try:
-            outcome, last_seen = settle_batch_after(after=after)
-        except IntegrityError:
-            # A concurrent run of the same day settled part of the batch first: the unique key
-            # refused our copy, the transaction rolled back whole, and the re-read skips it.
-            outcome, last_seen = settle_batch_after(after=after)
-        if last_seen is None:
-            break
-        after = last_seen
-        settled += len(outcome.settled)
-        failed += len(outcome.failures)
-        charged += sum(row.charge_fen for row in outcome.settled)
-        energy_ckwh += sum(row.energy_ckwh for row in outcome.settled)
-        if on_progress:
-            on_progress(min(settled + failed, total), total)
+    settled = failed = charged = energy_ckwh = 0
+    # One worker settles in the caller's thread and transaction context (and on its connection).
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for outcome in (pool.map if workers > 1 else map)(settle_range, ranges):
+            settled += len(outcome.settled)
+            failed += len(outcome.failures)
+            charged += sum(row.charge_fen for row in outcome.settled)
+            energy_ckwh += sum(row.energy_ckwh for row in outcome.settled)
+            if on_progress:
+                on_progress(min(settled + failed, total), total)
     return SettlementRunReport(
         day=day, settled=settled, failed=failed, energy_kwh=from_ckwh(energy_ckwh), charged_fen=charged
     )
 
 
-def _settle_one_batch(
+def _settle_range(
+    account_ids: tuple[int, int],
     *,
     day: date,
     at: datetime,
-    after: int,
-    size: int,
     tariffs: dict[int, Tariff],
     versions: dict[str, dict[object, int]],
     revenue: int,
-) -> tuple[_BatchOutcome, int | None]:
-    with transaction.atomic():
-        store.lock_day(day)
-        last = store.next_batch_end(day, after_account_id=after, limit=size)
-        if last is None:
-            return _BatchOutcome(settled=[], failures=[]), None
-        candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
-        outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
-        store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
-        store.record_failures(outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at)
-        return outcome, last
+    own_connection: bool,
+) -> _BatchOutcome:
+    """Settle the accounts with ids in ``(after, last]`` in one transaction."""
+    after, last = account_ids
+    try:
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
+                    outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
+                    store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
+                    store.record_failures(
+                        outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at
+                    )
+                    return outcome
+            except IntegrityError:
+                # A concurrent run of the same day settled part of the range first: the unique
+                # key refused our copy, the transaction rolled back whole, and the re-read skips it.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+    finally:
+        if own_connection:
+            connection.close()
 
 
 def price_candidates(

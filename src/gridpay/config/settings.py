@@ -87,6 +87,8 @@ GRIDPAY = {
     # Days of recent daily charges behind the average and the days-left forecast.
     "AVERAGE_DAYS": int(os.environ.get("GRIDPAY_AVERAGE_DAYS", "7")),
     "SETTLEMENT_BATCH_SIZE": int(os.environ.get("GRIDPAY_SETTLEMENT_BATCH_SIZE", "20000")),
+    # Batches settled at once on PostgreSQL, each on its own connection (SQLite has one writer).
+    "SETTLEMENT_WORKERS": int(os.environ.get("GRIDPAY_SETTLEMENT_WORKERS", "2")),
 }
 
 LOGGING = {

@@ -1,6 +1,6 @@
 """Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -47,13 +47,25 @@ def add_to_balances(changes: Sequence[tuple[int, int]]) -> None:
     ordered = sorted(changes)
     with connection.cursor() as cursor:
         if on_postgresql():
+            # Array literals as text: adapting long lists of ints element by element is slower.
             cursor.execute(
                 "UPDATE gridpay_ledgeraccount AS l SET balance_fen = l.balance_fen + v.amount "
                 "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) WHERE l.id = v.id",
-                [[c[0] for c in ordered], [c[1] for c in ordered]],
+                [_array_literal(c[0] for c in ordered), _array_literal(c[1] for c in ordered)],
             )
             return
         cursor.executemany(
             "UPDATE gridpay_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
             [(amount, account_id) for account_id, amount in ordered],
         )
+
+
+def check_constraints_now() -> None:
+    """Run the deferred foreign-key checks of the transaction so far (PostgreSQL)."""
+    if on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _array_literal(values: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"

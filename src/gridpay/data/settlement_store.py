@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q
 
-from gridpay.data.bulk import add_to_balances, insert_rows, on_postgresql, sql_date
+from gridpay.data.bulk import add_to_balances, check_constraints_now, insert_rows, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
 
@@ -103,12 +103,18 @@ def count_candidates(day: date) -> int:
         return int(cursor.fetchone()[0])
 
 
-def next_batch_end(day: date, *, after_account_id: int, limit: int) -> int | None:
-    """The last account id of the next batch of readings of ``day``; None when none are left."""
+def batch_ranges(day: date, *, limit: int) -> list[tuple[int, int]]:
+    """Ranges ``(after, last]`` of account ids holding ``limit`` readings of ``day`` each."""
+    ranges: list[tuple[int, int]] = []
+    after = 0
     with connection.cursor() as cursor:
-        cursor.execute(BATCH_END, [sql_date(day), after_account_id, limit])
-        value = cursor.fetchone()[0]
-    return None if value is None else int(value)
+        while True:
+            cursor.execute(BATCH_END, [sql_date(day), after, limit])
+            last = cursor.fetchone()[0]
+            if last is None:
+                return ranges
+            ranges.append((after, int(last)))
+            after = int(last)
 
 
 def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) -> list[Candidate]:
@@ -141,13 +147,6 @@ def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) 
     ]
 
 
-def lock_day(day: date) -> None:
-    """Serialise settlement runs of the same day (PostgreSQL); SQLite's IMMEDIATE lock already does."""
-    if on_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('gridpay-settle'), %s)", [day.toordinal()])
-
-
 def write_settled(rows: Sequence[SettledRow], *, day: date, revenue_ledger_id: int, at: datetime) -> None:
     """Settlements, their transfers (customer → revenue) and cached balances, in the caller's transaction."""
     charged = [row for row in rows if row.charge_fen > 0]
@@ -174,8 +173,11 @@ def write_settled(rows: Sequence[SettledRow], *, day: date, revenue_ledger_id: i
             for row in rows
         ],
     )
-    total = sum(row.charge_fen for row in charged)
-    add_to_balances([(row.ledger_account_id, -row.charge_fen) for row in charged] + [(revenue_ledger_id, total)])
+    add_to_balances([(row.ledger_account_id, -row.charge_fen) for row in charged])
+    # Every batch updates the one revenue row: check the batch's foreign keys first, so the row
+    # stays locked only for the moment to commit and concurrent batches do not queue behind it.
+    check_constraints_now()
+    add_to_balances([(revenue_ledger_id, sum(row.charge_fen for row in charged))])
 
 
 def record_failures(

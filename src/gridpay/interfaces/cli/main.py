@@ -26,7 +26,8 @@ def main() -> None:
     if argv and not argv[0].startswith("-"):
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")
-    if argv and argv[0] not in COMMANDS_THAT_MANAGE_THE_SCHEMA:
+    asks_for_help = any(arg in ("-h", "--help") for arg in argv)
+    if argv and argv[0] not in COMMANDS_THAT_MANAGE_THE_SCHEMA and not asks_for_help:
         from gridpay.interfaces.cli.schema import ensure_schema
 
         ensure_schema()
