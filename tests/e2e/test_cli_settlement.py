@@ -1,0 +1,65 @@
+"""The `gridpay tariff`, `settle` and `bill` commands, as a user types them."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gridpay.data.models import LedgerAccount, MonthlyBill
+from tests.support.accounts import enrol
+from tests.support.readings import add_readings
+
+GRIDPAY = str(Path(sys.executable).with_name("gridpay"))
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GRIDPAY_DATABASE_URL"}
+    return subprocess.run([GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+
+
+def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path) -> None:
+    done = run(tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--used-kwh", "2700", "--kwh", "100")
+    assert done.returncode == 0, done.stderr
+    assert "60.00 kWh × 0.5380" in done.stdout and "40.00 kWh × 0.5880" in done.stdout
+    assert "电费 55.80 元（5580 分）" in done.stdout
+
+
+def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(tmp_path: Path) -> None:
+    done = run(
+        tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "10", "--peak-kwh", "6",
+        "--valley-kwh", "4", "--json",
+    )  # fmt: skip
+    quote = json.loads(done.stdout)
+    assert quote["charge_fen"] == 456
+    assert [(line["period"], line["energy_kwh"]) for line in quote["lines"]] == [("peak", "6.00"), ("valley", "4.00")]
+
+    bad = run(tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "1.234")
+    assert bad.returncode != 0 and "最多 2 位小数" in bad.stderr
+    unknown = run(tmp_path, "tariff", "quote", "--tariff", "nope", "--kwh", "1")
+    assert unknown.returncode != 0 and "unknown_tariff" in unknown.stderr
+
+
+@pytest.mark.django_db
+def test_settle_then_bill_from_the_command_line(zj_tariff: str, capsys: pytest.CaptureFixture[str]) -> None:
+    account = enrol(1)
+    add_readings(account, first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 31)
+
+    call_command("settle", "--through", "2025-01-31")
+    out = capsys.readouterr().out
+    assert "2025-01-01：结算 1 户" in out and "2025-01-31：结算 1 户" in out
+    assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 10_000 - 16_678  # 310 kWh × 0.538
+
+    call_command("bill", "--account", account.account_no, "--month", "2025-01")
+    assert "电费 166.78 元" in capsys.readouterr().out
+    assert MonthlyBill.objects.get(account=account).adjustment_fen == 0
+
+    with pytest.raises(CommandError, match="月份格式"):
+        call_command("bill", "--account", account.account_no, "--month", "January")
+    with pytest.raises(CommandError, match="只能结算已经过去的日期"):
+        call_command("settle", "--date", "2999-01-01")
