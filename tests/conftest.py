@@ -3,8 +3,8 @@
 import os
 import socket
 from collections.abc import Iterator
-from typing import Any
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest

@@ -20,6 +20,14 @@ class ImpossibleDailyEnergy(RejectedReading):
     code = "impossible_daily_energy"
 
 
+class TouExceedsTotal(RejectedReading):
+    code = "tou_exceeds_total"
+
+
+class RegisterOutOfRange(RejectedReading):
+    code = "register_out_of_range"
+
+
 @dataclass(frozen=True)
 class Registers:
     """Cumulative register values of one meter at one instant."""
@@ -31,6 +39,14 @@ class Registers:
 def register_limit_kwh(*, integer_digits: int) -> Decimal:
     """The first value a register cannot show: it rolls over to zero there (999999.99 → 0)."""
     return Decimal(10) ** integer_digits
+
+
+def check_within_limit(*, registers: Registers, limit_kwh: Decimal) -> None:
+    """A register shows less than its limit: a larger value cannot come from the meter."""
+    values = {"total_kwh": registers.total_kwh, **{f"{p}_kwh": v for p, v in registers.tou_kwh.items()}}
+    for register, value in values.items():
+        if value >= limit_kwh:
+            raise RegisterOutOfRange(f"读数 {register} = {value} 超出计度器量程（小于 {limit_kwh}）", field=register)
 
 
 def register_advance(*, earlier: Decimal, later: Decimal, limit_kwh: Decimal, register: str) -> Decimal:
@@ -62,13 +78,36 @@ def energy_between(
         before = earlier.tou_kwh.get(period)
         if before is None:
             continue
-        tou[period] = register_advance(
-            earlier=before, later=value, limit_kwh=limit_kwh, register=f"{period}_kwh"
-        )
+        tou[period] = register_advance(earlier=before, later=value, limit_kwh=limit_kwh, register=f"{period}_kwh")
     claimed = sum((v for p, v in tou.items() if p is not TouPeriod.FLAT), Decimal(0))
     if claimed > total:
-        raise RejectedReading(f"分时电量之和 {claimed} 超过总电量 {total}", field="total_kwh")
+        raise TouExceedsTotal(f"分时电量之和 {claimed} 超过总电量 {total}", field="total_kwh")
     return DayEnergy(total_kwh=total, tou_kwh=tou)
+
+
+def energy_over_days(
+    *,
+    earlier: Registers,
+    later: Registers,
+    days: int,
+    limit_kwh: Decimal,
+    max_daily_kwh: Decimal,
+) -> DayEnergy:
+    """Energy between readings ``days`` days apart: more than ``days`` times the daily maximum is impossible."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    try:
+        return energy_between(earlier=earlier, later=later, limit_kwh=limit_kwh, max_energy_kwh=max_daily_kwh * days)
+    except ImpossibleDailyEnergy:
+        if days == 1:
+            raise
+        total = register_advance(
+            earlier=earlier.total_kwh, later=later.total_kwh, limit_kwh=limit_kwh, register="total_kwh"
+        )
+        raise ImpossibleDailyEnergy(
+            f"{days} 天电量 {total} kWh 超过上限 {max_daily_kwh * days} kWh（每天 {max_daily_kwh} kWh）",
+            field="total_kwh",
+        ) from None
 
 
 def combine(first: DayEnergy, second: DayEnergy) -> DayEnergy:

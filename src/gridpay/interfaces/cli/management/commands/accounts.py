@@ -1,0 +1,91 @@
+"""`gridpay accounts import FILE.csv | show ACCOUNT_NO`: enrols accounts from a CSV file, shows one account."""
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import models
+from rich.table import Table
+
+from gridpay.application.import_accounts import COLUMNS, import_accounts_file
+from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
+from gridpay.application.show_account import AccountView, show_account
+from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
+from gridpay.domain.money import format_yuan
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.management.commands.readings import (
+    import_progress,
+    show_import_report,
+    unusable_file_exits,
+)
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+
+NOT_YET = "—"
+
+
+class Command(BaseCommand):
+    help = "用电户：import 从 CSV 建户，show 查看一户"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        enrol = sub.add_parser("import", help=f"从 CSV 建户（户、表、期初余额），列：{','.join(COLUMNS)}")
+        enrol.add_argument("file", type=Path, help="CSV 文件（UTF-8）")
+        enrol.add_argument("--json", action="store_true", help="以 JSON 输出")
+        show = sub.add_parser("show", help="查看一户：余额、可用余额、日均电费、预计可用天数")
+        show.add_argument("account_no", help="户号")
+        show.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import":
+            self.import_file(options["file"], as_json=options["json"])
+        else:
+            self.show(options["account_no"], as_json=options["json"])
+
+    def import_file(self, path: Path, *, as_json: bool) -> None:
+        # The built-in tariffs are what a new installation enrols its first accounts on.
+        install_builtin_tariffs()
+        with unusable_file_exits(), import_progress("导入用电户", path=path) as advance:
+            report = import_accounts_file(path=path, at=clock.now(), business_day=clock.today(), on_progress=advance)
+        show_import_report(report, as_json=as_json, what="用电户")
+
+    def show(self, account_no: str, *, as_json: bool) -> None:
+        with domain_errors_as_command_errors():
+            view = show_account(account_no=account_no)
+        if as_json:
+            print_json(view)
+            return
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for label, value in describe(view):
+            table.add_row(label, value)
+        console.print(table)
+
+
+def describe(view: AccountView) -> list[tuple[str, str]]:
+    def yuan(fen: int | None) -> str:
+        return NOT_YET if fen is None else f"{format_yuan(fen)} 元"
+
+    return [
+        ("户号", view.account_no),
+        ("客户", view.customer_name),
+        ("交费方式", _label(AccountMode, view.mode)),
+        ("状态", _label(AccountStatus, view.status)),
+        ("供电状态", _label(SupplyState, view.supply_state)),
+        ("保电", f"是（{view.protected_reason}）" if view.protected else "否"),
+        ("村/社区", view.village or NOT_YET),
+        ("台区", view.transformer_area or NOT_YET),
+        ("电价", view.tariff_code),
+        ("表号", view.meter_no or NOT_YET),
+        ("账户余额", yuan(view.balance_fen)),
+        ("可用余额", yuan(view.available_balance_fen)),
+        ("最后结算日", "尚未结算" if view.last_settled_day is None else view.last_settled_day.isoformat()),
+        ("日均电费", yuan(view.average_daily_charge_fen)),
+        ("预计可用天数", NOT_YET if view.days_left is None else f"{view.days_left} 天"),
+    ]
+
+
+def _label(choices: type[models.TextChoices], value: object) -> str:
+    text = str(getattr(value, "value", value))
+    return dict(choices.choices).get(text, text)

@@ -1,0 +1,83 @@
+"""`gridpay demo [--households N] [--days D] [--seed S] [--start YYYY-MM-DD]`: the demo town 码头镇."""
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from rich.table import Table
+
+from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
+from gridpay.application.demo.simulate_days import simulate_days
+from gridpay.application.demo.summary import DemoSummary, demo_summary
+from gridpay.domain.money import format_yuan
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
+
+
+class Command(BaseCommand):
+    help = "建立演示用的码头镇（25 个村/社区）并模拟若干天的读数、结算和交费，最后打印汇总"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--households", type=int, default=None, help="户数（默认 3000，或已有演示镇的户数）")
+        parser.add_argument(
+            "--days", type=int, default=None, help=f"模拟天数（默认 {DEFAULT_DAYS}；已有演示镇则模拟到昨天）"
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子（默认 {DEFAULT_SEED}）")
+        parser.add_argument(
+            "--start", type=date.fromisoformat, default=None, help="第一天 YYYY-MM-DD（默认使模拟到昨天为止）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with domain_errors_as_command_errors():
+            plan = plan_demo(
+                households=options["households"],
+                days=options["days"],
+                seed=options["seed"],
+                start=options["start"],
+                today=clock.today(),
+            )
+            if plan.existing_accounts:
+                console.print(f"数据库里已有演示镇（{plan.existing_accounts} 户）：继续，已完成的部分不会重复入账。")
+            with progress("开户", total=plan.households) as advance:
+                town = build_demo_town(plan=plan, now=clock.now(), on_progress=advance)
+            with progress("模拟：交费、读数、结算", total=plan.days) as advance:
+                report = simulate_days(town=town, now=clock.now(), on_progress=advance)
+        print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
+        if report.readings_rejected or report.settlement_failed:
+            console.print(
+                f"注意：{report.readings_rejected} 条读数被拒收，"
+                f"{report.settlement_failed} 户·日未能结算（原因已记录）。"
+            )
+
+
+def print_summary(summary: DemoSummary, *, database: str) -> None:
+    period = f"{summary.first_day} 至 {summary.last_day}" if summary.first_day else "尚无结算"
+    console.print(f"[bold]{summary.town}演示数据[/bold]：{period}（数据库 {database}）")
+    console.print(
+        f"用电户        {summary.accounts} 户（峰谷电价 {summary.time_of_use} 户，保电 {summary.protected} 户）"
+    )
+    console.print(f"结算电量      {summary.energy_kwh} kWh")
+    console.print(f"结算电费      {format_yuan(summary.settled_fen)} 元")
+    console.print(f"交费          {format_yuan(summary.paid_fen)} 元（{summary.payments} 笔）")
+    console.print(f"可用余额为负  {summary.below_zero} 户")
+    table = Table(show_footer=True)
+    table.add_column("村/社区", footer="合计")
+    table.add_column("网格员")
+    table.add_column("户数", justify="right", footer=str(summary.accounts))
+    table.add_column("电量 kWh", justify="right", footer=str(summary.energy_kwh))
+    table.add_column("结算电费 元", justify="right", footer=format_yuan(summary.settled_fen))
+    table.add_column("交费 元", justify="right", footer=format_yuan(summary.paid_fen))
+    table.add_column("余额为负", justify="right", footer=str(summary.below_zero))
+    for v in summary.villages:
+        table.add_row(
+            v.village,
+            v.grid_staff,
+            str(v.accounts),
+            str(v.energy_kwh),
+            format_yuan(v.settled_fen),
+            format_yuan(v.paid_fen),
+            str(v.below_zero),
+        )
+    console.print(table)

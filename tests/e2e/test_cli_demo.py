@@ -1,0 +1,50 @@
+"""`gridpay demo` as a user runs it: the console script in an empty directory makes gridpay.sqlite3 there."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+GRIDPAY = Path(sys.executable).with_name("gridpay")
+
+
+def gridpay(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GRIDPAY_DATABASE_URL"}
+    return subprocess.run(
+        [str(GRIDPAY), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def summary(output: str) -> list[str]:
+    """The summary's lines, from the one naming the town and its days on."""
+    lines = output.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("码头镇演示数据")) :]
+
+
+def test_the_demo_builds_the_town_in_the_current_directory_and_a_rerun_repeats_it(tmp_path: Path) -> None:
+    first = gridpay("demo", "--households", "50", "--days", "5", cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "gridpay.sqlite3").exists()
+    out = first.stdout
+    assert "码头镇" in out
+    for village in ("铺前村", "码头村", "码头社区", "刘林村"):
+        assert village in out
+    assert "用电户        50 户" in out
+    assert "结算电量" in out and "交费" in out and "可用余额为负" in out
+
+    again = gridpay("demo", cwd=tmp_path)
+
+    assert again.returncode == 0, again.stderr
+    assert "已有演示镇（50 户）" in again.stdout
+    assert summary(again.stdout) == summary(out)
+
+
+def test_a_demo_town_of_other_parameters_is_refused_with_a_message(tmp_path: Path) -> None:
+    assert gridpay("demo", "--households", "30", "--days", "2", cwd=tmp_path).returncode == 0
+
+    other = gridpay("demo", "--households", "30", "--days", "2", "--seed", "99", cwd=tmp_path)
+
+    assert other.returncode != 0
+    assert "--seed 99" in other.stderr
+    assert "GRIDPAY_DATABASE_URL" in other.stderr
