@@ -1,17 +1,9 @@
 """Money as integer fen, and the one rounding that turns exact amounts into fen (四舍五入)."""
 
-from decimal import Decimal, InvalidOperation
-
-from gridpay.domain.errors import DomainError
-
 # Exact amounts are integers of micro-yuan (1e-6 yuan): energy has 2 decimals of kWh and prices
 # 4 decimals of yuan, so every energy × price product is a whole number of micro-yuan.
 MICRO_YUAN_PER_FEN = 10_000
 FEN_PER_YUAN = 100
-
-
-class InvalidAmount(DomainError):
-    code = "invalid_amount"
 
 
 def round_to_fen(*, micro_yuan: int) -> int:
@@ -31,21 +23,3 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), FEN_PER_YUAN)
     return f"{sign}{whole}.{cents:02d}"
-
-
-def parse_price(text: str | Decimal, *, field: str = "price") -> Decimal:
-    """A price in yuan per kWh with at most 4 decimals, not negative."""
-    return _parse_decimal(text, places=4, field=field, what="电价")
-
-
-def _parse_decimal(text: str | Decimal, *, places: int, field: str, what: str) -> Decimal:
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        raise InvalidAmount(f"{what}不是数字：{text!r}", field=field) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidAmount(f"{what}必须是非负数：{text!r}", field=field)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
-        raise InvalidAmount(f"{what}最多 {places} 位小数：{text!r}", field=field)
-    return value
