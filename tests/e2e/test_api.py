@@ -243,3 +243,13 @@ def test_the_openapi_schema_and_docs_load_without_a_token(client: Client) -> Non
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert b"openapi.json" in docs.content
+
+
+def test_the_api_docs_page_can_load_its_swagger_files(client: Client) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"):
+        assert asset in page.content.decode()
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]

@@ -65,6 +65,7 @@ def test_a_missing_reading_is_recorded_and_later_days_wait(zj_tariff: str) -> No
     # Day 2's reading arrived but day 1 was never settled: day 2 must wait, with the reason kept.
     report = settle_day(day=date(2025, 1, 2), at=AT)
     assert (report.settled, report.failed) == (0, 1)
+    assert report.failure_reasons["previous_day_unsettled"][0] == 1
     failure = SettlementFailure.objects.get(account=a)
     assert (failure.day, failure.code) == (date(2025, 1, 2), "previous_day_unsettled")
 

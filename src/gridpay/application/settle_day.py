@@ -8,7 +8,7 @@ either settled for the day or untouched, and a re-run settles the rest. The uniq
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -36,6 +36,8 @@ class SettlementRunReport:
     failed: int
     energy_kwh: Decimal
     charged_fen: int
+    # Why accounts could not be settled: code → (accounts, an example of the message).
+    failure_reasons: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def settle_day(
         _settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue, own_connection=workers > 1
     )
     settled = failed = charged = energy_ckwh = 0
+    reasons: dict[str, tuple[int, str]] = {}
     # One worker settles in the caller's thread and transaction context (and on its connection).
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for outcome in (pool.map if workers > 1 else map)(settle_range, ranges):
@@ -71,10 +74,18 @@ def settle_day(
             failed += len(outcome.failures)
             charged += sum(row.charge_fen for row in outcome.settled)
             energy_ckwh += sum(row.energy_ckwh for row in outcome.settled)
+            for _, code, message in outcome.failures:
+                count, example = reasons.get(code, (0, message))
+                reasons[code] = (count + 1, example)
             if on_progress:
                 on_progress(min(settled + failed, total), total)
     return SettlementRunReport(
-        day=day, settled=settled, failed=failed, energy_kwh=from_ckwh(energy_ckwh), charged_fen=charged
+        day=day,
+        settled=settled,
+        failed=failed,
+        energy_kwh=from_ckwh(energy_ckwh),
+        charged_fen=charged,
+        failure_reasons=reasons,
     )
 
 

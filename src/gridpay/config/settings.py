@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the API docs' Swagger files (and the admin's) without a separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +80,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("GRIDPAY_TIME_ZONE", "Asia/Shanghai")
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # straight from the installed apps: no collectstatic step to forget
 
 # Business settings of one utility (RULES.md marks them "default": provinces differ).
 GRIDPAY = {

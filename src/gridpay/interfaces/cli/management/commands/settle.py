@@ -46,7 +46,9 @@ class Command(BaseCommand):
 
 
 def describe(report: SettlementRunReport) -> str:
-    return (
+    line = (
         f"{report.day}：结算 {report.settled} 户，电量 {report.energy_kwh} kWh，"
         f"电费 {format_yuan(report.charged_fen)} 元，未能结算 {report.failed} 户"
     )
+    reasons = [f"  · {count} 户 {code}：{example}" for code, (count, example) in report.failure_reasons.items()]
+    return "\n".join([line, *reasons])
