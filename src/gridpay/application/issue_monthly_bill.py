@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
+from gridpay.application.errors import UnknownAccount
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, MonthlyBill, Settlement
 from gridpay.data.settlement_store import day_energies
@@ -20,10 +21,6 @@ from gridpay.domain.tariffs import period_start
 
 class BillRefused(DomainError):
     code = "bill_refused"
-
-
-class UnknownAccount(DomainError):
-    code = "unknown_account"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import F
 
+from gridpay.data.bulk import add_to_balances
 from gridpay.data.models import LedgerAccount, Transfer
 from gridpay.domain import ledger
 from gridpay.domain.ledger import LedgerAccountKind
@@ -45,25 +45,14 @@ def post(transfers: Sequence[ledger.Transfer], *, business_day: date, at: dateti
             for t in transfers
         ]
     )
-    move_balances(ledger.balances(transfers))
+    add_to_balances(list(ledger.balances(transfers).items()))
     return rows
-
-
-def move_balances(changes: dict[int, int]) -> None:
-    # Ascending id order, so concurrent posters lock balance rows in the same order and never deadlock.
-    for account_id in sorted(changes, key=int):
-        if changes[account_id]:
-            LedgerAccount.objects.filter(id=account_id).update(
-                balance_fen=F("balance_fen") + changes[account_id]
-            )
 
 
 def recomputed_balances() -> dict[int, int]:
     """Balances from the transfers themselves, to check the cached ones against."""
     result: dict[int, int] = defaultdict(int)
-    for debit, credit, amount in Transfer.objects.values_list(
-        "debit_id", "credit_id", "amount_fen"
-    ).iterator():
+    for debit, credit, amount in Transfer.objects.values_list("debit_id", "credit_id", "amount_fen").iterator():
         result[credit] += amount
         result[debit] -= amount
     return dict(result)
