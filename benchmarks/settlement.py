@@ -50,6 +50,8 @@ def main() -> None:
     started = time.perf_counter()
     build_town(args.accounts)
     print(f"set-up (accounts, meters, readings, previous day): {time.perf_counter() - started:.1f} s")
+    if args.db == "postgresql":
+        checkpoint(args.pg_url)
 
     child = subprocess.run(
         [sys.executable, __file__, "--settle-only", "--batch-size", str(args.batch_size)],
@@ -68,7 +70,7 @@ def main() -> None:
 
     copy_rate, copy_seconds = copy_ceiling(args.pg_url.rsplit("/", 1)[0] + "/gridpay_bench_copy", args.pg_url, settled)
     print(
-        f"ceiling: PostgreSQL COPY of {settled:,} settlement rows into an unindexed table: "
+        f"ceiling: PostgreSQL COPY of {settled:,} settlement rows into an unindexed table (best of 3): "
         f"{copy_seconds:.2f} s = {copy_rate:,.0f} rows/s"
     )
     print(f"ratio: {settle_rate / copy_rate:.3f}")
@@ -242,26 +244,41 @@ def settle_in_this_process(batch_size: int) -> None:
     print(f"seconds={seconds} settled={report.settled} peak_rss_mib={peak_mib}")
 
 
-def copy_ceiling(url: str, admin_url: str, rows: int) -> tuple[float, float]:
-    """COPY the same number of settlement-shaped rows into an unindexed table of a fresh database."""
+def copy_ceiling(url: str, admin_url: str, rows: int, *, attempts: int = 3) -> tuple[float, float]:
+    """COPY the same number of settlement-shaped rows into an unindexed table of a fresh database.
+
+    The best of ``attempts``: a checkpoint or a busy neighbour slows one attempt, and the ceiling
+    should not sink with it.
+    """
     import psycopg
 
+    best = float("inf")
+    for _ in range(attempts):
+        recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
+        checkpoint(admin_url)
+        with psycopg.connect(url) as conn:
+            conn.execute(
+                "CREATE TABLE ceiling (account_id bigint, day date, energy_kwh numeric(12,2), charge_fen bigint,"
+                " tariff_version_id bigint, period_start date, period_used_kwh numeric(14,2),"
+                " period_amount_micro_yuan bigint, settled_at timestamptz)"
+            )
+            conn.commit()
+            started = time.perf_counter()
+            with conn.cursor() as cursor, cursor.copy("COPY ceiling FROM STDIN") as copy:
+                for i in range(1, rows + 1):
+                    copy.write_row((i, DAY, "12.34", 664, 1, date(2025, 1, 1), "2345.67", 1234567890, AT))
+            conn.commit()
+            best = min(best, time.perf_counter() - started)
     recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
-    with psycopg.connect(url) as conn:
-        conn.execute(
-            "CREATE TABLE ceiling (account_id bigint, day date, energy_kwh numeric(12,2), charge_fen bigint,"
-            " tariff_version_id bigint, period_start date, period_used_kwh numeric(14,2),"
-            " period_amount_micro_yuan bigint, settled_at timestamptz)"
-        )
-        conn.commit()
-        started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy("COPY ceiling FROM STDIN") as copy:
-            for i in range(1, rows + 1):
-                copy.write_row((i, DAY, "12.34", 664, 1, date(2025, 1, 1), "2345.67", 1234567890, AT))
-        conn.commit()
-        seconds = time.perf_counter() - started
-    recreate_postgres_database(admin_url, url.rsplit("/", 1)[1])
-    return rows / seconds, seconds
+    return rows / best, best
+
+
+def checkpoint(admin_url: str) -> None:
+    """Start a measurement with no dirty pages of the set-up left for a checkpoint to write mid-run."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ either settled for the day or untouched, and a re-run settles the rest. The uniq
 (account, day) key makes a second settlement of the same day impossible.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ class SettlementRunReport:
 
 @dataclass(frozen=True)
 class _BatchOutcome:
-    settled: list[store.SettledRow]
+    settled: store.Settled
     failures: list[tuple[int, str, str]]
 
 
@@ -72,8 +71,8 @@ def settle_day(
         for outcome in (pool.map if workers > 1 else map)(settle_range, ranges):
             settled += len(outcome.settled)
             failed += len(outcome.failures)
-            charged += sum(row.charge_fen for row in outcome.settled)
-            energy_ckwh += sum(row.energy_ckwh for row in outcome.settled)
+            charged += int(outcome.settled.charge_fen.sum())
+            energy_ckwh += int(outcome.settled.energy_ckwh.sum())
             for _, code, message in outcome.failures:
                 count, example = reasons.get(code, (0, message))
                 reasons[code] = (count + 1, example)
@@ -124,7 +123,7 @@ def _settle_range(
 
 
 def price_candidates(
-    candidates: list[store.Candidate],
+    candidates: store.Candidates,
     *,
     day: date,
     tariffs: dict[int, Tariff],
@@ -132,71 +131,66 @@ def price_candidates(
 ) -> _BatchOutcome:
     """Sort out the accounts that cannot be settled, and price the rest in groups of one tariff version."""
     failures: list[tuple[int, str, str]] = []
-    groups: dict[tuple[int, bool], list[store.Candidate]] = defaultdict(list)
-    for c in candidates:
-        if c.energy_ckwh is None:
-            failures.append((c.account_id, "missing_previous_reading", f"缺少 {day} 前一日的读数，无法计算当日电量"))
-        elif c.previous_period_start is None and c.prepaid_since != day:
-            failures.append((c.account_id, "previous_day_unsettled", "前一日尚未结算：请按日期顺序补结算"))
-        else:
-            groups[(c.tariff_id, c.time_of_use)].append(c)
-    settled: list[store.SettledRow] = []
-    for (tariff_id, time_of_use), members in groups.items():
+    no_energy = ~candidates.has_energy
+    unsettled_before = candidates.has_energy & ~candidates.previous_settled & ~candidates.first_day
+    failures += _failed(
+        candidates.account_id[no_energy], "missing_previous_reading", f"缺少 {day} 前一日的读数，无法计算当日电量"
+    )
+    failures += _failed(
+        candidates.account_id[unsettled_before], "previous_day_unsettled", "前一日尚未结算：请按日期顺序补结算"
+    )
+    ready = candidates.take(~no_energy & ~unsettled_before)
+    groups = np.unique(np.stack([ready.tariff_id, ready.time_of_use.astype(np.int64)]), axis=1)
+    settled: list[store.Settled] = []
+    for tariff_id, time_of_use in groups.T.tolist():
+        members = ready.take((ready.tariff_id == tariff_id) & (ready.time_of_use == bool(time_of_use)))
         tariff = tariffs[tariff_id]
         try:
             version = tariff.version_on(day)
         except TariffNotInForce as error:
-            failures.extend((c.account_id, error.code, error.message) for c in members)
+            failures += _failed(members.account_id, error.code, error.message)
             continue
-        settled.extend(
+        settled.append(
             _price_group(
                 members,
                 day=day,
                 version=version,
                 version_id=versions[tariff.code][version.effective_from],
-                time_of_use=time_of_use,
+                time_of_use=bool(time_of_use),
             )
         )
-    return _BatchOutcome(settled=settled, failures=failures)
+    return _BatchOutcome(settled=store.Settled.concatenate(settled), failures=failures)
+
+
+def _failed(account_ids: Ints, code: str, message: str) -> list[tuple[int, str, str]]:
+    return [(account_id, code, message) for account_id in account_ids.tolist()]
 
 
 def _price_group(
-    members: list[store.Candidate], *, day: date, version: TariffVersion, version_id: int, time_of_use: bool
-) -> list[store.SettledRow]:
+    members: store.Candidates, *, day: date, version: TariffVersion, version_id: int, time_of_use: bool
+) -> store.Settled:
     start = period_start(tier_period=version.tier_period, day=day)
-
-    def column(values: list[int | None]) -> Ints:
-        return np.array([v or 0 for v in values], dtype=np.int64)
-
     result = settle_batch(
         version=version,
         time_of_use=time_of_use,
-        same_period=np.array([c.previous_period_start == start for c in members], dtype=np.bool_),
-        used_ckwh_before=column([c.previous_used_ckwh for c in members]),
-        amount_micro_yuan_before=column([c.previous_amount_micro_yuan for c in members]),
-        total_ckwh=column([c.energy_ckwh for c in members]),
+        same_period=members.previous_period_start == start,
+        used_ckwh_before=members.previous_used_ckwh,
+        amount_micro_yuan_before=members.previous_amount_micro_yuan,
+        total_ckwh=members.energy_ckwh,
         tou_ckwh={
-            TouPeriod.SHARP: column([c.sharp_ckwh for c in members]),
-            TouPeriod.PEAK: column([c.peak_ckwh for c in members]),
-            TouPeriod.VALLEY: column([c.valley_ckwh for c in members]),
+            TouPeriod.SHARP: members.sharp_ckwh,
+            TouPeriod.PEAK: members.peak_ckwh,
+            TouPeriod.VALLEY: members.valley_ckwh,
         },
     )
-    return [
-        store.SettledRow(
-            account_id=c.account_id,
-            ledger_account_id=c.ledger_account_id,
-            energy_ckwh=c.energy_ckwh or 0,
-            charge_fen=int(charge),
-            tariff_version_id=version_id,
-            period_start=start,
-            period_used_ckwh=int(used),
-            period_amount_micro_yuan=int(amount),
-        )
-        for c, charge, used, amount in zip(
-            members,
-            result.charge_fen.tolist(),
-            result.used_ckwh_after.tolist(),
-            result.amount_micro_yuan_after.tolist(),
-            strict=True,
-        )
-    ]
+    count = len(members)
+    return store.Settled(
+        account_id=members.account_id,
+        ledger_account_id=members.ledger_account_id,
+        energy_ckwh=members.energy_ckwh,
+        charge_fen=result.charge_fen,
+        tariff_version_id=np.full(count, version_id, dtype=np.int64),
+        period_start=np.full(count, start, dtype=object),
+        period_used_ckwh=result.used_ckwh_after,
+        period_amount_micro_yuan=result.amount_micro_yuan_after,
+    )

@@ -50,8 +50,14 @@ def add_to_balances(changes: Sequence[tuple[int, int]]) -> None:
             # Array literals as text: adapting long lists of ints element by element is slower.
             cursor.execute(
                 "UPDATE gridpay_ledgeraccount AS l SET balance_fen = l.balance_fen + v.amount "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) WHERE l.id = v.id",
-                [_array_literal(c[0] for c in ordered), _array_literal(c[1] for c in ordered)],
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) "
+                "WHERE l.id = v.id AND l.id BETWEEN %s AND %s",
+                [
+                    _array_literal(c[0] for c in ordered),
+                    _array_literal(c[1] for c in ordered),
+                    ordered[0][0],
+                    ordered[-1][0],
+                ],
             )
             return
         cursor.executemany(

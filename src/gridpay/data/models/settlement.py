@@ -16,7 +16,9 @@ class Settlement(models.Model):
     day = models.DateField()
     energy_kwh = models.DecimalField(max_digits=12, decimal_places=2)
     charge_fen = models.BigIntegerField()
-    tariff_version = models.ForeignKey(TariffVersion, on_delete=models.PROTECT, db_index=False)
+    # Not a database foreign key: checking it would cost the daily run a lookup per account, and
+    # tariff versions are reference data that is never deleted (PROTECT still guards the ORM).
+    tariff_version = models.ForeignKey(TariffVersion, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     # Where the account stands in its tier period after this day (domain PeriodToDate).
     period_start = models.DateField()
     period_used_kwh = models.DecimalField(max_digits=14, decimal_places=2)
