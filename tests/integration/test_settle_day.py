@@ -4,6 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.settle_day import settle_day
@@ -34,6 +37,20 @@ def test_a_day_debits_each_account_and_credits_revenue(zj_tariff: str) -> None:
     assert balance(b.account_no) == 10_000 - 179
     assert LedgerAccount.objects.get(code="revenue:electricity").balance_fen == 717
     assert recomputed_balances() == dict(LedgerAccount.objects.values_list("id", "balance_fen"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kwh=st.lists(st.decimals(min_value=0, max_value=99_999, places=2), min_size=2, max_size=2))
+def test_settlements_store_the_energy_and_the_period_usage_exactly(zj_tariff: str, kwh: list[D]) -> None:
+    with transaction.atomic():
+        a = enrol(1)
+        add_readings(a, first_day=JAN1, daily_kwh=kwh)
+        for day in (JAN1, JAN1 + timedelta(days=1)):
+            settle_day(day=day, at=AT)
+
+        stored = Settlement.objects.filter(account=a).order_by("day").values_list("energy_kwh", "period_used_kwh")
+        assert list(stored) == [(kwh[0], kwh[0]), (kwh[1], kwh[0] + kwh[1])]
+        transaction.set_rollback(True)
 
 
 def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:

@@ -140,10 +140,11 @@ def price_candidates(
         candidates.account_id[unsettled_before], "previous_day_unsettled", "前一日尚未结算：请按日期顺序补结算"
     )
     ready = candidates.take(~no_energy & ~unsettled_before)
-    groups = np.unique(np.stack([ready.tariff_id, ready.time_of_use.astype(np.int64)]), axis=1)
+    group_keys = ready.tariff_id * 2 + ready.time_of_use
     settled: list[store.Settled] = []
-    for tariff_id, time_of_use in groups.T.tolist():
-        members = ready.take((ready.tariff_id == tariff_id) & (ready.time_of_use == bool(time_of_use)))
+    for key in np.unique(group_keys).tolist():
+        tariff_id, time_of_use = divmod(key, 2)
+        members = ready.take(group_keys == key)
         tariff = tariffs[tariff_id]
         try:
             version = tariff.version_on(day)
