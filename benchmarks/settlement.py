@@ -142,6 +142,7 @@ def build_town(count: int) -> None:
                     "tariff_id",
                     "time_of_use",
                     "prepaid_since",
+                    "opening_period_used_kwh",
                     "ledger_account_id",
                 ),
                 [
@@ -159,6 +160,7 @@ def build_town(count: int) -> None:
                         version.tariff_id,
                         i % 10 == 0,
                         date(2025, 1, 1),
+                        0,
                         i,
                     )
                     for i in ids

@@ -197,3 +197,15 @@ def test_a_file_without_the_right_columns_writes_nothing(zj_tariff: str, tmp_pat
     assert "extra" in error.value.message
     assert "meter_no" in error.value.message
     assert not Account.objects.exists()
+
+
+def test_tier_usage_already_billed_this_period_is_an_optional_column(zj_tariff: str, tmp_path: Path) -> None:
+    path = tmp_path / "mid-year.csv"
+    lines = [line(1) + ",2700.50", line(2) + ",", line(3) + ",-1", line(4) + ",10000000000"]
+    path.write_text("\n".join([HEADER + ",period_used_kwh", *lines]) + "\n", encoding="utf-8")
+
+    report = run(path)
+
+    assert codes(report) == [(4, "invalid_number"), (5, "invalid_number")]
+    used = dict(Account.objects.values_list("account_no", "opening_period_used_kwh"))
+    assert used == {"3302000001": D("2700.50"), "3302000002": D(0)}

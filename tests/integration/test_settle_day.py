@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.issue_monthly_bill import issue_monthly_bill
 from gridpay.application.settle_day import settle_day
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import LedgerAccount, Settlement, SettlementFailure, Transfer
@@ -130,3 +131,18 @@ def test_batches_settled_by_parallel_workers_settle_every_account_once(zj_tariff
     assert again.settled == 0
     assert Settlement.objects.filter(day=JAN1).count() == 11
     assert recomputed_balances() == dict(LedgerAccount.objects.values_list("id", "balance_fen"))
+
+
+def test_an_account_enrolled_mid_year_carries_its_tier_usage_into_settlement_and_bill(zj_tariff: str) -> None:
+    june = date(2025, 6, 1)
+    a = enrol(1, prepaid_since=june, installed_on=date(2025, 5, 31), opening_period_used_kwh=D("2700.00"))
+    add_readings(a, first_day=june, daily_kwh=["100.00"] + ["10.00"] * 29)
+    for offset in range(30):
+        settle_day(day=june + timedelta(days=offset), at=AT)
+
+    first = Settlement.objects.get(account=a, day=june)
+    assert first.charge_fen == 5580  # 60 kWh to the 2760 bound at 0.538, then 40 at 0.588
+    assert first.period_used_kwh == D("2800.00")
+    bill = issue_monthly_bill(account_no=a.account_no, month=june, today=date(2025, 7, 2), at=AT)
+    assert bill.adjustment_fen == 0
+    assert bill.amount_fen == bill.daily_charges_fen == 5580 + 17052  # then 290 kWh × 0.588 = 170.52 yuan

@@ -18,6 +18,7 @@ def enrol(
     opening_balance_fen: int = 10_000,
     start_total_kwh: Decimal = Decimal(0),
     time_of_use: bool = False,
+    opening_period_used_kwh: Decimal = Decimal(0),
 ) -> Account:
     return enrol_account(
         enrolment=Enrolment(
@@ -31,6 +32,7 @@ def enrol(
             opening_balance_fen=opening_balance_fen,
             start_total_kwh=start_total_kwh,
             time_of_use=time_of_use,
+            opening_period_used_kwh=opening_period_used_kwh,
             meter_registers="tou" if time_of_use else "total",
         ),
         at=AT,

@@ -37,6 +37,7 @@ class Enrolment:
     start_total_kwh: Decimal = Decimal(0)
     start_tou_kwh: dict[str, Decimal] = field(default_factory=dict)
     opening_balance_fen: int = 0
+    opening_period_used_kwh: Decimal = Decimal(0)
 
 
 def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> Account:
@@ -76,6 +77,7 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
             tariff=tariff,
             time_of_use=e.time_of_use,
             prepaid_since=e.prepaid_since,
+            opening_period_used_kwh=e.opening_period_used_kwh,
             ledger_account=wallet,
         )
         if e.phone:

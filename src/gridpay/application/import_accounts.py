@@ -46,6 +46,9 @@ COLUMNS = (
     "start_total_kwh",
     "opening_balance_fen",
 )
+# Tier usage already billed postpaid in the current period (kWh), for accounts enrolled mid-period.
+OPTIONAL_COLUMNS = ("period_used_kwh",)
+MAX_PERIOD_USED_KWH = 10**10  # the column's 12 digits, 2 of them decimals
 CHUNK_ROWS = 500
 YES_NO = {"1": True, "0": False, "是": True, "否": False}
 _DLT645_ADDRESS = re.compile(r"\d{12}")
@@ -58,7 +61,7 @@ def import_accounts_file(
     *, path: Path, at: datetime, business_day: date, on_progress: Progress | None = None
 ) -> ImportReport:
     """Imports a CSV file; a file that cannot be used as a whole raises ``UnusableFile`` before any write."""
-    csv_file = open_csv(path=path, columns=COLUMNS)
+    csv_file = open_csv(path=path, columns=COLUMNS, optional=OPTIONAL_COLUMNS)
     return import_accounts(
         rows=csv_file.rows(),
         at=at,
@@ -147,7 +150,7 @@ def _text(raw: dict[str, str], column: str, *, needed: bool = False) -> str:
 
 
 def _parse(raw: dict[str, str]) -> Enrolment:
-    check_fields(raw, columns=COLUMNS)
+    check_fields(raw, columns=COLUMNS, optional=OPTIONAL_COLUMNS)
     mode = required(raw, "mode")
     if mode not in AccountMode.values:
         raise RowRejected("invalid_value", f"mode 应为 prepaid 或 postpaid：{mode!r}", field="mode")
@@ -179,6 +182,11 @@ def _parse(raw: dict[str, str]) -> Enrolment:
     if len(opening.lstrip("-")) > len(str(MAX_OPENING_FEN)) or abs(int(opening)) >= MAX_OPENING_FEN:
         raise RowRejected("invalid_number", f"opening_balance_fen 金额过大：{opening}", field="opening_balance_fen")
     prepaid_since = raw["prepaid_since"]
+    period_used = parse_energy(raw.get("period_used_kwh") or "0", column="period_used_kwh")
+    if period_used >= MAX_PERIOD_USED_KWH:
+        raise RowRejected(
+            "invalid_number", f"period_used_kwh 应小于 {MAX_PERIOD_USED_KWH}：{period_used}", field="period_used_kwh"
+        )
     return Enrolment(
         account_no=_text(raw, "account_no", needed=True),
         customer_name=_text(raw, "customer_name", needed=True),
@@ -197,4 +205,5 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         meter_registers=registers,
         start_total_kwh=start_total,
         opening_balance_fen=int(opening),
+        opening_period_used_kwh=period_used,
     )

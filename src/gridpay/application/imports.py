@@ -83,8 +83,10 @@ class CsvFile:
             yield starts_at, row
 
 
-def open_csv(*, path: Path, columns: Sequence[str]) -> CsvFile:
-    """Reads and checks the whole file first, so a file that cannot be used writes nothing."""
+def open_csv(*, path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> CsvFile:
+    """Reads and checks the whole file first, so a file that cannot be used writes nothing.
+
+    The header holds every one of ``columns`` and any of ``optional``, in any order."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -105,7 +107,7 @@ def open_csv(*, path: Path, columns: Sequence[str]) -> CsvFile:
         raise WrongColumns(f"文件 {path} 是空的：第 1 行应为表头 {','.join(columns)}") from None
     except csv.Error as error:
         raise WrongColumns(f"文件 {path} 的表头无法解析：{error}") from None
-    _check_header(header, columns=columns, path=path)
+    _check_header(header, columns=columns, optional=optional, path=path)
     try:
         count = sum(1 for fields in reader if fields)
     except csv.Error as error:
@@ -113,9 +115,9 @@ def open_csv(*, path: Path, columns: Sequence[str]) -> CsvFile:
     return CsvFile(path=path, columns=tuple(header), text=text, row_count=count)
 
 
-def _check_header(header: list[str], *, columns: Sequence[str], path: Path) -> None:
+def _check_header(header: list[str], *, columns: Sequence[str], optional: Sequence[str], path: Path) -> None:
     missing = [c for c in columns if c not in header]
-    extra = [c for c in header if c not in columns]
+    extra = [c for c in header if c not in columns and c not in optional]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if not (missing or extra or repeated):
         return
@@ -126,7 +128,8 @@ def _check_header(header: list[str], *, columns: Sequence[str], path: Path) -> N
         problems.append(f"多出列 {', '.join(repr(c) for c in extra)}")
     if repeated:
         problems.append(f"重复列 {', '.join(repeated)}")
-    raise WrongColumns(f"文件 {path} 的表头不对：{'；'.join(problems)}。应为：{','.join(columns)}")
+    expected = ",".join(columns) + (f"（可选列：{','.join(optional)}）" if optional else "")
+    raise WrongColumns(f"文件 {path} 的表头不对：{'；'.join(problems)}。应为：{expected}")
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -140,10 +143,10 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def check_fields(row: dict[str, str], *, columns: Sequence[str]) -> None:
+def check_fields(row: dict[str, str], *, columns: Sequence[str], optional: Sequence[str] = ()) -> None:
     """A row has exactly the file's columns: a short or long line is rejected, not guessed at."""
     missing = [c for c in columns if c not in row]
-    extra = [c for c in row if c not in columns]
+    extra = [c for c in row if c not in columns and c not in optional]
     if missing or extra:
         raise RowRejected("malformed_row", f"字段个数与表头不符：应有 {len(columns)} 个，实有 {len(row)} 个")
 

@@ -15,7 +15,7 @@ from gridpay.data.tariff_store import load_tariff
 from gridpay.domain.business_time import next_month_start
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
-from gridpay.domain.settlement import bill_month
+from gridpay.domain.settlement import bill_month, opening_position
 from gridpay.domain.tariffs import period_start
 
 
@@ -64,6 +64,9 @@ def issue_monthly_bill(*, account_no: str, month: date, today: date, at: datetim
             days=day_energies(account_id=account.id, since=since, until=end - timedelta(days=1)),
             month_start=month,
             month_end=end,
+            opening=opening_position(
+                tariff=tariff, prepaid_since=account.prepaid_since, used_kwh=account.opening_period_used_kwh
+            ),
         )
         daily = int(settled.aggregate(total=Sum("charge_fen"))["total"] or 0)
         adjustment = bill.amount_fen - daily

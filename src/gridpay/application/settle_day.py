@@ -171,12 +171,14 @@ def _price_group(
     members: store.Candidates, *, day: date, version: TariffVersion, version_id: int, time_of_use: bool
 ) -> store.Settled:
     start = period_start(tier_period=version.tier_period, day=day)
+    # On its first prepaid day an account starts from its opening position (domain opening_position).
+    first_day = members.first_day
     result = settle_batch(
         version=version,
         time_of_use=time_of_use,
-        same_period=members.previous_period_start == start,
-        used_ckwh_before=members.previous_used_ckwh,
-        amount_micro_yuan_before=members.previous_amount_micro_yuan,
+        same_period=first_day | (members.previous_period_start == start),
+        used_ckwh_before=np.where(first_day, members.opening_used_ckwh, members.previous_used_ckwh),
+        amount_micro_yuan_before=np.where(first_day, 0, members.previous_amount_micro_yuan),
         total_ckwh=members.energy_ckwh,
         tou_ckwh={
             TouPeriod.SHARP: members.sharp_ckwh,

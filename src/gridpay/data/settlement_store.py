@@ -30,7 +30,8 @@ SELECT a.id, a.tariff_id, a.time_of_use, a.ledger_account_id,
        {CKWH.format("r.energy_kwh")}, {CKWH.format("r.energy_sharp_kwh")},
        {CKWH.format("r.energy_peak_kwh")}, {CKWH.format("r.energy_valley_kwh")},
        CASE WHEN p.account_id IS NULL THEN 0 ELSE 1 END, p.period_start,
-       {CKWH.format("p.period_used_kwh")}, COALESCE(p.period_amount_micro_yuan, 0)
+       {CKWH.format("p.period_used_kwh")}, COALESCE(p.period_amount_micro_yuan, 0),
+       {CKWH.format("a.opening_period_used_kwh")}
 FROM gridpay_reading r
 JOIN gridpay_meter m ON m.id = r.meter_id
 JOIN gridpay_account a ON a.id = r.account_id
@@ -100,6 +101,7 @@ class Candidates:
     previous_period_start: Objects  # date, or None where the day before is not settled
     previous_used_ckwh: Ints
     previous_amount_micro_yuan: Ints
+    opening_used_ckwh: Ints  # tier usage billed postpaid before the first prepaid day
 
     def __len__(self) -> int:
         return len(self.account_id)
@@ -164,7 +166,7 @@ def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) 
     with connection.cursor() as cursor:
         cursor.execute(CANDIDATES, params)
         rows = cursor.fetchall()
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 14
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 15
 
     def ints(i: int) -> Ints:
         return np.array(columns[i], dtype=np.int64)
@@ -187,6 +189,7 @@ def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) 
         previous_period_start=np.array([None if v is None else _date(v) for v in columns[11]], dtype=object),
         previous_used_ckwh=ints(12),
         previous_amount_micro_yuan=ints(13),
+        opening_used_ckwh=ints(14),
     )
 
 

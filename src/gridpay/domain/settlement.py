@@ -29,6 +29,14 @@ class PeriodToDate:
         return round_to_fen(micro_yuan=self.amount_micro_yuan)
 
 
+def opening_position(*, tariff: Tariff, prepaid_since: date, used_kwh: Decimal) -> PeriodToDate:
+    """Where an account stands on its first prepaid day: the kWh its postpaid bills already counted
+    in the tier period keep counting toward the tiers; their money was billed postpaid."""
+    version = tariff.version_on(prepaid_since)
+    start = period_start(tier_period=version.tier_period, day=prepaid_since)
+    return PeriodToDate(period_start=start, used_kwh=used_kwh, amount_micro_yuan=0)
+
+
 @dataclass(frozen=True)
 class DaySettlement:
     day: date
@@ -80,13 +88,15 @@ def bill_month(
     days: Sequence[tuple[date, DayEnergy]],
     month_start: date,
     month_end: date,
+    opening: PeriodToDate | None = None,
 ) -> MonthBill:
     """The official bill of ``[month_start, month_end)`` from the days' energy as it stands now.
 
-    ``days`` run in date order from the start of the tier period that the month is in (earlier
-    months of the period decide the tiers), so corrected readings give a corrected bill.
+    ``days`` run in date order from the start of the tier period that the month is in, or from the
+    first prepaid day with its ``opening`` position (earlier days of the period decide the tiers),
+    so corrected readings give a corrected bill.
     """
-    state: PeriodToDate | None = None
+    state = opening
     energy = Decimal(0)
     amount_fen = 0
     for day, day_energy in days:

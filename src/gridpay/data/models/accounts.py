@@ -1,5 +1,7 @@
 """Customers, their electricity accounts (户号) and the contacts who receive an account's SMS."""
 
+from decimal import Decimal
+
 from django.db import models
 
 from gridpay.data.models.ledger import LedgerAccount
@@ -50,6 +52,10 @@ class Account(models.Model):
     time_of_use = models.BooleanField("峰谷电价", default=False)
     # First day settled daily; usage before it stays postpaid (RULES §1).
     prepaid_since = models.DateField("智能交费起始日", null=True, blank=True)
+    # kWh of the tier period already billed postpaid before prepaid_since: they count toward the tiers.
+    opening_period_used_kwh = models.DecimalField(
+        "起始日前本阶梯周期已用电量", max_digits=12, decimal_places=2, default=Decimal(0)
+    )
     ledger_account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT)
 
     class Meta:
