@@ -322,3 +322,13 @@ def test_row_numbers_are_lines_of_the_file(zj_tariff: str, tmp_path: Path) -> No
 
     assert report.stored == 1
     assert codes(report) == [(4, "unknown_meter")]
+
+
+def test_a_reading_dated_after_the_day_it_arrives_is_refused(zj_tariff: str, tmp_path: Path) -> None:
+    enrol(1)
+    # Received 2025-02-01 08:00 in Beijing: that day's frozen reading exists, the next day's cannot.
+    report = run(write(tmp_path, "M00000001,2025-02-01,5.00,,,,", "M00000001,2025-02-02,6.00,,,,"))
+
+    assert codes(report) == [(3, "future_date")]
+    assert "2025-02-02" in report.rejected[0].message
+    assert list(energies("M00000001")) == [date(2025, 2, 1)]

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from gridpay.application.imports import (
     ImportReport,
@@ -165,9 +166,11 @@ class _Outcome:
 def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Decimal) -> _Outcome:
     rejected: list[RejectedRow] = []
     parsed: list[_Row] = []
+    # A daily frozen reading exists once its day has begun (it freezes at the day's first moment).
+    latest_day = timezone.localdate(received_at)
     for number, raw in rows:
         try:
-            parsed.append(_parse(number, raw))
+            parsed.append(_parse(number, raw, latest_day=latest_day))
         except RowRejected as error:
             rejected.append(rejected_row(number, error))
     # Each meter's rows in date order, so a row is checked against the ones before it; on a
@@ -185,10 +188,12 @@ def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Deci
     return _Outcome(stored=len(check.new), unchanged=check.unchanged, rejected=rejected)
 
 
-def _parse(number: int, raw: dict[str, str]) -> _Row:
+def _parse(number: int, raw: dict[str, str], *, latest_day: date) -> _Row:
     check_fields(raw, columns=COLUMNS)
     meter_no = required(raw, "meter_no")
     day = parse_day(required(raw, "reading_date"), column="reading_date")
+    if day > latest_day:
+        raise RowRejected("future_date", f"读数日期 {day} 晚于今天 {latest_day}", field="reading_date")
     total = parse_energy(required(raw, "total_kwh"), column="total_kwh")
     tou = {period: parse_energy(raw[column], column=column) for period, column in TOU_COLUMNS.items() if raw[column]}
     return _Row(number=number, meter_no=meter_no, day=day, registers=Registers(total_kwh=total, tou_kwh=tou))
