@@ -116,6 +116,8 @@ def test_an_unknown_account_is_404(client: Client, token: str, account: Account)
     response = post_payment(client, token, payment(account_no="3301099999"))
     assert response.status_code == 404
     assert response.json() == {"code": "unknown_account", "message": "没有户号 3301099999", "field": "account_no"}
+    assert "没有户号".encode() in response.content, "Chinese is sent as UTF-8, not as \\u escapes"
+    assert response["Content-Type"].startswith("application/json")
 
 
 def test_a_closed_account_is_409(client: Client, token: str, account: Account) -> None:

@@ -1,12 +1,24 @@
 """The API object and its routes: staff token authentication and one error format on every route."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from gridpay.interfaces.api import accounts, payments
 from gridpay.interfaces.api.auth import StaffToken
 from gridpay.interfaces.api.errors import install_error_handlers
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """Chinese messages as readable UTF-8, not \\u escapes."""
+
+    json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="gridpay API",
     version="1",
     urls_namespace="api",
