@@ -48,3 +48,15 @@ def test_a_demo_town_of_other_parameters_is_refused_with_a_message(tmp_path: Pat
     assert other.returncode != 0
     assert "--seed 99" in other.stderr
     assert "GRIDPAY_DATABASE_URL" in other.stderr
+
+
+def test_gridpay_alone_lists_its_own_commands_in_chinese_and_touches_no_database(tmp_path: Path) -> None:
+    for args in ((), ("--help",)):
+        result = gridpay(*args, cwd=tmp_path)
+
+        assert result.returncode == 0, result.stderr
+        assert "电力智能交费" in result.stdout
+        for command in ("demo", "accounts", "readings", "settle", "bill", "payments", "api-token"):
+            assert f"\n  {command} " in result.stdout
+        assert "contenttypes" not in result.stdout and "sqlflush" not in result.stdout
+    assert not (tmp_path / "gridpay.sqlite3").exists()

@@ -23,6 +23,11 @@ def main() -> None:
 
     django.setup()
     argv = sys.argv[1:]
+    if argv in ([], ["-h"], ["--help"], ["help"]):
+        from gridpay.interfaces.cli.overview import overview
+
+        print(overview())
+        return
     if argv and not argv[0].startswith("-"):
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")
