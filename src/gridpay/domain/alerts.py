@@ -1,0 +1,70 @@
+"""Balance alerts that fire once per crossing and re-arm after a top-up, and unusual daily usage (RULES §5)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from statistics import median
+
+from gridpay.domain.supply_policy import AlertLevels, UnusualUsageRule
+
+
+class AlertKind(StrEnum):
+    # In rising severity: when several are crossed at once, the customer gets the most severe one.
+    LOW_BALANCE_FIRST = "low_balance_first"
+    DAYS_LEFT = "days_left"
+    LOW_BALANCE_SECOND = "low_balance_second"
+    ARREARS = "arrears"  # 欠费: supply will be suspended
+
+
+SEVERITY = list(AlertKind)
+
+
+def conditions(
+    *, levels: AlertLevels, available_balance_fen: int, days_left: int | None
+) -> frozenset[AlertKind]:
+    """The alert conditions that hold for this available balance and forecast."""
+    held = set()
+    if available_balance_fen < 0:
+        held.add(AlertKind.ARREARS)
+    if available_balance_fen < levels.second_fen:
+        held.add(AlertKind.LOW_BALANCE_SECOND)
+    if available_balance_fen < levels.first_fen:
+        held.add(AlertKind.LOW_BALANCE_FIRST)
+    if days_left is not None and days_left <= levels.days_left:
+        held.add(AlertKind.DAYS_LEFT)
+    return frozenset(held)
+
+
+@dataclass(frozen=True)
+class AlertUpdate:
+    send: AlertKind | None  # the one alert to send now, if any
+    fired: frozenset[AlertKind]  # the account's alerts that have fired and not re-armed
+
+
+def after_settlement(
+    *, levels: AlertLevels, fired: frozenset[AlertKind], available_balance_fen: int, days_left: int | None
+) -> AlertUpdate:
+    """Fire what newly holds, once: the most severe new condition is sent, all of them count as fired."""
+    held = conditions(levels=levels, available_balance_fen=available_balance_fen, days_left=days_left)
+    new = held - fired
+    send = max(new, key=SEVERITY.index) if new else None
+    # Conditions that stopped holding without a top-up (a cheaper day) stay fired: re-arming is
+    # for payments, so a balance hovering at a level does not send an SMS every day.
+    return AlertUpdate(send=send, fired=fired | held)
+
+
+def after_payment(
+    *, levels: AlertLevels, fired: frozenset[AlertKind], available_balance_fen: int, days_left: int | None
+) -> frozenset[AlertKind]:
+    """A top-up re-arms every alert whose condition no longer holds; it sends nothing."""
+    return fired & conditions(levels=levels, available_balance_fen=available_balance_fen, days_left=days_left)
+
+
+def is_unusual_usage(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal], day_kwh: Decimal) -> bool:
+    """Whether ``day_kwh`` is far above the account's own baseline (``history_kwh``, oldest first)."""
+    recent = list(history_kwh[-rule.baseline_days :])
+    if len(recent) < rule.min_history_days:
+        return False
+    baseline = Decimal(median(recent))
+    return day_kwh > baseline * rule.factor and day_kwh - baseline >= rule.min_excess_kwh

@@ -1,0 +1,231 @@
+"""A utility's supply policy as data, and the disconnection and reconnection decisions it gives (RULES §5–7).
+
+Every figure the rules call a default is a field here, so each utility sets its own: alert levels,
+quiet hours, the delay between arrears and disconnection, the disconnection window, the weather
+block switch, the reconnect level and the unusual-usage rule.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from gridpay.domain.calendar import Calendar
+from gridpay.domain.errors import DomainError
+
+MAX_DISCONNECT_DELAY_DAYS = 7  # RULES §6: "up to 7 days"
+# How far ahead to look for an open window before saying there is none (a long weather block).
+WINDOW_SEARCH_DAYS = 60
+
+
+class PolicyInvalid(DomainError):
+    code = "policy_invalid"
+
+
+@dataclass(frozen=True)
+class AlertLevels:
+    """Low-balance SMS at two amounts of available balance, and at a number of days left (RULES §5)."""
+
+    first_fen: int = 5_000
+    second_fen: int = 2_000
+    days_left: int = 3
+
+    def __post_init__(self) -> None:
+        if not self.first_fen > self.second_fen > 0:
+            raise PolicyInvalid("提醒金额应为两个正数，第一档高于第二档", field="alert_levels")
+        if self.days_left < 1:
+            raise PolicyInvalid("可用天数提醒应至少为 1 天", field="alert_days_left")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """SMS go out only from ``sms_from`` until ``sms_until`` local time (default 08:00–21:00)."""
+
+    sms_from: time = time(8)
+    sms_until: time = time(21)
+
+    def __post_init__(self) -> None:
+        if not self.sms_from < self.sms_until:
+            raise PolicyInvalid("短信发送时段的开始应早于结束", field="quiet_hours")
+
+    def allows(self, local: time) -> bool:
+        return self.sms_from <= local < self.sms_until
+
+
+@dataclass(frozen=True)
+class DisconnectDelay:
+    """How long after the arrears supply may be suspended: ``minutes`` later when ``days`` is 0
+    (30 minutes in some provinces), otherwise from the start of the ``days``-th day after the day
+    the arrears arose (1: the next day, the rule of seed 000)."""
+
+    days: int = 1
+    minutes: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.days <= MAX_DISCONNECT_DELAY_DAYS:
+            raise PolicyInvalid(f"停电延迟应为 0 到 {MAX_DISCONNECT_DELAY_DAYS} 天", field="disconnect_delay")
+        if self.minutes < 0 or (self.days and self.minutes):
+            raise PolicyInvalid("停电延迟按分钟计时天数应为 0，且分钟数不能为负", field="disconnect_delay")
+
+
+@dataclass(frozen=True)
+class DisconnectionWindow:
+    """When remote disconnection is allowed: ``[opens, closes)`` local time, on working days only,
+    and never on a public holiday or the day before one (RULES §6 defaults)."""
+
+    opens: time = time(9)
+    closes: time = time(16)
+    working_days_only: bool = True
+    closed_on_holidays_and_eves: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.opens < self.closes:
+            raise PolicyInvalid("停电时段的开始应早于结束", field="disconnection_window")
+
+
+@dataclass(frozen=True)
+class UnusualUsageRule:
+    """A day is unusual (a leak, seed 000) when it is both ``factor`` times the account's own
+    baseline (median of its last ``baseline_days`` days) and ``min_excess_kwh`` above it."""
+
+    baseline_days: int = 30
+    min_history_days: int = 7
+    factor: Decimal = Decimal(3)
+    min_excess_kwh: Decimal = Decimal(5)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_history_days <= self.baseline_days:
+            raise PolicyInvalid("异常用电的基准天数设置不正确", field="unusual_usage")
+        if self.factor <= 1 or self.min_excess_kwh < 0:
+            raise PolicyInvalid("异常用电的倍数应大于 1，超出电量不能为负", field="unusual_usage")
+
+
+@dataclass(frozen=True)
+class SupplyPolicy:
+    zone: str = "Asia/Shanghai"
+    alerts: AlertLevels = field(default_factory=AlertLevels)
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
+    disconnect_delay: DisconnectDelay = field(default_factory=DisconnectDelay)
+    window: DisconnectionWindow = field(default_factory=DisconnectionWindow)
+    weather_block: bool = False  # 恶劣天气: staff switch all disconnection off
+    reconnect_level_fen: int = 0  # reconnect once the available balance is back to this (arrears paid)
+    unusual_usage: UnusualUsageRule = field(default_factory=UnusualUsageRule)
+
+    def local(self, instant: datetime) -> datetime:
+        if instant.tzinfo is None:
+            raise ValueError("instants must be timezone-aware")
+        return instant.astimezone(ZoneInfo(self.zone))
+
+
+class WindowClosed(StrEnum):
+    WEATHER_BLOCK = "weather_block"
+    HOLIDAY = "holiday"
+    HOLIDAY_EVE = "holiday_eve"
+    REST_DAY = "rest_day"
+    OUTSIDE_HOURS = "outside_hours"
+
+
+def window_closed_because(*, policy: SupplyPolicy, calendar: Calendar, at: datetime) -> WindowClosed | None:
+    """Why disconnection is not allowed at ``at``, or None when the window is open."""
+    if policy.weather_block:
+        return WindowClosed.WEATHER_BLOCK
+    local = policy.local(at)
+    return _day_closed_because(policy, calendar, local.date()) or (
+        None if policy.window.opens <= local.time() < policy.window.closes else WindowClosed.OUTSIDE_HOURS
+    )
+
+
+def next_window_opening(*, policy: SupplyPolicy, calendar: Calendar, at: datetime) -> datetime | None:
+    """The first instant at or after ``at`` inside the window; None if none within WINDOW_SEARCH_DAYS."""
+    if policy.weather_block:
+        return None
+    local = policy.local(at)
+    for offset in range(WINDOW_SEARCH_DAYS + 1):
+        day = local.date() + timedelta(days=offset)
+        if _day_closed_because(policy, calendar, day):
+            continue
+        opens = datetime.combine(day, policy.window.opens, tzinfo=local.tzinfo)
+        closes = datetime.combine(day, policy.window.closes, tzinfo=local.tzinfo)
+        if local < closes:
+            return max(local, opens).astimezone(at.tzinfo)
+    return None
+
+
+def _day_closed_because(policy: SupplyPolicy, calendar: Calendar, day: date) -> WindowClosed | None:
+    window = policy.window
+    if window.closed_on_holidays_and_eves and calendar.is_holiday(day):
+        return WindowClosed.HOLIDAY
+    if window.closed_on_holidays_and_eves and calendar.is_holiday_eve(day):
+        return WindowClosed.HOLIDAY_EVE
+    if window.working_days_only and not calendar.is_working_day(day):
+        return WindowClosed.REST_DAY
+    return None
+
+
+def disconnect_due_at(*, policy: SupplyPolicy, arrears_at: datetime) -> datetime:
+    """The earliest instant supply may be suspended for arrears that arose at ``arrears_at``,
+    before the window is applied."""
+    delay = policy.disconnect_delay
+    if delay.days == 0:
+        return arrears_at + timedelta(minutes=delay.minutes)
+    local = policy.local(arrears_at)
+    day = local.date() + timedelta(days=delay.days)
+    return datetime.combine(day, time(0), tzinfo=local.tzinfo).astimezone(arrears_at.tzinfo)
+
+
+class SupplyState(StrEnum):
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True)
+class SupplyStanding:
+    """What the disconnection decision needs to know of one account, read at the moment of deciding."""
+
+    available_balance_fen: int
+    supply_state: SupplyState
+    protected: bool
+    arrears_since: datetime | None  # when the available balance last went below zero
+    live_command: bool  # a meter command not yet finished (queued, sent, awaiting its answer)
+
+
+class Disconnection(StrEnum):
+    DISCONNECT = "disconnect"
+    NOT_IN_ARREARS = "not_in_arrears"  # a payment cleared the arrears
+    NOT_CONNECTED = "not_connected"
+    COMMAND_PENDING = "command_pending"
+    NOT_DUE = "not_due"
+    PROTECTED = "protected"  # 保电: to the staff queue, never automatic
+    WINDOW_CLOSED = "window_closed"
+
+
+@dataclass(frozen=True)
+class DisconnectDecision:
+    outcome: Disconnection
+    window_closed: WindowClosed | None = None
+
+
+def decide_disconnection(
+    *, policy: SupplyPolicy, calendar: Calendar, at: datetime, standing: SupplyStanding
+) -> DisconnectDecision:
+    """Whether to send a disconnect command for this account now (RULES §6)."""
+    if standing.supply_state != SupplyState.CONNECTED:
+        return DisconnectDecision(Disconnection.NOT_CONNECTED)
+    if standing.available_balance_fen >= 0 or standing.arrears_since is None:
+        return DisconnectDecision(Disconnection.NOT_IN_ARREARS)
+    if standing.live_command:
+        return DisconnectDecision(Disconnection.COMMAND_PENDING)
+    if at < disconnect_due_at(policy=policy, arrears_at=standing.arrears_since):
+        return DisconnectDecision(Disconnection.NOT_DUE)
+    if standing.protected:
+        return DisconnectDecision(Disconnection.PROTECTED)
+    closed = window_closed_because(policy=policy, calendar=calendar, at=at)
+    if closed is not None:
+        return DisconnectDecision(Disconnection.WINDOW_CLOSED, window_closed=closed)
+    return DisconnectDecision(Disconnection.DISCONNECT)
+
+
+def reconnect_due(*, policy: SupplyPolicy, available_balance_fen: int, supply_state: SupplyState) -> bool:
+    """A disconnected account whose available balance is back to the reconnect level (RULES §7)."""
+    return supply_state == SupplyState.DISCONNECTED and available_balance_fen >= policy.reconnect_level_fen
