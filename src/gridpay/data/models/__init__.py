@@ -2,6 +2,7 @@
 
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
 from gridpay.data.models.api_tokens import ApiToken
+from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.payments import Payment
@@ -13,6 +14,8 @@ __all__ = [
     "Account",
     "AccountMode",
     "ApiToken",
+    "CalendarDay",
+    "CalendarYear",
     "Contact",
     "Customer",
     "GridStaff",

@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gridpay.domain.errors import DomainError
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# Lines are not wrapped (soft_wrap): piped into a file or another program, a message stays one line.
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def to_jsonable(value: Any) -> Any:

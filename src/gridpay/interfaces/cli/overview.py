@@ -2,7 +2,19 @@
 
 from importlib import import_module
 
-COMMANDS = ("demo", "tariff", "accounts", "readings", "settle", "bill", "payments", "api-token", "runserver", "migrate")
+COMMANDS = (
+    "demo",
+    "tariff",
+    "accounts",
+    "readings",
+    "settle",
+    "bill",
+    "payments",
+    "calendar",
+    "api-token",
+    "runserver",
+    "migrate",
+)
 
 
 def overview() -> str:
