@@ -8,6 +8,7 @@ from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.payments import Payment
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
+from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Reading",
     "Settlement",
     "SettlementFailure",
+    "SupplyPolicySettings",
     "SupplyState",
     "Tariff",
     "TariffTier",
