@@ -60,3 +60,19 @@ def test_gridpay_alone_lists_its_own_commands_in_chinese_and_touches_no_database
             assert f"\n  {command} " in result.stdout
         assert "contenttypes" not in result.stdout and "sqlflush" not in result.stdout
     assert not (tmp_path / "gridpay.sqlite3").exists()
+
+
+def test_an_unreachable_database_is_one_chinese_line_with_the_password_masked(tmp_path: Path) -> None:
+    env = {**os.environ, "GRIDPAY_DATABASE_URL": "postgresql://staff:s3cret@127.0.0.1:1/gridpay"}
+    result = subprocess.run(
+        [str(GRIDPAY), "settle", "--date", "2025-01-01"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("数据库出错（GRIDPAY_DATABASE_URL=postgresql://staff:***@127.0.0.1:1/gridpay）")
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr

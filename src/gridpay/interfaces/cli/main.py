@@ -1,7 +1,11 @@
 """The `gridpay` console script: Django's command line with gridpay's settings and an up-to-date schema."""
 
 import os
+import re
 import sys
+
+from dj_database_url import UnknownSchemeError
+from django.db.utils import OperationalError
 
 COMMANDS_THAT_MANAGE_THE_SCHEMA = {
     "migrate",
@@ -18,11 +22,19 @@ COMMANDS_THAT_MANAGE_THE_SCHEMA = {
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridpay.config.settings")
+    try:
+        _run(sys.argv[1:])
+    except (OperationalError, UnknownSchemeError) as error:
+        # A database that cannot be reached or opened: one line for staff, not a traceback.
+        sys.stderr.write(f"数据库出错（GRIDPAY_DATABASE_URL={_database_url()}）：{_first_line(error)}\n")
+        raise SystemExit(2) from None
+
+
+def _run(argv: list[str]) -> None:
     import django
     from django.core.management import execute_from_command_line
 
     django.setup()
-    argv = sys.argv[1:]
     if argv in ([], ["-h"], ["--help"], ["help"]):
         from gridpay.interfaces.cli.overview import overview
 
@@ -37,6 +49,16 @@ def main() -> None:
 
         ensure_schema()
     execute_from_command_line(["gridpay", *argv])
+
+
+def _database_url() -> str:
+    """The configured URL with any password masked, fit to print."""
+    url = os.environ.get("GRIDPAY_DATABASE_URL", "sqlite:///gridpay.sqlite3")
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 if __name__ == "__main__":
