@@ -32,7 +32,7 @@ def test_a_day_debits_each_account_and_credits_revenue(zj_tariff: str) -> None:
 
     report = settle_day(day=JAN1, at=AT)
 
-    assert (report.settled, report.failed) == (2, 0)
+    assert (report.settled, report.failed, report.without_reading) == (2, 0, 0)
     assert report.charged_fen == 538 + 179  # 10 × 0.538 = 5.38; 3.33 × 0.538 = 1.79154
     assert balance(a.account_no) == 10_000 - 538
     assert balance(b.account_no) == 10_000 - 179
@@ -146,3 +146,14 @@ def test_an_account_enrolled_mid_year_carries_its_tier_usage_into_settlement_and
     bill = issue_monthly_bill(account_no=a.account_no, month=june, today=date(2025, 7, 2), at=AT)
     assert bill.adjustment_fen == 0
     assert bill.amount_fen == bill.daily_charges_fen == 5580 + 17052  # then 290 kWh × 0.588 = 170.52 yuan
+
+
+def test_accounts_whose_reading_has_not_arrived_are_counted_not_settled(zj_tariff: str) -> None:
+    a, late = enrol(1), enrol(2)
+    enrol(3, prepaid_since=JAN1 + timedelta(days=5))  # not prepaid yet on the day: not counted
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00"])
+
+    report = settle_day(day=JAN1, at=AT)
+
+    assert (report.settled, report.failed, report.without_reading) == (1, 0, 1)
+    assert not Settlement.objects.filter(account=late).exists()

@@ -37,6 +37,8 @@ class SettlementRunReport:
     charged_fen: int
     # Why accounts could not be settled: code → (accounts, an example of the message).
     failure_reasons: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Prepaid accounts with no reading of the day yet: they settle when it arrives (settle --through).
+    without_reading: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def settle_day(
         energy_kwh=from_ckwh(energy_ckwh),
         charged_fen=charged,
         failure_reasons=reasons,
+        without_reading=store.count_without_reading(day),
     )
 
 

@@ -65,6 +65,14 @@ WHERE r.reading_date = %s
   AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %s)
 """
 
+# Prepaid accounts the day cannot settle yet because the day's reading has not arrived.
+WITHOUT_READING = """
+SELECT COUNT(*) FROM gridpay_account a
+WHERE a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %s
+  AND NOT EXISTS (SELECT 1 FROM gridpay_reading r WHERE r.account_id = a.id AND r.reading_date = %s)
+  AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %s)
+"""
+
 SETTLEMENT_COLUMNS = (
     "account_id",
     "day",
@@ -138,6 +146,12 @@ class Settled:
 def count_candidates(day: date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(COUNT, [sql_date(day), sql_date(day), sql_date(day)])
+        return int(cursor.fetchone()[0])
+
+
+def count_without_reading(day: date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(WITHOUT_READING, [sql_date(day), sql_date(day), sql_date(day)])
         return int(cursor.fetchone()[0])
 
 
