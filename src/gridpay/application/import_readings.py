@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from gridpay.application.imports import (
     ImportReport,
@@ -30,6 +30,7 @@ from gridpay.application.imports import (
 )
 from gridpay.data.bulk import insert_rows, on_postgresql
 from gridpay.data.models import Meter, Reading
+from gridpay.domain.business_time import business_day
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.errors import DomainError
 from gridpay.domain.readings import (
@@ -167,7 +168,7 @@ def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Deci
     rejected: list[RejectedRow] = []
     parsed: list[_Row] = []
     # A daily frozen reading exists once its day has begun (it freezes at the day's first moment).
-    latest_day = timezone.localdate(received_at)
+    latest_day = business_day(instant=received_at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
     for number, raw in rows:
         try:
             parsed.append(_parse(number, raw, latest_day=latest_day))

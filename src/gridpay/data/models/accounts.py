@@ -7,6 +7,7 @@ from django.db import models
 from gridpay.data.models.ledger import LedgerAccount
 from gridpay.data.models.places import Village
 from gridpay.data.models.tariffs import Tariff
+from gridpay.domain import supply_policy as domain
 
 
 class AccountMode(models.TextChoices):
@@ -20,8 +21,8 @@ class AccountStatus(models.TextChoices):
 
 
 class SupplyState(models.TextChoices):
-    CONNECTED = "connected", "供电"
-    DISCONNECTED = "disconnected", "停电"
+    CONNECTED = domain.SupplyState.CONNECTED.value, "供电"
+    DISCONNECTED = domain.SupplyState.DISCONNECTED.value, "停电"
 
 
 class Customer(models.Model):

@@ -145,23 +145,27 @@ def parse_answer(raw: bytes, *, command: int) -> tuple[Answer, bytes]:
 
 def parse_daily_frozen(raw: bytes) -> DailyFrozenEnergy | Answer:
     """The energy of the last daily freeze, or the meter's refusal."""
-    answer, data = parse_answer(raw, command=READ_DATA)
+    answer, value = _read_answer(raw, data_identifier=DAILY_FROZEN_ACTIVE_ENERGY, length=20)
     if not answer.accepted:
         return answer
-    if len(data) != 24 or int.from_bytes(data[:4], "little") != DAILY_FROZEN_ACTIVE_ENERGY:
-        raise FrameInvalid("not a daily frozen energy answer")
-    total, sharp, peak, flat, valley = (Decimal(_digits(data[i : i + 4])).scaleb(-2) for i in range(4, 24, 4))
+    total, sharp, peak, flat, valley = (Decimal(_digits(value[i : i + 4])).scaleb(-2) for i in range(0, 20, 4))
     return DailyFrozenEnergy(answer.address, total, sharp, peak, flat, valley)
 
 
 def parse_relay_open(raw: bytes) -> bool | Answer:
     """Whether the meter reports its relay open (supply off), or its refusal."""
-    answer, data = parse_answer(raw, command=READ_DATA)
+    answer, value = _read_answer(raw, data_identifier=STATUS_WORD_3, length=2)
     if not answer.accepted:
         return answer
-    if len(data) != 6 or int.from_bytes(data[:4], "little") != STATUS_WORD_3:
-        raise FrameInvalid("not a status word 3 answer")
-    return bool(int.from_bytes(data[4:6], "little") & RELAY_OPEN_BIT)
+    return bool(int.from_bytes(value, "little") & RELAY_OPEN_BIT)
+
+
+def _read_answer(raw: bytes, *, data_identifier: int, length: int) -> tuple[Answer, bytes]:
+    """A meter's answer to a read of ``data_identifier``, and its ``length`` bytes of value."""
+    answer, data = parse_answer(raw, command=READ_DATA)
+    if answer.accepted and (len(data) != 4 + length or int.from_bytes(data[:4], "little") != data_identifier):
+        raise FrameInvalid(f"not an answer to a read of {data_identifier:08X}")
+    return answer, data[4:]
 
 
 # --- bytes ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from gridpay.application.show_account import AccountView, show_account
 from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.management.commands.readings import (
+from gridpay.interfaces.cli.import_output import (
     import_progress,
     show_import_report,
     unusable_file_exits,

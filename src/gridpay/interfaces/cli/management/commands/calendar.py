@@ -25,7 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":
-            self._seed(options["years"] or [clock.today().year, clock.today().year + 1])
+            this_year = clock.today().year
+            self._seed(options["years"] or [this_year, this_year + 1])
         else:
             self._show(options["year"])
 
