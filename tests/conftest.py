@@ -62,3 +62,18 @@ def settle_in_the_test_transaction(settings: Any) -> None:
     # Worker threads have connections of their own that cannot see a test's uncommitted rows;
     # the tests of parallel settlement ask for workers themselves, in transactional tests.
     settings.GRIDPAY = {**settings.GRIDPAY, "SETTLEMENT_WORKERS": 1}
+
+
+MQTT_URL = os.environ.get("GRIDPAY_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+
+
+@pytest.fixture
+def mosquitto_url() -> str:
+    """The real broker the integration tests talk to (Mosquitto in CI); skips, or fails in CI, when absent."""
+    parsed = urlparse(MQTT_URL)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 1883
+    if not service_reachable(host, port):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"MQTT broker not reachable at {host}:{port} while GRIDPAY_REQUIRE_SERVICES=1")
+        pytest.skip(f"MQTT broker not reachable at {host}:{port}")
+    return MQTT_URL
