@@ -77,3 +77,4 @@ def mosquitto_url() -> str:
             pytest.fail(f"MQTT broker not reachable at {host}:{port} while GRIDPAY_REQUIRE_SERVICES=1")
         pytest.skip(f"MQTT broker not reachable at {host}:{port}")
     return MQTT_URL
+

@@ -19,6 +19,9 @@ def enrol(
     start_total_kwh: Decimal = Decimal(0),
     time_of_use: bool = False,
     opening_period_used_kwh: Decimal = Decimal(0),
+    phone: str = "",
+    village: str = "",
+    protected_reason: str = "",
 ) -> Account:
     return enrol_account(
         enrolment=Enrolment(
@@ -34,6 +37,10 @@ def enrol(
             time_of_use=time_of_use,
             opening_period_used_kwh=opening_period_used_kwh,
             meter_registers="tou" if time_of_use else "total",
+            phone=phone,
+            village=village,
+            town="测试镇" if village else "",
+            protected_reason=protected_reason,
         ),
         at=AT,
         business_day=installed_on,

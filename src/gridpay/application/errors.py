@@ -1,4 +1,4 @@
-"""Errors shared by several use cases: an account number that does not exist, an account that is closed."""
+"""Errors shared by several use cases: an unknown account, a closed account, a record that does not exist."""
 
 from gridpay.domain.errors import DomainError
 
@@ -9,3 +9,7 @@ class UnknownAccount(DomainError):
 
 class AccountClosed(DomainError):
     code = "account_closed"
+
+
+class NotFound(DomainError):
+    code = "not_found"

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
+from gridpay.application.supply.respond_to_payment import respond_to_payment
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, LedgerAccount, Payment
 from gridpay.data.models.accounts import AccountStatus
@@ -95,6 +96,7 @@ def record_payment(
                 raise
             return recorded
         balance = LedgerAccount.objects.values_list("balance_fen", flat=True).get(id=account.ledger_account_id)
+        respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         return PaymentResult(
             payment_id=payment.id,
             account_no=request.account_no,

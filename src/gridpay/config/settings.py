@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gridpay.data",
     "gridpay.interfaces.cli",
     "ninja",
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,35 @@ GRIDPAY = {
     "SETTLEMENT_BATCH_SIZE": int(os.environ.get("GRIDPAY_SETTLEMENT_BATCH_SIZE", "20000")),
     # Batches settled at once on PostgreSQL, each on its own connection (SQLite has one writer).
     "SETTLEMENT_WORKERS": int(os.environ.get("GRIDPAY_SETTLEMENT_WORKERS", "2")),
+    # The MQTT broker between the gateway and the meters; empty: the gateway runs one in-process
+    # (amqtt) on 127.0.0.1 at EMBEDDED_MQTT_PORT, and the meter simulator connects there.
+    "MQTT_URL": os.environ.get("GRIDPAY_MQTT_URL", ""),
+    "EMBEDDED_MQTT_PORT": int(os.environ.get("GRIDPAY_EMBEDDED_MQTT_PORT", "18830")),
+    # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02).
+    "METER_PASSWORD": os.environ.get("GRIDPAY_METER_PASSWORD", "000000"),
+    "METER_OPERATOR": os.environ.get("GRIDPAY_METER_OPERATOR", "00000001"),
+}
+
+# Jobs and schedules (ADR 0004): django-q2 keeps its queue in gridpay's own database. Each job is
+# idempotent by its own keys, so the queue never retries by itself (max_attempts 1).
+Q_CLUSTER = {
+    "name": "gridpay",
+    "orm": "default",
+    "workers": int(os.environ.get("GRIDPAY_WORKERS", "2")),
+    "timeout": 3 * 3600,
+    "retry": 4 * 3600,
+    "max_attempts": 1,
+    "catch_up": False,
+    "poll": 1,
+    "label": "定时任务",
+}
+
+# The SMS provider and its keys, read by the SMS integration (GRIDPAY_SMS_PROVIDER: file, console,
+# aliyun or tencent; see README).
+SMS_CONFIG = {
+    key: value
+    for key, value in os.environ.items()
+    if key.startswith(("GRIDPAY_SMS_", "GRIDPAY_ALIYUN_", "GRIDPAY_TENCENT_"))
 }
 
 LOGGING = {

@@ -61,10 +61,17 @@ def after_payment(
     return fired & conditions(levels=levels, available_balance_fen=available_balance_fen, days_left=days_left)
 
 
-def is_unusual_usage(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal], day_kwh: Decimal) -> bool:
-    """Whether ``day_kwh`` is far above the account's own baseline (``history_kwh``, oldest first)."""
+def usage_baseline(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal]) -> Decimal | None:
+    """The account's usual day: the median of its last days (``history_kwh``, oldest first), if enough."""
     recent = list(history_kwh[-rule.baseline_days :])
     if len(recent) < rule.min_history_days:
+        return None
+    return Decimal(median(recent))
+
+
+def is_unusual_usage(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal], day_kwh: Decimal) -> bool:
+    """Whether ``day_kwh`` is far above the account's own baseline (``history_kwh``, oldest first)."""
+    baseline = usage_baseline(rule=rule, history_kwh=history_kwh)
+    if baseline is None:
         return False
-    baseline = Decimal(median(recent))
     return day_kwh > baseline * rule.factor and day_kwh - baseline >= rule.min_excess_kwh

@@ -118,6 +118,16 @@ class SupplyPolicy:
         return instant.astimezone(ZoneInfo(self.zone))
 
 
+def sms_allowed_at(*, policy: SupplyPolicy, at: datetime) -> datetime:
+    """The first instant at or after ``at`` outside the quiet hours, when an SMS may go out."""
+    local = policy.local(at)
+    hours = policy.quiet_hours
+    if hours.allows(local.time()):
+        return at
+    day = local.date() if local.time() < hours.sms_from else local.date() + timedelta(days=1)
+    return datetime.combine(day, hours.sms_from, tzinfo=local.tzinfo).astimezone(at.tzinfo)
+
+
 class WindowClosed(StrEnum):
     WEATHER_BLOCK = "weather_block"
     HOLIDAY = "holiday"

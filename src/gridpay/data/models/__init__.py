@@ -3,8 +3,11 @@
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
 from gridpay.data.models.api_tokens import ApiToken
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
+from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.ledger import LedgerAccount, Transfer
+from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import Meter, Reading
+from gridpay.data.models.notifications import Notification
 from gridpay.data.models.payments import Payment
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
@@ -17,14 +20,19 @@ __all__ = [
     "ApiToken",
     "CalendarDay",
     "CalendarYear",
+    "CallTask",
     "Contact",
     "Customer",
     "GridStaff",
     "LedgerAccount",
     "Meter",
+    "MeterCommand",
+    "MeterCommandEvent",
     "MonthlyBill",
+    "Notification",
     "Payment",
     "Reading",
+    "ReconnectCase",
     "Settlement",
     "SettlementFailure",
     "SupplyPolicySettings",
@@ -34,4 +42,5 @@ __all__ = [
     "TariffVersion",
     "Transfer",
     "Village",
+    "WorkOrder",
 ]

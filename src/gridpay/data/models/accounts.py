@@ -58,6 +58,10 @@ class Account(models.Model):
         "起始日前本阶梯周期已用电量", max_digits=12, decimal_places=2, default=Decimal(0)
     )
     ledger_account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT)
+    # When the available balance last went below zero; cleared when it is back to zero or more.
+    arrears_since = models.DateTimeField("欠费时间", null=True, blank=True)
+    # The balance alerts that fired since the last top-up (comma-separated AlertKind values).
+    alerts_fired = models.CharField("已发提醒", max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = "用电户"

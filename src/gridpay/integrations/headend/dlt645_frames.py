@@ -160,6 +160,20 @@ def parse_relay_open(raw: bytes) -> bool | Answer:
     return bool(int.from_bytes(value, "little") & RELAY_OPEN_BIT)
 
 
+def peek(raw: bytes) -> tuple[str, int]:
+    """The address and control code of any frame, to tell what it is before parsing it."""
+    address, control, _ = _parse(raw)
+    return address, control
+
+
+def read_identifier(raw: bytes) -> int:
+    """The data identifier a normal read answer carries."""
+    _, data = parse_answer(raw, command=READ_DATA)
+    if len(data) < 4:
+        raise FrameInvalid("a read answer without its data identifier")
+    return int.from_bytes(data[:4], "little")
+
+
 def _read_answer(raw: bytes, *, data_identifier: int, length: int) -> tuple[Answer, bytes]:
     """A meter's answer to a read of ``data_identifier``, and its ``length`` bytes of value."""
     answer, data = parse_answer(raw, command=READ_DATA)

@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.settle_day import SettlementRunReport, settle_day
+from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
+from gridpay.interfaces.cli.texts import ALERT_NAMES
 
 
 class Command(BaseCommand):
@@ -34,15 +36,27 @@ class Command(BaseCommand):
             else:
                 assert through is not None
                 reports = settle_through(through=through, at=clock.now(), on_progress=advance)
+            # Balances moved: alerts, arrears SMS and unusual usage follow the last day settled.
+            alerts = evaluate_alerts(day=reports[-1].day, at=clock.now()) if reports else None
         if options["json"]:
-            print_json(reports)
+            print_json({"settlement": reports, "alerts": alerts})
             return
         if not reports:
             console.print("没有待结算的读数。")
         for report in reports:
             console.print(describe(report))
+        if alerts is not None:
+            console.print(describe_alerts(alerts))
         if any(report.failed for report in reports):
             raise CommandError("部分户未能结算，原因已记录（settlement failures）；补齐读数后重新运行。")
+
+
+def describe_alerts(report: AlertRunReport) -> str:
+    sent = "，".join(f"{ALERT_NAMES.get(kind, kind)} {n} 户" for kind, n in (report.sent or {}).items()) or "无"
+    return (
+        f"提醒：{sent}；异常用电 {report.unusual_usage} 户；新欠费 {report.entered_arrears} 户"
+        "（短信在免打扰时段外发出，gridpay sms send）"
+    )
 
 
 def describe(report: SettlementRunReport) -> str:

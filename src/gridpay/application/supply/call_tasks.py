@@ -1,0 +1,72 @@
+"""The grid staff's three phone calls (三通电话, RULES §8): opened by the loop, listed per person, outcomes recorded."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from gridpay.application.errors import NotFound
+from gridpay.data.models import Account, CallTask
+from gridpay.data.models.field_work import CallOutcome, CallReason
+from gridpay.domain.errors import DomainError
+
+
+class CallOutcomeInvalid(DomainError):
+    code = "call_outcome_invalid"
+
+
+def open_call_task(
+    *, account_id: int, grid_staff_id: int | None, reason: CallReason, due_on: date, at: datetime
+) -> None:
+    """One task per (account, reason, day), whoever asks for it first."""
+    CallTask.objects.get_or_create(
+        account_id=account_id, reason=reason.value, due_on=due_on,
+        defaults={"grid_staff_id": grid_staff_id, "created_at": at},
+    )
+
+
+def open_call_task_for(*, account_id: int, reason: CallReason, due_on: date, at: datetime) -> None:
+    staff_id = Account.objects.filter(id=account_id).values_list("village__grid_staff_id", flat=True).first()
+    open_call_task(account_id=account_id, grid_staff_id=staff_id, reason=reason, due_on=due_on, at=at)
+
+
+@dataclass(frozen=True)
+class CallTaskLine:
+    task_id: int
+    due_on: date
+    reason: str  # Chinese label
+    account_no: str
+    customer_name: str
+    phone: str
+    village: str
+    grid_staff: str
+    outcome: str  # Chinese label
+    note: str
+
+
+def list_call_tasks(*, through: date, grid_staff: str | None = None, include_done: bool = False) -> list[CallTaskLine]:
+    """Tasks due on or before ``through``, per grid staff member (by name), oldest first."""
+    tasks = CallTask.objects.filter(due_on__lte=through).select_related(
+        "account__customer", "account__village", "grid_staff"
+    )
+    if grid_staff:
+        tasks = tasks.filter(grid_staff__name=grid_staff)
+    if not include_done:
+        tasks = tasks.filter(outcome=CallOutcome.PENDING)
+    return [
+        CallTaskLine(
+            task_id=t.id, due_on=t.due_on, reason=CallReason(t.reason).label, account_no=t.account.account_no,
+            customer_name=t.account.customer.name, phone=t.account.customer.phone,
+            village=t.account.village.name if t.account.village else "",
+            grid_staff=t.grid_staff.name if t.grid_staff else "（未分配）",
+            outcome=CallOutcome(t.outcome).label, note=t.note,
+        )
+        for t in tasks.order_by("grid_staff__name", "due_on", "id")
+    ]
+
+
+def record_call_outcome(*, task_id: int, outcome: str, note: str, by: str, at: datetime) -> None:
+    if outcome not in CallOutcome.values or outcome == CallOutcome.PENDING:
+        choices = "、".join(f"{c.value}（{c.label}）" for c in CallOutcome if c != CallOutcome.PENDING)
+        raise CallOutcomeInvalid(f"通话结果应为 {choices} 之一", field="outcome")
+    updated = CallTask.objects.filter(id=task_id).update(outcome=outcome, note=note[:200], done_by=by[:50], done_at=at)
+    if not updated:
+        raise NotFound(f"没有电话任务 {task_id}", field="task_id")

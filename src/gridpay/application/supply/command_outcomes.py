@@ -1,0 +1,96 @@
+"""What follows a meter command's end: supply state, SMS and call tasks on success; retry or work order on failure."""
+
+from datetime import datetime, timedelta
+
+from gridpay.application.supply.call_tasks import open_call_task
+from gridpay.application.supply.sms_outbox import queue_sms
+from gridpay.data import meter_command_store
+from gridpay.data.models import Account, LedgerAccount, Meter, MeterCommand, ReconnectCase, WorkOrder
+from gridpay.data.models.field_work import CallReason, WorkOrderKind
+from gridpay.data.queries.supply import account_contacts
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.meter_commands import (
+    CommandAction,
+    CommandPolicy,
+    CommandStatus,
+    Escalate,
+    Failure,
+    after_failure,
+)
+from gridpay.domain.money import format_yuan
+from gridpay.domain.supply_policy import SupplyState
+
+FAILURE_TEXT = {
+    Failure.DENIED: "表计拒绝", Failure.TIMED_OUT: "表计无应答", Failure.READ_BACK_DISAGREES: "回读状态不符"
+}
+
+
+def confirm(command: MeterCommand, *, at: datetime) -> None:
+    """The read-back agrees: the command took effect, and the meter says so."""
+    meter_command_store.finish(command, status=CommandStatus.CONFIRMED, at=at, event="confirmed")
+    action = CommandAction(command.action)
+    if action not in (CommandAction.DISCONNECT, CommandAction.RECONNECT):
+        return
+    disconnected = action == CommandAction.DISCONNECT
+    state = SupplyState.DISCONNECTED if disconnected else SupplyState.CONNECTED
+    Account.objects.filter(id=command.account_id).update(supply_state=state.value)
+    policy = load_policy()
+    contacts = account_contacts(account_id=command.account_id)
+    balance = LedgerAccount.objects.filter(account__id=command.account_id).values_list("balance_fen", flat=True).get()
+    kind = "disconnected" if disconnected else "reconnected"
+    queue_sms(
+        key=f"{kind}:{command.id}", phones=contacts.phones, kind=kind,
+        params={"account_no": contacts.account_no, "available_yuan": format_yuan(balance)},
+        account_id=command.account_id, policy=policy, at=at,
+    )
+    if disconnected:
+        # 三通电话: the grid staff call the day after an automatic disconnection.
+        next_day = policy.local(at).date() + timedelta(days=1)
+        open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
+                       reason=CallReason.AFTER_DISCONNECTION, due_on=next_day, at=at)
+    else:
+        ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).update(confirmed_at=at)
+
+
+def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, policy: CommandPolicy) -> None:
+    """An attempt failed: try again after a backoff, or after the last attempt hand it to the field."""
+    meter_command_store.add_event(command.id, at=at, event=failure.value, detail=detail)
+    outcome = after_failure(policy=policy, attempts=command.attempts, at=at)
+    if not isinstance(outcome, Escalate):
+        command.status = CommandStatus.QUEUED.value
+        command.next_attempt_at = outcome.at
+        command.last_error = f"{failure.value}: {detail}"[:200]
+        command.save(update_fields=["status", "next_attempt_at", "last_error"])
+        meter_command_store.add_event(command.id, at=at, event="retry", detail=f"{outcome.at.isoformat()} 重试")
+        return
+    meter_command_store.finish(
+        command, status=CommandStatus.ESCALATED, at=at, event="escalated", detail=f"{failure.value}: {detail}"
+    )
+    disconnect = command.action == CommandAction.DISCONNECT
+    kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
+    WorkOrder.objects.get_or_create(
+        key=f"command:{command.id}",
+        defaults={
+            "kind": kind, "account_id": command.account_id, "command": command, "opened_at": at,
+            "detail": f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）",
+        },
+    )
+    contacts = account_contacts(account_id=command.account_id)
+    if contacts.grid_staff_phone:
+        sms_kind = "disconnect_failed_staff" if disconnect else "reconnect_overdue_staff"
+        params = {"account_no": contacts.account_no, "customer_name": contacts.customer_name}
+        if not disconnect:
+            hours = (at - command.created_at).total_seconds() / 3600
+            params["hours"] = f"{hours:.1f}"
+        queue_sms(key=f"escalated:{command.id}", phones=[contacts.grid_staff_phone], kind=sms_kind, params=params,
+                  account_id=command.account_id, policy=load_policy(), at=at)
+
+
+def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime) -> bool:
+    """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift)."""
+    meter.relay_open_reported = relay_open
+    meter.relay_reported_at = at
+    meter.save(update_fields=["relay_open_reported", "relay_reported_at"])
+    state = SupplyState.DISCONNECTED if relay_open else SupplyState.CONNECTED
+    Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
+    return relay_open != meter.relay_open_desired

@@ -1,0 +1,139 @@
+"""After a day is settled: balance alerts once per crossing, arrears with its call task, unusual usage (RULES §5–6)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from gridpay.application.supply.call_tasks import open_call_task
+from gridpay.application.supply.sms_outbox import month_day, queue_sms
+from gridpay.data.calendar_store import load_calendar
+from gridpay.data.models import Account
+from gridpay.data.models.field_work import CallReason
+from gridpay.data.queries.supply import AlertInputs, alert_inputs
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain import alerts
+from gridpay.domain.account_figures import average_daily_charge_fen, days_left
+from gridpay.domain.calendar import Calendar
+from gridpay.domain.money import format_yuan
+from gridpay.domain.sms_texts import days_left_phrase
+from gridpay.domain.supply_policy import SupplyPolicy, disconnect_due_at, next_window_opening, sms_allowed_at
+
+BATCH = 5_000
+
+
+@dataclass
+class AlertRunReport:
+    day: date
+    accounts: int = 0
+    sent: dict[str, int] | None = None  # alert kind → accounts alerted
+    unusual_usage: int = 0
+    entered_arrears: int = 0
+    left_arrears: int = 0
+
+
+def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
+    """Evaluate every active prepaid account as settled through ``day``; ``at`` is now. Running it again
+    for the same day queues nothing new (the fired set and the outbox keys say what was done)."""
+    policy = load_policy()
+    calendar = load_calendar(years=range(day.year, day.year + 2))
+    average_days = int(str(settings.GRIDPAY["AVERAGE_DAYS"]))
+    inputs = alert_inputs(day=day, history_days=max(policy.unusual_usage.baseline_days + 1, average_days))
+    report = AlertRunReport(day=day, accounts=len(inputs), sent={})
+    for start in range(0, len(inputs), BATCH):
+        with transaction.atomic():
+            changed = [
+                account
+                for entry in inputs[start : start + BATCH]
+                if (
+                    account := _evaluate(
+                        entry=entry, day=day, at=at, policy=policy, calendar=calendar, average_days=average_days,
+                        report=report,
+                    )
+                )
+                is not None
+            ]
+            Account.objects.bulk_update(changed, ["alerts_fired", "arrears_since"], batch_size=2_000)
+    return report
+
+
+def _evaluate(
+    *,
+    entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy, calendar: Calendar, average_days: int,
+    report: AlertRunReport,
+) -> Account | None:
+    fired = frozenset(alerts.AlertKind(k) for k in entry.alerts_fired.split(",") if k)
+    left = days_left(
+        available_balance_fen=entry.balance_fen,
+        average_daily_charge_fen=average_daily_charge_fen(entry.charges_fen[-average_days:]),
+    )
+    update = alerts.after_settlement(
+        levels=policy.alerts, fired=fired, available_balance_fen=entry.balance_fen, days_left=left
+    )
+    arrears_since = entry.arrears_since
+    if entry.balance_fen < 0 and arrears_since is None:
+        arrears_since = at
+        report.entered_arrears += 1
+    elif entry.balance_fen >= 0 and arrears_since is not None:
+        arrears_since = None
+        report.left_arrears += 1
+    if update.send is not None and entry.phones:
+        _send_alert(
+            entry=entry, kind=update.send, left=left, day=day, at=at, arrears_since=arrears_since, policy=policy,
+            calendar=calendar,
+        )
+        assert report.sent is not None
+        report.sent[update.send.value] = report.sent.get(update.send.value, 0) + 1
+    if _unusual(entry, day, policy):
+        _send_unusual_usage(entry, day, at, policy)
+        report.unusual_usage += 1
+    new_fired = ",".join(sorted(update.fired))
+    if new_fired == entry.alerts_fired and arrears_since == entry.arrears_since:
+        return None
+    return Account(id=entry.account_id, alerts_fired=new_fired, arrears_since=arrears_since)
+
+
+def _send_alert(
+    *,
+    entry: AlertInputs, kind: alerts.AlertKind, left: int | None, day: date, at: datetime,
+    arrears_since: datetime | None, policy: SupplyPolicy, calendar: Calendar,
+) -> None:
+    params = {"account_no": entry.account_no, "available_yuan": format_yuan(entry.balance_fen)}
+    if kind == alerts.AlertKind.ARREARS:
+        due = disconnect_due_at(policy=policy, arrears_at=arrears_since or at)
+        opening = next_window_opening(policy=policy, calendar=calendar, at=due) or due
+        params["disconnect_day"] = month_day(policy.local(opening).date())
+    else:
+        params["days_left"] = days_left_phrase(left)
+    key = f"alert:{entry.account_id}:{kind.value}:{day.isoformat()}"
+    queue_sms(key=key, phones=entry.phones, kind=kind.value, params=params, account_id=entry.account_id,
+              policy=policy, at=at)
+    if kind == alerts.AlertKind.ARREARS:
+        # 三通电话: the grid staff call on the day the arrears SMS goes out.
+        sms_day = policy.local(sms_allowed_at(policy=policy, at=at)).date()
+        open_call_task(account_id=entry.account_id, grid_staff_id=entry.grid_staff_id,
+                       reason=CallReason.ARREARS_SMS, due_on=sms_day, at=at)
+
+
+def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
+    if not entry.energy_days or entry.energy_days[-1] != day:
+        return False  # no usage settled for this day
+    return alerts.is_unusual_usage(
+        rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1], day_kwh=entry.energy_kwh[-1]
+    )
+
+
+def _send_unusual_usage(entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy) -> None:
+    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1])
+    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(entry.energy_kwh[-1]),
+              "baseline_kwh": str(baseline)}
+    key = f"unusual:{entry.account_id}:{day.isoformat()}"
+    queue_sms(key=key, phones=entry.phones, kind="unusual_usage", params=common, account_id=entry.account_id,
+              policy=policy, at=at)
+    if entry.grid_staff_phone:
+        staff = {"account_no": entry.account_no, "customer_name": entry.customer_name, "address": entry.address,
+                 "day": common["day"], "day_kwh": common["day_kwh"], "baseline_kwh": common["baseline_kwh"]}
+        queue_sms(key=f"{key}:staff", phones=[entry.grid_staff_phone], kind="unusual_usage_staff", params=staff,
+                  account_id=entry.account_id, policy=policy, at=at)
+

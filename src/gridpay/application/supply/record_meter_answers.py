@@ -1,0 +1,104 @@
+"""Takes what meters said back through the gateway: command answers, relay read-backs, drift between wanted and real."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from gridpay.application.supply import command_outcomes
+from gridpay.data import meter_command_store
+from gridpay.data.models import Meter, MeterCommand
+from gridpay.data.models.meter_commands import LIVE
+from gridpay.domain.meter_commands import (
+    CommandAction,
+    CommandPolicy,
+    CommandStatus,
+    ControlAnswer,
+    Failure,
+    RelayReadBack,
+    read_back_agrees,
+)
+
+DRIFT_REASON = "对账：表计状态与系统不符"
+
+
+@dataclass
+class AnswersReport:
+    read_back: list[str]  # meters to ask for their relay state now (their command was accepted)
+    confirmed: int = 0
+    failed: int = 0
+    drift: int = 0
+    unmatched: int = 0  # answers with no command waiting for them (late, or a stray frame)
+
+
+def record_meter_answers(
+    *, answers: list[ControlAnswer | RelayReadBack], at: datetime, policy: CommandPolicy | None = None
+) -> AnswersReport:
+    policy = policy or CommandPolicy()
+    report = AnswersReport(read_back=[])
+    with transaction.atomic():
+        meters = {m.dlt645_address: m for m in Meter.objects.filter(dlt645_address__in={a.address for a in answers})}
+        live = {
+            c.meter_id: c
+            for c in MeterCommand.objects.select_for_update().filter(
+                meter_id__in=[m.id for m in meters.values()], status__in=LIVE
+            )
+        }
+        for answer in answers:
+            meter = meters.get(answer.address)
+            if meter is None:
+                report.unmatched += 1
+                continue
+            command = live.get(meter.id)
+            if isinstance(answer, ControlAnswer):
+                _control_answer(answer, command, at, policy, report)
+            else:
+                _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report)
+    return report
+
+
+def _control_answer(
+    answer: ControlAnswer, command: MeterCommand | None, at: datetime, policy: CommandPolicy, report: AnswersReport
+) -> None:
+    if command is None or command.status != CommandStatus.SENT:
+        report.unmatched += 1
+        return
+    if not answer.accepted:
+        command_outcomes.fail(command, failure=Failure.DENIED, detail=f"错误字 0x{answer.error:02X}", at=at,
+                              policy=policy)
+        report.failed += 1
+        return
+    command.status = CommandStatus.ACKNOWLEDGED.value
+    command.answer_due_at = at + timedelta(seconds=policy.answer_timeout_s)
+    command.save(update_fields=["status", "answer_due_at"])
+    meter_command_store.add_event(command.id, at=at, event=CommandStatus.ACKNOWLEDGED.value)
+    report.read_back.append(answer.address)
+
+
+def _read_back(
+    *,
+    answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
+    report: AnswersReport,
+) -> None:
+    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at)
+    if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
+        if read_back_agrees(action=CommandAction(command.action), relay_open=answer.relay_open):
+            command_outcomes.confirm(command, at=at)
+            report.confirmed += 1
+        else:
+            state = "断开" if answer.relay_open else "闭合"
+            command_outcomes.fail(command, failure=Failure.READ_BACK_DISAGREES, detail=f"回读继电器{state}", at=at,
+                                  policy=policy)
+            report.failed += 1
+        return
+    if command is None and drift:
+        report.drift += 1
+        # Wanted closed but found open: put supply back. Wanted open but found closed: the account
+        # now reads as connected, and the next disconnection run decides it again by the rules.
+        if not meter.relay_open_desired:
+            meter_command_store.queue_command(
+                meter_id=meter.id, account_id=meter.account_id, action=CommandAction.RECONNECT,
+                reason=DRIFT_REASON, at=at, valid_until=None,
+            )
+        else:
+            Meter.objects.filter(id=meter.id).update(relay_open_desired=False)

@@ -1,0 +1,62 @@
+"""What a payment sets going at once (RULES §5, §7): alerts re-armed, arrears cleared, reconnection requested."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from gridpay.data import meter_command_store
+from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
+from gridpay.data.queries.accounts import recent_daily_charges_fen
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain import alerts
+from gridpay.domain.account_figures import average_daily_charge_fen, days_left
+from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus
+from gridpay.domain.supply_policy import SupplyState, reconnect_due
+
+RECONNECT_REASON = "交费复电"
+
+
+def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datetime) -> int | None:
+    """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
+
+    Returns the id of the reconnect command queued or held, if one was needed.
+    """
+    policy = load_policy()
+    account = Account.objects.only("id", "alerts_fired", "arrears_since", "supply_state").get(id=account_id)
+    fired = frozenset(alerts.AlertKind(k) for k in account.alerts_fired.split(",") if k)
+    average = average_daily_charge_fen(
+        recent_daily_charges_fen(account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"])))
+    )
+    still = alerts.after_payment(
+        levels=policy.alerts, fired=fired, available_balance_fen=available_balance_fen,
+        days_left=days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average),
+    )
+    account.alerts_fired = ",".join(sorted(still))
+    if available_balance_fen >= 0:
+        account.arrears_since = None
+    account.save(update_fields=["alerts_fired", "arrears_since"])
+    disconnect_under_way = MeterCommand.objects.filter(
+        account_id=account_id, action=CommandAction.DISCONNECT,
+        status__in=[CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED, CommandStatus.HELD],
+    ).exists()
+    state = SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(account.supply_state)
+    if not reconnect_due(policy=policy, available_balance_fen=available_balance_fen, supply_state=state):
+        return None
+    meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
+    if meter_id is None:
+        return None
+    command = meter_command_store.queue_command(
+        meter_id=meter_id, account_id=account_id, action=CommandAction.RECONNECT, reason=RECONNECT_REASON,
+        at=at, valid_until=None,
+    )
+    if command is None:
+        return None  # the disconnect was never sent: cancelling it was enough
+    commitment = timedelta(seconds=CommandPolicy().reconnect_commitment_s)
+    case, created = ReconnectCase.objects.get_or_create(
+        account_id=account_id, confirmed_at=None,
+        defaults={"opened_at": at, "due_by": at + commitment, "command": command},
+    )
+    if not created and case.command_id != command.id:
+        case.command = command
+        case.save(update_fields=["command"])
+    return command.id

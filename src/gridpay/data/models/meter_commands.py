@@ -1,0 +1,85 @@
+"""Remote meter commands (the outbox of the head-end) and the history of each one's attempts."""
+
+from django.db import models
+
+from gridpay.data.models.accounts import Account
+from gridpay.data.models.meters import Meter
+from gridpay.domain import meter_commands as domain
+
+
+class CommandAction(models.TextChoices):
+    DISCONNECT = domain.CommandAction.DISCONNECT.value, "停电"
+    RECONNECT = domain.CommandAction.RECONNECT.value, "复电"
+    PROTECT = domain.CommandAction.PROTECT.value, "保电"
+    RELEASE = domain.CommandAction.RELEASE.value, "解除保电"
+
+
+class CommandStatus(models.TextChoices):
+    HELD = domain.CommandStatus.HELD.value, "等待前一命令"
+    QUEUED = domain.CommandStatus.QUEUED.value, "待发送"
+    SENT = domain.CommandStatus.SENT.value, "已发送"
+    ACKNOWLEDGED = domain.CommandStatus.ACKNOWLEDGED.value, "表计已应答"
+    CONFIRMED = domain.CommandStatus.CONFIRMED.value, "已确认"
+    CANCELLED = domain.CommandStatus.CANCELLED.value, "已取消"
+    EXPIRED = domain.CommandStatus.EXPIRED.value, "已过期"
+    ESCALATED = domain.CommandStatus.ESCALATED.value, "转现场工单"
+
+
+LIVE = [s.value for s in domain.LIVE]
+
+
+class MeterCommand(models.Model):
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="commands")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="meter_commands")
+    action = models.CharField("命令", max_length=12, choices=CommandAction.choices)
+    status = models.CharField("状态", max_length=12, choices=CommandStatus.choices)
+    reason = models.CharField("原因", max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    # Not sent before this (the backoff of a retry); the sweep picks queued commands by it.
+    next_attempt_at = models.DateTimeField()
+    # Past this the command is no use (a disconnect after the window closes): it expires unsent.
+    valid_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answer_due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "表计命令"
+        constraints = [
+            # DL/T 645 answers carry no command id: one live command per meter is what lets an
+            # answer be matched, and what stops two commands racing on one relay.
+            models.UniqueConstraint(
+                fields=["meter"], condition=models.Q(status__in=LIVE), name="meter_command_one_live"
+            ),
+            models.UniqueConstraint(
+                fields=["meter"], condition=models.Q(status=domain.CommandStatus.HELD.value),
+                name="meter_command_one_held",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status=domain.CommandStatus.QUEUED.value),
+                name="meter_command_due",
+            ),
+            models.Index(
+                fields=["answer_due_at"],
+                condition=models.Q(
+                    status__in=[domain.CommandStatus.SENT.value, domain.CommandStatus.ACKNOWLEDGED.value]
+                ),
+                name="meter_command_awaiting",
+            ),
+        ]
+
+
+class MeterCommandEvent(models.Model):
+    """One step of a command's life: sent, acknowledged, denied, timed out, retry, confirmed, …"""
+
+    command = models.ForeignKey(MeterCommand, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    event = models.CharField(max_length=24)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["command", "at"], name="meter_command_event_at")]

@@ -1,0 +1,107 @@
+"""Read queries of the control loop: what alerts and disconnection need to know of prepaid accounts."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
+from gridpay.data.models.accounts import AccountMode, AccountStatus
+from gridpay.data.models.meter_commands import LIVE
+from gridpay.domain.meter_commands import CommandStatus
+
+
+@dataclass
+class AlertInputs:
+    account_id: int
+    account_no: str
+    customer_name: str
+    address: str
+    balance_fen: int
+    alerts_fired: str
+    arrears_since: datetime | None
+    grid_staff_id: int | None
+    grid_staff_phone: str
+    phones: list[str] = field(default_factory=list)
+    charges_fen: list[int] = field(default_factory=list)  # settled days, oldest first
+    energy_kwh: list[Decimal] = field(default_factory=list)
+    energy_days: list[date] = field(default_factory=list)
+
+
+def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
+    """Every active prepaid account with its balance, alert state, SMS phones and the days settled
+    in ``(day - history_days, day]``."""
+    rows = Account.objects.filter(mode=AccountMode.PREPAID, status=AccountStatus.ACTIVE).values_list(
+        "id", "account_no", "customer__name", "address", "ledger_account__balance_fen", "alerts_fired",
+        "arrears_since", "village__grid_staff_id", "village__grid_staff__phone", "customer__phone",
+    )
+    inputs: dict[int, AlertInputs] = {}
+    for account_id, no, name, address, balance, fired, since, staff_id, staff_phone, customer_phone in rows:
+        inputs[account_id] = AlertInputs(
+            account_id, no, name, address, balance, fired, since, staff_id, staff_phone or "",
+            phones=[customer_phone] if customer_phone else [],
+        )
+    contacts: dict[int, list[str]] = defaultdict(list)
+    for account_id, phone in Contact.objects.filter(receives_sms=True).values_list("account_id", "phone"):
+        contacts[account_id].append(phone)
+    for account_id, phones in contacts.items():
+        if account_id in inputs:
+            inputs[account_id].phones = phones  # the account's own contacts replace the customer's phone
+    settled = (
+        Settlement.objects.filter(day__gt=day - timedelta(days=history_days), day__lte=day)
+        .order_by("day")
+        .values_list("account_id", "day", "charge_fen", "energy_kwh")
+    )
+    for account_id, settled_day, charge, energy in settled.iterator(chunk_size=20_000):
+        entry = inputs.get(account_id)
+        if entry is not None:
+            entry.charges_fen.append(charge)
+            entry.energy_kwh.append(energy)
+            entry.energy_days.append(settled_day)
+    return list(inputs.values())
+
+
+@dataclass(frozen=True)
+class DisconnectionCandidate:
+    account_id: int
+    meter_id: int
+
+
+def disconnection_candidates(*, arrears_before: datetime) -> list[DisconnectionCandidate]:
+    """Connected prepaid accounts in arrears since before ``arrears_before``, with their meter in place
+    and nothing live on it; each is decided again, on its own, before a command is queued."""
+    busy = MeterCommand.objects.filter(status__in=[*LIVE, CommandStatus.HELD.value]).values("meter_id")
+    meters = (
+        Meter.objects.filter(
+            removed_on__isnull=True,
+            account__mode=AccountMode.PREPAID,
+            account__status=AccountStatus.ACTIVE,
+            account__supply_state="connected",
+            account__arrears_since__lt=arrears_before,
+            account__ledger_account__balance_fen__lt=0,
+        )
+        .exclude(id__in=busy)
+        .values_list("account_id", "id")
+        .order_by("account_id")
+    )
+    return [DisconnectionCandidate(account_id=a, meter_id=m) for a, m in meters]
+
+
+@dataclass(frozen=True)
+class AccountContacts:
+    account_no: str
+    customer_name: str
+    phones: list[str]  # who receives the account's SMS
+    grid_staff_id: int | None
+    grid_staff_phone: str
+
+
+def account_contacts(*, account_id: int) -> AccountContacts:
+    no, name, customer_phone, staff_id, staff_phone = Account.objects.filter(id=account_id).values_list(
+        "account_no", "customer__name", "customer__phone", "village__grid_staff_id", "village__grid_staff__phone"
+    ).get()
+    phones = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
+    return AccountContacts(
+        account_no=no, customer_name=name, phones=phones or ([customer_phone] if customer_phone else []),
+        grid_staff_id=staff_id, grid_staff_phone=staff_phone or "",
+    )

@@ -1,0 +1,123 @@
+"""The life of a remote meter command (RULES §6–7): queued, sent, answered, confirmed by read-back, retried, escalated.
+
+    held ──(the meter's other command ends)──▶ queued ──▶ sent ──▶ acknowledged ──(read-back agrees)──▶ confirmed
+                                               ▲   │        │             │
+                         retry after backoff   │   │        ├─ denied ────┤
+                                               └───┼────────┴─ timed out ─┴──▶ escalated (field work order)
+                                                   └─ cancelled (a payment cleared the arrears) / expired
+
+A meter has at most one *live* command (queued, sent or acknowledged): DL/T 645 answers carry no
+command id, so an answer is matched to the meter's one live command. A reconnect requested while a
+disconnect is in flight waits as *held* behind it, so a disconnect can never overtake it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from gridpay.domain.errors import DomainError
+
+
+class CommandAction(StrEnum):
+    DISCONNECT = "disconnect"  # 跳闸 1A
+    RECONNECT = "reconnect"  # 合闸允许 1B
+    PROTECT = "protect"  # 保电 3A
+    RELEASE = "release"  # 保电解除 3B
+
+
+class CommandStatus(StrEnum):
+    HELD = "held"
+    QUEUED = "queued"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    ESCALATED = "escalated"
+
+
+LIVE = frozenset({CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED})
+FINISHED = frozenset({CommandStatus.CONFIRMED, CommandStatus.CANCELLED, CommandStatus.EXPIRED, CommandStatus.ESCALATED})
+
+
+class Failure(StrEnum):
+    """Why an attempt did not succeed; each is recorded, then the command is retried or escalated."""
+
+    DENIED = "denied"  # the meter answered with an abnormal frame
+    TIMED_OUT = "timed_out"  # no answer within the answer timeout
+    READ_BACK_DISAGREES = "read_back_disagrees"  # accepted, yet the relay reads back in the other state
+
+
+@dataclass(frozen=True)
+class ControlAnswer:
+    """A meter's answer to a remote-control command: accepted, or refused with the meter's error code."""
+
+    address: str
+    accepted: bool
+    error: int = 0
+
+
+@dataclass(frozen=True)
+class RelayReadBack:
+    """The relay state a meter reports (open: supply off)."""
+
+    address: str
+    relay_open: bool
+
+
+class CommandPolicyInvalid(DomainError):
+    code = "command_policy_invalid"
+
+
+@dataclass(frozen=True)
+class CommandPolicy:
+    answer_timeout_s: int = 30
+    max_attempts: int = 3
+    backoff_s: tuple[int, ...] = (60, 300, 900)  # before the 2nd, 3rd, … attempt
+    frame_validity_s: int = 600  # 命令截止时间: the meter refuses a frame older than this
+    reconnect_alarm_s: int = 15 * 60  # "confirmed within minutes": later, staff are alarmed
+    reconnect_commitment_s: int = 24 * 3600  # the 24-hour commitment (seed 002)
+
+    def __post_init__(self) -> None:
+        if self.answer_timeout_s <= 0 or self.max_attempts < 1 or not self.backoff_s:
+            raise CommandPolicyInvalid("命令超时、重试次数与退避时间应为正数", field="command_policy")
+        if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s:
+            raise CommandPolicyInvalid("退避时间应为正数，命令有效期应长于应答超时", field="command_policy")
+
+
+@dataclass(frozen=True)
+class Retry:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Escalate:
+    pass
+
+
+def after_failure(*, policy: CommandPolicy, attempts: int, at: datetime) -> Retry | Escalate:
+    """What follows a failed attempt: another attempt after a growing backoff, or a field work order."""
+    if attempts >= policy.max_attempts:
+        return Escalate()
+    backoff = policy.backoff_s[min(attempts, len(policy.backoff_s)) - 1]
+    return Retry(at=at + timedelta(seconds=backoff))
+
+
+def frame_expiry(*, policy: CommandPolicy, sent_at: datetime, valid_until: datetime | None) -> datetime:
+    """The 命令截止时间 written into the frame: soon after sending, and never past the command's own deadline."""
+    expiry = sent_at + timedelta(seconds=policy.frame_validity_s)
+    return min(expiry, valid_until) if valid_until is not None else expiry
+
+
+def expected_relay_open(action: CommandAction) -> bool | None:
+    """The relay state a read-back must show once the command took effect (None: not a relay command)."""
+    if action == CommandAction.DISCONNECT:
+        return True
+    if action == CommandAction.RECONNECT:
+        return False
+    return None
+
+
+def read_back_agrees(*, action: CommandAction, relay_open: bool) -> bool:
+    expected = expected_relay_open(action)
+    return expected is None or expected == relay_open

@@ -1,0 +1,107 @@
+"""The SMS texts in Chinese, each a template with its parameters in order (RULES §5–7): what the customer reads.
+
+Parameters are ordered because Tencent Cloud SMS takes a list; Aliyun takes them by name. A
+customer text names the account, the balance, and how to pay.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gridpay.domain.errors import DomainError
+
+HOW_TO_PAY = "可通过网上国网App、微信、支付宝或营业厅交费"
+
+
+class SmsTemplateError(DomainError):
+    code = "sms_template"
+
+
+@dataclass(frozen=True)
+class SmsTemplate:
+    params: tuple[str, ...]
+    text: str
+
+    def __post_init__(self) -> None:
+        if set(re.findall(r"\{(\w+)\}", self.text)) != set(self.params):
+            raise SmsTemplateError("短信模板的参数与正文不一致", field="params")
+
+
+TEMPLATES: Mapping[str, SmsTemplate] = {
+    "low_balance_first": SmsTemplate(
+        ("account_no", "available_yuan", "days_left"),
+        "您的户号{account_no}可用余额{available_yuan}元，{days_left}请及时交费。" + HOW_TO_PAY + "。",
+    ),
+    "low_balance_second": SmsTemplate(
+        ("account_no", "available_yuan", "days_left"),
+        "您的户号{account_no}可用余额仅{available_yuan}元，{days_left}请尽快交费，以免欠费停电。" + HOW_TO_PAY + "。",
+    ),
+    "days_left": SmsTemplate(
+        ("account_no", "available_yuan", "days_left"),
+        "您的户号{account_no}可用余额{available_yuan}元，{days_left}请及时交费。" + HOW_TO_PAY + "。",
+    ),
+    "arrears": SmsTemplate(
+        ("account_no", "available_yuan", "disconnect_day"),
+        "您的户号{account_no}已欠费，可用余额{available_yuan}元，将于{disconnect_day}停电。交清欠费后自动恢复供电，"
+        + HOW_TO_PAY + "。",
+    ),
+    "disconnected": SmsTemplate(
+        ("account_no", "available_yuan"),
+        "您的户号{account_no}因欠费已停电，可用余额{available_yuan}元。交清欠费后将自动恢复供电，" + HOW_TO_PAY + "。",
+    ),
+    "reconnected": SmsTemplate(
+        ("account_no", "available_yuan"),
+        "您的户号{account_no}已恢复供电，可用余额{available_yuan}元。感谢您及时交费。",
+    ),
+    "unusual_usage": SmsTemplate(
+        ("account_no", "day", "day_kwh", "baseline_kwh"),
+        "您的户号{account_no}在{day}用电{day_kwh}千瓦时，远高于平日的{baseline_kwh}千瓦时，请检查是否漏电或电器故障。",
+    ),
+    "unusual_usage_staff": SmsTemplate(
+        ("account_no", "customer_name", "address", "day", "day_kwh", "baseline_kwh"),
+        "异常用电：户号{account_no}（{customer_name}，{address}）{day}用电{day_kwh}千瓦时，平日约{baseline_kwh}千瓦时，"
+        "请联系核实。",
+    ),
+    "reconnect_overdue_staff": SmsTemplate(
+        ("account_no", "customer_name", "hours"),
+        "复电告警：户号{account_no}（{customer_name}）交费后{hours}小时仍未确认复电，请立即处理。",
+    ),
+    "disconnect_failed_staff": SmsTemplate(
+        ("account_no", "customer_name"),
+        "停电失败：户号{account_no}（{customer_name}）远程停电多次未成功，已转现场工单。",
+    ),
+    "sign_in_code": SmsTemplate(("code",), "您的登录验证码为{code}，5分钟内有效。请勿告诉他人。"),
+}
+
+
+def days_left_phrase(days_left: int | None) -> str:
+    """The days-left sentence of a low-balance text (empty when there is no usage to forecast from)."""
+    return "" if days_left is None else f"预计可用{days_left}天，"
+
+
+def render(*, kind: str, params: Mapping[str, str]) -> str:
+    template = _template(kind)
+    _check(kind, template, params)
+    return template.text.format_map(dict(params))
+
+
+def ordered_params(*, kind: str, params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The parameters as (name, value) pairs in the template's order."""
+    template = _template(kind)
+    _check(kind, template, params)
+    return tuple((name, params[name]) for name in template.params)
+
+
+def _template(kind: str) -> SmsTemplate:
+    if kind not in TEMPLATES:
+        raise SmsTemplateError(f"没有短信模板 {kind}", field="kind")
+    return TEMPLATES[kind]
+
+
+def _check(kind: str, template: SmsTemplate, params: Mapping[str, str]) -> None:
+    missing = set(template.params) - set(params)
+    extra = set(params) - set(template.params)
+    if missing or extra:
+        raise SmsTemplateError(
+            f"短信模板 {kind} 的参数不符：缺少 {sorted(missing)}，多出 {sorted(extra)}", field="params"
+        )

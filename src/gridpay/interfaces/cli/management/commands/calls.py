@@ -1,0 +1,52 @@
+"""`gridpay calls list | record`: the grid staff's phone-call tasks (三通电话) and their outcomes."""
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+
+
+class Command(BaseCommand):
+    help = "电话任务（三通电话）：list 按网格员列出待拨打，record 记录通话结果"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="列出截至某日应拨打的电话任务")
+        listing.add_argument("--staff", help="网格员姓名")
+        listing.add_argument("--date", type=date.fromisoformat, help="截至日期，默认今天")
+        listing.add_argument("--all", action="store_true", help="包括已有结果的任务")
+        listing.add_argument("--json", action="store_true")
+        record = sub.add_parser("record", help="记录一次通话的结果")
+        record.add_argument("task_id", type=int)
+        record.add_argument("--outcome", required=True, help="reached、not_reached、wrong_number 或 paid")
+        record.add_argument("--note", default="")
+        record.add_argument("--by", default="", help="拨打人")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with domain_errors_as_command_errors():
+            if options["action"] == "record":
+                record_call_outcome(task_id=options["task_id"], outcome=options["outcome"], note=options["note"],
+                                    by=options["by"], at=clock.now())
+                console.print(f"已记录电话任务 {options['task_id']} 的结果。")
+                return
+            lines = list_call_tasks(through=options["date"] or clock.today(), grid_staff=options["staff"],
+                                    include_done=options["all"])
+        if options["json"]:
+            print_json(lines)
+            return
+        if not lines:
+            console.print("没有待拨打的电话任务。")
+        staff = None
+        for line in lines:
+            if line.grid_staff != staff:
+                staff = line.grid_staff
+                console.print(f"网格员 {staff}：")
+            console.print(
+                f"  [{line.task_id}] {line.due_on} {line.reason}  {line.account_no} {line.customer_name} "
+                f"{line.phone} {line.village}  {line.outcome} {line.note}"
+            )

@@ -1,0 +1,78 @@
+"""`gridpay gateway`: the head-end process carrying meter commands and readings over MQTT."""
+
+import asyncio
+import contextlib
+import signal
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.integrations.headend import mqtt
+from gridpay.integrations.headend.meter_link import Credentials
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.gateway.run import Gateway
+
+
+def configured_broker(url: str | None) -> mqtt.BrokerAddress | None:
+    """The broker to use, or None for the embedded one (no GRIDPAY_MQTT_URL)."""
+    url = url or str(settings.GRIDPAY["MQTT_URL"])
+    if not url:
+        return None
+    try:
+        return mqtt.parse_broker_url(url)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+def embedded_address() -> mqtt.BrokerAddress:
+    return mqtt.BrokerAddress(host="127.0.0.1", port=int(str(settings.GRIDPAY["EMBEDDED_MQTT_PORT"])))
+
+
+def head_end() -> HeadEnd:
+    return HeadEnd(
+        credentials=Credentials(
+            password=str(settings.GRIDPAY["METER_PASSWORD"]),
+            operator=str(settings.GRIDPAY["METER_OPERATOR"]),
+            meter_zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+        )
+    )
+
+
+class Command(BaseCommand):
+    help = "运行采集网关：经 MQTT 向表计下发停复电命令、接收应答与日冻结读数（Ctrl-C 停止）"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--broker", help="MQTT 地址 mqtt://主机:端口；默认 GRIDPAY_MQTT_URL，未设置则内嵌代理")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        broker = configured_broker(options["broker"])
+        try:
+            asyncio.run(self._serve(broker))
+        except OSError as error:
+            raise CommandError(f"MQTT 代理连接或启动失败：{error}") from None
+
+    async def _serve(self, broker: mqtt.BrokerAddress | None) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        async with contextlib.AsyncExitStack() as stack:
+            if broker is None:
+                wanted = embedded_address()
+                broker = await stack.enter_async_context(mqtt.embedded_broker(host=wanted.host, port=wanted.port))
+                console.print(f"内嵌 MQTT 代理已启动：mqtt://{broker.host}:{broker.port}")
+            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now)
+            ready = asyncio.Event()
+            task = asyncio.create_task(gateway.run(stop=stop, ready=ready))
+            await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                task.result()
+            console.print(f"采集网关已连接 mqtt://{broker.host}:{broker.port}，等待命令与表计应答（Ctrl-C 停止）")
+            await task
+        stats = gateway.stats
+        console.print(f"网关已停止：下发 {stats.published} 帧，收到 {stats.received} 帧，确认 {stats.confirmed} 条命令")

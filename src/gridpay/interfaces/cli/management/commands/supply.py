@@ -1,0 +1,73 @@
+"""`gridpay supply enforce | alerts | sweep | commands`: the control loop's runs, by hand or from the schedule."""
+
+from argparse import ArgumentParser
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from gridpay.application.supply.enforce_supply import enforce_supply
+from gridpay.application.supply.evaluate_alerts import evaluate_alerts
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.list_meter_commands import list_meter_commands
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.cli.texts import ALERT_NAMES, DISCONNECTION_OUTCOMES, WINDOW_CLOSED
+
+
+class Command(BaseCommand):
+    help = "供电控制：enforce 欠费停电、alerts 余额提醒、sweep 命令超时与重试、commands 表计命令"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("enforce", help="对到期的欠费户下发远程停电命令（停电时段内）").add_argument(
+            "--json", action="store_true"
+        )
+        alerts = sub.add_parser("alerts", help="按已结算的日子评估余额提醒、欠费短信与异常用电")
+        alerts.add_argument("--date", type=date.fromisoformat, help="已结算的日子，默认昨天")
+        alerts.add_argument("--json", action="store_true")
+        sub.add_parser("sweep", help="处理超时未应答的命令：重试、转现场工单；复电超时告警")
+        commands = sub.add_parser("commands", help="列出表计命令")
+        commands.add_argument("--status", help="只看某一状态，如 queued、sent、escalated")
+        commands.add_argument("--limit", type=int, default=50)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with domain_errors_as_command_errors():
+            getattr(self, f"_{options['action']}")(options)
+
+    def _enforce(self, options: dict[str, Any]) -> None:
+        report = enforce_supply(at=clock.now())
+        if options["json"]:
+            print_json(report)
+            return
+        console.print(f"欠费待停电候选 {report.candidates} 户，下发停电命令 {report.queued} 户")
+        for outcome, count in sorted(report.outcomes.items()):
+            console.print(f"  · {DISCONNECTION_OUTCOMES.get(outcome, outcome)}：{count} 户")
+        if report.window_closed:
+            console.print(f"当前不在停电时段：{WINDOW_CLOSED.get(report.window_closed, report.window_closed)}")
+
+    def _alerts(self, options: dict[str, Any]) -> None:
+        day = options["date"] or clock.today() - timedelta(days=1)
+        if day >= clock.today():
+            raise CommandError(f"只能评估已经结算的日子：{day} 不早于今天 {clock.today()}")
+        report = evaluate_alerts(day=day, at=clock.now())
+        if options["json"]:
+            print_json(report)
+            return
+        sent = "，".join(f"{ALERT_NAMES.get(k, k)} {n} 户" for k, n in (report.sent or {}).items()) or "无"
+        console.print(
+            f"{day}：评估 {report.accounts} 户；提醒短信：{sent}；异常用电 {report.unusual_usage} 户；"
+            f"新欠费 {report.entered_arrears} 户，欠费结清 {report.left_arrears} 户"
+        )
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        report = HeadEnd().sweep(at=clock.now())
+        console.print(f"超时 {report.timed_out} 条，过期 {report.expired} 条，复电超时告警 {report.alarms} 户")
+
+    def _commands(self, options: dict[str, Any]) -> None:
+        for line in list_meter_commands(status=options["status"], limit=options["limit"]):
+            console.print(
+                f"{line.command_id}  {timezone.localtime(line.created_at):%Y-%m-%d %H:%M}  {line.account_no}  "
+                f"{line.meter_no}  {line.action}  {line.status}  尝试 {line.attempts} 次  {line.last_error}"
+            )

@@ -1,0 +1,18 @@
+"""`gridpay worker`: runs the schedule (nightly settlement, disconnection runs, SMS, command retries)."""
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.jobs.schedules import install_default_schedules
+
+
+class Command(BaseCommand):
+    help = "运行定时任务：每日结算与提醒、欠费停电、短信发送、命令重试（Ctrl-C 停止）"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name in install_default_schedules():
+            console.print(f"已添加定时任务：{name}")
+        call_command("qcluster")

@@ -1,0 +1,26 @@
+"""Chinese names of the loop's codes, for the commands' output."""
+
+ALERT_NAMES = {
+    "low_balance_first": "余额第一档",
+    "low_balance_second": "余额第二档",
+    "days_left": "可用天数不足",
+    "arrears": "欠费停电通知",
+}
+
+DISCONNECTION_OUTCOMES = {
+    "disconnect": "下发停电",
+    "not_in_arrears": "已不欠费",
+    "not_connected": "已停电",
+    "command_pending": "已有命令在途",
+    "not_due": "未到停电时间",
+    "protected": "保电户，转人工",
+    "window_closed": "不在停电时段",
+}
+
+WINDOW_CLOSED = {
+    "weather_block": "恶劣天气暂停停电",
+    "holiday": "节假日",
+    "holiday_eve": "节假日前一日",
+    "rest_day": "非工作日",
+    "outside_hours": "不在停电时间段内",
+}

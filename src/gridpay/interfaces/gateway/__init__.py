@@ -1,0 +1,1 @@
+"""The head-end gateway process (`gridpay gateway`)."""

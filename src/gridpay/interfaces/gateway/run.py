@@ -1,0 +1,182 @@
+"""The gateway process: carries the head-end's frames over MQTT, woken at once when a command is queued.
+
+All database work runs on one worker thread (one connection, one writer at a time, as SQLite
+wants); the event loop only moves frames. A command is found three ways, fastest first: a
+PostgreSQL NOTIFY or an in-process wake-up from the transaction that queued it, and a periodic
+sweep as the safety net.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import aiomqtt
+from django.db import connection, connections
+
+from gridpay.application.supply.head_end import Frame, HeadEnd, InboundReport
+from gridpay.data import meter_command_store
+from gridpay.integrations.headend import mqtt
+
+log = logging.getLogger("gridpay.gateway")
+T = TypeVar("T")
+
+
+@dataclass
+class GatewayStats:
+    published: int = 0
+    received: int = 0
+    confirmed: int = 0
+    failed: int = 0
+    readings_stored: int = 0
+    started_at: datetime | None = None
+    last_error: str = ""
+    on_publish: list[Callable[[int], None]] = field(default_factory=list)  # called with the count published
+
+
+@dataclass
+class Gateway:
+    broker: mqtt.BrokerAddress
+    head_end: HeadEnd
+    clock: Callable[[], datetime]
+    poll_s: float = 0.5  # how long to sleep when nothing woke us
+    sweep_s: float = 5.0
+    batch: int = 5_000
+    stats: GatewayStats = field(default_factory=GatewayStats)
+
+    def __post_init__(self) -> None:
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-db")
+        self._wake = asyncio.Event()
+        self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def run(self, *, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        waker = _LoopWaker(loop, self._wake)
+        meter_command_store.on_wake(waker)
+        try:
+            async with mqtt.connect(self.broker, identifier="gridpay-gateway") as client:
+                await client.subscribe(mqtt.UP_WILDCARD, qos=1)
+                tasks = [
+                    asyncio.create_task(self._receive(client)),
+                    asyncio.create_task(self._handle_inbox(client)),
+                    asyncio.create_task(self._dispatch(client)),
+                    asyncio.create_task(self._sweep()),
+                ]
+                listener = await self._listen_for_notify()
+                if listener is not None:
+                    tasks.append(listener)
+                if ready is not None:
+                    ready.set()
+                self._wake.set()  # whatever was queued while no gateway ran
+                await stop.wait()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            meter_command_store.stop_waking(waker)
+            await self._in_db(connections.close_all)  # the worker thread's connection
+            self._db.shutdown(wait=True)
+
+    async def _in_db(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, work)
+
+    async def _dispatch(self, client: aiomqtt.Client) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
+            self._wake.clear()
+            while True:
+                try:
+                    frames = await self._in_db(lambda: self.head_end.outbound(at=self.clock(), limit=self.batch))
+                except Exception as error:  # a database hiccup must not stop the gateway
+                    log.exception("claiming commands failed")
+                    self.stats.last_error = str(error)
+                    break
+                await self._publish(client, frames)
+                if len(frames) < self.batch:
+                    break
+
+    async def _publish(self, client: aiomqtt.Client, frames: list[Frame]) -> None:
+        for address, frame in frames:
+            await client.publish(mqtt.down_topic(address), frame, qos=1)
+        if frames:
+            self.stats.published += len(frames)
+            for callback in self.stats.on_publish:
+                callback(len(frames))
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            if isinstance(message.payload, bytes | bytearray):
+                self._inbox.put_nowait(bytes(message.payload))
+
+    async def _handle_inbox(self, client: aiomqtt.Client) -> None:
+        while True:
+            frames = [await self._inbox.get()]
+            while not self._inbox.empty() and len(frames) < self.batch:
+                frames.append(self._inbox.get_nowait())
+            self.stats.received += len(frames)
+            try:
+                report = await self._in_db(partial(self._record, frames))
+            except Exception as error:
+                log.exception("recording meter answers failed")
+                self.stats.last_error = str(error)
+                continue
+            self.stats.confirmed += report.confirmed
+            self.stats.failed += report.failed
+            self.stats.readings_stored += report.readings_stored
+            await self._publish(client, report.to_send)
+            if report.confirmed or report.failed:
+                self._wake.set()  # a held command may be queued now, or a retry scheduled
+
+    def _record(self, frames: list[bytes]) -> InboundReport:
+        return self.head_end.inbound(frames=frames, at=self.clock())
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_s)
+            try:
+                report = await self._in_db(lambda: self.head_end.sweep(at=self.clock()))
+            except Exception as error:
+                log.exception("sweeping commands failed")
+                self.stats.last_error = str(error)
+                continue
+            if report.timed_out or report.expired or report.alarms:
+                log.info("sweep: %s", report)
+            # Retries come due by time, not by any event: look for them at every sweep.
+            self._wake.set()
+
+    async def _listen_for_notify(self) -> asyncio.Task[None] | None:
+        if connection.vendor != "postgresql":
+            return None
+        import psycopg
+
+        params: dict[str, Any] = dict(connection.get_connection_params())
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        listener = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+        await listener.execute(f"LISTEN {meter_command_store.WAKE_CHANNEL}")
+
+        async def listen() -> None:
+            try:
+                async for _ in listener.notifies():
+                    self._wake.set()
+            finally:
+                await listener.close()
+
+        return asyncio.create_task(listen())
+
+
+class _LoopWaker:
+    """Sets an asyncio event from whatever thread queued a command (an in-process payment)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        self._loop, self._event = loop, event
+
+    def set(self) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._event.set)

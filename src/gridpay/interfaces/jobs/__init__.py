@@ -1,0 +1,1 @@
+"""Scheduled jobs run by the django-q2 worker (`gridpay worker`)."""

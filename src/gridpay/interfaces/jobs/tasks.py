@@ -1,0 +1,36 @@
+"""The jobs the schedule runs: each reads the clock, calls use cases, and is safe to run twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.supply.enforce_supply import enforce_supply
+from gridpay.application.supply.evaluate_alerts import evaluate_alerts
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.send_notifications import send_notifications
+from gridpay.integrations.sms.factory import build_provider
+from gridpay.interfaces.cli import clock
+
+
+def settle_and_alert() -> str:
+    """Nightly: settle every day through yesterday, then the alerts of the balances it moved."""
+    yesterday = clock.today() - timedelta(days=1)
+    reports = settle_through(through=yesterday, at=clock.now())
+    alerts = evaluate_alerts(day=yesterday, at=clock.now())
+    return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}"
+
+
+def enforce() -> str:
+    report = enforce_supply(at=clock.now())
+    return f"{report.queued} disconnects queued of {report.candidates} candidates"
+
+
+def send_sms() -> str:
+    report = send_notifications(provider=build_provider(settings.SMS_CONFIG), at=clock.now())
+    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+
+
+def sweep_commands() -> str:
+    report = HeadEnd().sweep(at=clock.now())
+    return f"timed out {report.timed_out}, expired {report.expired}, alarms {report.alarms}"

@@ -1,0 +1,287 @@
+"""The control loop on a real database: disconnection runs, the re-check before sending, payments that reconnect,
+answers, read-backs, timeouts, retries and escalation, alerts once per crossing."""
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import partial
+
+import pytest
+from django.db import connection
+
+from gridpay.application.record_payment import record_payment
+from gridpay.application.supply.enforce_supply import enforce_supply
+from gridpay.application.supply.evaluate_alerts import evaluate_alerts
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.data.models import (
+    Account,
+    CallTask,
+    GridStaff,
+    LedgerAccount,
+    Meter,
+    MeterCommand,
+    Notification,
+    ReconnectCase,
+    SupplyPolicySettings,
+    Village,
+    WorkOrder,
+)
+from gridpay.data.models.meter_commands import LIVE
+from gridpay.domain.meter_commands import CommandPolicy
+from gridpay.integrations.headend import dlt645_frames as frames
+from tests.support.accounts import enrol
+from tests.support.clock import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+# Tuesday 2025-03-11 10:00 in Shanghai: a working day, inside the window.
+MONDAY_EVENING = datetime(2025, 3, 10, 20, 0, tzinfo=SHANGHAI)
+TUESDAY_10 = datetime(2025, 3, 11, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _tariff(zj_tariff: str) -> None:
+    pass
+
+
+def in_arrears(number: int, *, since: datetime = MONDAY_EVENING, **kwargs: object) -> Account:
+    account = enrol(number, opening_balance_fen=0, phone=f"1390000{number:04d}", **kwargs)  # type: ignore[arg-type]
+    LedgerAccount.objects.filter(id=account.ledger_account_id).update(balance_fen=-1_250)
+    Account.objects.filter(id=account.id).update(arrears_since=since)
+    return account
+
+
+def pay(account: Account, amount_fen: int, at: datetime, txn: str = "t1") -> None:
+    record_payment(account_no=account.account_no, amount_fen=amount_fen, channel="counter", channel_txn_id=txn,
+                   received_at=at, business_day=at.astimezone(SHANGHAI).date())
+
+
+def command_of(account: Account) -> MeterCommand:
+    return MeterCommand.objects.filter(account=account).order_by("-id").first()  # type: ignore[return-value]
+
+
+def accept(address: str) -> bytes:
+    return frames.answer_frame(address, frames.REMOTE_CONTROL)
+
+
+def relay(address: str, *, relay_open: bool) -> bytes:
+    return frames.status_word_3_answer(address, relay_open=relay_open)
+
+
+def test_arrears_since_yesterday_are_disconnected_in_the_window_and_confirmed_by_read_back() -> None:
+    due = in_arrears(1)
+    fresh = in_arrears(2, since=TUESDAY_10 - timedelta(hours=1))  # arrears of today: tomorrow
+    report = enforce_supply(at=TUESDAY_10)
+    assert report.queued == 1 and report.outcomes["not_due"] == 1
+    assert not MeterCommand.objects.filter(account=fresh).exists()
+
+    head_end = HeadEnd()
+    sent = head_end.outbound(at=TUESDAY_10)
+    address = due.meters.get().dlt645_address
+    assert [a for a, _ in sent] == [address]
+    command = frames.parse_remote_control(sent[0][1])
+    assert command.action == frames.RelayAction.DISCONNECT
+    assert command.expires_at > TUESDAY_10.replace(tzinfo=None)  # meter wall clock, Shanghai
+
+    inbound = head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=2))
+    assert inbound.to_send == [(address, frames.read_frame(address, frames.STATUS_WORD_3))]
+    assert command_of(due).status == "acknowledged"
+    confirmed = head_end.inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10 + timedelta(seconds=3))
+    assert confirmed.confirmed == 1
+    assert command_of(due).status == "confirmed"
+    assert Account.objects.get(id=due.id).supply_state == "disconnected"
+    assert Notification.objects.filter(account=due, kind="disconnected").count() == 1
+    assert CallTask.objects.filter(account=due, reason="after_disconnection", due_on=date(2025, 3, 12)).exists()
+
+
+def test_no_disconnection_outside_the_window_for_protected_accounts_or_in_a_weather_block() -> None:
+    in_arrears(1)
+    protected = in_arrears(2, protected_reason="独居老人")
+    saturday = datetime(2025, 3, 15, 10, 0, tzinfo=SHANGHAI)
+    assert enforce_supply(at=saturday).queued == 0
+    assert enforce_supply(at=TUESDAY_10.replace(hour=17)).queued == 0
+    SupplyPolicySettings.objects.create(id=1, weather_block=True, updated_at=TUESDAY_10)
+    assert enforce_supply(at=TUESDAY_10).window_closed == "weather_block"
+    SupplyPolicySettings.objects.filter(id=1).update(weather_block=False)
+    report = enforce_supply(at=TUESDAY_10)
+    assert report.queued == 1 and report.outcomes["protected"] == 1
+    assert not MeterCommand.objects.filter(account=protected).exists()
+    assert WorkOrder.objects.filter(account=protected, kind="protected_review").count() == 1
+    enforce_supply(at=TUESDAY_10 + timedelta(minutes=30))
+    assert WorkOrder.objects.filter(account=protected).count() == 1  # one order per arrears, not per run
+
+
+def test_a_payment_before_sending_cancels_the_disconnect_and_nothing_goes_out() -> None:
+    account = in_arrears(1)
+    enforce_supply(at=TUESDAY_10)
+    pay(account, 2_000, TUESDAY_10 + timedelta(seconds=1))
+    assert command_of(account).status == "cancelled"
+    assert HeadEnd().outbound(at=TUESDAY_10 + timedelta(seconds=2)) == []
+    assert not Meter.objects.get(account=account).relay_open_desired
+
+
+def test_the_send_time_re_check_cancels_a_disconnect_whose_arrears_were_paid_another_way() -> None:
+    account = in_arrears(1)
+    enforce_supply(at=TUESDAY_10)
+    LedgerAccount.objects.filter(id=account.ledger_account_id).update(balance_fen=0)  # e.g. a bill adjustment
+    assert HeadEnd().outbound(at=TUESDAY_10) == []
+    assert command_of(account).status == "cancelled"
+
+
+def test_a_payment_during_a_disconnect_in_flight_reconnects_after_it_never_before() -> None:
+    account = in_arrears(1)
+    address = account.meters.get().dlt645_address
+    head_end = HeadEnd()
+    enforce_supply(at=TUESDAY_10)
+    head_end.outbound(at=TUESDAY_10)
+    pay(account, 5_000, TUESDAY_10 + timedelta(seconds=1))
+    reconnect = command_of(account)
+    assert (reconnect.action, reconnect.status) == ("reconnect", "held")
+    assert head_end.outbound(at=TUESDAY_10 + timedelta(seconds=2)) == []  # nothing overtakes the disconnect
+    head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=3))
+    head_end.inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10 + timedelta(seconds=4))
+    sent = head_end.outbound(at=TUESDAY_10 + timedelta(seconds=5))
+    assert [frames.parse_remote_control(f).action for _, f in sent] == [frames.RelayAction.RECONNECT]
+    head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=6))
+    head_end.inbound(frames=[relay(address, relay_open=False)], at=TUESDAY_10 + timedelta(seconds=7))
+    assert Account.objects.get(id=account.id).supply_state == "connected"
+    case = ReconnectCase.objects.get(account=account)
+    assert case.confirmed_at == TUESDAY_10 + timedelta(seconds=7)
+    assert case.due_by == TUESDAY_10 + timedelta(seconds=1, hours=24)
+
+
+def test_paying_a_disconnected_account_queues_the_reconnect_at_once_and_only_once() -> None:
+    account = in_arrears(1)
+    Account.objects.filter(id=account.id).update(supply_state="disconnected")
+    Meter.objects.filter(account=account).update(relay_open_reported=True, relay_open_desired=True)
+    pay(account, 1_000, TUESDAY_10)  # not enough: still -2.50
+    assert not MeterCommand.objects.filter(account=account).exists()
+    pay(account, 1_000, TUESDAY_10, txn="t2")
+    pay(account, 1_000, TUESDAY_10, txn="t2")  # a replay credits nothing and queues nothing
+    pay(account, 500, TUESDAY_10, txn="t3")
+    assert list(MeterCommand.objects.filter(account=account).values_list("action", "status")) == [
+        ("reconnect", "queued")
+    ]
+    assert Account.objects.get(id=account.id).arrears_since is None
+
+
+def test_an_unanswered_command_is_retried_with_backoff_then_escalated_to_a_work_order() -> None:
+    staff = GridStaff.objects.create(name="王网格", phone="13800000000")
+    Village.objects.create(name="上村", town="测试镇", grid_staff=staff)
+    account = in_arrears(1, village="上村")
+    policy = CommandPolicy(answer_timeout_s=30, max_attempts=3, backoff_s=(60, 300))
+    head_end = HeadEnd(policy=policy)
+    enforce_supply(at=TUESDAY_10)
+    at = TUESDAY_10
+    for attempt, backoff in ((1, 60), (2, 300)):
+        assert len(head_end.outbound(at=at)) == 1
+        assert head_end.sweep(at=at + timedelta(seconds=31)).timed_out == 1
+        command = command_of(account)
+        assert (command.status, command.attempts) == ("queued", attempt)
+        assert command.next_attempt_at == at + timedelta(seconds=31 + backoff)
+        assert head_end.outbound(at=command.next_attempt_at - timedelta(seconds=1)) == []
+        at = command.next_attempt_at
+    head_end.outbound(at=at)
+    head_end.sweep(at=at + timedelta(seconds=31))
+    assert command_of(account).status == "escalated"
+    order = WorkOrder.objects.get(account=account)
+    assert order.kind == "disconnect_failed" and "3 次" in order.detail
+    assert Notification.objects.filter(phone=staff.phone, kind="disconnect_failed_staff").count() == 1
+    assert not MeterCommand.objects.filter(account=account, status__in=LIVE).exists()
+
+
+def test_a_denied_command_and_a_disagreeing_read_back_count_as_failed_attempts() -> None:
+    account = in_arrears(1)
+    address = account.meters.get().dlt645_address
+    head_end = HeadEnd()
+    enforce_supply(at=TUESDAY_10)
+    head_end.outbound(at=TUESDAY_10)
+    denied = frames.answer_frame(address, frames.REMOTE_CONTROL, error=frames.ERROR_UNAUTHORISED)
+    assert head_end.inbound(frames=[denied], at=TUESDAY_10).failed == 1
+    command = command_of(account)
+    assert command.status == "queued" and "0x04" in command.last_error
+    head_end.outbound(at=command.next_attempt_at)
+    head_end.inbound(frames=[accept(address)], at=command.next_attempt_at)
+    assert head_end.inbound(frames=[relay(address, relay_open=False)], at=command.next_attempt_at).failed == 1
+    assert Account.objects.get(id=account.id).supply_state == "connected"  # the meter's word counts
+
+
+def test_drift_adopts_the_meters_word_and_puts_wanted_supply_back() -> None:
+    account = enrol(1, opening_balance_fen=5_000)
+    address = account.meters.get().dlt645_address
+    report = HeadEnd().inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10)
+    assert report.drift == 1
+    assert Account.objects.get(id=account.id).supply_state == "disconnected"
+    assert (command_of(account).action, command_of(account).status) == ("reconnect", "queued")
+
+
+def test_alerts_fire_once_per_crossing_and_re_arm_after_a_top_up() -> None:
+    account = enrol(1, opening_balance_fen=4_000, phone="13900001111")
+    day = date(2025, 3, 10)
+    at = datetime(2025, 3, 11, 1, 30, tzinfo=SHANGHAI)  # settlement runs at night: SMS wait until 08:00
+    report = evaluate_alerts(day=day, at=at)
+    assert report.sent == {"low_balance_first": 1}
+    sms = Notification.objects.get(account=account)
+    assert sms.not_before == datetime(2025, 3, 11, 8, 0, tzinfo=SHANGHAI)
+    assert account.account_no in sms.text and "40.00" in sms.text
+    assert evaluate_alerts(day=day + timedelta(days=1), at=at + timedelta(days=1)).sent == {}
+    pay(account, 10_000, at + timedelta(days=1, hours=8))
+    assert Account.objects.get(id=account.id).alerts_fired == ""
+    LedgerAccount.objects.filter(id=account.ledger_account_id).update(balance_fen=-10)
+    report = evaluate_alerts(day=day + timedelta(days=3), at=at + timedelta(days=3))
+    assert report.sent == {"arrears": 1} and report.entered_arrears == 1
+    arrears = Notification.objects.get(account=account, kind="arrears")
+    assert "3月17日" in arrears.text  # arrears on Friday the 14th: the next day is a Saturday, so Monday
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_racing_the_send_either_cancels_the_disconnect_or_queues_a_reconnect_behind_it() -> None:
+    """The re-check at sending and the payment's reconnect meet on the command row's lock: whichever
+    commits first, a paid account is never left with a disconnect and nothing to undo it."""
+    rounds = 12
+    head_end = HeadEnd()
+    outcomes: list[str] = []
+    for n in range(rounds):
+        account = in_arrears(n + 1)
+        assert enforce_supply(at=TUESDAY_10).queued == 1
+        delay_s = 0.004 * n  # from sending first to paying first, across the rounds
+        run_together(
+            partial(send_after, head_end, delay_s),
+            partial(pay, account, 5_000, TUESDAY_10 + timedelta(seconds=1), txn=f"race-{n}"),
+        )
+        statuses = dict(MeterCommand.objects.filter(account=account).values_list("action", "status"))
+        outcomes.append(statuses["disconnect"])
+        if statuses["disconnect"] == "sent":
+            assert statuses.get("reconnect") == "held"
+        else:
+            assert statuses == {"disconnect": "cancelled"}
+    assert {"sent", "cancelled"} <= set(outcomes), outcomes  # both orders happened
+
+
+def send_after(head_end: HeadEnd, delay_s: float) -> None:
+    time.sleep(delay_s)
+    head_end.outbound(at=TUESDAY_10 + timedelta(seconds=1))
+
+
+def run_together(*works: Callable[[], object]) -> None:
+    """Each work on its own thread and database connection, released at the same instant."""
+    barrier = threading.Barrier(len(works))
+    errors: list[BaseException] = []
+
+    def run(work: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []

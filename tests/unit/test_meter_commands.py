@@ -1,0 +1,68 @@
+"""The command lifecycle's pure rules: retries with growing backoff then escalation, frame expiry, read-back."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridpay.domain.meter_commands import (
+    CommandAction,
+    CommandPolicy,
+    CommandPolicyInvalid,
+    Escalate,
+    Retry,
+    after_failure,
+    frame_expiry,
+    read_back_agrees,
+)
+from gridpay.domain.supply_policy import SupplyPolicy, sms_allowed_at
+
+AT = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
+
+
+def test_failures_are_retried_after_growing_backoffs_then_escalated() -> None:
+    policy = CommandPolicy(max_attempts=4, backoff_s=(60, 300))
+    assert after_failure(policy=policy, attempts=1, at=AT) == Retry(at=AT + timedelta(seconds=60))
+    assert after_failure(policy=policy, attempts=2, at=AT) == Retry(at=AT + timedelta(seconds=300))
+    assert after_failure(policy=policy, attempts=3, at=AT) == Retry(at=AT + timedelta(seconds=300))
+    assert after_failure(policy=policy, attempts=4, at=AT) == Escalate()
+
+
+@given(attempts=st.integers(min_value=1, max_value=20), max_attempts=st.integers(min_value=1, max_value=10))
+def test_a_command_escalates_exactly_when_its_attempts_are_used_up(attempts: int, max_attempts: int) -> None:
+    outcome = after_failure(policy=CommandPolicy(max_attempts=max_attempts), attempts=attempts, at=AT)
+    assert isinstance(outcome, Escalate) == (attempts >= max_attempts)
+    if isinstance(outcome, Retry):
+        assert outcome.at > AT
+
+
+def test_the_frame_expiry_is_soon_and_never_past_the_commands_own_deadline() -> None:
+    policy = CommandPolicy(frame_validity_s=600)
+    assert frame_expiry(policy=policy, sent_at=AT, valid_until=None) == AT + timedelta(minutes=10)
+    assert frame_expiry(policy=policy, sent_at=AT, valid_until=AT + timedelta(minutes=3)) == AT + timedelta(minutes=3)
+
+
+def test_a_read_back_agrees_only_with_the_relay_state_the_command_wanted() -> None:
+    assert read_back_agrees(action=CommandAction.DISCONNECT, relay_open=True)
+    assert not read_back_agrees(action=CommandAction.DISCONNECT, relay_open=False)
+    assert read_back_agrees(action=CommandAction.RECONNECT, relay_open=False)
+    assert read_back_agrees(action=CommandAction.PROTECT, relay_open=True)
+
+
+def test_a_policy_without_sense_is_refused() -> None:
+    with pytest.raises(CommandPolicyInvalid):
+        CommandPolicy(max_attempts=0)
+    with pytest.raises(CommandPolicyInvalid):
+        CommandPolicy(answer_timeout_s=900, frame_validity_s=600)
+
+
+@given(minutes=st.integers(min_value=0, max_value=3 * 24 * 60))
+def test_sms_wait_for_the_end_of_the_quiet_hours_and_no_longer(minutes: int) -> None:
+    policy = SupplyPolicy()
+    at = AT + timedelta(minutes=minutes)
+    allowed = sms_allowed_at(policy=policy, at=at)
+    assert allowed >= at
+    assert policy.quiet_hours.allows(policy.local(allowed).time())
+    assert allowed == at or policy.local(allowed).time() == policy.quiet_hours.sms_from
+    assert allowed - at < timedelta(hours=12)
