@@ -22,6 +22,7 @@ from django.db.models import Count, QuerySet, Sum
 from gridpay.application.demo.build_demo_town import DemoTown, local_instant
 from gridpay.application.demo.households import DayReading, Household, payment_on, reading_on
 from gridpay.application.demo.profile import load_profile
+from gridpay.application.demo.town_loop import ENFORCE_MINUTE, TownLoop
 from gridpay.application.demo.villages import TOWN
 from gridpay.application.import_readings import import_readings
 from gridpay.application.record_payment import record_payment
@@ -91,6 +92,7 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
             max_daily_kwh=_max_daily_kwh(),
             total_rows=len(town.households),
         )
+    loop = TownLoop.for_households(town.households)
     results = []
     # The registers are advanced, and each account's ledger balance at the start of the day is
     # worked out, only when a day is simulated: days an earlier run simulated leave them behind.
@@ -105,13 +107,17 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
         else:
             for missed in unread:
                 for household in town.households:
+                    if not loop.supplied(household.account_no):
+                        continue  # supply suspended: the registers stand still
                     used = reading_on(household=household, day=missed, seed=plan.seed, profile=profile)
                     registers[household.account_no] = _advance(registers[household.account_no], used=used)
             unread.clear()
             if balances is None:
                 balances = _balances_before(day, ledger_ids=set(ledger_of.values()))
             results.append(
-                _simulate_day(day, town=town, balances=balances, ledger_of=ledger_of, registers=registers, now=now)
+                _simulate_day(
+                    day, town=town, balances=balances, ledger_of=ledger_of, registers=registers, now=now, loop=loop
+                )
             )
             _add_day(balances, day=day)
         if on_progress:
@@ -127,22 +133,38 @@ def _simulate_day(
     ledger_of: dict[str, int],
     registers: dict[str, _Registers],
     now: datetime,
+    loop: TownLoop,
 ) -> SimulatedDay:
-    """Payments of the day, then its readings, then its settlement."""
+    """Payments of the day around the morning's SMS and disconnection run, then its readings, then its settlement."""
     seed = town.plan.seed
-    for household in town.households:
-        planned = payment_on(
-            household=household, day=day, balance_fen=balances[ledger_of[household.account_no]], seed=seed
-        )
-        if planned is not None:
-            record_payment(
-                account_no=household.account_no,
-                amount_fen=planned.amount_fen,
-                channel=planned.channel,
-                channel_txn_id=planned.channel_txn_id,
-                received_at=min(local_instant(day, minute=planned.minute_of_day), now),
-                business_day=day,
+    planned_payments = [
+        (household, planned)
+        for household in town.households
+        if (
+            planned := payment_on(
+                household=household, day=day, balance_fen=balances[ledger_of[household.account_no]], seed=seed
             )
+        )
+        is not None
+    ]
+    planned_payments.sort(key=lambda pair: pair[1].minute_of_day)
+    morning_done = False
+    for household, planned in planned_payments:
+        if not morning_done and planned.minute_of_day >= ENFORCE_MINUTE:
+            loop.morning(day=day, now=now)
+            morning_done = True
+        paid_at = min(local_instant(day, minute=planned.minute_of_day), now)
+        record_payment(
+            account_no=household.account_no,
+            amount_fen=planned.amount_fen,
+            channel=planned.channel,
+            channel_txn_id=planned.channel_txn_id,
+            received_at=paid_at,
+            business_day=day,
+        )
+        loop.carry(at=paid_at)  # a reconnect goes out the moment the payment is recorded
+    if not morning_done:
+        loop.morning(day=day, now=now)
     next_morning = day + timedelta(days=1)
     imported = import_readings(
         rows=_rows(town.households, registers=registers, day=day),
@@ -150,7 +172,9 @@ def _simulate_day(
         max_daily_kwh=_max_daily_kwh(),
         total_rows=len(town.households),
     )
-    settled = settle_day(day=day, at=min(local_instant(next_morning, minute=SETTLEMENT_MINUTE), now))
+    settled_at = min(local_instant(next_morning, minute=SETTLEMENT_MINUTE), now)
+    settled = settle_day(day=day, at=settled_at)
+    loop.after_settlement(day=day, at=settled_at)
     payments, paid_fen = _payments_of(day)
     return SimulatedDay(
         day=day,

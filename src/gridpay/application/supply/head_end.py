@@ -4,12 +4,14 @@ The gateway process carries these frames over MQTT; a scenario test carries them
 meters directly. Either way the same code claims, encodes, decodes and records.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 
+from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
 from gridpay.application.import_readings import import_readings
 from gridpay.application.supply.claim_meter_commands import claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
@@ -20,6 +22,7 @@ from gridpay.domain.meter_commands import CommandPolicy, ControlAnswer, RelayRea
 from gridpay.integrations.headend.dlt645_frames import DailyFrozenEnergy
 from gridpay.integrations.headend.meter_link import Credentials, control_frame, decode_uplink, relay_read_frame
 
+log = logging.getLogger("gridpay.head_end")
 Frame = tuple[str, bytes]  # (meter address, DL/T 645 frame)
 
 
@@ -88,7 +91,8 @@ class HeadEnd:
                 report.ignored += 1
                 continue
             meter_no, time_of_use = meters[freeze.address]
-            row = {"meter_no": meter_no, "reading_date": reading_day.isoformat(), "total_kwh": str(freeze.total_kwh)}
+            row = dict.fromkeys(READING_COLUMNS, "")
+            row.update(meter_no=meter_no, reading_date=reading_day.isoformat(), total_kwh=str(freeze.total_kwh))
             if time_of_use:
                 row.update(sharp_kwh=str(freeze.sharp_kwh), peak_kwh=str(freeze.peak_kwh),
                            flat_kwh=str(freeze.flat_kwh), valley_kwh=str(freeze.valley_kwh))
@@ -98,3 +102,5 @@ class HeadEnd:
         )
         report.readings_stored += outcome.stored
         report.readings_rejected += len(outcome.rejected)
+        for rejected in outcome.rejected[:5]:
+            log.warning("daily frozen reading refused: %s %s", rejected.code, rejected.message)

@@ -61,7 +61,7 @@ class Account(models.Model):
     # When the available balance last went below zero; cleared when it is back to zero or more.
     arrears_since = models.DateTimeField("欠费时间", null=True, blank=True)
     # The balance alerts that fired since the last top-up (comma-separated AlertKind values).
-    alerts_fired = models.CharField("已发提醒", max_length=100, blank=True, default="")
+    alerts_fired = models.CharField("已发提醒", max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "用电户"

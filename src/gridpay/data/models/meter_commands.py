@@ -25,7 +25,7 @@ class CommandStatus(models.TextChoices):
     ESCALATED = domain.CommandStatus.ESCALATED.value, "转现场工单"
 
 
-LIVE = [s.value for s in domain.LIVE]
+LIVE = sorted(s.value for s in domain.LIVE)  # sorted: the constraint below must not change between runs
 
 
 class MeterCommand(models.Model):

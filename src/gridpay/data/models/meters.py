@@ -29,7 +29,7 @@ class Meter(models.Model):
     final_valley_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # What gridpay wants the relay to be, and what the meter last said it is (the truth): a
     # difference with no command under way is drift, reconciled by a new command.
-    relay_open_desired = models.BooleanField("应断开", default=False)
+    relay_open_desired = models.BooleanField("应断开", default=False, db_default=False)
     relay_open_reported = models.BooleanField("已断开（表计回读）", null=True, blank=True)
     relay_reported_at = models.DateTimeField("回读时间", null=True, blank=True)
 

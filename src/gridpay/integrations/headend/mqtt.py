@@ -56,7 +56,7 @@ def parse_broker_url(url: str) -> BrokerAddress:
 
 def connect(broker: BrokerAddress, *, identifier: str) -> aiomqtt.Client:
     """A client for ``async with``; clean session, 3.1.1, no limit on queued messages (a run of 100 000)."""
-    return aiomqtt.Client(
+    client = aiomqtt.Client(
         broker.host,
         broker.port,
         identifier=identifier,
@@ -68,6 +68,8 @@ def connect(broker: BrokerAddress, *, identifier: str) -> aiomqtt.Client:
         max_queued_outgoing_messages=0,
         max_inflight_messages=1_000,
     )
+    client.pending_calls_threshold = 5_000  # a disconnection run keeps hundreds in flight on purpose
+    return client
 
 
 @contextlib.asynccontextmanager

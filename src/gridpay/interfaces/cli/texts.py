@@ -24,3 +24,14 @@ WINDOW_CLOSED = {
     "rest_day": "非工作日",
     "outside_hours": "不在停电时间段内",
 }
+
+SMS_NAMES = {
+    **ALERT_NAMES,
+    "disconnected": "停电通知",
+    "reconnected": "复电通知",
+    "unusual_usage": "异常用电",
+    "unusual_usage_staff": "异常用电（网格员）",
+    "reconnect_overdue_staff": "复电超时告警",
+    "disconnect_failed_staff": "停电失败工单",
+    "sign_in_code": "登录验证码",
+}

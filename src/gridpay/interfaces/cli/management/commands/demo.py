@@ -1,7 +1,7 @@
 """`gridpay demo [--households N] [--days D] [--seed S] [--start YYYY-MM-DD]`: the demo town 码头镇."""
 
 from argparse import ArgumentParser
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,9 +11,11 @@ from rich.table import Table
 from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
 from gridpay.application.demo.simulate_days import simulate_days
 from gridpay.application.demo.summary import DemoSummary, demo_summary
+from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
+from gridpay.interfaces.cli.texts import SMS_NAMES
 
 
 class Command(BaseCommand):
@@ -45,11 +47,35 @@ class Command(BaseCommand):
             with progress("模拟：交费、读数、结算", total=plan.days) as advance:
                 report = simulate_days(town=town, now=clock.now(), on_progress=advance)
         print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
+        print_loop(loop_summary())
         if report.readings_rejected or report.settlement_failed:
             console.print(
                 f"注意：{report.readings_rejected} 条读数被拒收，"
                 f"{report.settlement_failed} 户·日未能结算（原因已记录）。"
             )
+
+
+def print_loop(loop: LoopSummary) -> None:
+    kinds = "，".join(f"{SMS_NAMES.get(k, k)} {n}" for k, n in sorted(loop.sms_by_kind.items(), key=lambda kv: -kv[1]))
+    console.print(f"短信          {loop.sms_sent} 条已发、{loop.sms_pending} 条待发（{kinds or '无'}）")
+    console.print(f"欠费停电      {loop.disconnections} 次（表计回读确认），当前停电 {loop.disconnected_now} 户")
+    median = f"，交费到复电确认中位 {_duration(loop.reconnect_median)}，最慢 {_duration(loop.reconnect_slowest)}"
+    console.print(
+        f"交费复电      {loop.reconnections} 次{median if loop.reconnect_median is not None else ''}，"
+        f"待复电 {loop.reconnections_pending} 户"
+    )
+    console.print(
+        f"待办          电话任务 {loop.calls_pending} 个（gridpay calls list），现场工单 {loop.work_orders_open} 个"
+    )
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    seconds = value.total_seconds()
+    if seconds < 1:
+        return "不到 1 秒"
+    return f"{seconds:.0f} 秒" if seconds < 120 else f"{seconds / 60:.0f} 分钟"
 
 
 def print_summary(summary: DemoSummary, *, database: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.integrations.headend import mqtt
@@ -66,7 +67,9 @@ class Command(BaseCommand):
                 wanted = embedded_address()
                 broker = await stack.enter_async_context(mqtt.embedded_broker(host=wanted.host, port=wanted.port))
                 console.print(f"内嵌 MQTT 代理已启动：mqtt://{broker.host}:{broker.port}")
-            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now)
+            # PostgreSQL wakes the gateway by NOTIFY; SQLite cannot tell another process, so it looks often.
+            poll_s = 0.2 if connection.vendor == "sqlite" else 1.0
+            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s)
             ready = asyncio.Event()
             task = asyncio.create_task(gateway.run(stop=stop, ready=ready))
             await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)

@@ -1,7 +1,7 @@
 """`gridpay supply enforce | alerts | sweep | commands`: the control loop's runs, by hand or from the schedule."""
 
 from argparse import ArgumentParser
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,13 +11,16 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.list_meter_commands import list_meter_commands
+from gridpay.application.supply.update_supply_policy import update_supply_policy
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 from gridpay.interfaces.cli.texts import ALERT_NAMES, DISCONNECTION_OUTCOMES, WINDOW_CLOSED
 
 
 class Command(BaseCommand):
-    help = "供电控制：enforce 欠费停电、alerts 余额提醒、sweep 命令超时与重试、commands 表计命令"
+    help = "供电控制：enforce 欠费停电、alerts 余额提醒、sweep 命令超时与重试、policy 供电策略、commands 表计命令"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -28,6 +31,14 @@ class Command(BaseCommand):
         alerts.add_argument("--date", type=date.fromisoformat, help="已结算的日子，默认昨天")
         alerts.add_argument("--json", action="store_true")
         sub.add_parser("sweep", help="处理超时未应答的命令：重试、转现场工单；复电超时告警")
+        policy = sub.add_parser("policy", help="查看或修改供电策略（停电时段、延迟、恶劣天气暂停等）")
+        policy.add_argument("--window", help="停电时段，如 09:00-16:00")
+        policy.add_argument("--every-day", action="store_true", help="停电时段不限工作日")
+        policy.add_argument("--working-days", action="store_true", help="停电时段仅限工作日（默认）")
+        policy.add_argument("--delay-days", type=int, help="欠费后第几天停电（0–7，0 则按分钟）")
+        policy.add_argument("--delay-minutes", type=int, help="延迟天数为 0 时，欠费后多少分钟停电")
+        policy.add_argument("--weather-block", choices=["on", "off"], help="恶劣天气暂停停电")
+        policy.add_argument("--holidays", choices=["closed", "open"], help="节假日及前一日是否停电")
         commands = sub.add_parser("commands", help="列出表计命令")
         commands.add_argument("--status", help="只看某一状态，如 queued、sent、escalated")
         commands.add_argument("--limit", type=int, default=50)
@@ -64,6 +75,41 @@ class Command(BaseCommand):
     def _sweep(self, options: dict[str, Any]) -> None:
         report = HeadEnd().sweep(at=clock.now())
         console.print(f"超时 {report.timed_out} 条，过期 {report.expired} 条，复电超时告警 {report.alarms} 户")
+
+    def _policy(self, options: dict[str, Any]) -> None:
+        changes: dict[str, Any] = {}
+        if options["window"]:
+            try:
+                opens, closes = (time.fromisoformat(part) for part in options["window"].split("-"))
+            except ValueError:
+                raise CommandError("--window 应为 开始-结束，如 09:00-16:00") from None
+            changes.update(window_opens=opens, window_closes=closes)
+        if options["every_day"] or options["working_days"]:
+            changes["window_working_days_only"] = bool(options["working_days"])
+        if options["delay_days"] is not None:
+            changes["disconnect_delay_days"] = options["delay_days"]
+        if options["delay_minutes"] is not None:
+            changes["disconnect_delay_minutes"] = options["delay_minutes"]
+        if options["weather_block"]:
+            changes["weather_block"] = options["weather_block"] == "on"
+        if options["holidays"]:
+            changes["window_closed_on_holidays_and_eves"] = options["holidays"] == "closed"
+        policy = update_supply_policy(changes=changes, at=clock.now()) if changes else load_policy()
+        window, delay = policy.window, policy.disconnect_delay
+        console.print(
+            f"停电时段 {window.opens:%H:%M}-{window.closes:%H:%M}，"
+            f"{'仅工作日' if window.working_days_only else '每天'}，"
+            f"节假日及前一日{'不停电' if window.closed_on_holidays_and_eves else '照常'}；"
+            f"恶劣天气暂停 {'开' if policy.weather_block else '关'}"
+        )
+        when = f"欠费后第 {delay.days} 天" if delay.days else f"欠费后 {delay.minutes} 分钟"
+        console.print(f"停电延迟：{when}；复电可用余额 ≥ {format_yuan(policy.reconnect_level_fen)} 元")
+        levels = policy.alerts
+        console.print(
+            f"余额提醒：{format_yuan(levels.first_fen)} 元、{format_yuan(levels.second_fen)} 元、"
+            f"可用 {levels.days_left} 天；"
+            f"短信时段 {policy.quiet_hours.sms_from:%H:%M}-{policy.quiet_hours.sms_until:%H:%M}"
+        )
 
     def _commands(self, options: dict[str, Any]) -> None:
         for line in list_meter_commands(status=options["status"], limit=options["limit"]):

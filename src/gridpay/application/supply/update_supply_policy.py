@@ -1,0 +1,30 @@
+"""Changes the utility's supply policy (staff): any of its fields, checked by the domain's rules before it is kept."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from gridpay.data.models import SupplyPolicySettings
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.errors import DomainError
+from gridpay.domain.supply_policy import SupplyPolicy
+
+
+class UnknownPolicyField(DomainError):
+    code = "unknown_policy_field"
+
+
+def update_supply_policy(*, changes: dict[str, Any], at: datetime) -> SupplyPolicy:
+    """Applies ``changes`` (column name → value); a combination that breaks a rule is refused whole."""
+    fields = {f.name for f in SupplyPolicySettings._meta.get_fields()} - {"id", "updated_at"}
+    unknown = set(changes) - fields
+    if unknown:
+        raise UnknownPolicyField(f"没有这项供电策略：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    with transaction.atomic():
+        row, _ = SupplyPolicySettings.objects.get_or_create(id=1, defaults={"updated_at": at})
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = at
+        row.save()
+        return load_policy()  # raises PolicyInvalid, rolling the change back, when a rule is broken

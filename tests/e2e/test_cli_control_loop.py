@@ -1,0 +1,103 @@
+"""The loop as staff run it on the embedded default: SQLite file, `gridpay gateway` with its in-process broker,
+`gridpay simulate-meters`, `gridpay supply enforce`, a counter payment, and the commands confirmed by read-back."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+GRIDPAY = str(Path(sys.executable).with_name("gridpay"))
+ACCOUNTS = """account_no,customer_name,phone,village,transformer_area,address,mode,prepaid_since,tariff,time_of_use,\
+protected_reason,meter_no,dlt645_address,meter_registers,installed_on,start_total_kwh,opening_balance_fen
+3301990001,张三,13900000001,,,,prepaid,{day},zj-resident-2024,0,,E0001,990000000001,total,{day},0,0
+3301990002,李四,13900000002,,,,prepaid,{day},zj-resident-2024,0,,E0002,990000000002,total,{day},0,0
+3301990003,王五,13900000003,,,,prepaid,{day},zj-resident-2024,0,独居老人,E0003,990000000003,total,{day},0,0
+"""
+READINGS = """meter_no,reading_date,total_kwh,sharp_kwh,peak_kwh,flat_kwh,valley_kwh
+E0001,{day},200.00,,,,
+E0002,{day},150.00,,,,
+E0003,{day},150.00,,,,
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
+    env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"))
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    day = date.today() - timedelta(days=2)  # noqa: DTZ011 - a day safely in the past in any zone
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS.format(day=day), encoding="utf-8")
+    (tmp_path / "readings.csv").write_text(READINGS.format(day=day), encoding="utf-8")
+    run("accounts", "import", "accounts.csv")
+    run("readings", "import", "readings.csv")
+    settled = run("settle", "--through", str(date.today() - timedelta(days=1)))  # noqa: DTZ011
+    assert "欠费停电通知 3 户" in settled
+    # Whatever the hour of this test: a window open all day, every day, and no delay.
+    run("supply", "policy", "--window", "00:00-23:59:59", "--every-day", "--holidays", "open", "--delay-days", "0")
+
+    gateway = subprocess.Popen([GRIDPAY, "gateway"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    meters = None
+    try:
+        wait_for_line(gateway, "采集网关已连接")
+        meters = subprocess.Popen([GRIDPAY, "simulate-meters", "--meters", "3"], cwd=tmp_path, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for_line(meters, "模拟表计 3 只")
+        time.sleep(1)  # its subscription reaches the broker
+        enforced = run("supply", "enforce")
+        assert "下发停电命令 2 户" in enforced and "保电户，转人工：1 户" in enforced
+        wait_until(lambda: run("supply", "commands").count("已确认") == 2)
+        assert "停电" in run("accounts", "show", "3301990001")
+
+        run("payments", "record", "--account", "3301990001", "--amount-fen", "20000", "--channel", "counter",
+            "--txn-id", "C-1")
+        wait_until(lambda: run("supply", "commands").count("已确认") == 3)
+        commands = run("supply", "commands")
+        assert "3301990001" in commands.splitlines()[0] and "复电" in commands.splitlines()[0]
+        assert "供电" in run("accounts", "show", "3301990001")
+        outbox = run("sms", "list")
+        assert "因欠费已停电" in outbox and "已恢复供电" in outbox
+        calls = run("calls", "list", "--date", str(date.today() + timedelta(days=1)))  # noqa: DTZ011
+        assert "停电次日" in calls and "欠费停电短信当日" in calls
+    finally:
+        for process in (meters, gateway):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
+
+
+def wait_for_line(process: subprocess.Popen[str], text: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if text in line:
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"exited: {process.stderr.read() if process.stderr else ''}")
+    raise AssertionError(f"no line with {text!r}")
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError("the loop did not get there in time")

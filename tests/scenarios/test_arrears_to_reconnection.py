@@ -1,0 +1,109 @@
+"""A household through the whole smart-payment loop on a fake clock, its meter a simulated DL/T 645 meter:
+consume → low-balance SMS → arrears SMS and call → next-day disconnection inside the window → payment →
+reconnection confirmed, each step at the hour the rules allow."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.record_payment import record_payment
+from gridpay.application.supply.call_tasks import list_call_tasks
+from gridpay.application.supply.enforce_supply import enforce_supply
+from gridpay.application.supply.evaluate_alerts import evaluate_alerts
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.send_notifications import send_notifications
+from gridpay.data.models import Account, GridStaff, LedgerAccount, MeterCommand, Notification, ReconnectCase, Village
+from gridpay.integrations.headend.meter_simulator import SimulatedMeter
+from gridpay.integrations.sms.local import FileSmsProvider
+from tests.support.accounts import enrol
+from tests.support.clock import SHANGHAI, FakeClock
+
+pytestmark = pytest.mark.django_db
+DAILY_KWH = Decimal("20.00")  # about 10.76 yuan a day at the first tier
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), SHANGHAI)
+
+
+def carry(head_end: HeadEnd, meter: SimulatedMeter, clock: FakeClock) -> None:
+    """What the gateway does with one meter: send what is due, hand back every answer, until quiet."""
+    frames = head_end.outbound(at=clock.now())
+    while frames:
+        answers = [reply for _, frame in frames if (reply := meter.handle(frame, now_local=clock.now())) is not None]
+        clock.advance(seconds=1)
+        frames = head_end.inbound(frames=answers, at=clock.now()).to_send + head_end.outbound(at=clock.now())
+
+
+def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_when_it_pays(
+    zj_tariff: str, tmp_path: object
+) -> None:
+    staff = GridStaff.objects.create(name="李网格", phone="13800000001")
+    Village.objects.create(name="码头村", town="测试镇", grid_staff=staff)
+    first = date(2025, 3, 3)  # a Monday
+    account = enrol(7, prepaid_since=first, installed_on=first, opening_balance_fen=6_000,
+                    phone="13900000007", village="码头村")
+    address = account.meters.get().dlt645_address
+    meter = SimulatedMeter(address=address, daily_kwh=DAILY_KWH)
+    head_end = HeadEnd()
+    sms = FileSmsProvider(tmp_path / "sms.jsonl")  # type: ignore[operator]
+    clock = FakeClock(local(first, 0, 5))
+
+    def balance() -> int:
+        return LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen
+
+    day = first
+    disconnected_on: date | None = None
+    while disconnected_on is None and day < first + timedelta(days=14):
+        # 00:05 the meter freezes the day and pushes it; 01:30 settlement and alerts; 08:00 SMS;
+        # 09:30 the disconnection run; the gateway carries whatever is due.
+        clock.instant = local(day + timedelta(days=1), 0, 5)
+        head_end.inbound(frames=[meter.freeze_day()], at=clock.now())
+        clock.instant = local(day + timedelta(days=1), 1, 30)
+        settle_through(through=day, at=clock.now())
+        evaluate_alerts(day=day, at=clock.now())
+        clock.instant = local(day + timedelta(days=1), 8, 0)
+        send_notifications(provider=sms, at=clock.now())
+        clock.instant = local(day + timedelta(days=1), 9, 30)
+        enforce_supply(at=clock.now())
+        carry(head_end, meter, clock)
+        if meter.relay_open:
+            disconnected_on = day + timedelta(days=1)
+        day += timedelta(days=1)
+
+    kinds = list(Notification.objects.filter(account=account).order_by("id").values_list("kind", "status"))
+    assert [k for k, _ in kinds] == ["low_balance_first", "days_left", "low_balance_second", "arrears", "disconnected"]
+    assert all(status == "sent" for _, status in kinds[:-1])  # the last is queued after 08:00's send
+    arrears = Notification.objects.get(account=account, kind="arrears")
+    arrears_day = arrears.created_at.astimezone(SHANGHAI).date()
+    # Seed 000: SMS the day the arrears arise, disconnection the next day, inside the window.
+    assert disconnected_on == arrears_day + timedelta(days=1)
+    assert disconnected_on.weekday() < 5
+    disconnect = MeterCommand.objects.get(account=account, action="disconnect")
+    assert disconnect.status == "confirmed" and disconnect.sent_at is not None
+    assert local(disconnected_on, 9) <= disconnect.sent_at < local(disconnected_on, 16)
+    assert Account.objects.get(id=account.id).supply_state == "disconnected"
+    calls = {(c.reason, c.due_on) for c in list_call_tasks(through=disconnected_on + timedelta(days=1))}
+    assert calls == {("欠费停电短信当日", arrears_day), ("停电次日", disconnected_on + timedelta(days=1))}
+
+    # No supply, no use: the next day's reading adds nothing and settles nothing.
+    owed = balance()
+    clock.instant = local(disconnected_on + timedelta(days=1), 0, 5)
+    head_end.inbound(frames=[meter.freeze_day()], at=clock.now())
+    settle_through(through=disconnected_on, at=local(disconnected_on + timedelta(days=1), 1, 30))
+    assert balance() == owed < 0
+
+    # 11:00 the customer pays at the counter: reconnect at once, confirmed by read-back.
+    clock.instant = local(disconnected_on + timedelta(days=1), 11, 0)
+    record_payment(account_no=account.account_no, amount_fen=10_000, channel="counter", channel_txn_id="c-1",
+                   received_at=clock.now(), business_day=clock.today())
+    carry(head_end, meter, clock)
+    assert not meter.relay_open
+    assert Account.objects.get(id=account.id).supply_state == "connected"
+    case = ReconnectCase.objects.get(account=account)
+    assert case.confirmed_at is not None and case.confirmed_at - case.opened_at < timedelta(minutes=1)
+    assert Account.objects.get(id=account.id).alerts_fired == ""  # re-armed by the top-up
+    assert Notification.objects.filter(account=account, kind="reconnected").exists()
+    assert not Notification.objects.filter(phone=staff.phone).exists()  # nothing went wrong for staff
