@@ -10,6 +10,7 @@ from functools import partial
 import pytest
 from django.db import connection
 
+from gridpay.application.enrol_account import Enrolment, enrol_account
 from gridpay.application.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
@@ -285,3 +286,17 @@ def run_together(*works: Callable[[], object]) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
+
+
+def test_enrolling_an_account_for_smart_payment_opens_the_first_call_for_its_grid_staff() -> None:
+    staff = GridStaff.objects.create(name="赵网格", phone="13800000009")
+    Village.objects.create(name="下村", town="测试镇", grid_staff=staff)
+    future = enrol(1, prepaid_since=date(2025, 1, 5), installed_on=date(2025, 1, 1), village="下村")
+    enrol_account(  # imported today, on smart payment since December: no call before enabling
+        enrolment=Enrolment(account_no="3301099999", customer_name="老户", tariff_code="zj-resident-2024",
+                            meter_no="M99", dlt645_address="000000000099", installed_on=date(2024, 11, 30),
+                            prepaid_since=date(2024, 12, 1)),
+        at=TUESDAY_10, business_day=date(2025, 3, 11),
+    )
+    task = CallTask.objects.get()
+    assert (task.account_id, task.reason, task.grid_staff_id) == (future.id, "before_enabling", staff.id)

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Contact, Customer, LedgerAccount, Meter, Tariff, Village
+from gridpay.data.models.field_work import CallReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
 
@@ -99,4 +101,10 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
         )
         if opening is not None:
             ledger_store.post([opening], business_day=business_day, at=at)
+        if e.prepaid_since is not None and e.prepaid_since >= business_day:
+            # 三通电话, the first: the grid staff call before smart payment starts for the account.
+            open_call_task(
+                account_id=account.id, grid_staff_id=village.grid_staff_id if village else None,
+                reason=CallReason.BEFORE_ENABLING, due_on=business_day, at=at,
+            )
         return account
