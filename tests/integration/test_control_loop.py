@@ -300,3 +300,26 @@ def test_enrolling_an_account_for_smart_payment_opens_the_first_call_for_its_gri
     )
     task = CallTask.objects.get()
     assert (task.account_id, task.reason, task.grid_staff_id) == (future.id, "before_enabling", staff.id)
+
+
+def test_a_reconnection_not_confirmed_in_time_alarms_the_grid_staff_and_becomes_one_work_order() -> None:
+    staff = GridStaff.objects.create(name="钱网格", phone="13800000010")
+    Village.objects.create(name="中村", town="测试镇", grid_staff=staff)
+    account = in_arrears(1, village="中村")
+    Account.objects.filter(id=account.id).update(supply_state="disconnected")
+    Meter.objects.filter(account=account).update(relay_open_reported=True, relay_open_desired=True)
+    pay(account, 5_000, TUESDAY_10)
+    head_end = HeadEnd(policy=CommandPolicy(answer_timeout_s=30, max_attempts=3, backoff_s=(600,)))
+    head_end.outbound(at=TUESDAY_10)  # the meter never answers
+    assert head_end.sweep(at=TUESDAY_10 + timedelta(minutes=14)).alarms == 0
+    assert head_end.sweep(at=TUESDAY_10 + timedelta(minutes=15)).alarms == 1
+    assert head_end.sweep(at=TUESDAY_10 + timedelta(minutes=16)).alarms == 0  # once
+    assert Notification.objects.filter(phone=staff.phone, kind="reconnect_overdue_staff").count() == 1
+    at = TUESDAY_10 + timedelta(minutes=16)
+    for _ in range(3):  # the remaining attempts run out too
+        at = command_of(account).next_attempt_at
+        head_end.outbound(at=at)
+        head_end.sweep(at=at + timedelta(seconds=31))
+    assert command_of(account).status == "escalated"
+    order = WorkOrder.objects.get(account=account)  # the alarm's order, not a second one
+    assert order.kind == "reconnect_failed" and ReconnectCase.objects.get(account=account).alarm_raised_at

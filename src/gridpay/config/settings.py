@@ -97,6 +97,8 @@ GRIDPAY = {
     # (amqtt) on 127.0.0.1 at EMBEDDED_MQTT_PORT, and the meter simulator connects there.
     "MQTT_URL": os.environ.get("GRIDPAY_MQTT_URL", ""),
     "EMBEDDED_MQTT_PORT": int(os.environ.get("GRIDPAY_EMBEDDED_MQTT_PORT", "18830")),
+    # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
+    "GATEWAY_WAKE_PORT": int(os.environ.get("GRIDPAY_GATEWAY_WAKE_PORT", "18831")),
     # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02).
     "METER_PASSWORD": os.environ.get("GRIDPAY_METER_PASSWORD", "000000"),
     "METER_OPERATOR": os.environ.get("GRIDPAY_METER_OPERATOR", "00000001"),

@@ -1,9 +1,12 @@
 """Writes of the meter command outbox: queueing with one live command per meter, and each step's event."""
 
+import contextlib
+import socket
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
@@ -99,7 +102,7 @@ def wake_gateway() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
     else:
-        transaction.on_commit(_wake_in_process)
+        transaction.on_commit(_wake_in_process_and_over_udp)
 
 
 class Waiter(Protocol):
@@ -109,9 +112,16 @@ class Waiter(Protocol):
 _waiters: list[Waiter] = []
 
 
-def _wake_in_process() -> None:
+def _wake_in_process_and_over_udp() -> None:
     for waiter in list(_waiters):
         waiter.set()
+    # A gateway in another process (SQLite has no NOTIFY): one datagram on loopback, fire and forget.
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as wake:
+        wake.sendto(b"wake", ("127.0.0.1", wake_port()))
+
+
+def wake_port() -> int:
+    return int(str(settings.GRIDPAY["GATEWAY_WAKE_PORT"]))
 
 
 def on_wake(waiter: Waiter) -> None:

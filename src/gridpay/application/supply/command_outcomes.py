@@ -67,14 +67,17 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
         command, status=CommandStatus.ESCALATED, at=at, event="escalated", detail=f"{failure.value}: {detail}"
     )
     disconnect = command.action == CommandAction.DISCONNECT
-    kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
-    WorkOrder.objects.get_or_create(
-        key=f"command:{command.id}",
-        defaults={
-            "kind": kind, "account_id": command.account_id, "command": command, "opened_at": at,
-            "detail": f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）",
-        },
-    )
+    detail = f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）"
+    case = ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).first()
+    if not disconnect and case is not None:
+        open_reconnect_work_order(case, detail=detail, at=at)
+    else:
+        kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
+        WorkOrder.objects.get_or_create(
+            key=f"command:{command.id}",
+            defaults={"kind": kind, "account_id": command.account_id, "command": command, "opened_at": at,
+                      "detail": detail},
+        )
     contacts = account_contacts(account_id=command.account_id)
     if contacts.grid_staff_phone:
         sms_kind = "disconnect_failed_staff" if disconnect else "reconnect_overdue_staff"
@@ -84,6 +87,15 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
             params["hours"] = f"{hours:.1f}"
         queue_sms(key=f"escalated:{command.id}", phones=[contacts.grid_staff_phone], kind=sms_kind, params=params,
                   account_id=command.account_id, policy=load_policy(), at=at)
+
+
+def open_reconnect_work_order(case: ReconnectCase, *, detail: str, at: datetime) -> None:
+    """One field work order per reconnection case, whether the alarm or the last failed attempt opens it."""
+    WorkOrder.objects.get_or_create(
+        key=f"reconnect_case:{case.id}",
+        defaults={"kind": WorkOrderKind.RECONNECT_FAILED, "account_id": case.account_id,
+                  "command_id": case.command_id, "opened_at": at, "detail": detail},
+    )
 
 
 def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime) -> bool:

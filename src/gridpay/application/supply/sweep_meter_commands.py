@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
+from gridpay.application.supply.command_outcomes import open_reconnect_work_order
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
 from gridpay.data.models import MeterCommand, ReconnectCase
@@ -54,6 +55,8 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
                             "hours": f"{hours:.1f}"},
                     account_id=case.account_id, policy=supply_policy, at=at,
                 )
+            minutes = (at - case.opened_at).total_seconds() / 60
+            open_reconnect_work_order(case, detail=f"交费后 {minutes:.0f} 分钟仍未确认复电", at=at)
             case.alarm_raised_at = at
             case.save(update_fields=["alarm_raised_at"])
             report.alarms += 1

@@ -52,6 +52,9 @@ class Gateway:
 
     def __post_init__(self) -> None:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-db")
+        # The sweep (timeouts, retries, alarms) can take a while after a big run: on a thread of its
+        # own it never holds up a reconnect waiting to be claimed.
+        self._sweeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-sweep")
         self._wake = asyncio.Event()
         self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
 
@@ -59,6 +62,7 @@ class Gateway:
         loop = asyncio.get_running_loop()
         waker = _LoopWaker(loop, self._wake)
         meter_command_store.on_wake(waker)
+        datagrams: asyncio.DatagramTransport | None = None
         try:
             async with mqtt.connect(self.broker, identifier="gridpay-gateway") as client:
                 await client.subscribe(mqtt.UP_WILDCARD, qos=1)
@@ -71,6 +75,7 @@ class Gateway:
                 listener = await self._listen_for_notify()
                 if listener is not None:
                     tasks.append(listener)
+                datagrams = await self._listen_for_datagrams()
                 if ready is not None:
                     ready.set()
                 self._wake.set()  # whatever was queued while no gateway ran
@@ -79,12 +84,15 @@ class Gateway:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
         finally:
+            if datagrams is not None:
+                datagrams.close()
             meter_command_store.stop_waking(waker)
-            await self._in_db(connections.close_all)  # the worker thread's connection
-            self._db.shutdown(wait=True)
+            for pool in (self._db, self._sweeper):
+                await self._in_db(connections.close_all, pool=pool)  # each thread's own connection
+                pool.shutdown(wait=True)
 
-    async def _in_db(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db, work)
+    async def _in_db(self, work: Callable[[], T], *, pool: ThreadPoolExecutor | None = None) -> T:
+        return await asyncio.get_running_loop().run_in_executor(pool or self._db, work)
 
     async def _dispatch(self, client: aiomqtt.Client) -> None:
         while True:
@@ -148,7 +156,7 @@ class Gateway:
         while True:
             await asyncio.sleep(self.sweep_s)
             try:
-                report = await self._in_db(lambda: self.head_end.sweep(at=self.clock()))
+                report = await self._in_db(lambda: self.head_end.sweep(at=self.clock()), pool=self._sweeper)
             except Exception as error:
                 log.exception("sweeping commands failed")
                 self.stats.last_error = str(error)
@@ -157,6 +165,19 @@ class Gateway:
                 log.info("sweep: %s", report)
             # Retries come due by time, not by any event: look for them at every sweep.
             self._wake.set()
+
+    async def _listen_for_datagrams(self) -> asyncio.DatagramTransport | None:
+        """SQLite's wake-up from other processes (a payment recorded by the API or the command line)."""
+        if connection.vendor == "postgresql":
+            return None
+        try:
+            transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+                lambda: _WakeDatagrams(self._wake), local_addr=("127.0.0.1", meter_command_store.wake_port())
+            )
+        except OSError:
+            log.warning("wake-up port %s in use: polling only", meter_command_store.wake_port())
+            return None
+        return transport
 
     async def _listen_for_notify(self) -> asyncio.Task[None] | None:
         if connection.vendor != "postgresql":
@@ -177,6 +198,14 @@ class Gateway:
                 await listener.close()
 
         return asyncio.create_task(listen())
+
+
+class _WakeDatagrams(asyncio.DatagramProtocol):
+    def __init__(self, event: asyncio.Event) -> None:
+        self._event = event
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self._event.set()
 
 
 class _LoopWaker:
