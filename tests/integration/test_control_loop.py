@@ -15,6 +15,7 @@ from gridpay.application.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.loop_summary import loop_summary
 from gridpay.data.models import (
     Account,
     CallTask,
@@ -323,3 +324,13 @@ def test_a_reconnection_not_confirmed_in_time_alarms_the_grid_staff_and_becomes_
     assert command_of(account).status == "escalated"
     order = WorkOrder.objects.get(account=account)  # the alarm's order, not a second one
     assert order.kind == "reconnect_failed" and ReconnectCase.objects.get(account=account).alarm_raised_at
+
+
+def test_the_loop_summary_counts_reconnections_past_their_24_hour_commitment() -> None:
+    account = in_arrears(1)
+    Account.objects.filter(id=account.id).update(supply_state="disconnected")
+    Meter.objects.filter(account=account).update(relay_open_reported=True, relay_open_desired=True)
+    pay(account, 5_000, TUESDAY_10)
+    assert loop_summary(now=TUESDAY_10 + timedelta(hours=23)).reconnections_overdue == 0
+    late = loop_summary(now=TUESDAY_10 + timedelta(hours=24, seconds=1))
+    assert (late.reconnections_pending, late.reconnections_overdue) == (1, 1)

@@ -1,7 +1,7 @@
 """What the control loop has done: alerts and SMS, disconnections, reconnections and their times, calls, work orders."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count
 
@@ -19,13 +19,14 @@ class LoopSummary:
     reconnect_median: timedelta | None  # from the payment to the read-back
     reconnect_slowest: timedelta | None
     reconnections_pending: int
+    reconnections_overdue: int  # pending past their 24-hour commitment
     disconnected_now: int
     commands_escalated: int
     work_orders_open: int
     calls_pending: int
 
 
-def loop_summary() -> LoopSummary:
+def loop_summary(*, now: datetime) -> LoopSummary:
     by_kind = dict(Notification.objects.values_list("kind").annotate(n=Count("id")).order_by())
     times = sorted(
         confirmed - opened
@@ -44,6 +45,7 @@ def loop_summary() -> LoopSummary:
         reconnect_median=times[len(times) // 2] if times else None,
         reconnect_slowest=max(times) if times else None,
         reconnections_pending=ReconnectCase.objects.filter(confirmed_at__isnull=True).count(),
+        reconnections_overdue=ReconnectCase.objects.filter(confirmed_at__isnull=True, due_by__lt=now).count(),
         disconnected_now=Account.objects.filter(supply_state="disconnected").count(),
         commands_escalated=MeterCommand.objects.filter(status="escalated").count(),
         work_orders_open=WorkOrder.objects.filter(closed_at__isnull=True).count(),

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             with progress("模拟：交费、读数、结算", total=plan.days) as advance:
                 report = simulate_days(town=town, now=clock.now(), on_progress=advance)
         print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
-        print_loop(loop_summary())
+        print_loop(loop_summary(now=clock.now()))
         if report.readings_rejected or report.settlement_failed:
             console.print(
                 f"注意：{report.readings_rejected} 条读数被拒收，"
@@ -62,7 +62,7 @@ def print_loop(loop: LoopSummary) -> None:
     median = f"，交费到复电确认中位 {_duration(loop.reconnect_median)}，最慢 {_duration(loop.reconnect_slowest)}"
     console.print(
         f"交费复电      {loop.reconnections} 次{median if loop.reconnect_median is not None else ''}，"
-        f"待复电 {loop.reconnections_pending} 户"
+        f"待复电 {loop.reconnections_pending} 户（超过 24 小时承诺 {loop.reconnections_overdue} 户）"
     )
     console.print(
         f"待办          电话任务 {loop.calls_pending} 个（gridpay calls list），现场工单 {loop.work_orders_open} 个"
