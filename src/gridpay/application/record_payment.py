@@ -37,6 +37,7 @@ def record_payment(
     received_at: datetime,
     business_day: date,
     idempotency_key: str | None = None,
+    payer: str = "",
 ) -> PaymentResult:
     """Credits ``amount_fen`` to the account, from the channel's clearing account.
 
@@ -87,6 +88,7 @@ def record_payment(
                     business_day=business_day,
                     idempotency_key=request.idempotency_key,
                     transfer=transfer,
+                    payer=payer.strip()[:100],
                 )
         except IntegrityError:
             # A concurrent identical request committed first: the unique constraints made us

@@ -29,6 +29,7 @@ class TransferKind(StrEnum):
     PAYMENT = "payment"
     BILL_ADJUSTMENT = "bill_adjustment"
     OPENING_BALANCE = "opening_balance"
+    REFUND = "refund"  # money of a payment going back: a refund to the payer, or a reversal
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,41 @@ def check_repeat(*, request: PaymentRequest, recorded: RecordedPayment) -> None:
     )
 
 
+class RefundKind(StrEnum):
+    REFUND = "refund"  # 退款: the channel gives the payer the money back
+    REVERSAL = "reversal"  # 冲正: the payment did not really happen (a reconciliation difference)
+
+
+class RefundRefused(DomainError):
+    code = "refund_refused"
+
+
+@dataclass(frozen=True)
+class RecordedRefund:
+    channel_txn_id: str  # of the payment refunded
+    amount_fen: int
+    kind: str
+
+
+def check_refund(*, paid_fen: int, refunded_fen: int, amount_fen: int) -> None:
+    """A refund is a positive amount that, with the earlier ones, never exceeds the payment."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise InvalidPayment(f"退款金额必须是大于 0 的整数分：{amount_fen!r}", field="amount_fen")
+    if refunded_fen + amount_fen > paid_fen:
+        raise RefundRefused(
+            f"退款超过可退金额：交费 {paid_fen} 分，已退 {refunded_fen} 分，本次 {amount_fen} 分", field="amount_fen"
+        )
+
+
+def check_refund_repeat(*, channel_txn_id: str, amount_fen: int, kind: str, recorded: RecordedRefund) -> None:
+    """The same refund id again is a replay only for the same payment, amount and kind."""
+    if (recorded.channel_txn_id, recorded.amount_fen, recorded.kind) != (channel_txn_id, amount_fen, kind):
+        raise PaymentConflict(
+            f"退款单号已用于另一笔退款（流水号 {recorded.channel_txn_id}，{recorded.amount_fen} 分，{recorded.kind}）",
+            field="channel_refund_id",
+        )
+
+
 def _text(value: str, *, field: str, what: str, max_length: int) -> str:
     if not isinstance(value, str):
         raise InvalidPayment(f"{what}必须是文本：{value!r}", field=field)

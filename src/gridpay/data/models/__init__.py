@@ -8,7 +8,7 @@ from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.notifications import Notification
-from gridpay.data.models.payments import Payment
+from gridpay.data.models.payments import Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
@@ -31,6 +31,7 @@ __all__ = [
     "MonthlyBill",
     "Notification",
     "Payment",
+    "PaymentRefund",
     "Reading",
     "ReconnectCase",
     "Settlement",

@@ -1,0 +1,111 @@
+"""Refunds or reverses (part of) a recorded payment: a new transfer back to the channel, exactly once per refund id."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from gridpay.application.errors import NotFound
+from gridpay.data import ledger as ledger_store
+from gridpay.data.models import LedgerAccount, Payment, PaymentRefund
+from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
+from gridpay.domain.payments import (
+    InvalidPayment,
+    RecordedRefund,
+    RefundKind,
+    check_refund,
+    check_refund_repeat,
+    parse_channel,
+)
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: int
+    account_no: str
+    amount_fen: int
+    replayed: bool  # the same refund id was recorded before: nothing moved this time
+    available_balance_fen: int  # 可用余额 after the refund (now, for a replay)
+
+
+def refund_payment(
+    *,
+    channel: str,
+    channel_txn_id: str,
+    channel_refund_id: str,
+    amount_fen: int,
+    kind: str,
+    reason: str,
+    at: datetime,
+    business_day: date,
+) -> RefundResult:
+    """Takes ``amount_fen`` of the payment (channel, channel_txn_id) back off the account.
+
+    The payment's row is locked, so concurrent refunds of one payment take turns and together never
+    exceed it. The account may go below zero: the next settlement's alerts and the disconnection run
+    treat it like any other arrears.
+    """
+    known = parse_channel(channel)
+    try:
+        refund_kind = RefundKind(kind)
+    except ValueError:
+        raise InvalidPayment(f"退款类型应为 refund（退款）或 reversal（冲正）：{kind!r}", field="kind") from None
+    refund_id = channel_refund_id.strip()
+    if not refund_id:
+        raise InvalidPayment("退款单号不能为空", field="channel_refund_id")
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("account")
+            .filter(channel=known.value, channel_txn_id=channel_txn_id.strip())
+            .first()
+        )
+        if payment is None:
+            raise NotFound(f"没有 {known.label} 流水号 {channel_txn_id} 的交费", field="channel_txn_id")
+        earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
+        if earlier is not None:
+            return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
+        refunded = PaymentRefund.objects.filter(payment=payment).aggregate(total=Sum("amount_fen"))["total"] or 0
+        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded, amount_fen=amount_fen)
+        clearing = ledger_store.system_account(ledger_store.clearing_code(known.value), LedgerAccountKind.CLEARING)
+        customer = payment.account.ledger_account_id
+        try:
+            with transaction.atomic():
+                (transfer,) = ledger_store.post(
+                    [Transfer(debit=customer, credit=clearing.id, amount_fen=amount_fen, kind=TransferKind.REFUND)],
+                    business_day=business_day,
+                    at=at,
+                )
+                row = PaymentRefund.objects.create(
+                    payment=payment, kind=refund_kind.value, channel=known.value, channel_refund_id=refund_id,
+                    amount_fen=amount_fen, reason=reason[:200], refunded_at=at, business_day=business_day,
+                    transfer=transfer,
+                )
+        except IntegrityError:
+            # The same refund id committed by a concurrent request on another payment's lock.
+            earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
+            if earlier is None:
+                raise
+            return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
+        return RefundResult(
+            refund_id=row.id, account_no=payment.account.account_no, amount_fen=amount_fen, replayed=False,
+            available_balance_fen=_balance(customer),
+        )
+
+
+def _replay(earlier: PaymentRefund, payment: Payment, *, amount_fen: int, kind: RefundKind) -> RefundResult:
+    check_refund_repeat(
+        channel_txn_id=payment.channel_txn_id, amount_fen=amount_fen, kind=kind.value,
+        recorded=RecordedRefund(
+            channel_txn_id=earlier.payment.channel_txn_id, amount_fen=earlier.amount_fen, kind=earlier.kind
+        ),
+    )
+    return RefundResult(
+        refund_id=earlier.id, account_no=payment.account.account_no, amount_fen=earlier.amount_fen, replayed=True,
+        available_balance_fen=_balance(payment.account.ledger_account_id),
+    )
+
+
+def _balance(ledger_account_id: int) -> int:
+    return int(LedgerAccount.objects.values_list("balance_fen", flat=True).get(id=ledger_account_id))
