@@ -37,6 +37,7 @@ class CommandStatus(StrEnum):
 
 
 LIVE = frozenset({CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED})
+UNDER_WAY = LIVE | {CommandStatus.HELD}  # not finished: live, or waiting its turn
 FINISHED = frozenset({CommandStatus.CONFIRMED, CommandStatus.CANCELLED, CommandStatus.EXPIRED, CommandStatus.ESCALATED})
 
 

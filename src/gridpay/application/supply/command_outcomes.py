@@ -70,32 +70,37 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
     detail = f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）"
     case = ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).first()
     if not disconnect and case is not None:
-        open_reconnect_work_order(case, detail=detail, at=at)
-    else:
-        kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
-        WorkOrder.objects.get_or_create(
-            key=f"command:{command.id}",
-            defaults={"kind": kind, "account_id": command.account_id, "command": command, "opened_at": at,
-                      "detail": detail},
-        )
-    contacts = account_contacts(account_id=command.account_id)
-    if contacts.grid_staff_phone:
-        sms_kind = "disconnect_failed_staff" if disconnect else "reconnect_overdue_staff"
-        params = {"account_no": contacts.account_no, "customer_name": contacts.customer_name}
-        if not disconnect:
-            hours = (at - command.created_at).total_seconds() / 3600
-            params["hours"] = f"{hours:.1f}"
-        queue_sms(key=f"escalated:{command.id}", phones=[contacts.grid_staff_phone], kind=sms_kind, params=params,
-                  account_id=command.account_id, policy=load_policy(), at=at)
+        alarm_reconnect_case(case, detail=detail, at=at)
+        return
+    kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
+    WorkOrder.objects.get_or_create(
+        key=f"command:{command.id}",
+        defaults={"kind": kind, "account_id": command.account_id, "command": command, "opened_at": at,
+                  "detail": detail},
+    )
+    if disconnect:
+        _tell_grid_staff(command.account_id, key=f"escalated:{command.id}", kind="disconnect_failed_staff", at=at)
 
 
-def open_reconnect_work_order(case: ReconnectCase, *, detail: str, at: datetime) -> None:
-    """One field work order per reconnection case, whether the alarm or the last failed attempt opens it."""
+def alarm_reconnect_case(case: ReconnectCase, *, detail: str, at: datetime) -> None:
+    """快速复电管控: a reconnection late or failed gets one field work order and one SMS to the grid
+    staff per case, whether the alarm in the sweep or the last failed attempt comes first."""
     WorkOrder.objects.get_or_create(
         key=f"reconnect_case:{case.id}",
         defaults={"kind": WorkOrderKind.RECONNECT_FAILED, "account_id": case.account_id,
                   "command_id": case.command_id, "opened_at": at, "detail": detail},
     )
+    hours = (at - case.opened_at).total_seconds() / 3600
+    _tell_grid_staff(case.account_id, key=f"reconnect_late:{case.id}", kind="reconnect_overdue_staff", at=at,
+                     hours=f"{hours:.1f}")
+
+
+def _tell_grid_staff(account_id: int, *, key: str, kind: str, at: datetime, **extra: str) -> None:
+    contacts = account_contacts(account_id=account_id)
+    if contacts.grid_staff_phone:
+        params = {"account_no": contacts.account_no, "customer_name": contacts.customer_name, **extra}
+        queue_sms(key=key, phones=[contacts.grid_staff_phone], kind=kind, params=params, account_id=account_id,
+                  policy=load_policy(), at=at)
 
 
 def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime) -> bool:

@@ -15,6 +15,7 @@ from gridpay.data import meter_command_store
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account, Meter, MeterCommand, WorkOrder
 from gridpay.data.models.field_work import WorkOrderKind
+from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.supply import disconnection_candidates
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
@@ -71,7 +72,7 @@ def _standings(account_ids: list[int]) -> dict[int, tuple[SupplyStanding, str]]:
     busy = set(
         MeterCommand.objects.filter(
             account_id__in=account_ids,
-            status__in=[CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED, CommandStatus.HELD],
+            status__in=UNDER_WAY,
         ).values_list("account_id", flat=True)
     )
     return {

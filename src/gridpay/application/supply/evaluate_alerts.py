@@ -8,6 +8,7 @@ from django.db import transaction
 
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import month_day, queue_sms
+from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account
 from gridpay.data.models.field_work import CallReason
@@ -63,7 +64,7 @@ def _evaluate(
     entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy, calendar: Calendar, average_days: int,
     report: AlertRunReport,
 ) -> Account | None:
-    fired = frozenset(alerts.AlertKind(k) for k in entry.alerts_fired.split(",") if k)
+    fired = fired_from_column(entry.alerts_fired)
     left = days_left(
         available_balance_fen=entry.balance_fen,
         average_daily_charge_fen=average_daily_charge_fen(entry.charges_fen[-average_days:]),
@@ -88,7 +89,7 @@ def _evaluate(
     if _unusual(entry, day, policy):
         _send_unusual_usage(entry, day, at, policy)
         report.unusual_usage += 1
-    new_fired = ",".join(sorted(update.fired))
+    new_fired = fired_to_column(update.fired)
     if new_fired == entry.alerts_fired and arrears_since == entry.arrears_since:
         return None
     return Account(id=entry.account_id, alerts_fired=new_fired, arrears_since=arrears_since)

@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from gridpay.data import meter_command_store
+from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
+from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import recent_daily_charges_fen
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
-from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus
+from gridpay.domain.meter_commands import CommandAction, CommandPolicy
 from gridpay.domain.supply_policy import SupplyState, reconnect_due
 
 RECONNECT_REASON = "交费复电"
@@ -23,7 +25,7 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     """
     policy = load_policy()
     account = Account.objects.only("id", "alerts_fired", "arrears_since", "supply_state").get(id=account_id)
-    fired = frozenset(alerts.AlertKind(k) for k in account.alerts_fired.split(",") if k)
+    fired = fired_from_column(account.alerts_fired)
     average = average_daily_charge_fen(
         recent_daily_charges_fen(account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"])))
     )
@@ -31,13 +33,13 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
         levels=policy.alerts, fired=fired, available_balance_fen=available_balance_fen,
         days_left=days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average),
     )
-    account.alerts_fired = ",".join(sorted(still))
+    account.alerts_fired = fired_to_column(still)
     if available_balance_fen >= 0:
         account.arrears_since = None
     account.save(update_fields=["alerts_fired", "arrears_since"])
     disconnect_under_way = MeterCommand.objects.filter(
         account_id=account_id, action=CommandAction.DISCONNECT,
-        status__in=[CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED, CommandStatus.HELD],
+        status__in=UNDER_WAY,
     ).exists()
     state = SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(account.supply_state)
     if not reconnect_due(policy=policy, available_balance_fen=available_balance_fen, supply_state=state):

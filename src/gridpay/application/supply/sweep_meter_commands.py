@@ -6,12 +6,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
-from gridpay.application.supply.command_outcomes import open_reconnect_work_order
-from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
 from gridpay.data.models import MeterCommand, ReconnectCase
-from gridpay.data.queries.supply import account_contacts
-from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
 
 
@@ -42,21 +38,9 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
             confirmed_at__isnull=True, alarm_raised_at__isnull=True,
             opened_at__lte=at - timedelta(seconds=policy.reconnect_alarm_s),
         )
-        supply_policy = load_policy()
         for case in late:
-            # 快速复电管控: a reconnection not confirmed within minutes alarms the grid staff.
-            contacts = account_contacts(account_id=case.account_id)
-            if contacts.grid_staff_phone:
-                hours = (at - case.opened_at).total_seconds() / 3600
-                queue_sms(
-                    key=f"reconnect_late:{case.id}", phones=[contacts.grid_staff_phone],
-                    kind="reconnect_overdue_staff",
-                    params={"account_no": contacts.account_no, "customer_name": contacts.customer_name,
-                            "hours": f"{hours:.1f}"},
-                    account_id=case.account_id, policy=supply_policy, at=at,
-                )
             minutes = (at - case.opened_at).total_seconds() / 60
-            open_reconnect_work_order(case, detail=f"交费后 {minutes:.0f} 分钟仍未确认复电", at=at)
+            command_outcomes.alarm_reconnect_case(case, detail=f"交费后 {minutes:.0f} 分钟仍未确认复电", at=at)
             case.alarm_raised_at = at
             case.save(update_fields=["alarm_raised_at"])
             report.alarms += 1

@@ -26,6 +26,7 @@ class CommandStatus(models.TextChoices):
 
 
 LIVE = sorted(s.value for s in domain.LIVE)  # sorted: the constraint below must not change between runs
+UNDER_WAY = sorted(s.value for s in domain.UNDER_WAY)
 
 
 class MeterCommand(models.Model):

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
 from gridpay.data.models.accounts import AccountMode, AccountStatus
-from gridpay.data.models.meter_commands import LIVE
-from gridpay.domain.meter_commands import CommandStatus
+from gridpay.data.models.meter_commands import UNDER_WAY
 
 
 @dataclass
@@ -35,18 +34,15 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
         "id", "account_no", "customer__name", "address", "ledger_account__balance_fen", "alerts_fired",
         "arrears_since", "village__grid_staff_id", "village__grid_staff__phone", "customer__phone",
     )
+    contacts: dict[int, list[str]] = defaultdict(list)
+    for account_id, phone in Contact.objects.filter(receives_sms=True).values_list("account_id", "phone"):
+        contacts[account_id].append(phone)
     inputs: dict[int, AlertInputs] = {}
     for account_id, no, name, address, balance, fired, since, staff_id, staff_phone, customer_phone in rows:
         inputs[account_id] = AlertInputs(
             account_id, no, name, address, balance, fired, since, staff_id, staff_phone or "",
-            phones=[customer_phone] if customer_phone else [],
+            phones=_sms_phones(contacts.get(account_id, []), customer_phone),
         )
-    contacts: dict[int, list[str]] = defaultdict(list)
-    for account_id, phone in Contact.objects.filter(receives_sms=True).values_list("account_id", "phone"):
-        contacts[account_id].append(phone)
-    for account_id, phones in contacts.items():
-        if account_id in inputs:
-            inputs[account_id].phones = phones  # the account's own contacts replace the customer's phone
     settled = (
         Settlement.objects.filter(day__gt=day - timedelta(days=history_days), day__lte=day)
         .order_by("day")
@@ -70,7 +66,7 @@ class DisconnectionCandidate:
 def disconnection_candidates(*, arrears_before: datetime) -> list[DisconnectionCandidate]:
     """Connected prepaid accounts in arrears since before ``arrears_before``, with their meter in place
     and nothing live on it; each is decided again, on its own, before a command is queued."""
-    busy = MeterCommand.objects.filter(status__in=[*LIVE, CommandStatus.HELD.value]).values("meter_id")
+    busy = MeterCommand.objects.filter(status__in=UNDER_WAY).values("meter_id")
     meters = (
         Meter.objects.filter(
             removed_on__isnull=True,
@@ -100,8 +96,13 @@ def account_contacts(*, account_id: int) -> AccountContacts:
     no, name, customer_phone, staff_id, staff_phone = Account.objects.filter(id=account_id).values_list(
         "account_no", "customer__name", "customer__phone", "village__grid_staff_id", "village__grid_staff__phone"
     ).get()
-    phones = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
+    contacts = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
     return AccountContacts(
-        account_no=no, customer_name=name, phones=phones or ([customer_phone] if customer_phone else []),
+        account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
         grid_staff_id=staff_id, grid_staff_phone=staff_phone or "",
     )
+
+
+def _sms_phones(contacts: list[str], customer_phone: str) -> list[str]:
+    """The account's own SMS contacts; without any, the customer's phone."""
+    return contacts or ([customer_phone] if customer_phone else [])

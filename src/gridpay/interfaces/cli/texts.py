@@ -1,5 +1,7 @@
 """Chinese names of the loop's codes, for the commands' output."""
 
+from collections.abc import Mapping
+
 ALERT_NAMES = {
     "low_balance_first": "余额第一档",
     "low_balance_second": "余额第二档",
@@ -35,3 +37,8 @@ SMS_NAMES = {
     "disconnect_failed_staff": "停电失败工单",
     "sign_in_code": "登录验证码",
 }
+
+
+def alerts_sent(sent: Mapping[str, int] | None) -> str:
+    """``{"arrears": 3}`` → ``欠费停电通知 3 户``; 无 when nothing was sent."""
+    return "，".join(f"{ALERT_NAMES.get(kind, kind)} {n} 户" for kind, n in (sent or {}).items()) or "无"

@@ -35,7 +35,6 @@ class GatewayStats:
     confirmed: int = 0
     failed: int = 0
     readings_stored: int = 0
-    started_at: datetime | None = None
     last_error: str = ""
     on_publish: list[Callable[[int], None]] = field(default_factory=list)  # called with the count published
 

@@ -12,7 +12,7 @@ from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
-from gridpay.interfaces.cli.texts import ALERT_NAMES
+from gridpay.interfaces.cli.texts import alerts_sent
 
 
 class Command(BaseCommand):
@@ -52,9 +52,8 @@ class Command(BaseCommand):
 
 
 def describe_alerts(report: AlertRunReport) -> str:
-    sent = "，".join(f"{ALERT_NAMES.get(kind, kind)} {n} 户" for kind, n in (report.sent or {}).items()) or "无"
     return (
-        f"提醒：{sent}；异常用电 {report.unusual_usage} 户；新欠费 {report.entered_arrears} 户"
+        f"提醒：{alerts_sent(report.sent)}；异常用电 {report.unusual_usage} 户；新欠费 {report.entered_arrears} 户"
         "（短信在免打扰时段外发出，gridpay sms send）"
     )
 

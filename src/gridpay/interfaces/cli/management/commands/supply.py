@@ -16,7 +16,7 @@ from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
-from gridpay.interfaces.cli.texts import ALERT_NAMES, DISCONNECTION_OUTCOMES, WINDOW_CLOSED
+from gridpay.interfaces.cli.texts import DISCONNECTION_OUTCOMES, WINDOW_CLOSED, alerts_sent
 
 
 class Command(BaseCommand):
@@ -66,9 +66,9 @@ class Command(BaseCommand):
         if options["json"]:
             print_json(report)
             return
-        sent = "，".join(f"{ALERT_NAMES.get(k, k)} {n} 户" for k, n in (report.sent or {}).items()) or "无"
         console.print(
-            f"{day}：评估 {report.accounts} 户；提醒短信：{sent}；异常用电 {report.unusual_usage} 户；"
+            f"{day}：评估 {report.accounts} 户；提醒短信：{alerts_sent(report.sent)}；"
+            f"异常用电 {report.unusual_usage} 户；"
             f"新欠费 {report.entered_arrears} 户，欠费结清 {report.left_arrears} 户"
         )
 
