@@ -12,6 +12,7 @@ from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, LedgerAccount, Payment
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.queries.ledger import balance_through_transfer_fen
+from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
 from gridpay.domain.payments import PaymentRequest, RecordedPayment, check_repeat, payment_request
 
@@ -57,11 +58,7 @@ def record_payment(
         recorded = _recorded(request)
         if recorded is not None:
             return recorded
-        account = Account.objects.filter(account_no=request.account_no).only("id", "status", "ledger_account").first()
-        if account is None:
-            raise UnknownAccount(f"没有户号 {request.account_no}", field="account_no")
-        if account.status == AccountStatus.CLOSED:
-            raise AccountClosed(f"户号 {request.account_no} 已销户，不能交费", field="account_no")
+        account = payable_account(request.account_no)
         clearing = ledger_store.system_account(ledger_store.clearing_code(request.channel), LedgerAccountKind.CLEARING)
         try:
             # A savepoint, so that losing the race for the unique keys leaves the outer
@@ -111,6 +108,16 @@ def record_payment(
         )
 
 
+def payable_account(account_no: str) -> Account:
+    """The account a payment for ``account_no`` goes to; UnknownAccount or AccountClosed otherwise."""
+    account = Account.objects.filter(account_no=account_no).only("id", "status", "ledger_account").first()
+    if account is None:
+        raise UnknownAccount(f"没有户号 {account_no}", field="account_no")
+    if account.status == AccountStatus.CLOSED:
+        raise AccountClosed(f"户号 {account_no} 已销户，不能交费", field="account_no")
+    return account
+
+
 def _recorded(request: PaymentRequest) -> PaymentResult | None:
     """The first result of the payment this request repeats; PaymentConflict if it differs from it."""
     same_key = Q(channel=request.channel.value, channel_txn_id=request.channel_txn_id)
@@ -141,4 +148,17 @@ def _recorded(request: PaymentRequest) -> PaymentResult | None:
         available_balance_fen=balance_through_transfer_fen(
             ledger_account_id=first.account.ledger_account_id, transfer_id=first.transfer_id
         ),
+    )
+
+
+def record_confirmed_payment(*, payment: ConfirmedPayment, business_day: date) -> PaymentResult:
+    """Credits a payment a channel adapter confirmed: the channel-neutral way into the ledger."""
+    return record_payment(
+        account_no=payment.account_no,
+        amount_fen=payment.amount_fen,
+        channel=payment.channel.value,
+        channel_txn_id=payment.channel_txn_id,
+        received_at=payment.paid_at,
+        business_day=business_day,
+        payer=payment.payer,
     )

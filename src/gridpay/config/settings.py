@@ -126,6 +126,14 @@ SMS_CONFIG = {
     if key.startswith(("GRIDPAY_SMS_", "GRIDPAY_ALIYUN_", "GRIDPAY_TENCENT_"))
 }
 
+# The payment channels' merchant numbers, key files and notification URLs, read by the channel adapters
+# (GRIDPAY_WECHATPAY_*, GRIDPAY_ALIPAY_*, GRIDPAY_AGENT_*, GRIDPAY_CARD_*; see README, "Payment channels").
+PAYMENT_CHANNELS_CONFIG = {
+    key: value
+    for key, value in os.environ.items()
+    if key.startswith(("GRIDPAY_WECHATPAY_", "GRIDPAY_ALIPAY_"))
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,13 @@
-"""URL routes: the JSON API under /api/ and the Django admin."""
+"""URL routes: channel notifications, the JSON API under /api/ and the Django admin."""
 
 from django.contrib import admin
 from django.urls import path
 
 from gridpay.interfaces.api.api import api
+from gridpay.interfaces.api.channel_notifications import channel_notification
 
 urlpatterns = [
+    path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

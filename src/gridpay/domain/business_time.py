@@ -1,6 +1,6 @@
 """The one conversion between instants (aware UTC datetimes) and business days in the utility's zone."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -16,3 +16,11 @@ def month_start(day: date) -> date:
 
 def next_month_start(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def day_bounds(*, day: date, zone: str) -> tuple[datetime, datetime]:
+    """The half-open period [start, end) of instants whose business day is ``day``, in UTC."""
+    local = ZoneInfo(zone)
+    start = datetime.combine(day, time.min, local)
+    end = datetime.combine(day + timedelta(days=1), time.min, local)
+    return start.astimezone(UTC), end.astimezone(UTC)

@@ -23,3 +23,20 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), FEN_PER_YUAN)
     return f"{sign}{whole}.{cents:02d}"
+
+
+def fen_from_yuan_text(text: str) -> int:
+    """``"55.8"`` → ``5580``: a channel's decimal yuan amount, exactly; ValueError for anything else."""
+    whole, dot, cents = text.strip().partition(".")
+    if not whole.isdigit() or not whole.isascii() or (dot and not (cents.isdigit() and cents.isascii())):
+        raise ValueError(f"不是以元为单位的金额：{text!r}")
+    if len(cents) > 2:
+        raise ValueError(f"金额最多两位小数：{text!r}")
+    return int(whole) * FEN_PER_YUAN + int(cents.ljust(2, "0") or 0)
+
+
+def yuan_text(fen: int) -> str:
+    """``5580`` → ``"55.80"`` as a channel wants it on the wire (never negative)."""
+    if fen < 0:
+        raise ValueError(f"金额不能为负：{fen}")
+    return format_yuan(fen)

@@ -77,13 +77,7 @@ def payment_request(
 ) -> PaymentRequest:
     """The request with surrounding blanks removed, or InvalidPayment naming the first bad field."""
     account_no = _text(account_no, field="account_no", what="户号", max_length=MAX_ACCOUNT_NO_LENGTH)
-    # bool is an int in Python; True fen is never what a caller meant.
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise InvalidPayment(f"交费金额必须是整数（单位：分）：{amount_fen!r}", field="amount_fen")
-    if amount_fen <= 0:
-        raise InvalidPayment(f"交费金额必须大于 0 分：{amount_fen}", field="amount_fen")
-    if amount_fen > MAX_PAYMENT_FEN:
-        raise InvalidPayment(f"交费金额超出上限 {MAX_PAYMENT_FEN} 分：{amount_fen}", field="amount_fen")
+    check_amount_fen(amount_fen)
     known = parse_channel(channel)
     channel_txn_id = _text(
         channel_txn_id, field="channel_txn_id", what="渠道流水号", max_length=MAX_CHANNEL_TXN_ID_LENGTH
@@ -102,6 +96,17 @@ def payment_request(
         received_at=received_at.astimezone(UTC),
         idempotency_key=idempotency_key,
     )
+
+
+def check_amount_fen(amount_fen: int) -> None:
+    """A payment amount is a whole, positive number of fen below the columns' guard."""
+    # bool is an int in Python; True fen is never what a caller meant.
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise InvalidPayment(f"交费金额必须是整数（单位：分）：{amount_fen!r}", field="amount_fen")
+    if amount_fen <= 0:
+        raise InvalidPayment(f"交费金额必须大于 0 分：{amount_fen}", field="amount_fen")
+    if amount_fen > MAX_PAYMENT_FEN:
+        raise InvalidPayment(f"交费金额超出上限 {MAX_PAYMENT_FEN} 分：{amount_fen}", field="amount_fen")
 
 
 def parse_channel(channel: str) -> PaymentChannel:

@@ -2,7 +2,9 @@
 
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
 from gridpay.data.models.api_tokens import ApiToken
+from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
+from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
@@ -10,6 +12,7 @@ from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.notifications import Notification
 from gridpay.data.models.payments import Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
+from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
@@ -18,9 +21,12 @@ __all__ = [
     "Account",
     "AccountMode",
     "ApiToken",
+    "AuditRecord",
     "CalendarDay",
     "CalendarYear",
     "CallTask",
+    "ChannelOrder",
+    "ChannelRefusal",
     "Contact",
     "Customer",
     "GridStaff",
@@ -33,6 +39,8 @@ __all__ = [
     "Payment",
     "PaymentRefund",
     "Reading",
+    "Reconciliation",
+    "ReconciliationDifference",
     "ReconnectCase",
     "Settlement",
     "SettlementFailure",

@@ -26,6 +26,8 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="payment_amount_positive"),
         ]
+        # Reconciliation reads a channel's day of payments.
+        indexes = [models.Index(fields=["channel", "received_at"], name="payment_channel_time")]
 
 
 class PaymentRefund(models.Model):

@@ -25,6 +25,9 @@ STATUS_BY_CODE = {
     "invalid_payment": 422,
     "invalid_amount": 422,
     "throttled": 429,
+    "channel_not_configured": 503,
+    "channel_unavailable": 503,
+    "order_failed": 502,
     "internal_error": 500,
 }
 # A broken business rule not listed above is still the request's fault, not the server's.

@@ -1,6 +1,7 @@
 """What the API accepts and returns: money as integer fen, instants as ISO 8601 with a zone, days as ISO dates."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, ConfigDict, StrictInt
@@ -59,3 +60,25 @@ class AccountOut(Schema):
     last_settled_day: date | None
     average_daily_charge_fen: int | None = Field(description="近几日平均日电费，整数分")
     days_left: int | None = Field(description="预计可用天数")
+
+
+class OrderIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    account_no: str = Field(min_length=1, max_length=MAX_ACCOUNT_NO_LENGTH, description="户号")
+    amount_fen: StrictInt = Field(gt=0, le=MAX_PAYMENT_FEN, description="金额，整数分")
+    channel: Literal["wechat", "alipay"] = Field(description="在线渠道：wechat（微信支付）或 alipay（支付宝）")
+    kind: Literal["native", "jsapi", "precreate"] = Field(
+        description="下单方式：native（微信扫码）、jsapi（微信内支付，需 openid）、precreate（支付宝扫码）"
+    )
+    openid: str = Field(default="", max_length=128, description="JSAPI 付款人的 openid")
+
+
+class OrderOut(Schema):
+    order_no: str = Field(description="商户订单号")
+    account_no: str
+    amount_fen: int
+    channel: str
+    kind: str
+    expires_at: datetime
+    pay_with: dict[str, str] = Field(description="付款所需：code_url / qr_code（二维码内容）或 JSAPI 调起参数")

@@ -1,0 +1,55 @@
+"""Gives (part of) a payment back through the channel it came by, then records the refund transfer."""
+
+from datetime import date, datetime
+
+from django.db.models import Sum
+
+from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed
+from gridpay.application.errors import NotFound
+from gridpay.application.refund_payment import RefundResult, refund_payment
+from gridpay.data.models import Payment, PaymentRefund
+from gridpay.domain.payments import RefundKind, check_refund
+from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable, OnlineChannel
+
+
+def refund_through_channel(
+    *,
+    channel: OnlineChannel,
+    channel_txn_id: str,
+    refund_no: str,
+    amount_fen: int,
+    reason: str,
+    at: datetime,
+    business_day: date,
+) -> RefundResult:
+    """The channel is asked first, with our refund number: asking again with the same number is safe at the
+    channel and here (the refund is recorded once per number), so a crash in between is cured by a retry."""
+    name = channel.channel.value
+    payment = Payment.objects.filter(channel=name, channel_txn_id=channel_txn_id.strip()).first()
+    if payment is None:
+        raise NotFound(f"没有{channel.channel.label}流水号 {channel_txn_id} 的交费", field="channel_txn_id")
+    if not PaymentRefund.objects.filter(channel=name, channel_refund_id=refund_no.strip()).exists():
+        refunded = PaymentRefund.objects.filter(payment=payment).aggregate(total=Sum("amount_fen"))["total"] or 0
+        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded, amount_fen=amount_fen)
+    try:
+        channel.refund(
+            refund_no=refund_no.strip(),
+            channel_txn_id=payment.channel_txn_id,
+            amount_fen=amount_fen,
+            paid_fen=payment.amount_fen,
+            reason=reason,
+        )
+    except ChannelRejected as error:
+        raise OrderFailed(str(error)) from error
+    except ChannelUnavailable as error:
+        raise ChannelDown(str(error)) from error
+    return refund_payment(
+        channel=name,
+        channel_txn_id=payment.channel_txn_id,
+        channel_refund_id=refund_no,
+        amount_fen=amount_fen,
+        kind=RefundKind.REFUND.value,
+        reason=reason,
+        at=at,
+        business_day=business_day,
+    )

@@ -1,0 +1,85 @@
+"""Reconciles a channel's statement for a day against our payments and refunds, and keeps every difference."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+
+from gridpay.data.models import Reconciliation, ReconciliationDifference
+from gridpay.data.queries.reconciliation import our_records
+from gridpay.domain.business_time import day_bounds
+from gridpay.domain.errors import DomainError
+from gridpay.domain.payments import parse_channel
+from gridpay.domain.reconciliation import reconcile
+from gridpay.integrations.channels.statements import StatementFormatError, parse_statement
+
+
+class InvalidStatement(DomainError):
+    code = "invalid_statement"
+
+
+@dataclass(frozen=True)
+class ReconciliationReport:
+    reconciliation_id: int
+    channel: str
+    day: date
+    lines: int
+    matched: int
+    statement_payments_fen: int
+    statement_refunds_fen: int
+    our_payments_fen: int
+    our_refunds_fen: int
+    difference_ids: list[int]
+    replayed: bool  # this very file was reconciled before: its run is returned, nothing listed twice
+
+
+def reconcile_channel(
+    *, channel: str, day: date, file_name: str, content: bytes, run_by: str, at: datetime, zone: str
+) -> ReconciliationReport:
+    """Reads the whole statement before writing anything: a bad line leaves no half-made reconciliation."""
+    name = parse_channel(channel).value
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = Reconciliation.objects.filter(channel=name, day=day, file_sha256=digest).first()
+    if earlier is not None:
+        return _report(earlier, replayed=True)
+    start, end = day_bounds(day=day, zone=zone)
+    try:
+        ours = our_records(channel=name, start=start, end=end)
+        result = reconcile(statement=parse_statement(name, content), ours=ours)
+    except StatementFormatError as error:
+        raise InvalidStatement(f"{file_name}：{error}", field="file") from None
+    try:
+        with transaction.atomic():
+            run = Reconciliation.objects.create(
+                channel=name, day=day, file_name=file_name[:200], file_sha256=digest, lines=result.lines,
+                matched=result.matched, statement_payments_fen=result.statement_payments_fen,
+                statement_refunds_fen=result.statement_refunds_fen, our_payments_fen=result.our_payments_fen,
+                our_refunds_fen=result.our_refunds_fen, differences=len(result.differences), run_at=at,
+                run_by=run_by[:100],
+            )
+            ReconciliationDifference.objects.bulk_create(
+                [
+                    ReconciliationDifference(
+                        reconciliation=run, kind=d.kind.value, line_kind=d.line_kind.value,
+                        channel_txn_id=d.channel_txn_id[:64], refund_id=d.refund_id[:64],
+                        statement_amount_fen=d.statement_amount_fen, our_amount_fen=d.our_amount_fen,
+                        statement_account_no=d.statement_account_no[:20], our_account_no=d.our_account_no,
+                        line_no=d.line_no,
+                    )
+                    for d in result.differences
+                ],
+                batch_size=5_000,
+            )
+    except IntegrityError:  # the same file, reconciled at the same moment by someone else
+        return _report(Reconciliation.objects.get(channel=name, day=day, file_sha256=digest), replayed=True)
+    return _report(run, replayed=False)
+
+
+def _report(run: Reconciliation, *, replayed: bool) -> ReconciliationReport:
+    return ReconciliationReport(
+        reconciliation_id=run.id, channel=run.channel, day=run.day, lines=run.lines, matched=run.matched,
+        statement_payments_fen=run.statement_payments_fen, statement_refunds_fen=run.statement_refunds_fen,
+        our_payments_fen=run.our_payments_fen, our_refunds_fen=run.our_refunds_fen,
+        difference_ids=list(run.difference_rows.order_by("id").values_list("id", flat=True)), replayed=replayed,
+    )

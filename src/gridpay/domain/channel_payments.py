@@ -1,0 +1,111 @@
+"""What a payment channel reports, in one shape for every channel, and the checks it passes before money moves."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from gridpay.domain.errors import DomainError
+from gridpay.domain.payments import PaymentChannel
+
+# A channel's notification or an agent's request older (or newer) than this is refused as stale:
+# a replay of a captured message must not be able to wait for a better moment.
+DEFAULT_MAX_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ConfirmedPayment:
+    """A payment a channel confirms, after its signature was verified: the same fields for every channel."""
+
+    channel: PaymentChannel
+    channel_txn_id: str  # the channel's own id (微信支付订单号, 支付宝交易号, the agent's or bank's serial)
+    account_no: str
+    amount_fen: int
+    paid_at: datetime  # aware
+    payer: str = ""  # as the channel names them: an openid, a masked login, an agent outlet
+    order_no: str = ""  # our order number (out_trade_no) when the payment answers an order of ours
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """What we asked the channel to collect: the notification must match it."""
+
+    order_no: str
+    account_no: str
+    amount_fen: int
+
+
+class RefusalReason(StrEnum):
+    BAD_SIGNATURE = "bad_signature"  # forged, or tampered after signing
+    STALE = "stale"  # sent outside the allowed clock skew: a replay
+    MALFORMED = "malformed"  # not the channel's format
+    WRONG_MERCHANT = "wrong_merchant"  # signed, but for another merchant or app
+    UNKNOWN_ORDER = "unknown_order"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    ACCOUNT_MISMATCH = "account_mismatch"
+    NOT_CONFIGURED = "not_configured"
+    NONCE_REUSED = "nonce_reused"
+    OVER_LIMIT = "over_limit"
+    NOT_CREDITED = "not_credited"  # verified, but the ledger said no (a closed account, a conflicting id)
+
+    @property
+    def label(self) -> str:
+        return REFUSAL_LABELS[self]
+
+
+REFUSAL_LABELS = {
+    RefusalReason.BAD_SIGNATURE: "签名无效（伪造或被篡改）",
+    RefusalReason.STALE: "时间戳超出允许范围（疑似重放）",
+    RefusalReason.MALFORMED: "报文格式不正确",
+    RefusalReason.WRONG_MERCHANT: "商户号或应用号不符",
+    RefusalReason.UNKNOWN_ORDER: "没有这个订单",
+    RefusalReason.AMOUNT_MISMATCH: "金额与订单不符",
+    RefusalReason.ACCOUNT_MISMATCH: "户号与订单不符",
+    RefusalReason.NOT_CONFIGURED: "渠道未配置",
+    RefusalReason.NONCE_REUSED: "随机串已用过（重放）",
+    RefusalReason.OVER_LIMIT: "超出代收额度",
+    RefusalReason.NOT_CREDITED: "已验证但未能入账",
+}
+
+# Refusals a retry of the same message cannot cure are acknowledged to the channel once recorded
+# (so it stops retrying); the others answer a failure, and a fresh, correctly signed retry may pass.
+VERIFIED_REFUSALS = frozenset(
+    {
+        RefusalReason.UNKNOWN_ORDER,
+        RefusalReason.AMOUNT_MISMATCH,
+        RefusalReason.ACCOUNT_MISMATCH,
+        RefusalReason.NOT_CREDITED,
+    }
+)
+
+
+class NotificationRefused(DomainError):
+    """A channel message that must not move money; the reason is recorded and the channel told no."""
+
+    code = "notification_refused"
+
+    def __init__(self, reason: RefusalReason, detail: str = "") -> None:
+        super().__init__(f"{reason.label}{'：' + detail if detail else ''}")
+        self.reason = reason
+        self.detail = detail
+
+
+def check_sent_at(*, sent_at: datetime, now: datetime, max_skew: timedelta = DEFAULT_MAX_SKEW) -> None:
+    """A message is fresh when it was sent within ``max_skew`` of ``now``, either side."""
+    if abs(now - sent_at) > max_skew:
+        raise NotificationRefused(
+            RefusalReason.STALE, f"发送时间 {sent_at.isoformat()}，当前 {now.isoformat()}，允许偏差 {max_skew}"
+        )
+
+
+def check_against_order(*, payment: ConfirmedPayment, order: OrderTerms) -> None:
+    """The channel collected exactly what we asked, for the account we asked it for."""
+    if payment.amount_fen != order.amount_fen:
+        raise NotificationRefused(
+            RefusalReason.AMOUNT_MISMATCH,
+            f"订单 {order.order_no} 应收 {order.amount_fen} 分，渠道通知 {payment.amount_fen} 分",
+        )
+    if payment.account_no and payment.account_no != order.account_no:
+        raise NotificationRefused(
+            RefusalReason.ACCOUNT_MISMATCH,
+            f"订单 {order.order_no} 的户号为 {order.account_no}，渠道通知 {payment.account_no}",
+        )

@@ -1,0 +1,63 @@
+"""What every online channel adapter (WeChat Pay, Alipay) offers the application, and the errors it raises."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from gridpay.domain.channel_payments import ConfirmedPayment
+from gridpay.domain.payments import PaymentChannel
+
+
+class ChannelUnavailable(Exception):
+    """The channel could not be reached or answered nonsense: the same request may be retried."""
+
+
+class ChannelRejected(Exception):
+    """The channel answered and said no (a closed order, a refund beyond the payment...): do not retry as is."""
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    order_no: str
+    account_no: str
+    amount_fen: int
+    description: str
+    expires_at: datetime
+    kind: str  # "native" (a QR code), "jsapi" (inside WeChat, needs openid), "precreate" (Alipay QR code)
+    openid: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelNotice:
+    """A verified notification: the confirmed payment, or None when it reports something other than a payment."""
+
+    payment: ConfirmedPayment | None
+    # What the channel wants to read back for an accepted notification (status and body).
+    ack_status: int
+    ack_body: bytes
+    ack_content_type: str
+
+
+class OnlineChannel(Protocol):
+    channel: PaymentChannel
+
+    def create_order(self, order: OrderRequest) -> dict[str, str]:
+        """What the customer's phone needs to pay the order (a QR code URL, signed JSAPI parameters)."""
+        ...
+
+    def read_notification(self, *, headers: Mapping[str, str], body: bytes, now: datetime) -> ChannelNotice:
+        """The verified notification; NotificationRefused when it must not move money."""
+        ...
+
+    def refusal_answer(self, message: str) -> tuple[int, bytes, str]:
+        """Status, body and content type telling the channel the notification failed (it will retry)."""
+        ...
+
+    def refund(self, *, refund_no: str, channel_txn_id: str, amount_fen: int, paid_fen: int, reason: str) -> str:
+        """Asks the channel to give money back; returns the channel's refund status."""
+        ...
+
+    def statement(self, *, day: date) -> bytes:
+        """The channel's statement (对账单) of ``day``, as the file it gives."""
+        ...

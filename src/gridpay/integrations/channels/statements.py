@@ -1,0 +1,167 @@
+"""Reads channel statements (对账单) into statement lines: WeChat Pay's trade bill, Alipay's business detail,
+and gridpay's own CSV for channels without a format of their own (docs/formats/statement.md)."""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+
+from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.reconciliation import LineKind, StatementLine
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+WECHAT_COLUMNS = ["交易时间", "微信订单号", "商户退款单号", "交易状态", "商户数据包", "订单金额", "申请退款金额"]
+
+
+class StatementFormatError(ValueError):
+    """The file is not the channel's statement; names the line."""
+
+
+def parse_statement(channel: str, content: bytes) -> Iterator[StatementLine]:
+    parser = PARSERS.get(channel, parse_gridpay_csv)
+    return parser(content)
+
+
+def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
+    """交易账单 (bill_type=ALL): a header, rows whose fields start with a backquote, then two lines of totals."""
+    lines = _text(content).splitlines()
+    start = next((n for n, line in enumerate(lines) if line.startswith("交易时间,")), None)
+    if start is None:
+        raise StatementFormatError("不是微信支付交易账单：找不到以“交易时间”开头的表头")
+    header = lines[start].split(",")
+    column = _columns(header, WECHAT_COLUMNS)
+    width = len(header)
+    for number, line in enumerate(lines[start + 1 :], start + 2):
+        if line.startswith("总交易单数"):
+            return
+        if not line.strip():
+            continue
+        fields = [f[1:] if f.startswith("`") else f for f in line.split(",")]
+        if len(fields) != width:
+            raise StatementFormatError(f"第 {number} 行应有 {width} 列，实有 {len(fields)} 列")
+        state = fields[column["交易状态"]]
+        try:
+            if state == "SUCCESS":
+                yield StatementLine(
+                    kind=LineKind.PAYMENT,
+                    channel_txn_id=fields[column["微信订单号"]],
+                    amount_fen=fen_from_yuan_text(fields[column["订单金额"]]),
+                    account_no=fields[column["商户数据包"]],
+                    at=_china(fields[column["交易时间"]]),
+                    line_no=number,
+                )
+            elif state == "REFUND":
+                yield StatementLine(
+                    kind=LineKind.REFUND,
+                    channel_txn_id=fields[column["微信订单号"]],
+                    amount_fen=fen_from_yuan_text(fields[column["申请退款金额"]]),
+                    account_no=fields[column["商户数据包"]],
+                    refund_id=fields[column["商户退款单号"]],
+                    at=_china(fields[column["交易时间"]]),
+                    line_no=number,
+                )
+        except ValueError as error:
+            raise StatementFormatError(f"第 {number} 行：{error}") from None
+    raise StatementFormatError("微信支付交易账单不完整：缺少“总交易单数”汇总行")
+
+
+def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
+    """业务明细 (trade): comment lines start with #, fields may end in a tab; refunds carry negative amounts."""
+    rows = csv.reader(io.StringIO(_text(content)))
+    column: dict[str, int] | None = None
+    for number, row in enumerate(rows, 1):
+        if not row or row[0].startswith("#"):
+            continue
+        fields = [f.strip() for f in row]
+        if column is None:
+            if fields[0] != "支付宝交易号":
+                raise StatementFormatError(f"第 {number} 行：不是支付宝业务明细（表头应以“支付宝交易号”开头）")
+            column = _columns(fields, ["支付宝交易号", "业务类型", "完成时间", "订单金额（元）", "退款批次号/请求号"])
+            continue
+        kind = fields[column["业务类型"]]
+        try:
+            amount = abs(fen_from_yuan_text(fields[column["订单金额（元）"]].lstrip("-")))
+            if kind == "交易":
+                yield StatementLine(
+                    kind=LineKind.PAYMENT,
+                    channel_txn_id=fields[column["支付宝交易号"]],
+                    amount_fen=amount,
+                    at=_china(fields[column["完成时间"]]),
+                    line_no=number,
+                )
+            elif kind == "退款":
+                yield StatementLine(
+                    kind=LineKind.REFUND,
+                    channel_txn_id=fields[column["支付宝交易号"]],
+                    amount_fen=amount,
+                    refund_id=fields[column["退款批次号/请求号"]],
+                    at=_china(fields[column["完成时间"]]),
+                    line_no=number,
+                )
+        except (ValueError, IndexError) as error:
+            raise StatementFormatError(f"第 {number} 行：{error}") from None
+    if column is None:
+        raise StatementFormatError("不是支付宝业务明细：找不到表头")
+
+
+GRIDPAY_CSV_HEADER = ["kind", "channel_txn_id", "refund_id", "account_no", "amount_fen", "at"]
+
+
+def parse_gridpay_csv(content: bytes) -> Iterator[StatementLine]:
+    """kind,channel_txn_id,refund_id,account_no,amount_fen,at — UTF-8, amounts in fen, times ISO 8601 with a zone."""
+    rows = csv.reader(io.StringIO(_text(content)))
+    header = next(rows, None)
+    if header is None or [h.strip() for h in header] != GRIDPAY_CSV_HEADER:
+        raise StatementFormatError(f"对账文件表头应为：{','.join(GRIDPAY_CSV_HEADER)}")
+    for number, row in enumerate(rows, 2):
+        if not row:
+            continue
+        if len(row) != len(GRIDPAY_CSV_HEADER):
+            raise StatementFormatError(f"第 {number} 行应有 {len(GRIDPAY_CSV_HEADER)} 列，实有 {len(row)} 列")
+        kind, txn, refund_id, account_no, amount, at = (f.strip() for f in row)
+        try:
+            when = datetime.fromisoformat(at) if at else None
+            if when is not None and when.tzinfo is None:
+                raise ValueError(f"时间必须带时区：{at}")
+            if not amount.isdigit() or not amount.isascii():
+                raise ValueError(f"金额应为整数分：{amount!r}")
+            yield StatementLine(
+                kind=LineKind(kind),
+                channel_txn_id=txn,
+                amount_fen=int(amount),
+                account_no=account_no,
+                refund_id=refund_id,
+                at=when.astimezone(UTC) if when else None,
+                line_no=number,
+            )
+        except ValueError as error:
+            raise StatementFormatError(f"第 {number} 行：{error}") from None
+
+
+PARSERS: dict[str, Callable[[bytes], Iterator[StatementLine]]] = {
+    "wechat": parse_wechat_bill,
+    "alipay": parse_alipay_statement,
+}
+
+
+def _text(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gbk"):  # Alipay still writes GBK
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise StatementFormatError("对账文件既不是 UTF-8 也不是 GBK 编码")
+
+
+def _columns(header: list[str], wanted: list[str]) -> dict[str, int]:
+    names = [h.strip() for h in header]
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise StatementFormatError(f"对账单缺少列：{'、'.join(missing)}")
+    return {name: names.index(name) for name in wanted}
+
+
+def _china(text: str) -> datetime:
+    return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA).astimezone(UTC)

@@ -1,0 +1,42 @@
+"""`POST /api/channels/<channel>/notify`: where WeChat Pay and Alipay deliver payment notifications (no token)."""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from gridpay.application.channels.accept_channel_notification import accept_channel_notification
+from gridpay.application.channels.refusals import record_refusal
+from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
+from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.interfaces.cli import clock
+
+
+@csrf_exempt
+@require_POST
+def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
+    if channel not in ONLINE_CHANNELS:
+        return _json(404, "FAIL", f"没有渠道 {channel}")
+    remote_addr = str(request.META.get("REMOTE_ADDR", ""))
+    try:
+        adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
+    except (ValueError, OSError) as error:
+        refused = NotificationRefused(RefusalReason.NOT_CONFIGURED, str(error))
+        record_refusal(channel=channel, refused=refused, body=request.body, at=clock.now(), remote_addr=remote_addr)
+        return _json(503, "FAIL", refused.message)
+    answer = accept_channel_notification(
+        channel=adapter,
+        headers=dict(request.headers),
+        body=request.body,
+        now=clock.now(),
+        business_day=clock.today(),
+        remote_addr=remote_addr,
+    )
+    return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+
+def _json(status: int, code: str, message: str) -> HttpResponse:
+    body = json.dumps({"code": code, "message": message}, ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type="application/json")

@@ -1,0 +1,262 @@
+"""WeChat Pay and Alipay end to end against local servers that play them with test keys: orders, notifications
+delivered to our HTTP endpoint, refunds and statements. Only a verified, matching notification credits money."""
+
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from django.test import Client
+
+from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed, create_channel_order
+from gridpay.application.channels.refund_through_channel import refund_through_channel
+from gridpay.data.models import ChannelOrder, ChannelRefusal, LedgerAccount, Payment, PaymentRefund
+from gridpay.integrations.channels.factory import build_online_channel
+from tests.integration.test_record_payment import cached_balances_match_transfers
+from tests.support.accounts import enrol
+from tests.support.channel_servers import AlipayGateway, WeChatPayServer
+
+pytestmark = pytest.mark.django_db
+ACCOUNT = "3301000001"
+
+
+@pytest.fixture
+def wechat(tmp_path: Path, settings: Any) -> Iterator[WeChatPayServer]:
+    server = WeChatPayServer()
+    with server.running():
+        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
+        yield server
+
+
+@pytest.fixture
+def alipay(tmp_path: Path, settings: Any) -> Iterator[AlipayGateway]:
+    server = AlipayGateway()
+    with server.running():
+        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
+        yield server
+
+
+def balance() -> int:
+    return int(LedgerAccount.objects.get(code=f"customer:{ACCOUNT}").balance_fen)
+
+
+def order(channel: str, settings: Any, amount_fen: int = 5_000, kind: str = "native") -> str:
+    adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
+    return create_channel_order(
+        channel=adapter, account_no=ACCOUNT, amount_fen=amount_fen, kind=kind, now=datetime.now(UTC),
+        openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" if kind == "jsapi" else "",
+    ).order_no
+
+
+def deliver_wechat(client: Client, headers: dict[str, str], body: bytes) -> Any:
+    return client.post("/api/channels/wechat/notify", data=body, content_type="application/json", headers=headers)
+
+
+def deliver_alipay(client: Client, body: bytes) -> Any:
+    return client.post("/api/channels/alipay/notify", data=body, content_type="application/x-www-form-urlencoded")
+
+
+def test_a_wechat_qr_order_paid_is_credited_once_and_the_order_marked_paid(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("wechat", settings)
+    row = ChannelOrder.objects.get(order_no=order_no)
+    assert row.status == "open" and row.pay_with["code_url"].startswith("weixin://wxpay/bizpayurl")
+    assert wechat.orders[order_no].attach == ACCOUNT  # the account travels with the order
+    txn = wechat.pay(order_no, at=datetime.now(UTC))
+    headers, body = wechat.notification(order_no, sent_at=datetime.now(UTC))
+    answer = deliver_wechat(client, headers, body)
+    assert answer.status_code == 204
+    payment = Payment.objects.get()
+    assert (payment.channel, payment.channel_txn_id, payment.amount_fen) == ("wechat", txn, 5_000)
+    assert payment.payer == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    assert balance() == 5_000
+    assert ChannelOrder.objects.get(order_no=order_no).status == "paid"
+    # WeChat retries until it hears success: the same payment again (newly signed) credits nothing.
+    headers, body = wechat.notification(order_no, sent_at=datetime.now(UTC))
+    assert deliver_wechat(client, headers, body).status_code == 204
+    assert Payment.objects.count() == 1 and balance() == 5_000
+    assert cached_balances_match_transfers()
+
+
+def test_wechat_jsapi_order_returns_parameters_signed_with_the_merchant_key(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any
+) -> None:
+    enrol(1)
+    pay_with = ChannelOrder.objects.get(order_no=order("wechat", settings, kind="jsapi")).pay_with
+    assert pay_with["package"].startswith("prepay_id=wx") and pay_with["signType"] == "RSA"
+    message = "\n".join([pay_with["appId"], pay_with["timeStamp"], pay_with["nonceStr"], pay_with["package"]]) + "\n"
+    wechat.merchant.private.public_key().verify(
+        base64.b64decode(pay_with["paySign"]), message.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "reason", "status"),
+    [
+        ("stale", "stale", 400),
+        ("tampered_body", "bad_signature", 400),
+        ("unknown_serial", "bad_signature", 400),
+        ("wrong_key", "bad_signature", 400),
+        ("wrong_merchant", "wrong_merchant", 400),
+        ("amount_mismatch", "amount_mismatch", 204),
+        ("unknown_order", "unknown_order", 204),
+    ],
+)
+def test_wechat_notifications_that_must_not_move_money_are_refused_and_recorded(
+    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, case: str, reason: str, status: int
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("wechat", settings)
+    now = datetime.now(UTC)
+    wechat.pay(order_no, at=now)
+    headers, body = wechat.notification(order_no, sent_at=now)
+    if case == "stale":
+        headers, body = wechat.notification(order_no, sent_at=now - timedelta(minutes=6))
+    elif case == "tampered_body":
+        body = body.replace(b'"summary": "', b'"summary": "X')
+    elif case == "unknown_serial":
+        headers["Wechatpay-Serial"] = "PUB_KEY_ID_FORGED"
+    elif case == "wrong_key":
+        from tests.support.channel_servers import key_pair
+
+        forger = key_pair("forger")
+        headers["Wechatpay-Signature"] = forger.sign(
+            f"{headers['Wechatpay-Timestamp']}\n{headers['Wechatpay-Nonce']}\n{body.decode()}\n".encode()
+        )
+    elif case == "wrong_merchant":
+        headers, body = wechat.notification(order_no, sent_at=now, resource={
+            "mchid": "1900000999", "appid": "wx8888888888888888", "out_trade_no": order_no, "transaction_id": "4200X",
+            "trade_state": "SUCCESS", "success_time": now.isoformat(), "amount": {"total": 5_000}})
+    elif case == "amount_mismatch":
+        wechat.pay(order_no, at=now, amount_fen=1)  # the channel says 0.01 yuan was paid for a 50 yuan order
+        headers, body = wechat.notification(order_no, sent_at=now)
+    elif case == "unknown_order":
+        wechat.orders["GPNOTOURS"] = wechat.orders.pop(order_no)
+        wechat.orders["GPNOTOURS"].order_no = "GPNOTOURS"
+        headers, body = wechat.notification("GPNOTOURS", sent_at=now)
+    answer = deliver_wechat(client, headers, body)
+    assert answer.status_code == status
+    if status == 400:
+        assert answer.json()["code"] == "FAIL"  # WeChat Pay will retry: only a genuine retry can pass
+    assert Payment.objects.count() == 0 and balance() == 0
+    refusal = ChannelRefusal.objects.get()
+    assert (refusal.channel, refusal.reason) == ("wechat", reason)
+    assert len(refusal.body_sha256) == 64
+
+
+def test_an_order_refused_or_unreachable_is_kept_as_failed(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any
+) -> None:
+    enrol(1)
+    wechat.refuse_next = "PARAM_ERROR"
+    with pytest.raises(OrderFailed, match="PARAM_ERROR"):
+        order("wechat", settings)
+    wechat.refuse_next = "SYSTEM_ERROR"
+    with pytest.raises(ChannelDown):
+        order("wechat", settings)
+    assert list(ChannelOrder.objects.values_list("status", flat=True)) == ["failed", "failed"]
+    settings.PAYMENT_CHANNELS_CONFIG = {**settings.PAYMENT_CHANNELS_CONFIG, "GRIDPAY_WECHATPAY_BASE_URL": "http://127.0.0.1:9"}
+    with pytest.raises(ChannelDown, match="无法连接微信支付"):
+        order("wechat", settings)
+
+
+def test_a_wechat_refund_goes_through_the_channel_and_is_recorded_once(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("wechat", settings)
+    txn = wechat.pay(order_no, at=datetime.now(UTC))
+    deliver_wechat(client, *wechat.notification(order_no, sent_at=datetime.now(UTC)))
+    adapter = build_online_channel("wechat", settings.PAYMENT_CHANNELS_CONFIG)
+    now = datetime.now(UTC)
+    result = refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-1", amount_fen=2_000,
+                                    reason="多交", at=now, business_day=now.date())
+    assert result.available_balance_fen == 3_000
+    assert wechat.orders[order_no].refunds == [("RF-1", 2_000)]
+    again = refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-1", amount_fen=2_000,
+                                   reason="多交", at=now, business_day=now.date())
+    assert again.replayed and PaymentRefund.objects.count() == 1 and balance() == 3_000
+    with pytest.raises(Exception, match="退款超过可退金额"):
+        refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-2", amount_fen=3_001,
+                               reason="多交", at=now, business_day=now.date())
+
+
+def test_an_alipay_qr_order_is_credited_once_and_answered_success_only_after_crediting(
+    zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("alipay", settings, amount_fen=12_345, kind="precreate")
+    assert ChannelOrder.objects.get(order_no=order_no).pay_with["qr_code"].startswith("https://qr.alipay.com/")
+    txn = alipay.pay(order_no, at=datetime.now(UTC))
+    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC)))
+    assert (answer.status_code, answer.content) == (200, b"success")
+    assert Payment.objects.get().channel_txn_id == txn and balance() == 12_345
+    again = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC), status="TRADE_FINISHED"))
+    assert again.content == b"success" and Payment.objects.count() == 1 and balance() == 12_345
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [("tampered_amount", "bad_signature"), ("tampered_order", "bad_signature"), ("stale", "stale"),
+     ("unsigned", "bad_signature"), ("other_app", "wrong_merchant")],
+)
+def test_alipay_notifications_that_must_not_move_money_answer_fail(
+    *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, case: str, reason: str
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("alipay", settings, kind="precreate")
+    now = datetime.now(UTC)
+    alipay.pay(order_no, at=now)
+    body = alipay.notification(order_no, sent_at=now)
+    if case == "tampered_amount":
+        body = body.replace(b"total_amount=50.00", b"total_amount=5000.00")
+    elif case == "tampered_order":
+        body = body.replace(order_no.encode(), b"GP000000000000000000000000")
+    elif case == "stale":
+        body = alipay.notification(order_no, sent_at=now - timedelta(hours=1))
+    elif case == "unsigned":
+        body = b"&".join(p for p in body.split(b"&") if not p.startswith(b"sign="))
+    elif case == "other_app":
+        body = alipay.notification(order_no, sent_at=now, change=lambda f: f.update(app_id="2099000000000000"))
+    answer = deliver_alipay(client, body)
+    assert (answer.status_code, answer.content) == (400, b"fail")
+    assert Payment.objects.count() == 0 and balance() == 0
+    assert ChannelRefusal.objects.get().reason == reason
+
+
+def test_a_closed_alipay_trade_is_acknowledged_and_credits_nothing(
+    zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("alipay", settings, kind="precreate")
+    alipay.pay(order_no, at=datetime.now(UTC))
+    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC), status="TRADE_CLOSED"))
+    assert answer.content == b"success" and Payment.objects.count() == 0
+
+
+def test_an_alipay_refund_goes_through_the_channel(
+    zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("alipay", settings, kind="precreate")
+    txn = alipay.pay(order_no, at=datetime.now(UTC))
+    deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC)))
+    adapter = build_online_channel("alipay", settings.PAYMENT_CHANNELS_CONFIG)
+    now = datetime.now(UTC)
+    refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-9", amount_fen=5_000, reason="销户退费",
+                           at=now, business_day=now.date())
+    assert alipay.orders[order_no].refunds == [("RF-9", 5_000)] and balance() == 0
+
+
+def test_a_notification_for_a_channel_not_configured_is_refused_and_recorded(settings: Any, client: Client) -> None:
+    settings.PAYMENT_CHANNELS_CONFIG = {}
+    answer = client.post("/api/channels/wechat/notify", data=b"{}", content_type="application/json")
+    assert answer.status_code == 503 and "GRIDPAY_WECHATPAY_MCHID" in answer.json()["message"]
+    assert ChannelRefusal.objects.get().reason == "not_configured"
+    assert client.post("/api/channels/paypal/notify", data=b"{}", content_type="application/json").status_code == 404

@@ -1,0 +1,139 @@
+"""Reconciliation matching (pure) and the channels' statement formats."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridpay.domain.reconciliation import (
+    DifferenceKind,
+    LineKind,
+    OurRecord,
+    Resolution,
+    ResolutionRefused,
+    StatementLine,
+    check_resolution,
+    reconcile,
+)
+from gridpay.integrations.channels.statements import (
+    StatementFormatError,
+    parse_alipay_statement,
+    parse_gridpay_csv,
+    parse_wechat_bill,
+)
+from tests.support.channel_servers import AlipayGateway, ChannelOrderSeen, WeChatPayServer
+
+PAID_AT = datetime(2025, 3, 10, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
+
+
+def line(txn: str, fen: int, account: str = "", kind: LineKind = LineKind.PAYMENT, refund: str = "") -> StatementLine:
+    return StatementLine(kind=kind, channel_txn_id=txn, amount_fen=fen, account_no=account, refund_id=refund)
+
+
+def ours(txn: str, fen: int, account: str = "A1", kind: LineKind = LineKind.PAYMENT, refund: str = "") -> OurRecord:
+    return OurRecord(kind=kind, channel_txn_id=txn, amount_fen=fen, account_no=account, refund_id=refund)
+
+
+def test_every_kind_of_difference_is_listed() -> None:
+    result = reconcile(
+        statement=[line("T1", 100, "A1"), line("T2", 200), line("T3", 300, "A9"), line("T4", 400), line("T4", 400),
+                   line("T1", 50, kind=LineKind.REFUND, refund="R1")],
+        ours=[ours("T1", 100), ours("T3", 300), ours("T4", 400), ours("T5", 500), ours("T2", 250),
+              ours("T1", 50, kind=LineKind.REFUND, refund="R1")],
+    )
+    kinds = sorted((d.kind.value, d.channel_txn_id) for d in result.differences)
+    assert kinds == [("account_mismatch", "T3"), ("amount_mismatch", "T2"), ("duplicate", "T4"),
+                     ("missing_there", "T5")]
+    assert result.matched == 3  # T1, T4 once, refund R1
+    assert (result.statement_payments_fen, result.our_payments_fen) == (1400, 1550)
+    assert (result.statement_refunds_fen, result.our_refunds_fen) == (50, 50)
+
+
+@given(
+    st.dictionaries(st.text("0123456789", min_size=1, max_size=6), st.integers(1, 10**6), max_size=40),
+    st.data(),
+)
+def test_each_statement_line_is_matched_or_a_difference_and_each_of_ours_is_accounted_for(
+    base: dict[str, int], data: st.DataObject
+) -> None:
+    keys = sorted(base)
+    only_ours = set(data.draw(st.lists(st.sampled_from(keys), unique=True))) if keys else set()
+    changed = set(data.draw(st.lists(st.sampled_from(keys), unique=True))) if keys else set()
+    doubled = set(data.draw(st.lists(st.sampled_from(keys), unique=True))) if keys else set()
+    extra = {f"X{k}": v for k, v in base.items()}
+    statement = [line(k, base[k] + (1 if k in changed else 0)) for k in keys if k not in only_ours]
+    statement += [line(k, base[k] + (1 if k in changed else 0)) for k in keys if k in doubled and k not in only_ours]
+    statement += [line(k, v) for k, v in extra.items()]
+    result = reconcile(statement=statement, ours=[ours(k, v) for k, v in base.items()])
+    by_kind: dict[DifferenceKind, set[str]] = {}
+    for difference in result.differences:
+        by_kind.setdefault(difference.kind, set()).add(difference.channel_txn_id)
+    assert by_kind.get(DifferenceKind.MISSING_THERE, set()) == only_ours
+    assert by_kind.get(DifferenceKind.MISSING_HERE, set()) == set(extra)
+    assert by_kind.get(DifferenceKind.AMOUNT_MISMATCH, set()) == changed - only_ours
+    assert by_kind.get(DifferenceKind.DUPLICATE, set()) == doubled - only_ours
+    listed = sum(1 for d in result.differences if d.kind is not DifferenceKind.MISSING_THERE)
+    assert result.matched + listed == result.lines == len(statement)
+
+
+def test_each_difference_allows_only_the_resolutions_that_make_sense() -> None:
+    result = reconcile(statement=[line("T1", 100), line("T2", 300, "A1"), line("T3", 100, "A2")],
+                       ours=[ours("T2", 200), ours("T3", 100), ours("T4", 400)])
+    by = {d.channel_txn_id: d for d in result.differences}
+    assert check_resolution(difference=by["T1"], resolution=Resolution.CREDIT, account_no="A7", note="查实") == 100
+    assert check_resolution(difference=by["T2"], resolution=Resolution.CREDIT, account_no="", note="查实") == 100
+    assert check_resolution(difference=by["T3"], resolution=Resolution.CREDIT, account_no="", note="查实") == 100
+    assert check_resolution(difference=by["T4"], resolution=Resolution.REVERSE, account_no="", note="查实") == 400
+    assert check_resolution(difference=by["T4"], resolution=Resolution.WRITE_OFF, account_no="", note="查实") == 0
+    with pytest.raises(ResolutionRefused, match="--account"):
+        check_resolution(difference=by["T1"], resolution=Resolution.CREDIT, account_no="", note="查实")
+    with pytest.raises(ResolutionRefused):
+        check_resolution(difference=by["T4"], resolution=Resolution.CREDIT, account_no="A1", note="查实")
+    with pytest.raises(ResolutionRefused):
+        check_resolution(difference=by["T2"], resolution=Resolution.REVERSE, account_no="", note="查实")
+    with pytest.raises(ResolutionRefused, match="核实"):
+        check_resolution(difference=by["T4"], resolution=Resolution.WRITE_OFF, account_no="", note=" ")
+
+
+def test_the_wechat_trade_bill_reads_into_payment_lines_with_the_account() -> None:
+    server = WeChatPayServer()
+    server.orders["GP1"] = ChannelOrderSeen("GP1", 5_000, "3301000001", "4200001", PAID_AT)
+    server.orders["GP2"] = ChannelOrderSeen("GP2", 1, "3301000002", "4200002", PAID_AT)
+    lines = list(parse_wechat_bill(server.bill(date(2025, 3, 10)).encode()))
+    assert [(x.channel_txn_id, x.amount_fen, x.account_no, x.at) for x in lines] == [
+        ("4200001", 5_000, "3301000001", PAID_AT), ("4200002", 1, "3301000002", PAID_AT)]
+    server.httpd.server_close()
+
+
+def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:
+    import io
+    import zipfile
+
+    gateway = AlipayGateway()
+    gateway.orders["GP1"] = ChannelOrderSeen("GP1", 12_345, "", "2025031022001", PAID_AT, refunds=[("RF-1", 345)])
+    with zipfile.ZipFile(io.BytesIO(gateway.statement_zip(date(2025, 3, 10)))) as files:
+        detail = files.read(next(n for n in files.namelist() if "汇总" not in n))
+    lines = list(parse_alipay_statement(detail))
+    assert [(x.kind, x.channel_txn_id, x.amount_fen, x.refund_id) for x in lines] == [
+        (LineKind.PAYMENT, "2025031022001", 12_345, ""), (LineKind.REFUND, "2025031022001", 345, "RF-1")]
+    gateway.httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("parser", "content", "message"),
+    [
+        (parse_wechat_bill, "hello\n", "表头"),
+        (parse_wechat_bill, "交易时间,微信订单号\n`x\n", "缺少列"),
+        (parse_alipay_statement, "#注释\nfoo,bar\n", "第 2 行"),
+        (parse_gridpay_csv, "kind,channel_txn_id,refund_id,account_no,amount_fen,at\npayment,T1,,A1,1.5,\n", "第 2 行"),
+        (parse_gridpay_csv, "kind,channel_txn_id,refund_id,account_no,amount_fen,at\ngift,T1,,A1,1,\n", "第 2 行"),
+        (parse_gridpay_csv, "kind,channel_txn_id,refund_id,account_no,amount_fen,at\npayment,T1,,A1,1,2025-03-10\n",
+         "时区"),
+    ],
+)
+def test_a_file_that_is_not_the_statement_is_refused_naming_the_line(
+    parser: object, content: str, message: str
+) -> None:
+    with pytest.raises(StatementFormatError, match=message):
+        list(parser(content.encode()))  # type: ignore[operator]
