@@ -3,7 +3,7 @@
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection, transaction
@@ -241,10 +241,13 @@ def test_any_sequence_with_replays_credits_the_sum_of_distinct_payments(zj_tarif
         transaction.set_rollback(True)
 
 
-def concurrently(threads: int, call: Callable[[], PaymentResult]) -> list[PaymentResult]:
+T = TypeVar("T")
+
+
+def concurrently(threads: int, call: Callable[[], T]) -> list[T]:
     """Runs ``call`` in ``threads`` threads released together, each on its own database connection."""
     barrier = threading.Barrier(threads)
-    results: list[PaymentResult] = []
+    results: list[T] = []
     errors: list[BaseException] = []
 
     def run() -> None:
