@@ -40,6 +40,8 @@ class Enrolment:
     start_tou_kwh: dict[str, Decimal] = field(default_factory=dict)
     opening_balance_fen: int = 0
     opening_period_used_kwh: Decimal = Decimal(0)
+    latitude: Decimal | None = None  # where the household is (WGS-84), for the 10-minute payment circle
+    longitude: Decimal | None = None
 
 
 def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> Account:
@@ -76,6 +78,8 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
             village=village,
             transformer_area=e.transformer_area,
             address=e.address,
+            latitude=e.latitude,
+            longitude=e.longitude,
             tariff=tariff,
             time_of_use=e.time_of_use,
             prepaid_since=e.prepaid_since,

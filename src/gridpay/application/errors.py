@@ -13,3 +13,7 @@ class AccountClosed(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"

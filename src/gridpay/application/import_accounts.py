@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import DatabaseError, models, transaction
@@ -47,7 +48,7 @@ COLUMNS = (
     "opening_balance_fen",
 )
 # Tier usage already billed postpaid in the current period (kWh), for accounts enrolled mid-period.
-OPTIONAL_COLUMNS = ("period_used_kwh",)
+OPTIONAL_COLUMNS = ("period_used_kwh", "latitude", "longitude")
 MAX_PERIOD_USED_KWH = 10**10  # the column's 12 digits, 2 of them decimals
 CHUNK_ROWS = 500
 YES_NO = {"1": True, "0": False, "是": True, "否": False}
@@ -187,7 +188,10 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         raise RowRejected(
             "invalid_number", f"period_used_kwh 应小于 {MAX_PERIOD_USED_KWH}：{period_used}", field="period_used_kwh"
         )
+    latitude, longitude = _location(raw)
     return Enrolment(
+        latitude=latitude,
+        longitude=longitude,
         account_no=_text(raw, "account_no", needed=True),
         customer_name=_text(raw, "customer_name", needed=True),
         tariff_code=required(raw, "tariff"),
@@ -207,3 +211,17 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         opening_balance_fen=int(opening),
         opening_period_used_kwh=period_used,
     )
+
+
+def _location(raw: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
+    """Both coordinates or neither, in range, to six decimals (about 0.1 m)."""
+    latitude, longitude = (raw.get("latitude") or "").strip(), (raw.get("longitude") or "").strip()
+    if not latitude and not longitude:
+        return None, None
+    try:
+        lat, lon = Decimal(latitude), Decimal(longitude)
+    except InvalidOperation:
+        raise RowRejected("invalid_number", f"经纬度应为数字：{latitude!r}, {longitude!r}", field="latitude") from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise RowRejected("invalid_value", f"经纬度超出范围：{latitude}, {longitude}", field="latitude")
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))

@@ -10,6 +10,7 @@ from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.notifications import Notification
+from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
 from gridpay.data.models.payments import Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
@@ -20,6 +21,10 @@ from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
 __all__ = [
     "Account",
     "AccountMode",
+    "Agent",
+    "AgentNonce",
+    "AgentPayment",
+    "AgentSettlement",
     "ApiToken",
     "AuditRecord",
     "CalendarDay",
@@ -36,6 +41,7 @@ __all__ = [
     "MeterCommandEvent",
     "MonthlyBill",
     "Notification",
+    "Outlet",
     "Payment",
     "PaymentRefund",
     "Reading",

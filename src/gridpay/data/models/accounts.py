@@ -49,6 +49,9 @@ class Account(models.Model):
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.PROTECT)
     transformer_area = models.CharField("台区", max_length=50, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # Where the household is (WGS-84): the 10-minute payment circle is measured from here.
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT)
     time_of_use = models.BooleanField("峰谷电价", default=False)
     # First day settled daily; usage before it stays postpaid (RULES §1).

@@ -24,6 +24,8 @@ class Village(models.Model):
     )
     assistant_name = models.CharField("推广协助员", max_length=50, blank=True)
     assistant_phone = models.CharField("协助员电话", max_length=30, blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = "村/社区"

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from gridpay.interfaces.api import accounts, orders, payments
+from gridpay.interfaces.api import accounts, agents, orders, payments
 from gridpay.interfaces.api.auth import StaffToken
 from gridpay.interfaces.api.errors import install_error_handlers
 
@@ -29,3 +29,4 @@ install_error_handlers(api)
 api.add_router("/", payments.router)
 api.add_router("/", accounts.router)
 api.add_router("/", orders.router)
+api.add_router("/", agents.router)

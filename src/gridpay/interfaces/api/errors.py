@@ -15,6 +15,8 @@ STATUS_BY_CODE = {
     "malformed_request": 400,
     "idempotency_key_required": 400,
     "unauthorized": 401,
+    "agent_refused": 401,
+    "float_exceeded": 403,
     "forbidden": 403,
     "unknown_account": 404,
     "not_found": 404,

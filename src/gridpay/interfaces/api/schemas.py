@@ -82,3 +82,54 @@ class OrderOut(Schema):
     kind: str
     expires_at: datetime
     pay_with: dict[str, str] = Field(description="付款所需：code_url / qr_code（二维码内容）或 JSAPI 调起参数")
+
+
+class AgentAccountOut(Schema):
+    account_no: str
+    masked_name: str = Field(description="户名（脱敏），请客户核对")
+    status: str
+    supply_state: str
+    available_balance_fen: int = Field(description="可用余额，整数分；为负即欠费金额")
+
+
+class AgentPaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    account_no: str = Field(min_length=1, max_length=MAX_ACCOUNT_NO_LENGTH, description="户号")
+    amount_fen: StrictInt = Field(gt=0, le=MAX_PAYMENT_FEN, description="金额，整数分")
+    agent_txn_id: str = Field(min_length=1, max_length=40, description="代收方自己的流水号；重试用同一个")
+
+
+class AgentPaymentOut(Schema):
+    payment_id: int
+    account_no: str
+    amount_fen: int
+    channel_txn_id: str
+    received_at: datetime
+    replayed: bool
+    available_balance_fen: int
+    commission_fen: int = Field(description="本笔手续费，整数分")
+    outstanding_fen: int = Field(description="未结算的代收金额，整数分")
+
+
+class AgentStatementEntryOut(Schema):
+    received_at: datetime
+    agent_txn_id: str
+    channel_txn_id: str
+    account_no: str
+    masked_name: str
+    amount_fen: int
+    commission_fen: int
+
+
+class AgentStatementOut(Schema):
+    agent_code: str
+    agent_name: str
+    day: date
+    entries: list[AgentStatementEntryOut]
+    payments: int
+    amount_fen: int
+    commission_fen: int
+    due_fen: int = Field(description="应解款：代收金额减手续费")
+    settled_at: datetime | None
+    settled_by: str

@@ -1,6 +1,7 @@
 """The system clock, read here and nowhere below: the current instant and today's business day."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,3 +15,8 @@ def now() -> datetime:
 
 def today() -> date:
     return business_day(instant=now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+
+
+def zone() -> ZoneInfo:
+    """The utility's zone, for showing instants to people."""
+    return ZoneInfo(str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))

@@ -1,0 +1,1 @@
+"""Use cases of the outlet registry and the 10-minute payment circle."""

@@ -1,0 +1,1 @@
+"""Map images drawn with matplotlib."""
