@@ -86,6 +86,10 @@ WHITENOISE_USE_FINDERS = True  # straight from the installed apps: no collectsta
 # Business settings of one utility (RULES.md marks them "default": provinces differ).
 GRIDPAY = {
     "BUSINESS_TIME_ZONE": TIME_ZONE,
+    # Printed on receipts and statements.
+    "UTILITY_NAME": os.environ.get("GRIDPAY_UTILITY_NAME", "供电公司"),
+    # Keys the digests of recharge-card PINs: a stolen database alone does not give the PINs away.
+    "CARD_PIN_KEY": os.environ.get("GRIDPAY_CARD_PIN_KEY", ""),
     # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
     "MAX_DAILY_KWH": os.environ.get("GRIDPAY_MAX_DAILY_KWH", "500"),
     # Days of recent daily charges behind the average and the days-left forecast.

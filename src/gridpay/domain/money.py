@@ -40,3 +40,66 @@ def yuan_text(fen: int) -> str:
     if fen < 0:
         raise ValueError(f"金额不能为负：{fen}")
     return format_yuan(fen)
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ["", "拾", "佰", "仟"]
+_GROUP_UNITS = ["", "万", "亿", "万亿"]
+
+
+def yuan_in_words(fen: int) -> str:
+    """人民币大写 as receipts write it: ``12345`` → ``"壹佰贰拾叁元肆角伍分"``, ``10000`` → ``"壹佰元整"``."""
+    if fen < 0:
+        raise ValueError(f"金额不能为负：{fen}")
+    yuan, cents = divmod(fen, FEN_PER_YUAN)
+    jiao, fen_digit = divmod(cents, 10)
+    words = _integer_in_words(yuan) + "元" if yuan else ""
+    if jiao == 0 and fen_digit == 0:
+        return (words or "零元") + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif yuan:
+        words += "零"
+    if fen_digit:
+        words += _DIGITS[fen_digit] + "分"
+    return words
+
+
+def _integer_in_words(number: int) -> str:
+    groups: list[int] = []
+    while number:
+        number, group = divmod(number, 10_000)
+        groups.append(group)
+    if len(groups) > len(_GROUP_UNITS):
+        raise ValueError("金额过大")
+    words = ""
+    zero_pending = False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            zero_pending = bool(words)
+            continue
+        if words and (zero_pending or group < 1000):
+            words += "零"
+        words += _group_in_words(group) + _GROUP_UNITS[index]
+        zero_pending = False
+    return words
+
+
+def _group_in_words(group: int) -> str:
+    """1 to 9999, with inner zeros read once (1001 → 壹仟零壹)."""
+    digits = [int(d) for d in f"{group:04d}"]
+    words = ""
+    zero = False
+    started = False
+    for position, digit in enumerate(digits):
+        unit = _SMALL_UNITS[3 - position]
+        if digit == 0:
+            zero = started
+            continue
+        if zero:
+            words += "零"
+            zero = False
+        words += _DIGITS[digit] + unit
+        started = True
+    return words

@@ -11,8 +11,9 @@ from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import Meter, Reading
 from gridpay.data.models.notifications import Notification
 from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
-from gridpay.data.models.payments import Payment, PaymentRefund
+from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
+from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
@@ -30,9 +31,11 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CallTask",
+    "CardBatch",
     "ChannelOrder",
     "ChannelRefusal",
     "Contact",
+    "CounterReceipt",
     "Customer",
     "GridStaff",
     "LedgerAccount",
@@ -45,6 +48,7 @@ __all__ = [
     "Payment",
     "PaymentRefund",
     "Reading",
+    "RechargeCard",
     "Reconciliation",
     "ReconciliationDifference",
     "ReconnectCase",

@@ -49,3 +49,15 @@ class PaymentRefund(models.Model):
             models.UniqueConstraint(fields=["channel", "channel_refund_id"], name="refund_once_per_channel_id"),
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="refund_amount_positive"),
         ]
+
+
+class CounterReceipt(models.Model):
+    """The receipt of a counter payment: which cashier took it, and how often it was printed."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="counter_receipt")
+    cashier = models.CharField("收费员", max_length=50)
+    issued_at = models.DateTimeField()
+    prints = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "柜台收据"

@@ -26,6 +26,7 @@ STATUS_BY_CODE = {
     "invalid_input": 422,
     "invalid_payment": 422,
     "invalid_amount": 422,
+    "card_refused": 422,
     "throttled": 429,
     "channel_not_configured": 503,
     "channel_unavailable": 503,

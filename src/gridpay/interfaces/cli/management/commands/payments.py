@@ -1,19 +1,28 @@
 """`gridpay payments record`: records a payment taken at the counter (or reported by another channel)."""
 
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
+from gridpay.application.channels.refund_through_channel import refund_through_channel
 from gridpay.application.record_payment import PaymentResult, record_payment
+from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
+from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.documents.receipt_pdf import receipt_pdf
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(BaseCommand):
-    help = "交费：record 记录一笔交费并立即入账；同一渠道流水号只入账一次"
+    help = (
+        "交费：record 记录一笔交费并立即入账（同一渠道流水号只入账一次）；counter 柜台收费并打印凭证；"
+        "receipt 补打凭证；refund 经在线渠道原路退款"
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -29,8 +38,31 @@ class Command(BaseCommand):
         record.add_argument("--txn-id", required=True, help="渠道流水号（柜台为收据号）；重复提交不会重复入账")
         record.add_argument("--idempotency-key", help="幂等键（可选）")
         record.add_argument("--json", action="store_true", help="以 JSON 输出")
+        counter = sub.add_parser("counter", help="营业厅柜台收费，打印交费凭证（PDF）")
+        counter.add_argument("--account", required=True, help="户号")
+        counter.add_argument("--amount-fen", required=True, type=int, help="金额，整数分")
+        counter.add_argument("--receipt-no", required=True, help="收据号；重复提交不会重复入账")
+        counter.add_argument("--cashier", required=True, help="收费员")
+        counter.add_argument("--pdf", type=Path, help="交费凭证 PDF 保存到此文件")
+        counter.add_argument("--json", action="store_true", help="以 JSON 输出")
+        reprint = sub.add_parser("receipt", help="补打柜台交费凭证（PDF）")
+        reprint.add_argument("--receipt-no", required=True)
+        reprint.add_argument("--pdf", type=Path, required=True)
+        refund = sub.add_parser("refund", help="经微信支付或支付宝原路退款")
+        refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS)
+        refund.add_argument("--txn-id", required=True, help="原交费的渠道流水号")
+        refund.add_argument("--amount-fen", required=True, type=int)
+        refund.add_argument("--refund-no", required=True, help="退款单号；重试用同一个")
+        refund.add_argument("--reason", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action in ("counter", "receipt"):
+            self._counter(options)
+            return
+        if action == "refund":
+            self._refund(options)
+            return
         with domain_errors_as_command_errors():
             result = record_payment(
                 account_no=options["account"],
@@ -45,6 +77,56 @@ class Command(BaseCommand):
             print_json(result)
             return
         console.print(describe(result))
+
+
+    def _counter(self, options: dict[str, Any]) -> None:
+        with domain_errors_as_command_errors():
+            if options["action"] == "receipt":
+                receipt = print_receipt(receipt_no=options["receipt_no"])
+            else:
+                receipt = take_counter_payment(
+                    account_no=options["account"], amount_fen=options["amount_fen"], receipt_no=options["receipt_no"],
+                    cashier=options["cashier"], at=clock.now(), business_day=clock.today(),
+                )
+        if options["pdf"]:
+            options["pdf"].write_bytes(receipt_pdf(
+                utility=str(settings.GRIDPAY["UTILITY_NAME"]), receipt_no=receipt.receipt_no,
+                account_no=receipt.account_no, customer_name=receipt.customer_name, address=receipt.address,
+                amount_yuan=format_yuan(receipt.amount_fen), amount_in_words=receipt.amount_in_words,
+                received_at=receipt.received_at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+                cashier=receipt.cashier, available_balance_yuan=format_yuan(receipt.available_balance_fen),
+                copy=receipt.copy,
+            ))
+        if options.get("json"):
+            print_json(receipt)
+            return
+        status = "重复提交，未重复入账" if receipt.replayed else "已入账"
+        if options["action"] == "receipt":
+            status = f"补打第 {receipt.copy} 次"
+        console.print(
+            f"{status}：收据号 {receipt.receipt_no}，户号 {receipt.account_no} {receipt.customer_name}，"
+            f"{format_yuan(receipt.amount_fen)} 元（{receipt.amount_in_words}），可用余额 "
+            f"{format_yuan(receipt.available_balance_fen)} 元，收费员 {receipt.cashier}"
+        )
+        if options["pdf"]:
+            console.print(f"交费凭证：{options['pdf']}")
+
+    def _refund(self, options: dict[str, Any]) -> None:
+        try:
+            channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
+        except (ValueError, OSError) as error:
+            raise CommandError(str(error)) from error
+        with domain_errors_as_command_errors():
+            result = refund_through_channel(
+                channel=channel, channel_txn_id=options["txn_id"], refund_no=options["refund_no"],
+                amount_fen=options["amount_fen"], reason=options["reason"], at=clock.now(),
+                business_day=clock.today(),
+            )
+        again = "（此前已退，未重复退款）" if result.replayed else ""
+        console.print(
+            f"已退款{again}：户号 {result.account_no} {format_yuan(result.amount_fen)} 元，"
+            f"可用余额 {format_yuan(result.available_balance_fen)} 元"
+        )
 
 
 def describe(result: PaymentResult) -> str:

@@ -1,0 +1,75 @@
+"""A cashier takes a payment at the counter (营业厅): credited at once, with the receipt's particulars."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from gridpay.application.errors import InvalidInput, NotFound
+from gridpay.application.record_payment import record_payment
+from gridpay.data.models import CounterReceipt, Payment
+from gridpay.data.queries.ledger import balance_through_transfer_fen
+from gridpay.domain.money import yuan_in_words
+from gridpay.domain.payments import PaymentChannel
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt_no: str  # the counter payment's transaction id
+    account_no: str
+    customer_name: str
+    address: str
+    amount_fen: int
+    amount_in_words: str
+    received_at: datetime
+    cashier: str
+    available_balance_fen: int  # right after this payment
+    copy: int  # 1 for the original; a reprint says so
+    replayed: bool
+
+
+def take_counter_payment(
+    *, account_no: str, amount_fen: int, receipt_no: str, cashier: str, at: datetime, business_day: date
+) -> Receipt:
+    """The receipt number is the payment's identity: pressing the button twice credits once, prints once more."""
+    if not cashier.strip():
+        raise InvalidInput("必须写明收费员（--cashier）", field="cashier")
+    with transaction.atomic():
+        paid = record_payment(
+            account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.COUNTER.value,
+            channel_txn_id=receipt_no, received_at=at, business_day=business_day,
+        )
+        if not paid.replayed:
+            try:
+                with transaction.atomic():
+                    CounterReceipt.objects.create(payment_id=paid.payment_id, cashier=cashier.strip()[:50],
+                                                  issued_at=at)
+            except IntegrityError:
+                pass  # a concurrent press of the same button wrote it
+        return print_receipt(receipt_no=paid.channel_txn_id, available_balance_fen=paid.available_balance_fen,
+                             replayed=paid.replayed)
+
+
+def print_receipt(*, receipt_no: str, available_balance_fen: int | None = None, replayed: bool = True) -> Receipt:
+    """The receipt of a counter payment, counted: every print after the first is marked as a copy."""
+    payment = (
+        Payment.objects.select_related("account__customer", "counter_receipt")
+        .filter(channel=PaymentChannel.COUNTER.value, channel_txn_id=receipt_no.strip())
+        .first()
+    )
+    if payment is None or not hasattr(payment, "counter_receipt"):
+        raise NotFound(f"没有柜台收据 {receipt_no}", field="receipt_no")
+    CounterReceipt.objects.filter(id=payment.counter_receipt.id).update(prints=F("prints") + 1)
+    payment.counter_receipt.refresh_from_db()
+    if available_balance_fen is None:
+        available_balance_fen = balance_through_transfer_fen(
+            ledger_account_id=payment.account.ledger_account_id, transfer_id=payment.transfer_id
+        )
+    return Receipt(
+        receipt_no=payment.channel_txn_id, account_no=payment.account.account_no,
+        customer_name=payment.account.customer.name, address=payment.account.address, amount_fen=payment.amount_fen,
+        amount_in_words=yuan_in_words(payment.amount_fen), received_at=payment.received_at,
+        cashier=payment.counter_receipt.cashier, available_balance_fen=available_balance_fen,
+        copy=payment.counter_receipt.prints, replayed=replayed,
+    )
