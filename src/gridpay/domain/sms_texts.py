@@ -53,6 +53,10 @@ TEMPLATES: Mapping[str, SmsTemplate] = {
         ("account_no", "available_yuan"),
         "您的户号{account_no}已恢复供电，可用余额{available_yuan}元。感谢您及时交费。",
     ),
+    "withholding_failed": SmsTemplate(
+        ("account_no", "amount_yuan", "reason"),
+        "您的户号{account_no}银行代扣电费{amount_yuan}元未成功（{reason}），请检查银行账户，或" + HOW_TO_PAY[1:] + "。",
+    ),
     "unusual_usage": SmsTemplate(
         ("account_no", "day", "day_kwh", "baseline_kwh"),
         "您的户号{account_no}在{day}用电{day_kwh}千瓦时，远高于平日的{baseline_kwh}千瓦时，请检查是否漏电或电器故障。",

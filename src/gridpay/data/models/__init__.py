@@ -18,6 +18,7 @@ from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDif
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
+from gridpay.data.models.withholding import WithholdingAgreement, WithholdingBatch, WithholdingRequest
 
 __all__ = [
     "Account",
@@ -61,5 +62,8 @@ __all__ = [
     "TariffVersion",
     "Transfer",
     "Village",
+    "WithholdingAgreement",
+    "WithholdingBatch",
+    "WithholdingRequest",
     "WorkOrder",
 ]

@@ -36,6 +36,7 @@ SMS_NAMES = {
     "reconnect_overdue_staff": "复电超时告警",
     "disconnect_failed_staff": "停电失败工单",
     "sign_in_code": "登录验证码",
+    "withholding_failed": "代扣失败通知",
 }
 
 

@@ -9,6 +9,7 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
+from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
 
@@ -18,7 +19,8 @@ def settle_and_alert() -> str:
     yesterday = clock.today() - timedelta(days=1)
     reports = settle_through(through=yesterday, at=clock.now())
     alerts = evaluate_alerts(day=yesterday, at=clock.now())
-    return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}"
+    withholdings = queue_withholdings(at=clock.now(), business_day=clock.today())
+    return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
 
 
 def enforce() -> str:

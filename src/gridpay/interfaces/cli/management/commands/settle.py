@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.settle_day import SettlementRunReport, settle_day
 from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
+from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
@@ -38,8 +39,10 @@ class Command(BaseCommand):
                 reports = settle_through(through=through, at=clock.now(), on_progress=advance)
             # Balances moved: alerts, arrears SMS and unusual usage follow the last day settled.
             alerts = evaluate_alerts(day=reports[-1].day, at=clock.now()) if reports else None
+            # Auto-recharge: balances below an agreement's threshold queue a withholding request.
+            withholdings = queue_withholdings(at=clock.now(), business_day=clock.today()) if reports else 0
         if options["json"]:
-            print_json({"settlement": reports, "alerts": alerts})
+            print_json({"settlement": reports, "alerts": alerts, "withholding_requests": withholdings})
             return
         if not reports:
             console.print("没有待结算的读数。")
@@ -47,6 +50,8 @@ class Command(BaseCommand):
             console.print(describe(report))
         if alerts is not None:
             console.print(describe_alerts(alerts))
+        if withholdings:
+            console.print(f"银行代扣：余额低于约定值，新增代扣请求 {withholdings} 笔（gridpay withholding export）")
         if any(report.failed for report in reports):
             raise CommandError("部分户未能结算，原因已记录（settlement failures）；补齐读数后重新运行。")
 

@@ -1,0 +1,1 @@
+"""Use cases of bank withholding (代扣) and auto-recharge."""

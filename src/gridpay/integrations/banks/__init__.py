@@ -1,0 +1,1 @@
+"""Bank interfaces: the withholding batch file and the bank's result file."""
