@@ -10,7 +10,11 @@ DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
 
 
 def database_from_url(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # A web worker keeps its connection between requests: opening one costs more than a payment's queries.
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=int(os.environ.get("GRIDPAY_DB_CONN_MAX_AGE", "60")),
+                              conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue instead of failing half-way with "database is locked".

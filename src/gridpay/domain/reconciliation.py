@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from gridpay.domain.errors import DomainError
 
@@ -14,9 +15,11 @@ class LineKind(StrEnum):
     REFUND = "refund"
 
 
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    """One money movement as the channel's statement lists it. Refunds are keyed by their refund id."""
+class StatementLine(NamedTuple):
+    """One money movement as the channel's statement lists it. Refunds are keyed by their refund id.
+
+    Tuples rather than dataclasses: a statement has a million of them, and a tuple is made several times faster.
+    """
 
     kind: LineKind
     channel_txn_id: str
@@ -31,8 +34,7 @@ class StatementLine:
         return self.refund_id if self.kind is LineKind.REFUND else self.channel_txn_id
 
 
-@dataclass(frozen=True, slots=True)
-class OurRecord:
+class OurRecord(NamedTuple):
     kind: LineKind
     channel_txn_id: str
     amount_fen: int

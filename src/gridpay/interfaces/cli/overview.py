@@ -10,6 +10,11 @@ COMMANDS = (
     "settle",
     "bill",
     "payments",
+    "reconcile",
+    "agents",
+    "outlets",
+    "cards",
+    "withholding",
     "calendar",
     "supply",
     "sms",
@@ -18,7 +23,7 @@ COMMANDS = (
     "simulate-meters",
     "worker",
     "api-token",
-    "runserver",
+    "serve",
     "migrate",
 )
 
@@ -42,8 +47,6 @@ def overview() -> str:
 
 
 def _help_of(name: str) -> str:
-    if name == "runserver":
-        return "启动 JSON 接口（/api/docs 为接口文档）"
     if name == "migrate":
         return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
     module = import_module(f"gridpay.interfaces.cli.management.commands.{name.replace('-', '_')}")
