@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,11 +17,13 @@ from gridpay.domain.reconciliation import (
     check_resolution,
     reconcile,
 )
+from gridpay.domain.reconciliation_batch import OURS_SCHEMA, STATEMENT_SCHEMA, reconcile_frames
 from gridpay.integrations.channels.statements import (
     StatementFormatError,
     parse_alipay_statement,
     parse_gridpay_csv,
     parse_wechat_bill,
+    statement_frame,
 )
 from tests.support.channel_servers import AlipayGateway, ChannelOrderSeen, WeChatPayServer
 
@@ -137,3 +140,58 @@ def test_a_file_that_is_not_the_statement_is_refused_naming_the_line(
 ) -> None:
     with pytest.raises(StatementFormatError, match=message):
         list(parser(content.encode()))  # type: ignore[operator]
+
+
+def frames(statement: list[StatementLine], ours_: list[OurRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    st = pl.DataFrame(
+        [(x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id, x.line_no) for x in statement],
+        schema=STATEMENT_SCHEMA, orient="row",
+    )
+    mine = pl.DataFrame(
+        [(x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id) for x in ours_],
+        schema=OURS_SCHEMA, orient="row",
+    )
+    return st, mine
+
+
+records = st.tuples(
+    st.sampled_from([LineKind.PAYMENT, LineKind.REFUND]), st.sampled_from(["T1", "T2", "T3", "T4"]),
+    st.integers(1, 3), st.sampled_from(["", "A1", "A2"]), st.sampled_from(["R1", "R2", "R3"]),
+)
+
+
+@given(st.lists(records, max_size=12), st.lists(records, max_size=8, unique_by=lambda r: (r[0], r[1], r[4])))
+def test_the_frame_engine_follows_the_rules_line_by_line(
+    statement_rows: list[tuple[LineKind, str, int, str, str]], our_rows: list[tuple[LineKind, str, int, str, str]]
+) -> None:
+    statement = [
+        StatementLine(kind, txn, fen, account, refund if kind is LineKind.REFUND else "", None, n)
+        for n, (kind, txn, fen, account, refund) in enumerate(statement_rows, 2)
+    ]
+    ours_ = [
+        OurRecord(kind, txn, fen, account or "A1", refund if kind is LineKind.REFUND else "")
+        for kind, txn, fen, account, refund in our_rows
+    ]
+    ours_ = list({(r.kind, r.key): r for r in ours_}.values())  # our keys are unique (database constraints)
+    expected = reconcile(statement=statement, ours=ours_)
+    got = reconcile_frames(statement=frames(statement, ours_)[0], ours=frames(statement, ours_)[1])
+    assert got.differences == expected.differences
+    assert (got.lines, got.matched, got.statement_payments_fen, got.statement_refunds_fen, got.our_payments_fen,
+            got.our_refunds_fen) == (expected.lines, expected.matched, expected.statement_payments_fen,
+                                     expected.statement_refunds_fen, expected.our_payments_fen,
+                                     expected.our_refunds_fen)
+
+
+def test_the_wechat_bill_read_in_one_go_equals_the_line_by_line_reading_and_bad_lines_are_named() -> None:
+    server = WeChatPayServer()
+    for n in range(1, 6):
+        server.orders[f"GP{n}"] = ChannelOrderSeen(f"GP{n}", n * 101, f"330100000{n}", f"420000{n}", PAID_AT)
+    bill = server.bill(date(2025, 3, 10)).encode()
+    server.httpd.server_close()
+    fast = statement_frame("wechat", bill)
+    slow = [(x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id, x.line_no)
+            for x in parse_wechat_bill(bill)]
+    assert fast.rows() == slow and len(slow) == 5
+    broken = bill.replace(b"`5.05", b"`5.0x")
+    with pytest.raises(StatementFormatError, match="第 6 行"):
+        statement_frame("wechat", broken)

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 
 from gridpay.data.models import Reconciliation, ReconciliationDifference
-from gridpay.data.queries.reconciliation import our_records
+from gridpay.data.queries.reconciliation import our_records_frame
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
-from gridpay.domain.reconciliation import reconcile
-from gridpay.integrations.channels.statements import StatementFormatError, parse_statement
+from gridpay.domain.reconciliation_batch import reconcile_frames
+from gridpay.integrations.channels.statements import StatementFormatError, statement_frame
 
 
 class InvalidStatement(DomainError):
@@ -45,10 +45,10 @@ def reconcile_channel(
         return _report(earlier, replayed=True)
     start, end = day_bounds(day=day, zone=zone)
     try:
-        ours = our_records(channel=name, start=start, end=end)
-        result = reconcile(statement=parse_statement(name, content), ours=ours)
+        statement = statement_frame(name, content)
     except StatementFormatError as error:
         raise InvalidStatement(f"{file_name}：{error}", field="file") from None
+    result = reconcile_frames(statement=statement, ours=our_records_frame(channel=name, start=start, end=end))
     try:
         with transaction.atomic():
             run = Reconciliation.objects.create(

@@ -27,6 +27,11 @@ def format_yuan(fen: int) -> str:
 
 def fen_from_yuan_text(text: str) -> int:
     """``"55.8"`` → ``5580``: a channel's decimal yuan amount, exactly; ValueError for anything else."""
+    # The common form first (statements have a million of them): digits, a dot, two digits.
+    if len(text) > 3 and text[-3] == "." and text.isascii():
+        whole, cents = text[:-3], text[-2:]
+        if whole.isdigit() and cents.isdigit():
+            return int(whole) * FEN_PER_YUAN + int(cents)
     whole, dot, cents = text.strip().partition(".")
     if not whole.isdigit() or not whole.isascii() or (dot and not (cents.isdigit() and cents.isascii())):
         raise ValueError(f"不是以元为单位的金额：{text!r}")

@@ -7,8 +7,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
+import polars as pl
+
 from gridpay.domain.money import fen_from_yuan_text
 from gridpay.domain.reconciliation import LineKind, StatementLine
+from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -25,6 +28,54 @@ def parse_statement(channel: str, content: bytes) -> Iterator[StatementLine]:
     return parser(content)
 
 
+def statement_frame(channel: str, content: bytes) -> pl.DataFrame:
+    """The statement as a frame (STATEMENT_SCHEMA) for reconciliation; StatementFormatError names a bad line."""
+    if channel == "wechat":
+        frame = _wechat_bill_frame(content)
+        if frame is not None:
+            return frame
+    rows = [(x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id, x.line_no)
+            for x in parse_statement(channel, content)]
+    return pl.DataFrame(rows, schema=STATEMENT_SCHEMA, orient="row")
+
+
+def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
+    """A well-formed trade bill read in one go; None sends anything unusual to the line-by-line reader, which
+    says exactly which line is wrong."""
+    start = content.find("交易时间,".encode())
+    end = content.find("\n总交易单数".encode())
+    if start < 0 or end < start or (start > 0 and content[start - 1 : start] != b"\n"):
+        return None
+    header_line = content[:start].count(b"\n") + 1
+    try:
+        frame = pl.read_csv(io.BytesIO(content[start:end]), infer_schema=False, quote_char=None)
+    except pl.exceptions.PolarsError:
+        return None
+    if any(name not in frame.columns for name in WECHAT_COLUMNS):
+        return None
+    amount = r"^\d+\.\d{2}$"
+    frame = (
+        frame.select(pl.col(WECHAT_COLUMNS).str.strip_chars_start("`"))
+        .with_row_index("row")
+        .filter(pl.col("交易状态").is_in(["SUCCESS", "REFUND"]))
+        .with_columns(refunded=pl.col("交易状态") == "REFUND")
+        .with_columns(
+            kind=pl.when("refunded").then(pl.lit("refund")).otherwise(pl.lit("payment")),
+            amount_text=pl.when("refunded").then(pl.col("申请退款金额")).otherwise(pl.col("订单金额")),
+        )
+    )
+    if not frame["amount_text"].str.contains(amount).all():
+        return None
+    return frame.select(
+        "kind",
+        pl.col("微信订单号").alias("channel_txn_id"),
+        pl.col("amount_text").str.replace(".", "", literal=True).cast(pl.Int64).alias("amount_fen"),
+        pl.col("商户数据包").fill_null("").alias("account_no"),
+        pl.when(pl.col("kind") == "refund").then(pl.col("商户退款单号")).otherwise(pl.lit("")).alias("refund_id"),
+        (pl.col("row").cast(pl.Int64) + header_line + 1).alias("line_no"),
+    )
+
+
 def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
     """交易账单 (bill_type=ALL): a header, rows whose fields start with a backquote, then two lines of totals."""
     lines = _text(content).splitlines()
@@ -34,6 +85,8 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
     header = lines[start].split(",")
     column = _columns(header, WECHAT_COLUMNS)
     width = len(header)
+    at_i, txn_i, refund_i, state_i, account_i, amount_i, refund_amount_i = (column[c] for c in WECHAT_COLUMNS)
+    payment, refund = LineKind.PAYMENT, LineKind.REFUND
     for number, line in enumerate(lines[start + 1 :], start + 2):
         if line.startswith("总交易单数"):
             return
@@ -43,27 +96,14 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
         fields = line.replace("`", "").split(",")
         if len(fields) != width:
             raise StatementFormatError(f"第 {number} 行应有 {width} 列，实有 {len(fields)} 列")
-        state = fields[column["交易状态"]]
+        state = fields[state_i]
         try:
             if state == "SUCCESS":
-                yield StatementLine(
-                    kind=LineKind.PAYMENT,
-                    channel_txn_id=fields[column["微信订单号"]],
-                    amount_fen=fen_from_yuan_text(fields[column["订单金额"]]),
-                    account_no=fields[column["商户数据包"]],
-                    at=_china(fields[column["交易时间"]]),
-                    line_no=number,
-                )
+                yield StatementLine(payment, fields[txn_i], fen_from_yuan_text(fields[amount_i]), fields[account_i],
+                                    "", _china(fields[at_i]), number)
             elif state == "REFUND":
-                yield StatementLine(
-                    kind=LineKind.REFUND,
-                    channel_txn_id=fields[column["微信订单号"]],
-                    amount_fen=fen_from_yuan_text(fields[column["申请退款金额"]]),
-                    account_no=fields[column["商户数据包"]],
-                    refund_id=fields[column["商户退款单号"]],
-                    at=_china(fields[column["交易时间"]]),
-                    line_no=number,
-                )
+                yield StatementLine(refund, fields[txn_i], fen_from_yuan_text(fields[refund_amount_i]),
+                                    fields[account_i], fields[refund_i], _china(fields[at_i]), number)
         except ValueError as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
     raise StatementFormatError("微信支付交易账单不完整：缺少“总交易单数”汇总行")
