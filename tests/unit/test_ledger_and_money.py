@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from gridpay.domain.account_figures import account_figures
 from gridpay.domain.ledger import InvalidTransfer, Transfer, TransferKind, balances, transfer_toward
-from gridpay.domain.money import format_yuan, round_to_fen
+from gridpay.domain.money import fen_from_yuan_text, format_yuan, round_to_fen, yuan_in_words, yuan_text
 
 
 def test_rounding_is_half_up_away_from_zero() -> None:
@@ -59,3 +59,24 @@ def test_days_left_from_the_recent_average() -> None:
     assert figures.days_left == 6
     assert account_figures(ledger_balance_fen=-5, unbilled_charges_fen=0, recent_daily_charges_fen=[10]).days_left == 0
     assert account_figures(ledger_balance_fen=50, unbilled_charges_fen=0, recent_daily_charges_fen=[]).days_left is None
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_yuan_text_reads_back_exactly(fen: int) -> None:
+    assert fen_from_yuan_text(yuan_text(fen)) == fen
+
+
+@pytest.mark.parametrize("text", ["12.345", "-1.00", "1.0a", ".50", "", "1e3", "１2.00", "1,000.00"])
+def test_amounts_that_are_not_plain_yuan_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        fen_from_yuan_text(text)
+
+
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [(12_345, "壹佰贰拾叁元肆角伍分"), (10_000, "壹佰元整"), (0, "零元整"), (5, "伍分"), (105, "壹元零伍分"),
+     (100_100, "壹仟零壹元整"), (10_001_000, "壹拾万零壹拾元整"), (10_000_000_100, "壹亿零壹元整"),
+     (20_300_000_005, "贰亿零叁佰万元零伍分")],
+)
+def test_amounts_in_chinese_capitals(fen: int, words: str) -> None:
+    assert yuan_in_words(fen) == words

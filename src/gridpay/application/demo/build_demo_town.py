@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Min
 
 from gridpay.application.demo.households import Household, generate_households
+from gridpay.application.demo.places import install_outlets
 from gridpay.application.demo.villages import TOWN, install_villages
 from gridpay.application.enrol_account import Enrolment, enrol_account
 from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
@@ -109,6 +110,7 @@ _ANOTHER_DATABASE = "请用原来的参数，或换一个数据库（GRIDPAY_DAT
 def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | None = None) -> DemoTown:
     install_builtin_tariffs()
     villages = install_villages()
+    install_outlets(villages)
     households = generate_households(count=plan.households, seed=plan.seed, villages=villages)
     missing = _check_existing(households, seed=plan.seed)
     installed_on = plan.first_day - timedelta(days=1)
@@ -161,6 +163,8 @@ def enrolment_of(household: Household, *, first_day: date) -> Enrolment:
         start_total_kwh=from_ckwh(h.start_total_ckwh),
         start_tou_kwh=tou,
         opening_balance_fen=h.opening_balance_fen,
+        latitude=h.location.decimals()[0],
+        longitude=h.location.decimals()[1],
     )
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from gridpay.application.demo.places import household_location
 from gridpay.application.demo.profile import HouseholdProfile, daily_energy_ckwh, peak_ckwh
-from gridpay.application.demo.villages import TOWN, ScheduledVillage
+from gridpay.application.demo.villages import TOWN, Point, ScheduledVillage
 
 ACCOUNT_PREFIX = "0595"  # 泉州 area code, as the town's own numbers carry
 MAX_PER_VILLAGE = 9999  # the four-digit serial of an account number within its village
@@ -73,6 +74,7 @@ class Household:
     top_up_fen: int
     top_up_below_fen: int
     channel: str
+    location: Point
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,16 @@ def generate_households(*, count: int, seed: int, villages: Sequence[ScheduledVi
     households: list[Household] = []
     for village, size in zip(villages, sizes, strict=True):
         for serial in range(1, size + 1):
-            households.append(_household(number=len(households), village=village, serial=serial, rng=rng))
+            location = household_location(village, seed=seed, serial=serial)
+            households.append(
+                _household(number=len(households), village=village, serial=serial, rng=rng, location=location)
+            )
     return households
 
 
-def _household(*, number: int, village: ScheduledVillage, serial: int, rng: random.Random) -> Household:
+def _household(
+    *, number: int, village: ScheduledVillage, serial: int, rng: random.Random, location: Point
+) -> Household:
     account_no = f"{ACCOUNT_PREFIX}{village.code:02d}{serial:04d}"
     heavy = rng.random() < 0.03
     # Typical households use 1,500-4,000 kWh a year; a few heavy users (a workshop at home, electric
@@ -163,6 +170,7 @@ def _household(*, number: int, village: ScheduledVillage, serial: int, rng: rand
         channel="bank_withholding"
         if payer is Payer.AUTOPAY
         else rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0],
+        location=location,
     )
 
 

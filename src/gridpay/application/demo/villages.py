@@ -1,8 +1,10 @@
 """The villages of 码头镇 with their rollout month and grid staff, from the town's rollout schedule (idempotent)."""
 
 import csv
+import math
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from importlib.resources import files
 
 from django.db import transaction
@@ -22,6 +24,33 @@ class ScheduledVillage:
     grid_phone: str
     assistant_name: str
     assistant_phone: str
+
+
+TOWN_CENTRE = (25.1600, 118.3200)  # near 码头镇, 南安市
+METRES_PER_DEGREE = 111_320
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+    def moved(self, *, north_m: float, east_m: float) -> "Point":
+        return Point(
+            self.latitude + north_m / METRES_PER_DEGREE,
+            self.longitude + east_m / (METRES_PER_DEGREE * math.cos(math.radians(self.latitude))),
+        )
+
+    def decimals(self) -> tuple[Decimal, Decimal]:
+        return Decimal(f"{self.latitude:.6f}"), Decimal(f"{self.longitude:.6f}")
+
+
+def village_centre(village: ScheduledVillage) -> Point:
+    """On a sunflower spiral round the town centre: 1.5 to 7 km out, no two villages on top of each other."""
+    angle = village.code * GOLDEN_ANGLE
+    radius_m = 1_500 + 5_500 * math.sqrt(village.code / 30)
+    return Point(*TOWN_CENTRE).moved(north_m=radius_m * math.sin(angle), east_m=radius_m * math.cos(angle))
 
 
 def scheduled_villages() -> list[ScheduledVillage]:
@@ -54,6 +83,8 @@ def install_villages() -> list[ScheduledVillage]:
                 town=TOWN,
                 name=v.name,
                 defaults={
+                    "latitude": village_centre(v).decimals()[0],
+                    "longitude": village_centre(v).decimals()[1],
                     "rollout_month": v.rollout_month,
                     "grid_staff": staff,
                     "assistant_name": v.assistant_name,

@@ -56,13 +56,13 @@ def draw_coverage_map(
             points = [(o[2], o[1]) for o in outlets if o[3] is is_open]
             if points:
                 xs, ys = zip(*points, strict=True)
-                axes.scatter(xs, ys, marker="^", s=40, c=colour, label=label, zorder=3)
+                axes.scatter(xs, ys, marker="^", s=30, c=colour, label=label, zorder=3)
         for name, latitude, longitude in labels:
             axes.annotate(name, (longitude, latitude), fontsize=7, ha="center", va="bottom", color="#212121")
         axes.set_title(title)
         axes.set_xlabel("经度")
         axes.set_ylabel("纬度")
-        axes.legend(loc="upper right", markerscale=3, fontsize=8)
+        axes.legend(loc="upper right", markerscale=2, fontsize=8)
         with warnings.catch_warnings():
             # Without a Chinese font here, text is measured with a Latin one; an SVG keeps it as text anyway.
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")

@@ -11,6 +11,7 @@ from rich.table import Table
 from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
 from gridpay.application.demo.simulate_days import simulate_days
 from gridpay.application.demo.summary import DemoSummary, demo_summary
+from gridpay.application.outlets.outlet_coverage import outlet_coverage
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
@@ -48,6 +49,12 @@ class Command(BaseCommand):
                 report = simulate_days(town=town, now=clock.now(), on_progress=advance)
         print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
         print_loop(loop_summary(now=clock.now()))
+        circle = outlet_coverage().total
+        if circle.located:
+            console.print(
+                f"十分钟交费圈  {circle.covered / circle.located:.0%} 的户步行 10 分钟内有营业网点"
+                f"（{circle.outlets} 个网点；gridpay outlets coverage --map circle.svg）"
+            )
         if report.readings_rejected or report.settlement_failed:
             console.print(
                 f"注意：{report.readings_rejected} 条读数被拒收，"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from rich.table import Table
 
 from gridpay.application.outlets.list_outlets import list_outlets
 from gridpay.application.outlets.outlet_coverage import CoverageReport, outlet_coverage
@@ -81,12 +82,15 @@ def read_outlets(path: Path) -> list[OutletInput]:
 
 def print_coverage(report: CoverageReport) -> None:
     when = f"{report.at:%H:%M} 营业的" if report.at else "营业中的"
-    console.print(f"十分钟交费圈（步行 {report.minutes} 分钟 ≈ {report.radius_m:.0f} 米内有{when}网点）：")
-    console.print(f"  {'村/社区':<10} {'户数':>6} {'有位置':>6} {'覆盖':>6} {'占比':>7} {'网点':>4}")
+    table = Table(title=f"十分钟交费圈（步行 {report.minutes} 分钟 ≈ {report.radius_m:.0f} 米内有{when}网点）")
+    for name, justify in (("村/社区", "left"), ("户数", "right"), ("有位置", "right"), ("覆盖", "right"),
+                          ("占比", "right"), ("网点", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for village in [*report.villages, report.total]:
         share = "—" if village.share is None else f"{village.share:.1%}"
-        console.print(f"  {village.village:<10} {village.accounts:>6} {village.located:>6} {village.covered:>6} "
-                      f"{share:>7} {village.outlets:>4}")
+        table.add_row(village.village, str(village.accounts), str(village.located), str(village.covered), share,
+                      str(village.outlets), end_section=village is report.villages[-1])
+    console.print(table)
 
 
 def draw_map(report: CoverageReport, path: Path) -> None:
