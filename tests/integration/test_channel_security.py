@@ -2,9 +2,7 @@
 deliveries of a genuine one, even in parallel, credit it once."""
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,22 +20,6 @@ from tests.support.channel_servers import AlipayGateway, WeChatPayServer
 pytestmark = pytest.mark.django_db
 MUTATIONS = 1000
 SIGNED_HEADERS = ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial"]
-
-
-@pytest.fixture
-def wechat(tmp_path: Path, settings: Any) -> Iterator[WeChatPayServer]:
-    server = WeChatPayServer()
-    with server.running():
-        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
-        yield server
-
-
-@pytest.fixture
-def alipay(tmp_path: Path, settings: Any) -> Iterator[AlipayGateway]:
-    server = AlipayGateway()
-    with server.running():
-        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
-        yield server
 
 
 def open_order(channel: str, settings: Any, kind: str) -> str:

@@ -2,19 +2,19 @@
 delivered to our HTTP endpoint, refunds and statements. Only a verified, matching notification credits money."""
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from django.core.management import call_command
 from django.test import Client
 
 from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed, create_channel_order
 from gridpay.application.channels.refund_through_channel import refund_through_channel
 from gridpay.data.models import ChannelOrder, ChannelRefusal, LedgerAccount, Payment, PaymentRefund
+from gridpay.domain.channel_payments import REFUSAL_LABELS, RefusalReason
 from gridpay.integrations.channels.factory import build_online_channel
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol
@@ -22,22 +22,6 @@ from tests.support.channel_servers import AlipayGateway, WeChatPayServer
 
 pytestmark = pytest.mark.django_db
 ACCOUNT = "3301000001"
-
-
-@pytest.fixture
-def wechat(tmp_path: Path, settings: Any) -> Iterator[WeChatPayServer]:
-    server = WeChatPayServer()
-    with server.running():
-        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
-        yield server
-
-
-@pytest.fixture
-def alipay(tmp_path: Path, settings: Any) -> Iterator[AlipayGateway]:
-    server = AlipayGateway()
-    with server.running():
-        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
-        yield server
 
 
 def balance() -> int:
@@ -109,7 +93,8 @@ def test_wechat_jsapi_order_returns_parameters_signed_with_the_merchant_key(
     ],
 )
 def test_wechat_notifications_that_must_not_move_money_are_refused_and_recorded(
-    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, case: str, reason: str, status: int
+    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, case: str, reason: str, status: int,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("wechat", settings)
@@ -148,6 +133,8 @@ def test_wechat_notifications_that_must_not_move_money_are_refused_and_recorded(
     refusal = ChannelRefusal.objects.get()
     assert (refusal.channel, refusal.reason) == ("wechat", reason)
     assert len(refusal.body_sha256) == 64
+    call_command("payments", "refusals", "--channel", "wechat")
+    assert REFUSAL_LABELS[RefusalReason(reason)] in capsys.readouterr().out
 
 
 def test_an_order_refused_or_unreachable_is_kept_as_failed(

@@ -23,7 +23,13 @@ from gridpay.domain.channel_payments import (
 )
 from gridpay.domain.money import fen_from_yuan_text, yuan_text
 from gridpay.domain.payments import PaymentChannel
-from gridpay.integrations.channels.online import ChannelNotice, ChannelRejected, ChannelUnavailable, OrderRequest
+from gridpay.integrations.channels.online import (
+    ChannelNotice,
+    ChannelRejected,
+    ChannelUnavailable,
+    OrderRequest,
+    setting_reader,
+)
 
 DEFAULT_BASE_URL = "https://openapi.alipay.com"
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # Alipay's times carry no zone: they are Beijing time
@@ -47,12 +53,7 @@ class AlipayConfig:
     @classmethod
     def from_settings(cls, config: Mapping[str, str]) -> "AlipayConfig":
         """From GRIDPAY_ALIPAY_* settings (README, "Payment channels"); ValueError naming what is missing."""
-
-        def need(key: str) -> str:
-            value = config.get(f"GRIDPAY_ALIPAY_{key}", "").strip()
-            if not value:
-                raise ValueError(f"支付宝配置缺少 GRIDPAY_ALIPAY_{key}")
-            return value
+        need = setting_reader(config, prefix="GRIDPAY_ALIPAY_", channel="支付宝")
 
         return cls(
             appid=need("APPID"),

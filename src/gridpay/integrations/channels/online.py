@@ -1,12 +1,24 @@
 """What every online channel adapter (WeChat Pay, Alipay) offers the application, and the errors it raises."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.payments import PaymentChannel
+
+
+def setting_reader(config: Mapping[str, str], *, prefix: str, channel: str) -> Callable[[str], str]:
+    """``need("MCHID")`` reads ``GRIDPAY_WECHATPAY_MCHID``, or raises ValueError naming what is missing."""
+
+    def need(key: str) -> str:
+        value = config.get(f"{prefix}{key}", "").strip()
+        if not value:
+            raise ValueError(f"{channel}配置缺少 {prefix}{key}")
+        return value
+
+    return need
 
 
 class ChannelUnavailable(Exception):

@@ -20,7 +20,13 @@ from gridpay.domain.channel_payments import (
     check_sent_at,
 )
 from gridpay.domain.payments import PaymentChannel
-from gridpay.integrations.channels.online import ChannelNotice, ChannelRejected, ChannelUnavailable, OrderRequest
+from gridpay.integrations.channels.online import (
+    ChannelNotice,
+    ChannelRejected,
+    ChannelUnavailable,
+    OrderRequest,
+    setting_reader,
+)
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
@@ -46,12 +52,7 @@ class WeChatPayConfig:
     @classmethod
     def from_settings(cls, config: Mapping[str, str]) -> "WeChatPayConfig":
         """From GRIDPAY_WECHATPAY_* settings (README, "Payment channels"); ValueError naming what is missing."""
-
-        def need(key: str) -> str:
-            value = config.get(f"GRIDPAY_WECHATPAY_{key}", "").strip()
-            if not value:
-                raise ValueError(f"微信支付配置缺少 GRIDPAY_WECHATPAY_{key}")
-            return value
+        need = setting_reader(config, prefix="GRIDPAY_WECHATPAY_", channel="微信支付")
 
         return cls(
             mchid=need("MCHID"),

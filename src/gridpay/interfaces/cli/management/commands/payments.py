@@ -1,15 +1,18 @@
 """`gridpay payments record`: records a payment taken at the counter (or reported by another channel)."""
 
 from argparse import ArgumentParser
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gridpay.application.channels.list_refusals import list_refusals
 from gridpay.application.channels.refund_through_channel import refund_through_channel
 from gridpay.application.record_payment import PaymentResult, record_payment
 from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.domain.business_time import day_bounds
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
@@ -48,6 +51,10 @@ class Command(BaseCommand):
         reprint = sub.add_parser("receipt", help="补打柜台交费凭证（PDF）")
         reprint.add_argument("--receipt-no", required=True)
         reprint.add_argument("--pdf", type=Path, required=True)
+        refusals = sub.add_parser("refusals", help="列出被拒绝的渠道通知与代收请求（伪造、篡改、重放、过期…）")
+        refusals.add_argument("--channel", help="只看某个渠道")
+        refusals.add_argument("--date", type=date.fromisoformat, help="只看某一天")
+        refusals.add_argument("--json", action="store_true")
         refund = sub.add_parser("refund", help="经微信支付或支付宝原路退款")
         refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS)
         refund.add_argument("--txn-id", required=True, help="原交费的渠道流水号")
@@ -62,6 +69,9 @@ class Command(BaseCommand):
             return
         if action == "refund":
             self._refund(options)
+            return
+        if action == "refusals":
+            self._refusals(options)
             return
         with domain_errors_as_command_errors():
             result = record_payment(
@@ -110,6 +120,21 @@ class Command(BaseCommand):
         )
         if options["pdf"]:
             console.print(f"交费凭证：{options['pdf']}")
+
+    def _refusals(self, options: dict[str, Any]) -> None:
+        since = until = None
+        if options["date"]:
+            since, until = day_bounds(day=options["date"], zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+        lines = list_refusals(channel=options["channel"], since=since, until=until)
+        if options["json"]:
+            print_json(lines)
+            return
+        if not lines:
+            console.print("没有被拒绝的通知。")
+        for line in lines:
+            what = " ".join(x for x in (line.order_no, line.channel_txn_id, line.remote_addr) if x)
+            console.print(f"  {line.received_at.astimezone(clock.zone()):%Y-%m-%d %H:%M:%S} {line.channel} "
+                          f"{line.reason_label}：{line.detail} {what}")
 
     def _refund(self, options: dict[str, Any]) -> None:
         try:
