@@ -78,6 +78,9 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(os.environ.get("GRIDPAY_DATABASE_URL", DEFAULT_DATABASE_URL))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The supply policy's window times default to fixed times of day (09:00, 16:00): exactly what is meant,
+# though Django warns on every command that a fixed time "may not be what you want".
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

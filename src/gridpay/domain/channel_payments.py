@@ -45,6 +45,7 @@ class RefusalReason(StrEnum):
     NOT_CONFIGURED = "not_configured"
     NONCE_REUSED = "nonce_reused"
     OVER_LIMIT = "over_limit"
+    WRONG_PIN = "wrong_pin"  # a recharge card's serial or PIN that does not match
     NOT_CREDITED = "not_credited"  # verified, but the ledger said no (a closed account, a conflicting id)
 
     @property
@@ -63,6 +64,7 @@ REFUSAL_LABELS = {
     RefusalReason.NOT_CONFIGURED: "渠道未配置",
     RefusalReason.NONCE_REUSED: "随机串已用过（重放）",
     RefusalReason.OVER_LIMIT: "超出代收额度",
+    RefusalReason.WRONG_PIN: "充值卡卡号或密码错误",
     RefusalReason.NOT_CREDITED: "已验证但未能入账",
 }
 

@@ -38,6 +38,6 @@ def redeem_card(*, account_no: str, serial: str, pin: str, at: datetime, busines
             message = f"密码错误，还可再试 {left} 次" if left else "密码错误次数过多，此卡已锁定"
             wrong = CardRefused(message, field="pin")
     # Outside the transaction above, which committed the attempt count: the refusal is kept too.
-    record_refusal(channel=PaymentChannel.CARD.value, refused=NotificationRefused(RefusalReason.BAD_SIGNATURE,
+    record_refusal(channel=PaymentChannel.CARD.value, refused=NotificationRefused(RefusalReason.WRONG_PIN,
                    wrong.message), body=f"{account_no}:{serial}".encode(), at=at, channel_txn_id=serial)
     raise wrong

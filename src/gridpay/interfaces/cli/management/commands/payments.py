@@ -24,7 +24,7 @@ from gridpay.interfaces.cli.output import console, domain_errors_as_command_erro
 class Command(BaseCommand):
     help = (
         "交费：record 记录一笔交费并立即入账（同一渠道流水号只入账一次）；counter 柜台收费并打印凭证；"
-        "receipt 补打凭证；refund 经在线渠道原路退款"
+        "receipt 补打凭证；refund 经在线渠道原路退款；refusals 被拒绝的渠道通知"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
