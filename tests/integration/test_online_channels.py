@@ -89,6 +89,7 @@ def test_wechat_jsapi_order_returns_parameters_signed_with_the_merchant_key(
         ("wrong_key", "bad_signature", 400),
         ("wrong_merchant", "wrong_merchant", 400),
         ("amount_mismatch", "amount_mismatch", 204),
+        ("account_mismatch", "account_mismatch", 204),
         ("unknown_order", "unknown_order", 204),
     ],
 )
@@ -120,6 +121,9 @@ def test_wechat_notifications_that_must_not_move_money_are_refused_and_recorded(
             "trade_state": "SUCCESS", "success_time": now.isoformat(), "amount": {"total": 5_000}})
     elif case == "amount_mismatch":
         wechat.pay(order_no, at=now, amount_fen=1)  # the channel says 0.01 yuan was paid for a 50 yuan order
+        headers, body = wechat.notification(order_no, sent_at=now)
+    elif case == "account_mismatch":
+        wechat.orders[order_no].attach = "3301000999"  # signed by the channel, but for another account
         headers, body = wechat.notification(order_no, sent_at=now)
     elif case == "unknown_order":
         wechat.orders["GPNOTOURS"] = wechat.orders.pop(order_no)
