@@ -3,15 +3,17 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.record_payment import record_payment
-from gridpay.data.models import CounterReceipt, Payment
+from gridpay.data.models import AuditRecord, CounterReceipt, Payment
 from gridpay.data.queries.ledger import balance_through_transfer_fen
-from gridpay.domain.money import yuan_in_words
+from gridpay.domain.money import format_yuan, yuan_in_words
 from gridpay.domain.payments import PaymentChannel
+from gridpay.integrations.documents.receipt_pdf import receipt_pdf
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ class Receipt:
 
 
 def take_counter_payment(
-    *, account_no: str, amount_fen: int, receipt_no: str, cashier: str, at: datetime, business_day: date
+    *, account_no: str, amount_fen: int, receipt_no: str, cashier: str, at: datetime, business_day: date,
+    actor: str = "",
 ) -> Receipt:
     """The receipt number is the payment's identity: pressing the button twice credits once, prints once more."""
     if not cashier.strip():
@@ -45,6 +48,11 @@ def take_counter_payment(
                 with transaction.atomic():
                     CounterReceipt.objects.create(payment_id=paid.payment_id, cashier=cashier.strip()[:50],
                                                   issued_at=at)
+                    AuditRecord.objects.create(
+                        at=at, actor=(actor or cashier).strip()[:100], action="payment.counter",
+                        target=f"payment:{paid.payment_id}",
+                        new={"account_no": paid.account_no, "amount_fen": paid.amount_fen, "receipt_no": receipt_no},
+                    )
             except IntegrityError:
                 pass  # a concurrent press of the same button wrote it
         return print_receipt(receipt_no=paid.channel_txn_id, available_balance_fen=paid.available_balance_fen,
@@ -72,4 +80,15 @@ def print_receipt(*, receipt_no: str, available_balance_fen: int | None = None, 
         amount_in_words=yuan_in_words(payment.amount_fen), received_at=payment.received_at,
         cashier=payment.counter_receipt.cashier, available_balance_fen=available_balance_fen,
         copy=payment.counter_receipt.prints, replayed=replayed,
+    )
+
+
+def receipt_as_pdf(receipt: Receipt) -> bytes:
+    """The receipt as the A6 PDF handed to the payer."""
+    return receipt_pdf(
+        utility=str(settings.GRIDPAY["UTILITY_NAME"]), receipt_no=receipt.receipt_no, account_no=receipt.account_no,
+        customer_name=receipt.customer_name, address=receipt.address, amount_yuan=format_yuan(receipt.amount_fen),
+        amount_in_words=receipt.amount_in_words, received_at=receipt.received_at,
+        zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]), cashier=receipt.cashier,
+        available_balance_yuan=format_yuan(receipt.available_balance_fen), copy=receipt.copy,
     )

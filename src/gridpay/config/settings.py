@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gridpay.data",
     "gridpay.interfaces.cli",
+    "gridpay.interfaces.web",
     "ninja",
     "django_q",
 ]
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gridpay.interfaces.web.context.staff",
             ]
         },
     }
@@ -88,6 +90,21 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("GRIDPAY_TIME_ZONE", "Asia/Shanghai")
 STATIC_URL = "static/"
+# Static files (ECharts, htmx, the console's CSS, the API docs' Swagger) served from the installed apps by
+# WhiteNoise: the embedded default needs no collectstatic and no separate web server.
+WHITENOISE_USE_FINDERS = True
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_AGE = 8 * 3600  # a working day
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 WHITENOISE_USE_FINDERS = True  # straight from the installed apps: no collectstatic step to forget
 
 # Business settings of one utility (RULES.md marks them "default": provinces differ).

@@ -1,7 +1,7 @@
-"""URL routes: channel notifications, the JSON API under /api/ and the Django admin."""
+"""URL routes: channel notifications, the JSON API under /api/, the Django admin and the staff console."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from gridpay.interfaces.api.api import api
 from gridpay.interfaces.api.channel_notifications import channel_notification
@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("gridpay.interfaces.web.urls")),
 ]

@@ -23,6 +23,7 @@ COMMANDS = (
     "simulate-meters",
     "worker",
     "api-token",
+    "staff",
     "serve",
     "migrate",
 )

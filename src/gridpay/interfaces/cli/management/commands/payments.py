@@ -11,12 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from gridpay.application.channels.list_refusals import list_refusals
 from gridpay.application.channels.refund_through_channel import refund_through_channel
 from gridpay.application.record_payment import PaymentResult, record_payment
-from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
-from gridpay.integrations.documents.receipt_pdf import receipt_pdf
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
@@ -99,14 +98,7 @@ class Command(BaseCommand):
                     cashier=options["cashier"], at=clock.now(), business_day=clock.today(),
                 )
         if options["pdf"]:
-            options["pdf"].write_bytes(receipt_pdf(
-                utility=str(settings.GRIDPAY["UTILITY_NAME"]), receipt_no=receipt.receipt_no,
-                account_no=receipt.account_no, customer_name=receipt.customer_name, address=receipt.address,
-                amount_yuan=format_yuan(receipt.amount_fen), amount_in_words=receipt.amount_in_words,
-                received_at=receipt.received_at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
-                cashier=receipt.cashier, available_balance_yuan=format_yuan(receipt.available_balance_fen),
-                copy=receipt.copy,
-            ))
+            options["pdf"].write_bytes(receipt_as_pdf(receipt))
         if options.get("json"):
             print_json(receipt)
             return

@@ -1,0 +1,43 @@
+"""Everything the console shows about one account: figures, usage, ledger, payments, alerts, commands, calls."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from gridpay.application.show_account import AccountView, show_account
+from gridpay.data.models import Account
+from gridpay.data.queries import customers as queries
+
+USAGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    account: AccountView
+    address: str
+    phone: str
+    usage: list[tuple[date, str, int]]  # day, kWh, charge fen
+    statement: list[queries.StatementRow]
+    payments: list[tuple[datetime, str, str, int, str]]
+    notifications: list[tuple[datetime, str, str, str]]
+    commands: list[tuple[datetime, str, str, str, int]]
+    calls: list[tuple[date, str, str, str]]
+    agreements: list[tuple[str, str, int, int, bool]]
+
+
+def customer_file(*, account_no: str, today: date) -> CustomerFile:
+    view = show_account(account_no=account_no)
+    row = Account.objects.select_related("customer", "ledger_account").get(account_no=view.account_no)
+    return CustomerFile(
+        account=view,
+        address=row.address,
+        phone=row.customer.phone,
+        usage=queries.daily_usage(account_id=row.id, first_day=today - timedelta(days=USAGE_DAYS)),
+        statement=queries.ledger_statement(
+            ledger_account_id=row.ledger_account_id, balance_fen=row.ledger_account.balance_fen, limit=30
+        ),
+        payments=queries.recent_payments(account_id=row.id, limit=20),
+        notifications=queries.recent_notifications(account_id=row.id, limit=20),
+        commands=queries.recent_meter_commands(account_id=row.id, limit=10),
+        calls=queries.call_tasks(account_id=row.id, limit=10),
+        agreements=queries.withholding_agreements(account_id=row.id),
+    )

@@ -1,0 +1,127 @@
+"""Finding accounts by number, name, phone or meter, and an account's recent history for the console."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q
+
+from gridpay.data.models import (
+    Account,
+    CallTask,
+    MeterCommand,
+    Notification,
+    Payment,
+    Settlement,
+    Transfer,
+    WithholdingAgreement,
+)
+
+
+@dataclass(frozen=True)
+class AccountHit:
+    account_no: str
+    customer_name: str
+    phone: str
+    village: str
+    address: str
+    mode: str
+    supply_state: str
+    balance_fen: int
+
+
+def find_accounts(*, query: str, limit: int) -> list[AccountHit]:
+    query = query.strip()
+    if not query:
+        return []
+    matches = (
+        Q(account_no__startswith=query)
+        | Q(customer__name__contains=query)
+        | Q(customer__phone__contains=query)
+        | Q(contacts__phone__contains=query)
+        | Q(meters__meter_no=query)
+    )
+    rows = (
+        Account.objects.filter(matches)
+        .distinct()
+        .order_by("account_no")
+        .values_list(
+            "account_no", "customer__name", "customer__phone", "village__name", "address", "mode", "supply_state",
+            "ledger_account__balance_fen",
+        )[:limit]
+    )
+    return [AccountHit(no, name, phone, village or "", address, mode, state, balance)
+            for no, name, phone, village, address, mode, state, balance in rows]
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    at: datetime
+    business_day: date
+    kind: str
+    amount_fen: int  # signed: + into the account, − out of it
+    balance_after_fen: int
+
+
+def ledger_statement(*, ledger_account_id: int, balance_fen: int, limit: int) -> list[StatementRow]:
+    """The latest transfers, newest first, with the balance after each (worked back from today's)."""
+    rows = (
+        Transfer.objects.filter(Q(debit_id=ledger_account_id) | Q(credit_id=ledger_account_id))
+        .order_by("-id")
+        .values_list("created_at", "business_day", "kind", "amount_fen", "credit_id")[:limit]
+    )
+    out = []
+    after = balance_fen
+    for at, day, kind, amount, credit in rows:
+        signed = amount if credit == ledger_account_id else -amount
+        out.append(StatementRow(at, day, kind, signed, after))
+        after -= signed
+    return out
+
+
+def recent_payments(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, int, str]]:
+    return list(
+        Payment.objects.filter(account_id=account_id)
+        .order_by("-received_at", "-id")
+        .values_list("received_at", "channel", "channel_txn_id", "amount_fen", "payer")[:limit]
+    )
+
+
+def daily_usage(*, account_id: int, first_day: date) -> list[tuple[date, str, int]]:
+    return [
+        (day, str(kwh), fen)
+        for day, kwh, fen in Settlement.objects.filter(account_id=account_id, day__gte=first_day)
+        .order_by("day")
+        .values_list("day", "energy_kwh", "charge_fen")
+    ]
+
+
+def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, str]]:
+    return list(
+        Notification.objects.filter(account_id=account_id)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "kind", "status", "text")[:limit]
+    )
+
+
+def recent_meter_commands(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, str, int]]:
+    return list(
+        MeterCommand.objects.filter(account_id=account_id)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "action", "status", "reason", "attempts")[:limit]
+    )
+
+
+def call_tasks(*, account_id: int, limit: int) -> list[tuple[date, str, str, str]]:
+    return list(
+        CallTask.objects.filter(account_id=account_id)
+        .order_by("-due_on", "-id")
+        .values_list("due_on", "reason", "outcome", "note")[:limit]
+    )
+
+
+def withholding_agreements(*, account_id: int) -> list[tuple[str, str, int, int, bool]]:
+    return list(
+        WithholdingAgreement.objects.filter(account_id=account_id)
+        .order_by("-signed_at")
+        .values_list("bank_code", "holder_name", "threshold_fen", "amount_fen", "active")
+    )

@@ -1,0 +1,74 @@
+"""The station's figures for the dashboard: counts and daily sums, each one query."""
+
+from datetime import date, datetime
+
+from django.db.models import Count, Min, Q, Sum
+
+from gridpay.data.models import Account, Notification, Payment, ReconnectCase, Settlement
+from gridpay.data.models.accounts import AccountStatus
+
+
+def accounts_by_mode() -> dict[str, int]:
+    rows = Account.objects.filter(status=AccountStatus.ACTIVE).values_list("mode").annotate(n=Count("id")).order_by()
+    return {mode: n for mode, n in rows}
+
+
+def accounts_below_zero() -> tuple[int, int]:
+    """How many active accounts have a balance below zero, and their arrears in fen (a positive number)."""
+    row = Account.objects.filter(status=AccountStatus.ACTIVE, ledger_account__balance_fen__lt=0).aggregate(
+        n=Count("id"), owed=Sum("ledger_account__balance_fen")
+    )
+    return int(row["n"] or 0), -int(row["owed"] or 0)
+
+
+def disconnected_now() -> int:
+    return Account.objects.filter(status=AccountStatus.ACTIVE, supply_state="disconnected").count()
+
+
+def reconnections_pending(*, now: datetime) -> tuple[int, int, datetime | None]:
+    """Open reconnection cases, those past their 24-hour commitment, and when the oldest was paid."""
+    row = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(due_by__lt=now)), oldest=Min("opened_at")
+    )
+    return int(row["n"] or 0), int(row["overdue"] or 0), row["oldest"]
+
+
+def sms_since(*, since: datetime) -> dict[str, int]:
+    rows = Notification.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("id")).order_by()
+    return {status: n for status, n in rows}
+
+
+def payments_by_channel(*, first_day: date, last_day: date) -> dict[str, tuple[int, int]]:
+    rows = (
+        Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day)
+        .values_list("channel")
+        .annotate(n=Count("id"), fen=Sum("amount_fen"))
+        .order_by()
+    )
+    return {channel: (n, int(fen or 0)) for channel, n, fen in rows}
+
+
+def daily_settled(*, first_day: date, last_day: date) -> dict[date, tuple[int, str]]:
+    """Per day: the money settled (fen) and the energy (kWh, as text to keep its decimals)."""
+    rows = (
+        Settlement.objects.filter(day__gte=first_day, day__lte=last_day)
+        .values_list("day")
+        .annotate(fen=Sum("charge_fen"), kwh=Sum("energy_kwh"))
+        .order_by("day")
+    )
+    return {day: (int(fen or 0), str(kwh or 0)) for day, fen, kwh in rows}
+
+
+def daily_payments(*, first_day: date, last_day: date) -> dict[date, int]:
+    rows = (
+        Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day)
+        .values_list("business_day")
+        .annotate(fen=Sum("amount_fen"))
+        .order_by("business_day")
+    )
+    return {day: int(fen or 0) for day, fen in rows}
+
+
+def settled_fen(*, first_day: date, last_day: date) -> int:
+    total = Settlement.objects.filter(day__gte=first_day, day__lte=last_day).aggregate(fen=Sum("charge_fen"))["fen"]
+    return int(total or 0)

@@ -1,0 +1,34 @@
+"""`gridpay staff add`: a member of staff who signs in to the console, with one role."""
+
+import getpass
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.domain.staff_roles import Role
+from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
+
+
+class Command(BaseCommand):
+    help = "工作人员：add 新增可登录网页工作台的工作人员（角色：" + "、".join(r.label for r in Role) + "）"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="新增工作人员")
+        add.add_argument("--username", required=True, help="登录名")
+        add.add_argument("--name", required=True, help="姓名")
+        add.add_argument("--role", required=True, choices=[r.value for r in Role])
+        add.add_argument("--password", help="密码（不给则提示输入）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"]
+        if password is None:
+            password = getpass.getpass("密码：")
+            if password != getpass.getpass("再输一次："):
+                raise CommandError("两次输入的密码不一致")
+        with domain_errors_as_command_errors():
+            member = add_staff(username=options["username"], name=options["name"], role=options["role"],
+                               password=password)
+        console.print(f"已新增工作人员 {member.name}（登录名 {member.username}，{Role(member.role).label}）。")

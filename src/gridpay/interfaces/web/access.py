@@ -1,0 +1,39 @@
+"""Who may open which page: every view names its action, and the server checks the user's roles for it."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gridpay.data.staff import roles_of
+from gridpay.domain.staff_roles import Action, Role, may
+
+View = Callable[..., HttpResponse]
+
+
+def requires(action: Action) -> Callable[[View], View]:
+    """Not signed in: to the login page. Signed in without a role that may: 403, in Chinese."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            roles = roles_of(request.user)
+            if not may(roles, action):
+                return render(request, "web/forbidden.html", {"roles": roles}, status=403)
+            request.roles = roles  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def allowed_actions(request: HttpRequest) -> set[str]:
+    """For the templates: which links and buttons to show (the server checks again on use)."""
+    roles: set[Role] = getattr(request, "roles", None) or roles_of(request.user)
+    return {action.value for action in Action if may(roles, action)}

@@ -1,0 +1,34 @@
+"""The console's forms: what staff type, checked and explained in Chinese."""
+
+import secrets
+
+from django import forms
+
+from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.payments import MAX_PAYMENT_FEN
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="户号、户名、电话或表号", max_length=50, required=False)
+
+
+class CounterPaymentForm(forms.Form):
+    amount_yuan = forms.CharField(label="交费金额（元）", max_length=16)
+    # Made when the form is shown: pressing the button twice sends the same receipt number, credited once.
+    receipt_no = forms.CharField(widget=forms.HiddenInput, max_length=40)
+
+    def clean_amount_yuan(self) -> int:
+        text = self.cleaned_data["amount_yuan"].strip()
+        try:
+            fen = fen_from_yuan_text(text)
+        except ValueError:
+            raise forms.ValidationError("请输入金额，例如 100 或 100.50（最多两位小数）") from None
+        if fen <= 0:
+            raise forms.ValidationError("交费金额必须大于 0")
+        if fen > MAX_PAYMENT_FEN:
+            raise forms.ValidationError("交费金额过大")
+        return fen
+
+
+def new_receipt_no(day_text: str) -> str:
+    return f"GT{day_text}{secrets.token_hex(4).upper()}"

@@ -1,0 +1,19 @@
+"""The staff console's routes."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from gridpay.interfaces.web.views import customers, dashboard, work_lists
+
+app_name = "web"
+urlpatterns = [
+    path("", dashboard.dashboard_page, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("customers/", customers.search_page, name="customers"),
+    path("customers/<str:account_no>/", customers.customer_page, name="customer"),
+    path("customers/<str:account_no>/pay", customers.counter_payment, name="counter-payment"),
+    path("receipts/<str:receipt_no>.pdf", customers.receipt, name="receipt"),
+    path("arrears/", work_lists.arrears_page, name="arrears"),
+    path("calls/", work_lists.calls_page, name="calls"),
+]

@@ -1,0 +1,85 @@
+"""Finding a customer, their account file, and the counter payment with its receipt."""
+
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from gridpay.application.customers.customer_file import customer_file
+from gridpay.application.customers.find_customers import find_customers
+from gridpay.application.errors import NotFound, UnknownAccount
+from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
+from gridpay.domain.errors import DomainError
+from gridpay.domain.money import format_yuan
+from gridpay.domain.staff_roles import Action
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.web.access import requires
+from gridpay.interfaces.web.forms import CounterPaymentForm, SearchForm, new_receipt_no
+
+
+@requires(Action.VIEW_CUSTOMER)
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    hits = find_customers(query=form.cleaned_data["q"]) if form.is_valid() else []
+    if len(hits) == 1 and request.GET.get("q"):
+        return redirect("web:customer", account_no=hits[0].account_no)
+    return render(request, "web/customers.html", {"form": form, "hits": hits, "searched": bool(request.GET.get("q"))})
+
+
+@requires(Action.VIEW_CUSTOMER)
+def customer_page(request: HttpRequest, account_no: str) -> HttpResponse:
+    form = CounterPaymentForm(initial={"receipt_no": new_receipt_no(clock.today().strftime("%Y%m%d"))})
+    return _render_file(request, account_no, form, status=200)
+
+
+@requires(Action.TAKE_COUNTER_PAYMENT)
+def counter_payment(request: HttpRequest, account_no: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:customer", account_no=account_no)
+    form = CounterPaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            receipt = take_counter_payment(
+                account_no=account_no, amount_fen=form.cleaned_data["amount_yuan"],
+                receipt_no=form.cleaned_data["receipt_no"], cashier=_name(request), actor=request.user.get_username(),
+                at=clock.now(), business_day=clock.today(),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            url = reverse("web:customer", kwargs={"account_no": account_no})
+            return redirect(f"{url}?paid={receipt.receipt_no}")
+    return _render_file(request, account_no, form, status=422)
+
+
+@requires(Action.VIEW_CUSTOMER)
+def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    try:
+        found = print_receipt(receipt_no=receipt_no)
+    except NotFound:
+        return render(request, "web/not_found.html", {"what": f"收据 {receipt_no}"}, status=404)
+    response = HttpResponse(receipt_as_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{found.receipt_no}.pdf"'
+    return response
+
+
+def _render_file(request: HttpRequest, account_no: str, form: CounterPaymentForm, *, status: int) -> HttpResponse:
+    try:
+        file = customer_file(account_no=account_no, today=clock.today())
+    except UnknownAccount:
+        return render(request, "web/not_found.html", {"what": f"户号 {account_no}"}, status=404)
+    usage = {
+        "days": [d.strftime("%m-%d") for d, _, _ in file.usage],
+        "kwh": [kwh for _, kwh, _ in file.usage],
+        "yuan": [format_yuan(fen) for _, _, fen in file.usage],
+    }
+    paid = request.GET.get("paid", "")
+    return render(
+        request, "web/customer.html",
+        {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid},
+        status=status,
+    )
+
+
+def _name(request: HttpRequest) -> str:
+    return getattr(request.user, "first_name", "") or request.user.get_username()

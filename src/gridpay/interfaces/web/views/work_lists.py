@@ -1,0 +1,57 @@
+"""Work lists: arrears by village and grid staff (with exports), and the grid staff's call list."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
+from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
+from gridpay.data.models.field_work import CallOutcome
+from gridpay.domain.errors import DomainError
+from gridpay.domain.money import format_yuan
+from gridpay.domain.staff_roles import Action, Role
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.web.access import requires
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@requires(Action.VIEW_WORK_LISTS)
+def arrears_page(request: HttpRequest) -> HttpResponse:
+    village, staff = request.GET.get("village", ""), request.GET.get("staff", "")
+    lines = arrears_list(village=village, grid_staff=staff)
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        data, kind = (arrears_csv(lines), "text/csv") if export == "csv" else (arrears_xlsx(lines), XLSX)
+        response = HttpResponse(data, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="arrears-{clock.today()}.{export}"'
+        return response
+    villages, staff_names = filter_choices()
+    total = format_yuan(-sum(line.balance_fen for line in lines))
+    return render(request, "web/arrears.html", {
+        "lines": lines, "villages": villages, "staff_names": staff_names, "village": village, "staff": staff,
+        "total": total, "query": request.GET.urlencode(),
+    })
+
+
+@requires(Action.WORK_CALLS)
+def calls_page(request: HttpRequest) -> HttpResponse:
+    """Grid staff see their own calls (their name as in the village list); supervisors choose whose."""
+    own = Role.GRID_STAFF in request.roles and len(request.roles) == 1  # type: ignore[attr-defined]
+    name = getattr(request.user, "first_name", "")
+    staff = name if own else request.GET.get("staff", "")
+    error = ""
+    if request.method == "POST":
+        try:
+            record_call_outcome(task_id=int(request.POST.get("task_id", "0") or 0),
+                                outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
+                                by=name or request.user.get_username(), at=clock.now())
+            return redirect(request.get_full_path())
+        except (DomainError, ValueError) as problem:
+            error = getattr(problem, "message", "无效的电话任务")
+    tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
+    _, staff_names = filter_choices()
+    outcomes = [(value, label) for value, label in CallOutcome.choices if value != CallOutcome.PENDING]
+    return render(request, "web/calls.html", {
+        "tasks": tasks[:200], "count": len(tasks), "staff": staff, "own": own, "staff_names": staff_names,
+        "outcomes": outcomes, "error": error,
+    }, status=422 if error else 200)

@@ -1,0 +1,101 @@
+"""The staff console in a real browser (Debian's Chromium through Playwright), on a desk and a phone: a cashier
+finds an account in arrears, takes the payment, and the page shows the reconnection under way."""
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.data.models import Account
+from tests.support.accounts import enrol
+
+CHROMIUM = shutil.which("chromium") or ""
+REQUIRE = os.environ.get("GRIDPAY_REQUIRE_SERVICES") == "1"
+SIZES = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+PASSWORD = "Gridpay-2026!"
+
+# Transactional, for the live server's own connection: on PostgreSQL, whose flush TRUNCATEs, since SQLite's flush
+# would DELETE ledger transfers, which the ledger refuses.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+
+@pytest.fixture
+def browser() -> Any:
+    if not CHROMIUM:
+        if REQUIRE:
+            pytest.fail("chromium is not installed while GRIDPAY_REQUIRE_SERVICES=1 (.ci/run installs it)")
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def disconnected_account(zj_tariff: str) -> None:
+    """Made before the browser starts: Playwright runs an event loop in this thread, where Django's ORM won't."""
+    enrol(1, opening_balance_fen=-3_210, phone="13900000001")
+    Account.objects.filter(account_no="3301000001").update(supply_state="disconnected")
+    add_staff(username="zhang", name="张敏", role="cashier", password=PASSWORD)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_cashier_takes_the_payment_of_a_disconnected_account_and_sees_the_reconnection(
+    disconnected_account: None, live_server: Any, browser: Any, size: str, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=SIZES[size])
+    page.goto(f"{live_server.url}/customers/")
+    page.fill("#id_username", "zhang")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.fill("#id_q", "3301000001")
+    page.click("main button[type=submit]")  # not the header's sign-out button
+    assert page.locator("h1").inner_text().startswith("3301000001")
+    assert page.locator("h1 .tag.bad").inner_text() == "停电"
+    page.fill("#id_amount_yuan", "50")
+    page.click("text=收费并入账")
+    page.wait_for_selector(".flash")
+    assert "已入账" in page.locator(".flash").inner_text()
+    commands = page.locator("h2:has-text('停复电命令') + div.scroll table").inner_text()
+    assert "复电" in commands and "交费复电" in commands
+    page.screenshot(path=str(tmp_path / f"cashier-{size}.png"), full_page=True)
+    # Chinese is drawn with a Chinese font, and nothing is wider than the screen.
+    assert page.evaluate("document.fonts.check('16px \"WenQuanYi Micro Hei\"')")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"{live_server.url}/")
+    page.wait_for_selector("#money canvas")  # the chart drew
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / f"dashboard-{size}.png"), full_page=True)
+
+
+@pytest.fixture
+def call_list(zj_tariff: str) -> None:
+    from gridpay.data.models import GridStaff, Village
+
+    staff = GridStaff.objects.create(name="陈嘉涵", phone="0595-1")
+    Village.objects.create(name="东村", town="测试镇", grid_staff=staff)
+    enrol(1, opening_balance_fen=-1_000, village="东村", phone="13900000001")
+    add_staff(username="chen", name="陈嘉涵", role="grid_staff", password=PASSWORD)
+
+
+def test_a_grid_staff_member_works_the_call_list_on_a_phone(
+    call_list: None, live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(f"{live_server.url}/calls/")
+    page.fill("#id_username", "chen")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    row = page.locator("tr", has_text="3301000001").first
+    assert "13900000001" in row.inner_text()
+    row.locator("select[name=outcome]").select_option("reached")
+    row.locator("input[name=note]").fill("答应明天交费")
+    row.locator("text=记录").click()
+    page.wait_for_selector("text=没有待拨打的电话")
+    page.screenshot(path=str(tmp_path / "calls-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -1,0 +1,115 @@
+"""The staff console over HTTP: sign-in, every page for every role, the counter payment and its receipt."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from gridpay.application.record_payment import record_payment
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.data.models import AuditRecord, LedgerAccount, Payment, Village
+from gridpay.domain.staff_roles import Role
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Gridpay-2026!"
+PAGES = ["/", "/customers/?q=3301", "/customers/3301000001/"]
+
+
+def signed_in(role: Role) -> Client:
+    add_staff(username=role.value, name=f"{role.label}甲", role=role.value, password=PASSWORD)
+    client = Client()
+    assert client.login(username=role.value, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def town(zj_tariff: str) -> None:
+    Village.objects.create(name="东村", town="测试镇")
+    enrol(1, opening_balance_fen=-2_345, phone="13900000001", village="东村")
+    enrol(2, opening_balance_fen=10_000)
+    record_payment(account_no="3301000002", amount_fen=5_000, channel="wechat", channel_txn_id="W-1",
+                   received_at=datetime.now(UTC), business_day=datetime.now(UTC).date())
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/customers/3301000001/pay", "/receipts/GT1.pdf"])
+def test_every_page_sends_a_stranger_to_sign_in(town: None, client: Client, path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reads_the_dashboard_and_the_customer_file_in_chinese(town: None, role: Role) -> None:
+    client = signed_in(role)
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    body = dashboard.content.decode()
+    assert "余额为负" in body and "电费回收率" in body and "echarts.common.min.js" in body
+    assert "微信支付" in body  # this month's payments by channel
+    found = client.get("/customers/?q=测试用户")
+    assert found.status_code == 200 and "3301000002" in found.content.decode()
+    assert client.get("/customers/?q=3301000001").status_code == 302  # one hit: straight to the file
+    page = client.get("/customers/3301000001/").content.decode()
+    assert "可用余额" in page and "-23.45" in page and "测试用户1" in page
+    assert ("收费并入账" in page) is (role in (Role.CASHIER, Role.SUPERVISOR, Role.STATION_HEAD, Role.ADMIN))
+
+
+def test_a_user_without_a_role_is_refused_every_page(town: None) -> None:
+    get_user_model().objects.create_user(username="nobody", password=PASSWORD)
+    client = Client()
+    client.login(username="nobody", password=PASSWORD)
+    for path in PAGES:
+        answer = client.get(path)
+        assert answer.status_code == 403 and "无权访问" in answer.content.decode()
+
+
+def test_a_cashier_takes_a_payment_once_and_prints_its_receipt(town: None) -> None:
+    client = signed_in(Role.CASHIER)
+    page = client.get("/customers/3301000001/").content.decode()
+    receipt_no = page.split('name="receipt_no" value="')[1].split('"')[0]
+    form = {"amount_yuan": "100.00", "receipt_no": receipt_no}
+    answer = client.post("/customers/3301000001/pay", form)
+    assert answer.status_code == 302 and f"paid={receipt_no}" in answer["Location"]
+    again = client.post("/customers/3301000001/pay", form)  # pressed twice
+    assert again.status_code == 302
+    assert Payment.objects.filter(channel="counter").count() == 1
+    assert LedgerAccount.objects.get(code="customer:3301000001").balance_fen == 10_000 - 2_345
+    audit = AuditRecord.objects.get(action="payment.counter")
+    assert audit.actor == "cashier" and audit.new["amount_fen"] == 10_000
+    shown = client.get(answer["Location"]).content.decode()
+    assert "已入账" in shown and "76.55" in shown
+    pdf = client.get(f"/receipts/{receipt_no}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(("amount", "message"), [("abc", "请输入金额"), ("0", "必须大于 0"), ("1.234", "最多两位小数")])
+def test_a_bad_amount_is_explained_and_nothing_is_written(town: None, amount: str, message: str) -> None:
+    client = signed_in(Role.CASHIER)
+    answer = client.post("/customers/3301000001/pay", {"amount_yuan": amount, "receipt_no": "GT-X"})
+    assert answer.status_code == 422 and message in answer.content.decode()
+    assert not Payment.objects.filter(channel="counter").exists()
+
+
+def test_grid_staff_may_not_take_payments_and_csrf_is_enforced(town: None) -> None:
+    grid = signed_in(Role.GRID_STAFF)
+    refused = grid.post("/customers/3301000001/pay", {"amount_yuan": "10", "receipt_no": "GT-Y"})
+    assert refused.status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    add_staff(username="c2", name="营业员乙", role="cashier", password=PASSWORD)
+    strict.login(username="c2", password=PASSWORD)
+    assert strict.post("/customers/3301000001/pay", {"amount_yuan": "10", "receipt_no": "GT-Z"}).status_code == 403
+    assert not Payment.objects.filter(channel="counter").exists()
+
+
+def test_sign_in_with_a_wrong_password_says_so_in_chinese(town: None, client: Client) -> None:
+    add_staff(username="zhang", name="张敏", role="cashier", password=PASSWORD)
+    answer = client.post("/login/", {"username": "zhang", "password": "wrong"})
+    assert answer.status_code == 200 and "登录名或密码不正确" in answer.content.decode()
+    assert client.post("/login/", {"username": "zhang", "password": PASSWORD}).status_code == 302
+
+
+def test_an_unknown_account_or_receipt_is_a_chinese_404(town: None) -> None:
+    client = signed_in(Role.CASHIER)
+    assert "没有户号 9999" in client.get("/customers/9999/").content.decode()
+    assert client.get("/receipts/NOPE.pdf").status_code == 404

@@ -1,0 +1,76 @@
+"""Work lists in the console: arrears by village and grid staff with exports, and the grid staff's call list."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.application.supply.call_tasks import open_call_task_for
+from gridpay.data.models import Account, CallTask, GridStaff, Village
+from gridpay.data.models.field_work import CallReason
+from gridpay.domain.staff_roles import Role
+from gridpay.interfaces.cli import clock
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Gridpay-2026!"
+
+
+@pytest.fixture
+def villages(zj_tariff: str) -> None:
+    chen = GridStaff.objects.create(name="陈嘉涵", phone="0595-1")
+    zhou = GridStaff.objects.create(name="周木顺", phone="0595-2")
+    Village.objects.create(name="东村", town="测试镇", grid_staff=chen)
+    Village.objects.create(name="西村", town="测试镇", grid_staff=zhou)
+    enrol(1, opening_balance_fen=-1_000, village="东村")
+    enrol(2, opening_balance_fen=-2_500, village="西村")
+    enrol(3, opening_balance_fen=5_000, village="东村")
+    today = clock.today()
+    for number in (1, 2):
+        account_id = Account.objects.get(account_no=f"33010{number:05d}").id
+        open_call_task_for(account_id=account_id, reason=CallReason.ARREARS_SMS, due_on=today, at=datetime.now(UTC))
+
+
+def signed_in(role: Role, name: str = "") -> Client:
+    add_staff(username=role.value, name=name or role.label, role=role.value, password=PASSWORD)
+    client = Client()
+    client.login(username=role.value, password=PASSWORD)
+    return client
+
+
+def test_arrears_are_listed_filtered_and_exported(villages: None) -> None:
+    client = signed_in(Role.SUPERVISOR)
+    page = client.get("/arrears/").content.decode()
+    assert "2 户，欠费合计 35.00 元" in page and "3301000001" in page and "3301000003" not in page
+    west = client.get("/arrears/?staff=周木顺").content.decode()
+    assert "3301000002" in west and "3301000001" not in west
+    exported = client.get("/arrears/?village=东村&export=csv")
+    assert exported["Content-Type"] == "text/csv"
+    text = exported.content.decode("utf-8-sig").splitlines()
+    assert text[0].startswith("村/社区,网格员,户号") and len(text) == 2 and "-10.00" in text[1]
+    workbook = load_workbook(io.BytesIO(client.get("/arrears/?export=xlsx").content))
+    rows = list(workbook.active.values)  # type: ignore[union-attr]
+    assert rows[0][2] == "户号" and len(rows) == 3 and sum(float(r[6]) for r in rows[1:]) == -35.0
+
+
+def test_cashiers_have_no_work_lists(villages: None) -> None:
+    client = signed_in(Role.CASHIER)
+    assert client.get("/arrears/").status_code == 403 and client.get("/calls/").status_code == 403
+
+
+def test_a_grid_staff_member_works_their_own_call_list(villages: None) -> None:
+    client = signed_in(Role.GRID_STAFF, name="陈嘉涵")
+    page = client.get("/calls/?staff=周木顺").content.decode()  # their own, whatever they ask
+    mine = CallTask.objects.filter(grid_staff__name="陈嘉涵", outcome="pending", due_on__lte=clock.today())
+    assert "3301000001" in page and "3301000002" not in page and f"待拨打 {mine.count()} 个" in page
+    task = CallTask.objects.get(account__account_no="3301000001", reason="arrears_sms")
+    answer = client.post("/calls/", {"task_id": task.id, "outcome": "reached", "note": "答应明天交"})
+    assert answer.status_code == 302
+    task.refresh_from_db()
+    assert (task.outcome, task.note, task.done_by) == ("reached", "答应明天交", "陈嘉涵")
+    assert f"待拨打 {mine.count()} 个" in client.get("/calls/").content.decode()
+    bad = client.post("/calls/", {"task_id": task.id + 99, "outcome": "reached"})
+    assert bad.status_code == 422

@@ -1,0 +1,36 @@
+"""Who may do what at the station: the role table read as rules."""
+
+import pytest
+
+from gridpay.domain.staff_roles import ALLOWED, Action, Role, may
+
+
+def test_no_role_may_do_nothing_and_the_admin_may_do_everything() -> None:
+    assert not any(may([], action) for action in Action)
+    assert all(may([Role.ADMIN], action) for action in Action)
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        (Role.CASHIER, Action.TAKE_COUNTER_PAYMENT, True),
+        (Role.CASHIER, Action.SET_PROTECTED, False),
+        (Role.CASHIER, Action.RECONNECT_NOW, False),
+        (Role.GRID_STAFF, Action.TAKE_COUNTER_PAYMENT, False),
+        (Role.GRID_STAFF, Action.WORK_CALLS, True),
+        (Role.GRID_STAFF, Action.EDIT_ROLLOUT, True),
+        (Role.SUPERVISOR, Action.SET_PROTECTED, True),
+        (Role.SUPERVISOR, Action.RECONNECT_NOW, True),
+        (Role.SUPERVISOR, Action.MANAGE_STAFF, False),
+        (Role.STATION_HEAD, Action.MANAGE_STAFF, False),
+        (Role.STATION_HEAD, Action.RECONCILE, True),
+    ],
+)
+def test_the_role_table(role: Role, action: Action, allowed: bool) -> None:
+    assert may([role], action) is allowed
+
+
+def test_every_role_sees_the_dashboard_and_customers_and_roles_add_up() -> None:
+    for role in Role:
+        assert {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER} <= ALLOWED[role]
+    assert may([Role.CASHIER, Role.GRID_STAFF], Action.WORK_CALLS)  # a person may hold two roles
