@@ -113,3 +113,27 @@ def test_an_unknown_account_or_receipt_is_a_chinese_404(town: None) -> None:
     client = signed_in(Role.CASHIER)
     assert "没有户号 9999" in client.get("/customers/9999/").content.decode()
     assert client.get("/receipts/NOPE.pdf").status_code == 404
+
+
+def test_a_supervisor_protects_an_account_and_orders_a_reconnection_with_audit_records(town: None) -> None:
+    from gridpay.data.models import Account, MeterCommand, ReconnectCase
+
+    Account.objects.filter(account_no="3301000001").update(supply_state="disconnected")
+    supervisor = signed_in(Role.SUPERVISOR)
+    page = supervisor.get("/customers/3301000001/").content.decode()
+    assert "设为保电" in page and "立即复电" in page
+    refused = supervisor.post("/customers/3301000001/protected", {"protected": "on", "reason": ""})
+    assert refused.status_code == 422 and "必须写明原因" in refused.content.decode()
+    supervisor.post("/customers/3301000001/protected", {"protected": "on", "reason": "独居老人"})
+    account = Account.objects.get(account_no="3301000001")
+    assert account.protected and account.protected_reason == "独居老人"
+    supervisor.post("/customers/3301000001/reconnect", {"reason": "困难户，先复电后交费"})
+    command = MeterCommand.objects.get(account=account)
+    assert (command.action, command.status) == ("reconnect", "queued") and "困难户" in command.reason
+    assert ReconnectCase.objects.filter(account=account, confirmed_at__isnull=True).exists()
+    actions = set(AuditRecord.objects.values_list("action", flat=True))
+    assert {"account.protected", "supply.reconnect_now"} <= actions
+    assert AuditRecord.objects.get(action="account.protected").old == {"protected": False, "protected_reason": ""}
+    cashier = signed_in(Role.CASHIER)
+    assert "设为保电" not in cashier.get("/customers/3301000001/").content.decode()
+    assert cashier.post("/customers/3301000001/reconnect", {"reason": "x"}).status_code == 403

@@ -32,3 +32,12 @@ class CounterPaymentForm(forms.Form):
 
 def new_receipt_no(day_text: str) -> str:
     return f"GT{day_text}{secrets.token_hex(4).upper()}"
+
+
+class ProtectedForm(forms.Form):
+    protected = forms.BooleanField(label="保电", required=False)
+    reason = forms.CharField(label="原因", max_length=100, required=False)
+
+
+class ReconnectNowForm(forms.Form):
+    reason = forms.CharField(label="指令复电原因", max_length=80)

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from gridpay.application.customers.customer_file import customer_file
 from gridpay.application.customers.find_customers import find_customers
+from gridpay.application.customers.reconnect_now import reconnect_now
+from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
 from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
 from gridpay.domain.errors import DomainError
@@ -14,7 +16,13 @@ from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import requires
-from gridpay.interfaces.web.forms import CounterPaymentForm, SearchForm, new_receipt_no
+from gridpay.interfaces.web.forms import (
+    CounterPaymentForm,
+    ProtectedForm,
+    ReconnectNowForm,
+    SearchForm,
+    new_receipt_no,
+)
 
 
 @requires(Action.VIEW_CUSTOMER)
@@ -28,8 +36,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.VIEW_CUSTOMER)
 def customer_page(request: HttpRequest, account_no: str) -> HttpResponse:
-    form = CounterPaymentForm(initial={"receipt_no": new_receipt_no(clock.today().strftime("%Y%m%d"))})
-    return _render_file(request, account_no, form, status=200)
+    return _render_file(request, account_no, _payment_form(), status=200)
 
 
 @requires(Action.TAKE_COUNTER_PAYMENT)
@@ -63,7 +70,9 @@ def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return response
 
 
-def _render_file(request: HttpRequest, account_no: str, form: CounterPaymentForm, *, status: int) -> HttpResponse:
+def _render_file(
+    request: HttpRequest, account_no: str, form: CounterPaymentForm, *, status: int, problem: str = ""
+) -> HttpResponse:
     try:
         file = customer_file(account_no=account_no, today=clock.today())
     except UnknownAccount:
@@ -76,10 +85,40 @@ def _render_file(request: HttpRequest, account_no: str, form: CounterPaymentForm
     paid = request.GET.get("paid", "")
     return render(
         request, "web/customer.html",
-        {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid},
+        {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem},
         status=status,
     )
 
 
 def _name(request: HttpRequest) -> str:
     return getattr(request.user, "first_name", "") or request.user.get_username()
+
+
+@requires(Action.SET_PROTECTED)
+def protected(request: HttpRequest, account_no: str) -> HttpResponse:
+    form = ProtectedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_protected(account_no=account_no, protected=form.cleaned_data["protected"],
+                          reason=form.cleaned_data["reason"], actor=request.user.get_username(), at=clock.now())
+        except DomainError as error:
+            return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+    return redirect("web:customer", account_no=account_no)
+
+
+@requires(Action.RECONNECT_NOW)
+def reconnect(request: HttpRequest, account_no: str) -> HttpResponse:
+    form = ReconnectNowForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _render_file(request, account_no, _payment_form(), status=422, problem="指令复电必须写明原因")
+        try:
+            reconnect_now(account_no=account_no, reason=form.cleaned_data["reason"],
+                          actor=request.user.get_username(), at=clock.now())
+        except DomainError as error:
+            return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+    return redirect("web:customer", account_no=account_no)
+
+
+def _payment_form() -> CounterPaymentForm:
+    return CounterPaymentForm(initial={"receipt_no": new_receipt_no(clock.today().strftime("%Y%m%d"))})
