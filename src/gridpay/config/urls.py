@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("portal/", include("gridpay.interfaces.web.portal_urls")),
     path("", include("gridpay.interfaces.web.urls")),
 ]

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from gridpay.application.show_account import AccountView, show_account
-from gridpay.data.models import Account
+from gridpay.data.models import Account, SmartPaymentAgreement
+from gridpay.data.models.rollout import AgreementMethod
 from gridpay.data.queries import customers as queries
 
 USAGE_DAYS = 30
@@ -22,6 +23,7 @@ class CustomerFile:
     commands: list[tuple[datetime, str, str, str, int]]
     calls: list[tuple[date, str, str, str]]
     agreements: list[tuple[str, str, int, int, bool]]
+    smart_payment_agreement: tuple[date, str, str] | None  # signed on, method label, staff
 
 
 def customer_file(*, account_no: str, today: date) -> CustomerFile:
@@ -40,4 +42,12 @@ def customer_file(*, account_no: str, today: date) -> CustomerFile:
         commands=queries.recent_meter_commands(account_id=row.id, limit=10),
         calls=queries.call_tasks(account_id=row.id, limit=10),
         agreements=queries.withholding_agreements(account_id=row.id),
+        smart_payment_agreement=_agreement(row.id),
     )
+
+
+def _agreement(account_id: int) -> tuple[date, str, str] | None:
+    found = SmartPaymentAgreement.objects.filter(account_id=account_id).first()
+    if found is None:
+        return None
+    return found.signed_on, AgreementMethod(found.method).label, found.staff_name

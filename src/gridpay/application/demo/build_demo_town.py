@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Min
 
 from gridpay.application.demo.households import Household, generate_households
-from gridpay.application.demo.places import install_outlets
+from gridpay.application.demo.places import install_agreements, install_outlets
 from gridpay.application.demo.villages import TOWN, install_villages
 from gridpay.application.enrol_account import Enrolment, enrol_account
 from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
@@ -130,6 +130,7 @@ def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | No
         done += len(chunk)
         if on_progress:
             on_progress(done, len(households))
+    install_agreements(villages, seed=plan.seed, at=at)
     return DemoTown(plan=plan, households=households, enrolled=len(missing))
 
 

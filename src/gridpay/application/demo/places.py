@@ -6,9 +6,12 @@ points in some — so the 10-minute payment circle covers some villages well and
 """
 
 import random
+from datetime import datetime, timedelta
 
 from gridpay.application.demo.villages import TOWN, TOWN_CENTRE, Point, ScheduledVillage, village_centre
 from gridpay.application.outlets.register_outlets import OutletInput, register_outlets
+from gridpay.data.models import Account, PromotionEvent, SmartPaymentAgreement, Village
+from gridpay.data.models.rollout import AgreementMethod
 
 HOUSEHOLD_SPREAD_M = 380  # standard deviation of a household's distance from its village centre, each way
 
@@ -46,3 +49,30 @@ def install_outlets(villages: list[ScheduledVillage]) -> int:
             town=TOWN if village_name else "", hours=hours, channels=tuple(channels.split(";")),
         ))
     return register_outlets(outlets=outlets)
+
+
+def install_agreements(villages: list[ScheduledVillage], *, seed: int, at: datetime) -> int:
+    """Every household signed its smart-payment agreement in its village's rollout month, one in five at home;
+    each village had its introduction at the village committee a week before. Running it again adds nothing."""
+    rng = random.Random(f"gridpay-demo:{seed}:agreements")
+    by_name = {v.name: v for v in villages}
+    signed = set(SmartPaymentAgreement.objects.values_list("account_id", flat=True))
+    rows = []
+    for account_id, village in Account.objects.filter(village__town=TOWN).values_list("id", "village__name"):
+        plan = by_name.get(village or "")
+        if plan is None or account_id in signed:
+            continue
+        door = rng.random() < 0.2
+        rows.append(SmartPaymentAgreement(
+            account_id=account_id, signed_on=plan.rollout_month + timedelta(days=rng.randrange(7, 27)),
+            method=AgreementMethod.DOOR_TO_DOOR if door else AgreementMethod.ON_SITE, staff_name=plan.grid_staff,
+            recorded_at=at,
+        ))
+    SmartPaymentAgreement.objects.bulk_create(rows, batch_size=2_000)
+    for plan in villages:
+        village_row = Village.objects.get(town=TOWN, name=plan.name)
+        PromotionEvent.objects.get_or_create(
+            village=village_row, day=plan.rollout_month, kind="村委会介绍智能交费",
+            defaults={"attendees": rng.randrange(15, 60), "note": "供电所提前一周到村委会介绍"},
+        )
+    return len(rows)

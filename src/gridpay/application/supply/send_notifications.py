@@ -33,31 +33,37 @@ def send_notifications(*, provider: SmsProvider, at: datetime, limit: int = 1_00
         # Quiet hours now: what was queued earlier (a retry, a staff alarm) waits as well.
         report.held_for_quiet_hours = due.update(not_before=allowed_from)
         return report
-    for notification in due.order_by("not_before", "id")[:limit]:
-        with transaction.atomic():
-            row = Notification.objects.select_for_update().get(id=notification.id)
-            if row.status != NotificationStatus.PENDING:
-                continue  # another sender got it first
-            message = SmsMessage(
-                phone=row.phone, kind=row.kind,
-                params=ordered_params(kind=row.kind, params=row.params),
-                text=row.text,
-            )
-            row.attempts += 1
-            try:
-                row.provider_message_id = provider.send(message)
-            except SmsFailed as failure:
-                row.last_error = f"{failure.code}: {failure.message}"[:200]
-                if failure.retryable and row.attempts < MAX_ATTEMPTS:
-                    row.not_before = at + timedelta(seconds=BACKOFF_S[min(row.attempts, len(BACKOFF_S)) - 1])
-                    report.retrying += 1
-                else:
-                    row.status = NotificationStatus.FAILED.value
-                    report.failed += 1
-            else:
-                row.status = NotificationStatus.SENT.value
-                row.sent_at = at
-                report.sent += 1
-            row.save()
+    for notification_id in due.order_by("not_before", "id").values_list("id", flat=True)[:limit]:
+        outcome = send_notification(notification_id=notification_id, provider=provider, at=at)
+        if outcome in ("sent", "retrying", "failed"):
+            setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
+
+def send_notification(*, notification_id: int, provider: SmsProvider, at: datetime) -> str:
+    """One outbox row, now, whatever the hour (a sign-in code cannot wait for morning): sent, retrying, failed,
+    or skipped when another sender got it first."""
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(id=notification_id)
+        if row.status != NotificationStatus.PENDING:
+            return "skipped"
+        message = SmsMessage(
+            phone=row.phone, kind=row.kind, params=ordered_params(kind=row.kind, params=row.params), text=row.text,
+        )
+        row.attempts += 1
+        try:
+            row.provider_message_id = provider.send(message)
+        except SmsFailed as failure:
+            row.last_error = f"{failure.code}: {failure.message}"[:200]
+            if failure.retryable and row.attempts < MAX_ATTEMPTS:
+                row.not_before = at + timedelta(seconds=BACKOFF_S[min(row.attempts, len(BACKOFF_S)) - 1])
+                outcome = "retrying"
+            else:
+                row.status = NotificationStatus.FAILED.value
+                outcome = "failed"
+        else:
+            row.status = NotificationStatus.SENT.value
+            row.sent_at = at
+            outcome = "sent"
+        row.save()
+    return outcome

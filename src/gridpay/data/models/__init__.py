@@ -13,8 +13,10 @@ from gridpay.data.models.notifications import Notification
 from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
+from gridpay.data.models.portal import SignInCode
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
+from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
@@ -48,13 +50,17 @@ __all__ = [
     "Outlet",
     "Payment",
     "PaymentRefund",
+    "PromotionEvent",
     "Reading",
     "RechargeCard",
     "Reconciliation",
     "ReconciliationDifference",
     "ReconnectCase",
+    "RolloutTarget",
     "Settlement",
     "SettlementFailure",
+    "SignInCode",
+    "SmartPaymentAgreement",
     "SupplyPolicySettings",
     "SupplyState",
     "Tariff",

@@ -98,6 +98,7 @@ def daily_usage(*, account_id: int, first_day: date) -> list[tuple[date, str, in
 def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, str]]:
     return list(
         Notification.objects.filter(account_id=account_id)
+        .exclude(kind="sign_in_code")  # a customer's sign-in code is not for the staff's eyes
         .order_by("-created_at", "-id")
         .values_list("created_at", "kind", "status", "text")[:limit]
     )

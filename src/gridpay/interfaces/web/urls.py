@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import customers, dashboard, work_lists
+from gridpay.interfaces.web.views import customers, dashboard, rollout, work_lists
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("receipts/<str:receipt_no>.pdf", customers.receipt, name="receipt"),
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("calls/", work_lists.calls_page, name="calls"),
+    path("rollout/", rollout.rollout_page, name="rollout"),
+    path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
 ]

@@ -26,6 +26,12 @@ def yuan(fen: int | None) -> str:
 
 
 @register.filter
+def owed(fen: int) -> str:
+    """A negative balance as the amount owed: -3393 → 33.93."""
+    return format_yuan(-int(fen))
+
+
+@register.filter
 def percent(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate * 100:.2f}%"
 

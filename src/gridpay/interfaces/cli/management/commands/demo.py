@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from rich.table import Table
 
 from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
+from gridpay.application.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.application.demo.simulate_days import simulate_days
 from gridpay.application.demo.summary import DemoSummary, demo_summary
 from gridpay.application.outlets.outlet_coverage import outlet_coverage
@@ -31,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start", type=date.fromisoformat, default=None, help="第一天 YYYY-MM-DD（默认使模拟到昨天为止）"
         )
+        parser.add_argument("--serve", action="store_true", help="最后启动网页（工作台与网上营业厅）并打印登录方式")
+        parser.add_argument("--port", type=int, default=8000, help="--serve 的端口，默认 8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with domain_errors_as_command_errors():
@@ -60,6 +64,20 @@ class Command(BaseCommand):
                 f"注意：{report.readings_rejected} 条读数被拒收，"
                 f"{report.settlement_failed} 户·日未能结算（原因已记录）。"
             )
+        if options["serve"]:
+            print_sign_ins(demo_sign_ins(), port=options["port"])
+            call_command("serve", port=options["port"], quiet=True)
+
+
+def print_sign_ins(sign_ins: DemoSignIns, *, port: int) -> None:
+    console.print(f"\n工作台 http://127.0.0.1:{port}/ （演示密码均为 {sign_ins.password}，仅用于演示库）：")
+    for username, name, role in sign_ins.staff:
+        console.print(f"  {role:<6} 登录名 {username:<11} {name}")
+    if sign_ins.household_account_no:
+        console.print(
+            f"网上营业厅 http://127.0.0.1:{port}/portal/ ：户号 {sign_ins.household_account_no}，"
+            f"验证码发往 {sign_ins.household_phone}（演示库的短信写入当前目录的 gridpay-sms.jsonl）"
+        )
 
 
 def print_loop(loop: LoopSummary) -> None:

@@ -1,0 +1,88 @@
+"""SMS sign-in to the customer portal: a code to the account's phone, checked once, a few tries at most."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from gridpay.application.supply.sms_outbox import queue_sms
+from gridpay.data.models import Account, Notification, SignInCode
+from gridpay.data.queries.supply import account_contacts
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.portal_sign_in import (
+    CODE_DIGITS,
+    CODE_VALID,
+    MAX_ATTEMPTS,
+    SignInRefused,
+    check_may_send,
+    code_digest,
+    mask_phone,
+)
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    phone_masked: str
+    notification_id: int  # the outbox row to send now
+
+
+def request_code(*, account_no: str, at: datetime) -> CodeSent:
+    """The same answer shape whether or not the account exists would leak nothing; a portal that cannot say
+    "no such account" confuses people more than it protects them, so it says so (account numbers are printed
+    on every bill)."""
+    account_id = Account.objects.filter(account_no=account_no.strip(), status="active").values_list(
+        "id", flat=True).first()
+    if account_id is None:
+        raise SignInRefused(f"没有户号 {account_no.strip()}，请核对电费单上的户号", field="account_no")
+    phones = account_contacts(account_id=account_id).phones
+    if not phones:
+        raise SignInRefused("这一户没有登记手机号，请到营业厅登记后再登录", field="account_no")
+    phone = phones[0]
+    with transaction.atomic():
+        sent_before = list(SignInCode.objects.select_for_update().filter(phone=phone).values_list(
+            "created_at", flat=True))
+        check_may_send(sent_before=sent_before, now=at)
+        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        row = SignInCode.objects.create(phone=phone, account_no=account_no.strip(), created_at=at,
+                                        expires_at=at + CODE_VALID, digest=code_digest(key=_key(), phone=phone,
+                                                                                         code=code))
+        queue_sms(key=f"sign_in:{row.id}", phones=[phone], kind="sign_in_code", params={"code": code},
+                  account_id=account_id, policy=load_policy(), at=at)
+        # A code cannot wait for the quiet hours to end: due now, and the caller sends it at once.
+        outbox = Notification.objects.filter(key=f"sign_in:{row.id}:{phone}"[:120])
+        outbox.update(not_before=at)
+        notification_id = outbox.values_list("id", flat=True).get()
+    return CodeSent(phone_masked=mask_phone(phone), notification_id=notification_id)
+
+
+def check_code(*, account_no: str, code: str, at: datetime) -> str:
+    """The phone signed in with, or SignInRefused; every wrong try counts, and a code is used once."""
+    with transaction.atomic():
+        row = (
+            SignInCode.objects.select_for_update()
+            .filter(account_no=account_no.strip(), used_at__isnull=True, expires_at__gt=at)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None:
+            raise SignInRefused("验证码已过期或未获取，请重新获取", field="code")
+        if row.attempts >= MAX_ATTEMPTS:
+            raise SignInRefused("验证码输错次数过多，请重新获取", field="code")
+        if not secrets.compare_digest(row.digest, code_digest(key=_key(), phone=row.phone, code=code)):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            left = MAX_ATTEMPTS - row.attempts
+            message = f"验证码不正确，还可再试 {left} 次" if left else "验证码输错次数过多，请重新获取"
+            wrong = SignInRefused(message, field="code")
+        else:
+            row.used_at = at
+            row.save(update_fields=["used_at"])
+            return row.phone
+    raise wrong
+
+
+def _key() -> bytes:
+    return hashlib.sha256(f"gridpay-portal:{settings.SECRET_KEY}".encode()).digest()

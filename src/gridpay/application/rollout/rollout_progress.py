@@ -1,0 +1,114 @@
+"""Rollout progress per village and per month against the year-end target, for the page, the chart and the export."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from gridpay.data.models import Account, CallTask, PromotionEvent, RolloutTarget, SmartPaymentAgreement, Village
+from gridpay.data.models.accounts import AccountStatus
+from gridpay.data.models.field_work import CallOutcome, CallReason
+from gridpay.domain.rollout import VillageInvitation, target_accounts, wechat_group_text
+
+DEFAULT_TARGET_PERCENT = 100  # seed 000: 确保年底前全量完成
+CSV_HEADER = ["村/社区", "推广月份", "网格员", "推广协助员", "户数", "已签协议", "签约率", "开通前电话", "推广活动"]
+
+
+@dataclass(frozen=True)
+class VillageProgress:
+    village: str
+    town: str
+    rollout_month: date | None
+    grid_staff: str
+    grid_phone: str
+    assistant: str
+    assistant_phone: str
+    accounts: int
+    signed: int
+    first_calls: int  # the call before enabling, made
+    events: int
+
+    @property
+    def share(self) -> float:
+        return self.signed / self.accounts if self.accounts else 0.0
+
+    def invitation(self) -> VillageInvitation:
+        return VillageInvitation(self.village, self.town, self.rollout_month, self.grid_staff, self.grid_phone,
+                                 self.assistant, self.assistant_phone)
+
+
+@dataclass(frozen=True)
+class RolloutReport:
+    year: int
+    target_percent: int
+    villages: list[VillageProgress]
+    accounts: int
+    signed: int
+    target: int
+    months: list[str]  # 1月 … 12月
+    signed_by_month: list[int]  # cumulative, town-wide
+    planned_by_month: list[int]  # cumulative accounts of villages whose rollout month has come
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.signed, 0)
+
+
+def rollout_progress(*, year: int, today: date) -> RolloutReport:
+    active = Q(account__status=AccountStatus.ACTIVE)
+    villages = Village.objects.select_related("grid_staff").annotate(
+        accounts=Count("account", filter=active, distinct=True),
+        signed=Count("account__smart_payment_agreement", filter=active, distinct=True),
+    ).order_by("rollout_month", "name")
+    first_calls = dict(
+        CallTask.objects.filter(reason=CallReason.BEFORE_ENABLING).exclude(outcome=CallOutcome.PENDING)
+        .values_list("account__village_id").annotate(n=Count("id")).order_by()
+    )
+    events = dict(PromotionEvent.objects.values_list("village_id").annotate(n=Count("id")).order_by())
+    rows = [
+        VillageProgress(
+            village=v.name, town=v.town, rollout_month=v.rollout_month,
+            grid_staff=v.grid_staff.name if v.grid_staff else "", grid_phone=v.grid_staff.phone if v.grid_staff else "",
+            assistant=v.assistant_name, assistant_phone=v.assistant_phone, accounts=v.accounts,
+            signed=v.signed, first_calls=first_calls.get(v.id, 0), events=events.get(v.id, 0),
+        )
+        for v in villages
+    ]
+    total = Account.objects.filter(status=AccountStatus.ACTIVE).count()
+    target_row = RolloutTarget.objects.filter(year=year).first()
+    percent = target_row.target_percent if target_row else DEFAULT_TARGET_PERCENT
+    signed_days = list(
+        SmartPaymentAgreement.objects.filter(signed_on__year__lte=year).values_list("signed_on", flat=True)
+    )
+    months = list(range(1, 13))
+    return RolloutReport(
+        year=year, target_percent=percent, villages=rows, accounts=total, signed=len(signed_days),
+        target=target_accounts(accounts=total, target_percent=percent), months=[f"{m}月" for m in months],
+        signed_by_month=[sum(1 for d in signed_days if (d.year, d.month) <= (year, m)) for m in months],
+        planned_by_month=[sum(r.accounts for r in rows if _started(r, year, m)) for m in months],
+    )
+
+
+def _started(row: VillageProgress, year: int, month: int) -> bool:
+    return row.rollout_month is not None and (row.rollout_month.year, row.rollout_month.month) <= (year, month)
+
+
+def village_text(row: VillageProgress) -> str:
+    return wechat_group_text(row.invitation())
+
+
+def progress_csv(report: RolloutReport) -> bytes:
+    """For the town government: one line per village, with the totals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for r in report.villages:
+        month = f"{r.rollout_month:%Y-%m}" if r.rollout_month else ""
+        writer.writerow([r.village, month, r.grid_staff, r.assistant, r.accounts, r.signed, f"{r.share:.1%}",
+                         r.first_calls, r.events])
+    share = report.signed / report.accounts if report.accounts else 0
+    writer.writerow(["合计", "", "", "", report.accounts, report.signed, f"{share:.1%}", "", ""])
+    writer.writerow([f"{report.year}年底目标", "", "", "", "", report.target, f"{report.target_percent}%", "", ""])
+    return buffer.getvalue().encode("utf-8-sig")

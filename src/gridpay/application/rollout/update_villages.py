@@ -1,0 +1,72 @@
+"""Edits a village's rollout month, grid staff and village assistant, one by one or from the town's schedule CSV."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+
+from gridpay.application.errors import InvalidInput
+from gridpay.data.models import AuditRecord, GridStaff, Village
+
+SCHEDULE_COLUMNS = ["month", "village", "grid_staff", "grid_phone", "village_assistant", "assistant_phone"]
+
+
+@dataclass(frozen=True)
+class VillagePlan:
+    village: str
+    rollout_month: date | None
+    grid_staff: str
+    grid_phone: str
+    assistant: str
+    assistant_phone: str
+
+
+def update_village(*, town: str, plan: VillagePlan, actor: str, at: datetime) -> None:
+    update_villages(town=town, plans=[plan], actor=actor, at=at)
+
+
+def update_villages(*, town: str, plans: list[VillagePlan], actor: str, at: datetime) -> int:
+    """All or nothing; a village not yet known is added to ``town``."""
+    with transaction.atomic():
+        for plan in plans:
+            if not plan.village.strip():
+                raise InvalidInput("村/社区名称不能为空", field="village")
+            staff = None
+            if plan.grid_staff.strip():
+                staff, _ = GridStaff.objects.get_or_create(name=plan.grid_staff.strip(), phone=plan.grid_phone.strip())
+            village, _ = Village.objects.get_or_create(town=town, name=plan.village.strip())
+            old = {"rollout_month": str(village.rollout_month or ""), "grid_staff": village.grid_staff_id,
+                   "assistant": village.assistant_name, "assistant_phone": village.assistant_phone}
+            village.rollout_month, village.grid_staff = plan.rollout_month, staff
+            village.assistant_name, village.assistant_phone = plan.assistant.strip(), plan.assistant_phone.strip()
+            village.save()
+            AuditRecord.objects.create(
+                at=at, actor=actor[:100], action="rollout.village", target=f"village:{village.id}", old=old,
+                new={"rollout_month": str(plan.rollout_month or ""), "grid_staff": village.grid_staff_id,
+                     "assistant": village.assistant_name, "assistant_phone": village.assistant_phone},
+            )
+    return len(plans)
+
+
+def parse_schedule(content: bytes) -> list[VillagePlan]:
+    """The town's schedule (码头镇智能交费推广安排表): month,village,grid_staff,grid_phone,village_assistant,
+    assistant_phone; month as YYYY-MM. A bad line is named and nothing is taken."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("推广安排表应为 UTF-8 编码的 CSV", field="file") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if [c.strip() for c in reader.fieldnames or []] != SCHEDULE_COLUMNS:
+        raise InvalidInput(f"推广安排表的表头应为 {','.join(SCHEDULE_COLUMNS)}", field="file")
+    plans = []
+    for number, row in enumerate(reader, 2):
+        try:
+            year, month = (int(x) for x in row["month"].strip().split("-"))
+            first = date(year, month, 1)
+        except ValueError:
+            raise InvalidInput(f"第 {number} 行：月份应为 YYYY-MM：{row['month']!r}", field="file") from None
+        plans.append(VillagePlan(row["village"].strip(), first, row["grid_staff"].strip(), row["grid_phone"].strip(),
+                                 (row["village_assistant"] or "").strip(), (row["assistant_phone"] or "").strip()))
+    return plans

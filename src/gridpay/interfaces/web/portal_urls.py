@@ -1,0 +1,14 @@
+"""The customer portal's routes, under /portal/."""
+
+from django.urls import path
+
+from gridpay.interfaces.web.views import portal
+
+app_name = "portal"
+urlpatterns = [
+    path("", portal.sign_in, name="sign-in"),
+    path("code/", portal.enter_code, name="code"),
+    path("accounts/", portal.accounts, name="accounts"),
+    path("accounts/<str:account_no>/", portal.account, name="account"),
+    path("sign-out/", portal.sign_out, name="sign-out"),
+]

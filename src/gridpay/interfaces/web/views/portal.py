@@ -1,0 +1,98 @@
+"""The customer portal (网上营业厅): sign in with the account number and an SMS code, see one's accounts."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gridpay.application.errors import NotFound
+from gridpay.application.portal.my_accounts import my_accounts, portal_account
+from gridpay.application.portal.sign_in import check_code, request_code
+from gridpay.application.supply.send_notifications import send_notification
+from gridpay.domain.errors import DomainError
+from gridpay.domain.money import format_yuan
+from gridpay.domain.portal_sign_in import mask_phone
+from gridpay.integrations.sms.factory import build_provider
+from gridpay.interfaces.cli import clock
+
+SESSION_PHONE = "portal_phone"
+SESSION_ACCOUNT = "portal_account_no"
+
+
+def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.session.get(SESSION_PHONE):
+            return redirect("portal:sign-in")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    problem = ""
+    account_no = request.POST.get("account_no", "").strip()
+    if request.method == "POST":
+        try:
+            sent = request_code(account_no=account_no, at=clock.now())
+            send_notification(notification_id=sent.notification_id, provider=build_provider(settings.SMS_CONFIG),
+                              at=clock.now())
+        except DomainError as error:
+            problem = error.message
+        else:
+            request.session[SESSION_ACCOUNT] = account_no
+            request.session["portal_masked"] = sent.phone_masked
+            return redirect("portal:code")
+    return render(request, "web/portal_sign_in.html", {"problem": problem, "account_no": account_no},
+                  status=422 if problem else 200)
+
+
+def enter_code(request: HttpRequest) -> HttpResponse:
+    account_no = request.session.get(SESSION_ACCOUNT)
+    if not account_no:
+        return redirect("portal:sign-in")
+    problem = ""
+    if request.method == "POST":
+        try:
+            phone = check_code(account_no=account_no, code=request.POST.get("code", ""), at=clock.now())
+        except DomainError as error:
+            problem = error.message
+        else:
+            request.session.cycle_key()  # a new session id once signed in
+            request.session[SESSION_PHONE] = phone
+            return redirect("portal:accounts")
+    return render(request, "web/portal_code.html", {
+        "problem": problem, "masked": request.session.get("portal_masked", ""), "account_no": account_no,
+    }, status=422 if problem else 200)
+
+
+@signed_in
+def accounts(request: HttpRequest) -> HttpResponse:
+    phone = request.session[SESSION_PHONE]
+    mine = my_accounts(phone=phone)
+    if len(mine) == 1:
+        return redirect("portal:account", account_no=mine[0].account_no)
+    return render(request, "web/portal_accounts.html", {"accounts": mine, "masked": mask_phone(phone)})
+
+
+@signed_in
+def account(request: HttpRequest, account_no: str) -> HttpResponse:
+    try:
+        found = portal_account(phone=request.session[SESSION_PHONE], account_no=account_no, today=clock.today())
+    except NotFound:
+        return render(request, "web/portal_not_found.html", status=404)
+    usage = {
+        "days": [d.strftime("%m-%d") for d, _, _ in found.usage],
+        "kwh": [kwh for _, kwh, _ in found.usage],
+        "yuan": [format_yuan(fen) for _, _, fen in found.usage],
+    }
+    return render(request, "web/portal_account.html", {"p": found, "a": found.account, "usage": usage})
+
+
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.session.flush()
+    return redirect("portal:sign-in")

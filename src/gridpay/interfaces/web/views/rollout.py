@@ -1,0 +1,66 @@
+"""The village rollout: progress against the year-end target, the town's export, village plans, WeChat texts."""
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gridpay.application.rollout.record_agreement import record_agreement
+from gridpay.application.rollout.rollout_progress import progress_csv, rollout_progress, village_text
+from gridpay.application.rollout.update_villages import parse_schedule, update_villages
+from gridpay.domain.errors import DomainError
+from gridpay.domain.staff_roles import Action
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.web.access import allowed_actions, requires
+
+
+@requires(Action.VIEW_DASHBOARD)
+def rollout_page(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    problem, done = "", ""
+    if request.method == "POST":
+        if "edit_rollout" not in allowed_actions(request):
+            return render(request, "web/forbidden.html", status=403)
+        upload = request.FILES.get("schedule")
+        try:
+            if upload is None:
+                raise DomainError("请选择推广安排表（CSV）")
+            town = request.POST.get("town", "").strip() or "本镇"
+            count = update_villages(town=town, plans=parse_schedule(upload.read()), actor=request.user.get_username(),
+                                    at=clock.now())
+            done = f"已导入 {count} 个村/社区的推广安排。"
+        except DomainError as error:
+            problem = error.message
+    report = rollout_progress(year=year, today=today)
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(progress_csv(report), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="rollout-{year}.csv"'
+        return response
+    chart = {"months": report.months, "signed": report.signed_by_month, "planned": report.planned_by_month,
+             "target": [report.target] * 12}
+    texts = {row.village: village_text(row) for row in report.villages}
+    return render(request, "web/rollout.html", {
+        "r": report, "chart": chart, "texts": texts, "problem": problem, "done": done,
+    }, status=422 if problem else 200)
+
+
+@requires(Action.EDIT_ROLLOUT)
+def record_agreement_view(request: HttpRequest, account_no: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            record_agreement(
+                account_no=account_no, signed_on=date.fromisoformat(request.POST.get("signed_on", "")),
+                method=request.POST.get("method", ""), staff_name=request.POST.get("staff_name", ""),
+                actor=request.user.get_username(), at=clock.now(), today=clock.today(),
+            )
+        except ValueError:
+            return render(request, "web/problem.html", {"problem": "签订日期应为 YYYY-MM-DD", "back": account_no},
+                          status=422)
+        except DomainError as error:
+            return render(request, "web/problem.html", {"problem": error.message, "back": account_no}, status=422)
+    return redirect("web:customer", account_no=account_no)
+

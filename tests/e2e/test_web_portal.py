@@ -1,0 +1,95 @@
+"""The customer portal: SMS-code sign-in through the outbox, a landlord's accounts, nobody else's data."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gridpay.data.models import Account, Contact, Customer, Notification, SignInCode
+from gridpay.interfaces.cli import clock
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+LANDLORD = "13900000001"
+
+
+@pytest.fixture
+def homes(zj_tariff: str, settings: Any, tmp_path: Path) -> Path:
+    settings.SMS_CONFIG = {"GRIDPAY_SMS_PROVIDER": "file", "GRIDPAY_SMS_FILE": str(tmp_path / "sms.jsonl")}
+    enrol(1, opening_balance_fen=12_345, phone=LANDLORD)
+    enrol(2, opening_balance_fen=-500, phone="13900000002")  # a tenant's flat, the landlord gets its SMS too
+    Contact.objects.create(account=Account.objects.get(account_no="3301000002"), name="房东", phone=LANDLORD,
+                           receives_sms=True)
+    enrol(3, opening_balance_fen=9_999, phone="13900000003")  # a stranger
+    return tmp_path / "sms.jsonl"
+
+
+def sign_in(client: Client, account_no: str) -> Any:
+    client.post("/portal/", {"account_no": account_no})
+    code = Notification.objects.filter(kind="sign_in_code").latest("id").params["code"]
+    return client.post("/portal/code/", {"code": code})
+
+
+def test_a_landlord_signs_in_with_an_sms_code_and_sees_both_accounts_but_no_other(homes: Path) -> None:
+    client = Client()
+    asked = client.post("/portal/", {"account_no": "3301000001"})
+    assert asked.status_code == 302
+    assert "139****0001" in client.get("/portal/code/").content.decode()
+    assert Notification.objects.get(kind="sign_in_code").status == "sent"  # sent at once, whatever the hour
+    assert "您的登录验证码为" in homes.read_text()
+    code = Notification.objects.get(kind="sign_in_code").params["code"]
+    assert len(code) == 6 and code not in SignInCode.objects.get().digest
+    assert client.post("/portal/code/", {"code": code}).status_code == 302
+    listing = client.get("/portal/accounts/").content.decode()
+    assert "3301000001" in listing and "3301000002" in listing and "3301000003" not in listing
+    own = client.get("/portal/accounts/3301000002/").content.decode()
+    assert "已欠费 5.00 元" in own and "近 30 天每日用电" in own
+    assert client.get("/portal/accounts/3301000003/").status_code == 404  # not theirs: as if it did not exist
+    assert client.get("/portal/accounts/9999/").status_code == 404
+    assert client.post("/portal/code/", {"code": code}).status_code == 422  # a code is used once
+    client.post("/portal/sign-out/")
+    assert client.get("/portal/accounts/").status_code == 302
+
+
+def test_codes_are_rate_limited_and_wrong_codes_run_out(homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = Client()
+    client.post("/portal/", {"account_no": "3301000003"})
+    again = client.post("/portal/", {"account_no": "3301000003"})
+    assert again.status_code == 422 and "秒后再获取" in again.content.decode()
+    for attempt in range(5):
+        wrong = client.post("/portal/code/", {"code": "000000" if attempt % 2 else "999999"})
+        assert wrong.status_code == 422
+    code = Notification.objects.get(kind="sign_in_code").params["code"]
+    assert "输错次数过多" in client.post("/portal/code/", {"code": code}).content.decode()
+    start = datetime.now(UTC)
+    for minutes in range(2, 6):  # four more, a couple of minutes apart: five in the hour
+        monkeypatch.setattr(clock, "now", lambda m=minutes: start + timedelta(minutes=m * 2))
+        assert client.post("/portal/", {"account_no": "3301000003"}).status_code == 302
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(minutes=20))
+    refused = client.post("/portal/", {"account_no": "3301000003"})
+    assert "次数过多" in refused.content.decode()
+    assert SignInCode.objects.count() == 5
+
+
+def test_unknown_accounts_and_accounts_without_a_phone_are_explained(homes: Path) -> None:
+    client = Client()
+    assert "请核对电费单上的户号" in client.post("/portal/", {"account_no": "123"}).content.decode()
+    Customer.objects.filter(accounts__account_no="3301000003").update(phone="")
+    Contact.objects.filter(account__account_no="3301000003").delete()
+    assert "没有登记手机号" in client.post("/portal/", {"account_no": "3301000003"}).content.decode()
+    assert client.get("/portal/accounts/").status_code == 302  # not signed in
+    assert client.get("/").status_code == 302  # the portal is not the staff console
+
+
+def test_staff_never_see_a_customers_sign_in_code(homes: Path) -> None:
+    from gridpay.application.staff.add_staff import add_staff
+
+    Client().post("/portal/", {"account_no": "3301000001"})
+    code = Notification.objects.get(kind="sign_in_code").params["code"]
+    add_staff(username="c", name="营业员", role="cashier", password="Gridpay-2026!")
+    staff = Client()
+    staff.login(username="c", password="Gridpay-2026!")
+    page = staff.get("/customers/3301000001/").content.decode()
+    assert "可用余额" in page and code not in page and "验证码" not in page

@@ -1,0 +1,75 @@
+"""The village rollout in the console: the town's schedule imported, agreements recorded, progress and exports."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.data.models import AuditRecord, SmartPaymentAgreement, Village
+from gridpay.domain.staff_roles import Role
+from gridpay.interfaces.cli import clock
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Gridpay-2026!"
+SCHEDULE = (
+    "month,village,grid_staff,grid_phone,village_assistant,assistant_phone\n"
+    "2024-04,铺前村,陈嘉涵,0595-68905492,王村委,13800000001\n"
+    "2024-05,诗南村,陈嘉涵,0595-68905492,,\n"
+)
+
+
+def signed_in(role: Role, name: str = "") -> Client:
+    add_staff(username=role.value, name=name or f"{role.label}甲", role=role.value, password=PASSWORD)
+    client = Client()
+    client.login(username=role.value, password=PASSWORD)
+    return client
+
+
+def upload(client: Client, content: str) -> object:
+    return client.post("/rollout/", {"town": "测试镇", "schedule": SimpleUploadedFile("s.csv", content.encode())})
+
+
+def test_the_schedule_is_imported_agreements_recorded_and_progress_exported(zj_tariff: str) -> None:
+    grid = signed_in(Role.GRID_STAFF, name="陈嘉涵")
+    assert "已导入 2 个村/社区" in upload(grid, SCHEDULE).content.decode()  # type: ignore[attr-defined]
+    village = Village.objects.get(name="铺前村")
+    assert (village.rollout_month, village.assistant_name, village.grid_staff.name) == (  # type: ignore[union-attr]
+        date(2024, 4, 1), "王村委", "陈嘉涵")
+    enrol(1, village="铺前村")
+    enrol(2, village="铺前村")
+    enrol(3, village="诗南村")
+    answer = grid.post("/customers/3301000001/agreement",
+                       {"signed_on": "2024-04-20", "method": "on_site", "staff_name": "陈嘉涵"})
+    assert answer.status_code == 302
+    assert SmartPaymentAgreement.objects.get().method == "on_site"
+    assert AuditRecord.objects.filter(action="rollout.agreement").count() == 1
+    page = grid.get("/rollout/?year=2024").content.decode()
+    assert "1 / 3" in page and "王村委" in page and "【电力智能交费开通通知】铺前村的乡亲们：2024年4月起" in page
+    assert "现场集中签订" in grid.get("/customers/3301000001/").content.decode()
+    exported = grid.get("/rollout/?year=2024&export=csv").content.decode("utf-8-sig").splitlines()
+    assert exported[0].startswith("村/社区,推广月份")
+    assert exported[1].startswith("铺前村,2024-04,陈嘉涵,王村委,2,1,50.0%")
+    assert exported[-1].startswith("2024年底目标,,,,,3,100%")
+
+
+def test_bad_schedules_and_agreements_are_explained_and_change_nothing(zj_tariff: str) -> None:
+    grid = signed_in(Role.GRID_STAFF)
+    bad = upload(grid, SCHEDULE.replace("2024-05", "五月"))
+    assert bad.status_code == 422 and "第 3 行" in bad.content.decode()  # type: ignore[attr-defined]
+    assert not Village.objects.exists()
+    enrol(1)
+    tomorrow = clock.today().toordinal() + 1
+    answer = grid.post("/customers/3301000001/agreement", {
+        "signed_on": date.fromordinal(tomorrow).isoformat(), "method": "on_site", "staff_name": "陈"})
+    assert answer.status_code == 422 and "不能晚于今天" in answer.content.decode()
+    assert grid.post("/customers/3301000001/agreement", {"signed_on": "昨天", "method": "on_site",
+                                                         "staff_name": "陈"}).status_code == 422
+    assert not SmartPaymentAgreement.objects.exists()
+    cashier = signed_in(Role.CASHIER)
+    assert cashier.get("/rollout/").status_code == 200  # everyone sees progress
+    assert upload(cashier, SCHEDULE).status_code == 403  # type: ignore[attr-defined]
+    assert cashier.post("/customers/3301000001/agreement", {"signed_on": "2024-04-20", "method": "on_site",
+                                                            "staff_name": "x"}).status_code == 403

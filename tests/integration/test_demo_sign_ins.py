@@ -1,0 +1,23 @@
+"""The demo's sign-ins: one member of staff per role, made once, and a household with a phone."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gridpay.application.demo.sign_ins import DEMO_PASSWORD, demo_sign_ins
+from gridpay.data.staff import roles_of
+from gridpay.domain.staff_roles import Role
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_signs_in_one_person_per_role_and_a_household(zj_tariff: str) -> None:
+    enrol(1, opening_balance_fen=-100, phone="10012345678")
+    first = demo_sign_ins()
+    again = demo_sign_ins()
+    users = get_user_model().objects
+    assert users.count() == 4 and first == again
+    assert {next(iter(roles_of(u))) for u in users.all()} == {Role.CASHIER, Role.GRID_STAFF, Role.SUPERVISOR,
+                                                              Role.STATION_HEAD}
+    assert users.get(username="grid").check_password(DEMO_PASSWORD)
+    assert (first.household_account_no, first.household_phone) == ("3301000001", "10012345678")
