@@ -99,3 +99,42 @@ def test_a_grid_staff_member_works_the_call_list_on_a_phone(
     page.wait_for_selector("text=没有待拨打的电话")
     page.screenshot(path=str(tmp_path / "calls-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def household(zj_tariff: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gridpay.application.portal import sign_in
+
+    enrol(1, opening_balance_fen=8_800, phone="13900000001")
+    # The code the SMS would carry, known to the test (the live server runs in another thread of this process).
+    monkeypatch.setattr(sign_in, "new_code", lambda: "246810")
+    add_staff(username="head", name="所长", role="station_head", password=PASSWORD)
+
+
+def test_a_customer_signs_in_on_a_phone_and_reads_balance_and_usage(
+    household: None, live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(f"{live_server.url}/portal/")
+    page.fill("#id_account_no", "3301000001")
+    page.click("button[type=submit]")
+    assert "139****0001" in page.inner_text("main")
+    page.fill("#id_code", "246810")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#usage canvas")
+    assert "88.00" in page.inner_text(".cards")
+    page.screenshot(path=str(tmp_path / "portal-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_station_head_reads_the_rollout_progress(
+    household: None, live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=SIZES["desk"])
+    page.goto(f"{live_server.url}/rollout/")
+    page.fill("#id_username", "head")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#progress canvas")
+    assert "智能交费推广进度" in page.inner_text("h1") and "已签协议" in page.inner_text(".cards")
+    page.screenshot(path=str(tmp_path / "rollout.png"), full_page=True)

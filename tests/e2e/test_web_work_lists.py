@@ -74,3 +74,21 @@ def test_a_grid_staff_member_works_their_own_call_list(villages: None) -> None:
     assert f"待拨打 {mine.count()} 个" in client.get("/calls/").content.decode()
     bad = client.post("/calls/", {"task_id": task.id + 99, "outcome": "reached"})
     assert bad.status_code == 422
+
+
+def test_the_queues_show_commands_under_way_failed_and_the_protected_accounts(villages: None) -> None:
+    from gridpay.data.models import Meter, MeterCommand, WorkOrder
+
+    account = Account.objects.get(account_no="3301000001")
+    meter = Meter.objects.get(account=account)
+    now = datetime.now(UTC)
+    MeterCommand.objects.create(meter=meter, account=account, action="disconnect", status="queued", reason="欠费",
+                                created_at=now, next_attempt_at=now)
+    MeterCommand.objects.create(meter=meter, account=account, action="disconnect", status="escalated",
+                                reason="欠费", created_at=now, next_attempt_at=now, last_error="表计无应答")
+    WorkOrder.objects.create(key="p-1", kind="protected_review", account=Account.objects.get(account_no="3301000002"),
+                             opened_at=now, detail="保电户欠费 25.00 元")
+    page = signed_in(Role.SUPERVISOR).get("/queues/").content.decode()
+    assert "保电户欠费待处理（1）" in page and "保电户欠费 25.00 元" in page
+    assert "进行中的停复电命令（1）" in page and "失败或转工单的命令（1）" in page and "表计无应答" in page
+    assert signed_in(Role.CASHIER, name="营业员").get("/queues/").status_code == 403

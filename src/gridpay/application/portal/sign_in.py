@@ -1,6 +1,7 @@
 """SMS sign-in to the customer portal: a code to the account's phone, checked once, a few tries at most."""
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,7 +46,7 @@ def request_code(*, account_no: str, at: datetime) -> CodeSent:
         sent_before = list(SignInCode.objects.select_for_update().filter(phone=phone).values_list(
             "created_at", flat=True))
         check_may_send(sent_before=sent_before, now=at)
-        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        code = new_code()
         row = SignInCode.objects.create(phone=phone, account_no=account_no.strip(), created_at=at,
                                         expires_at=at + CODE_VALID, digest=code_digest(key=_key(), phone=phone,
                                                                                          code=code))
@@ -71,7 +72,7 @@ def check_code(*, account_no: str, code: str, at: datetime) -> str:
             raise SignInRefused("验证码已过期或未获取，请重新获取", field="code")
         if row.attempts >= MAX_ATTEMPTS:
             raise SignInRefused("验证码输错次数过多，请重新获取", field="code")
-        if not secrets.compare_digest(row.digest, code_digest(key=_key(), phone=row.phone, code=code)):
+        if not hmac.compare_digest(row.digest, code_digest(key=_key(), phone=row.phone, code=code)):
             row.attempts += 1
             row.save(update_fields=["attempts"])
             left = MAX_ATTEMPTS - row.attempts
@@ -82,6 +83,10 @@ def check_code(*, account_no: str, code: str, at: datetime) -> str:
             row.save(update_fields=["used_at"])
             return row.phone
     raise wrong
+
+
+def new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
 
 
 def _key() -> bytes:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from gridpay.data.models import Account, GridStaff, Village
+from gridpay.data.models import Account, GridStaff, MeterCommand, Village, WorkOrder
 from gridpay.data.models.accounts import AccountStatus
 
 
@@ -43,3 +43,47 @@ def villages_and_staff() -> tuple[list[str], list[str]]:
         list(Village.objects.order_by("name").values_list("name", flat=True)),
         list(GridStaff.objects.order_by("name").values_list("name", flat=True).distinct()),
     )
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    command_id: int
+    created_at: datetime
+    account_no: str
+    customer_name: str
+    village: str
+    action: str
+    status: str
+    attempts: int
+    last_error: str
+
+
+def meter_commands(*, statuses: list[str], limit: int) -> list[CommandRow]:
+    rows = (
+        MeterCommand.objects.filter(status__in=statuses)
+        .order_by("created_at", "id")
+        .values_list("id", "created_at", "account__account_no", "account__customer__name", "account__village__name",
+                     "action", "status", "attempts", "last_error")[:limit]
+    )
+    return [CommandRow(i, at, no, name, village or "", action, status, attempts, error)
+            for i, at, no, name, village, action, status, attempts, error in rows]
+
+
+@dataclass(frozen=True)
+class WorkOrderRow:
+    opened_at: datetime
+    kind: str
+    account_no: str
+    customer_name: str
+    village: str
+    detail: str
+
+
+def open_work_orders(*, kinds: list[str]) -> list[WorkOrderRow]:
+    rows = (
+        WorkOrder.objects.filter(closed_at__isnull=True, kind__in=kinds)
+        .order_by("opened_at", "id")
+        .values_list("opened_at", "kind", "account__account_no", "account__customer__name", "account__village__name",
+                     "detail")
+    )
+    return [WorkOrderRow(at, kind, no, name, village or "", detail) for at, kind, no, name, village, detail in rows]

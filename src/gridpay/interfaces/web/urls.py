@@ -18,6 +18,7 @@ urlpatterns = [
     path("receipts/<str:receipt_no>.pdf", customers.receipt, name="receipt"),
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("calls/", work_lists.calls_page, name="calls"),
+    path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
 ]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from gridpay.data.models.field_work import CallOutcome, CallReason
+from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import CHANNEL_LABELS, PaymentChannel
 
@@ -16,7 +16,8 @@ LABELS = {
     "acknowledged": "已应答", "confirmed": "已确认", "cancelled": "已取消", "expired": "已过期", "escalated": "转工单",
     "pending": "待处理", "failed": "失败", "payment": "交费", "settlement": "电费结算", "refund": "退款",
     "opening_balance": "期初余额", "bill_adjustment": "月度电费调整",
-    **dict(CallReason.choices), **{k: v for k, v in CallOutcome.choices if k != "pending"},
+    **dict(CallReason.choices), **dict(WorkOrderKind.choices),
+    **{k: v for k, v in CallOutcome.choices if k != "pending"},
 }
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
+from gridpay.application.work_lists.field_queues import field_queues
 from gridpay.data.models.field_work import CallOutcome
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import format_yuan
@@ -55,3 +56,8 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         "tasks": tasks[:200], "count": len(tasks), "staff": staff, "own": own, "staff_names": staff_names,
         "outcomes": outcomes, "error": error,
     }, status=422 if error else 200)
+
+
+@requires(Action.VIEW_WORK_LISTS)
+def queues_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/queues.html", {"q": field_queues()})
