@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from gridpay.data.queries import dashboard as queries
 from gridpay.domain.business_time import month_start
-from gridpay.domain.payments import CHANNEL_LABELS, PaymentChannel
+from gridpay.domain.payments import channel_label
 from gridpay.domain.recovery import recovery_rate
 
 SERIES_DAYS = 60
@@ -73,7 +73,7 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
         recovery_rate=recovery_rate(charged_fen=charged, outstanding_fen=arrears),
         channels_month=sorted(
             (
-                ChannelFigure(c, _channel_label(c), n, fen)
+                ChannelFigure(c, channel_label(c), n, fen)
                 for c, (n, fen) in channels.items()
             ),
             key=lambda f: -f.amount_fen,
@@ -84,9 +84,3 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
         energy_kwh=[settled.get(d, (0, "0"))[1] for d in days],
     )
 
-
-def _channel_label(channel: str) -> str:
-    try:
-        return CHANNEL_LABELS[PaymentChannel(channel)]
-    except ValueError:
-        return channel

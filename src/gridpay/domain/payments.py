@@ -54,6 +54,14 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
 }
 
 
+def channel_label(channel: str) -> str:
+    """The Chinese name of a channel code; an unknown code as it is."""
+    try:
+        return CHANNEL_LABELS[PaymentChannel(channel)]
+    except ValueError:
+        return channel
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     """A validated request to credit ``amount_fen`` to ``account_no``, as received from a channel."""

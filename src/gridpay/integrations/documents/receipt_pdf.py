@@ -6,12 +6,9 @@ from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-FONT = "STSong-Light"  # an Adobe CJK font every PDF reader provides; the file carries no font data
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from gridpay.integrations.documents.fonts import CHINESE as FONT
 
 
 def receipt_pdf(

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import customers, dashboard, rollout, work_lists
+from gridpay.interfaces.web.views import customers, dashboard, reports, rollout, work_lists
 
 app_name = "web"
 urlpatterns = [
@@ -20,5 +20,6 @@ urlpatterns = [
     path("calls/", work_lists.calls_page, name="calls"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
+    path("reports/monthly/", reports.monthly, name="monthly-report"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
 ]

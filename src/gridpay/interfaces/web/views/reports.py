@@ -1,0 +1,33 @@
+"""The monthly report, on screen and as a PDF."""
+
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gridpay.application.reports.monthly_report import monthly_report
+from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
+from gridpay.domain.staff_roles import Action
+from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.texts import SMS_NAMES
+from gridpay.interfaces.web.access import requires
+
+
+@requires(Action.VIEW_REPORTS)
+def monthly(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    text = request.GET.get("month", f"{today:%Y-%m}")
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        return render(request, "web/problem.html", {"problem": f"月份应为 YYYY-MM，而不是 {text}"}, status=422)
+    report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+                            sms_names=SMS_NAMES)
+    if request.GET.get("format") == "pdf":
+        printed = f"{clock.now().astimezone(clock.zone()):%Y-%m-%d %H:%M}"
+        response = HttpResponse(monthly_report_pdf(report, printed=printed), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="monthly-{first:%Y-%m}.pdf"'
+        return response
+    return render(request, "web/report.html", {"r": report, "month": f"{first:%Y-%m}"})

@@ -1,0 +1,44 @@
+"""The monthly report: the month's recovery, ageing, supply control, SMS, channels and rollout; screen and PDF."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from gridpay.application.record_payment import record_payment
+from gridpay.application.staff.add_staff import add_staff
+from gridpay.data.models import Account
+from gridpay.domain.arrears_ageing import arrears_ageing
+from gridpay.interfaces.cli import clock
+from tests.support.accounts import enrol
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Gridpay-2026!"
+
+
+def test_arrears_are_aged_in_bands() -> None:
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    bands = arrears_ageing(arrears=[(now - timedelta(days=2), -100), (None, -50), (now - timedelta(days=40), -900),
+                                    (now - timedelta(days=400), -1)], now=now)
+    assert [(b.label, b.accounts, b.owed_fen) for b in bands] == [
+        ("7 天以内", 2, 150), ("7–30 天", 0, 0), ("30–90 天", 1, 900), ("90 天以上", 1, 1)]
+
+
+def test_the_monthly_report_on_screen_and_as_a_pdf(zj_tariff: str) -> None:
+    enrol(1, opening_balance_fen=-2_000)
+    Account.objects.filter(account_no="3301000001").update(arrears_since=datetime.now(UTC) - timedelta(days=10))
+    enrol(2)
+    record_payment(account_no="3301000002", amount_fen=3_000, channel="alipay", channel_txn_id="A-1",
+                   received_at=datetime.now(UTC), business_day=clock.today())
+    add_staff(username="head", name="所长", role="station_head", password=PASSWORD)
+    client = Client()
+    client.login(username="head", password=PASSWORD)
+    page = client.get("/reports/monthly/").content.decode()
+    assert "智能交费月报" in page and "7–30 天" in page and "支付宝" in page and "30.00" in page
+    pdf = client.get(f"/reports/monthly/?month={clock.today():%Y-%m}&format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/reports/monthly/?month=2025-13").status_code == 422
+    add_staff(username="c", name="营业员", role="cashier", password=PASSWORD)
+    cashier = Client()
+    cashier.login(username="c", password=PASSWORD)
+    assert cashier.get("/reports/monthly/").status_code == 403
