@@ -35,7 +35,8 @@ def test_a_counter_payment_prints_a_receipt_once_and_reprints_are_marked(
     out = capsys.readouterr().out
     assert "已入账" in out and "壹佰贰拾叁元肆角伍分" in out and "可用余额 100.00 元" in out
     pdf = (tmp_path / "r.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    # A Chinese font: embedded when one is installed here, else the STSong-Light every Adobe reader supplies.
+    assert pdf.startswith(b"%PDF") and (b"/FontFile2" in pdf or b"STSong-Light" in pdf)
     call_command(*arguments)  # the cashier pressed twice
     assert "重复提交，未重复入账" in capsys.readouterr().out
     assert Payment.objects.count() == 1 and balance() == 10_000
