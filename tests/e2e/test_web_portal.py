@@ -93,3 +93,26 @@ def test_staff_never_see_a_customers_sign_in_code(homes: Path) -> None:
     staff.login(username="c", password="Gridpay-2026!")
     page = staff.get("/customers/3301000001/").content.decode()
     assert "可用余额" in page and code not in page and "验证码" not in page
+
+
+def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path) -> None:
+    from gridpay.application.portal.move_out_statement import move_out_statement
+    from gridpay.application.record_payment import record_payment
+
+    today = clock.today()
+    record_payment(account_no="3301000001", amount_fen=5_000, channel="wechat", channel_txn_id="W-9",
+                   received_at=datetime.now(UTC) - timedelta(days=2), business_day=today - timedelta(days=2))
+    account = Account.objects.get(account_no="3301000001")
+    statement = move_out_statement(account=account, first_day=today - timedelta(days=3),
+                                   last_day=today - timedelta(days=1), today=today)
+    assert (statement.opening_fen, statement.paid_fen, statement.closing_fen) == (12_345, 5_000, 17_345)
+    client = Client()
+    sign_in(client, "3301000001")
+    url = "/portal/accounts/3301000001/move-out.pdf"
+    period = {"from": (today - timedelta(days=3)).isoformat(), "to": (today - timedelta(days=1)).isoformat()}
+    pdf = client.get(url, period)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    bad = client.get(url, {"from": today.isoformat(), "to": (today - timedelta(days=5)).isoformat()})
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
+    assert client.get("/portal/accounts/3301000003/move-out.pdf", {"from": "2025-01-01", "to": "2025-01-02"}
+                      ).status_code == 404

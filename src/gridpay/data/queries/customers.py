@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from gridpay.data.models import (
     Account,
@@ -126,3 +126,11 @@ def withholding_agreements(*, account_id: int) -> list[tuple[str, str, int, int,
         .order_by("-signed_at")
         .values_list("bank_code", "holder_name", "threshold_fen", "amount_fen", "active")
     )
+
+
+def balance_before(*, ledger_account_id: int, day: date) -> int:
+    """The ledger balance at the start of ``day`` (every transfer of an earlier business day)."""
+    earlier = Transfer.objects.filter(business_day__lt=day)
+    credit = earlier.filter(credit_id=ledger_account_id).aggregate(s=Sum("amount_fen"))["s"] or 0
+    debit = earlier.filter(debit_id=ledger_account_id).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return int(credit) - int(debit)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("code/", portal.enter_code, name="code"),
     path("accounts/", portal.accounts, name="accounts"),
     path("accounts/<str:account_no>/", portal.account, name="account"),
+    path("accounts/<str:account_no>/move-out.pdf", portal.move_out, name="move-out"),
     path("sign-out/", portal.sign_out, name="sign-out"),
 ]

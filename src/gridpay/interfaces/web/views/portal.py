@@ -1,6 +1,7 @@
 """The customer portal (网上营业厅): sign in with the account number and an SMS code, see one's accounts."""
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from gridpay.application.errors import NotFound
+from gridpay.application.portal.move_out_statement import account_of, move_out_statement, statement_pdf
 from gridpay.application.portal.my_accounts import my_accounts, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
@@ -80,6 +82,10 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def account(request: HttpRequest, account_no: str) -> HttpResponse:
+    return _account_page(request, account_no)
+
+
+def _account_page(request: HttpRequest, account_no: str, *, problem: str = "") -> HttpResponse:
     try:
         found = portal_account(phone=request.session[SESSION_PHONE], account_no=account_no, today=clock.today())
     except NotFound:
@@ -89,10 +95,32 @@ def account(request: HttpRequest, account_no: str) -> HttpResponse:
         "kwh": [kwh for _, kwh, _ in found.usage],
         "yuan": [format_yuan(fen) for _, _, fen in found.usage],
     }
-    return render(request, "web/portal_account.html", {"p": found, "a": found.account, "usage": usage})
+    return render(request, "web/portal_account.html",
+                  {"p": found, "a": found.account, "usage": usage, "problem": problem}, status=422 if problem else 200)
 
 
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         request.session.flush()
     return redirect("portal:sign-in")
+
+
+@signed_in
+def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
+    """The statement between two days as a PDF; a bad period is explained on the account page."""
+    try:
+        account = account_of(phone=request.session[SESSION_PHONE], account_no=account_no)
+    except NotFound:
+        return render(request, "web/portal_not_found.html", status=404)
+    try:
+        first = date.fromisoformat(request.GET.get("from", ""))
+        last = date.fromisoformat(request.GET.get("to", ""))
+        statement = move_out_statement(account=account, first_day=first, last_day=last, today=clock.today())
+    except ValueError:
+        return _account_page(request, account_no, problem="请选择开始和结束日期")
+    except DomainError as error:
+        return _account_page(request, account_no, problem=error.message)
+    pdf = statement_pdf(statement, utility=str(settings.GRIDPAY["UTILITY_NAME"]))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="move-out-{account_no}-{first}-{last}.pdf"'
+    return response
