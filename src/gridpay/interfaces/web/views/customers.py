@@ -12,10 +12,10 @@ from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
 from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
 from gridpay.domain.errors import DomainError
-from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import requires
+from gridpay.interfaces.web.charts import usage_series
 from gridpay.interfaces.web.forms import (
     CounterPaymentForm,
     ProtectedForm,
@@ -77,11 +77,7 @@ def _render_file(
         file = customer_file(account_no=account_no, today=clock.today())
     except UnknownAccount:
         return render(request, "web/not_found.html", {"what": f"户号 {account_no}"}, status=404)
-    usage = {
-        "days": [d.strftime("%m-%d") for d, _, _ in file.usage],
-        "kwh": [kwh for _, kwh, _ in file.usage],
-        "yuan": [format_yuan(fen) for _, _, fen in file.usage],
-    }
+    usage = usage_series(file.usage)
     paid = request.GET.get("paid", "")
     return render(
         request, "web/customer.html",

@@ -15,10 +15,10 @@ from gridpay.application.portal.my_accounts import my_accounts, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
 from gridpay.domain.errors import DomainError
-from gridpay.domain.money import format_yuan
 from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.web.charts import usage_series
 
 SESSION_PHONE = "portal_phone"
 SESSION_ACCOUNT = "portal_account_no"
@@ -90,11 +90,7 @@ def _account_page(request: HttpRequest, account_no: str, *, problem: str = "") -
         found = portal_account(phone=request.session[SESSION_PHONE], account_no=account_no, today=clock.today())
     except NotFound:
         return render(request, "web/portal_not_found.html", status=404)
-    usage = {
-        "days": [d.strftime("%m-%d") for d, _, _ in found.usage],
-        "kwh": [kwh for _, kwh, _ in found.usage],
-        "yuan": [format_yuan(fen) for _, _, fen in found.usage],
-    }
+    usage = usage_series(found.usage)
     return render(request, "web/portal_account.html",
                   {"p": found, "a": found.account, "usage": usage, "problem": problem}, status=422 if problem else 200)
 
