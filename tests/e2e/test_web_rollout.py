@@ -73,3 +73,25 @@ def test_bad_schedules_and_agreements_are_explained_and_change_nothing(zj_tariff
     assert upload(cashier, SCHEDULE).status_code == 403  # type: ignore[attr-defined]
     assert cashier.post("/customers/3301000001/agreement", {"signed_on": "2024-04-20", "method": "on_site",
                                                             "staff_name": "x"}).status_code == 403
+
+
+def test_a_village_plan_is_edited_and_its_promotion_events_recorded(zj_tariff: str) -> None:
+    from gridpay.data.models import PromotionEvent
+
+    grid = signed_in(Role.GRID_STAFF, name="陈嘉涵")
+    upload(grid, SCHEDULE)
+    village = Village.objects.get(name="诗南村")
+    page = f"/rollout/villages/{village.id}/"
+    assert f'href="{page}"' in grid.get("/rollout/").content.decode()
+    answer = grid.post(page, {"form": "plan", "rollout_month": "2024-06", "grid_staff": "陈嘉涵",
+                              "grid_phone": "0595-68905492", "assistant": "李村委", "assistant_phone": "13800000002"})
+    assert answer.status_code == 302
+    village.refresh_from_db()
+    assert (village.rollout_month, village.assistant_name) == (date(2024, 6, 1), "李村委")
+    grid.post(page, {"form": "event", "day": "2024-06-08", "kind": "现场集中签约", "attendees": "42", "note": "村委会"})
+    assert PromotionEvent.objects.get().attendees == 42
+    assert "现场集中签约" in grid.get(page).content.decode()
+    bad = grid.post(page, {"form": "event", "day": "2024-06-08", "kind": "", "attendees": "x"})
+    assert bad.status_code == 422
+    assert AuditRecord.objects.filter(action__in=["rollout.village", "rollout.event"]).count() >= 2
+    assert grid.get("/rollout/villages/99999/").status_code == 404

@@ -18,6 +18,7 @@ CSV_HEADER = ["村/社区", "推广月份", "网格员", "推广协助员", "户
 
 @dataclass(frozen=True)
 class VillageProgress:
+    village_id: int
     village: str
     town: str
     rollout_month: date | None
@@ -69,7 +70,7 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
     events = dict(PromotionEvent.objects.values_list("village_id").annotate(n=Count("id")).order_by())
     rows = [
         VillageProgress(
-            village=v.name, town=v.town, rollout_month=v.rollout_month,
+            village_id=v.id, village=v.name, town=v.town, rollout_month=v.rollout_month,
             grid_staff=v.grid_staff.name if v.grid_staff else "", grid_phone=v.grid_staff.phone if v.grid_staff else "",
             assistant=v.assistant_name, assistant_phone=v.assistant_phone, accounts=v.accounts,
             signed=v.signed, first_calls=first_calls.get(v.id, 0), events=events.get(v.id, 0),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("calls/", work_lists.calls_page, name="calls"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
+    path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
 ]

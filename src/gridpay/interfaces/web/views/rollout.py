@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from gridpay.application.rollout.record_agreement import record_agreement
+from gridpay.application.rollout.record_event import record_event
 from gridpay.application.rollout.rollout_progress import progress_csv, rollout_progress, village_text
-from gridpay.application.rollout.update_villages import parse_schedule, update_villages
+from gridpay.application.rollout.update_villages import VillagePlan, parse_schedule, update_village, update_villages
+from gridpay.application.rollout.village_file import village_file
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
@@ -64,3 +66,36 @@ def record_agreement_view(request: HttpRequest, account_no: str) -> HttpResponse
             return render(request, "web/problem.html", {"problem": error.message, "back": account_no}, status=422)
     return redirect("web:customer", account_no=account_no)
 
+
+
+@requires(Action.EDIT_ROLLOUT)
+def village_page(request: HttpRequest, village_id: int) -> HttpResponse:
+    village = village_file(village_id=village_id)
+    if village is None:
+        return render(request, "web/not_found.html", {"what": "这个村/社区"}, status=404)
+    problem = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "event":
+                record_event(
+                    village_id=village.village_id, day=date.fromisoformat(request.POST.get("day", "")),
+                    kind=request.POST.get("kind", ""), attendees=int(request.POST.get("attendees") or 0),
+                    note=request.POST.get("note", ""), actor=request.user.get_username(), at=clock.now(),
+                    today=clock.today(),
+                )
+            else:
+                month = request.POST.get("rollout_month", "")
+                update_village(town=village.town, actor=request.user.get_username(), at=clock.now(), plan=VillagePlan(
+                    village=village.name,
+                    rollout_month=date.fromisoformat(f"{month}-01") if month else None,
+                    grid_staff=request.POST.get("grid_staff", ""), grid_phone=request.POST.get("grid_phone", ""),
+                    assistant=request.POST.get("assistant", ""),
+                    assistant_phone=request.POST.get("assistant_phone", ""),
+                ))
+            return redirect("web:village", village_id=village.village_id)
+        except ValueError:
+            problem = "日期、月份或人数格式不对"
+        except DomainError as error:
+            problem = error.message
+    return render(request, "web/village.html", {"v": village, "problem": problem},
+                  status=422 if problem else 200)
