@@ -116,3 +116,33 @@ def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path) -> No
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
     assert client.get("/portal/accounts/3301000003/move-out.pdf", {"from": "2025-01-01", "to": "2025-01-02"}
                       ).status_code == 404
+
+
+def test_paying_from_the_portal_shows_the_channels_qr_code_and_the_notification_credits_it(
+    homes: Path, settings: Any, tmp_path: Path
+) -> None:
+    from tests.support.channel_servers import WeChatPayServer
+
+    client = Client()
+    sign_in(client, "3301000002")
+    assert "扫码交费" not in client.get("/portal/accounts/3301000002/").content.decode()  # no channel configured
+    server = WeChatPayServer()
+    with server.running():
+        settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
+        page = client.get("/portal/accounts/3301000002/").content.decode()
+        assert "微信支付扫码交费" in page
+        shown = client.post("/portal/accounts/3301000002/pay", {"amount_yuan": "20", "channel": "wechat"})
+        assert shown.status_code == 200 and "<svg" in shown.content.decode() and "20.00" in shown.content.decode()
+        (order_no,) = server.orders
+        assert server.orders[order_no].amount_fen == 2_000 and server.orders[order_no].attach == "3301000002"
+        server.pay(order_no, at=datetime.now(UTC))
+        headers, body = server.notification(order_no, sent_at=datetime.now(UTC))
+        Client().post("/api/channels/wechat/notify", data=body, content_type="application/json", headers=headers)
+        assert "15.00" in client.get("/portal/accounts/3301000002/").content.decode()  # -5.00 + 20.00
+        bad = client.post("/portal/accounts/3301000002/pay", {"amount_yuan": "二十", "channel": "wechat"})
+        assert bad.status_code == 422 and "请输入金额" in bad.content.decode()
+        assert client.post("/portal/accounts/3301000002/pay", {"amount_yuan": "20", "channel": "paypal"}
+                           ).status_code == 422
+        assert client.post("/portal/accounts/3301000003/pay", {"amount_yuan": "20", "channel": "wechat"}
+                           ).status_code == 302  # not theirs: nothing ordered
+        assert len(server.orders) == 1

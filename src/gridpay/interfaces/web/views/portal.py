@@ -5,17 +5,22 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from gridpay.application.channels.create_channel_order import create_channel_order
 from gridpay.application.errors import NotFound
 from gridpay.application.portal.move_out_statement import account_of, move_out_statement, statement_pdf
 from gridpay.application.portal.my_accounts import my_accounts, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
 from gridpay.domain.errors import DomainError
+from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.payments import channel_label
 from gridpay.domain.portal_sign_in import mask_phone
+from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.charts import usage_series
@@ -91,8 +96,9 @@ def _account_page(request: HttpRequest, account_no: str, *, problem: str = "") -
     except NotFound:
         return render(request, "web/portal_not_found.html", status=404)
     usage = usage_series(found.usage)
-    return render(request, "web/portal_account.html",
-                  {"p": found, "a": found.account, "usage": usage, "problem": problem}, status=422 if problem else 200)
+    return render(request, "web/portal_account.html", {
+        "p": found, "a": found.account, "usage": usage, "problem": problem, "channels": _open_channels(),
+    }, status=422 if problem else 200)
 
 
 def sign_out(request: HttpRequest) -> HttpResponse:
@@ -120,3 +126,48 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="move-out-{account_no}-{first}-{last}.pdf"'
     return response
+
+
+KINDS = {"wechat": "native", "alipay": "precreate"}  # the QR-code order of each channel
+
+
+def _open_channels() -> list[tuple[str, str]]:
+    """The online channels configured here, with their names: the portal offers only those."""
+    names = []
+    for channel in ONLINE_CHANNELS:
+        try:
+            build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
+        except (ValueError, OSError):
+            continue
+        names.append((channel, channel_label(channel)))
+    return names
+
+
+@signed_in
+def pay(request: HttpRequest, account_no: str) -> HttpResponse:
+    """An order at the chosen channel, shown as a QR code to scan; the notification credits it."""
+    if request.method != "POST" or account_of_or_none(request, account_no) is None:
+        return redirect("portal:account", account_no=account_no)
+    channel = request.POST.get("channel", "")
+    if channel not in dict(_open_channels()):
+        return _account_page(request, account_no, problem="这个交费方式暂未开通")
+    try:
+        fen = fen_from_yuan_text(request.POST.get("amount_yuan", "").strip())
+        order = create_channel_order(
+            channel=build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG), account_no=account_no,
+            amount_fen=fen, kind=KINDS[channel], now=clock.now(),
+        )
+    except ValueError:
+        return _account_page(request, account_no, problem="请输入金额，例如 100 或 100.50")
+    except DomainError as error:
+        return _account_page(request, account_no, problem=error.message)
+    scan = order.pay_with.get("code_url") or order.pay_with.get("qr_code", "")
+    qr = segno.make(scan, error="m").svg_inline(scale=5)
+    return render(request, "web/portal_pay.html", {"order": order, "qr": qr, "channel": channel_label(channel)})
+
+
+def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:
+    try:
+        return account_of(phone=request.session[SESSION_PHONE], account_no=account_no)
+    except NotFound:
+        return None
