@@ -137,3 +137,21 @@ def test_a_supervisor_protects_an_account_and_orders_a_reconnection_with_audit_r
     cashier = signed_in(Role.CASHIER)
     assert "设为保电" not in cashier.get("/customers/3301000001/").content.decode()
     assert cashier.post("/customers/3301000001/reconnect", {"reason": "x"}).status_code == 403
+
+
+def test_the_console_speaks_chinese_first_and_switches_to_english(town: None) -> None:
+    client = signed_in(Role.CASHIER)
+    chinese = client.get("/").content.decode()
+    assert "余额为负" in chinese and 'lang="zh-CN"' in chinese and ">English<" in chinese
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302
+    english = client.get("/").content.decode()
+    assert "Below zero" in english and "Fee recovery this month" in english and 'lang="en"' in english
+    assert ">中文<" in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "余额为负" in client.get("/").content.decode()
+    # A browser set up in English still gets Chinese until someone presses the switch.
+    assert "获取验证码" in Client(headers={"Accept-Language": "en"}).get("/portal/").content.decode()
+    stranger = Client()
+    stranger.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
+    assert "Sign in with your account number" in stranger.get("/portal/").content.decode()

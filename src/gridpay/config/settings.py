@@ -52,6 +52,7 @@ MIDDLEWARE = [
     # Serves the API docs' Swagger files (and the admin's) without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gridpay.interfaces.web.middleware.ChineseFirst",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,6 +71,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridpay.interfaces.web.context.staff",
@@ -86,6 +88,7 @@ SILENCED_SYSTEM_CHECKS = ["fields.W161"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # msgids are the Chinese texts; locale/en holds the English
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("GRIDPAY_TIME_ZONE", "Asia/Shanghai")

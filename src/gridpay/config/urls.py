@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the Chinese / English switch
     path("portal/", include("gridpay.interfaces.web.portal_urls")),
     path("", include("gridpay.interfaces.web.urls")),
 ]
