@@ -1,6 +1,7 @@
 """The staff console over HTTP: sign-in, every page for every role, the counter payment and its receipt."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from gridpay.application.record_payment import record_payment
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import AuditRecord, LedgerAccount, Payment, Village
 from gridpay.domain.staff_roles import Role
+from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +157,41 @@ def test_the_console_speaks_chinese_first_and_switches_to_english(town: None) ->
     stranger = Client()
     stranger.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
     assert "Sign in with your account number" in stranger.get("/portal/").content.decode()
+
+
+def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -> None:
+    from decimal import Decimal
+
+    from gridpay.application.import_readings import import_readings
+    from gridpay.data.models import Meter, Reading
+
+    cashier = signed_in(Role.CASHIER)
+    today = clock.today()
+    day = today - timedelta(days=1)
+
+    def reading(meter_no: str, on: date, total: str) -> Any:
+        return import_readings(
+            rows=[(2, {"meter_no": meter_no, "reading_date": on.isoformat(), "total_kwh": total, "sharp_kwh": "",
+                       "peak_kwh": "", "flat_kwh": "", "valley_kwh": ""})],
+            received_at=datetime.now(UTC), max_daily_kwh=Decimal(500),
+        )
+
+    Meter.objects.filter(account__account_no="3301000001").update(installed_on=day - timedelta(days=3))
+    assert reading("M00000001", day - timedelta(days=1), "10.00").rejected == []
+    url = "/customers/3301000001/meter"
+    form = {"day": day.isoformat(), "final_total_kwh": "12.50", "new_meter_no": "MNEW0001",
+            "new_dlt645_address": "990000000001", "start_total_kwh": "0"}
+    bad = cashier.post(url, {**form, "new_dlt645_address": "12ab"})
+    assert bad.status_code == 422 and "12 位数字" in bad.content.decode()
+    assert cashier.post(url, {**form, "day": (today.replace(year=today.year + 1)).isoformat()}).status_code == 422
+    assert cashier.post(url, form).status_code == 302
+    old, new = Meter.objects.filter(account__account_no="3301000001").order_by("id")
+    assert (old.removed_on, old.final_total_kwh, new.installed_on, new.meter_no) == (
+        day, Decimal("12.50"), day, "MNEW0001")
+    assert AuditRecord.objects.get(action="meter.replace").old["meter_no"] == old.meter_no
+    again = cashier.post(url, {**form, "new_meter_no": "MNEW0002", "new_dlt645_address": "990000000002"})
+    assert again.status_code == 422  # the new meter is the one in service now, and its install day is that day
+    report = reading("MNEW0001", day, "3.00")
+    assert report.rejected == [], report.rejected
+    assert Reading.objects.get(meter=new).energy_kwh == Decimal("5.50")  # 2.50 on the old meter, 3.00 on the new
+    assert signed_in(Role.GRID_STAFF).post(url, form).status_code == 403

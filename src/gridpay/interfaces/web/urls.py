@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/<str:account_no>/pay", customers.counter_payment, name="counter-payment"),
     path("customers/<str:account_no>/protected", customers.protected, name="protected"),
     path("customers/<str:account_no>/reconnect", customers.reconnect, name="reconnect-now"),
+    path("customers/<str:account_no>/meter", customers.replace_meter_view, name="replace-meter"),
     path("receipts/<str:receipt_no>.pdf", customers.receipt, name="receipt"),
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("calls/", work_lists.calls_page, name="calls"),

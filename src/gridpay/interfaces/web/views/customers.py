@@ -1,5 +1,6 @@
 """Finding a customer, their account file, and the counter payment with its receipt."""
 
+from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from django.urls import reverse
 from gridpay.application.customers.customer_file import customer_file
 from gridpay.application.customers.find_customers import find_customers
 from gridpay.application.customers.reconnect_now import reconnect_now
+from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
 from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
@@ -118,3 +120,22 @@ def reconnect(request: HttpRequest, account_no: str) -> HttpResponse:
 
 def _payment_form() -> CounterPaymentForm:
     return CounterPaymentForm(initial={"receipt_no": new_receipt_no(clock.today().strftime("%Y%m%d"))})
+
+
+@requires(Action.REPLACE_METER)
+def replace_meter_view(request: HttpRequest, account_no: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:customer", account_no=account_no)
+    try:
+        swap = MeterSwap(
+            account_no=account_no, day=date.fromisoformat(request.POST.get("day", "")),
+            final_total_kwh=request.POST.get("final_total_kwh", ""), new_meter_no=request.POST.get("new_meter_no", ""),
+            new_dlt645_address=request.POST.get("new_dlt645_address", ""),
+            start_total_kwh=request.POST.get("start_total_kwh", ""),
+        )
+        replace_meter(swap=swap, actor=request.user.get_username(), at=clock.now(), today=clock.today())
+    except ValueError:
+        return _render_file(request, account_no, _payment_form(), status=422, problem="换表日期应为 YYYY-MM-DD")
+    except DomainError as error:
+        return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+    return redirect("web:customer", account_no=account_no)
