@@ -195,3 +195,12 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -
     assert report.rejected == [], report.rejected
     assert Reading.objects.get(meter=new).energy_kwh == Decimal("5.50")  # 2.50 on the old meter, 3.00 on the new
     assert signed_in(Role.GRID_STAFF).post(url, form).status_code == 403
+
+
+def test_the_account_file_and_work_lists_switch_to_english_too(town: None) -> None:
+    client = signed_in(Role.SUPERVISOR)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/customers/3301000001/").content.decode()
+    assert "Take payment" in page and "Usage, last 30 days" in page and "Meter commands" in page
+    assert "Arrears" in client.get("/arrears/").content.decode()
+    assert "Arrears ageing" in client.get("/reports/monthly/").content.decode()
