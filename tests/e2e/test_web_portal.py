@@ -146,3 +146,25 @@ def test_paying_from_the_portal_shows_the_channels_qr_code_and_the_notification_
         assert client.post("/portal/accounts/3301000003/pay", {"amount_yuan": "20", "channel": "wechat"}
                            ).status_code == 302  # not theirs: nothing ordered
         assert len(server.orders) == 1
+
+
+def test_a_customer_chooses_who_receives_the_alerts(homes: Path) -> None:
+    from gridpay.data.models import AuditRecord
+
+    client = Client()
+    sign_in(client, "3301000001")
+    page = client.get("/portal/accounts/3301000001/alerts/").content.decode()
+    assert "139****0001" in page and "提醒设置" in page
+    bad = client.post("/portal/accounts/3301000001/alerts/", {"name": "租户", "phone": "12345", "role": "tenant"})
+    assert bad.status_code == 422 and "11 位手机号" in bad.content.decode()
+    client.post("/portal/accounts/3301000001/alerts/", {"name": "小王", "phone": "139-0000-0009", "role": "tenant"})
+    tenant = Contact.objects.get(account__account_no="3301000001", phone="13900000009")
+    assert tenant.receives_sms and tenant.role == "tenant"
+    own = Contact.objects.get(account__account_no="3301000001", phone=LANDLORD)
+    client.post("/portal/accounts/3301000001/alerts/", {"stop": own.id})
+    own.refresh_from_db()
+    assert not own.receives_sms
+    last = client.post("/portal/accounts/3301000001/alerts/", {"stop": tenant.id})
+    assert last.status_code == 422 and "至少要有一个手机号" in last.content.decode()
+    assert AuditRecord.objects.filter(action__startswith="portal.sms_contact").count() == 2
+    assert client.get("/portal/accounts/3301000003/alerts/").status_code == 404

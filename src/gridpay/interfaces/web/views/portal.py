@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from gridpay.application.channels.create_channel_order import create_channel_order
 from gridpay.application.errors import NotFound
+from gridpay.application.portal.alert_contacts import add_alert_contact, alert_contacts, stop_alert_contact
 from gridpay.application.portal.move_out_statement import account_of, move_out_statement, statement_pdf
 from gridpay.application.portal.my_accounts import my_accounts, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
@@ -171,3 +172,32 @@ def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:
         return account_of(phone=request.session[SESSION_PHONE], account_no=account_no)
     except NotFound:
         return None
+
+
+@signed_in
+def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
+    """Who receives this account's SMS alerts: add a mobile (a tenant, a relative), stop one."""
+    phone = request.session[SESSION_PHONE]
+    problem = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("stop"):
+                stop_alert_contact(phone=phone, account_no=account_no, contact_id=int(request.POST["stop"]),
+                                   at=clock.now())
+            else:
+                add_alert_contact(phone=phone, account_no=account_no, name=request.POST.get("name", ""),
+                                  new_phone=request.POST.get("phone", ""), role=request.POST.get("role", "other"),
+                                  at=clock.now())
+            return redirect("portal:alerts", account_no=account_no)
+        except ValueError:
+            problem = "无效的联系人"
+        except NotFound:
+            return render(request, "web/portal_not_found.html", status=404)
+        except DomainError as error:
+            problem = error.message
+    try:
+        contacts = alert_contacts(phone=phone, account_no=account_no)
+    except NotFound:
+        return render(request, "web/portal_not_found.html", status=404)
+    return render(request, "web/portal_alerts.html", {"contacts": contacts, "account_no": account_no,
+                                                      "problem": problem}, status=422 if problem else 200)
