@@ -16,7 +16,7 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -410,6 +410,3 @@ class AlipayGateway(_Server):
             raw = f'{{"{response_type}":{inner},"sign":"{self.alipay.sign(inner.encode())}"}}'
         return 200, {"Content-Type": "text/html;charset=utf-8"}, raw.encode()
 
-
-def quote_form(fields: dict[str, str]) -> bytes:
-    return "&".join(f"{k}={quote_plus(v)}" for k, v in fields.items()).encode()

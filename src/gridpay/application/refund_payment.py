@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from gridpay.application.errors import NotFound
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import LedgerAccount, Payment, PaymentRefund
+from gridpay.data.queries.ledger import refunded_fen
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
 from gridpay.domain.payments import (
     InvalidPayment,
@@ -66,8 +66,8 @@ def refund_payment(
         earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
         if earlier is not None:
             return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
-        refunded = PaymentRefund.objects.filter(payment=payment).aggregate(total=Sum("amount_fen"))["total"] or 0
-        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded, amount_fen=amount_fen)
+        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded_fen(payment_id=payment.id),
+                     amount_fen=amount_fen)
         clearing = ledger_store.system_account(ledger_store.clearing_code(known.value), LedgerAccountKind.CLEARING)
         customer = payment.account.ledger_account_id
         try:

@@ -11,9 +11,9 @@ CIRCLE_MINUTES = 10
 EARTH_RADIUS_M = 6_371_000
 
 
-def circle_radius_m(minutes: int = CIRCLE_MINUTES) -> float:
-    """Straight-line distance covered in ``minutes``: roads make the real walk longer, so this is generous."""
-    return float(minutes * WALKING_M_PER_MIN)
+def circle_radius_m(minutes: int = CIRCLE_MINUTES) -> int:
+    """Straight-line metres covered in ``minutes``: roads make the real walk longer, so this is generous."""
+    return minutes * WALKING_M_PER_MIN
 
 
 def is_open(*, hours: str, at: time | None) -> bool:

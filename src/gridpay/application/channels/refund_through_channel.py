@@ -2,12 +2,11 @@
 
 from datetime import date, datetime
 
-from django.db.models import Sum
-
 from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed
 from gridpay.application.errors import NotFound
 from gridpay.application.refund_payment import RefundResult, refund_payment
 from gridpay.data.models import Payment, PaymentRefund
+from gridpay.data.queries.ledger import refunded_fen
 from gridpay.domain.payments import RefundKind, check_refund
 from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable, OnlineChannel
 
@@ -29,8 +28,8 @@ def refund_through_channel(
     if payment is None:
         raise NotFound(f"没有{channel.channel.label}流水号 {channel_txn_id} 的交费", field="channel_txn_id")
     if not PaymentRefund.objects.filter(channel=name, channel_refund_id=refund_no.strip()).exists():
-        refunded = PaymentRefund.objects.filter(payment=payment).aggregate(total=Sum("amount_fen"))["total"] or 0
-        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded, amount_fen=amount_fen)
+        check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded_fen(payment_id=payment.id),
+                     amount_fen=amount_fen)
     try:
         channel.refund(
             refund_no=refund_no.strip(),

@@ -25,7 +25,7 @@ class OutletPoint:
 @dataclass(frozen=True)
 class CoverageReport:
     minutes: int
-    radius_m: float
+    radius_m: int
     at: time | None
     villages: list[VillageCoverage]
     total: VillageCoverage
@@ -40,14 +40,15 @@ class CoverageReport:
 def outlet_coverage(*, at: time | None = None, minutes: int = CIRCLE_MINUTES) -> CoverageReport:
     """``at`` counts only outlets open at that time of day; None counts every active outlet."""
     radius = circle_radius_m(minutes)
+    active = list(Outlet.objects.filter(active=True).select_related("village").order_by("code"))
     outlets = [
         OutletPoint(o.code, o.name, o.kind, float(o.latitude), float(o.longitude), is_open(hours=o.hours, at=at))
-        for o in Outlet.objects.filter(active=True).order_by("code")
+        for o in active
     ]
     open_outlets = [o for o in outlets if o.open]
     outlets_per_village: dict[str, int] = {}
-    for outlet in Outlet.objects.filter(active=True, village__isnull=False).select_related("village"):
-        if is_open(hours=outlet.hours, at=at) and outlet.village is not None:
+    for outlet, point in zip(active, outlets, strict=True):
+        if point.open and outlet.village is not None:
             outlets_per_village[outlet.village.name] = outlets_per_village.get(outlet.village.name, 0) + 1
     rows = list(
         Account.objects.filter(status=AccountStatus.ACTIVE)

@@ -51,11 +51,8 @@ def request_code(*, account_no: str, at: datetime) -> CodeSent:
                                         expires_at=at + CODE_VALID, digest=code_digest(key=_key(), phone=phone,
                                                                                          code=code))
         queue_sms(key=f"sign_in:{row.id}", phones=[phone], kind="sign_in_code", params={"code": code},
-                  account_id=account_id, policy=load_policy(), at=at)
-        # A code cannot wait for the quiet hours to end: due now, and the caller sends it at once.
-        outbox = Notification.objects.filter(key=f"sign_in:{row.id}:{phone}"[:120])
-        outbox.update(not_before=at)
-        notification_id = outbox.values_list("id", flat=True).get()
+                  account_id=account_id, policy=load_policy(), at=at, urgent=True)
+        notification_id = Notification.objects.values_list("id", flat=True).get(key=f"sign_in:{row.id}:{phone}"[:120])
     return CodeSent(phone_masked=mask_phone(phone), notification_id=notification_id)
 
 

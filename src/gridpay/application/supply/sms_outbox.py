@@ -9,11 +9,13 @@ from gridpay.domain.supply_policy import SupplyPolicy, sms_allowed_at
 
 def queue_sms(
     *, key: str, phones: list[str], kind: str, params: dict[str, str], account_id: int | None,
-    policy: SupplyPolicy, at: datetime,
+    policy: SupplyPolicy, at: datetime, urgent: bool = False,
 ) -> int:
-    """One outbox row per phone; a key already queued is left alone (a job run twice sends once)."""
+    """One outbox row per phone; a key already queued is left alone (a job run twice sends once).
+
+    An ``urgent`` message (a sign-in code) is due at once: it cannot wait for the quiet hours to end."""
     text = render(kind=kind, params=params)
-    not_before = sms_allowed_at(policy=policy, at=at)
+    not_before = at if urgent else sms_allowed_at(policy=policy, at=at)
     queued = 0
     for phone in dict.fromkeys(phones):  # a phone listed twice gets one SMS
         _, created = Notification.objects.get_or_create(

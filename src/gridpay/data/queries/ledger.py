@@ -1,8 +1,8 @@
-"""Read queries about ledger accounts: a balance as it stood right after a given transfer."""
+"""Read queries about ledger accounts: a balance as it stood right after a given transfer, a payment's refunds."""
 
 from django.db.models import Sum
 
-from gridpay.data.models import Transfer
+from gridpay.data.models import PaymentRefund, Transfer
 
 
 def balance_through_transfer_fen(*, ledger_account_id: int, transfer_id: int) -> int:
@@ -16,3 +16,8 @@ def balance_through_transfer_fen(*, ledger_account_id: int, transfer_id: int) ->
     credits = upto.filter(credit_id=ledger_account_id).aggregate(total=Sum("amount_fen"))["total"] or 0
     debits = upto.filter(debit_id=ledger_account_id).aggregate(total=Sum("amount_fen"))["total"] or 0
     return int(credits) - int(debits)
+
+
+def refunded_fen(*, payment_id: int) -> int:
+    """What was already given back of a payment (refunds and reversals)."""
+    return int(PaymentRefund.objects.filter(payment_id=payment_id).aggregate(total=Sum("amount_fen"))["total"] or 0)

@@ -6,7 +6,7 @@ import urllib.request
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,15 +24,16 @@ from gridpay.domain.channel_payments import (
 from gridpay.domain.money import fen_from_yuan_text, yuan_text
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.online import (
+    CHINA,
     ChannelNotice,
     ChannelRejected,
     ChannelUnavailable,
     OrderRequest,
+    china_time,
     setting_reader,
 )
 
 DEFAULT_BASE_URL = "https://openapi.alipay.com"
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # Alipay's times carry no zone: they are Beijing time
 PAID = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
 SUCCESS_CODE = "10000"
 # Alipay reads exactly "success" as received; anything else makes it retry (8 times over 25 hours).
@@ -179,6 +180,6 @@ class AlipayChannel:
 
 def _china_time(fields: Mapping[str, str], name: str) -> datetime:
     try:
-        return datetime.strptime(fields[name], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA).astimezone(UTC)
+        return china_time(fields[name])
     except (KeyError, ValueError):
         raise NotificationRefused(RefusalReason.MALFORMED, f"缺少或无效的时间 {name}") from None

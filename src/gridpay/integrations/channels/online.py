@@ -2,11 +2,26 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Protocol
 
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.payments import PaymentChannel
+
+# The channels write times in Beijing time, often without a zone (Alipay's "2025-03-10 10:00:00", the bills).
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@lru_cache(maxsize=100_000)
+def china_time(text: str) -> datetime:
+    """``2025-03-10 10:00:00`` in Beijing time, as an aware UTC instant; ValueError for anything else.
+
+    A statement's day has at most 86 400 distinct times, so they are remembered."""
+    text = text.strip()
+    if len(text) != 19:
+        raise ValueError(f"时间应为 YYYY-MM-DD HH:MM:SS：{text!r}")
+    return datetime.fromisoformat(text).replace(tzinfo=CHINA).astimezone(UTC)
 
 
 def setting_reader(config: Mapping[str, str], *, prefix: str, channel: str) -> Callable[[str], str]:

@@ -4,17 +4,14 @@ and gridpay's own CSV for channels without a format of their own (docs/formats/s
 import csv
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
 
 import polars as pl
 
 from gridpay.domain.money import fen_from_yuan_text
 from gridpay.domain.reconciliation import LineKind, StatementLine
 from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
-
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
-
+from gridpay.integrations.channels.online import china_time
 
 WECHAT_COLUMNS = ["交易时间", "微信订单号", "商户退款单号", "交易状态", "商户数据包", "订单金额", "申请退款金额"]
 
@@ -100,10 +97,10 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
         try:
             if state == "SUCCESS":
                 yield StatementLine(payment, fields[txn_i], fen_from_yuan_text(fields[amount_i]), fields[account_i],
-                                    "", _china(fields[at_i]), number)
+                                    "", china_time(fields[at_i]), number)
             elif state == "REFUND":
                 yield StatementLine(refund, fields[txn_i], fen_from_yuan_text(fields[refund_amount_i]),
-                                    fields[account_i], fields[refund_i], _china(fields[at_i]), number)
+                                    fields[account_i], fields[refund_i], china_time(fields[at_i]), number)
         except ValueError as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
     raise StatementFormatError("微信支付交易账单不完整：缺少“总交易单数”汇总行")
@@ -130,7 +127,7 @@ def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
                     kind=LineKind.PAYMENT,
                     channel_txn_id=fields[column["支付宝交易号"]],
                     amount_fen=amount,
-                    at=_china(fields[column["完成时间"]]),
+                    at=china_time(fields[column["完成时间"]]),
                     line_no=number,
                 )
             elif kind == "退款":
@@ -139,7 +136,7 @@ def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
                     channel_txn_id=fields[column["支付宝交易号"]],
                     amount_fen=amount,
                     refund_id=fields[column["退款批次号/请求号"]],
-                    at=_china(fields[column["完成时间"]]),
+                    at=china_time(fields[column["完成时间"]]),
                     line_no=number,
                 )
         except (ValueError, IndexError) as error:
@@ -203,11 +200,3 @@ def _columns(header: list[str], wanted: list[str]) -> dict[str, int]:
     if missing:
         raise StatementFormatError(f"对账单缺少列：{'、'.join(missing)}")
     return {name: names.index(name) for name in wanted}
-
-
-@lru_cache(maxsize=100_000)
-def _china(text: str) -> datetime:
-    """``2025-03-10 10:00:00`` in Beijing time; a day has at most 86 400 of them, so they are remembered."""
-    if len(text.strip()) != 19:
-        raise ValueError(f"时间应为 YYYY-MM-DD HH:MM:SS：{text!r}")
-    return datetime.fromisoformat(text.strip()).replace(tzinfo=CHINA).astimezone(UTC)

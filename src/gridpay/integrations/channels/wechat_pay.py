@@ -5,7 +5,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from gridpay.domain.channel_payments import (
 )
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.online import (
+    CHINA,
     ChannelNotice,
     ChannelRejected,
     ChannelUnavailable,
@@ -30,7 +31,6 @@ from gridpay.integrations.channels.online import (
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # the zone WeChat Pay writes times in
 # WeChat Pay reads any 2xx as "received"; a 4xx/5xx with this body makes it retry (up to 15 times in 24 h).
 ACK = (204, b"", "application/json")
 

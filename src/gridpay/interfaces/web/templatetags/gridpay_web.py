@@ -6,7 +6,7 @@ from django import template
 
 from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
 from gridpay.domain.money import format_yuan
-from gridpay.domain.payments import CHANNEL_LABELS, PaymentChannel
+from gridpay.domain.payments import channel_label
 
 register = template.Library()
 
@@ -39,7 +39,5 @@ def percent(rate: Decimal | None) -> str:
 
 @register.filter
 def label(code: str) -> str:
-    try:
-        return CHANNEL_LABELS[PaymentChannel(code)]
-    except ValueError:
-        return LABELS.get(code, code)
+    """A channel's or a status's Chinese name; an unknown code as it is."""
+    return LABELS.get(code) or channel_label(code)
