@@ -111,6 +111,15 @@ def test_sign_in_with_a_wrong_password_says_so_in_chinese(town: None, client: Cl
     assert client.post("/login/", {"username": "zhang", "password": PASSWORD}).status_code == 302
 
 
+def test_a_weak_password_is_refused_in_chinese_only(town: None) -> None:
+    from gridpay.application.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        add_staff(username="weak", name="弱密码", role=Role.CASHIER.value, password="abc")
+    # Django's own zh_Hans catalogue lacks its 5.2 "too short" text; gridpay's locale/zh_Hans supplies it.
+    assert refused.value.message == "密码不合要求：密码太短，至少需要 8 个字符。这个密码太常见了。"
+
+
 def test_an_unknown_account_or_receipt_is_a_chinese_404(town: None) -> None:
     client = signed_in(Role.CASHIER)
     assert "没有户号 9999" in client.get("/customers/9999/").content.decode()

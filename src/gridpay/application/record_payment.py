@@ -15,6 +15,7 @@ from gridpay.data.queries.ledger import balance_through_transfer_fen
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
 from gridpay.domain.payments import PaymentRequest, RecordedPayment, check_repeat, payment_request
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,11 @@ def payable_account(account_no: str) -> Account:
     """The account a payment for ``account_no`` goes to; UnknownAccount or AccountClosed otherwise."""
     account = Account.objects.filter(account_no=account_no).only("id", "status", "ledger_account").first()
     if account is None:
-        raise UnknownAccount(f"没有户号 {account_no}", field="account_no")
+        raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
+                             params={"account_no": account_no})
     if account.status == AccountStatus.CLOSED:
-        raise AccountClosed(f"户号 {account_no} 已销户，不能交费", field="account_no")
+        raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
+                            params={"account_no": account_no})
     return account
 
 

@@ -13,6 +13,7 @@ from gridpay.data.models import AuditRecord, CounterReceipt, Payment
 from gridpay.data.queries.ledger import balance_through_transfer_fen
 from gridpay.domain.money import format_yuan, yuan_in_words
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.documents.receipt_pdf import receipt_pdf
 
 
@@ -37,7 +38,7 @@ def take_counter_payment(
 ) -> Receipt:
     """The receipt number is the payment's identity: pressing the button twice credits once, prints once more."""
     if not cashier.strip():
-        raise InvalidInput("必须写明收费员（--cashier）", field="cashier")
+        raise InvalidInput(gettext_noop("必须写明收费员（--cashier）"), field="cashier")
     with transaction.atomic():
         paid = record_payment(
             account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.COUNTER.value,
@@ -67,7 +68,7 @@ def print_receipt(*, receipt_no: str, available_balance_fen: int | None = None, 
         .first()
     )
     if payment is None or not hasattr(payment, "counter_receipt"):
-        raise NotFound(f"没有柜台收据 {receipt_no}", field="receipt_no")
+        raise NotFound(gettext_noop("没有柜台收据 {receipt_no}"), field="receipt_no", params={"receipt_no": receipt_no})
     CounterReceipt.objects.filter(id=payment.counter_receipt.id).update(prints=F("prints") + 1)
     payment.counter_receipt.refresh_from_db()
     if available_balance_fen is None:

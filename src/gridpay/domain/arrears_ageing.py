@@ -4,7 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-BANDS = ((0, 7, "7 天以内"), (7, 30, "7–30 天"), (30, 90, "30–90 天"), (90, None, "90 天以上"))
+from gridpay.domain.texts import gettext_noop
+
+BANDS = (
+    (0, 7, gettext_noop("7 天以内")), (7, 30, gettext_noop("7–30 天")), (30, 90, gettext_noop("30–90 天")),
+    (90, None, gettext_noop("90 天以上")),
+)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 # Guards the 64-bit columns and every sum over them; not a business limit (10 亿元 in one payment).
 MAX_PAYMENT_FEN = 100_000_000_000
@@ -42,15 +43,15 @@ class PaymentChannel(StrEnum):
 
 
 CHANNEL_LABELS: dict[PaymentChannel, str] = {
-    PaymentChannel.COUNTER: "营业厅柜台",
-    PaymentChannel.WECHAT: "微信支付",
-    PaymentChannel.ALIPAY: "支付宝",
-    PaymentChannel.BANK_WITHHOLDING: "银行代扣",
-    PaymentChannel.BANK: "银行（网银/电话/ATM）",
-    PaymentChannel.AGENT: "代收网点",
-    PaymentChannel.CARD: "电费充值卡",
-    PaymentChannel.APP: "供电公司APP",
-    PaymentChannel.KIOSK: "自助交费终端",
+    PaymentChannel.COUNTER: gettext_noop("营业厅柜台"),
+    PaymentChannel.WECHAT: gettext_noop("微信支付"),
+    PaymentChannel.ALIPAY: gettext_noop("支付宝"),
+    PaymentChannel.BANK_WITHHOLDING: gettext_noop("银行代扣"),
+    PaymentChannel.BANK: gettext_noop("银行（网银/电话/ATM）"),
+    PaymentChannel.AGENT: gettext_noop("代收网点"),
+    PaymentChannel.CARD: gettext_noop("电费充值卡"),
+    PaymentChannel.APP: gettext_noop("供电公司APP"),
+    PaymentChannel.KIOSK: gettext_noop("自助交费终端"),
 }
 
 

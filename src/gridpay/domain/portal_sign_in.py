@@ -5,6 +5,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=5)
@@ -23,9 +24,10 @@ def check_may_send(*, sent_before: list[datetime], now: datetime) -> None:
     latest = max(recent, default=None)
     if latest is not None and now - latest < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest)).total_seconds()) + 1
-        raise SignInRefused(f"验证码已发送，请 {wait} 秒后再获取", field="account_no")
+        raise SignInRefused(gettext_noop("验证码已发送，请 {wait} 秒后再获取"), field="account_no",
+                            params={"wait": wait})
     if len(recent) >= MAX_CODES_PER_HOUR:
-        raise SignInRefused("一小时内获取验证码次数过多，请稍后再试", field="account_no")
+        raise SignInRefused(gettext_noop("一小时内获取验证码次数过多，请稍后再试"), field="account_no")
 
 
 def code_digest(*, key: bytes, phone: str, code: str) -> str:

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from enum import StrEnum
 
+from gridpay.domain.texts import gettext_noop
+
 
 class Role(StrEnum):
     CASHIER = "cashier"  # 营业员: counter payments, customer data
@@ -17,11 +19,11 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.CASHIER: "营业员",
-    Role.GRID_STAFF: "网格员",
-    Role.SUPERVISOR: "班长",
-    Role.STATION_HEAD: "所长",
-    Role.ADMIN: "系统管理员",
+    Role.CASHIER: gettext_noop("营业员"),
+    Role.GRID_STAFF: gettext_noop("网格员"),
+    Role.SUPERVISOR: gettext_noop("班长"),
+    Role.STATION_HEAD: gettext_noop("所长"),
+    Role.ADMIN: gettext_noop("系统管理员"),
 }
 
 

@@ -8,6 +8,7 @@ from gridpay.application.errors import InvalidInput, UnknownAccount
 from gridpay.data import meter_command_store
 from gridpay.data.models import Account, AuditRecord, Meter, ReconnectCase
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
+from gridpay.domain.texts import gettext_noop
 
 
 def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> int | None:
@@ -17,14 +18,15 @@ def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> 
     """
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("指令复电必须写明原因", field="reason")
+        raise InvalidInput(gettext_noop("指令复电必须写明原因"), field="reason")
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(account_no=account_no.strip()).first()
         if account is None:
-            raise UnknownAccount(f"没有户号 {account_no}", field="account_no")
+            raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
+                                 params={"account_no": account_no})
         meter_id = Meter.objects.filter(account=account, removed_on__isnull=True).values_list("id", flat=True).first()
         if meter_id is None:
-            raise InvalidInput("这一户没有在用的电能表", field="account_no")
+            raise InvalidInput(gettext_noop("这一户没有在用的电能表"), field="account_no")
         command = meter_command_store.queue_command(
             meter_id=meter_id, account_id=account.id, action=CommandAction.RECONNECT,
             reason=f"班长指令复电：{reason}"[:100], at=at, valid_until=None,

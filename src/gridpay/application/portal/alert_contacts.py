@@ -10,6 +10,7 @@ from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.portal.my_accounts import owned_account
 from gridpay.data.models import AuditRecord, Contact
 from gridpay.domain.portal_sign_in import mask_phone
+from gridpay.domain.texts import gettext_noop
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -27,7 +28,7 @@ class AlertContact:
 def alert_contacts(*, phone: str, account_no: str) -> list[AlertContact]:
     account = owned_account(phone=phone, account_no=account_no)
     if account is None:
-        raise NotFound("没有这个户号，或它不属于您", field="account_no")
+        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     return [
         AlertContact(c.id, c.name, mask_phone(c.phone), Contact.Role(c.role).label, c.receives_sms, c.phone == phone)
         for c in Contact.objects.filter(account=account).order_by("id")
@@ -37,13 +38,13 @@ def alert_contacts(*, phone: str, account_no: str) -> list[AlertContact]:
 def add_alert_contact(*, phone: str, account_no: str, name: str, new_phone: str, role: str, at: datetime) -> None:
     new_phone = new_phone.strip().replace(" ", "").replace("-", "")
     if not MOBILE.match(new_phone):
-        raise InvalidInput("请填写 11 位手机号", field="phone")
+        raise InvalidInput(gettext_noop("请填写 11 位手机号"), field="phone")
     if role not in Contact.Role.values:
-        raise InvalidInput("身份应为户主、租户或其他", field="role")
+        raise InvalidInput(gettext_noop("身份应为户主、租户或其他"), field="role")
     with transaction.atomic():
         account = owned_account(phone=phone, account_no=account_no)
         if account is None:
-            raise NotFound("没有这个户号，或它不属于您", field="account_no")
+            raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
         contact, created = Contact.objects.get_or_create(
             account=account, phone=new_phone,
             defaults={"name": name.strip()[:100] or "联系人", "role": role, "receives_sms": True},
@@ -59,13 +60,13 @@ def stop_alert_contact(*, phone: str, account_no: str, contact_id: int, at: date
     with transaction.atomic():
         account = owned_account(phone=phone, account_no=account_no)
         if account is None:
-            raise NotFound("没有这个户号，或它不属于您", field="account_no")
+            raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
         contact = Contact.objects.select_for_update().filter(account=account, id=contact_id).first()
         if contact is None:
-            raise NotFound("没有这个联系人", field="contact")
+            raise NotFound(gettext_noop("没有这个联系人"), field="contact")
         others = Contact.objects.filter(account=account, receives_sms=True).exclude(id=contact.id).count()
         if others == 0:
-            raise InvalidInput("至少要有一个手机号接收提醒短信", field="contact")
+            raise InvalidInput(gettext_noop("至少要有一个手机号接收提醒短信"), field="contact")
         contact.receives_sms = False
         contact.save(update_fields=["receives_sms"])
         _audit(phone, account.account_no, "portal.sms_contact.stop", contact.phone, at)

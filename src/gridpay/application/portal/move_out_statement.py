@@ -10,6 +10,7 @@ from gridpay.data.models import Account, Payment, Settlement
 from gridpay.data.queries.customers import balance_before
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import channel_label
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.documents.report_pdf import tables_pdf
 
 MAX_DAYS = 366
@@ -32,11 +33,11 @@ class MoveOutStatement:
 
 def move_out_statement(*, account: Account, first_day: date, last_day: date, today: date) -> MoveOutStatement:
     if last_day < first_day:
-        raise InvalidInput("结束日期不能早于开始日期", field="last_day")
+        raise InvalidInput(gettext_noop("结束日期不能早于开始日期"), field="last_day")
     if last_day >= today:
-        raise InvalidInput("结束日期应早于今天（当天的电费今晚才结算）", field="last_day")
+        raise InvalidInput(gettext_noop("结束日期应早于今天（当天的电费今晚才结算）"), field="last_day")
     if (last_day - first_day).days >= MAX_DAYS:
-        raise InvalidInput("一次最多一年", field="first_day")
+        raise InvalidInput(gettext_noop("一次最多一年"), field="first_day")
     days = [
         (day, str(kwh), fen)
         for day, kwh, fen in Settlement.objects.filter(account=account, day__gte=first_day, day__lte=last_day)
@@ -77,5 +78,5 @@ def statement_pdf(statement: MoveOutStatement, *, utility: str) -> bytes:
 def account_of(*, phone: str, account_no: str) -> Account:
     found = owned_account(phone=phone, account_no=account_no)
     if found is None:
-        raise NotFound("没有这个户号，或它不属于您", field="account_no")
+        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     return found

@@ -9,6 +9,7 @@ from gridpay.application.errors import NotFound
 from gridpay.application.show_account import AccountView, show_account
 from gridpay.data.models import Account, Notification, Payment, Settlement
 from gridpay.data.models.accounts import AccountStatus
+from gridpay.domain.texts import gettext_noop
 
 USAGE_DAYS = 30
 
@@ -45,7 +46,7 @@ def portal_account(*, phone: str, account_no: str, today: date) -> PortalAccount
     """NotFound for an account that is not theirs, exactly as for one that does not exist."""
     row = owned_account(phone=phone, account_no=account_no)
     if row is None:
-        raise NotFound("没有这个户号，或它不属于您", field="account_no")
+        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     usage = [
         (day, str(kwh), fen)
         for day, kwh, fen in Settlement.objects.filter(account=row, day__gte=today - timedelta(days=USAGE_DAYS))

@@ -22,6 +22,7 @@ from gridpay.domain.portal_sign_in import (
     code_digest,
     mask_phone,
 )
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ def request_code(*, account_no: str, at: datetime) -> CodeSent:
     account_id = Account.objects.filter(account_no=account_no.strip(), status="active").values_list(
         "id", flat=True).first()
     if account_id is None:
-        raise SignInRefused(f"没有户号 {account_no.strip()}，请核对电费单上的户号", field="account_no")
+        raise SignInRefused(gettext_noop("没有户号 {account_no}，请核对电费单上的户号"), field="account_no",
+                            params={"account_no": account_no.strip()})
     phones = account_contacts(account_id=account_id).phones
     if not phones:
-        raise SignInRefused("这一户没有登记手机号，请到营业厅登记后再登录", field="account_no")
+        raise SignInRefused(gettext_noop("这一户没有登记手机号，请到营业厅登记后再登录"), field="account_no")
     phone = phones[0]
     with transaction.atomic():
         sent_before = list(SignInCode.objects.select_for_update().filter(phone=phone).values_list(
@@ -66,15 +68,16 @@ def check_code(*, account_no: str, code: str, at: datetime) -> str:
             .first()
         )
         if row is None:
-            raise SignInRefused("验证码已过期或未获取，请重新获取", field="code")
+            raise SignInRefused(gettext_noop("验证码已过期或未获取，请重新获取"), field="code")
         if row.attempts >= MAX_ATTEMPTS:
-            raise SignInRefused("验证码输错次数过多，请重新获取", field="code")
+            raise SignInRefused(gettext_noop("验证码输错次数过多，请重新获取"), field="code")
         if not hmac.compare_digest(row.digest, code_digest(key=_key(), phone=row.phone, code=code)):
             row.attempts += 1
             row.save(update_fields=["attempts"])
             left = MAX_ATTEMPTS - row.attempts
-            message = f"验证码不正确，还可再试 {left} 次" if left else "验证码输错次数过多，请重新获取"
-            wrong = SignInRefused(message, field="code")
+            wrong = SignInRefused(gettext_noop("验证码不正确，还可再试 {left} 次"), field="code", params={"left": left})
+            if not left:
+                wrong = SignInRefused(gettext_noop("验证码输错次数过多，请重新获取"), field="code")
         else:
             row.used_at = at
             row.save(update_fields=["used_at"])

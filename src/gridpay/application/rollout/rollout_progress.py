@@ -48,7 +48,7 @@ class RolloutReport:
     accounts: int
     signed: int
     target: int
-    months: list[str]  # 1月 … 12月
+    months: list[int]  # 1 … 12
     signed_by_month: list[int]  # cumulative, town-wide
     planned_by_month: list[int]  # cumulative accounts of villages whose rollout month has come
 
@@ -86,7 +86,7 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
     months = list(range(1, 13))
     return RolloutReport(
         year=year, target_percent=percent, villages=rows, accounts=total, signed=len(signed_days),
-        target=target_accounts(accounts=total, target_percent=percent), months=[f"{m}月" for m in months],
+        target=target_accounts(accounts=total, target_percent=percent), months=months,
         signed_by_month=[sum(1 for d in signed_days if (d.year, d.month) <= (year, m)) for m in months],
         planned_by_month=[sum(r.accounts for r in rows if _started(r, year, m)) for m in months],
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from gridpay.application.errors import InvalidInput
 from gridpay.data.models import AuditRecord, GridStaff, Village
+from gridpay.domain.texts import gettext_noop
 
 SCHEDULE_COLUMNS = ["month", "village", "grid_staff", "grid_phone", "village_assistant", "assistant_phone"]
 
@@ -32,7 +33,7 @@ def update_villages(*, town: str, plans: list[VillagePlan], actor: str, at: date
     with transaction.atomic():
         for plan in plans:
             if not plan.village.strip():
-                raise InvalidInput("村/社区名称不能为空", field="village")
+                raise InvalidInput(gettext_noop("村/社区名称不能为空"), field="village")
             staff = None
             if plan.grid_staff.strip():
                 staff, _ = GridStaff.objects.get_or_create(name=plan.grid_staff.strip(), phone=plan.grid_phone.strip())
@@ -56,17 +57,19 @@ def parse_schedule(content: bytes) -> list[VillagePlan]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("推广安排表应为 UTF-8 编码的 CSV", field="file") from None
+        raise InvalidInput(gettext_noop("推广安排表应为 UTF-8 编码的 CSV"), field="file") from None
     reader = csv.DictReader(io.StringIO(text))
     if [c.strip() for c in reader.fieldnames or []] != SCHEDULE_COLUMNS:
-        raise InvalidInput(f"推广安排表的表头应为 {','.join(SCHEDULE_COLUMNS)}", field="file")
+        raise InvalidInput(gettext_noop("推广安排表的表头应为 {columns}"), field="file",
+                           params={"columns": ",".join(SCHEDULE_COLUMNS)})
     plans = []
     for number, row in enumerate(reader, 2):
         try:
             year, month = (int(x) for x in row["month"].strip().split("-"))
             first = date(year, month, 1)
         except ValueError:
-            raise InvalidInput(f"第 {number} 行：月份应为 YYYY-MM：{row['month']!r}", field="file") from None
+            raise InvalidInput(gettext_noop("第 {number} 行：月份应为 YYYY-MM：{month!r}"), field="file",
+                               params={"number": number, "month": row["month"]}) from None
         plans.append(VillagePlan(row["village"].strip(), first, row["grid_staff"].strip(), row["grid_phone"].strip(),
                                  (row["village_assistant"] or "").strip(), (row["assistant_phone"] or "").strip()))
     return plans

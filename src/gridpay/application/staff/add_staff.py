@@ -32,7 +32,7 @@ def add_staff(*, username: str, name: str, role: str, password: str) -> StaffMem
     try:
         validate_password(password, user=user_model(username=username, first_name=name))
     except ValidationError as error:
-        raise InvalidInput("密码不合要求：" + "；".join(error.messages), field="password") from None
+        raise InvalidInput("密码不合要求：" + "".join(error.messages), field="password") from None
     try:
         with transaction.atomic():
             user = user_model.objects.create_user(username=username, password=password, first_name=name)

@@ -7,6 +7,7 @@ from gridpay.application.errors import NotFound
 from gridpay.data.models import Account, CallTask
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class CallOutcomeInvalid(DomainError):
@@ -66,7 +67,8 @@ def list_call_tasks(*, through: date, grid_staff: str | None = None, include_don
 def record_call_outcome(*, task_id: int, outcome: str, note: str, by: str, at: datetime) -> None:
     if outcome not in CallOutcome.values or outcome == CallOutcome.PENDING:
         choices = "、".join(f"{c.value}（{c.label}）" for c in CallOutcome if c != CallOutcome.PENDING)
-        raise CallOutcomeInvalid(f"通话结果应为 {choices} 之一", field="outcome")
+        raise CallOutcomeInvalid(gettext_noop("通话结果应为 {choices} 之一"), field="outcome",
+                                 params={"choices": choices})
     updated = CallTask.objects.filter(id=task_id).update(outcome=outcome, note=note[:200], done_by=by[:50], done_at=at)
     if not updated:
-        raise NotFound(f"没有电话任务 {task_id}", field="task_id")
+        raise NotFound(gettext_noop("没有电话任务 {task_id}"), field="task_id", params={"task_id": task_id})

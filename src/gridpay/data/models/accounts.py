@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.ledger import LedgerAccount
 from gridpay.data.models.places import Village
@@ -85,9 +86,9 @@ class Account(models.Model):
 
 class Contact(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "户主"
-        TENANT = "tenant", "租户"
-        OTHER = "other", "其他"
+        OWNER = "owner", gettext_noop("户主")
+        TENANT = "tenant", gettext_noop("租户")
+        OTHER = "other", gettext_noop("其他")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=100)

@@ -1,6 +1,7 @@
 """Work for people: the grid staff's phone calls (三通电话), field work orders and reconnection cases."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.accounts import Account
 from gridpay.data.models.meter_commands import MeterCommand
@@ -8,17 +9,17 @@ from gridpay.data.models.places import GridStaff
 
 
 class CallReason(models.TextChoices):
-    BEFORE_ENABLING = "before_enabling", "开通智能交费前"
-    ARREARS_SMS = "arrears_sms", "欠费停电短信当日"
-    AFTER_DISCONNECTION = "after_disconnection", "停电次日"
+    BEFORE_ENABLING = "before_enabling", gettext_noop("开通智能交费前")
+    ARREARS_SMS = "arrears_sms", gettext_noop("欠费停电短信当日")
+    AFTER_DISCONNECTION = "after_disconnection", gettext_noop("停电次日")
 
 
 class CallOutcome(models.TextChoices):
-    PENDING = "pending", "待拨打"
-    REACHED = "reached", "已联系"
-    NOT_REACHED = "not_reached", "未接通"
-    WRONG_NUMBER = "wrong_number", "号码错误"
-    PAID = "paid", "已交费"
+    PENDING = "pending", gettext_noop("待拨打")
+    REACHED = "reached", gettext_noop("已联系")
+    NOT_REACHED = "not_reached", gettext_noop("未接通")
+    WRONG_NUMBER = "wrong_number", gettext_noop("号码错误")
+    PAID = "paid", gettext_noop("已交费")
 
 
 class CallTask(models.Model):
@@ -41,9 +42,9 @@ class CallTask(models.Model):
 
 
 class WorkOrderKind(models.TextChoices):
-    DISCONNECT_FAILED = "disconnect_failed", "远程停电失败"
-    RECONNECT_FAILED = "reconnect_failed", "远程复电失败"
-    PROTECTED_REVIEW = "protected_review", "保电户欠费待处理"
+    DISCONNECT_FAILED = "disconnect_failed", gettext_noop("远程停电失败")
+    RECONNECT_FAILED = "reconnect_failed", gettext_noop("远程复电失败")
+    PROTECTED_REVIEW = "protected_review", gettext_noop("保电户欠费待处理")
 
 
 class WorkOrder(models.Model):

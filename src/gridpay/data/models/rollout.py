@@ -1,14 +1,15 @@
 """The village rollout (推广, seed 000): each account's smart-payment agreement, promotion events, the target."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.accounts import Account
 from gridpay.data.models.places import Village
 
 
 class AgreementMethod(models.TextChoices):
-    ON_SITE = "on_site", "现场集中签订"
-    DOOR_TO_DOOR = "door_to_door", "入户签订"
+    ON_SITE = "on_site", gettext_noop("现场集中签订")
+    DOOR_TO_DOOR = "door_to_door", gettext_noop("入户签订")
 
 
 class SmartPaymentAgreement(models.Model):

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from gridpay.data.staff import roles_of
 from gridpay.interfaces.web.access import allowed_actions
@@ -13,4 +14,7 @@ def staff(request: HttpRequest) -> dict[str, Any]:
         return {}
     roles = roles_of(request.user)
     name = getattr(request.user, "first_name", "") or request.user.get_username()
-    return {"staff_name": name, "staff_roles": [r.label for r in sorted(roles)], "can": allowed_actions(request)}
+    role_names = [gettext(r.label) for r in sorted(roles)]
+    # The separator of a list of names is a text too: 、 in Chinese, a comma in English.
+    roles_text = gettext("、").join(role_names)
+    return {"staff_name": name, "staff_roles": roles_text, "can": allowed_actions(request)}

@@ -1,19 +1,20 @@
-"""The console's forms: what staff type, checked and explained in Chinese."""
+"""The console's forms: what staff type, checked and explained in Chinese (or in English after the switch)."""
 
 import secrets
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from gridpay.domain.money import fen_from_yuan_text
 from gridpay.domain.payments import MAX_PAYMENT_FEN
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="户号、户名、电话或表号", max_length=50, required=False)
+    q = forms.CharField(label=_("户号、户名、电话或表号"), max_length=50, required=False)
 
 
 class CounterPaymentForm(forms.Form):
-    amount_yuan = forms.CharField(label="交费金额（元）", max_length=16)
+    amount_yuan = forms.CharField(label=_("交费金额（元）"), max_length=16)
     # Made when the form is shown: pressing the button twice sends the same receipt number, credited once.
     receipt_no = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
@@ -22,11 +23,11 @@ class CounterPaymentForm(forms.Form):
         try:
             fen = fen_from_yuan_text(text)
         except ValueError:
-            raise forms.ValidationError("请输入金额，例如 100 或 100.50（最多两位小数）") from None
+            raise forms.ValidationError(_("请输入金额，例如 100 或 100.50（最多两位小数）")) from None
         if fen <= 0:
-            raise forms.ValidationError("交费金额必须大于 0")
+            raise forms.ValidationError(_("交费金额必须大于 0"))
         if fen > MAX_PAYMENT_FEN:
-            raise forms.ValidationError("交费金额过大")
+            raise forms.ValidationError(_("交费金额过大"))
         return fen
 
 
@@ -35,9 +36,9 @@ def new_receipt_no(day_text: str) -> str:
 
 
 class ProtectedForm(forms.Form):
-    protected = forms.BooleanField(label="保电", required=False)
-    reason = forms.CharField(label="原因", max_length=100, required=False)
+    protected = forms.BooleanField(label=_("保电"), required=False)
+    reason = forms.CharField(label=_("原因"), max_length=100, required=False)
 
 
 class ReconnectNowForm(forms.Form):
-    reason = forms.CharField(label="指令复电原因", max_length=80)
+    reason = forms.CharField(label=_("指令复电原因"), max_length=80)

@@ -1,8 +1,9 @@
-"""Template filters: money in yuan from fen, rates as percentages, codes as their Chinese names."""
+"""Template filters: money in yuan from fen, rates as percentages, codes as their names in the reader's language."""
 
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext, gettext_noop
 
 from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
 from gridpay.domain.money import format_yuan
@@ -11,11 +12,29 @@ from gridpay.domain.payments import channel_label
 register = template.Library()
 
 LABELS = {
-    "prepaid": "智能交费", "postpaid": "后付费", "connected": "供电", "disconnected": "停电", "active": "正常",
-    "closed": "销户", "disconnect": "停电", "reconnect": "复电", "held": "等待", "queued": "待发送", "sent": "已发送",
-    "acknowledged": "已应答", "confirmed": "已确认", "cancelled": "已取消", "expired": "已过期", "escalated": "转工单",
-    "pending": "待处理", "failed": "失败", "payment": "交费", "settlement": "电费结算", "refund": "退款",
-    "opening_balance": "期初余额", "bill_adjustment": "月度电费调整",
+    "prepaid": gettext_noop("智能交费"),
+    "postpaid": gettext_noop("后付费"),
+    "connected": gettext_noop("供电"),
+    "disconnected": gettext_noop("停电"),
+    "active": gettext_noop("正常"),
+    "closed": gettext_noop("销户"),
+    "disconnect": gettext_noop("停电"),
+    "reconnect": gettext_noop("复电"),
+    "held": gettext_noop("等待"),
+    "queued": gettext_noop("待发送"),
+    "sent": gettext_noop("已发送"),
+    "acknowledged": gettext_noop("已应答"),
+    "confirmed": gettext_noop("已确认"),
+    "cancelled": gettext_noop("已取消"),
+    "expired": gettext_noop("已过期"),
+    "escalated": gettext_noop("转工单"),
+    "pending": gettext_noop("待处理"),
+    "failed": gettext_noop("失败"),
+    "payment": gettext_noop("交费"),
+    "settlement": gettext_noop("电费结算"),
+    "refund": gettext_noop("退款"),
+    "opening_balance": gettext_noop("期初余额"),
+    "bill_adjustment": gettext_noop("月度电费调整"),
     **dict(CallReason.choices), **dict(WorkOrderKind.choices),
     **{k: v for k, v in CallOutcome.choices if k != "pending"},
 }
@@ -39,5 +58,11 @@ def percent(rate: Decimal | None) -> str:
 
 @register.filter
 def label(code: str) -> str:
-    """A channel's or a status's Chinese name; an unknown code as it is."""
-    return LABELS.get(code) or channel_label(code)
+    """A channel's or a status's name in the reader's language; an unknown code as it is."""
+    return gettext(LABELS.get(code) or channel_label(code))
+
+
+@register.filter
+def translated(text: str) -> str:
+    """A name the business rules made in Chinese (a role, an ageing band, an SMS kind), in the reader's language."""
+    return gettext(text) if text else text

@@ -5,6 +5,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gridpay.application.customers.customer_file import customer_file
 from gridpay.application.customers.find_customers import find_customers
@@ -18,6 +19,7 @@ from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import requires
 from gridpay.interfaces.web.charts import usage_series
+from gridpay.interfaces.web.explain import explained
 from gridpay.interfaces.web.forms import (
     CounterPaymentForm,
     ProtectedForm,
@@ -54,7 +56,7 @@ def counter_payment(request: HttpRequest, account_no: str) -> HttpResponse:
                 at=clock.now(), business_day=clock.today(),
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, explained(error))
         else:
             url = reverse("web:customer", kwargs={"account_no": account_no})
             return redirect(f"{url}?paid={receipt.receipt_no}")
@@ -66,7 +68,8 @@ def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
         found = print_receipt(receipt_no=receipt_no)
     except NotFound:
-        return render(request, "web/not_found.html", {"what": f"收据 {receipt_no}"}, status=404)
+        what = _("收据 {receipt_no}").format(receipt_no=receipt_no)
+        return render(request, "web/not_found.html", {"what": what}, status=404)
     response = HttpResponse(receipt_as_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{found.receipt_no}.pdf"'
     return response
@@ -78,7 +81,8 @@ def _render_file(
     try:
         file = customer_file(account_no=account_no, today=clock.today())
     except UnknownAccount:
-        return render(request, "web/not_found.html", {"what": f"户号 {account_no}"}, status=404)
+        what = _("户号 {account_no}").format(account_no=account_no)
+        return render(request, "web/not_found.html", {"what": what}, status=404)
     usage = usage_series(file.usage)
     paid = request.GET.get("paid", "")
     return render(
@@ -100,7 +104,7 @@ def protected(request: HttpRequest, account_no: str) -> HttpResponse:
             set_protected(account_no=account_no, protected=form.cleaned_data["protected"],
                           reason=form.cleaned_data["reason"], actor=request.user.get_username(), at=clock.now())
         except DomainError as error:
-            return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+            return _render_file(request, account_no, _payment_form(), status=422, problem=explained(error))
     return redirect("web:customer", account_no=account_no)
 
 
@@ -109,12 +113,12 @@ def reconnect(request: HttpRequest, account_no: str) -> HttpResponse:
     form = ReconnectNowForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
-            return _render_file(request, account_no, _payment_form(), status=422, problem="指令复电必须写明原因")
+            return _render_file(request, account_no, _payment_form(), status=422, problem=_("指令复电必须写明原因"))
         try:
             reconnect_now(account_no=account_no, reason=form.cleaned_data["reason"],
                           actor=request.user.get_username(), at=clock.now())
         except DomainError as error:
-            return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+            return _render_file(request, account_no, _payment_form(), status=422, problem=explained(error))
     return redirect("web:customer", account_no=account_no)
 
 
@@ -135,7 +139,7 @@ def replace_meter_view(request: HttpRequest, account_no: str) -> HttpResponse:
         )
         replace_meter(swap=swap, actor=request.user.get_username(), at=clock.now(), today=clock.today())
     except ValueError:
-        return _render_file(request, account_no, _payment_form(), status=422, problem="换表日期应为 YYYY-MM-DD")
+        return _render_file(request, account_no, _payment_form(), status=422, problem=_("换表日期应为 YYYY-MM-DD"))
     except DomainError as error:
-        return _render_file(request, account_no, _payment_form(), status=422, problem=error.message)
+        return _render_file(request, account_no, _payment_form(), status=422, problem=explained(error))
     return redirect("web:customer", account_no=account_no)

@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from gridpay.application.channels.create_channel_order import create_channel_order
 from gridpay.application.errors import NotFound
@@ -25,6 +26,7 @@ from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.charts import usage_series
+from gridpay.interfaces.web.explain import explained
 
 SESSION_PHONE = "portal_phone"
 SESSION_ACCOUNT = "portal_account_no"
@@ -49,7 +51,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             send_notification(notification_id=sent.notification_id, provider=build_provider(settings.SMS_CONFIG),
                               at=clock.now())
         except DomainError as error:
-            problem = error.message
+            problem = explained(error)
         else:
             request.session[SESSION_ACCOUNT] = account_no
             request.session["portal_masked"] = sent.phone_masked
@@ -67,7 +69,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
         try:
             phone = check_code(account_no=account_no, code=request.POST.get("code", ""), at=clock.now())
         except DomainError as error:
-            problem = error.message
+            problem = explained(error)
         else:
             request.session.cycle_key()  # a new session id once signed in
             request.session[SESSION_PHONE] = phone
@@ -120,9 +122,9 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
         last = date.fromisoformat(request.GET.get("to", ""))
         statement = move_out_statement(account=account, first_day=first, last_day=last, today=clock.today())
     except ValueError:
-        return _account_page(request, account_no, problem="请选择开始和结束日期")
+        return _account_page(request, account_no, problem=_("请选择开始和结束日期"))
     except DomainError as error:
-        return _account_page(request, account_no, problem=error.message)
+        return _account_page(request, account_no, problem=explained(error))
     pdf = statement_pdf(statement, utility=str(settings.GRIDPAY["UTILITY_NAME"]))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="move-out-{account_no}-{first}-{last}.pdf"'
@@ -140,7 +142,7 @@ def _open_channels() -> list[tuple[str, str]]:
             build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
         except (ValueError, OSError):
             continue
-        names.append((channel, channel_label(channel)))
+        names.append((channel, _(channel_label(channel))))
     return names
 
 
@@ -151,7 +153,7 @@ def pay(request: HttpRequest, account_no: str) -> HttpResponse:
         return redirect("portal:account", account_no=account_no)
     channel = request.POST.get("channel", "")
     if channel not in dict(_open_channels()):
-        return _account_page(request, account_no, problem="这个交费方式暂未开通")
+        return _account_page(request, account_no, problem=_("这个交费方式暂未开通"))
     try:
         fen = fen_from_yuan_text(request.POST.get("amount_yuan", "").strip())
         order = create_channel_order(
@@ -159,12 +161,12 @@ def pay(request: HttpRequest, account_no: str) -> HttpResponse:
             amount_fen=fen, kind=KINDS[channel], now=clock.now(),
         )
     except ValueError:
-        return _account_page(request, account_no, problem="请输入金额，例如 100 或 100.50")
+        return _account_page(request, account_no, problem=_("请输入金额，例如 100 或 100.50"))
     except DomainError as error:
-        return _account_page(request, account_no, problem=error.message)
+        return _account_page(request, account_no, problem=explained(error))
     scan = order.pay_with.get("code_url") or order.pay_with.get("qr_code", "")
     qr = segno.make(scan, error="m").svg_inline(scale=5)
-    return render(request, "web/portal_pay.html", {"order": order, "qr": qr, "channel": channel_label(channel)})
+    return render(request, "web/portal_pay.html", {"order": order, "qr": qr, "channel": _(channel_label(channel))})
 
 
 def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:
@@ -190,11 +192,11 @@ def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
                                   at=clock.now())
             return redirect("portal:alerts", account_no=account_no)
         except ValueError:
-            problem = "无效的联系人"
+            problem = _("无效的联系人")
         except NotFound:
             return render(request, "web/portal_not_found.html", status=404)
         except DomainError as error:
-            problem = error.message
+            problem = explained(error)
     try:
         contacts = alert_contacts(phone=phone, account_no=account_no)
     except NotFound:

@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
@@ -22,7 +23,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
         year, month = (int(x) for x in text.split("-"))
         first = date(year, month, 1)
     except ValueError:
-        return render(request, "web/problem.html", {"problem": f"月份应为 YYYY-MM，而不是 {text}"}, status=422)
+        problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
+        return render(request, "web/problem.html", {"problem": problem}, status=422)
     report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
                             sms_names=SMS_NAMES)
     if request.GET.get("format") == "pdf":

@@ -4,6 +4,9 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gridpay.application.rollout.record_agreement import record_agreement
 from gridpay.application.rollout.record_event import record_event
@@ -14,6 +17,7 @@ from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import allowed_actions, requires
+from gridpay.interfaces.web.explain import explained
 
 
 @requires(Action.VIEW_DASHBOARD)
@@ -30,19 +34,21 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("schedule")
         try:
             if upload is None:
-                raise DomainError("请选择推广安排表（CSV）")
-            town = request.POST.get("town", "").strip() or "本镇"
+                raise DomainError(gettext_noop("请选择推广安排表（CSV）"))
+            town = request.POST.get("town", "").strip() or _("本镇")
             count = update_villages(town=town, plans=parse_schedule(upload.read()), actor=request.user.get_username(),
                                     at=clock.now())
-            done = f"已导入 {count} 个村/社区的推广安排。"
+            done = _("已导入 {count} 个村/社区的推广安排。").format(count=count)
         except DomainError as error:
-            problem = error.message
+            problem = explained(error)
     report = rollout_progress(year=year, today=today)
     if request.GET.get("export") == "csv":
         response = HttpResponse(progress_csv(report), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="rollout-{year}.csv"'
         return response
-    chart = {"months": report.months, "signed": report.signed_by_month, "planned": report.planned_by_month,
+    month_format = _("n月")
+    months = [dateformat.format(date(year, m, 1), month_format) for m in report.months]
+    chart = {"months": months, "signed": report.signed_by_month, "planned": report.planned_by_month,
              "target": [report.target] * 12}
     texts = {row.village: village_text(row) for row in report.villages}
     return render(request, "web/rollout.html", {
@@ -60,10 +66,10 @@ def record_agreement_view(request: HttpRequest, account_no: str) -> HttpResponse
                 actor=request.user.get_username(), at=clock.now(), today=clock.today(),
             )
         except ValueError:
-            return render(request, "web/problem.html", {"problem": "签订日期应为 YYYY-MM-DD", "back": account_no},
+            return render(request, "web/problem.html", {"problem": _("签订日期应为 YYYY-MM-DD"), "back": account_no},
                           status=422)
         except DomainError as error:
-            return render(request, "web/problem.html", {"problem": error.message, "back": account_no}, status=422)
+            return render(request, "web/problem.html", {"problem": explained(error), "back": account_no}, status=422)
     return redirect("web:customer", account_no=account_no)
 
 
@@ -72,7 +78,7 @@ def record_agreement_view(request: HttpRequest, account_no: str) -> HttpResponse
 def village_page(request: HttpRequest, village_id: int) -> HttpResponse:
     village = village_file(village_id=village_id)
     if village is None:
-        return render(request, "web/not_found.html", {"what": "这个村/社区"}, status=404)
+        return render(request, "web/not_found.html", {"what": _("这个村/社区")}, status=404)
     problem = ""
     if request.method == "POST":
         try:
@@ -94,8 +100,8 @@ def village_page(request: HttpRequest, village_id: int) -> HttpResponse:
                 ))
             return redirect("web:village", village_id=village.village_id)
         except ValueError:
-            problem = "日期、月份或人数格式不对"
+            problem = _("日期、月份或人数格式不对")
         except DomainError as error:
-            problem = error.message
+            problem = explained(error)
     return render(request, "web/village.html", {"v": village, "problem": problem},
                   status=422 if problem else 200)

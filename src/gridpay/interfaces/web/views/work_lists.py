@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
@@ -12,6 +13,7 @@ from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action, Role
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import requires
+from gridpay.interfaces.web.explain import explained
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,11 +49,13 @@ def calls_page(request: HttpRequest) -> HttpResponse:
                                 outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
                                 by=name or request.user.get_username(), at=clock.now())
             return redirect(request.get_full_path())
-        except (DomainError, ValueError) as problem:
-            error = getattr(problem, "message", "无效的电话任务")
+        except DomainError as problem:
+            error = explained(problem)
+        except ValueError:
+            error = _("无效的电话任务")
     tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
-    _, staff_names = filter_choices()
-    outcomes = [(value, label) for value, label in CallOutcome.choices if value != CallOutcome.PENDING]
+    _villages, staff_names = filter_choices()
+    outcomes = [(value, _(label)) for value, label in CallOutcome.choices if value != CallOutcome.PENDING]
     return render(request, "web/calls.html", {
         "tasks": tasks[:200], "count": len(tasks), "staff": staff, "own": own, "staff_names": staff_names,
         "outcomes": outcomes, "error": error,
