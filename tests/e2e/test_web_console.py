@@ -206,6 +206,61 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -
     assert signed_in(Role.GRID_STAFF).post(url, form).status_code == 403
 
 
+def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_chart_splits_by_period(
+    town: None,
+) -> None:
+    import json
+    from decimal import Decimal
+
+    from gridpay.application.import_readings import import_readings
+    from gridpay.application.settle_day import settle_day
+    from gridpay.data.models import Meter, Reading
+
+    cashier = signed_in(Role.CASHIER)
+    today = clock.today()
+    day = today - timedelta(days=1)
+    enrol(7, time_of_use=True, installed_on=day - timedelta(days=3), prepaid_since=day - timedelta(days=2))
+
+    def reading(meter_no: str, on: date, total: str, peak: str, valley: str) -> Any:
+        return import_readings(
+            rows=[(2, {"meter_no": meter_no, "reading_date": on.isoformat(), "total_kwh": total, "sharp_kwh": "",
+                       "peak_kwh": peak, "flat_kwh": "", "valley_kwh": valley})],
+            received_at=datetime.now(UTC), max_daily_kwh=Decimal(500),
+        )
+
+    assert reading("M00000007", day - timedelta(days=3), "0.00", "0.00", "0.00").rejected == []
+    assert reading("M00000007", day - timedelta(days=2), "10.00", "6.00", "3.00").rejected == []
+    assert reading("M00000007", day - timedelta(days=1), "20.00", "12.00", "5.00").rejected == []
+    for settled_day in (day - timedelta(days=2), day - timedelta(days=1)):
+        settle_day(day=settled_day, at=datetime.now(UTC))
+    page = cashier.get("/customers/3301000007/").content.decode()
+    assert 'name="final_peak_kwh"' in page and 'name="final_valley_kwh"' in page
+    assert 'name="final_sharp_kwh"' not in page  # this meter has no sharp register
+    usage = json.loads(page.split('id="usage-data" type="application/json">')[1].split("</script>")[0])
+    by_name = {series["name"]: series["kwh"] for series in usage["tou"]}
+    assert by_name == {"峰段": ["6.00", "6.00"], "平段": ["1.00", "2.00"], "谷段": ["3.00", "2.00"]}
+
+    url = "/customers/3301000007/meter"
+    form = {"day": day.isoformat(), "final_total_kwh": "24.00", "final_peak_kwh": "14.00", "final_valley_kwh": "6.00",
+            "new_meter_no": "MTOU0002", "new_dlt645_address": "990000000007", "start_total_kwh": "0",
+            "start_peak_kwh": "0", "start_valley_kwh": "0"}
+    for wrong, says in [({"final_peak_kwh": ""}, "读数应为数字"), ({"final_valley_kwh": "4.99"}, "拆表分时读数 4.99"),
+                        ({"final_peak_kwh": "20.00"}, "超过总读数增加的 4.00 千瓦时")]:
+        refused = cashier.post(url, {**form, **wrong})
+        assert refused.status_code == 422 and says in refused.content.decode(), says
+    assert Meter.objects.filter(account__account_no="3301000007").count() == 1  # nothing half-written
+    assert cashier.post(url, form).status_code == 302
+    old, new = Meter.objects.filter(account__account_no="3301000007").order_by("id")
+    assert (old.final_total_kwh, old.final_peak_kwh, old.final_valley_kwh, old.final_flat_kwh) == (
+        Decimal("24.00"), Decimal("14.00"), Decimal("6.00"), None)
+    assert (new.registers, new.start_peak_kwh, new.start_valley_kwh) == ("tou", Decimal("0.00"), Decimal("0.00"))
+    assert reading("MTOU0002", day, "3.00", "1.00", "2.00").rejected == []
+    energy = Reading.objects.get(meter=new)
+    # The day spans both meters: 4 kWh on the old one (2 peak, 1 valley), 3 on the new (1 peak, 2 valley).
+    assert (energy.energy_kwh, energy.energy_peak_kwh, energy.energy_valley_kwh) == (
+        Decimal("7.00"), Decimal("3.00"), Decimal("3.00"))
+
+
 def test_the_account_file_and_work_lists_switch_to_english_too(town: None) -> None:
     client = signed_in(Role.SUPERVISOR)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})

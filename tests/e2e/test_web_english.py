@@ -63,7 +63,10 @@ def test_every_console_page_speaks_english_after_the_switch(town: None) -> None:
     in_english(client)
     disconnected = Account.objects.filter(supply_state="disconnected").first()
     assert disconnected is not None, "the demo town should have cut someone off"
-    accounts = [disconnected.account_no, *Account.objects.order_by("id").values_list("account_no", flat=True)[:3]]
+    time_of_use = Account.objects.filter(meters__registers="tou", meters__removed_on__isnull=True).first()
+    assert time_of_use is not None, "the demo town should have time-of-use meters"
+    accounts = [disconnected.account_no, time_of_use.account_no,
+                *Account.objects.order_by("id").values_list("account_no", flat=True)[:3]]
     pages = {
         "/": 200, "/customers/": 200, "/customers/?q=zzz": 200, "/arrears/": 200, "/calls/": 200, "/queues/": 200,
         "/rollout/": 200, f"/rollout/villages/{Village.objects.order_by('id').first().id}/": 200,  # type: ignore[union-attr]
@@ -85,6 +88,8 @@ def test_every_console_page_speaks_english_after_the_switch(town: None) -> None:
     left["bad meter"] = chinese_left(bad_meter.content.decode(), data)
     assert {path: texts for path, texts in left.items() if texts} == {}
     assert "Disconnected" in client.get(f"/customers/{accounts[0]}/").content.decode()
+    tou_page = client.get(f"/customers/{time_of_use.account_no}/").content.decode()
+    assert "Old meter's final Peak reading" in tou_page and '"name": "Valley"' in tou_page
 
 
 def test_the_portal_speaks_english_after_the_switch(town: None) -> None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from gridpay.application.customers.replace_meter import tou_registers_in_service
 from gridpay.application.show_account import AccountView, show_account
 from gridpay.data.models import Account, SmartPaymentAgreement
 from gridpay.data.models.rollout import AgreementMethod
@@ -16,7 +17,8 @@ class CustomerFile:
     account: AccountView
     address: str
     phone: str
-    usage: list[tuple[date, str, int]]  # day, kWh, charge fen
+    usage: list[queries.UsageDay]
+    tou_periods: list[str]  # the registers of the meter in service beyond its total (for a replacement)
     statement: list[queries.StatementRow]
     payments: list[tuple[datetime, str, str, int, str]]
     notifications: list[tuple[datetime, str, str, str]]
@@ -43,6 +45,7 @@ def customer_file(*, account_no: str, today: date) -> CustomerFile:
         calls=queries.call_tasks(account_id=row.id, limit=10),
         agreements=queries.withholding_agreements(account_id=row.id),
         smart_payment_agreement=_agreement(row.id),
+        tou_periods=tou_registers_in_service(account_id=row.id),
     )
 
 

@@ -7,8 +7,9 @@ from django.db.models import Q
 
 from gridpay.application.errors import NotFound
 from gridpay.application.show_account import AccountView, show_account
-from gridpay.data.models import Account, Notification, Payment, Settlement
+from gridpay.data.models import Account, Notification, Payment
 from gridpay.data.models.accounts import AccountStatus
+from gridpay.data.queries.customers import UsageDay, daily_usage
 from gridpay.domain.texts import gettext_noop
 
 USAGE_DAYS = 30
@@ -32,7 +33,7 @@ def my_accounts(*, phone: str) -> list[AccountView]:
 class PortalAccount:
     account: AccountView
     address: str
-    usage: list[tuple[date, str, int]]
+    usage: list[UsageDay]
     unusual_usage: list[tuple[datetime, str]]  # the notices sent, newest first
     payments: list[tuple[datetime, str, int]]
 
@@ -47,12 +48,7 @@ def portal_account(*, phone: str, account_no: str, today: date) -> PortalAccount
     row = owned_account(phone=phone, account_no=account_no)
     if row is None:
         raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
-    usage = [
-        (day, str(kwh), fen)
-        for day, kwh, fen in Settlement.objects.filter(account=row, day__gte=today - timedelta(days=USAGE_DAYS))
-        .order_by("day")
-        .values_list("day", "energy_kwh", "charge_fen")
-    ]
+    usage = daily_usage(account_id=row.id, first_day=today - timedelta(days=USAGE_DAYS))
     notices = list(
         Notification.objects.filter(account=row, kind="unusual_usage")
         .order_by("-created_at")

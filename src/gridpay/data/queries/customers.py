@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from gridpay.data.models import (
     Account,
@@ -11,10 +12,13 @@ from gridpay.data.models import (
     MeterCommand,
     Notification,
     Payment,
+    Reading,
     Settlement,
     Transfer,
     WithholdingAgreement,
 )
+
+TOU_PERIODS = ("sharp", "peak", "flat", "valley")
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,26 @@ def recent_payments(*, account_id: int, limit: int) -> list[tuple[datetime, str,
     )
 
 
-def daily_usage(*, account_id: int, first_day: date) -> list[tuple[date, str, int]]:
+@dataclass(frozen=True)
+class UsageDay:
+    day: date
+    kwh: Decimal
+    charge_fen: int
+    tou_kwh: dict[str, Decimal]  # a time-of-use meter's energy by period (sharp, peak, flat, valley); else empty
+
+
+def daily_usage(*, account_id: int, first_day: date) -> list[UsageDay]:
+    """Each settled day's energy and charge, with the time-of-use split the day's readings measured."""
+    # The reading that settles a day is the one of the meter in service that day (a removed meter's last
+    # reading stays behind; on the day of a replacement the new meter's reading carries both parts).
+    readings = Reading.objects.filter(
+        Q(meter__removed_on__isnull=True) | Q(meter__removed_on__gt=F("reading_date")),
+        account_id=account_id, reading_date__gte=first_day, energy_kwh__isnull=False,
+    ).values_list("reading_date", *(f"energy_{p}_kwh" for p in TOU_PERIODS))
+    split = {day: {p: v for p, v in zip(TOU_PERIODS, values, strict=True) if v is not None}
+             for day, *values in readings}
     return [
-        (day, str(kwh), fen)
+        UsageDay(day, kwh, fen, split.get(day, {}))
         for day, kwh, fen in Settlement.objects.filter(account_id=account_id, day__gte=first_day)
         .order_by("day")
         .values_list("day", "energy_kwh", "charge_fen")

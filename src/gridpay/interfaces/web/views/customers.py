@@ -14,11 +14,12 @@ from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
 from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
+from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import requires
-from gridpay.interfaces.web.charts import usage_series
+from gridpay.interfaces.web.charts import tou_fields, usage_series
 from gridpay.interfaces.web.explain import explained
 from gridpay.interfaces.web.forms import (
     CounterPaymentForm,
@@ -87,7 +88,8 @@ def _render_file(
     paid = request.GET.get("paid", "")
     return render(
         request, "web/customer.html",
-        {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem},
+        {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem,
+         "tou_fields": tou_fields(file.tou_periods)},
         status=status,
     )
 
@@ -136,6 +138,8 @@ def replace_meter_view(request: HttpRequest, account_no: str) -> HttpResponse:
             final_total_kwh=request.POST.get("final_total_kwh", ""), new_meter_no=request.POST.get("new_meter_no", ""),
             new_dlt645_address=request.POST.get("new_dlt645_address", ""),
             start_total_kwh=request.POST.get("start_total_kwh", ""),
+            final_tou_kwh={p: request.POST.get(f"final_{p}_kwh", "") for p in TOU_PERIODS},
+            start_tou_kwh={p: request.POST.get(f"start_{p}_kwh", "") for p in TOU_PERIODS},
         )
         replace_meter(swap=swap, actor=request.user.get_username(), at=clock.now(), today=clock.today())
     except ValueError:
