@@ -168,3 +168,26 @@ def test_a_customer_chooses_who_receives_the_alerts(homes: Path) -> None:
     assert last.status_code == 422 and "至少要有一个手机号" in last.content.decode()
     assert AuditRecord.objects.filter(action__startswith="portal.sms_contact").count() == 2
     assert client.get("/portal/accounts/3301000003/alerts/").status_code == 404
+
+
+def test_a_customer_chooses_their_own_first_alert_amount(homes: Path) -> None:
+    from gridpay.data.models import AuditRecord
+
+    client = Client()
+    sign_in(client, "3301000001")
+    url = "/portal/accounts/3301000001/alerts/"
+    page = client.get(url).content.decode()
+    assert "可用余额低于 50.00 元、低于 20.00 元，以及预计可用不足 3 天时" in page  # the station's levels
+    for wrong, says in [("15", "提醒金额应高于 20.00 元"), ("abc", "请输入金额"), ("5000", "不超过 1000.00 元")]:
+        refused = client.post(url, {"alert_first_yuan": wrong})
+        assert refused.status_code == 422 and says in refused.content.decode(), wrong
+    assert Account.objects.get(account_no="3301000001").alert_first_fen is None  # nothing written
+    assert client.post(url, {"alert_first_yuan": "100"}).status_code == 302
+    assert Account.objects.get(account_no="3301000001").alert_first_fen == 10_000
+    assert "可用余额低于 100.00 元" in client.get(url).content.decode()
+    client.post(url, {"alert_first_yuan": ""})  # back to the station's level
+    assert Account.objects.get(account_no="3301000001").alert_first_fen is None
+    changes = AuditRecord.objects.filter(action="portal.alert_level").order_by("id")
+    assert [(c.old["alert_first_fen"], c.new["alert_first_fen"]) for c in changes] == [(None, 10_000), (10_000, None)]
+    assert client.post("/portal/accounts/3301000003/alerts/", {"alert_first_yuan": "100"}).status_code == 404
+    assert Account.objects.get(account_no="3301000003").alert_first_fen is None

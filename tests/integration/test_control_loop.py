@@ -237,6 +237,21 @@ def test_alerts_fire_once_per_crossing_and_re_arm_after_a_top_up() -> None:
     assert "3月17日" in arrears.text  # arrears on Friday the 14th: the next day is a Saturday, so Monday
 
 
+def test_a_customers_own_first_level_alerts_earlier_and_re_arms_at_it() -> None:
+    """RULES §5: 50 yuan by default; a customer who chose 100 yuan in the portal hears at 80 yuan, a neighbour not."""
+    own = enrol(1, opening_balance_fen=8_000, phone="13900001111")
+    neighbour = enrol(2, opening_balance_fen=8_000, phone="13900002222")
+    Account.objects.filter(id=own.id).update(alert_first_fen=10_000)
+    day, at = date(2025, 3, 10), datetime(2025, 3, 11, 1, 30, tzinfo=SHANGHAI)
+    assert evaluate_alerts(day=day, at=at).sent == {"low_balance_first": 1}
+    assert Notification.objects.filter(account=own, kind="low_balance_first").count() == 1
+    assert not Notification.objects.filter(account=neighbour).exists()
+    pay(own, 1_000, at + timedelta(hours=8))  # 90 yuan: still under the customer's own level, stays fired
+    assert Account.objects.get(id=own.id).alerts_fired == "low_balance_first"
+    pay(own, 2_000, at + timedelta(hours=9), txn="t2")  # 110 yuan: above it, re-armed
+    assert Account.objects.get(id=own.id).alerts_fired == ""
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_racing_the_send_either_cancels_the_disconnect_or_queues_a_reconnect_behind_it() -> None:

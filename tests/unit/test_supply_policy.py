@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from gridpay.domain.calendar import Calendar, DayKind
 from gridpay.domain.supply_policy import (
+    AlertLevels,
     DisconnectDelay,
     Disconnection,
     DisconnectionWindow,
@@ -181,3 +182,15 @@ def test_reconnection_at_the_reconnect_level() -> None:
     assert not reconnect_due(policy=POLICY, available_balance_fen=500, supply_state=SupplyState.CONNECTED)
     higher = replace(POLICY, reconnect_level_fen=1_000)
     assert not reconnect_due(policy=higher, available_balance_fen=999, supply_state=SupplyState.DISCONNECTED)
+
+
+def test_a_customers_own_first_level_replaces_the_stations_within_bounds() -> None:
+    station = AlertLevels()
+    assert station.with_own_first_level(None) is station
+    assert station.with_own_first_level(10_000) == AlertLevels(first_fen=10_000, second_fen=2_000, days_left=3)
+    station.check_own_first_level(2_001)
+    station.check_own_first_level(100_000)
+    for refused in (2_000, 500, 100_001):
+        with pytest.raises(PolicyInvalid) as error:
+            station.check_own_first_level(refused)
+        assert error.value.message == "提醒金额应高于 20.00 元、不超过 1000.00 元"

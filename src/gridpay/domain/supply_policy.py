@@ -5,7 +5,7 @@ quiet hours, the delay between arrears and disconnection, the disconnection wind
 block switch, the reconnect level and the unusual-usage rule.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 
 from gridpay.domain.calendar import Calendar
 from gridpay.domain.errors import DomainError
+from gridpay.domain.money import format_yuan
+from gridpay.domain.texts import gettext_noop
 
 MAX_DISCONNECT_DELAY_DAYS = 7  # RULES §6: "up to 7 days"
+MAX_OWN_FIRST_LEVEL_FEN = 100_000  # a customer may ask for the first low-balance SMS at up to 1 000 yuan
 # How far ahead to look for an open window before saying there is none (a long weather block).
 WINDOW_SEARCH_DAYS = 60
 
@@ -36,6 +39,18 @@ class AlertLevels:
             raise PolicyInvalid("提醒金额应为两个正数，第一档高于第二档", field="alert_levels")
         if self.days_left < 1:
             raise PolicyInvalid("可用天数提醒应至少为 1 天", field="alert_days_left")
+
+    def with_own_first_level(self, first_fen: int | None) -> "AlertLevels":
+        """The levels for one account whose customer chose their own first amount (in the portal), if they did."""
+        return self if first_fen is None else replace(self, first_fen=first_fen)
+
+    def check_own_first_level(self, first_fen: int) -> None:
+        """A customer's own first amount stays above the station's second level and within reason."""
+        if not self.second_fen < first_fen <= MAX_OWN_FIRST_LEVEL_FEN:
+            raise PolicyInvalid(
+                gettext_noop("提醒金额应高于 {second} 元、不超过 {most} 元"), field="alert_first_fen",
+                params={"second": format_yuan(self.second_fen), "most": format_yuan(MAX_OWN_FIRST_LEVEL_FEN)},
+            )
 
 
 @dataclass(frozen=True)

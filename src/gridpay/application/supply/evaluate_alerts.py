@@ -70,7 +70,8 @@ def _evaluate(
         average_daily_charge_fen=average_daily_charge_fen(entry.charges_fen[-average_days:]),
     )
     update = alerts.after_settlement(
-        levels=policy.alerts, fired=fired, available_balance_fen=entry.balance_fen, days_left=left
+        levels=policy.alerts.with_own_first_level(entry.alert_first_fen), fired=fired,
+        available_balance_fen=entry.balance_fen, days_left=left,
     )
     arrears_since = entry.arrears_since
     if entry.balance_fen < 0 and arrears_since is None:

@@ -24,13 +24,15 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     Returns the id of the reconnect command queued or held, if one was needed.
     """
     policy = load_policy()
-    account = Account.objects.only("id", "alerts_fired", "arrears_since", "supply_state").get(id=account_id)
+    account = Account.objects.only("id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen").get(
+        id=account_id)
     fired = fired_from_column(account.alerts_fired)
     average = average_daily_charge_fen(
         recent_daily_charges_fen(account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"])))
     )
     still = alerts.after_payment(
-        levels=policy.alerts, fired=fired, available_balance_fen=available_balance_fen,
+        levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,
+        available_balance_fen=available_balance_fen,
         days_left=days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average),
     )
     account.alerts_fired = fired_to_column(still)

@@ -66,6 +66,8 @@ class Account(models.Model):
     arrears_since = models.DateTimeField("欠费时间", null=True, blank=True)
     # The balance alerts that fired since the last top-up (comma-separated AlertKind values).
     alerts_fired = models.CharField("已发提醒", max_length=100, blank=True, default="", db_default="")
+    # The first low-balance amount the customer chose in the portal; empty: the station's policy.
+    alert_first_fen = models.PositiveIntegerField("余额提醒金额（客户自设，分）", null=True, blank=True)
 
     class Meta:
         verbose_name = "用电户"

@@ -21,6 +21,7 @@ class AlertInputs:
     arrears_since: datetime | None
     grid_staff_id: int | None
     grid_staff_phone: str
+    alert_first_fen: int | None = None  # the customer's own first low-balance level, if they chose one
     phones: list[str] = field(default_factory=list)
     charges_fen: list[int] = field(default_factory=list)  # settled days, oldest first
     energy_kwh: list[Decimal] = field(default_factory=list)
@@ -32,15 +33,15 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
     in ``(day - history_days, day]``."""
     rows = Account.objects.filter(mode=AccountMode.PREPAID, status=AccountStatus.ACTIVE).values_list(
         "id", "account_no", "customer__name", "address", "ledger_account__balance_fen", "alerts_fired",
-        "arrears_since", "village__grid_staff_id", "village__grid_staff__phone", "customer__phone",
+        "arrears_since", "village__grid_staff_id", "village__grid_staff__phone", "customer__phone", "alert_first_fen",
     )
     contacts: dict[int, list[str]] = defaultdict(list)
     for account_id, phone in Contact.objects.filter(receives_sms=True).values_list("account_id", "phone"):
         contacts[account_id].append(phone)
     inputs: dict[int, AlertInputs] = {}
-    for account_id, no, name, address, balance, fired, since, staff_id, staff_phone, customer_phone in rows:
+    for account_id, no, name, address, balance, fired, since, staff_id, staff_phone, customer_phone, own in rows:
         inputs[account_id] = AlertInputs(
-            account_id, no, name, address, balance, fired, since, staff_id, staff_phone or "",
+            account_id, no, name, address, balance, fired, since, staff_id, staff_phone or "", alert_first_fen=own,
             phones=_sms_phones(contacts.get(account_id, []), customer_phone),
         )
     settled = (

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gridpay.application.channels.create_channel_order import create_channel_order
 from gridpay.application.errors import NotFound
 from gridpay.application.portal.alert_contacts import add_alert_contact, alert_contacts, stop_alert_contact
+from gridpay.application.portal.alert_level import alert_level, set_alert_level
 from gridpay.application.portal.move_out_statement import account_of, move_out_statement, statement_pdf
 from gridpay.application.portal.my_accounts import my_accounts, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
@@ -178,12 +179,16 @@ def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:
 
 @signed_in
 def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
-    """Who receives this account's SMS alerts: add a mobile (a tenant, a relative), stop one."""
+    """The account's SMS alerts: the first low-balance amount, and who receives them (add a tenant's mobile, stop
+    one)."""
     phone = request.session[SESSION_PHONE]
     problem = ""
     if request.method == "POST":
         try:
-            if request.POST.get("stop"):
+            if "alert_first_yuan" in request.POST:
+                set_alert_level(phone=phone, account_no=account_no, amount_yuan=request.POST["alert_first_yuan"],
+                                at=clock.now())
+            elif request.POST.get("stop"):
                 stop_alert_contact(phone=phone, account_no=account_no, contact_id=int(request.POST["stop"]),
                                    at=clock.now())
             else:
@@ -199,7 +204,8 @@ def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
             problem = explained(error)
     try:
         contacts = alert_contacts(phone=phone, account_no=account_no)
+        level = alert_level(phone=phone, account_no=account_no)
     except NotFound:
         return render(request, "web/portal_not_found.html", status=404)
-    return render(request, "web/portal_alerts.html", {"contacts": contacts, "account_no": account_no,
+    return render(request, "web/portal_alerts.html", {"contacts": contacts, "level": level, "account_no": account_no,
                                                       "problem": problem}, status=422 if problem else 200)
