@@ -93,7 +93,7 @@ def tou_registers_in_service(*, account_id: int) -> list[str]:
 
 
 def _last_registers(meter: Meter) -> tuple[date, dict[str, Decimal]]:
-    """The old meter's last known registers (its last reading, else its start) by name: total and its TOU periods."""
+    """A meter's last known registers (its last reading, else its start) by name: total and its TOU periods."""
     names = ["total", *(p.value for p in TouPeriod)]
     last = (Reading.objects.filter(meter=meter).order_by("-reading_date")
             .values_list("reading_date", *(f"{n}_kwh" for n in names)).first())

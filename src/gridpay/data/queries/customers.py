@@ -17,8 +17,9 @@ from gridpay.data.models import (
     Transfer,
     WithholdingAgreement,
 )
+from gridpay.domain.energy import TouPeriod
 
-TOU_PERIODS = ("sharp", "peak", "flat", "valley")
+TOU_PERIODS = tuple(p.value for p in TouPeriod)  # sharp, peak, flat, valley
 
 
 @dataclass(frozen=True)
