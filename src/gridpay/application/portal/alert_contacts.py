@@ -27,8 +27,6 @@ class AlertContact:
 
 def alert_contacts(*, phone: str, account_no: str) -> list[AlertContact]:
     account = owned_account(phone=phone, account_no=account_no)
-    if account is None:
-        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     return [
         AlertContact(c.id, c.name, mask_phone(c.phone), Contact.Role(c.role).label, c.receives_sms, c.phone == phone)
         for c in Contact.objects.filter(account=account).order_by("id")
@@ -43,8 +41,6 @@ def add_alert_contact(*, phone: str, account_no: str, name: str, new_phone: str,
         raise InvalidInput(gettext_noop("身份应为户主、租户或其他"), field="role")
     with transaction.atomic():
         account = owned_account(phone=phone, account_no=account_no)
-        if account is None:
-            raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
         contact, created = Contact.objects.get_or_create(
             account=account, phone=new_phone,
             defaults={"name": name.strip()[:100] or "联系人", "role": role, "receives_sms": True},
@@ -59,8 +55,6 @@ def stop_alert_contact(*, phone: str, account_no: str, contact_id: int, at: date
     """At least one phone keeps receiving the account's alerts: a balance nobody hears about is a surprise cut."""
     with transaction.atomic():
         account = owned_account(phone=phone, account_no=account_no)
-        if account is None:
-            raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
         contact = Contact.objects.select_for_update().filter(account=account, id=contact_id).first()
         if contact is None:
             raise NotFound(gettext_noop("没有这个联系人"), field="contact")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from gridpay.application.errors import InvalidInput, NotFound
+from gridpay.application.errors import InvalidInput
 from gridpay.application.portal.my_accounts import owned_account
 from gridpay.data.models import Account, AuditRecord
 from gridpay.data.supply_policy_store import load_policy
@@ -26,8 +26,6 @@ class AlertLevel:
 
 def alert_level(*, phone: str, account_no: str) -> AlertLevel:
     account = owned_account(phone=phone, account_no=account_no)
-    if account is None:
-        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     station = load_policy().alerts
     own = account.alert_first_fen
     return AlertLevel(own, station.with_own_first_level(own).first_fen, station.first_fen, station.second_fen,
@@ -45,8 +43,6 @@ def set_alert_level(*, phone: str, account_no: str, amount_yuan: str, at: dateti
         load_policy().alerts.check_own_first_level(own)
     with transaction.atomic():
         account = owned_account(phone=phone, account_no=account_no)
-        if account is None:
-            raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
         old = Account.objects.select_for_update().values_list("alert_first_fen", flat=True).get(id=account.id)
         if old == own:
             return

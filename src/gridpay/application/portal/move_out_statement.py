@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from gridpay.application.errors import InvalidInput, NotFound
-from gridpay.application.portal.my_accounts import owned_account
+from gridpay.application.errors import InvalidInput
 from gridpay.data.models import Account, Payment, Settlement
 from gridpay.data.queries.customers import balance_before
 from gridpay.domain.money import format_yuan
@@ -74,9 +73,3 @@ def statement_pdf(statement: MoveOutStatement, *, utility: str) -> bytes:
         ],
     )
 
-
-def account_of(*, phone: str, account_no: str) -> Account:
-    found = owned_account(phone=phone, account_no=account_no)
-    if found is None:
-        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
-    return found

@@ -38,16 +38,17 @@ class PortalAccount:
     payments: list[tuple[datetime, str, int]]
 
 
-def owned_account(*, phone: str, account_no: str) -> Account | None:
-    """The account if the phone may see it; None whether it is someone else's or does not exist."""
-    return Account.objects.filter(_mine(phone), account_no=account_no.strip()).distinct().first()
+def owned_account(*, phone: str, account_no: str) -> Account:
+    """The account if the phone may see it; NotFound for someone else's exactly as for one that does not exist."""
+    found = Account.objects.filter(_mine(phone), account_no=account_no.strip()).distinct().first()
+    if found is None:
+        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
+    return found
 
 
 def portal_account(*, phone: str, account_no: str, today: date) -> PortalAccount:
     """NotFound for an account that is not theirs, exactly as for one that does not exist."""
     row = owned_account(phone=phone, account_no=account_no)
-    if row is None:
-        raise NotFound(gettext_noop("没有这个户号，或它不属于您"), field="account_no")
     usage = daily_usage(account_id=row.id, first_day=today - timedelta(days=USAGE_DAYS))
     notices = list(
         Notification.objects.filter(account=row, kind="unusual_usage")

@@ -15,8 +15,8 @@ from gridpay.application.channels.create_channel_order import create_channel_ord
 from gridpay.application.errors import NotFound
 from gridpay.application.portal.alert_contacts import add_alert_contact, alert_contacts, stop_alert_contact
 from gridpay.application.portal.alert_level import alert_level, set_alert_level
-from gridpay.application.portal.move_out_statement import account_of, move_out_statement, statement_pdf
-from gridpay.application.portal.my_accounts import my_accounts, portal_account
+from gridpay.application.portal.move_out_statement import move_out_statement, statement_pdf
+from gridpay.application.portal.my_accounts import my_accounts, owned_account, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
 from gridpay.domain.errors import DomainError
@@ -115,7 +115,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
     """The statement between two days as a PDF; a bad period is explained on the account page."""
     try:
-        account = account_of(phone=request.session[SESSION_PHONE], account_no=account_no)
+        account = owned_account(phone=request.session[SESSION_PHONE], account_no=account_no)
     except NotFound:
         return render(request, "web/portal_not_found.html", status=404)
     try:
@@ -172,7 +172,7 @@ def pay(request: HttpRequest, account_no: str) -> HttpResponse:
 
 def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:
     try:
-        return account_of(phone=request.session[SESSION_PHONE], account_no=account_no)
+        return owned_account(phone=request.session[SESSION_PHONE], account_no=account_no)
     except NotFound:
         return None
 
