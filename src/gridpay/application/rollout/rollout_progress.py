@@ -7,25 +7,19 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from gridpay.application.rollout.village_file import plan_of
 from gridpay.data.models import Account, CallTask, PromotionEvent, RolloutTarget, SmartPaymentAgreement, Village
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.models.field_work import CallOutcome, CallReason
-from gridpay.domain.rollout import VillageInvitation, target_accounts, wechat_group_text
+from gridpay.domain.rollout import VillageInvitation, target_accounts
 
 DEFAULT_TARGET_PERCENT = 100  # seed 000: 确保年底前全量完成
 CSV_HEADER = ["村/社区", "推广月份", "网格员", "推广协助员", "户数", "已签协议", "签约率", "开通前电话", "推广活动"]
 
 
 @dataclass(frozen=True)
-class VillageProgress:
+class VillageProgress(VillageInvitation):
     village_id: int
-    village: str
-    town: str
-    rollout_month: date | None
-    grid_staff: str
-    grid_phone: str
-    assistant: str
-    assistant_phone: str
     accounts: int
     signed: int
     first_calls: int  # the call before enabling, made
@@ -34,10 +28,6 @@ class VillageProgress:
     @property
     def share(self) -> float:
         return self.signed / self.accounts if self.accounts else 0.0
-
-    def invitation(self) -> VillageInvitation:
-        return VillageInvitation(self.village, self.town, self.rollout_month, self.grid_staff, self.grid_phone,
-                                 self.assistant, self.assistant_phone)
 
 
 @dataclass(frozen=True)
@@ -70,10 +60,8 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
     events = dict(PromotionEvent.objects.values_list("village_id").annotate(n=Count("id")).order_by())
     rows = [
         VillageProgress(
-            village_id=v.id, village=v.name, town=v.town, rollout_month=v.rollout_month,
-            grid_staff=v.grid_staff.name if v.grid_staff else "", grid_phone=v.grid_staff.phone if v.grid_staff else "",
-            assistant=v.assistant_name, assistant_phone=v.assistant_phone, accounts=v.accounts,
-            signed=v.signed, first_calls=first_calls.get(v.id, 0), events=events.get(v.id, 0),
+            **plan_of(v), village_id=v.id, accounts=v.accounts, signed=v.signed, first_calls=first_calls.get(v.id, 0),
+            events=events.get(v.id, 0),
         )
         for v in villages
     ]
@@ -94,10 +82,6 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
 
 def _started(row: VillageProgress, year: int, month: int) -> bool:
     return row.rollout_month is not None and (row.rollout_month.year, row.rollout_month.month) <= (year, month)
-
-
-def village_text(row: VillageProgress) -> str:
-    return wechat_group_text(row.invitation())
 
 
 def progress_csv(report: RolloutReport) -> bytes:

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_noop
 
 from gridpay.application.rollout.record_agreement import record_agreement
 from gridpay.application.rollout.record_event import record_event
-from gridpay.application.rollout.rollout_progress import progress_csv, rollout_progress, village_text
+from gridpay.application.rollout.rollout_progress import progress_csv, rollout_progress
 from gridpay.application.rollout.update_villages import VillagePlan, parse_schedule, update_village, update_villages
 from gridpay.application.rollout.village_file import village_file
 from gridpay.domain.errors import DomainError
+from gridpay.domain.rollout import wechat_group_text
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.access import allowed_actions, requires
@@ -50,7 +51,7 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
     months = [dateformat.format(date(year, m, 1), month_format) for m in report.months]
     chart = {"months": months, "signed": report.signed_by_month, "planned": report.planned_by_month,
              "target": [report.target] * 12}
-    texts = {row.village: village_text(row) for row in report.villages}
+    texts = {row.village: wechat_group_text(row) for row in report.villages}
     return render(request, "web/rollout.html", {
         "r": report, "chart": chart, "texts": texts, "problem": problem, "done": done,
     }, status=422 if problem else 200)
@@ -92,7 +93,7 @@ def village_page(request: HttpRequest, village_id: int) -> HttpResponse:
             else:
                 month = request.POST.get("rollout_month", "")
                 update_village(town=village.town, actor=request.user.get_username(), at=clock.now(), plan=VillagePlan(
-                    village=village.name,
+                    village=village.village,
                     rollout_month=date.fromisoformat(f"{month}-01") if month else None,
                     grid_staff=request.POST.get("grid_staff", ""), grid_phone=request.POST.get("grid_phone", ""),
                     assistant=request.POST.get("assistant", ""),
