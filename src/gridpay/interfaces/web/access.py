@@ -22,10 +22,8 @@ def requires(action: Action) -> Callable[[View], View]:
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            roles = roles_of(request.user)
-            if not may(roles, action):
-                return render(request, "web/forbidden.html", {"roles": roles}, status=403)
-            request.roles = roles  # type: ignore[attr-defined]
+            if not may(request_roles(request), action):
+                return render(request, "web/forbidden.html", status=403)
             return view(request, *args, **kwargs)
 
         return checked
@@ -33,7 +31,14 @@ def requires(action: Action) -> Callable[[View], View]:
     return decorate
 
 
+def request_roles(request: HttpRequest) -> set[Role]:
+    """The signed-in person's roles, read once per request (the check, the page and its menu all ask)."""
+    if not hasattr(request, "roles"):
+        request.roles = roles_of(request.user)  # type: ignore[attr-defined]
+    roles: set[Role] = request.roles  # type: ignore[attr-defined]
+    return roles
+
+
 def allowed_actions(request: HttpRequest) -> set[str]:
     """For the templates: which links and buttons to show (the server checks again on use)."""
-    roles: set[Role] = getattr(request, "roles", None) or roles_of(request.user)
-    return {action.value for action in Action if may(roles, action)}
+    return {action.value for action in Action if may(request_roles(request), action)}

@@ -5,14 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
-from gridpay.data.staff import roles_of
-from gridpay.interfaces.web.access import allowed_actions
+from gridpay.interfaces.web.access import allowed_actions, request_roles
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
-    roles = roles_of(request.user)
+    roles = request_roles(request)
     name = getattr(request.user, "first_name", "") or request.user.get_username()
     role_names = [gettext(r.label) for r in sorted(roles)]
     # The separator of a list of names is a text too: 、 in Chinese, a comma in English.

@@ -12,7 +12,7 @@ from gridpay.domain.errors import DomainError
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action, Role
 from gridpay.interfaces.cli import clock
-from gridpay.interfaces.web.access import requires
+from gridpay.interfaces.web.access import request_roles, requires
 from gridpay.interfaces.web.explain import explained
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +39,8 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
 @requires(Action.WORK_CALLS)
 def calls_page(request: HttpRequest) -> HttpResponse:
     """Grid staff see their own calls (their name as in the village list); supervisors choose whose."""
-    own = Role.GRID_STAFF in request.roles and len(request.roles) == 1  # type: ignore[attr-defined]
+    roles = request_roles(request)
+    own = Role.GRID_STAFF in roles and len(roles) == 1
     name = getattr(request.user, "first_name", "")
     staff = name if own else request.GET.get("staff", "")
     error = ""
