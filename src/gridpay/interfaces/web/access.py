@@ -39,6 +39,11 @@ def request_roles(request: HttpRequest) -> set[Role]:
     return roles
 
 
+def staff_name(request: HttpRequest) -> str:
+    """The signed-in person's name as the station knows them (for receipts and records); else their sign-in."""
+    return getattr(request.user, "first_name", "") or request.user.get_username()
+
+
 def allowed_actions(request: HttpRequest) -> set[str]:
     """For the templates: which links and buttons to show (the server checks again on use)."""
     return {action.value for action in Action if may(request_roles(request), action)}

@@ -18,7 +18,7 @@ from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
-from gridpay.interfaces.web.access import requires
+from gridpay.interfaces.web.access import requires, staff_name
 from gridpay.interfaces.web.charts import tou_fields, usage_series
 from gridpay.interfaces.web.explain import explained
 from gridpay.interfaces.web.forms import (
@@ -53,8 +53,8 @@ def counter_payment(request: HttpRequest, account_no: str) -> HttpResponse:
         try:
             receipt = take_counter_payment(
                 account_no=account_no, amount_fen=form.cleaned_data["amount_yuan"],
-                receipt_no=form.cleaned_data["receipt_no"], cashier=_name(request), actor=request.user.get_username(),
-                at=clock.now(), business_day=clock.today(),
+                receipt_no=form.cleaned_data["receipt_no"], cashier=staff_name(request),
+                actor=request.user.get_username(), at=clock.now(), business_day=clock.today(),
             )
         except DomainError as error:
             form.add_error(None, explained(error))
@@ -92,10 +92,6 @@ def _render_file(
          "tou_fields": tou_fields(file.tou_periods)},
         status=status,
     )
-
-
-def _name(request: HttpRequest) -> str:
-    return getattr(request.user, "first_name", "") or request.user.get_username()
 
 
 @requires(Action.SET_PROTECTED)

@@ -12,7 +12,7 @@ from gridpay.domain.errors import DomainError
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action, Role
 from gridpay.interfaces.cli import clock
-from gridpay.interfaces.web.access import request_roles, requires
+from gridpay.interfaces.web.access import request_roles, requires, staff_name
 from gridpay.interfaces.web.explain import explained
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +48,7 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         try:
             record_call_outcome(task_id=int(request.POST.get("task_id", "0") or 0),
                                 outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
-                                by=name or request.user.get_username(), at=clock.now())
+                                by=staff_name(request), at=clock.now())
             return redirect(request.get_full_path())
         except DomainError as problem:
             error = explained(problem)
