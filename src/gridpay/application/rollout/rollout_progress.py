@@ -1,13 +1,12 @@
 """Rollout progress per village and per month against the year-end target, for the page, the chart and the export."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
 
 from gridpay.application.rollout.village_file import plan_of
+from gridpay.application.spreadsheet_csv import spreadsheet_csv
 from gridpay.data.models import Account, CallTask, PromotionEvent, RolloutTarget, SmartPaymentAgreement, Village
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.models.field_work import CallOutcome, CallReason
@@ -86,14 +85,11 @@ def _started(row: VillageProgress, year: int, month: int) -> bool:
 
 def progress_csv(report: RolloutReport) -> bytes:
     """For the town government: one line per village, with the totals."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for r in report.villages:
-        month = f"{r.rollout_month:%Y-%m}" if r.rollout_month else ""
-        writer.writerow([r.village, month, r.grid_staff, r.assistant, r.accounts, r.signed, f"{r.share:.1%}",
-                         r.first_calls, r.events])
     share = report.signed / report.accounts if report.accounts else 0
-    writer.writerow(["合计", "", "", "", report.accounts, report.signed, f"{share:.1%}", "", ""])
-    writer.writerow([f"{report.year}年底目标", "", "", "", "", report.target, f"{report.target_percent}%", "", ""])
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheet_csv([
+        CSV_HEADER,
+        *([r.village, f"{r.rollout_month:%Y-%m}" if r.rollout_month else "", r.grid_staff, r.assistant, r.accounts,
+           r.signed, f"{r.share:.1%}", r.first_calls, r.events] for r in report.villages),
+        ["合计", "", "", "", report.accounts, report.signed, f"{share:.1%}", "", ""],
+        [f"{report.year}年底目标", "", "", "", "", report.target, f"{report.target_percent}%", "", ""],
+    ])

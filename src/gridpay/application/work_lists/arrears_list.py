@@ -1,11 +1,11 @@
 """Accounts in arrears by village and grid staff, for the screen and for export (CSV, Excel)."""
 
-import csv
 import io
 from decimal import Decimal
 
 from openpyxl import Workbook
 
+from gridpay.application.spreadsheet_csv import spreadsheet_csv
 from gridpay.data.queries.work_lists import ArrearsLine, arrears, villages_and_staff
 from gridpay.domain.money import format_yuan
 
@@ -28,12 +28,7 @@ def _cells(line: ArrearsLine) -> list[str]:
 
 
 def arrears_csv(lines: list[ArrearsLine]) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs open the Chinese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(_cells(line) for line in lines)
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheet_csv([HEADER, *(_cells(line) for line in lines)])
 
 
 def arrears_xlsx(lines: list[ArrearsLine]) -> bytes:
