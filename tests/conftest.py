@@ -1,13 +1,25 @@
-"""Test set-up: the database under test comes from GRIDPAY_DATABASE_URL; absent services skip or fail."""
+"""Test set-up: the database under test comes from GRIDPAY_DATABASE_URL; absent services skip or fail; every test
+runs on a pinned clock (GRIDPAY_TEST_DATE) and writes nothing into the working directory."""
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from tests.support.cli import child_environment
+from tests.support.clock import ENVIRONMENT, FakeClock, pinned_instant
+from tests.support.wall_clock import wall_clock_reads
+from tests.support.working_directory import changes_since, snapshot
 
 REQUIRE_SERVICES = os.environ.get("GRIDPAY_REQUIRE_SERVICES") == "1"
 DATABASE_URL = os.environ.get("GRIDPAY_DATABASE_URL", "")
@@ -22,7 +34,68 @@ def service_reachable(host: str, port: int) -> bool:
         return False
 
 
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+# Failing examples are printed (with @reproduce_failure) rather than kept in .hypothesis/ of the working directory,
+# and hypothesis keeps its other files in the system's temporary directory.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "gridpay-tests-hypothesis")
+hypothesis_settings.register_profile("gridpay", database=None, print_blob=True)
+hypothesis_settings.load_profile("gridpay")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # From the first import on, the process's clock is the pinned one (each test starts again at the same instant).
+    config.stash[_SESSION_CLOCK] = time_machine.travel(pinned_instant(), tick=True)
+    config.stash[_SESSION_CLOCK].start()
+    config.stash[_WORKING_DIRECTORY] = (Path.cwd(), snapshot(Path.cwd()))
+    os.environ.update(child_environment())
+    # The embedded default SMS provider appends to gridpay-sms.jsonl in the working directory: not the tests'.
+    config.stash[_SCRATCH] = Path(tempfile.mkdtemp(prefix="gridpay-tests-"))
+    os.environ["GRIDPAY_SMS_FILE"] = str(config.stash[_SCRATCH] / "sms.jsonl")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"pinned clock: {pinned_instant().isoformat()} ({ENVIRONMENT}={os.environ.get(ENVIRONMENT, '')})"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION_CLOCK in config.stash:
+        config.stash[_SESSION_CLOCK].stop()
+    if _SCRATCH in config.stash:
+        shutil.rmtree(config.stash[_SCRATCH], ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    directory, before = session.config.stash[_WORKING_DIRECTORY]
+    changed = changes_since(before, directory)
+    if changed:
+        session.config.get_terminal_writer().line(
+            "The tests wrote into the working directory (use tmp_path): " + ", ".join(changed[:20]), red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_SESSION_CLOCK = pytest.StashKey[time_machine.travel]()
+_SCRATCH = pytest.StashKey[Path]()
+_WORKING_DIRECTORY = pytest.StashKey[tuple[Path, dict[str, tuple[int, int]]]]()
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[FakeClock]:
+    """Every test starts at the pinned instant; the clock ticks on from there, and a test may move it."""
+    with time_machine.travel(pinned_instant(), tick=True) as traveller:
+        yield FakeClock(traveller)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    modules = {Path(str(item.path)) for item in items} | set(TESTS.glob("support/*.py")) | {TESTS / "conftest.py"}
+    reads = [read for module in sorted(modules) if module.suffix == ".py"
+             for read in wall_clock_reads(module, root=ROOT)]
+    if reads:
+        raise pytest.UsageError(
+            "Tests must not reach the real clock (the clock fixture is the pinned one):\n  "
+            + "\n  ".join(map(str, reads))
+        )
     if ON_POSTGRES:
         parsed = urlparse(DATABASE_URL)
         host, port = parsed.hostname or "127.0.0.1", parsed.port or 5432
@@ -55,6 +128,11 @@ def zj_tariff(db: None) -> Iterator[str]:
 
     install_builtin_tariffs()
     yield "zj-resident-2024"
+
+
+@pytest.fixture(autouse=True)
+def sms_outside_the_working_directory(settings: Any) -> None:
+    settings.SMS_CONFIG = {**settings.SMS_CONFIG, "GRIDPAY_SMS_FILE": os.environ["GRIDPAY_SMS_FILE"]}
 
 
 @pytest.fixture(autouse=True)

@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.issue_api_token import issue_api_token
 from gridpay.application.revoke_api_token import revoke_api_token
 from gridpay.data.models import Account, ApiToken, LedgerAccount, Payment
 from tests.support.accounts import enrol
+from tests.support.clock import current_instant
 from tests.support.readings import add_readings
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_a_payment_is_credited_once_and_a_replay_returns_the_same_body(
         "available_balance_fen": 15_000,
     }
     received = datetime.fromisoformat(body["received_at"].replace("Z", "+00:00"))
-    assert abs(received - timezone.now()) < timedelta(minutes=1)
+    assert abs(received - current_instant()) < timedelta(minutes=1)
 
     again = post_payment(client, token, payment())
 
@@ -138,7 +138,7 @@ def test_a_closed_account_is_409(client: Client, token: str, account: Account) -
         (payment(channel_txn_id="   "), "channel_txn_id"),  # blank after trimming: refused by the domain
         (payment(received_at="2025-03-01T09:30:00"), "received_at"),  # no zone
         (payment(received_at="yesterday"), "received_at"),
-        (payment(received_at=(timezone.now() + timedelta(hours=1)).isoformat()), "received_at"),
+        (payment(received_at=(current_instant() + timedelta(hours=1)).isoformat()), "received_at"),
         (payment(amount_yuan=50), "amount_yuan"),
         ({k: v for k, v in payment().items() if k != "account_no"}, "account_no"),
     ],

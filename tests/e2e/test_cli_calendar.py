@@ -2,15 +2,14 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-GRIDPAY = str(Path(sys.executable).with_name("gridpay"))
+from tests.support.cli import GRIDPAY
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "GRIDPAY_DATABASE_URL"}
-    return subprocess.run([GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run([*GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
 
 
 def test_seed_a_year_then_list_it_and_seed_again_without_overwriting(tmp_path: Path) -> None:

@@ -4,13 +4,18 @@
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-GRIDPAY = str(Path(sys.executable).with_name("gridpay"))
+import pytest
+
+from tests.support.cli import GRIDPAY
+from tests.support.clock import FakeClock
+
+pytestmark = pytest.mark.dates
+
 ACCOUNTS = """account_no,customer_name,phone,village,transformer_area,address,mode,prepaid_since,tariff,time_of_use,\
 protected_reason,meter_no,dlt645_address,meter_registers,installed_on,start_total_kwh,opening_balance_fen
 3301990001,张三,13900000001,,,,prepaid,{day},zj-resident-2024,0,,E0001,990000000001,total,{day},0,0
@@ -30,33 +35,33 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path) -> None:
+def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path, clock: FakeClock) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
     env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"))
 
     def run(*args: str) -> str:
         done = subprocess.run(
-            [GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+            [*GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    day = date.today() - timedelta(days=2)  # noqa: DTZ011 - a day safely in the past in any zone
+    day = clock.today() - timedelta(days=2)
     (tmp_path / "accounts.csv").write_text(ACCOUNTS.format(day=day), encoding="utf-8")
     (tmp_path / "readings.csv").write_text(READINGS.format(day=day), encoding="utf-8")
     run("accounts", "import", "accounts.csv")
     run("readings", "import", "readings.csv")
-    settled = run("settle", "--through", str(date.today() - timedelta(days=1)))  # noqa: DTZ011
+    settled = run("settle", "--through", str(clock.today() - timedelta(days=1)))
     assert "欠费停电通知 3 户" in settled
     # Whatever the hour of this test: a window open all day, every day, and no delay.
     run("supply", "policy", "--window", "00:00-23:59:59", "--every-day", "--holidays", "open", "--delay-days", "0")
 
-    gateway = subprocess.Popen([GRIDPAY, "gateway"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+    gateway = subprocess.Popen([*GRIDPAY, "gateway"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     meters = None
     try:
         wait_for_line(gateway, "采集网关已连接")
-        meters = subprocess.Popen([GRIDPAY, "simulate-meters", "--meters", "3"], cwd=tmp_path, env=env,
+        meters = subprocess.Popen([*GRIDPAY, "simulate-meters", "--meters", "3"], cwd=tmp_path, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for_line(meters, "模拟表计 3 只")
         time.sleep(1)  # its subscription reaches the broker
@@ -73,7 +78,7 @@ def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path) -> Non
         assert "供电" in run("accounts", "show", "3301990001")
         outbox = run("sms", "list")
         assert "因欠费已停电" in outbox and "已恢复供电" in outbox
-        calls = run("calls", "list", "--date", str(date.today() + timedelta(days=1)))  # noqa: DTZ011
+        calls = run("calls", "list", "--date", str(clock.today() + timedelta(days=1)))
         assert "停电次日" in calls and "欠费停电短信当日" in calls
     finally:
         for process in (meters, gateway):

@@ -2,16 +2,19 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-GRIDPAY = Path(sys.executable).with_name("gridpay")
+import pytest
+
+from tests.support.cli import GRIDPAY
+
+pytestmark = pytest.mark.dates
 
 
 def gridpay(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "GRIDPAY_DATABASE_URL"}
     return subprocess.run(
-        [str(GRIDPAY), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+        [*GRIDPAY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -65,7 +68,7 @@ def test_gridpay_alone_lists_its_own_commands_in_chinese_and_touches_no_database
 def test_an_unreachable_database_is_one_chinese_line_with_the_password_masked(tmp_path: Path) -> None:
     env = {**os.environ, "GRIDPAY_DATABASE_URL": "postgresql://staff:s3cret@127.0.0.1:1/gridpay"}
     result = subprocess.run(
-        [str(GRIDPAY), "settle", "--date", "2025-01-01"],
+        [*GRIDPAY, "settle", "--date", "2025-01-01"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -4,7 +4,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +11,7 @@ import pytest
 
 from gridpay.application.import_accounts import COLUMNS as ACCOUNT_COLUMNS
 from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
-
-GRIDPAY = Path(sys.executable).with_name("gridpay")
+from tests.support.cli import GRIDPAY
 
 Gridpay = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -28,7 +26,7 @@ def gridpay(tmp_path: Path) -> Gridpay:
 
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(GRIDPAY), *arguments], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+            [*GRIDPAY, *arguments], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
         )
 
     return run

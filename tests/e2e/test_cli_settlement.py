@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,14 +12,13 @@ from django.core.management.base import CommandError
 
 from gridpay.data.models import LedgerAccount, MonthlyBill
 from tests.support.accounts import enrol
+from tests.support.cli import GRIDPAY
 from tests.support.readings import add_readings
-
-GRIDPAY = str(Path(sys.executable).with_name("gridpay"))
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "GRIDPAY_DATABASE_URL"}
-    return subprocess.run([GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run([*GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
 
 
 def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path) -> None:

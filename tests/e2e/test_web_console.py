@@ -1,6 +1,6 @@
 """The staff console over HTTP: sign-in, every page for every role, the counter payment and its receipt."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,10 +11,10 @@ from gridpay.application.record_payment import record_payment
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import AuditRecord, LedgerAccount, Payment, Village
 from gridpay.domain.staff_roles import Role
-from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock, current_instant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PASSWORD = "Gridpay-2026!"
 PAGES = ["/", "/customers/?q=3301", "/customers/3301000001/"]
 
@@ -32,7 +32,7 @@ def town(zj_tariff: str) -> None:
     enrol(1, opening_balance_fen=-2_345, phone="13900000001", village="东村")
     enrol(2, opening_balance_fen=10_000)
     record_payment(account_no="3301000002", amount_fen=5_000, channel="wechat", channel_txn_id="W-1",
-                   received_at=datetime.now(UTC), business_day=datetime.now(UTC).date())
+                   received_at=current_instant(), business_day=current_instant().date())
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/customers/3301000001/pay", "/receipts/GT1.pdf"])
@@ -168,7 +168,7 @@ def test_the_console_speaks_chinese_first_and_switches_to_english(town: None) ->
     assert "Sign in with your account number" in stranger.get("/portal/").content.decode()
 
 
-def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -> None:
+def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None, clock: FakeClock) -> None:
     from decimal import Decimal
 
     from gridpay.application.import_readings import import_readings
@@ -182,7 +182,7 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -
         return import_readings(
             rows=[(2, {"meter_no": meter_no, "reading_date": on.isoformat(), "total_kwh": total, "sharp_kwh": "",
                        "peak_kwh": "", "flat_kwh": "", "valley_kwh": ""})],
-            received_at=datetime.now(UTC), max_daily_kwh=Decimal(500),
+            received_at=current_instant(), max_daily_kwh=Decimal(500),
         )
 
     Meter.objects.filter(account__account_no="3301000001").update(installed_on=day - timedelta(days=3))
@@ -192,7 +192,7 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -
             "new_dlt645_address": "990000000001", "start_total_kwh": "0"}
     bad = cashier.post(url, {**form, "new_dlt645_address": "12ab"})
     assert bad.status_code == 422 and "12 位数字" in bad.content.decode()
-    assert cashier.post(url, {**form, "day": (today.replace(year=today.year + 1)).isoformat()}).status_code == 422
+    assert cashier.post(url, {**form, "day": (today + timedelta(days=365)).isoformat()}).status_code == 422
     assert cashier.post(url, form).status_code == 302
     old, new = Meter.objects.filter(account__account_no="3301000001").order_by("id")
     assert (old.removed_on, old.final_total_kwh, new.installed_on, new.meter_no) == (
@@ -207,7 +207,7 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None) -
 
 
 def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_chart_splits_by_period(
-    town: None,
+    town: None, clock: FakeClock
 ) -> None:
     import json
     from decimal import Decimal
@@ -225,14 +225,14 @@ def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_char
         return import_readings(
             rows=[(2, {"meter_no": meter_no, "reading_date": on.isoformat(), "total_kwh": total, "sharp_kwh": "",
                        "peak_kwh": peak, "flat_kwh": "", "valley_kwh": valley})],
-            received_at=datetime.now(UTC), max_daily_kwh=Decimal(500),
+            received_at=current_instant(), max_daily_kwh=Decimal(500),
         )
 
     assert reading("M00000007", day - timedelta(days=3), "0.00", "0.00", "0.00").rejected == []
     assert reading("M00000007", day - timedelta(days=2), "10.00", "6.00", "3.00").rejected == []
     assert reading("M00000007", day - timedelta(days=1), "20.00", "12.00", "5.00").rejected == []
     for settled_day in (day - timedelta(days=2), day - timedelta(days=1)):
-        settle_day(day=settled_day, at=datetime.now(UTC))
+        settle_day(day=settled_day, at=current_instant())
     page = cashier.get("/customers/3301000007/").content.decode()
     assert 'name="final_peak_kwh"' in page and 'name="final_valley_kwh"' in page
     assert 'name="final_sharp_kwh"' not in page  # this meter has no sharp register

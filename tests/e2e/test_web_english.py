@@ -12,12 +12,14 @@ from django.test import Client
 
 from gridpay.application.demo.build_demo_town import build_demo_town, plan_demo
 from gridpay.application.demo.simulate_days import simulate_days
+from gridpay.application.demo.town_loop import TownLoop
 from gridpay.application.staff.add_staff import add_staff
+from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.models import Account, Notification, Village
 from gridpay.domain.staff_roles import Role
-from gridpay.interfaces.cli import clock
+from tests.support.clock import FakeClock
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PASSWORD = "Gridpay-2026!"
 HAN = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+")
 MARKED_CHINESE = re.compile(r'<(\w+)[^>]*\blang="zh-CN"[^>]*>.*?</\1>', re.S)
@@ -25,11 +27,17 @@ SHOWN_ATTRIBUTES = re.compile(r'\b(?:placeholder|aria-label|title|alt)="([^"]*)"
 
 
 @pytest.fixture
-def town(settings: Any, tmp_path: Any) -> None:
+def town(settings: Any, tmp_path: Any, clock: FakeClock) -> None:
     settings.SMS_CONFIG = {"GRIDPAY_SMS_PROVIDER": "file", "GRIDPAY_SMS_FILE": str(tmp_path / "sms.jsonl")}
     today = clock.today()
+    # Disconnections on any day and at once: whatever weekday or holiday the clock is pinned to, the households in
+    # arrears when the town's days are done are cut off by this morning's run.
+    update_supply_policy(changes={"window_working_days_only": False, "window_closed_on_holidays_and_eves": False,
+                                  "disconnect_delay_days": 0, "disconnect_delay_minutes": 0}, at=clock.now())
     plan = plan_demo(households=80, days=14, seed=14, start=today - timedelta(days=15), today=today)
-    simulate_days(town=build_demo_town(plan=plan, now=clock.now()), now=clock.now())
+    town = build_demo_town(plan=plan, now=clock.now())
+    simulate_days(town=town, now=clock.now())
+    TownLoop.for_households(town.households).morning(day=today, now=clock.now())
 
 
 def data_texts() -> list[str]:
@@ -56,7 +64,7 @@ def in_english(client: Client) -> Client:
     return client
 
 
-def test_every_console_page_speaks_english_after_the_switch(town: None) -> None:
+def test_every_console_page_speaks_english_after_the_switch(town: None, clock: FakeClock) -> None:
     add_staff(username="head", name="所长甲", role=Role.ADMIN.value, password=PASSWORD)
     client = Client()
     client.login(username="head", password=PASSWORD)

@@ -1,6 +1,6 @@
 """The customer portal: SMS-code sign-in through the outbox, a landlord's accounts, nobody else's data."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from gridpay.data.models import Account, Contact, Customer, Notification, SignInCode
-from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock, current_instant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 LANDLORD = "13900000001"
 
 
@@ -53,7 +53,7 @@ def test_a_landlord_signs_in_with_an_sms_code_and_sees_both_accounts_but_no_othe
     assert client.get("/portal/accounts/").status_code == 302
 
 
-def test_codes_are_rate_limited_and_wrong_codes_run_out(homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codes_are_rate_limited_and_wrong_codes_run_out(homes: Path, clock: FakeClock) -> None:
     client = Client()
     client.post("/portal/", {"account_no": "3301000003"})
     again = client.post("/portal/", {"account_no": "3301000003"})
@@ -63,11 +63,11 @@ def test_codes_are_rate_limited_and_wrong_codes_run_out(homes: Path, monkeypatch
         assert wrong.status_code == 422
     code = Notification.objects.get(kind="sign_in_code").params["code"]
     assert "输错次数过多" in client.post("/portal/code/", {"code": code}).content.decode()
-    start = datetime.now(UTC)
+    start = clock.now()
     for minutes in range(2, 6):  # four more, a couple of minutes apart: five in the hour
-        monkeypatch.setattr(clock, "now", lambda m=minutes: start + timedelta(minutes=m * 2))
+        clock.instant = start + timedelta(minutes=minutes * 2)
         assert client.post("/portal/", {"account_no": "3301000003"}).status_code == 302
-    monkeypatch.setattr(clock, "now", lambda: start + timedelta(minutes=20))
+    clock.instant = start + timedelta(minutes=20)
     refused = client.post("/portal/", {"account_no": "3301000003"})
     assert "次数过多" in refused.content.decode()
     assert SignInCode.objects.count() == 5
@@ -95,13 +95,13 @@ def test_staff_never_see_a_customers_sign_in_code(homes: Path) -> None:
     assert "可用余额" in page and code not in page and "验证码" not in page
 
 
-def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path) -> None:
+def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path, clock: FakeClock) -> None:
     from gridpay.application.portal.move_out_statement import move_out_statement
     from gridpay.application.record_payment import record_payment
 
     today = clock.today()
     record_payment(account_no="3301000001", amount_fen=5_000, channel="wechat", channel_txn_id="W-9",
-                   received_at=datetime.now(UTC) - timedelta(days=2), business_day=today - timedelta(days=2))
+                   received_at=current_instant() - timedelta(days=2), business_day=today - timedelta(days=2))
     account = Account.objects.get(account_no="3301000001")
     statement = move_out_statement(account=account, first_day=today - timedelta(days=3),
                                    last_day=today - timedelta(days=1), today=today)
@@ -135,8 +135,8 @@ def test_paying_from_the_portal_shows_the_channels_qr_code_and_the_notification_
         assert shown.status_code == 200 and "<svg" in shown.content.decode() and "20.00" in shown.content.decode()
         (order_no,) = server.orders
         assert server.orders[order_no].amount_fen == 2_000 and server.orders[order_no].attach == "3301000002"
-        server.pay(order_no, at=datetime.now(UTC))
-        headers, body = server.notification(order_no, sent_at=datetime.now(UTC))
+        server.pay(order_no, at=current_instant())
+        headers, body = server.notification(order_no, sent_at=current_instant())
         Client().post("/api/channels/wechat/notify", data=body, content_type="application/json", headers=headers)
         assert "15.00" in client.get("/portal/accounts/3301000002/").content.decode()  # -5.00 + 20.00
         bad = client.post("/portal/accounts/3301000002/pay", {"amount_yuan": "二十", "channel": "wechat"})

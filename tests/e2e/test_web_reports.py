@@ -9,10 +9,10 @@ from gridpay.application.record_payment import record_payment
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import Account
 from gridpay.domain.arrears_ageing import arrears_ageing
-from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock, current_instant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PASSWORD = "Gridpay-2026!"
 
 
@@ -24,12 +24,12 @@ def test_arrears_are_aged_in_bands() -> None:
         ("7 天以内", 2, 150), ("7–30 天", 0, 0), ("30–90 天", 1, 900), ("90 天以上", 1, 1)]
 
 
-def test_the_monthly_report_on_screen_and_as_a_pdf(zj_tariff: str) -> None:
+def test_the_monthly_report_on_screen_and_as_a_pdf(zj_tariff: str, clock: FakeClock) -> None:
     enrol(1, opening_balance_fen=-2_000)
-    Account.objects.filter(account_no="3301000001").update(arrears_since=datetime.now(UTC) - timedelta(days=10))
+    Account.objects.filter(account_no="3301000001").update(arrears_since=current_instant() - timedelta(days=10))
     enrol(2)
     record_payment(account_no="3301000002", amount_fen=3_000, channel="alipay", channel_txn_id="A-1",
-                   received_at=datetime.now(UTC), business_day=clock.today())
+                   received_at=current_instant(), business_day=clock.today())
     add_staff(username="head", name="所长", role="station_head", password=PASSWORD)
     client = Client()
     client.login(username="head", password=PASSWORD)

@@ -9,10 +9,10 @@ from django.test import Client
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import AuditRecord, SmartPaymentAgreement, Village
 from gridpay.domain.staff_roles import Role
-from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PASSWORD = "Gridpay-2026!"
 SCHEDULE = (
     "month,village,grid_staff,grid_phone,village_assistant,assistant_phone\n"
@@ -55,7 +55,7 @@ def test_the_schedule_is_imported_agreements_recorded_and_progress_exported(zj_t
     assert exported[-1].startswith("2024年底目标,,,,,3,100%")
 
 
-def test_bad_schedules_and_agreements_are_explained_and_change_nothing(zj_tariff: str) -> None:
+def test_bad_schedules_and_agreements_are_explained_and_change_nothing(zj_tariff: str, clock: FakeClock) -> None:
     grid = signed_in(Role.GRID_STAFF)
     bad = upload(grid, SCHEDULE.replace("2024-05", "五月"))
     assert bad.status_code == 422 and "第 3 行" in bad.content.decode()  # type: ignore[attr-defined]

@@ -1,7 +1,6 @@
 """Work lists in the console: arrears by village and grid staff with exports, and the grid staff's call list."""
 
 import io
-from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -12,15 +11,15 @@ from gridpay.application.supply.call_tasks import open_call_task_for
 from gridpay.data.models import Account, CallTask, GridStaff, Village
 from gridpay.data.models.field_work import CallReason
 from gridpay.domain.staff_roles import Role
-from gridpay.interfaces.cli import clock
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock, current_instant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 PASSWORD = "Gridpay-2026!"
 
 
 @pytest.fixture
-def villages(zj_tariff: str) -> None:
+def villages(zj_tariff: str, clock: FakeClock) -> None:
     chen = GridStaff.objects.create(name="陈嘉涵", phone="0595-1")
     zhou = GridStaff.objects.create(name="周木顺", phone="0595-2")
     Village.objects.create(name="东村", town="测试镇", grid_staff=chen)
@@ -31,7 +30,7 @@ def villages(zj_tariff: str) -> None:
     today = clock.today()
     for number in (1, 2):
         account_id = Account.objects.get(account_no=f"33010{number:05d}").id
-        open_call_task_for(account_id=account_id, reason=CallReason.ARREARS_SMS, due_on=today, at=datetime.now(UTC))
+        open_call_task_for(account_id=account_id, reason=CallReason.ARREARS_SMS, due_on=today, at=current_instant())
 
 
 def signed_in(role: Role, name: str = "") -> Client:
@@ -61,7 +60,7 @@ def test_cashiers_have_no_work_lists(villages: None) -> None:
     assert client.get("/arrears/").status_code == 403 and client.get("/calls/").status_code == 403
 
 
-def test_a_grid_staff_member_works_their_own_call_list(villages: None) -> None:
+def test_a_grid_staff_member_works_their_own_call_list(villages: None, clock: FakeClock) -> None:
     client = signed_in(Role.GRID_STAFF, name="陈嘉涵")
     page = client.get("/calls/?staff=周木顺").content.decode()  # their own, whatever they ask
     mine = CallTask.objects.filter(grid_staff__name="陈嘉涵", outcome="pending", due_on__lte=clock.today())
@@ -81,7 +80,7 @@ def test_the_queues_show_commands_under_way_failed_and_the_protected_accounts(vi
 
     account = Account.objects.get(account_no="3301000001")
     meter = Meter.objects.get(account=account)
-    now = datetime.now(UTC)
+    now = current_instant()
     MeterCommand.objects.create(meter=meter, account=account, action="disconnect", status="queued", reason="欠费",
                                 created_at=now, next_attempt_at=now)
     MeterCommand.objects.create(meter=meter, account=account, action="disconnect", status="escalated",

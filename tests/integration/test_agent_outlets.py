@@ -2,7 +2,7 @@
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,16 +12,16 @@ from gridpay.application.agents.register_agent import register_agent
 from gridpay.application.agents.settle_agent_day import settle_agent_day
 from gridpay.data.models import AgentPayment, AuditRecord, ChannelRefusal, LedgerAccount, Payment
 from gridpay.domain.agents import agent_signature
-from gridpay.interfaces.cli import clock
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock, current_instant
 
 pytestmark = pytest.mark.django_db
 
 
 def signed(secret: str, method: str, path: str, body: bytes = b"", *, agent: str = "POST-001",
            at: datetime | None = None, nonce: str | None = None) -> dict[str, str]:
-    timestamp = str(int((at or datetime.now(UTC)).timestamp()))
+    timestamp = str(int((at or current_instant()).timestamp()))
     nonce = nonce or secrets.token_hex(12)
     return {
         "X-Gridpay-Agent": agent,
@@ -63,7 +63,9 @@ def test_an_agent_sees_the_masked_name_then_collects_once_with_its_commission(ag
     assert cached_balances_match_transfers()
 
 
-def test_the_float_limit_stops_collection_until_the_day_is_settled(agent_secret: str, client: Client) -> None:
+def test_the_float_limit_stops_collection_until_the_day_is_settled(
+    agent_secret: str, client: Client, clock: FakeClock
+) -> None:
     assert pay(client, agent_secret, 60_000, "T-1").status_code == 201
     refused = pay(client, agent_secret, 40_001, "T-2")
     assert refused.status_code == 403 and refused.json()["code"] == "float_exceeded"
@@ -74,7 +76,7 @@ def test_the_float_limit_stops_collection_until_the_day_is_settled(agent_secret:
     assert (statement["payments"], statement["amount_fen"]) == (2, 100_000)
     assert statement["commission_fen"] == (50 + 60) + (50 + 40) and statement["due_fen"] == 100_000 - 200
     assert [e["masked_name"] for e in statement["entries"]] == ["测***1", "测***1"]
-    settled = settle_agent_day(agent_code="POST-001", day=today, by="营业厅张会计", at=datetime.now(UTC))
+    settled = settle_agent_day(agent_code="POST-001", day=today, by="营业厅张会计", at=current_instant())
     assert settled.settled_by == "营业厅张会计"
     assert AuditRecord.objects.get(action="agent.settle").new["amount_fen"] == 100_000
     assert pay(client, agent_secret, 40_001, "T-4").status_code == 201  # the float is free again
@@ -92,7 +94,7 @@ def test_requests_not_signed_by_the_agent_are_refused_and_recorded(agent_secret:
         headers = signed("0" * 64, "POST", "/api/agent/payments", body)
     elif case == "stale":
         headers = signed(agent_secret, "POST", "/api/agent/payments", body,
-                         at=datetime.now(UTC) - timedelta(minutes=6))
+                         at=current_instant() - timedelta(minutes=6))
     elif case == "replayed_nonce":
         first = pay(client, agent_secret, 500, "T-8", nonce="n" * 16)
         assert first.status_code == 201

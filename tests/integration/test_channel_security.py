@@ -2,7 +2,7 @@
 deliveries of a genuine one, even in parallel, credit it once."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -16,6 +16,7 @@ from gridpay.integrations.channels.factory import build_online_channel
 from tests.integration.test_record_payment import cached_balances_match_transfers, concurrently
 from tests.support.accounts import enrol
 from tests.support.channel_servers import AlipayGateway, WeChatPayServer
+from tests.support.clock import FakeClock, current_instant
 
 pytestmark = pytest.mark.django_db
 MUTATIONS = 1000
@@ -25,7 +26,7 @@ SIGNED_HEADERS = ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature
 def open_order(channel: str, settings: Any, kind: str) -> str:
     adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
     return create_channel_order(channel=adapter, account_no="3301000001", amount_fen=5_000, kind=kind,
-                                now=datetime.now(UTC)).order_no
+                                now=current_instant()).order_no
 
 
 def other_char(rng: random.Random, text: str, position: int, alphabet: str) -> str:
@@ -57,24 +58,23 @@ def mutate_wechat(rng: random.Random, headers: dict[str, str], body: bytes) -> t
 
 
 def test_a_thousand_mutated_wechat_notifications_credit_nothing_and_are_all_recorded(
-    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, clock: FakeClock
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = open_order("wechat", settings, "native")
-    now = datetime.now(UTC)
+    now = clock.now()
     wechat.pay(order_no, at=now)
     genuine_headers, genuine_body = wechat.notification(order_no, sent_at=now)
     rng = random.Random(20251130)
-    from gridpay.interfaces.cli import clock
 
     statuses = set()
     for _ in range(MUTATIONS):
         headers, body, shift_s = mutate_wechat(rng, genuine_headers, genuine_body)
-        monkeypatch.setattr(clock, "now", lambda s=shift_s: datetime.now(UTC) + timedelta(seconds=s))
+        clock.instant = now + timedelta(seconds=shift_s)
         answer = client.post("/api/channels/wechat/notify", data=body, content_type="application/json",
                              headers=headers)
         statuses.add(answer.status_code)
-    monkeypatch.undo()
+    clock.instant = now
     assert Payment.objects.count() == 0
     assert statuses == {400}
     assert ChannelRefusal.objects.filter(channel="wechat").count() == MUTATIONS
@@ -107,8 +107,8 @@ def test_a_thousand_mutated_alipay_notifications_credit_nothing_and_are_all_reco
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = open_order("alipay", settings, "precreate")
-    alipay.pay(order_no, at=datetime.now(UTC))
-    genuine = alipay.notification(order_no, sent_at=datetime.now(UTC))
+    alipay.pay(order_no, at=current_instant())
+    genuine = alipay.notification(order_no, sent_at=current_instant())
     rng = random.Random(20251130)
     answers = set()
     for _ in range(MUTATIONS):
@@ -128,8 +128,8 @@ def test_ten_parallel_deliveries_of_one_wechat_payment_credit_it_once(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = open_order("wechat", settings, "native")
-    wechat.pay(order_no, at=datetime.now(UTC))
-    deliveries = [wechat.notification(order_no, sent_at=datetime.now(UTC)) for _ in range(10)]
+    wechat.pay(order_no, at=current_instant())
+    deliveries = [wechat.notification(order_no, sent_at=current_instant()) for _ in range(10)]
     queue = list(deliveries)
 
     def deliver() -> int:
@@ -153,8 +153,8 @@ def test_ten_parallel_deliveries_of_one_alipay_payment_credit_it_once(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = open_order("alipay", settings, "precreate")
-    alipay.pay(order_no, at=datetime.now(UTC))
-    body = alipay.notification(order_no, sent_at=datetime.now(UTC))
+    alipay.pay(order_no, at=current_instant())
+    body = alipay.notification(order_no, sent_at=current_instant())
 
     def deliver() -> bytes:
         answer = Client().post("/api/channels/alipay/notify", data=body,

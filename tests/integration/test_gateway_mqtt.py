@@ -2,6 +2,7 @@
 confirmed by read-back, a meter that never answers escalated, a payment's reconnect carried at once."""
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -77,7 +78,7 @@ def test_disconnect_escalate_and_reconnect_over_mqtt(
     zj_tariff: str, broker_kind: str, request: pytest.FixtureRequest
 ) -> None:
     # Addresses unique per run, so runs sharing a Mosquitto do not answer each other.
-    base = int(time.time() * 1000) % 10**9 * 100
+    base = secrets.randbelow(10**9) * 100
     accounts = [enrol(base + n, opening_balance_fen=0, phone="13900000000") for n in range(3)]
     for account in accounts:
         LedgerAccount.objects.filter(id=account.ledger_account_id).update(balance_fen=-500)

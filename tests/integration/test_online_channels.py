@@ -2,7 +2,7 @@
 delivered to our HTTP endpoint, refunds and statements. Only a verified, matching notification credits money."""
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from gridpay.integrations.channels.factory import build_online_channel
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol
 from tests.support.channel_servers import AlipayGateway, WeChatPayServer
+from tests.support.clock import current_instant
 
 pytestmark = pytest.mark.django_db
 ACCOUNT = "3301000001"
@@ -31,7 +32,7 @@ def balance() -> int:
 def order(channel: str, settings: Any, amount_fen: int = 5_000, kind: str = "native") -> str:
     adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
     return create_channel_order(
-        channel=adapter, account_no=ACCOUNT, amount_fen=amount_fen, kind=kind, now=datetime.now(UTC),
+        channel=adapter, account_no=ACCOUNT, amount_fen=amount_fen, kind=kind, now=current_instant(),
         openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" if kind == "jsapi" else "",
     ).order_no
 
@@ -52,8 +53,8 @@ def test_a_wechat_qr_order_paid_is_credited_once_and_the_order_marked_paid(
     row = ChannelOrder.objects.get(order_no=order_no)
     assert row.status == "open" and row.pay_with["code_url"].startswith("weixin://wxpay/bizpayurl")
     assert wechat.orders[order_no].attach == ACCOUNT  # the account travels with the order
-    txn = wechat.pay(order_no, at=datetime.now(UTC))
-    headers, body = wechat.notification(order_no, sent_at=datetime.now(UTC))
+    txn = wechat.pay(order_no, at=current_instant())
+    headers, body = wechat.notification(order_no, sent_at=current_instant())
     answer = deliver_wechat(client, headers, body)
     assert answer.status_code == 204
     payment = Payment.objects.get()
@@ -62,7 +63,7 @@ def test_a_wechat_qr_order_paid_is_credited_once_and_the_order_marked_paid(
     assert balance() == 5_000
     assert ChannelOrder.objects.get(order_no=order_no).status == "paid"
     # WeChat retries until it hears success: the same payment again (newly signed) credits nothing.
-    headers, body = wechat.notification(order_no, sent_at=datetime.now(UTC))
+    headers, body = wechat.notification(order_no, sent_at=current_instant())
     assert deliver_wechat(client, headers, body).status_code == 204
     assert Payment.objects.count() == 1 and balance() == 5_000
     assert cached_balances_match_transfers()
@@ -99,7 +100,7 @@ def test_wechat_notifications_that_must_not_move_money_are_refused_and_recorded(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("wechat", settings)
-    now = datetime.now(UTC)
+    now = current_instant()
     wechat.pay(order_no, at=now)
     headers, body = wechat.notification(order_no, sent_at=now)
     if case == "stale":
@@ -162,10 +163,10 @@ def test_a_wechat_refund_goes_through_the_channel_and_is_recorded_once(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("wechat", settings)
-    txn = wechat.pay(order_no, at=datetime.now(UTC))
-    deliver_wechat(client, *wechat.notification(order_no, sent_at=datetime.now(UTC)))
+    txn = wechat.pay(order_no, at=current_instant())
+    deliver_wechat(client, *wechat.notification(order_no, sent_at=current_instant()))
     adapter = build_online_channel("wechat", settings.PAYMENT_CHANNELS_CONFIG)
-    now = datetime.now(UTC)
+    now = current_instant()
     result = refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-1", amount_fen=2_000,
                                     reason="多交", at=now, business_day=now.date())
     assert result.available_balance_fen == 3_000
@@ -184,11 +185,11 @@ def test_an_alipay_qr_order_is_credited_once_and_answered_success_only_after_cre
     enrol(1, opening_balance_fen=0)
     order_no = order("alipay", settings, amount_fen=12_345, kind="precreate")
     assert ChannelOrder.objects.get(order_no=order_no).pay_with["qr_code"].startswith("https://qr.alipay.com/")
-    txn = alipay.pay(order_no, at=datetime.now(UTC))
-    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC)))
+    txn = alipay.pay(order_no, at=current_instant())
+    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=current_instant()))
     assert (answer.status_code, answer.content) == (200, b"success")
     assert Payment.objects.get().channel_txn_id == txn and balance() == 12_345
-    again = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC), status="TRADE_FINISHED"))
+    again = deliver_alipay(client, alipay.notification(order_no, sent_at=current_instant(), status="TRADE_FINISHED"))
     assert again.content == b"success" and Payment.objects.count() == 1 and balance() == 12_345
 
 
@@ -202,7 +203,7 @@ def test_alipay_notifications_that_must_not_move_money_answer_fail(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("alipay", settings, kind="precreate")
-    now = datetime.now(UTC)
+    now = current_instant()
     alipay.pay(order_no, at=now)
     body = alipay.notification(order_no, sent_at=now)
     if case == "tampered_amount":
@@ -226,8 +227,8 @@ def test_a_closed_alipay_trade_is_acknowledged_and_credits_nothing(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("alipay", settings, kind="precreate")
-    alipay.pay(order_no, at=datetime.now(UTC))
-    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC), status="TRADE_CLOSED"))
+    alipay.pay(order_no, at=current_instant())
+    answer = deliver_alipay(client, alipay.notification(order_no, sent_at=current_instant(), status="TRADE_CLOSED"))
     assert answer.content == b"success" and Payment.objects.count() == 0
 
 
@@ -236,10 +237,10 @@ def test_an_alipay_refund_goes_through_the_channel(
 ) -> None:
     enrol(1, opening_balance_fen=0)
     order_no = order("alipay", settings, kind="precreate")
-    txn = alipay.pay(order_no, at=datetime.now(UTC))
-    deliver_alipay(client, alipay.notification(order_no, sent_at=datetime.now(UTC)))
+    txn = alipay.pay(order_no, at=current_instant())
+    deliver_alipay(client, alipay.notification(order_no, sent_at=current_instant()))
     adapter = build_online_channel("alipay", settings.PAYMENT_CHANNELS_CONFIG)
-    now = datetime.now(UTC)
+    now = current_instant()
     refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-9", amount_fen=5_000, reason="销户退费",
                            at=now, business_day=now.date())
     assert alipay.orders[order_no].refunds == [("RF-9", 5_000)] and balance() == 0

@@ -25,6 +25,7 @@ from gridpay.domain.reconciliation import ResolutionRefused
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol
 from tests.support.channel_servers import WeChatPayServer
+from tests.support.clock import current_instant
 
 pytestmark = pytest.mark.django_db
 DAY = date(2025, 3, 10)
@@ -135,7 +136,7 @@ def test_the_wechat_bill_is_downloaded_and_reconciled_from_the_command_line(
     with server.running():
         settings.PAYMENT_CHANNELS_CONFIG = server.settings(tmp_path)
         adapter = build_online_channel("wechat", settings.PAYMENT_CHANNELS_CONFIG)
-        now = datetime.now(UTC)
+        now = current_instant()
         for amount in (1_000, 2_000):
             order_no = create_channel_order(channel=adapter, account_no="3301000001", amount_fen=amount,
                                             kind="native", now=now).order_no

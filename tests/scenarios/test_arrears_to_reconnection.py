@@ -1,31 +1,49 @@
 """A household through the whole smart-payment loop on a fake clock, its meter a simulated DL/T 645 meter:
 consume → low-balance SMS → arrears SMS and call → next-day disconnection inside the window → payment →
-reconnection confirmed, each step at the hour the rules allow."""
+reconnection confirmed, each step at the hour the rules allow. It starts on the pinned day, so CI walks it
+through weekends, Spring Festival, National Day and a leap day with China's official calendar seeded."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from itertools import count
 
 import pytest
 
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.record_payment import record_payment
+from gridpay.application.seed_calendar import seed_calendar
 from gridpay.application.supply.call_tasks import list_call_tasks
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
-from gridpay.data.models import Account, GridStaff, LedgerAccount, MeterCommand, Notification, ReconnectCase, Village
+from gridpay.data.models import (
+    Account,
+    CalendarDay,
+    GridStaff,
+    LedgerAccount,
+    MeterCommand,
+    Notification,
+    ReconnectCase,
+    Village,
+)
 from gridpay.integrations.headend.meter_simulator import SimulatedMeter
 from gridpay.integrations.sms.local import FileSmsProvider
 from tests.support.accounts import enrol
-from tests.support.clock import SHANGHAI, FakeClock
+from tests.support.clock import SHANGHAI, FakeClock, local
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 DAILY_KWH = Decimal("20.00")  # about 10.76 yuan a day at the first tier
 
 
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), SHANGHAI)
+def disconnection_allowed(day: date) -> bool:
+    """RULES §6, read off the seeded calendar: a working day, neither a public holiday nor the day before one."""
+    kinds = dict(CalendarDay.objects.values_list("day", "kind"))
+
+    def kind(d: date) -> str:
+        return kinds.get(d, "rest" if d.weekday() >= 5 else "working")
+
+    return kind(day) == "working" and kind(day + timedelta(days=1)) != "holiday"
 
 
 def carry(head_end: HeadEnd, meter: SimulatedMeter, clock: FakeClock) -> None:
@@ -38,25 +56,26 @@ def carry(head_end: HeadEnd, meter: SimulatedMeter, clock: FakeClock) -> None:
 
 
 def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_when_it_pays(
-    zj_tariff: str, tmp_path: object
+    zj_tariff: str, tmp_path: object, clock: FakeClock
 ) -> None:
+    first = clock.today()
+    seed_calendar(years=[first.year, first.year + 1], at=clock.now())
     staff = GridStaff.objects.create(name="李网格", phone="13800000001")
     Village.objects.create(name="码头村", town="测试镇", grid_staff=staff)
-    first = date(2025, 3, 3)  # a Monday
     account = enrol(7, prepaid_since=first, installed_on=first, opening_balance_fen=6_000,
                     phone="13900000007", village="码头村")
     address = account.meters.get().dlt645_address
     meter = SimulatedMeter(address=address, daily_kwh=DAILY_KWH)
     head_end = HeadEnd()
     sms = FileSmsProvider(tmp_path / "sms.jsonl")  # type: ignore[operator]
-    clock = FakeClock(local(first, 0, 5))
+    clock.instant = local(first, 0, 5)
 
     def balance() -> int:
         return LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen
 
     day = first
     disconnected_on: date | None = None
-    while disconnected_on is None and day < first + timedelta(days=14):
+    while disconnected_on is None and day < first + timedelta(days=21):  # Spring Festival rests up to 9 days
         # 00:05 the meter freezes the day and pushes it; 01:30 settlement and alerts; 08:00 SMS;
         # 09:30 the disconnection run; the gateway carries whatever is due.
         clock.instant = local(day + timedelta(days=1), 0, 5)
@@ -78,9 +97,11 @@ def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_wh
     assert all(status == "sent" for _, status in kinds[:-1])  # the last is queued after 08:00's send
     arrears = Notification.objects.get(account=account, kind="arrears")
     arrears_day = arrears.created_at.astimezone(SHANGHAI).date()
-    # Seed 000: SMS the day the arrears arise, disconnection the next day, inside the window.
-    assert disconnected_on == arrears_day + timedelta(days=1)
-    assert disconnected_on.weekday() < 5
+    # Seed 000: SMS the day the arrears arise, disconnection the next day, inside the window (the next day the
+    # calendar allows it).
+    assert disconnected_on == next(
+        d for d in (arrears_day + timedelta(days=n) for n in count(1)) if disconnection_allowed(d)
+    )
     disconnect = MeterCommand.objects.get(account=account, action="disconnect")
     assert disconnect.status == "confirmed" and disconnect.sent_at is not None
     assert local(disconnected_on, 9) <= disconnect.sent_at < local(disconnected_on, 16)

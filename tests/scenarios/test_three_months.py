@@ -44,9 +44,9 @@ def usage(household: int, day: date) -> D:
     return DAILY_KWH[household] + D(day.toordinal() % 7) / 10 if DAILY_KWH[household] else D(0)
 
 
-def test_three_months_settle_pay_and_bill_exactly() -> None:
+def test_three_months_settle_pay_and_bill_exactly(clock: FakeClock) -> None:
     save_tariff(raised_tariff())
-    clock = FakeClock(datetime(2025, 11, 1, 8, 0, tzinfo=SHANGHAI))
+    clock.instant = datetime(2025, 11, 1, 8, 0, tzinfo=SHANGHAI)
     accounts = [
         enrol(
             n,

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from tests.support.clock import current_instant
 
 CHINA = timezone(timedelta(hours=8))
 APIV3_KEY = "0123456789abcdef0123456789abcdef"
@@ -276,7 +278,7 @@ class WeChatPayServer(_Server):
 
     def _answer(self, status: int, answer: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         body = json.dumps(answer, ensure_ascii=False).encode()
-        headers = self.signed_headers(body, sent_at=datetime.now(UTC)) if status < 300 else {}
+        headers = self.signed_headers(body, sent_at=current_instant()) if status < 300 else {}
         return status, {**headers, "Content-Type": "application/json"}, body
 
 
