@@ -4,10 +4,23 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from gridpay.application.settle_day import SettlementRunReport, settle_day
+from gridpay.data.run_lock import exclusive_run
 from gridpay.data.settlement_store import oldest_unsettled_day
 
 
 def settle_through(
+    *,
+    through: date,
+    at: datetime,
+    on_day: Callable[[SettlementRunReport], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[SettlementRunReport]:
+    """Catches up through ``through`` holding the settlement lock for the whole run."""
+    with exclusive_run("settlement", what="结算", at=at):
+        return _settle_through(through=through, at=at, on_day=on_day, on_progress=on_progress)
+
+
+def _settle_through(
     *,
     through: date,
     at: datetime,

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from gridpay.data.models import Reconciliation, ReconciliationDifference
 from gridpay.data.queries.reconciliation import our_records_frame
+from gridpay.data.run_lock import exclusive_run
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
@@ -35,6 +36,16 @@ class ReconciliationReport:
 
 
 def reconcile_channel(
+    *, channel: str, day: date, file_name: str, content: bytes, run_by: str, at: datetime, zone: str
+) -> ReconciliationReport:
+    """Reconciles one channel's day while no other reconciliation of the same channel and day runs."""
+    name = parse_channel(channel).value
+    with exclusive_run(f"reconcile:{name}:{day}", what=f"{name} {day} 的对账", at=at):
+        return _reconcile_channel(channel=name, day=day, file_name=file_name, content=content, run_by=run_by, at=at,
+                                  zone=zone)
+
+
+def _reconcile_channel(
     *, channel: str, day: date, file_name: str, content: bytes, run_by: str, at: datetime, zone: str
 ) -> ReconciliationReport:
     """Reads the whole statement before writing anything: a bad line leaves no half-made reconciliation."""

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
 from gridpay.data.bulk import on_postgresql
+from gridpay.data.run_lock import exclusive_run
 from gridpay.data.tariff_store import load_tariffs_by_id, version_ids
 from gridpay.domain.energy import TouPeriod, from_ckwh
 from gridpay.domain.ledger import LedgerAccountKind
@@ -48,6 +49,19 @@ class _BatchOutcome:
 
 
 def settle_day(
+    *,
+    day: date,
+    at: datetime,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    on_progress: Progress | None = None,
+) -> SettlementRunReport:
+    """Settles ``day`` while no other settlement runs (the schedule and an operator's catch-up do not overlap)."""
+    with exclusive_run("settlement", what="结算", at=at):
+        return _settle_day(day=day, at=at, batch_size=batch_size, workers=workers, on_progress=on_progress)
+
+
+def _settle_day(
     *,
     day: date,
     at: datetime,

@@ -31,7 +31,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if on_postgresql():
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # The driver's own errors (a unique violation from COPY) become Django's, as every other query's do.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return

@@ -17,6 +17,7 @@ from gridpay.data.models import Account, Meter, MeterCommand, WorkOrder
 from gridpay.data.models.field_work import WorkOrderKind
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.supply import disconnection_candidates
+from gridpay.data.run_lock import exclusive_run
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.supply_policy import (
@@ -42,6 +43,12 @@ class EnforcementReport:
 
 
 def enforce_supply(*, at: datetime) -> EnforcementReport:
+    """The disconnection run: one at a time (the 09:30 schedule and a supervisor's run do not overlap)."""
+    with exclusive_run("supply.enforce", what="停电执行", at=at):
+        return _enforce_supply(at=at)
+
+
+def _enforce_supply(*, at: datetime) -> EnforcementReport:
     policy = load_policy()
     local = policy.local(at)
     calendar = load_calendar(years=[local.year, local.year + 1])

@@ -10,6 +10,7 @@ from gridpay.application.record_payment import record_payment
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data.models import WithholdingBatch, WithholdingRequest
 from gridpay.data.queries.supply import account_contacts
+from gridpay.data.run_lock import exclusive_run
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
@@ -27,6 +28,12 @@ class ImportedResults:
 
 
 def import_results(*, content: bytes, at: datetime, business_day: date) -> ImportedResults:
+    """Imports a bank's result file while no other export or import of withholding runs."""
+    with exclusive_run("withholding", what="银行代扣导出或回盘导入", at=at):
+        return _import_results(content=content, at=at, business_day=business_day)
+
+
+def _import_results(*, content: bytes, at: datetime, business_day: date) -> ImportedResults:
     """The whole file is checked against the batch before anything is written: a bad line changes nothing."""
     try:
         results = parse_result_file(content)

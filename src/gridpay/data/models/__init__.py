@@ -17,6 +17,7 @@ from gridpay.data.models.portal import SignInCode
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
+from gridpay.data.models.run_locks import RunLock
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
@@ -57,6 +58,7 @@ __all__ = [
     "ReconciliationDifference",
     "ReconnectCase",
     "RolloutTarget",
+    "RunLock",
     "Settlement",
     "SettlementFailure",
     "SignInCode",

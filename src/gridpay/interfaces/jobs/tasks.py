@@ -10,6 +10,7 @@ from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.application.withholding.queue_withholdings import queue_withholdings
+from gridpay.data.run_lock import RunInProgress
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
 
@@ -17,14 +18,20 @@ from gridpay.interfaces.cli import clock
 def settle_and_alert() -> str:
     """Nightly: settle every day through yesterday, then the alerts of the balances it moved."""
     yesterday = clock.today() - timedelta(days=1)
-    reports = settle_through(through=yesterday, at=clock.now())
+    try:
+        reports = settle_through(through=yesterday, at=clock.now())
+    except RunInProgress as running:  # an operator's catch-up got there first: it settles, alerts and queues
+        return f"skipped: {running.message}"
     alerts = evaluate_alerts(day=yesterday, at=clock.now())
     withholdings = queue_withholdings(at=clock.now(), business_day=clock.today())
     return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
 
 
 def enforce() -> str:
-    report = enforce_supply(at=clock.now())
+    try:
+        report = enforce_supply(at=clock.now())
+    except RunInProgress as running:
+        return f"skipped: {running.message}"
     return f"{report.queued} disconnects queued of {report.candidates} candidates"
 
 
