@@ -47,7 +47,9 @@ def test_low_balances_are_withheld_once_and_the_bank_file_credits_or_tells_the_c
         agree(number)
     assert queue_withholdings(at=AT, business_day=DAY) == 2  # account 3 is above its threshold
     assert queue_withholdings(at=AT, business_day=DAY) == 0  # still open: queued once
-    batch = export_batch(bank_code="PSBC", by="营业厅", at=AT, zone="Asia/Shanghai")
+    delivered: list[str] = []
+    batch = export_batch(bank_code="PSBC", by="营业厅", at=AT, zone="Asia/Shanghai", deliver=delivered.append)
+    assert delivered == [batch.content]
     lines = batch.content.splitlines()
     assert lines[0].startswith(f"H|{batch.batch_no}|PSBC|20250310100000|2|20000")
     assert lines[1].split("|")[2:] == ["tok-1", "测***1", "10000", "3301000001"]  # a token, never a card number

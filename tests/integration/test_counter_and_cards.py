@@ -37,7 +37,9 @@ def test_a_counter_payment_prints_a_receipt_once_and_reprints_are_marked(
     pdf = (tmp_path / "r.pdf").read_bytes()
     # A Chinese font: embedded when one is installed here, else the STSong-Light every Adobe reader supplies.
     assert pdf.startswith(b"%PDF") and (b"/FontFile2" in pdf or b"STSong-Light" in pdf)
-    call_command(*arguments)  # the cashier pressed twice
+    with pytest.raises(CommandError, match="已存在"):
+        call_command(*arguments)  # the cashier pressed twice: the receipt printed is never overwritten
+    call_command(*arguments[:-1], str(tmp_path / "r2.pdf"))
     assert "重复提交，未重复入账" in capsys.readouterr().out
     assert Payment.objects.count() == 1 and balance() == 10_000
     call_command("payments", "receipt", "--receipt-no", "GT-0001", "--pdf", str(tmp_path / "copy.pdf"))
@@ -71,7 +73,7 @@ def test_a_card_is_redeemed_once_with_its_pin_which_is_never_stored(zj_tariff: s
 def test_wrong_pins_lock_a_card_and_void_or_expired_cards_credit_nothing(zj_tariff: str) -> None:
     enrol(1, opening_balance_fen=0)
     cards = issue_card_batch(batch_code="B1", count=3, face_value_fen=10_000, expires_on=date(2025, 6, 30),
-                             by="制卡员", at=AT, today=DAY)
+                             by="制卡员", at=AT, today=DAY, deliver=lambda printed: None)
     for attempt in range(5):
         with pytest.raises(CardRefused, match="密码错误"):
             redeem_card(account_no="3301000001", serial=cards[0].serial, pin="0000 0000 0000 0000", at=AT,

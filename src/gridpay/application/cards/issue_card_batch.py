@@ -1,6 +1,7 @@
 """Issues a batch of recharge cards: serials and random PINs handed back once, for printing; digests kept."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,8 +25,10 @@ class PrintedCard:
 
 
 def issue_card_batch(
-    *, batch_code: str, count: int, face_value_fen: int, expires_on: date, by: str, at: datetime, today: date
+    *, batch_code: str, count: int, face_value_fen: int, expires_on: date, by: str, at: datetime, today: date,
+    deliver: Callable[[list["PrintedCard"]], None],
 ) -> list[PrintedCard]:
+    """Keeps the batch's PIN digests; ``deliver`` writes the PINs for printing before the commit, the only copy."""
     batch_code = batch_code.strip().upper()
     if not (1 <= len(batch_code) <= 12 and batch_code.isascii() and batch_code.isalnum()):
         raise InvalidInput("批次号应为 1–12 位字母或数字", field="batch")
@@ -42,6 +45,7 @@ def issue_card_batch(
                     face_value_fen, expires_on)
         for n in range(1, count + 1)
     ]
+    printed = [PrintedCard(c.serial, group_pin(c.pin), c.face_value_fen, c.expires_on) for c in cards]
     try:
         with transaction.atomic():
             batch = CardBatch.objects.create(code=batch_code, face_value_fen=face_value_fen, count=count,
@@ -56,6 +60,8 @@ def issue_card_batch(
                 new={"code": batch_code, "count": count, "face_value_fen": face_value_fen,
                      "expires_on": expires_on.isoformat()},
             )
+            # Cards whose PINs nobody can print must not be active: no file, no batch.
+            deliver(printed)
     except IntegrityError:
         raise InvalidInput(f"批次号 {batch_code} 已存在", field="batch") from None
-    return [PrintedCard(c.serial, group_pin(c.pin), c.face_value_fen, c.expires_on) for c in cards]
+    return printed

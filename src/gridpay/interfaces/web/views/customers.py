@@ -13,7 +13,7 @@ from gridpay.application.customers.reconnect_now import reconnect_now
 from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
-from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
+from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
@@ -66,12 +66,13 @@ def counter_payment(request: HttpRequest, account_no: str) -> HttpResponse:
 
 @requires(Action.VIEW_CUSTOMER)
 def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    pdf: list[bytes] = []
     try:
-        found = print_receipt(receipt_no=receipt_no)
+        found = print_receipt(receipt_no=receipt_no, deliver_pdf=pdf.append)
     except NotFound:
         what = _("收据 {receipt_no}").format(receipt_no=receipt_no)
         return render(request, "web/not_found.html", {"what": what}, status=404)
-    response = HttpResponse(receipt_as_pdf(found), content_type="application/pdf")
+    response = HttpResponse(pdf[0], content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{found.receipt_no}.pdf"'
     return response
 

@@ -1,6 +1,7 @@
 """`gridpay cards issue | redeem | void`: recharge cards (电费充值卡), their PINs printed once."""
 
 import csv
+import io
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
@@ -8,10 +9,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gridpay.application.cards.issue_card_batch import issue_card_batch
+from gridpay.application.cards.issue_card_batch import PrintedCard, issue_card_batch
 from gridpay.application.cards.redeem_card import redeem_card
 from gridpay.application.cards.void_cards import void_cards
 from gridpay.domain.money import format_yuan
+from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
 
@@ -42,19 +44,14 @@ class Command(BaseCommand):
         action = options["action"]
         with domain_errors_as_command_errors():
             if action == "issue":
-                out: Path = options["out"]
-                if out.exists():
-                    raise CommandError(f"{out} 已存在：卡密文件不覆盖，请换一个文件名")
-                cards = issue_card_batch(
-                    batch_code=options["batch"], count=options["count"], face_value_fen=options["face_value_fen"],
-                    expires_on=options["expires"], by=options["by"], at=clock.now(), today=clock.today(),
-                )
-                with out.open("w", encoding="utf-8", newline="") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(["serial", "pin", "face_value_yuan", "expires_on"])
-                    writer.writerows((c.serial, c.pin, format_yuan(c.face_value_fen), c.expires_on) for c in cards)
+                with output_file(options["out"]) as out:
+                    cards = issue_card_batch(
+                        batch_code=options["batch"], count=options["count"], face_value_fen=options["face_value_fen"],
+                        expires_on=options["expires"], by=options["by"], at=clock.now(), today=clock.today(),
+                        deliver=lambda printed: out.write(cards_csv(printed)),
+                    )
                 console.print(f"已制卡 {len(cards)} 张（面值 {format_yuan(options['face_value_fen'])} 元），"
-                              f"卡号与密码已写入 {out}；系统只保存密码的摘要。")
+                              f"卡号与密码已写入 {out.path}；系统只保存密码的摘要。")
             elif action == "redeem":
                 paid = redeem_card(account_no=options["account"], serial=options["serial"], pin=options["pin"],
                                    at=clock.now(), business_day=clock.today())
@@ -66,3 +63,12 @@ class Command(BaseCommand):
                 count = void_cards(batch_code=options["batch"], serial=options["serial"], by=options["by"],
                                    reason=options["reason"], at=clock.now())
                 console.print(f"已作废 {count} 张卡。")
+
+
+def cards_csv(cards: list[PrintedCard]) -> str:
+    """The printer's file: serial, PIN (grouped as printed), face value, expiry."""
+    lines = io.StringIO()
+    writer = csv.writer(lines)
+    writer.writerow(["serial", "pin", "face_value_yuan", "expires_on"])
+    writer.writerows((c.serial, c.pin, format_yuan(c.face_value_fen), c.expires_on) for c in cards)
+    return lines.getvalue()

@@ -1,6 +1,7 @@
 """`gridpay payments record`: records a payment taken at the counter (or reported by another channel)."""
 
 from argparse import ArgumentParser
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from gridpay.application.channels.list_refusals import list_refusals
 from gridpay.application.channels.refund_through_channel import refund_through_channel
 from gridpay.application.record_payment import PaymentResult, record_payment
-from gridpay.application.take_counter_payment import print_receipt, receipt_as_pdf, take_counter_payment
+from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
@@ -89,29 +91,31 @@ class Command(BaseCommand):
 
 
     def _counter(self, options: dict[str, Any]) -> None:
-        with domain_errors_as_command_errors():
-            if options["action"] == "receipt":
-                receipt = print_receipt(receipt_no=options["receipt_no"])
+        reprint = options["action"] == "receipt"
+        pdf: Path | None = options["pdf"]
+        with domain_errors_as_command_errors(), output_file(pdf) if pdf else nullcontext() as out:
+            deliver = out.write if out else None
+            if reprint:
+                assert deliver is not None  # --pdf is required for a reprint
+                receipt = print_receipt(receipt_no=options["receipt_no"], deliver_pdf=deliver)
             else:
                 receipt = take_counter_payment(
                     account_no=options["account"], amount_fen=options["amount_fen"], receipt_no=options["receipt_no"],
-                    cashier=options["cashier"], at=clock.now(), business_day=clock.today(),
+                    cashier=options["cashier"], at=clock.now(), business_day=clock.today(), deliver_pdf=deliver,
                 )
-        if options["pdf"]:
-            options["pdf"].write_bytes(receipt_as_pdf(receipt))
         if options.get("json"):
             print_json(receipt)
             return
         status = "重复提交，未重复入账" if receipt.replayed else "已入账"
-        if options["action"] == "receipt":
+        if reprint:
             status = f"补打第 {receipt.copy} 次"
         console.print(
             f"{status}：收据号 {receipt.receipt_no}，户号 {receipt.account_no} {receipt.customer_name}，"
             f"{format_yuan(receipt.amount_fen)} 元（{receipt.amount_in_words}），可用余额 "
             f"{format_yuan(receipt.available_balance_fen)} 元，收费员 {receipt.cashier}"
         )
-        if options["pdf"]:
-            console.print(f"交费凭证：{options['pdf']}")
+        if pdf:
+            console.print(f"交费凭证：{pdf}")
 
     def _refusals(self, options: dict[str, Any]) -> None:
         since = until = None

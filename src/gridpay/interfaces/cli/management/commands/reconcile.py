@@ -2,6 +2,7 @@
 
 import getpass
 from argparse import ArgumentParser
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable
+from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
@@ -83,13 +85,15 @@ class Command(BaseCommand):
         if options["download"]:
             if options["channel"] not in ONLINE_CHANNELS:
                 raise CommandError("只有 wechat、alipay 可以下载对账单；其他渠道请给出对账单文件")
-            try:
-                channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
-                content = channel.statement(day=options["date"])
-            except (ValueError, OSError, ChannelRejected, ChannelUnavailable) as error:
-                raise CommandError(str(error)) from error
-            if options["save"]:
-                options["save"].write_bytes(content)
+            # Where the statement is kept is checked before it is downloaded; it is kept before it is reconciled.
+            with output_file(options["save"]) if options["save"] else nullcontext() as out:
+                try:
+                    channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
+                    content = channel.statement(day=options["date"])
+                except (ValueError, OSError, ChannelRejected, ChannelUnavailable) as error:
+                    raise CommandError(str(error)) from error
+                if out:
+                    out.write(content)
             return f"{options['channel']}-{options['date']}（下载）", content
         if path is None:
             raise CommandError("请给出对账单文件，或用 --download 从渠道下载")

@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from gridpay.application.withholding.export_batch import export_batch
+from gridpay.application.withholding.export_batch import export_batch, export_batch_again
 from gridpay.application.withholding.import_results import import_results
 from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.withholding.sign_agreement import sign_agreement
 from gridpay.domain.money import format_yuan
+from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
 
@@ -33,9 +34,11 @@ class Command(BaseCommand):
         sign.add_argument("--amount-fen", type=int, required=True, help="每次代扣金额（分）")
         sign.add_argument("--by", default="", help="经办人")
         sub.add_parser("queue", help="余额低于约定值的户生成代扣请求（结算后自动运行）")
-        export = sub.add_parser("export", help="导出某银行的批扣文件")
-        export.add_argument("--bank", required=True)
-        export.add_argument("--out", type=Path, required=True)
+        export = sub.add_parser("export", help="导出某银行的批扣文件；--batch 重新导出已导出的批次")
+        which = export.add_mutually_exclusive_group(required=True)
+        which.add_argument("--bank", help="导出该银行待代扣的请求（新批次）")
+        which.add_argument("--batch", help="已导出的批次号：原样再导出一份（例如文件丢失）")
+        export.add_argument("--out", type=Path, required=True, help="批扣文件（已存在则不覆盖）")
         export.add_argument("--by", required=True)
         load = sub.add_parser("import", help="导入银行回盘文件")
         load.add_argument("file", type=Path)
@@ -56,13 +59,16 @@ class Command(BaseCommand):
                 queued = queue_withholdings(at=clock.now(), business_day=clock.today())
                 console.print(f"新增代扣请求 {queued} 笔。")
             elif action == "export":
-                out: Path = options["out"]
-                if out.exists():
-                    raise CommandError(f"{out} 已存在，请换一个文件名")
-                batch = export_batch(bank_code=options["bank"], by=options["by"], at=clock.now(),
-                                     zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
-                out.write_text(batch.content, encoding="utf-8")
-                console.print(f"批扣文件 {out}：批次 {batch.batch_no}，{batch.requests} 笔，"
+                zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
+                with output_file(options["out"]) as out:
+                    if options["batch"]:
+                        batch = export_batch_again(batch_no=options["batch"], by=options["by"], at=clock.now(),
+                                                   zone=zone, deliver=out.write)
+                    else:
+                        batch = export_batch(bank_code=options["bank"], by=options["by"], at=clock.now(), zone=zone,
+                                             deliver=out.write)
+                again = "（重新导出）" if options["batch"] else ""
+                console.print(f"批扣文件 {out.path}{again}：批次 {batch.batch_no}，{batch.requests} 笔，"
                               f"{format_yuan(batch.total_fen)} 元")
             else:
                 path: Path = options["file"]
