@@ -3,6 +3,7 @@ sign their answers, and write notifications and statements exactly as the channe
 
 import base64
 import gzip
+import hashlib
 import io
 import json
 import secrets
@@ -173,10 +174,14 @@ class WeChatPayServer(_Server):
             amount = request["amount"]
             if seen is None or amount["total"] != seen.amount_fen:
                 return self._answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"})
+            # 商户退款单号 is the refund's identity: asked again, WeChat answers with the refund it already made.
+            refund_id = "50" + hashlib.sha256(f"{seen.order_no}:{request['out_refund_no']}".encode()).hexdigest()[:28]
+            if any(no == request["out_refund_no"] for no, _ in seen.refunds):
+                return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
             if sum(a for _, a in seen.refunds) + amount["refund"] > seen.amount_fen:
                 return self._answer(403, {"code": "NOT_ENOUGH", "message": "退款金额超过可退金额"})
             seen.refunds.append((request["out_refund_no"], amount["refund"]))
-            return self._answer(200, {"refund_id": f"50{secrets.token_hex(14)}", "status": "SUCCESS"})
+            return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
         if route.path == "/v3/bill/tradebill":
             day = dict(parse_qsl(route.query))["bill_date"]
             return self._answer(200, {"download_url": f"{self.base_url}/v3/billdownload/file?day={day}"})
