@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACCOUNTS = 6
-DAYS = 3
+DAYS = 2
 FIRST_DAY = date(2026, 3, 2)
 
 
@@ -54,7 +54,7 @@ def plan(seed: int) -> Plan:
     wechat_payments: list[str] = []
     for offset in range(DAYS):
         day = first + timedelta(days=offset)
-        events = [_event(rng, day, n, wechat_payments) for n in range(rng.randint(5, 9))]
+        events = [_event(rng, day, n, wechat_payments) for n in range(rng.randint(4, 8))]
         events += [Step("enforce", at=_at(day, 9, 30)), Step("gateway", at=_at(day, 9, 31))]
         steps += sorted(events, key=lambda s: s.at)
         steps.append(Step("sweep", at=_at(day, 23, 0)))
