@@ -121,6 +121,7 @@ def _run_seed(seed: int) -> SeedResult:
     result.violations += invariants.violations(crashed)
     result.violations += invariants.differences(invariants.money(), twin_money)
     result.activity = invariants.activity()
+    result.activity["runs refused while another ran"] = crashed.runs_refused
     result.crashes, result.killed, result.restarts = counter.crashes, counter.killed, crashed.restarts
     result.writes = twin_counter.writes + counter.writes
     result.checks = 2 * len(invariants.CHECKS) + 1  # each run's checks, and the crashed run against its twin

@@ -63,6 +63,7 @@ class World:
     acknowledged: set[tuple[str, str]] = field(default_factory=set)  # (channel, txn id) we answered 2xx to
     violations: list[str] = field(default_factory=list)
     restarts: int = 0
+    runs_refused: int = 0  # a settlement (or another one-at-a-time run) refused while another ran
     # The campaign's own writes (a restart's clean-up) go through this, so that no crash is injected into them.
     quietly: Callable[[], AbstractContextManager[None]] = nullcontext
 
@@ -141,7 +142,7 @@ def readings(world: World, step: Step) -> None:
 
 def settle(world: World, step: Step) -> None:
     assert step.day is not None
-    _tolerating_a_run_in_progress(lambda: settle_through(through=step.day, at=step.at))
+    _tolerating_a_run_in_progress(world, lambda: settle_through(through=step.day, at=step.at))
 
 
 def settle_twice(world: World, step: Step) -> None:
@@ -212,7 +213,7 @@ def refund(world: World, step: Step) -> None:
 
 
 def enforce(world: World, step: Step) -> None:
-    _tolerating_a_run_in_progress(lambda: enforce_supply(at=step.at))
+    _tolerating_a_run_in_progress(world, lambda: enforce_supply(at=step.at))
 
 
 def gateway(world: World, step: Step) -> None:
@@ -236,8 +237,11 @@ def withholding(world: World, step: Step) -> None:
     files: list[str] = []
     try:
         batch = export_batch(bank_code="PSBC", by="fault-sim", at=step.at, zone=ZONE, deliver=files.append)
-    except (DomainError, run_lock.RunInProgress):
+    except run_lock.RunInProgress:
+        world.runs_refused += 1
         return
+    except DomainError:
+        return  # nothing queued for the bank
     lines = [line.split("|") for line in batch.content.splitlines() if line.startswith("D|")]
     results = []
     succeeded = 0
@@ -259,7 +263,7 @@ def withholding(world: World, step: Step) -> None:
 def reconcile(world: World, step: Step) -> None:
     assert step.day is not None
     content = world.wechat.bill(step.day).encode()
-    _tolerating_a_run_in_progress(lambda: reconcile_channel(
+    _tolerating_a_run_in_progress(world, lambda: reconcile_channel(
         channel="wechat", day=step.day, file_name=f"wechat-{step.day}.csv", content=content, run_by="fault-sim",
         at=step.at, zone=ZONE))
 
@@ -324,9 +328,11 @@ def _concurrently(calls: list[Callable[[], None]]) -> None:
         raise errors[0]
 
 
-def _tolerating_a_run_in_progress(call: Callable[[], object]) -> None:
-    with suppress(run_lock.RunInProgress):  # another run of the same job is under way: it does the work
+def _tolerating_a_run_in_progress(world: World, call: Callable[[], object]) -> None:
+    try:
         call()
+    except run_lock.RunInProgress:  # another run of the same job is under way: it does the work
+        world.runs_refused += 1
 
 
 def _day(step: Step) -> date:
