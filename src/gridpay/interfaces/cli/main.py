@@ -7,7 +7,9 @@ import sys
 from dj_database_url import UnknownSchemeError
 from django.db.utils import OperationalError
 
-COMMANDS_THAT_MANAGE_THE_SCHEMA = {
+# Run without bringing the schema up to date first: they manage it themselves, or (check) need none.
+COMMANDS_WITHOUT_THE_SCHEMA = {
+    "check",
     "migrate",
     "makemigrations",
     "sqlmigrate",
@@ -44,7 +46,7 @@ def _run(argv: list[str]) -> None:
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")
     asks_for_help = any(arg in ("-h", "--help") for arg in argv)
-    if argv and argv[0] not in COMMANDS_THAT_MANAGE_THE_SCHEMA and not asks_for_help:
+    if argv and argv[0] not in COMMANDS_WITHOUT_THE_SCHEMA and not asks_for_help:
         from gridpay.interfaces.cli.schema import ensure_schema
 
         ensure_schema()
