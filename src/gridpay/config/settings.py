@@ -6,6 +6,8 @@ from typing import Any
 
 import dj_database_url
 
+from gridpay.config.secret_key import choose_secret_key
+
 DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
 
 
@@ -27,7 +29,6 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_KEY = os.environ.get("GRIDPAY_SECRET_KEY", "gridpay-development-only-secret-key-change-me")
 DEBUG = os.environ.get("GRIDPAY_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("GRIDPAY_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h
@@ -82,6 +83,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("GRIDPAY_DATABASE_URL", DEFAULT_DATABASE_URL))}
+# No built-in key (ADR 0007): it signs sessions and keys the digests of card PINs and sign-in codes. Without a
+# usable one SECRET_KEY is empty, so nothing can sign with it by accident, and GRIDPAY_SECRET_KEY_PROBLEM says why:
+# `gridpay serve`, `worker` and the digests refuse with that sentence; other commands run.
+SECRET_KEY, GRIDPAY_SECRET_KEY_PROBLEM = choose_secret_key(
+    configured=os.environ.get("GRIDPAY_SECRET_KEY", ""), database=DATABASES["default"]
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The supply policy's window times default to fixed times of day (09:00, 16:00): exactly what is meant,
 # though Django warns on every command that a fixed time "may not be what you want". HSTS preload (W021) commits
