@@ -1,5 +1,5 @@
-"""The production environment passes Django's deploy check with no warning, each of its variables is needed for
-that, and behind the proxy the TLS switch does what it says (redirect, HSTS, secure cookies)."""
+"""The production environment of the README passes Django's deploy check with no warning, each of its variables is
+needed for that, and behind the proxy the TLS switch does what it says (redirect, HSTS, secure cookies)."""
 
 import os
 import re
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.cli import GRIDPAY
+from tests.support.cli import GRIDPAY, ROOT
 from tests.support.serving import free_port, serving
 
-# Every gridpay process of a production installation gets this environment (the check opens no database).
+# README, "Production": every gridpay process gets this environment (the database is not opened by the check).
 PRODUCTION = {
-    "GRIDPAY_DATABASE_URL": "postgresql://gridpay@127.0.0.1:5432/gridpay",
+    "GRIDPAY_DATABASE_URL": "postgresql://gridpay@db-host:5432/gridpay",
     "GRIDPAY_SECRET_KEY": secrets.token_urlsafe(50),
     "GRIDPAY_ALLOWED_HOSTS": "jf.example.cn",
     "GRIDPAY_TLS": "1",
@@ -37,6 +37,15 @@ def test_the_documented_production_environment_passes_the_deploy_check_with_no_w
     assert result.stdout == "System check identified no issues (1 silenced).\n"
     assert result.stderr == ""
     assert not list(tmp_path.iterdir())
+
+
+def test_the_readme_lists_exactly_that_environment() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Production\n", 1)[1].split("\n## ", 1)[0]
+
+    listed = re.findall(r"^\| `(GRIDPAY_[A-Z_]+)` \|", section, flags=re.MULTILINE)
+
+    assert sorted(listed) == sorted(PRODUCTION)
 
 
 @pytest.mark.parametrize(("change", "warnings"), [
