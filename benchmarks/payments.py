@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -55,6 +56,8 @@ def main() -> None:
     else:
         url = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["GRIDPAY_DATABASE_URL"] = url
+    # `gridpay serve` signs sessions with it and refuses to start on PostgreSQL without one: a key for this run.
+    os.environ.setdefault("GRIDPAY_SECRET_KEY", secrets.token_urlsafe(50))
     from tests.support.channel_servers import WeChatPayServer
 
     wechat = WeChatPayServer()  # only its keys and its notification writer: no server is started

@@ -2,6 +2,7 @@
 runs on a pinned clock (GRIDPAY_TEST_DATE) and writes nothing into the working directory."""
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -52,6 +53,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # The embedded default SMS provider appends to gridpay-sms.jsonl in the working directory: not the tests'.
     config.stash[_SCRATCH] = Path(tempfile.mkdtemp(prefix="gridpay-tests-"))
     os.environ["GRIDPAY_SMS_FILE"] = str(config.stash[_SCRATCH] / "sms.jsonl")
+    _a_secret_key_of_the_tests_own()
+
+
+def _a_secret_key_of_the_tests_own() -> None:
+    """pytest-django reads the settings before this file, and they look for a key file beside the gridpay.sqlite3
+    they name (the test database lives in memory) or, on PostgreSQL, for GRIDPAY_SECRET_KEY. The tests sign with
+    a key of their own; the commands they start find theirs as a user's would (tests/e2e/test_cli_secret_key.py)."""
+    from django.conf import settings
+
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    settings.GRIDPAY_SECRET_KEY_PROBLEM = ""
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -6,6 +6,8 @@ from typing import Any
 
 import dj_database_url
 
+from gridpay.config.secret_key import choose_secret_key
+
 DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
 
 
@@ -27,7 +29,6 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_KEY = os.environ.get("GRIDPAY_SECRET_KEY", "gridpay-development-only-secret-key-change-me")
 DEBUG = os.environ.get("GRIDPAY_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("GRIDPAY_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "gridpay.config.urls"
@@ -81,10 +83,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("GRIDPAY_DATABASE_URL", DEFAULT_DATABASE_URL))}
+# No built-in key (ADR 0007): it signs sessions and keys the digests of card PINs and sign-in codes. Without a
+# usable one SECRET_KEY is empty, so nothing can sign with it by accident, and GRIDPAY_SECRET_KEY_PROBLEM says why:
+# `gridpay serve`, `worker` and the digests refuse with that sentence; other commands run.
+SECRET_KEY, GRIDPAY_SECRET_KEY_PROBLEM = choose_secret_key(
+    configured=os.environ.get("GRIDPAY_SECRET_KEY", ""), database=DATABASES["default"]
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The supply policy's window times default to fixed times of day (09:00, 16:00): exactly what is meant,
-# though Django warns on every command that a fixed time "may not be what you want".
-SILENCED_SYSTEM_CHECKS = ["fields.W161"]
+# though Django warns on every command that a fixed time "may not be what you want". HSTS preload (W021) commits
+# the whole registrable domain and all its names to HTTPS for good: the utility's domain owner decides it at the
+# apex, not an application on one of its hosts (ADR 0007).
+SILENCED_SYSTEM_CHECKS = ["fields.W161", "security.W021"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -102,6 +112,18 @@ LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_AGE = 8 * 3600  # a working day
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"  # no page of gridpay is meant to be shown inside another site's frame
+# GRIDPAY_TLS=1: served only over HTTPS, through the utility's reverse proxy, which ends TLS and must set
+# X-Forwarded-Proto (overwriting what the client sent). The embedded default and the demo stay on plain HTTP.
+if os.environ.get("GRIDPAY_TLS", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Browsers then refuse plain HTTP to this host for a year (GRIDPAY_HSTS_SECONDS=3600 while trying HTTPS out).
+    # Names below the host gridpay answers on are included: its cookies cannot be planted from a plain-HTTP one.
+    SECURE_HSTS_SECONDS = int(os.environ.get("GRIDPAY_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 
+from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data.models import Account, Notification, SignInCode
 from gridpay.data.queries.supply import account_contacts
@@ -90,4 +90,4 @@ def new_code() -> str:
 
 
 def _key() -> bytes:
-    return hashlib.sha256(f"gridpay-portal:{settings.SECRET_KEY}".encode()).digest()
+    return hashlib.sha256(f"gridpay-portal:{require_secret_key()}".encode()).digest()

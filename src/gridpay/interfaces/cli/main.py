@@ -4,10 +4,17 @@ import os
 import re
 import sys
 
+import dj_database_url
 from dj_database_url import UnknownSchemeError
+from django.conf import settings
 from django.db.utils import OperationalError
 
-COMMANDS_THAT_MANAGE_THE_SCHEMA = {
+from gridpay.application.secret_key import SecretKeyRefused, require_secret_key
+from gridpay.data.embedded_secret_key import create_key_file, embedded_key_file
+
+# Run without bringing the schema up to date first: they manage it themselves, or (check) need none.
+COMMANDS_WITHOUT_THE_SCHEMA = {
+    "check",
     "migrate",
     "makemigrations",
     "sqlmigrate",
@@ -18,6 +25,9 @@ COMMANDS_THAT_MANAGE_THE_SCHEMA = {
     "version",
     "--version",
 }
+# They serve requests or run jobs, signing sessions and keying digests: without a usable secret key they refuse at
+# once, before touching the database (ADR 0007). `demo --serve` refuses before building the town.
+COMMANDS_THAT_NEED_THE_SECRET_KEY = {"serve", "worker", "qcluster", "runserver"}
 
 
 def main() -> None:
@@ -28,14 +38,21 @@ def main() -> None:
         # A database that cannot be reached or opened: one line for staff, not a traceback.
         sys.stderr.write(f"数据库出错（GRIDPAY_DATABASE_URL={_database_url()}）：{_first_line(error)}\n")
         raise SystemExit(2) from None
+    except SecretKeyRefused as error:
+        sys.stderr.write(f"{error}\n")
+        raise SystemExit(2) from None
 
 
 def _run(argv: list[str]) -> None:
     import django
     from django.core.management import execute_from_command_line
 
+    lists_commands = argv in ([], ["-h"], ["--help"], ["help"])
+    asks_for_help = any(arg in ("-h", "--help") for arg in argv)
+    if argv and argv[0] not in ("help", "version", "--version") and not asks_for_help:
+        _keep_a_key_beside_the_embedded_database()  # before the settings read it
     django.setup()
-    if argv in ([], ["-h"], ["--help"], ["help"]):
+    if lists_commands:
         from gridpay.interfaces.cli.overview import overview
 
         print(overview())
@@ -43,18 +60,38 @@ def _run(argv: list[str]) -> None:
     if argv and not argv[0].startswith("-"):
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")
-    asks_for_help = any(arg in ("-h", "--help") for arg in argv)
-    if argv and argv[0] not in COMMANDS_THAT_MANAGE_THE_SCHEMA and not asks_for_help:
+    if argv and argv[0] in COMMANDS_THAT_NEED_THE_SECRET_KEY and not asks_for_help:
+        require_secret_key()
+    if argv and argv[0] not in COMMANDS_WITHOUT_THE_SCHEMA and not asks_for_help:
         from gridpay.interfaces.cli.schema import ensure_schema
 
         ensure_schema()
     execute_from_command_line(["gridpay", *argv])
 
 
+def _keep_a_key_beside_the_embedded_database() -> None:
+    """The embedded default needs no configuration: its key is generated on first use and kept beside the
+    database, so sessions, recharge cards and sign-in codes outlive the command (ADR 0007)."""
+    if os.environ.get("GRIDPAY_SECRET_KEY") or settings.configured:
+        # Configured, or main() called from Python whose settings are read already: a file now would not be theirs.
+        return
+    path = embedded_key_file(dj_database_url.parse(_raw_database_url()))
+    if path is None:
+        return
+    try:
+        create_key_file(path)
+    except OSError as error:
+        # The settings then have no key and say so where one is needed; other commands may still run.
+        sys.stderr.write(f"无法生成密钥文件 {path}：{error.strerror or error}\n")
+
+
+def _raw_database_url() -> str:
+    return os.environ.get("GRIDPAY_DATABASE_URL", "sqlite:///gridpay.sqlite3")
+
+
 def _database_url() -> str:
     """The configured URL with any password masked, fit to print."""
-    url = os.environ.get("GRIDPAY_DATABASE_URL", "sqlite:///gridpay.sqlite3")
-    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", _raw_database_url())
 
 
 def _first_line(error: Exception) -> str:

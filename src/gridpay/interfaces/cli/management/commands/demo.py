@@ -14,6 +14,7 @@ from gridpay.application.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.application.demo.simulate_days import simulate_days
 from gridpay.application.demo.summary import DemoSummary, demo_summary
 from gridpay.application.outlets.outlet_coverage import outlet_coverage
+from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="--serve 的端口，默认 8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["serve"]:
+            require_secret_key()  # before minutes of building a town that could then not be served
         with domain_errors_as_command_errors():
             plan = plan_demo(
                 households=options["households"],
