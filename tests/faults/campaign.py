@@ -5,6 +5,7 @@ import argparse
 import logging
 import os
 import random
+import secrets
 import sys
 import tempfile
 import threading
@@ -168,6 +169,7 @@ def _start_worker(databases: list[str], scratch: Path) -> None:
     os.environ["GRIDPAY_SMS_FILE"] = str(_worker.workdir / "sms.jsonl")
     os.environ["GRIDPAY_SETTLEMENT_BATCH_SIZE"] = "2"  # several batches a day: crashes between them too
     os.environ["GRIDPAY_SETTLEMENT_WORKERS"] = "1"
+    os.environ["GRIDPAY_SECRET_KEY"] = secrets.token_urlsafe(50)  # the worker's own, as the tests have theirs
     import django
 
     django.setup()
