@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -96,14 +96,19 @@ def build_town(world: World, *, at: Any) -> None:
 
 def run_plan(world: World, traveller: time_machine.Traveller) -> None:
     for step in world.plan.steps:
-        traveller.move_to(step.at, tick=False)
-        while True:
-            try:
-                STEPS[step.kind](world, step)
-                break
-            except CRASHES:
-                restart(world)
+        do(world, step, traveller)
     finish(world, traveller)
+
+
+def do(world: World, step: Step, traveller: time_machine.Traveller) -> None:
+    """The step at its time, done again after every crash until it is done."""
+    traveller.move_to(step.at, tick=False)
+    while True:
+        try:
+            STEPS[step.kind](world, step)
+            return
+        except CRASHES:
+            restart(world)
 
 
 def restart(world: World) -> None:
@@ -118,15 +123,9 @@ def restart(world: World) -> None:
 
 def finish(world: World, traveller: time_machine.Traveller) -> None:
     """The morning after the last day: settlement caught up and the gateway drained, as the schedule would."""
-    plan = world.plan
-    traveller.move_to(world.plan.steps[-1].at.replace(hour=6), tick=False)
-    for step in (Step("settle", at=plan.steps[-1].at, day=plan.last_day), Step("gateway", at=plan.steps[-1].at)):
-        while True:
-            try:
-                STEPS[step.kind](world, step)
-                break
-            except CRASHES:
-                restart(world)
+    morning = world.plan.steps[-1].at + timedelta(hours=1)
+    for step in (Step("settle", at=morning, day=world.plan.last_day), Step("gateway", at=morning)):
+        do(world, step, traveller)
 
 
 def readings(world: World, step: Step) -> None:
