@@ -161,7 +161,7 @@ def test_nothing_is_issued_or_sent_without_a_key(settings: Any, zj_tariff: str) 
 
     with pytest.raises(SecretKeyRefused):
         issue_card_batch(batch_code="B1", count=2, face_value_fen=5_000, expires_on=date(2099, 12, 31), by="制卡员",
-                         at=AT, today=AT.date())
+                         at=AT, today=AT.date(), deliver=lambda printed: None)
     with pytest.raises(SecretKeyRefused):
         request_code(account_no="3301000001", at=AT)
 
