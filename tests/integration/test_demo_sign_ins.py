@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_signs_in_one_person_per_role_and_a_household(zj_tariff: str) -> None:
-    enrol(1, opening_balance_fen=-100, phone="10012345678")
+    enrol(1, opening_balance_fen=-100, phone="15412345678")
     first = demo_sign_ins()
     again = demo_sign_ins()
     users = get_user_model().objects
@@ -20,4 +20,4 @@ def test_the_demo_signs_in_one_person_per_role_and_a_household(zj_tariff: str) -
     assert {next(iter(roles_of(u))) for u in users.all()} == {Role.CASHIER, Role.GRID_STAFF, Role.SUPERVISOR,
                                                               Role.STATION_HEAD}
     assert users.get(username="grid").check_password(DEMO_PASSWORD)
-    assert (first.household_account_no, first.household_phone) == ("3301000001", "10012345678")
+    assert (first.household_account_no, first.household_phone) == ("3301000001", "15412345678")

@@ -209,3 +209,16 @@ def test_tier_usage_already_billed_this_period_is_an_optional_column(zj_tariff: 
     assert codes(report) == [(4, "invalid_number"), (5, "invalid_number")]
     used = dict(Account.objects.values_list("account_no", "opening_period_used_kwh"))
     assert used == {"3302000001": D("2700.50"), "3302000002": D(0)}
+
+
+def test_a_row_with_several_problems_names_every_one(zj_tariff: str, tmp_path: Path) -> None:
+    bad = line(1, phone="10012345678", mode="monthly", opening_balance_fen="12.5", installed_on="2024-13-01")
+    landline = line(2, phone="0595 6890 5492")
+    report = run(write(tmp_path, bad, landline))
+    assert codes(report) == [(2, "invalid_value")]  # the first problem's code; the message names them all
+    message = report.rejected[0].message
+    for problem in ("mode 应为 prepaid 或 postpaid", "opening_balance_fen 应为整数", "installed_on 不是有效日期",
+                    "电话号码应为 11 位手机号，或带区号的固定电话（例如 0595-22345678）：10012345678"):
+        assert problem in message, message
+    assert not Account.objects.filter(account_no="3302000001").exists()
+    assert Customer.objects.get(name="客户2").phone == "0595-68905492"

@@ -332,3 +332,12 @@ def test_a_reading_dated_after_the_day_it_arrives_is_refused(zj_tariff: str, tmp
     assert codes(report) == [(3, "future_date")]
     assert "2025-02-02" in report.rejected[0].message
     assert list(energies("M00000001")) == [date(2025, 2, 1)]
+
+
+def test_a_row_with_several_problems_names_every_one(zj_tariff: str, tmp_path: Path) -> None:
+    enrol(1)
+    report = run(write(tmp_path, ",2025-02-30,12.345,abc,,,"))
+    assert len(report.rejected) == 1
+    message = report.rejected[0].message
+    for problem in ("meter_no 不能为空", "reading_date 不是有效日期", "total_kwh", "sharp_kwh 应为非负数"):
+        assert problem in message, message

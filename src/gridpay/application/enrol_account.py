@@ -1,6 +1,6 @@
 """Enrols one electricity account: its customer, ledger account, first meter and opening balance."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from gridpay.data.models import Account, AccountMode, Contact, Customer, LedgerA
 from gridpay.data.models.field_work import CallReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
+from gridpay.domain.phone_numbers import normalised_phone
 
 
 class EnrolmentRefused(DomainError):
@@ -46,6 +47,8 @@ class Enrolment:
 
 def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> Account:
     e = enrolment
+    if e.phone.strip():  # the SMS and the calls go to it: a number that is neither a mobile nor a landline is refused
+        e = replace(e, phone=normalised_phone(e.phone))
     with transaction.atomic():
         if Account.objects.filter(account_no=e.account_no).exists():
             raise EnrolmentRefused(f"户号 {e.account_no} 已存在", field="account_no")

@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 from django.db import DatabaseError, models, transaction
@@ -14,6 +15,7 @@ from gridpay.application.imports import (
     Progress,
     RejectedRow,
     Row,
+    RowProblems,
     RowRejected,
     check_fields,
     chunked,
@@ -26,6 +28,7 @@ from gridpay.application.imports import (
 )
 from gridpay.data.models import Account, AccountMode, Customer, Meter, Village
 from gridpay.domain.errors import DomainError
+from gridpay.domain.phone_numbers import InvalidPhone, normalised_phone
 from gridpay.domain.readings import register_limit_kwh
 
 COLUMNS = (
@@ -151,21 +154,86 @@ def _text(raw: dict[str, str], column: str, *, needed: bool = False) -> str:
 
 
 def _parse(raw: dict[str, str]) -> Enrolment:
+    """The row's enrolment; a row with problems is refused naming every one of them."""
     check_fields(raw, columns=COLUMNS, optional=OPTIONAL_COLUMNS)
+    problems = RowProblems()
+    mode = problems.check(lambda: _mode(raw))
+    time_of_use = problems.check(lambda: _time_of_use(raw))
+    registers = problems.check(lambda: _registers(raw))
+    address = problems.check(lambda: _dlt645_address(raw))
+    start_total = problems.check(lambda: _start_total(raw))
+    opening = problems.check(lambda: _opening_fen(raw))
+    period_used = problems.check(lambda: _period_used(raw))
+    location = problems.check(lambda: _location(raw))
+    prepaid_since = problems.check(
+        lambda: parse_day(raw["prepaid_since"], column="prepaid_since") if raw["prepaid_since"] else None
+    )
+    installed_on = problems.check(lambda: parse_day(required(raw, "installed_on"), column="installed_on"))
+    texts = {column: problems.check(partial(_text, raw, column, needed=column in _NEEDED)) for column in _STORED_IN}
+    phone = problems.check(lambda: _phone(texts["phone"] or ""))
+    tariff = problems.check(lambda: required(raw, "tariff"))
+    problems.refuse_if_any()
+    assert mode is not None and time_of_use is not None and registers is not None and address is not None
+    assert start_total is not None and opening is not None and period_used is not None and location is not None
+    assert installed_on is not None and tariff is not None and phone is not None
+    return Enrolment(
+        latitude=location[0],
+        longitude=location[1],
+        account_no=texts["account_no"] or "",
+        customer_name=texts["customer_name"] or "",
+        tariff_code=tariff,
+        meter_no=texts["meter_no"] or "",
+        dlt645_address=address,
+        installed_on=installed_on,
+        mode=mode,
+        prepaid_since=prepaid_since,
+        phone=phone,
+        village=texts["village"] or "",
+        transformer_area=texts["transformer_area"] or "",
+        address=texts["address"] or "",
+        time_of_use=time_of_use,
+        protected_reason=texts["protected_reason"] or "",
+        meter_registers=registers,
+        start_total_kwh=start_total,
+        opening_balance_fen=opening,
+        opening_period_used_kwh=period_used,
+    )
+
+
+_NEEDED = {"account_no", "customer_name", "meter_no"}
+
+
+def _mode(raw: dict[str, str]) -> str:
     mode = required(raw, "mode")
     if mode not in AccountMode.values:
         raise RowRejected("invalid_value", f"mode 应为 prepaid 或 postpaid：{mode!r}", field="mode")
+    return mode
+
+
+def _time_of_use(raw: dict[str, str]) -> bool:
     time_of_use = YES_NO.get(raw["time_of_use"])
     if time_of_use is None:
         raise RowRejected(
             "invalid_value", f"time_of_use 应为 0/1 或 是/否：{raw['time_of_use']!r}", field="time_of_use"
         )
+    return time_of_use
+
+
+def _registers(raw: dict[str, str]) -> str:
     registers = required(raw, "meter_registers")
     if registers not in Meter.Registers.values:
         raise RowRejected("invalid_value", f"meter_registers 应为 total 或 tou：{registers!r}", field="meter_registers")
+    return registers
+
+
+def _dlt645_address(raw: dict[str, str]) -> str:
     address = required(raw, "dlt645_address")
     if not _DLT645_ADDRESS.fullmatch(address):
         raise RowRejected("invalid_value", f"dlt645_address 应为 12 位数字：{address!r}", field="dlt645_address")
+    return address
+
+
+def _start_total(raw: dict[str, str]) -> Decimal:
     start_total = parse_energy(required(raw, "start_total_kwh"), column="start_total_kwh")
     # Meters enrolled here have the default register size.
     limit = register_limit_kwh(integer_digits=Meter._meta.get_field("register_digits").get_default())
@@ -175,6 +243,10 @@ def _parse(raw: dict[str, str]) -> Enrolment:
             f"start_total_kwh 超出计度器量程（小于 {limit}）：{start_total}",
             field="start_total_kwh",
         )
+    return start_total
+
+
+def _opening_fen(raw: dict[str, str]) -> int:
     opening = required(raw, "opening_balance_fen")
     if not _FEN.fullmatch(opening):
         raise RowRejected(
@@ -182,35 +254,23 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         )
     if len(opening.lstrip("-")) > len(str(MAX_OPENING_FEN)) or abs(int(opening)) >= MAX_OPENING_FEN:
         raise RowRejected("invalid_number", f"opening_balance_fen 金额过大：{opening}", field="opening_balance_fen")
-    prepaid_since = raw["prepaid_since"]
+    return int(opening)
+
+
+def _period_used(raw: dict[str, str]) -> Decimal:
     period_used = parse_energy(raw.get("period_used_kwh") or "0", column="period_used_kwh")
     if period_used >= MAX_PERIOD_USED_KWH:
         raise RowRejected(
             "invalid_number", f"period_used_kwh 应小于 {MAX_PERIOD_USED_KWH}：{period_used}", field="period_used_kwh"
         )
-    latitude, longitude = _location(raw)
-    return Enrolment(
-        latitude=latitude,
-        longitude=longitude,
-        account_no=_text(raw, "account_no", needed=True),
-        customer_name=_text(raw, "customer_name", needed=True),
-        tariff_code=required(raw, "tariff"),
-        meter_no=_text(raw, "meter_no", needed=True),
-        dlt645_address=address,
-        installed_on=parse_day(required(raw, "installed_on"), column="installed_on"),
-        mode=mode,
-        prepaid_since=parse_day(prepaid_since, column="prepaid_since") if prepaid_since else None,
-        phone=_text(raw, "phone"),
-        village=_text(raw, "village"),
-        transformer_area=_text(raw, "transformer_area"),
-        address=_text(raw, "address"),
-        time_of_use=time_of_use,
-        protected_reason=_text(raw, "protected_reason"),
-        meter_registers=registers,
-        start_total_kwh=start_total,
-        opening_balance_fen=int(opening),
-        opening_period_used_kwh=period_used,
-    )
+    return period_used
+
+
+def _phone(text: str) -> str:
+    try:
+        return normalised_phone(text) if text else ""
+    except InvalidPhone as error:
+        raise RowRejected(error.code, error.message, field="phone") from None
 
 
 def _location(raw: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from gridpay.application.imports import (
     Progress,
     RejectedRow,
     Row,
+    RowProblems,
     RowRejected,
     check_fields,
     chunked,
@@ -190,14 +192,25 @@ def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Deci
 
 
 def _parse(number: int, raw: dict[str, str], *, latest_day: date) -> _Row:
+    """The row's reading; a row with problems is refused naming every one of them."""
     check_fields(raw, columns=COLUMNS)
-    meter_no = required(raw, "meter_no")
+    problems = RowProblems()
+    meter_no = problems.check(lambda: required(raw, "meter_no"))
+    day = problems.check(lambda: _reading_day(raw, latest_day=latest_day))
+    total = problems.check(lambda: parse_energy(required(raw, "total_kwh"), column="total_kwh"))
+    tou = {period: problems.check(partial(parse_energy, raw[column], column=column))
+           for period, column in TOU_COLUMNS.items() if raw[column]}
+    problems.refuse_if_any()
+    assert meter_no is not None and day is not None and total is not None
+    registers = Registers(total_kwh=total, tou_kwh={period: kwh for period, kwh in tou.items() if kwh is not None})
+    return _Row(number=number, meter_no=meter_no, day=day, registers=registers)
+
+
+def _reading_day(raw: dict[str, str], *, latest_day: date) -> date:
     day = parse_day(required(raw, "reading_date"), column="reading_date")
     if day > latest_day:
         raise RowRejected("future_date", f"读数日期 {day} 晚于今天 {latest_day}", field="reading_date")
-    total = parse_energy(required(raw, "total_kwh"), column="total_kwh")
-    tou = {period: parse_energy(raw[column], column=column) for period, column in TOU_COLUMNS.items() if raw[column]}
-    return _Row(number=number, meter_no=meter_no, day=day, registers=Registers(total_kwh=total, tou_kwh=tou))
+    return day
 
 
 class _Timeline:

@@ -46,6 +46,29 @@ class RowRejected(DomainError):
         self.code = code
 
 
+class RowProblems:
+    """Every problem of one row, so that its rejection names them all rather than the first alone."""
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def check(self, parse: Callable[[], T]) -> T | None:
+        """``parse()``'s value, or None with its problem noted."""
+        try:
+            return parse()
+        except DomainError as problem:
+            self.found.append(problem)
+            return None
+
+    def refuse_if_any(self) -> None:
+        if not self.found:
+            return
+        first = self.found[0]
+        if len(self.found) == 1:
+            raise first
+        raise RowRejected(first.code, "；".join(problem.message for problem in self.found), field=first.field)
+
+
 @dataclass(frozen=True)
 class RejectedRow:
     row_number: int  # line of the file where the row starts; the header is line 1

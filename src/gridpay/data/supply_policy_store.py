@@ -16,10 +16,15 @@ from gridpay.domain.supply_policy import (
 def load_policy() -> SupplyPolicy:
     """The stored policy; the domain's defaults while none was stored. Raises PolicyInvalid if the
     stored values break a rule (the domain checks them)."""
-    zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
     row = SupplyPolicySettings.objects.filter(id=1).first()
     if row is None:
-        return SupplyPolicy(zone=zone)
+        return SupplyPolicy(zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    return policy_of(row)
+
+
+def policy_of(row: SupplyPolicySettings) -> SupplyPolicy:
+    """The policy a row (saved or not) holds; raises PolicyInvalid if its values break a rule."""
+    zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
     return SupplyPolicy(
         zone=zone,
         alerts=AlertLevels(

@@ -26,6 +26,9 @@ class PolicyInvalid(DomainError):
     code = "policy_invalid"
 
 
+MAX_DAYS_LEFT_ALERT = 60
+
+
 @dataclass(frozen=True)
 class AlertLevels:
     """Low-balance SMS at two amounts of available balance, and at a number of days left (RULES §5)."""
@@ -37,8 +40,8 @@ class AlertLevels:
     def __post_init__(self) -> None:
         if not self.first_fen > self.second_fen > 0:
             raise PolicyInvalid("提醒金额应为两个正数，第一档高于第二档", field="alert_levels")
-        if self.days_left < 1:
-            raise PolicyInvalid("可用天数提醒应至少为 1 天", field="alert_days_left")
+        if not 1 <= self.days_left <= MAX_DAYS_LEFT_ALERT:
+            raise PolicyInvalid(f"可用天数提醒应为 1 到 {MAX_DAYS_LEFT_ALERT} 天", field="alert_days_left")
 
     def with_own_first_level(self, first_fen: int | None) -> "AlertLevels":
         """The levels for one account whose customer chose their own first amount (in the portal), if they did."""
@@ -82,6 +85,8 @@ class DisconnectDelay:
             raise PolicyInvalid(f"停电延迟应为 0 到 {MAX_DISCONNECT_DELAY_DAYS} 天", field="disconnect_delay")
         if self.minutes < 0 or (self.days and self.minutes):
             raise PolicyInvalid("停电延迟按分钟计时天数应为 0，且分钟数不能为负", field="disconnect_delay")
+        if self.minutes > MAX_DISCONNECT_DELAY_DAYS * 24 * 60:
+            raise PolicyInvalid(f"停电延迟不能超过 {MAX_DISCONNECT_DELAY_DAYS} 天", field="disconnect_delay")
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ class DisconnectionWindow:
             raise PolicyInvalid("停电时段的开始应早于结束", field="disconnection_window")
 
 
+MAX_BASELINE_DAYS = 365
+
+
 @dataclass(frozen=True)
 class UnusualUsageRule:
     """A day is unusual (a leak, seed 000) when it is both ``factor`` times the account's own
@@ -110,7 +118,7 @@ class UnusualUsageRule:
     min_excess_kwh: Decimal = Decimal(5)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.min_history_days <= self.baseline_days:
+        if not 1 <= self.min_history_days <= self.baseline_days <= MAX_BASELINE_DAYS:
             raise PolicyInvalid("异常用电的基准天数设置不正确", field="unusual_usage")
         if self.factor <= 1 or self.min_excess_kwh < 0:
             raise PolicyInvalid("异常用电的倍数应大于 1，超出电量不能为负", field="unusual_usage")

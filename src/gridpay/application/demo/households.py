@@ -151,8 +151,9 @@ def _household(
         meter_no=f"MT{account_no}",
         dlt645_address=f"00{account_no}",
         customer_name=surname + given,
-        # Numbers starting 100 are not mobile numbers in China: a demo never texts a real person.
-        phone=f"100{rng.randrange(10**8):08d}",
+        # Mobile numbers of the 154 block, which no operator has been given: well-formed, and a demo never texts a
+        # real person.
+        phone=f"154{rng.randrange(10**8):08d}",
         village=village.name,
         transformer_area=f"{village.name}{(serial - 1) // HOUSEHOLDS_PER_TRANSFORMER_AREA + 1}号台区",
         address=f"{TOWN}{village.name}{serial}号",

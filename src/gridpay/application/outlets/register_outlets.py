@@ -31,33 +31,49 @@ class OutletInput:
     active: bool = True
 
 
+def _problems(item: OutletInput) -> list[tuple[str, str]]:
+    """What is wrong with one outlet as given: (field, message) for each problem."""
+    found = []
+    if not item.code.strip() or not item.name.strip():
+        found.append(("code", "编号和名称不能为空"))
+    if item.kind not in OutletKind.values:
+        found.append(("kind", f"类型应为 {'、'.join(OutletKind.values)}"))
+    try:
+        latitude, longitude = Decimal(item.latitude), Decimal(item.longitude)
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            found.append(("latitude", "经纬度超出范围"))
+    except InvalidOperation:
+        found.append(("latitude", "经纬度应为数字"))
+    try:
+        parse_hours(item.hours)
+    except ValueError as error:
+        found.append(("hours", str(error)))
+    for channel in item.channels:
+        try:
+            parse_channel(channel)
+        except DomainError as error:
+            found.append(("channels", error.message))
+    return found
+
+
 def register_outlets(*, outlets: list[OutletInput]) -> int:
     """Adds or updates outlets by code, all or none: a bad row names itself and nothing is written."""
     rows = []
+    problems: list[str] = []  # every problem of every row: one look at the file shows all there is to mend
     for number, item in enumerate(outlets, 1):
-        where = f"第 {number} 个网点（{item.code or '无编号'}）"
-        if not item.code.strip() or not item.name.strip():
-            raise InvalidOutlet(f"{where}：编号和名称不能为空", field="code")
-        if item.kind not in OutletKind.values:
-            raise InvalidOutlet(f"{where}：类型应为 {'、'.join(OutletKind.values)}", field="kind")
-        try:
+        found = _problems(item)
+        latitude = longitude = Decimal(0)
+        if not any(field == "latitude" for field, _ in found):
             latitude, longitude = Decimal(item.latitude), Decimal(item.longitude)
-        except InvalidOperation:
-            raise InvalidOutlet(f"{where}：经纬度应为数字", field="latitude") from None
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise InvalidOutlet(f"{where}：经纬度超出范围", field="latitude")
-        try:
-            parse_hours(item.hours)
-        except ValueError as error:
-            raise InvalidOutlet(f"{where}：{error}", field="hours") from None
-        for channel in item.channels:
-            parse_channel(channel)
         village = None
         if item.village:
             village = Village.objects.filter(name=item.village, **({"town": item.town} if item.town else {})).first()
             if village is None:
-                raise InvalidOutlet(f"{where}：没有村/社区 {item.village}", field="village")
+                found.append(("village", f"没有村/社区 {item.village}"))
+        problems += [f"第 {number} 个网点（{item.code or '无编号'}）：{message}" for _, message in found]
         rows.append((item, latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001")), village))
+    if problems:
+        raise InvalidOutlet("；".join(problems), field="outlets")
     with transaction.atomic():
         for item, latitude, longitude, village in rows:
             Outlet.objects.update_or_create(

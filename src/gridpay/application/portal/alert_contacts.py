@@ -1,6 +1,5 @@
 """Who receives an account's SMS alerts, as the customer sets it in the portal: add a mobile, stop one."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,10 +8,9 @@ from django.db import transaction
 from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.portal.my_accounts import owned_account
 from gridpay.data.models import AuditRecord, Contact
+from gridpay.domain.phone_numbers import InvalidPhone, normalised_phone
 from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.domain.texts import gettext_noop
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -34,9 +32,10 @@ def alert_contacts(*, phone: str, account_no: str) -> list[AlertContact]:
 
 
 def add_alert_contact(*, phone: str, account_no: str, name: str, new_phone: str, role: str, at: datetime) -> None:
-    new_phone = new_phone.strip().replace(" ", "").replace("-", "")
-    if not MOBILE.match(new_phone):
-        raise InvalidInput(gettext_noop("请填写 11 位手机号"), field="phone")
+    try:
+        new_phone = normalised_phone(new_phone, mobile_only=True)  # it receives SMS
+    except InvalidPhone:
+        raise InvalidInput(gettext_noop("请填写 11 位手机号"), field="phone") from None
     if role not in Contact.Role.values:
         raise InvalidInput(gettext_noop("身份应为户主、租户或其他"), field="role")
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from gridpay.application.errors import InvalidInput
 from gridpay.data.models import AuditRecord, GridStaff, Village
+from gridpay.domain.phone_numbers import InvalidPhone, normalised_phone
 from gridpay.domain.texts import gettext_noop
 
 SCHEDULE_COLUMNS = ["month", "village", "grid_staff", "grid_phone", "village_assistant", "assistant_phone"]
@@ -35,13 +36,15 @@ def update_villages(*, town: str, plans: list[VillagePlan], actor: str, at: date
             if not plan.village.strip():
                 raise InvalidInput(gettext_noop("村/社区名称不能为空"), field="village")
             staff = None
+            grid_phone = normalised_phone(plan.grid_phone) if plan.grid_phone.strip() else ""
+            assistant_phone = normalised_phone(plan.assistant_phone) if plan.assistant_phone.strip() else ""
             if plan.grid_staff.strip():
-                staff, _ = GridStaff.objects.get_or_create(name=plan.grid_staff.strip(), phone=plan.grid_phone.strip())
+                staff, _ = GridStaff.objects.get_or_create(name=plan.grid_staff.strip(), phone=grid_phone)
             village, _ = Village.objects.get_or_create(town=town, name=plan.village.strip())
             old = {"rollout_month": str(village.rollout_month or ""), "grid_staff": village.grid_staff_id,
                    "assistant": village.assistant_name, "assistant_phone": village.assistant_phone}
             village.rollout_month, village.grid_staff = plan.rollout_month, staff
-            village.assistant_name, village.assistant_phone = plan.assistant.strip(), plan.assistant_phone.strip()
+            village.assistant_name, village.assistant_phone = plan.assistant.strip(), assistant_phone
             village.save()
             AuditRecord.objects.create(
                 at=at, actor=actor[:100], action="rollout.village", target=f"village:{village.id}", old=old,
@@ -63,13 +66,31 @@ def parse_schedule(content: bytes) -> list[VillagePlan]:
         raise InvalidInput(gettext_noop("推广安排表的表头应为 {columns}"), field="file",
                            params={"columns": ",".join(SCHEDULE_COLUMNS)})
     plans = []
+    problems: list[str] = []  # every bad line, each with every problem: the file is mended once
     for number, row in enumerate(reader, 2):
+        found = []
+        first = None
         try:
-            year, month = (int(x) for x in row["month"].strip().split("-"))
+            year, month = (int(x) for x in (row["month"] or "").strip().split("-"))
             first = date(year, month, 1)
         except ValueError:
-            raise InvalidInput(gettext_noop("第 {number} 行：月份应为 YYYY-MM：{month!r}"), field="file",
-                               params={"number": number, "month": row["month"]}) from None
-        plans.append(VillagePlan(row["village"].strip(), first, row["grid_staff"].strip(), row["grid_phone"].strip(),
-                                 (row["village_assistant"] or "").strip(), (row["assistant_phone"] or "").strip()))
+            found.append(f"月份应为 YYYY-MM：{row['month']!r}")
+        if not (row["village"] or "").strip():
+            found.append("村/社区名称不能为空")
+        for column in ("grid_phone", "assistant_phone"):
+            if (row[column] or "").strip():
+                try:
+                    normalised_phone(row[column])
+                except InvalidPhone as error:
+                    found.append(error.message)
+        if found:
+            problems.append(f"第 {number} 行：" + "，".join(found))
+            continue
+        assert first is not None
+        plans.append(VillagePlan(row["village"].strip(), first, (row["grid_staff"] or "").strip(),
+                                 (row["grid_phone"] or "").strip(), (row["village_assistant"] or "").strip(),
+                                 (row["assistant_phone"] or "").strip()))
+    if problems:
+        raise InvalidInput(gettext_noop("推广安排表有误，未导入任何一行：{problems}"), field="file",
+                           params={"problems": "；".join(problems)})
     return plans

@@ -4,10 +4,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from gridpay.application.errors import NotFound
-from gridpay.data.models import Account, CallTask
+from gridpay.data.models import Account, CallTask, GridStaff
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop
+
+
+class UnknownGridStaff(DomainError):
+    code = "unknown_grid_staff"
 
 
 class CallOutcomeInvalid(DomainError):
@@ -44,11 +48,17 @@ class CallTaskLine:
 
 
 def list_call_tasks(*, through: date, grid_staff: str | None = None, include_done: bool = False) -> list[CallTaskLine]:
-    """Tasks due on or before ``through``, per grid staff member (by name), oldest first."""
+    """Tasks due on or before ``through``, per grid staff member (by name), oldest first; an unknown name is refused
+    (an empty list would read as "nothing to call")."""
     tasks = CallTask.objects.filter(due_on__lte=through).select_related(
         "account__customer", "account__village", "grid_staff"
     )
     if grid_staff:
+        if not GridStaff.objects.filter(name=grid_staff).exists():
+            names = GridStaff.objects.order_by("name").values_list("name", flat=True)[:20]
+            known = "、".join(names) or "（尚无网格员）"
+            raise UnknownGridStaff(gettext_noop("没有名为 {name} 的网格员；网格员有：{known}"), field="staff",
+                                   params={"name": grid_staff, "known": known})
         tasks = tasks.filter(grid_staff__name=grid_staff)
     if not include_done:
         tasks = tasks.filter(outcome=CallOutcome.PENDING)

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from gridpay.data.models import SupplyPolicySettings
-from gridpay.data.supply_policy_store import load_policy
+from gridpay.data.supply_policy_store import policy_of
 from gridpay.domain.errors import DomainError
 from gridpay.domain.supply_policy import SupplyPolicy
 
@@ -22,9 +22,10 @@ def update_supply_policy(*, changes: dict[str, Any], at: datetime) -> SupplyPoli
     if unknown:
         raise UnknownPolicyField(f"没有这项供电策略：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
-        row, _ = SupplyPolicySettings.objects.get_or_create(id=1, defaults={"updated_at": at})
+        row = SupplyPolicySettings.objects.select_for_update().filter(id=1).first() or SupplyPolicySettings(id=1)
         for name, value in changes.items():
             setattr(row, name, value)
         row.updated_at = at
+        policy = policy_of(row)  # the domain's rules first: a value they refuse is never written
         row.save()
-        return load_policy()  # raises PolicyInvalid, rolling the change back, when a rule is broken
+        return policy

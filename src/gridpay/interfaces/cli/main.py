@@ -11,6 +11,8 @@ from django.db.utils import OperationalError
 
 from gridpay.application.secret_key import SecretKeyRefused, require_secret_key
 from gridpay.data.embedded_secret_key import create_key_file, embedded_key_file
+from gridpay.domain.errors import DomainError
+from gridpay.interfaces.cli.crash_report import write_crash_report
 
 # Run without bringing the schema up to date first: they manage it themselves, or (check) need none.
 COMMANDS_WITHOUT_THE_SCHEMA = {
@@ -41,6 +43,18 @@ def main() -> None:
     except SecretKeyRefused as error:
         sys.stderr.write(f"{error}\n")
         raise SystemExit(2) from None
+    except DomainError as error:  # a rule a command did not turn into its own refusal
+        sys.stderr.write(f"{error.message} [{error.code}]\n")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        raise SystemExit(130) from None
+    except Exception as error:
+        # Anything else: one line for staff; the traceback for whoever looks into it, in a file.
+        report = write_crash_report(error, argv=sys.argv[1:])
+        where = f"详情已写入 {report}" if report else "详情未能写入日志文件"
+        sys.stderr.write(f"出错了（{type(error).__name__}）：{_first_line(error)}。{where}\n")
+        raise SystemExit(1) from None
 
 
 def _run(argv: list[str]) -> None:

@@ -54,7 +54,10 @@ def calls_page(request: HttpRequest) -> HttpResponse:
             error = explained(problem)
         except ValueError:
             error = _("无效的电话任务")
-    tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
+    try:
+        tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
+    except DomainError as problem:  # a name in the address that is no grid staff member's
+        tasks, error = [], explained(problem)
     _villages, staff_names = filter_choices()
     outcomes = [(value, _(label)) for value, label in CallOutcome.choices if value != CallOutcome.PENDING]
     return render(request, "web/calls.html", {

@@ -4,7 +4,6 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.db import models
 from rich.table import Table
 
@@ -14,6 +13,7 @@ from gridpay.application.show_account import AccountView, show_account
 from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import (
     import_progress,
     show_import_report,
@@ -24,7 +24,7 @@ from gridpay.interfaces.cli.output import console, domain_errors_as_command_erro
 NOT_YET = "—"
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "用电户：import 从 CSV 建户，show 查看一户"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,17 +4,16 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from gridpay.application.agents.agent_statement import AgentStatement, agent_statement
 from gridpay.application.agents.register_agent import register_agent
 from gridpay.application.agents.settle_agent_day import settle_agent_day
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "代收网点：add 登记代收方（发放签名密钥），statement 代收日结单，settle 结算（解款）一日"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -3,16 +3,15 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from gridpay.application.issue_api_token import issue_api_token
 from gridpay.application.revoke_api_token import revoke_api_token
 from gridpay.data.queries.api_tokens import api_tokens
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "接口令牌：create 新建（只显示一次）、list 列出、revoke 吊销"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,11 +4,12 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.issue_monthly_bill import issue_monthly_bill
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
@@ -19,7 +20,7 @@ def parse_month(text: str) -> date:
         raise CommandError(f"月份格式应为 YYYY-MM：{text!r}") from None
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "发行一户的月度电费，与日结算合计比较，差额记为调整"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -3,17 +3,18 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.seed_calendar import seed_calendar
 from gridpay.data.models import CalendarDay, CalendarYear
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console
 
 KIND_NAMES = {"holiday": "节假日", "working": "调休上班", "rest": "休息"}
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "节假日日历：seed 从 holidays 包导入国家法定节假日与调休（已有年份不覆盖），show 查看一年"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

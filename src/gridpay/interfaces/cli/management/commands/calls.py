@@ -4,14 +4,13 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "电话任务（三通电话）：list 按网格员列出待拨打，record 记录通话结果"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

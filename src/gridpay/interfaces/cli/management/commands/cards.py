@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.cards.issue_card_batch import PrintedCard, issue_card_batch
 from gridpay.application.cards.redeem_card import redeem_card
@@ -15,10 +15,11 @@ from gridpay.application.cards.void_cards import void_cards
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "电费充值卡：issue 制卡（卡号与密码只导出这一次），redeem 充值到户号，void 作废批次或单张卡"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

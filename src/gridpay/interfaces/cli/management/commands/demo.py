@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from rich.table import Table
 
 from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
@@ -18,11 +17,12 @@ from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
 from gridpay.interfaces.cli.texts import SMS_NAMES
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "建立演示用的码头镇（25 个村/社区）并模拟若干天的读数、结算和交费，最后打印汇总"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -7,13 +7,14 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_link import Credentials
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console
 from gridpay.interfaces.gateway.run import Gateway
 
@@ -43,7 +44,7 @@ def head_end() -> HeadEnd:
     )
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "运行采集网关：经 MQTT 向表计下发停复电命令、接收应答与日冻结读数（Ctrl-C 停止）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

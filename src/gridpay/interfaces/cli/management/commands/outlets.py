@@ -6,19 +6,20 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from rich.table import Table
 
 from gridpay.application.outlets.list_outlets import list_outlets
 from gridpay.application.outlets.outlet_coverage import CoverageReport, outlet_coverage
 from gridpay.application.outlets.register_outlets import OutletInput, register_outlets
 from gridpay.integrations.maps.coverage_map import MapNotDrawn, draw_coverage_map
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 CSV_COLUMNS = ["code", "name", "kind", "village", "latitude", "longitude", "hours", "channels", "address", "active"]
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "交费网点：import 导入网点表，list 列出网点，coverage 各村“十分钟交费圈”覆盖率（表格与地图）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.channels.list_refusals import list_refusals
 from gridpay.application.channels.refund_through_channel import refund_through_channel
@@ -19,10 +19,11 @@ from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = (
         "交费：record 记录一笔交费并立即入账（同一渠道流水号只入账一次）；counter 柜台收费并打印凭证；"
         "receipt 补打凭证；refund 经在线渠道原路退款；refusals 被拒绝的渠道通知"

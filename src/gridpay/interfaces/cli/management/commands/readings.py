@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from gridpay.application.import_readings import COLUMNS, import_readings_file
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import import_progress, show_import_report, unusable_file_exits
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "日冻结读数：import 从 CSV 导入"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.list_differences import DifferenceLine, list_differences
 from gridpay.application.reconcile_channel import ReconciliationReport, reconcile_channel
@@ -19,10 +19,11 @@ from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_
 from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = (
         "对账：reconcile --channel C --date D FILE 核对渠道对账单与本系统交费，列出每一处差异；"
         "--download 从微信支付/支付宝下载对账单；--differences 列出差异；--resolve ID 处理一处差异"
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 return
             if not options["channel"] or not options["date"]:
                 raise CommandError("对账需要 --channel 和 --date，以及对账单文件（或 --download）")
+            if options["date"] > clock.today():
+                raise CommandError(f"对账日期 {options['date']} 晚于今天 {clock.today()}：只能核对已经过去的日子")
             name, content = self._statement(options)
             report = reconcile_channel(
                 channel=options["channel"], day=options["date"], file_name=name, content=content, run_by=by,

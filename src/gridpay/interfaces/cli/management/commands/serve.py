@@ -5,10 +5,11 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console
 
 
@@ -27,7 +28,7 @@ class GridpayServer(BaseApplication):  # type: ignore[misc]
         return get_wsgi_application()  # settings are already set up: this process is a gridpay command
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "运行 Web 服务（接口 /api/、渠道通知 /api/channels/…/notify、管理后台 /admin/）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,7 +4,7 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.catch_up_settlement import settle_through
 from gridpay.application.settle_day import SettlementRunReport, settle_day
@@ -12,11 +12,12 @@ from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_
 from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
 from gridpay.interfaces.cli.texts import alerts_sent
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "结算智能交费户的日电费：--date 结算一天，--through 按日期顺序补结算到该日"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

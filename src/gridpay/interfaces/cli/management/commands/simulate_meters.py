@@ -10,17 +10,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.data.queries.meters import meters_in_service
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, push_daily_frozen, run_fleet
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.management.commands.gateway import configured_broker, embedded_address
 from gridpay.interfaces.cli.output import console
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "模拟表计：在 MQTT 上运行 N 只 DL/T 645 电能表，响应停复电命令、上报日冻结电量（Ctrl-C 停止）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

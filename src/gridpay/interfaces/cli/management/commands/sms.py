@@ -4,17 +4,18 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from gridpay.application.supply.list_notifications import list_notifications
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "短信：send 发送到期的短信（免打扰时段外），list 查看短信记录"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,7 +4,7 @@ from argparse import ArgumentParser
 from datetime import date, time, timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from gridpay.application.supply.enforce_supply import enforce_supply
@@ -15,11 +15,12 @@ from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 from gridpay.interfaces.cli.texts import DISCONNECTION_OUTCOMES, WINDOW_CLOSED, alerts_sent
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "供电控制：enforce 欠费停电、alerts 余额提醒、sweep 命令超时与重试、policy 供电策略、commands 表计命令"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -5,17 +5,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.application.quote_tariff import quote_tariff
 from gridpay.domain.energy import TOU_LABELS, TouPeriod, parse_kwh
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = "电价：quote 电费试算"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from gridpay.application.withholding.export_batch import export_batch, export_batch_again
 from gridpay.application.withholding.import_results import import_results
@@ -14,10 +14,11 @@ from gridpay.application.withholding.sign_agreement import sign_agreement
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
+from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
 
 
-class Command(BaseCommand):
+class Command(GridpayCommand):
     help = (
         "银行代扣与自动充值：sign 签订代扣协议，queue 余额低于约定值的户生成代扣请求，export 导出银行批扣文件，"
         "import 导入银行回盘文件（成功即入账，失败短信告知客户）"

@@ -1,0 +1,119 @@
+"""Clear refusals everywhere: each bad input ends in one Chinese sentence naming it, with nothing written; an error
+nobody foresaw is one Chinese line and a log file, never a traceback."""
+
+import os
+import sqlite3
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gridpay.application.errors import InvalidInput
+from gridpay.application.outlets.register_outlets import InvalidOutlet, OutletInput, register_outlets
+from gridpay.application.rollout.update_villages import parse_schedule
+from gridpay.data.models import Outlet, SupplyPolicySettings
+from tests.support.cli import GRIDPAY
+from tests.support.clock import FakeClock
+
+
+def gridpay(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*GRIDPAY, *args], cwd=tmp_path, capture_output=True, text=True, input=stdin, timeout=120,
+                          env={**os.environ, "GRIDPAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gridpay.sqlite3'}",
+                               "GRIDPAY_LOG_DIR": str(tmp_path / "logs"), **env}, check=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--delay-days", "-1", "停电延迟应为 0 到 7 天"),
+    ("--delay-days", "30000", "停电延迟应为 0 到 7 天"),
+    ("--window", "16:00-09:00", "停电时段的开始应早于结束"),
+    ("--delay-minutes", "-5", "分钟数不能为负"),
+    ("--window", "25:00-26:00", "--window 应为 开始-结束"),
+])
+def test_a_supply_policy_that_breaks_a_rule_is_refused_and_nothing_is_kept(option: str, value: str,
+                                                                           message: str) -> None:
+    call_command("supply", "policy", "--delay-days", "2")
+    with pytest.raises(CommandError, match=message):
+        call_command("supply", "policy", option, value)
+    assert SupplyPolicySettings.objects.get().disconnect_delay_days == 2
+
+
+def test_a_refusal_on_the_command_line_is_the_sentence_alone(tmp_path: Path) -> None:
+    refused = gridpay(tmp_path, "supply", "policy", "--delay-days", "-1")
+    assert refused.returncode == 1
+    assert refused.stderr == "停电延迟应为 0 到 7 天 [policy_invalid]\n"
+
+
+@pytest.mark.django_db
+def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, clock: FakeClock) -> None:
+    statement = tmp_path / "statement.csv"
+    statement.write_text("channel_txn_id,account_no,amount_fen,paid_at\n", encoding="utf-8")
+    tomorrow = clock.today() + timedelta(days=1)
+    with pytest.raises(CommandError, match=f"对账日期 {tomorrow} 晚于今天 {clock.today()}"):
+        call_command("reconcile", "--channel", "agent", "--date", str(tomorrow), str(statement))
+
+
+@pytest.mark.django_db
+def test_the_calls_of_a_grid_staff_member_nobody_knows_are_refused_naming_those_there_are() -> None:
+    from gridpay.data.models import GridStaff
+
+    GridStaff.objects.create(name="陈嘉涵", phone="13800000001")
+    with pytest.raises(CommandError, match="没有名为 陈家涵 的网格员；网格员有：陈嘉涵"):
+        call_command("calls", "list", "--staff", "陈家涵")
+
+
+def test_a_password_piped_into_staff_add_is_taken_once_and_checked(tmp_path: Path) -> None:
+    added = gridpay(tmp_path, "staff", "add", "--username", "wang", "--name", "王营业", "--role", "cashier",
+                    stdin="Counter-Desk-2026\n")
+    assert added.returncode == 0, added.stderr
+    assert "已新增工作人员 王营业" in added.stdout
+    weak = gridpay(tmp_path, "staff", "add", "--username", "li", "--name", "李", "--role", "cashier", stdin="123\n")
+    assert weak.returncode == 1 and "密码不合要求" in weak.stderr and "Traceback" not in weak.stderr
+    empty = gridpay(tmp_path, "staff", "add", "--username", "zhao", "--name", "赵", "--role", "cashier", stdin="")
+    assert empty.returncode == 1 and "没有读到密码" in empty.stderr
+    with sqlite3.connect(tmp_path / "gridpay.sqlite3") as db:
+        assert [name for (name,) in db.execute("SELECT username FROM auth_user")] == ["wang"]
+
+
+def test_an_unexpected_error_is_one_chinese_line_and_a_log_file(tmp_path: Path) -> None:
+    (tmp_path / "broken.sqlite3").write_bytes(b"this is not a database, it was overwritten" * 100)
+    failed = gridpay(tmp_path, "settle", "--date", "2026-01-05",
+                     GRIDPAY_DATABASE_URL=f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    assert failed.returncode == 1
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("出错了（DatabaseError）："), failed.stderr
+    assert "Traceback" not in failed.stderr
+    log = Path(lines[0].split("详情已写入 ")[1])
+    assert log.parent == tmp_path / "logs"
+    written = log.read_text(encoding="utf-8")
+    assert written.startswith("gridpay settle --date 2026-01-05") and "Traceback (most recent call last)" in written
+
+
+@pytest.mark.django_db
+def test_every_problem_of_every_outlet_is_named_and_none_is_registered() -> None:
+    with pytest.raises(InvalidOutlet) as refused:
+        register_outlets(outlets=[
+            OutletInput(code="", name="邮政", kind="castle", latitude="north", longitude="118"),
+            OutletInput(code="S1", name="小卖部", kind="shop", latitude="24.9", longitude="118.6", hours="早八点"),
+        ])
+    message = refused.value.message
+    for problem in ("第 1 个网点（无编号）：编号和名称不能为空", "第 1 个网点（无编号）：类型应为", "经纬度应为数字",
+                    "第 2 个网点（S1）："):
+        assert problem in message, message
+    assert not Outlet.objects.exists()
+
+
+def test_every_bad_line_of_a_rollout_schedule_is_named() -> None:
+    schedule = ("month,village,grid_staff,grid_phone,village_assistant,assistant_phone\n"
+                "2026-13,铺前村,陈嘉涵,10012345678,,\n"
+                "2026-04,码头村,陈嘉涵,0595-68905492,李村委,13800000002\n"
+                "2026-05,,陈嘉涵,0595-68905492,王,12345\n")
+    with pytest.raises(InvalidInput) as refused:
+        parse_schedule(schedule.encode())
+    message = refused.value.message
+    assert "第 2 行：月份应为 YYYY-MM：'2026-13'，电话号码应为" in message and "10012345678" in message
+    assert "第 4 行：村/社区名称不能为空，电话号码应为" in message and "12345" in message
+    assert "第 3 行" not in message
