@@ -15,6 +15,7 @@ from django.db import connection
 
 from gridpay.data.models import RunLock
 from gridpay.data.run_lock import RunInProgress, exclusive_run
+from tests.conftest import ON_POSTGRES
 from tests.support.cli import GRIDPAY
 from tests.support.clock import FakeClock
 
@@ -31,10 +32,15 @@ def a_finished_process() -> int:
     return probe.pid
 
 
-def hold(tmp_path: Path, name: str, pid: int) -> None:
+def started(pid: int) -> str:
+    """The process's start in clock ticks since boot, as /proc says (what a lock row records)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+
+
+def hold(tmp_path: Path, name: str, holder: str) -> None:
     with sqlite3.connect(tmp_path / "gridpay.sqlite3") as db:
         db.execute("INSERT OR REPLACE INTO gridpay_runlock (name, holder, started_at) VALUES (?, ?, ?)",
-                   (name, f"{socket.gethostname()}:{pid}", "2026-03-10 01:30:00"))
+                   (name, holder, "2026-03-10 01:30:00"))
 
 
 def held(tmp_path: Path) -> list[str]:
@@ -48,20 +54,53 @@ def test_a_second_settlement_on_sqlite_is_refused_and_a_dead_ones_lock_is_taken_
     yesterday = str(clock.today() - timedelta(days=1))
     first = gridpay(tmp_path, "settle", "--through", yesterday)
     assert first.returncode == 0, first.stderr
-    hold(tmp_path, "settlement", os.getpid())  # a live process on this machine: this test's own
+    host = socket.gethostname()
+    running = subprocess.Popen(["sleep", "60"])  # a live process on this machine, holding the locks
+    try:
+        hold(tmp_path, "settlement", f"{host}:{running.pid}:{started(running.pid)}:a1")
+        refused = gridpay(tmp_path, "settle", "--through", yesterday)
+        assert refused.returncode == 1
+        assert "结算正在运行" in refused.stderr and f"{host}:{running.pid}" in refused.stderr
+        assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+        hold(tmp_path, "supply.enforce", f"{host}:{running.pid}:{started(running.pid)}:a1")
+        enforce = gridpay(tmp_path, "supply", "enforce")
+        assert enforce.returncode == 1 and "停电执行正在运行" in enforce.stderr
 
-    refused = gridpay(tmp_path, "settle", "--through", yesterday)
-    assert refused.returncode == 1
-    assert "结算正在运行" in refused.stderr and f"{socket.gethostname()}:{os.getpid()}" in refused.stderr
-    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
-    hold(tmp_path, "supply.enforce", os.getpid())
-    enforce = gridpay(tmp_path, "supply", "enforce")
-    assert enforce.returncode == 1 and "停电执行正在运行" in enforce.stderr
+        # The same pid since given to another process: the holder is gone.
+        hold(tmp_path, "settlement", f"{host}:{running.pid}:{int(started(running.pid)) - 1}:a0")
+        assert gridpay(tmp_path, "settle", "--through", yesterday).returncode == 0
+        hold(tmp_path, "settlement", f"{host}:{a_finished_process()}:1:b1")  # it died without letting go
+        taken_over = gridpay(tmp_path, "settle", "--through", yesterday)
+        assert taken_over.returncode == 0, taken_over.stderr
+        assert held(tmp_path) == ["supply.enforce"], "the runs let their lock go; the other is still held"
+    finally:
+        running.kill()
+        running.wait()
 
-    hold(tmp_path, "settlement", a_finished_process())  # it died without letting go
-    taken_over = gridpay(tmp_path, "settle", "--through", yesterday)
-    assert taken_over.returncode == 0, taken_over.stderr
-    assert held(tmp_path) == ["supply.enforce"], "the run let its lock go; the other is still held"
+
+@pytest.mark.skipif(ON_POSTGRES, reason="on PostgreSQL the advisory lock is the lock; the row only names its holder")
+@pytest.mark.django_db
+def test_a_row_this_process_left_in_an_earlier_life_or_elsewhere_long_ago_is_taken_over(clock: FakeClock) -> None:
+    from gridpay.data import run_lock
+
+    RunLock.objects.create(name="settlement", holder=run_lock.holder(), started_at=clock.now())
+    with pytest.raises(RunInProgress):  # this life holds it… (as if another thread of it did)
+        with run_lock._held_guard:
+            run_lock._held["settlement"] = (0, 1)
+        try:
+            with exclusive_run("settlement", what="结算", at=clock.now()):
+                pass
+        finally:
+            run_lock._held.clear()
+    with exclusive_run("settlement", what="结算", at=clock.now()):  # …no thread of it does: left behind
+        pass
+    RunLock.objects.create(name="settlement", holder="elsewhere:1:2:3", started_at=clock.now() - timedelta(hours=1))
+    with pytest.raises(RunInProgress), exclusive_run("settlement", what="结算", at=clock.now()):
+        pass
+    RunLock.objects.filter(name="settlement").update(started_at=clock.now() - timedelta(hours=13))
+    with exclusive_run("settlement", what="结算", at=clock.now()):
+        pass
+    assert not RunLock.objects.exists()
 
 
 @pytest.mark.django_db

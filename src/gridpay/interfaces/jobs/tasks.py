@@ -1,5 +1,6 @@
 """The jobs the schedule runs: each reads the clock, calls use cases, and is safe to run twice."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,28 +11,38 @@ from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.application.withholding.queue_withholdings import queue_withholdings
-from gridpay.data.run_lock import RunInProgress
+from gridpay.data.run_lock import RunInProgress, exclusive_run
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
+
+log = logging.getLogger("gridpay.jobs")
+# How long a scheduled run waits for one an operator started before it gives up (and says so in the log).
+SETTLEMENT_WAIT_S = 30 * 60
+ENFORCE_WAIT_S = 10 * 60
 
 
 def settle_and_alert() -> str:
     """Nightly: settle every day through yesterday, then the alerts of the balances it moved."""
     yesterday = clock.today() - timedelta(days=1)
     try:
-        reports = settle_through(through=yesterday, at=clock.now())
-    except RunInProgress as running:  # an operator's catch-up got there first: it settles, alerts and queues
-        return f"skipped: {running.message}"
-    alerts = evaluate_alerts(day=yesterday, at=clock.now())
-    withholdings = queue_withholdings(at=clock.now(), business_day=clock.today())
+        # An operator's run may hold settlement for a while: wait for it, then settle what is left.
+        with exclusive_run("settlement", what="结算", at=clock.now(), wait_s=SETTLEMENT_WAIT_S):
+            reports = settle_through(through=yesterday, at=clock.now())
+            alerts = evaluate_alerts(day=yesterday, at=clock.now())
+            withholdings = queue_withholdings(at=clock.now(), business_day=clock.today())
+    except RunInProgress as running:
+        log.error("nightly settlement did not run: %s", running.message)
+        return f"not run: {running.message}"
     return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
 
 
 def enforce() -> str:
     try:
-        report = enforce_supply(at=clock.now())
+        with exclusive_run("supply.enforce", what="停电执行", at=clock.now(), wait_s=ENFORCE_WAIT_S):
+            report = enforce_supply(at=clock.now())
     except RunInProgress as running:
-        return f"skipped: {running.message}"
+        log.error("disconnection run did not run: %s", running.message)
+        return f"not run: {running.message}"
     return f"{report.queued} disconnects queued of {report.candidates} candidates"
 
 
