@@ -140,14 +140,26 @@ def test_a_counter_payment_without_a_pdf_leaves_the_first_print_to_come(zj_tarif
     assert CounterReceipt.objects.get().prints == 0
 
 
-def test_a_statement_is_not_downloaded_over_an_existing_file(tmp_path: Path) -> None:
-    (tmp_path / "bill.csv").write_text("kept", encoding="utf-8")
-    with pytest.raises(CommandError, match="已存在"):
+def test_a_statement_is_not_downloaded_when_it_could_not_be_kept(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="不存在"):  # refused before the channel is asked (none is configured)
         call_command("reconcile", "--channel", "wechat", "--date", "2026-01-05", "--download",
-                     "--save", str(tmp_path / "bill.csv"))
-    assert (tmp_path / "bill.csv").read_text(encoding="utf-8") == "kept"
+                     "--save", str(tmp_path / "nowhere" / "bill.csv"))
+    assert only(tmp_path) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_file_stays_once_its_change_committed_whatever_fails_after(tmp_path: Path) -> None:
+    from django.db import transaction
+
+    target = tmp_path / "batch.txt"
+    with pytest.raises(RuntimeError), output_file(target) as out:
+        with transaction.atomic():
+            out.write("批次")
+        raise RuntimeError("the lock could not be let go after the commit")
+    assert target.read_text(encoding="utf-8") == "批次"
+
+
+@pytest.mark.django_db
 def test_a_file_written_before_a_change_that_then_fails_is_removed(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     with pytest.raises(RuntimeError), output_file(target) as out:

@@ -2,7 +2,8 @@
 
 The use case writes the file inside its transaction (``OutputFile.write``: a temporary name in the same directory,
 then a rename), so a file that cannot be written rolls the change back; ``output_file`` removes the file again
-when the transaction fails after it was written. Either both the change and the file exist, or neither does.
+when the transaction does not commit after it was written, and keeps it once it has (whatever fails later). Either
+both the change and the file exist, or neither does.
 """
 
 import os
@@ -10,6 +11,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from django.db import transaction
 
 from gridpay.domain.errors import DomainError
 
@@ -23,6 +26,7 @@ class OutputFile:
         self.path = path
         self.overwrite = overwrite
         self.written = False
+        self.committed = False  # the change the file goes with is in the database: the file stays
 
     def check(self) -> None:
         """Refuses a destination that could not be written, before anything is changed."""
@@ -58,6 +62,11 @@ class OutputFile:
         finally:
             Path(temporary).unlink(missing_ok=True)
         self.written = True
+        _sync_directory(directory)
+        transaction.on_commit(self._keep)  # at once outside a transaction
+
+    def _keep(self) -> None:
+        self.committed = True
 
     def _name(self, temporary: str) -> None:
         if self.overwrite:
@@ -69,9 +78,24 @@ class OutputFile:
             raise OutputFileRefused(f"{self.path} 已存在：不覆盖，请换一个文件名", field="out") from None
 
     def discard(self) -> None:
-        if self.written:
+        """The file goes again, unless the change it goes with committed."""
+        if self.written and not self.committed:
             self.path.unlink(missing_ok=True)
             self.written = False
+
+
+def _sync_directory(directory: Path) -> None:
+    """The new name on disk too, so that a power cut after the commit does not lose the only copy of the PINs."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the file itself is synced
+    finally:
+        os.close(handle)
 
 
 @contextmanager

@@ -69,8 +69,6 @@ class Command(GridpayCommand):
                 return
             if not options["channel"] or not options["date"]:
                 raise CommandError("对账需要 --channel 和 --date，以及对账单文件（或 --download）")
-            if options["date"] > clock.today():
-                raise CommandError(f"对账日期 {options['date']} 晚于今天 {clock.today()}：只能核对已经过去的日子")
             name, content = self._statement(options)
             report = reconcile_channel(
                 channel=options["channel"], day=options["date"], file_name=name, content=content, run_by=by,
@@ -88,8 +86,9 @@ class Command(GridpayCommand):
         if options["download"]:
             if options["channel"] not in ONLINE_CHANNELS:
                 raise CommandError("只有 wechat、alipay 可以下载对账单；其他渠道请给出对账单文件")
-            # Where the statement is kept is checked before it is downloaded; it is kept before it is reconciled.
-            with output_file(options["save"]) if options["save"] else nullcontext() as out:
+            # Where the statement is kept is checked before it is downloaded, and it is kept before it is reconciled;
+            # a later download of the same day replaces it (the channel's statement of that day, again).
+            with output_file(options["save"], overwrite=True) if options["save"] else nullcontext() as out:
                 try:
                     channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
                     content = channel.statement(day=options["date"])
