@@ -117,3 +117,17 @@ def test_every_bad_line_of_a_rollout_schedule_is_named() -> None:
     assert "第 2 行：月份应为 YYYY-MM：'2026-13'，电话号码应为" in message and "10012345678" in message
     assert "第 4 行：村/社区名称不能为空，电话号码应为" in message and "12345" in message
     assert "第 3 行" not in message
+
+
+def test_a_crash_log_is_its_owners_alone_and_keeps_no_secret(tmp_path: Path) -> None:
+    from gridpay.interfaces.cli.crash_report import masked
+
+    assert masked(["cards", "redeem", "--pin", "1234 5678", "--password=s3cret", "--account", "33"]) == [
+        "cards", "redeem", "--pin", "***", "--password=***", "--account", "33"]
+    (tmp_path / "broken.sqlite3").write_bytes(b"not a database" * 100)
+    failed = gridpay(tmp_path, "cards", "redeem", "--account", "3301000001", "--serial", "A000001", "--pin",
+                     "1111 2222 3333 4444", GRIDPAY_DATABASE_URL=f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    assert failed.returncode == 1, failed.stderr
+    log = Path(failed.stderr.strip().split("详情已写入 ")[1])
+    assert log.stat().st_mode & 0o077 == 0 and log.parent.stat().st_mode & 0o077 == 0
+    assert "1111 2222" not in log.read_text(encoding="utf-8") and "--pin ***" in log.read_text(encoding="utf-8")

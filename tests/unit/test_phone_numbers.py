@@ -45,3 +45,10 @@ def test_whatever_is_typed_is_either_refused_or_kept_in_a_form_it_keeps(text: st
     except InvalidPhone:
         return
     assert normalised_phone(kept) == kept
+
+
+def test_only_a_mobile_receives_sms() -> None:
+    from gridpay.domain.phone_numbers import receives_sms
+
+    assert receives_sms("13900000001")
+    assert not receives_sms("0595-68905492") and not receives_sms("")

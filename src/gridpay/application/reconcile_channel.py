@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from gridpay.data.models import Reconciliation, ReconciliationDifference
 from gridpay.data.queries.reconciliation import our_records_frame
 from gridpay.data.run_lock import exclusive_run
-from gridpay.domain.business_time import day_bounds
+from gridpay.domain.business_time import business_day, day_bounds
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
 from gridpay.domain.reconciliation_batch import reconcile_frames
@@ -40,6 +40,9 @@ def reconcile_channel(
 ) -> ReconciliationReport:
     """Reconciles one channel's day while no other reconciliation of the same channel and day runs."""
     name = parse_channel(channel).value
+    today = business_day(instant=at, zone=zone)
+    if day > today:
+        raise InvalidStatement(f"对账日期 {day} 晚于今天 {today}：只能核对已经过去的日子", field="date")
     with exclusive_run(f"reconcile:{name}:{day}", what=f"{name} {day} 的对账", at=at):
         return _reconcile_channel(channel=name, day=day, file_name=file_name, content=content, run_by=run_by, at=at,
                                   zone=zone)

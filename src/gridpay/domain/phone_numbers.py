@@ -33,3 +33,8 @@ def normalised_phone(text: str, *, mobile_only: bool = False) -> str:
         )
     area, local, extension = landline.groups()
     return f"{area}-{local}" + (f"-{extension}" if extension else "")
+
+
+def receives_sms(phone: str) -> bool:
+    """Only a mobile receives an SMS: a landline kept as a customer's phone is for calls."""
+    return MOBILE.fullmatch(phone) is not None

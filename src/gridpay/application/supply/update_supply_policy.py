@@ -22,7 +22,8 @@ def update_supply_policy(*, changes: dict[str, Any], at: datetime) -> SupplyPoli
     if unknown:
         raise UnknownPolicyField(f"没有这项供电策略：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
-        row = SupplyPolicySettings.objects.select_for_update().filter(id=1).first() or SupplyPolicySettings(id=1)
+        # The single row, created with the domain's defaults if it is not there yet (and undone with the change).
+        row, _ = SupplyPolicySettings.objects.select_for_update().get_or_create(id=1, defaults={"updated_at": at})
         for name, value in changes.items():
             setattr(row, name, value)
         row.updated_at = at

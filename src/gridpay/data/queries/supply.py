@@ -8,6 +8,7 @@ from decimal import Decimal
 from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
+from gridpay.domain.phone_numbers import receives_sms
 
 
 @dataclass
@@ -41,8 +42,8 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
     inputs: dict[int, AlertInputs] = {}
     for account_id, no, name, address, balance, fired, since, staff_id, staff_phone, customer_phone, own in rows:
         inputs[account_id] = AlertInputs(
-            account_id, no, name, address, balance, fired, since, staff_id, staff_phone or "", alert_first_fen=own,
-            phones=_sms_phones(contacts.get(account_id, []), customer_phone),
+            account_id, no, name, address, balance, fired, since, staff_id, _sms_phone(staff_phone),
+            alert_first_fen=own, phones=_sms_phones(contacts.get(account_id, []), customer_phone),
         )
     settled = (
         Settlement.objects.filter(day__gt=day - timedelta(days=history_days), day__lte=day)
@@ -100,10 +101,14 @@ def account_contacts(*, account_id: int) -> AccountContacts:
     contacts = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
     return AccountContacts(
         account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
-        grid_staff_id=staff_id, grid_staff_phone=staff_phone or "",
+        grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone),
     )
 
 
 def _sms_phones(contacts: list[str], customer_phone: str) -> list[str]:
-    """The account's own SMS contacts; without any, the customer's phone."""
-    return contacts or ([customer_phone] if customer_phone else [])
+    """The account's own SMS contacts; without any, the customer's phone; mobiles only (a landline is for calls)."""
+    return [phone for phone in contacts or [customer_phone] if receives_sms(phone)]
+
+
+def _sms_phone(phone: str | None) -> str:
+    return phone if phone and receives_sms(phone) else ""

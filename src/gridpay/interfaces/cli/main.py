@@ -27,6 +27,8 @@ COMMANDS_WITHOUT_THE_SCHEMA = {
     "version",
     "--version",
 }
+# Nor do these open the database: no key is made beside it for them (makemessages runs in the source tree).
+COMMANDS_WITHOUT_THE_DATABASE = COMMANDS_WITHOUT_THE_SCHEMA - {"migrate"} | {"makemessages", "compilemessages"}
 # They serve requests or run jobs, signing sessions and keying digests: without a usable secret key they refuse at
 # once, before touching the database (ADR 0007). `demo --serve` refuses before building the town.
 COMMANDS_THAT_NEED_THE_SECRET_KEY = {"serve", "worker", "qcluster", "runserver"}
@@ -63,7 +65,8 @@ def _run(argv: list[str]) -> None:
 
     lists_commands = argv in ([], ["-h"], ["--help"], ["help"])
     asks_for_help = any(arg in ("-h", "--help") for arg in argv)
-    if argv and argv[0] not in ("help", "version", "--version") and not asks_for_help:
+    command = argv[0].replace("-", "_") if argv else ""
+    if command and command not in COMMANDS_WITHOUT_THE_DATABASE and not asks_for_help:
         _keep_a_key_beside_the_embedded_database()  # before the settings read it
     django.setup()
     if lists_commands:
