@@ -100,7 +100,8 @@ def clock() -> Iterator[FakeClock]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    modules = {Path(str(item.path)) for item in items} | set(TESTS.glob("support/*.py")) | {TESTS / "conftest.py"}
+    helpers = {*TESTS.glob("support/*.py"), *TESTS.glob("faults/*.py"), TESTS / "conftest.py"}
+    modules = {Path(str(item.path)) for item in items} | helpers
     reads = [read for module in sorted(modules) if module.suffix == ".py"
              for read in wall_clock_reads(module, root=ROOT)]
     if reads:

@@ -2,7 +2,6 @@
 `gridpay simulate-meters`, `gridpay supply enforce`, a counter payment, and the commands confirmed by read-back."""
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ import pytest
 
 from tests.support.cli import GRIDPAY
 from tests.support.clock import FakeClock
+from tests.support.serving import free_port
 
 pytestmark = pytest.mark.dates
 
@@ -28,11 +28,6 @@ E0002,{day},150.00,,,,
 E0003,{day},150.00,,,,
 """
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path, clock: FakeClock) -> None:

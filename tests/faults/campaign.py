@@ -113,9 +113,7 @@ def _run_seed(seed: int) -> SeedResult:
     twin = _run(script, twin_counter)
     twin_money = invariants.money()
     result.violations += [f"(without crashes) {v}" for v in invariants.violations(twin)]
-    rng = random.Random(seed * 7919)
-    crash_at = set(rng.sample(range(1, twin_counter.writes + 1), k=min(twin_counter.writes, rng.randint(1, 3))))
-    counter = WriteCounter(crash_at=crash_at, killer=_worker.killer)
+    counter = WriteCounter(crash_at=crash_points(seed, twin_counter.per_step), killer=_worker.killer)
     crashed = _run(script, counter)
     if os.environ.get("GRIDPAY_FAULT_SIM_PLANT") == str(seed):
         _plant_a_fault()  # the campaign's own test: does a broken seed name itself?
@@ -129,6 +127,14 @@ def _run_seed(seed: int) -> SeedResult:
     return result
 
 
+def crash_points(seed: int, writes_per_step: "Counter[int]") -> set[tuple[int, int]]:
+    """One to three (step, nth write of that step) points, drawn from the seed and the uninterrupted run's writes."""
+    rng = random.Random(seed * 7919)
+    steps = sorted(step for step, writes in writes_per_step.items() if writes)
+    chosen = rng.sample(steps, k=min(len(steps), rng.randint(1, 3)))
+    return {(step, 1 + int(rng.random() * writes_per_step[step])) for step in chosen}
+
+
 def _run(script: "Plan", counter: "WriteCounter") -> "World":
     """One run of the plan on a fresh database, on the plan's own clock, its writes counted (and crashed)."""
     import time_machine
@@ -139,7 +145,7 @@ def _run(script: "Plan", counter: "WriteCounter") -> "World":
     databases.fresh(_worker.workdir)
     assert _worker.wechat is not None
     _worker.wechat.orders.clear()
-    world = driver.World(plan=script, wechat=_worker.wechat, quietly=counter.pause)
+    world = driver.World(plan=script, wechat=_worker.wechat, quietly=counter.pause, step_started=counter.begin_step)
     first = script.steps[0].at
     with time_machine.travel(first, tick=False) as traveller:
         driver.build_town(world, at=first)

@@ -10,13 +10,13 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import time_machine
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.test import Client
 
 from gridpay.application.catch_up_settlement import settle_through
@@ -37,7 +37,7 @@ from gridpay.application.withholding.import_results import import_results
 from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.withholding.sign_agreement import sign_agreement
 from gridpay.data import run_lock
-from gridpay.data.models import Account, LedgerAccount, MeterCommand, RunLock
+from gridpay.data.models import Account, LedgerAccount, MeterCommand
 from gridpay.domain.errors import DomainError
 from gridpay.integrations.channels.factory import build_online_channel
 from gridpay.integrations.headend.meter_simulator import SimulatedMeter
@@ -64,8 +64,11 @@ class World:
     violations: list[str] = field(default_factory=list)
     restarts: int = 0
     runs_refused: int = 0  # a settlement (or another one-at-a-time run) refused while another ran
-    # The campaign's own writes (a restart's clean-up) go through this, so that no crash is injected into them.
+    # The campaign's own writes go through this, so that no crash is injected into them.
     quietly: Callable[[], AbstractContextManager[None]] = nullcontext
+    step_started: Callable[[int], None] = lambda index: None  # tells the write counter which step runs
+    bank_inbox: list[str] = field(default_factory=list)  # withholding batch files the bank has received
+    bank_answered: int = 0  # of them, how many it has answered (the bank's own record)
 
     def account_no(self, index: int) -> str:
         return f"33019{index:05d}"
@@ -95,14 +98,15 @@ def build_town(world: World, *, at: Any) -> None:
 
 
 def run_plan(world: World, traveller: time_machine.Traveller) -> None:
-    for step in world.plan.steps:
-        do(world, step, traveller)
+    for index, step in enumerate(world.plan.steps):
+        do(world, index, step, traveller)
     finish(world, traveller)
 
 
-def do(world: World, step: Step, traveller: time_machine.Traveller) -> None:
+def do(world: World, index: int, step: Step, traveller: time_machine.Traveller) -> None:
     """The step at its time, done again after every crash until it is done."""
     traveller.move_to(step.at, tick=False)
+    world.step_started(index)
     while True:
         try:
             STEPS[step.kind](world, step)
@@ -115,17 +119,16 @@ def restart(world: World) -> None:
     """gridpay's process died and starts again: its connection and the locks it held are gone."""
     world.restarts += 1
     connection.close()
-    run_lock._held.clear()
-    with world.quietly():
-        # What the next run's look at a dead holder would do (here the restarted process has the same pid).
-        RunLock.objects.filter(holder=run_lock.holder()).delete()
+    # A new life of the process: what the old one held is left in the database for the next run to take over.
+    run_lock.forget_held()
 
 
 def finish(world: World, traveller: time_machine.Traveller) -> None:
     """The morning after the last day: settlement caught up and the gateway drained, as the schedule would."""
     morning = world.plan.steps[-1].at + timedelta(hours=1)
-    for step in (Step("settle", at=morning, day=world.plan.last_day), Step("gateway", at=morning)):
-        do(world, step, traveller)
+    steps = (Step("settle", at=morning, day=world.plan.last_day), Step("gateway", at=morning))
+    for index, step in enumerate(steps, len(world.plan.steps)):
+        do(world, index, step, traveller)
 
 
 def readings(world: World, step: Step) -> None:
@@ -232,31 +235,41 @@ def sweep(world: World, step: Step) -> None:
 
 
 def withholding(world: World, step: Step) -> None:
-    """The station exports the bank's batch; the bank debits odd-numbered accounts and refuses the others."""
-    files: list[str] = []
+    """The station exports the bank's batch (the file reaches the bank once the export commits); the bank answers each
+    file it received once, debiting odd-numbered accounts and refusing the others; the answer is imported."""
+
+    def to_the_bank(content: str) -> None:
+        transaction.on_commit(lambda: world.bank_inbox.append(content))
+
     try:
-        batch = export_batch(bank_code="PSBC", by="fault-sim", at=step.at, zone=ZONE, deliver=files.append)
+        export_batch(bank_code="PSBC", by="fault-sim", at=step.at, zone=ZONE, deliver=to_the_bank)
     except run_lock.RunInProgress:
         world.runs_refused += 1
-        return
     except DomainError:
-        return  # nothing queued for the bank
-    lines = [line.split("|") for line in batch.content.splitlines() if line.startswith("D|")]
+        pass  # nothing queued for the bank
+    while world.bank_answered < len(world.bank_inbox):
+        answer = _bank_answer(world.bank_inbox[world.bank_answered], at=step.at)
+        while True:  # the bank's answer is imported until it is in, whatever happens to gridpay meanwhile
+            try:
+                import_results(content=answer, at=step.at, business_day=_day(step))
+                break
+            except CRASHES:
+                restart(world)
+        world.bank_answered += 1
+
+
+def _bank_answer(batch_file: str, *, at: datetime) -> bytes:
+    lines = [line.split("|") for line in batch_file.splitlines() if line.startswith("D|")]
+    batch_no = batch_file.split("|", 2)[1]
     results = []
     succeeded = 0
     for _, request_id, _, _, amount, account_no in lines:
         ok = int(account_no[-1]) % 2 == 1
         succeeded += int(amount) if ok else 0
         results.append(f"R|{request_id}|{amount}|{'0000' if ok else '3001'}|"
-                       f"{f'PSBC-{batch.batch_no}-{request_id}' if ok else ''}|{'成功' if ok else '余额不足'}")
-    header = f"H|{batch.batch_no}|PSBC|{step.at.astimezone(SHANGHAI):%Y%m%d%H%M%S}|{len(lines)}|{succeeded}"
-    content = "\n".join([header, *results, f"T|{len(lines)}|{succeeded}"]) + "\n"
-    while True:  # the bank's file is imported until it is in, whatever happens to gridpay meanwhile
-        try:
-            import_results(content=content.encode(), at=step.at, business_day=_day(step))
-            return
-        except CRASHES:
-            restart(world)
+                       f"{f'PSBC-{batch_no}-{request_id}' if ok else ''}|{'成功' if ok else '余额不足'}")
+    header = f"H|{batch_no}|PSBC|{at.astimezone(SHANGHAI):%Y%m%d%H%M%S}|{len(lines)}|{succeeded}"
+    return ("\n".join([header, *results, f"T|{len(lines)}|{succeeded}"]) + "\n").encode()
 
 
 def reconcile(world: World, step: Step) -> None:

@@ -105,6 +105,19 @@ def refunds_within_payments(world: World) -> list[str]:
     return found
 
 
+def refunds_match_the_channel(world: World) -> list[str]:
+    """Every refund WeChat Pay made is recorded here, to the fen, and none it did not make (a crash between the
+    channel's answer and our record must not lose one; a retry with the same refund number must not add one)."""
+    made = {seen.transaction_id: sum(amount for _, amount in seen.refunds)
+            for seen in world.wechat.orders.values() if seen.transaction_id}
+    recorded: Counter[str] = Counter()
+    for txn, amount in PaymentRefund.objects.filter(channel="wechat").values_list("payment__channel_txn_id",
+                                                                                   "amount_fen"):
+        recorded[txn] += amount
+    return [f"wechat {txn}: the channel refunded {made.get(txn, 0)}, recorded here {recorded.get(txn, 0)}"
+            for txn in sorted(set(made) | set(recorded)) if made.get(txn, 0) != recorded.get(txn, 0)]
+
+
 def one_live_command_per_meter(world: World) -> list[str]:
     live = (MeterCommand.objects.filter(status__in=[s.value for s in LIVE]).values("meter_id")
             .annotate(n=Count("id")).filter(n__gt=1).values_list("meter_id", "n"))
@@ -120,7 +133,7 @@ def every_day_settled_once(world: World) -> list[str]:
 
 
 CHECKS = (transfers_balance, balances_are_their_entries, credited_exactly_once, refunds_within_payments,
-          one_live_command_per_meter, every_day_settled_once)
+          refunds_match_the_channel, one_live_command_per_meter, every_day_settled_once)
 
 
 def money() -> Money:

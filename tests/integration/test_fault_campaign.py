@@ -102,3 +102,13 @@ def test_a_failing_seed_prints_its_number_and_fails_again_alone(tmp_path: Path) 
     assert several.stdout.strip().splitlines()[-1].startswith("3 scenarios, ")
     alone = run_campaign(tmp_path, "--seed", "2", plant="2")
     assert alone.returncode == 1 and "seed 2: " in alone.stdout
+
+
+@pytest.mark.django_db
+def test_a_refund_the_channel_made_but_nobody_recorded_is_found(world: World, clock: FakeClock) -> None:
+    from tests.support.channel_servers import ChannelOrderSeen
+
+    world.wechat.orders["GP-1"] = ChannelOrderSeen("GP-1", 5_000, transaction_id="4200-9", paid_at=clock.now(),
+                                                   refunds=[("R1", 1_000)])
+    assert invariants.refunds_match_the_channel(world) == [
+        "wechat 4200-9: the channel refunded 1000, recorded here 0"]

@@ -6,12 +6,13 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
 from gridpay.application.import_readings import import_readings
 from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.application.issue_api_token import issue_api_token
+from gridpay.application.record_payment import record_payment
 from gridpay.data.models import Account, Payment, RunLock, Settlement
 from tests.faults import invariants
 from tests.faults.driver import World
@@ -32,6 +34,7 @@ from tests.faults.steps import Plan
 from tests.support.channel_servers import WeChatPayServer
 from tests.support.cli import GRIDPAY
 from tests.support.clock import FakeClock
+from tests.support.serving import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 KILLS = 20
@@ -132,30 +135,60 @@ def test_settlement_killed_twenty_times_resumes_to_the_balances_of_a_run_never_k
 
     rng = random.Random(20261205)
     env = environment(database_url(), GRIDPAY_SETTLEMENT_BATCH_SIZE="10")
-    for _ in range(KILLS):
-        # Killed at a random moment after it has settled some more (a few batches, or one batch's worth less):
-        # mid-run whatever this machine's speed, and with work left for the next.
-        before = Settlement.objects.count()
-        run = start(["settle", "--through", str(through)], env, tmp_path)
-        more = rng.randint(5, 200)
-        while run.poll() is None and Settlement.objects.count() < before + more:
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0, 0.02))
-        assert run.poll() is None, "killed while settling, not after"
-        kill(run)
-    assert Settlement.objects.count() < ACCOUNTS * DAYS, "work left after the last kill"
+    with payments_meanwhile(clock) as paid:
+        kills = 0
+        while kills < KILLS:
+            # Killed at a random moment after it has settled some more (a few batches, or one batch's worth less):
+            # mid-run whatever this machine's speed, and with work left for the next.
+            before = Settlement.objects.count()
+            run = start(["settle", "--through", str(through)], env, tmp_path)
+            more = rng.randint(5, 200)
+            while run.poll() is None and Settlement.objects.count() < before + more:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.02))
+            if run.poll() is not None:  # refused: the killed run's server side has not let the lock go yet
+                _, error = run.communicate()
+                assert "结算正在运行" in error, error
+                continue
+            kill(run)
+            kills += 1
+        assert Settlement.objects.count() < ACCOUNTS * DAYS, "work left after the last kill"
     settle_until_done(database_url(), through, tmp_path)
 
     assert Settlement.objects.count() == ACCOUNTS * DAYS
-    assert balances() == expected
+    assert paid, "payments came in while settlement was killed"
+    assert balances() == {account_no: balance + paid.get(account_no, 0) for account_no, balance in expected.items()}
     assert ledger_violations() == []
     assert not RunLock.objects.exists()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextmanager
+def payments_meanwhile(clock: FakeClock) -> Iterator[dict[str, int]]:
+    """Customers paying at the counter all the while: account → what they paid."""
+    paid: dict[str, int] = {}
+    stop = threading.Event()
+
+    def pay() -> None:
+        n = 0
+        try:
+            while not stop.is_set():
+                account_no = f"33018{n * 7 % ACCOUNTS:05d}"
+                record_payment(account_no=account_no, amount_fen=100 + n % 50, channel="counter",
+                               channel_txn_id=f"KILL-{n}", received_at=clock.now(), business_day=clock.today())
+                paid[account_no] = paid.get(account_no, 0) + 100 + n % 50
+                n += 1
+                time.sleep(0.02)
+        finally:
+            connection.close()
+
+    payer = threading.Thread(target=pay)
+    payer.start()
+    try:
+        yield paid
+    finally:
+        stop.set()
+        payer.join(timeout=30)
+
 
 
 def test_the_server_killed_twenty_times_under_payments_credits_each_acknowledged_payment_once(
@@ -203,7 +236,13 @@ def test_the_server_killed_twenty_times_under_payments_credits_each_acknowledged
         thread.start()
     try:
         for _ in range(KILLS):
-            time.sleep(rng.uniform(1.0, 3.0))
+            # Killed at a random moment once it serves again (a payment acknowledged since it started).
+            served = len(acknowledged)
+            deadline = time.monotonic() + 120
+            while len(acknowledged) == served and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(acknowledged) > served, "the server came back and took payments"
+            time.sleep(rng.uniform(0, 1.0))
             kill(server)
             server = start(["serve", "--port", str(port), "--workers", "2", "--quiet"], env, tmp_path)
         time.sleep(3)

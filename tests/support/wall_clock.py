@@ -34,24 +34,51 @@ def wall_clock_reads(path: Path, *, root: Path) -> list[WallClockRead]:
     if relative in ALLOWED:
         return []
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    owners, functions = _aliases(tree)
     found = []
     for node in ast.walk(tree):
-        what = _reads_the_clock(node)
+        what = _reads_the_clock(node, owners=owners, functions=functions)
         if what:
             found.append(WallClockRead(relative, getattr(node, "lineno", 0), what))
     return found
 
 
-def _reads_the_clock(node: ast.AST) -> str:
+def _aliases(tree: ast.AST) -> tuple[dict[str, str], dict[str, str]]:
+    """Names a module gives the clock's owners (``from datetime import datetime as dt``) and its functions
+    (``from time import time``, ``from django.utils.timezone import now``)."""
+    owners = {name: name for name in ("datetime", "date", "timezone", "time")}
+    functions: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("datetime", "time") and alias.asname:
+                    owners[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module in ("datetime", "time", "django.utils",
+                                                                   "django.utils.timezone"):
+            for alias in node.names:
+                owner = "timezone" if node.module == "django.utils.timezone" else node.module
+                if (owner, alias.name) in CLOCK_READS:
+                    functions[alias.asname or alias.name] = f"{owner}.{alias.name}"
+                elif alias.name in owners:
+                    owners[alias.asname or alias.name] = alias.name
+    return owners, functions
+
+
+def _reads_the_clock(node: ast.AST, *, owners: dict[str, str], functions: dict[str, str]) -> str:
     if isinstance(node, ast.Attribute) and node.attr == "escape_hatch":
         return "time_machine.escape_hatch: the real clock"
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    if not isinstance(node, ast.Call):
+        return ""
+    if isinstance(node.func, ast.Name) and node.func.id in functions:
+        return f"{functions[node.func.id]}(): use the clock fixture"
+    if not isinstance(node.func, ast.Attribute):
         return ""
     method = node.func.attr
     owner = node.func.value
     owner_name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
-    if (owner_name, method) in CLOCK_READS:
-        return f"{owner_name}.{method}(): use the clock fixture"
+    canonical = owners.get(owner_name, owner_name)
+    if (canonical, method) in CLOCK_READS:
+        return f"{canonical}.{method}(): use the clock fixture"
     if method == "with_name" and any(isinstance(a, ast.Constant) and a.value == "gridpay" for a in node.args):
         return "the gridpay script on the real clock: use tests.support.cli.GRIDPAY"
     return ""

@@ -35,16 +35,22 @@ def test_a_gridpay_command_started_by_a_test_runs_on_its_clock(tmp_path: Path, c
 @pytest.mark.parametrize("line", [
     "datetime.now(UTC)", "datetime.datetime.now()", "date.today()", "timezone.now()", "time.time()",
     "datetime.utcnow()", "time_machine.escape_hatch.time.time()", 'Path(sys.executable).with_name("gridpay")',
+    "dt.now()", "tz.now()", "now()", "clock_time()", "t.time()",
 ])
 def test_a_test_that_reads_the_real_clock_is_found(tmp_path: Path, line: str) -> None:
     module = tmp_path / "tests" / "test_example.py"
     module.parent.mkdir()
     module.write_text(textwrap.dedent(f"""
+        from datetime import datetime as dt
+        from django.utils import timezone as tz
+        from django.utils.timezone import now
+        from time import time as clock_time
+        import time as t
         def test_something():
             when = {line}
     """), encoding="utf-8")
     found = wall_clock_reads(module, root=tmp_path)
-    assert {read.line for read in found} == {3}
+    assert {read.line for read in found} == {8}
 
 
 def test_the_clock_fixture_and_other_times_are_not_reads_of_the_real_clock(tmp_path: Path) -> None:

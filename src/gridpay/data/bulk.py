@@ -1,7 +1,8 @@
 """Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -31,14 +32,28 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if on_postgresql():
-            # The driver's own errors (a unique violation from COPY) become Django's, as every other query's do.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            statement = f"COPY {table} ({names}) FROM STDIN"
+
+            def copy_rows(*_: Any) -> None:
+                # The driver's own errors (a unique violation from COPY) become Django's, as every other query's do.
+                with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+
+            _through_execute_wrappers(statement, copy_rows, cursor)
             return
         marks = ", ".join(["%s"] * len(columns))
         adapted = [tuple(_sqlite_value(value) for value in row) for row in rows]
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+
+
+def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -> None:
+    """COPY is the driver's own call: it goes through the wrappers installed with connection.execute_wrapper() as
+    every other statement does (instrumentation, and the fault campaign's crashes)."""
+    call: Callable[..., None] = run
+    for wrapper in reversed(connection.execute_wrappers):
+        call = partial(wrapper, call)
+    call(sql, None, True, {"connection": connection, "cursor": cursor})
 
 
 def add_to_balances(changes: Sequence[tuple[int, int]]) -> None:
