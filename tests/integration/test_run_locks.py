@@ -112,6 +112,32 @@ def test_a_run_may_run_its_own_parts_under_its_lock_and_lets_it_go(clock: FakeCl
     assert not RunLock.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_of_this_process_is_refused_even_before_the_holders_row_is_there(clock: FakeClock) -> None:
+    """Two threads racing for the lock: the one that claimed it first may not have written its row yet."""
+    refused: list[RunInProgress] = []
+    ran: list[str] = []
+
+    def second() -> None:
+        try:
+            with exclusive_run("settlement", what="结算", at=clock.now()):
+                ran.append("second")
+        except RunInProgress as error:
+            refused.append(error)
+        finally:
+            connection.close()
+
+    with exclusive_run("settlement", what="结算", at=clock.now()):
+        RunLock.objects.all().delete()  # the window between the claim and the row
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join()
+    assert not ran and len(refused) == 1 and "结算正在运行" in refused[0].message
+    with exclusive_run("settlement", what="结算", at=clock.now()):  # let go: the next run takes it
+        ran.append("next")
+    assert ran == ["next"] and not RunLock.objects.exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_another_thread_of_the_same_process_is_refused(clock: FakeClock) -> None:

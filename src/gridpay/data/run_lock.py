@@ -47,26 +47,20 @@ def exclusive_run(name: str, *, what: str, at: datetime, wait_s: float = 0) -> I
 
     With ``wait_s`` a run that finds the lock held tries again every second for that long before it is refused.
     """
-    me = threading.get_ident()
-    with _held_guard:
-        thread, depth = _held.get(name, (me, 0))
-        reentered = bool(depth) and thread == me
-        if reentered:
-            _held[name] = (me, depth + 1)
-    if reentered:
+    if _reentered(name):
         try:
             yield
         finally:
             _release_depth(name)
         return
     _acquire_waiting(name, what=what, at=at, wait_s=wait_s)
-    with _held_guard:
-        _held[name] = (me, 1)
     try:
         yield
     finally:
-        _release_depth(name)
-        _release(name)
+        try:
+            _release(name)
+        finally:  # only then may another thread claim it: its row must not be the one removed here
+            _release_depth(name)
 
 
 def holder() -> str:
@@ -82,12 +76,36 @@ def forget_held() -> None:
     _life["incarnation"] = secrets.token_hex(4)
 
 
+def _reentered(name: str) -> bool:
+    """Whether this thread holds ``name`` already (then it holds it once more)."""
+    me = threading.get_ident()
+    with _held_guard:
+        thread, depth = _held.get(name, (me, 0))
+        if depth and thread == me:
+            _held[name] = (me, depth + 1)
+            return True
+        return False
+
+
+def _claim(name: str, *, what: str) -> None:
+    """Claims ``name`` in this process before the database is asked, so two of its threads never both take it.
+
+    Another thread of this process holding it, or taking it, is a run in progress: the row it writes may not be
+    there yet for the database to tell.
+    """
+    me = threading.get_ident()
+    with _held_guard:
+        if name in _held:
+            raise _refusal(name, what)
+        _held[name] = (me, 1)
+
+
 def _release_depth(name: str) -> None:
     with _held_guard:
-        thread, depth = _held[name]
+        thread, depth = _held.get(name, (0, 0))
         if depth > 1:
             _held[name] = (thread, depth - 1)
-        else:
+        elif depth:  # after forget_held (a new life) nothing is held any more
             del _held[name]
 
 
@@ -95,7 +113,12 @@ def _acquire_waiting(name: str, *, what: str, at: datetime, wait_s: float) -> No
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            _acquire(name, what=what, at=at)
+            _claim(name, what=what)
+            try:
+                _acquire(name, what=what, at=at)
+            except BaseException:
+                _release_depth(name)
+                raise
             return
         except RunInProgress:
             if time.monotonic() >= deadline:
@@ -153,15 +176,15 @@ def _refusal(name: str, what: str, held: RunLock | None = None) -> RunInProgress
 
 def _alive(holder_name: str, *, name: str, started_at: datetime, at: datetime) -> bool:
     """Whether the process a row names still runs (and so still holds the lock)."""
-    host, pid_text, started, incarnation = [*holder_name.split(":"), "", "", "", ""][:4]
+    host, pid_text, started = [*holder_name.split(":"), "", "", ""][:3]
     if host != socket.gethostname():
         return at - started_at < FOREIGN_HOLDER_EXPIRES
     if not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
-        with _held_guard:
-            return incarnation == _life["incarnation"] and name in _held
+        # This process has claimed the name before looking (_claim): a row of its own is one it left behind.
+        return False
     now_started = _started(pid)
     if now_started is not None:
         return now_started == started  # a pid given to another process since is not the holder
