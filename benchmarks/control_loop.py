@@ -210,7 +210,7 @@ class gateway_process:  # noqa: N801 - used as a context manager
     async def __aenter__(self) -> None:
         gridpay = str(Path(sys.executable).with_name("gridpay"))
         self.process = await asyncio.create_subprocess_exec(
-            gridpay, "gateway", "--broker", self.broker.url,  # type: ignore[attr-defined]
+            gridpay, "gateway", "--broker", self.broker.url, "--no-daily-reads",  # type: ignore[attr-defined]
             stdout=asyncio.subprocess.PIPE, env=os.environ.copy(),
         )
         assert self.process.stdout is not None
@@ -234,7 +234,9 @@ class gateway_running:  # noqa: N801 - used as a context manager
         from gridpay.interfaces.gateway.run import Gateway
 
         self.stop, ready = asyncio.Event(), asyncio.Event()
-        self.gateway = Gateway(broker=self.broker, head_end=HeadEnd(), clock=clock)  # type: ignore[arg-type]
+        # Commands only: the daily reads (waves of their own, benchmarks/daily_reads.py) would share the count.
+        self.gateway = Gateway(broker=self.broker, head_end=HeadEnd(), clock=clock,  # type: ignore[arg-type]
+                               wave_meters=0)
         if self.on_publish is not None:
             self.gateway.stats.on_publish.append(self.on_publish)
         self.task = asyncio.create_task(self.gateway.run(stop=self.stop, ready=ready))

@@ -17,10 +17,10 @@ from tests.support.serving import free_port
 pytestmark = pytest.mark.dates
 
 ACCOUNTS = """account_no,customer_name,phone,village,transformer_area,address,mode,prepaid_since,tariff,time_of_use,\
-protected_reason,meter_no,dlt645_address,meter_registers,installed_on,start_total_kwh,opening_balance_fen
-3301990001,张三,13900000001,,,,prepaid,{day},zj-resident-2024,0,,E0001,990000000001,total,{day},0,0
-3301990002,李四,13900000002,,,,prepaid,{day},zj-resident-2024,0,,E0002,990000000002,total,{day},0,0
-3301990003,王五,13900000003,,,,prepaid,{day},zj-resident-2024,0,独居老人,E0003,990000000003,total,{day},0,0
+protected_reason,meter_no,dlt645_address,meter_registers,installed_on,start_total_kwh,opening_balance_fen,meter_model
+3301990001,张三,13900000001,,,,prepaid,{day},zj-resident-2024,0,,E0001,990000000001,total,{day},0,0,DDZY-2013
+3301990002,李四,13900000002,,,,prepaid,{day},zj-resident-2024,0,,E0002,990000000002,total,{day},0,0,DDZY-2009
+3301990003,王五,13900000003,,,,prepaid,{day},zj-resident-2024,0,独居老人,E0003,990000000003,total,{day},0,0,
 """
 READINGS = """meter_no,reading_date,total_kwh,sharp_kwh,peak_kwh,flat_kwh,valley_kwh
 E0001,{day},200.00,,,,
@@ -75,6 +75,19 @@ def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path, clock:
         assert "因欠费已停电" in outbox and "已恢复供电" in outbox
         calls = run("calls", "list", "--date", str(clock.today() + timedelta(days=1)))
         assert "停电次日" in calls and "欠费停电短信当日" in calls
+
+        # A meter without 1C: the close is permitted, and the customer is told to press the button.
+        run("payments", "record", "--account", "3301990002", "--amount-fen", "20000", "--channel", "counter",
+            "--txn-id", "C-2")
+        wait_until(lambda: "合闸按钮" in run("sms", "list"))
+        assert "已允许合闸，待用户合闸" in run("calls", "list", "--date", str(clock.today()))
+
+        # The meters only answer: the gateway asks each for its freezes since the last reading. Its first wave went
+        # out before the simulated meters listened: 补召 asks again now rather than after the backoff.
+        assert "补召" in run("readings", "recall")
+        wait_until(lambda: "待召测 0" in run("readings", "gaps"))
+        gaps = run("readings", "gaps")
+        assert "缺数 0" in gaps and "已读 0" not in gaps
     finally:
         for process in (meters, gateway):
             if process is not None:

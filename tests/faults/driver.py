@@ -47,6 +47,8 @@ from tests.support.channel_servers import WeChatPayServer
 
 CRASHES = (InjectedCrash, OperationalError, InterfaceError)
 TARIFF = "zj-resident-2024"
+DIRECT_CLOSE_MODEL, CLOSE_PERMIT_MODEL = "DDZY-2013", "DDZY-2009"
+CLOSE_PERMIT_ACCOUNT = 1
 ZONE = "Asia/Shanghai"
 
 
@@ -88,10 +90,14 @@ def build_town(world: World, *, at: Any) -> None:
                 meter_no=f"F{index:08d}", dlt645_address=address, installed_on=plan.first_day,
                 prepaid_since=plan.first_day, opening_balance_fen=plan.opening_fen[index],
                 phone=f"1390000{index:04d}", protected_reason="独居老人" if index == plan.protected else "",
+                meter_model=CLOSE_PERMIT_MODEL if index == CLOSE_PERMIT_ACCOUNT else DIRECT_CLOSE_MODEL,
             ),
             at=at, business_day=plan.first_day,
         )
-        world.meters[address] = SimulatedMeter(address=address)
+        # One meter takes only 1B: its customer presses the button some minutes after the close is permitted.
+        world.meters[address] = SimulatedMeter(
+            address=address, direct_close=index != CLOSE_PERMIT_ACCOUNT, press_after=timedelta(minutes=7)
+        )
     sign_agreement(account_no=world.account_no(0), bank_code="PSBC", account_token="tok-0", holder_name="故障户0",
                    threshold_fen=2_000, amount_fen=5_000, by="fault-sim", at=at)
     world.token = issue_api_token(name="fault-sim", at=at).token
@@ -221,17 +227,22 @@ def enforce(world: World, step: Step) -> None:
 def gateway(world: World, step: Step) -> None:
     """The gateway sends what is due; the meters answer; read-backs follow until nothing more is due."""
     head_end = HeadEnd()
-    frames = head_end.outbound(at=step.at)
+    _carry(world, step, head_end, head_end.outbound(at=step.at))
+
+
+def sweep(world: World, step: Step) -> None:
+    """Timeouts and alarms; and the relay reads of meters whose close waits for their customer, carried."""
+    head_end = HeadEnd()
+    _carry(world, step, head_end, head_end.sweep(at=step.at).to_send)
+
+
+def _carry(world: World, step: Step, head_end: HeadEnd, frames: list[tuple[str, bytes]]) -> None:
     _check_disconnects_sent(world, step)
     while frames:
         answers = [reply for address, frame in frames
                    if (reply := world.meters[address].handle(frame, now_local=step.at.astimezone(SHANGHAI)))]
         frames = head_end.inbound(frames=answers, at=step.at).to_send + head_end.outbound(at=step.at)
         _check_disconnects_sent(world, step)
-
-
-def sweep(world: World, step: Step) -> None:
-    HeadEnd().sweep(at=step.at)
 
 
 def withholding(world: World, step: Step) -> None:

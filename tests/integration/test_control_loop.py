@@ -31,7 +31,7 @@ from gridpay.data.models import (
 )
 from gridpay.data.models.meter_commands import LIVE
 from gridpay.domain.meter_commands import CommandPolicy
-from gridpay.integrations.headend import dlt645_frames as frames
+from tests.support import dlt645_peer as peer
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
 
@@ -63,12 +63,21 @@ def command_of(account: Account) -> MeterCommand:
     return MeterCommand.objects.filter(account=account).order_by("-id").first()  # type: ignore[return-value]
 
 
+STATUS_WORD_3 = peer.identifier(0x04, 0x00, 0x05, 0x03)
+TRIP, CLOSE_DIRECTLY = 0x1A, 0x1C
+
+
 def accept(address: str) -> bytes:
-    return frames.answer_frame(address, frames.REMOTE_CONTROL)
+    return peer.control_accepted(address)
 
 
 def relay(address: str, *, relay_open: bool) -> bytes:
-    return frames.status_word_3_answer(address, relay_open=relay_open)
+    return peer.read_answer(address, STATUS_WORD_3, peer.status_word_3(relay_open=relay_open,
+                                                                      command_open=relay_open))
+
+
+def action_of(frame: bytes) -> int:
+    return peer.remote_control(peer.decode(frame).data).action
 
 
 def test_arrears_since_yesterday_are_disconnected_in_the_window_and_confirmed_by_read_back() -> None:
@@ -82,12 +91,12 @@ def test_arrears_since_yesterday_are_disconnected_in_the_window_and_confirmed_by
     sent = head_end.outbound(at=TUESDAY_10)
     address = due.meters.get().dlt645_address
     assert [a for a, _ in sent] == [address]
-    command = frames.parse_remote_control(sent[0][1])
-    assert command.action == frames.RelayAction.DISCONNECT
+    command = peer.remote_control(peer.decode(sent[0][1]).data)
+    assert command.action == TRIP
     assert command.expires_at > TUESDAY_10.replace(tzinfo=None)  # meter wall clock, Shanghai
 
     inbound = head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=2))
-    assert inbound.to_send == [(address, frames.read_frame(address, frames.STATUS_WORD_3))]
+    assert inbound.to_send == [(address, peer.read_request(address, STATUS_WORD_3))]
     assert command_of(due).status == "acknowledged"
     confirmed = head_end.inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10 + timedelta(seconds=3))
     assert confirmed.confirmed == 1
@@ -144,7 +153,7 @@ def test_a_payment_during_a_disconnect_in_flight_reconnects_after_it_never_befor
     head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=3))
     head_end.inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10 + timedelta(seconds=4))
     sent = head_end.outbound(at=TUESDAY_10 + timedelta(seconds=5))
-    assert [frames.parse_remote_control(f).action for _, f in sent] == [frames.RelayAction.RECONNECT]
+    assert [action_of(f) for _, f in sent] == [CLOSE_DIRECTLY]  # a 2013 meter: closed directly
     head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=6))
     head_end.inbound(frames=[relay(address, relay_open=False)], at=TUESDAY_10 + timedelta(seconds=7))
     assert Account.objects.get(id=account.id).supply_state == "connected"
@@ -199,7 +208,7 @@ def test_a_denied_command_and_a_disagreeing_read_back_count_as_failed_attempts()
     head_end = HeadEnd()
     enforce_supply(at=TUESDAY_10)
     head_end.outbound(at=TUESDAY_10)
-    denied = frames.answer_frame(address, frames.REMOTE_CONTROL, error=frames.ERROR_UNAUTHORISED)
+    denied = peer.control_refused(address, 0x04)
     assert head_end.inbound(frames=[denied], at=TUESDAY_10).failed == 1
     command = command_of(account)
     assert command.status == "queued" and "0x04" in command.last_error

@@ -18,7 +18,7 @@ from gridpay.data.models.meter_commands import LIVE
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.domain.supply_policy import window_closed_because
-from gridpay.integrations.headend import dlt645_frames as frames
+from tests.support import dlt645_peer as peer
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
 
@@ -41,6 +41,9 @@ events = st.lists(
     min_size=3,
     max_size=30,
 )
+
+
+STATUS_WORD_3 = peer.identifier(0x04, 0x00, 0x05, 0x03)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,20 +72,22 @@ def test_disconnects_only_as_the_rules_allow_whatever_happens(
         elif kind == "send":
             # Earlier examples' accounts share the database: only this account's frames are judged here.
             for _, frame in (sent for sent in head_end.outbound(at=at) if sent[0] == address):
-                command = frames.parse_remote_control(frame)
+                command = peer.remote_control(peer.decode(frame).data)
                 balance = LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen
-                event(f"sent {command.action.name.lower()}")
-                if command.action == frames.RelayAction.DISCONNECT:
+                event(f"sent {command.action:02X}")
+                if command.action == 0x1A:  # trip
                     assert not protected
                     assert balance < 0, "a disconnect went out after the arrears were paid"
                     assert window_closed_because(policy=policy, calendar=calendar, at=at) is None
                     assert not MeterCommand.objects.filter(account=account, action="reconnect", status="held").exists()
         elif kind == "answer":
             reply = {
-                "accept": frames.answer_frame(address, frames.REMOTE_CONTROL),
-                "deny": frames.answer_frame(address, frames.REMOTE_CONTROL, error=frames.ERROR_UNAUTHORISED),
-                "open": frames.status_word_3_answer(address, relay_open=True),
-                "closed": frames.status_word_3_answer(address, relay_open=False),
+                "accept": peer.control_accepted(address),
+                "deny": peer.control_refused(address, 0x04),
+                "open": peer.read_answer(address, STATUS_WORD_3,
+                                         peer.status_word_3(relay_open=True, command_open=True)),
+                "closed": peer.read_answer(address, STATUS_WORD_3,
+                                           peer.status_word_3(relay_open=False, command_open=False)),
             }.get(value)
             if reply is not None:
                 head_end.inbound(frames=[reply], at=at)

@@ -46,9 +46,10 @@ def disconnection_allowed(day: date) -> bool:
     return kind(day) == "working" and kind(day + timedelta(days=1)) != "holiday"
 
 
-def carry(head_end: HeadEnd, meter: SimulatedMeter, clock: FakeClock) -> None:
-    """What the gateway does with one meter: send what is due, hand back every answer, until quiet."""
-    frames = head_end.outbound(at=clock.now())
+def carry(head_end: HeadEnd, meter: SimulatedMeter, clock: FakeClock, *, poll: bool = False) -> None:
+    """What the gateway does with one meter: send what is due (with ``poll``, the daily reads), hand back every
+    answer, until quiet."""
+    frames = head_end.outbound(at=clock.now()) + (head_end.poll(at=clock.now()) if poll else [])
     while frames:
         answers = [reply for _, frame in frames if (reply := meter.handle(frame, now_local=clock.now())) is not None]
         clock.advance(seconds=1)
@@ -76,10 +77,11 @@ def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_wh
     day = first
     disconnected_on: date | None = None
     while disconnected_on is None and day < first + timedelta(days=21):  # Spring Festival rests up to 9 days
-        # 00:05 the meter freezes the day and pushes it; 01:30 settlement and alerts; 08:00 SMS;
+        # 00:00 the meter freezes the day; 00:15 the head-end asks for it; 01:30 settlement and alerts; 08:00 SMS;
         # 09:30 the disconnection run; the gateway carries whatever is due.
-        clock.instant = local(day + timedelta(days=1), 0, 5)
-        head_end.inbound(frames=[meter.freeze_day()], at=clock.now())
+        meter.freeze_day(at=local(day + timedelta(days=1), 0, 0).astimezone(SHANGHAI))
+        clock.instant = local(day + timedelta(days=1), 0, 15)
+        carry(head_end, meter, clock, poll=True)
         clock.instant = local(day + timedelta(days=1), 1, 30)
         settle_through(through=day, at=clock.now())
         evaluate_alerts(day=day, at=clock.now())
@@ -115,8 +117,9 @@ def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_wh
 
     # No supply, no use: the next day's reading adds nothing and settles nothing.
     owed = balance()
-    clock.instant = local(disconnected_on + timedelta(days=1), 0, 5)
-    head_end.inbound(frames=[meter.freeze_day()], at=clock.now())
+    meter.freeze_day(at=local(disconnected_on + timedelta(days=1), 0, 0).astimezone(SHANGHAI))
+    clock.instant = local(disconnected_on + timedelta(days=1), 0, 15)
+    carry(head_end, meter, clock, poll=True)
     settle_through(through=disconnected_on, at=local(disconnected_on + timedelta(days=1), 1, 30))
     assert balance() == owed < 0
 

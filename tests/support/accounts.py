@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from gridpay.application.enrol_account import Enrolment, enrol_account
+from gridpay.application.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.data.models import Account
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -22,7 +23,10 @@ def enrol(
     phone: str = "",
     village: str = "",
     protected_reason: str = "",
+    meter_model: str = "DDZY-2013",
 ) -> Account:
+    if meter_model:
+        install_builtin_meter_models()  # a database flushed between tests has lost what the migration put there
     return enrol_account(
         enrolment=Enrolment(
             account_no=f"33010{number:05d}",
@@ -39,6 +43,7 @@ def enrol(
             meter_registers="tou" if time_of_use else "total",
             phone=phone,
             village=village,
+            meter_model=meter_model,
             town="测试镇" if village else "",
             protected_reason=protected_reason,
         ),

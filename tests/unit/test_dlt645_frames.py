@@ -9,24 +9,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridpay.integrations.headend.dlt645_frames import (
-    DAILY_FROZEN_ACTIVE_ENERGY,
     ERROR_UNAUTHORISED,
     REMOTE_CONTROL,
     Answer,
-    DailyFrozenEnergy,
     FrameInvalid,
     RelayAction,
     RemoteControl,
     answer_frame,
-    daily_frozen_answer,
     parse_answer,
-    parse_daily_frozen,
-    parse_read,
-    parse_relay_open,
     parse_remote_control,
-    read_frame,
     remote_control_frame,
-    status_word_3_answer,
+)
+from gridpay.integrations.headend.dlt645_reads import (
+    STATUS_WORD_3,
+    ReadReply,
+    Registers,
+    RelayStatus,
+    daily_freeze_energy,
+    parse_read_reply,
+    parse_read_request,
+    parse_registers,
+    parse_status_word_3,
+    read_frame,
+    read_reply_frame,
+    registers,
+    status_word_3,
 )
 
 TRIP = RemoteControl(
@@ -94,28 +101,21 @@ def test_any_command_reads_back_whole(command: RemoteControl) -> None:
     assert parse_remote_control(remote_control_frame(command)) == command
 
 
-registers = st.decimals(min_value=0, max_value=D("999999.99"), places=2)
+register = st.decimals(min_value=0, max_value=D("999999.99"), places=2)
 
 
-@given(
-    energy=st.builds(
-        DailyFrozenEnergy,
-        address=st.from_regex(r"\A[0-9]{12}\Z"),
-        total_kwh=registers,
-        sharp_kwh=registers,
-        peak_kwh=registers,
-        flat_kwh=registers,
-        valley_kwh=registers,
-    )
-)
-def test_any_daily_frozen_answer_reads_back_whole(energy: DailyFrozenEnergy) -> None:
-    assert parse_daily_frozen(daily_frozen_answer(energy)) == energy
+@given(values=st.builds(Registers, total_kwh=register, rates_kwh=st.lists(register, max_size=4).map(tuple)),
+       address=st.from_regex(r"\A[0-9]{12}\Z"), nth=st.integers(min_value=1, max_value=62))
+def test_any_daily_frozen_answer_reads_back_whole(values: Registers, address: str, nth: int) -> None:
+    reply = parse_read_reply(read_reply_frame(address, daily_freeze_energy(nth), registers(values)))
+    assert isinstance(reply, ReadReply) and reply.identifier == daily_freeze_energy(nth)
+    assert parse_registers(reply.value) == values
 
 
 def test_a_daily_frozen_read_request() -> None:
-    raw = read_frame("123456789012", DAILY_FROZEN_ACTIVE_ENERGY)
+    raw = read_frame("123456789012", daily_freeze_energy(1))
     assert raw == by_the_standard(bytes.fromhex("123456789012")[::-1], 0x11, bytes([0x01, 0x01, 0x06, 0x05]))
-    assert parse_read(raw) == ("123456789012", DAILY_FROZEN_ACTIVE_ENERGY)
+    assert parse_read_request(raw) == ("123456789012", 0x05060101, None)
 
 
 def test_a_meter_that_refuses_says_why() -> None:
@@ -130,8 +130,11 @@ def test_a_meter_that_refuses_says_why() -> None:
 
 
 def test_the_relay_state_as_the_meter_reports_it() -> None:
-    assert parse_relay_open(status_word_3_answer("000000000001", relay_open=True)) is True
-    assert parse_relay_open(status_word_3_answer("000000000001", relay_open=False)) is False
+    for relay_open in (True, False):
+        for command_open in (True, False):
+            status = RelayStatus(relay_open=relay_open, command_open=command_open)
+            reply = parse_read_reply(read_reply_frame("000000000001", STATUS_WORD_3, status_word_3(status)))
+            assert isinstance(reply, ReadReply) and parse_status_word_3(reply.value) == status
 
 
 def test_damaged_or_foreign_bytes_are_refused() -> None:
@@ -140,7 +143,7 @@ def test_damaged_or_foreign_bytes_are_refused() -> None:
     with pytest.raises(FrameInvalid):
         parse_remote_control(bytes(raw))
     with pytest.raises(FrameInvalid):
-        parse_remote_control(read_frame("000000000001", DAILY_FROZEN_ACTIVE_ENERGY))
+        parse_remote_control(read_frame("000000000001", daily_freeze_energy(1)))
     with pytest.raises(FrameInvalid):
         parse_answer(remote_control_frame(TRIP), command=REMOTE_CONTROL)
     with pytest.raises(ValueError):

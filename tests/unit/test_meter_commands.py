@@ -11,10 +11,11 @@ from gridpay.domain.meter_commands import (
     CommandPolicy,
     CommandPolicyInvalid,
     Escalate,
+    ReadBack,
     Retry,
     after_failure,
     frame_expiry,
-    read_back_agrees,
+    read_back,
 )
 from gridpay.domain.supply_policy import SupplyPolicy, sms_allowed_at
 
@@ -44,10 +45,28 @@ def test_the_frame_expiry_is_soon_and_never_past_the_commands_own_deadline() -> 
 
 
 def test_a_read_back_agrees_only_with_the_relay_state_the_command_wanted() -> None:
-    assert read_back_agrees(action=CommandAction.DISCONNECT, relay_open=True)
-    assert not read_back_agrees(action=CommandAction.DISCONNECT, relay_open=False)
-    assert read_back_agrees(action=CommandAction.RECONNECT, relay_open=False)
-    assert read_back_agrees(action=CommandAction.PROTECT, relay_open=True)
+    def judged(action: CommandAction, relay_open: bool, command_open: bool | None = None, direct: bool = True) -> str:
+        return read_back(action=action, relay_open=relay_open, command_open=command_open, direct_close=direct)
+
+    assert judged(CommandAction.DISCONNECT, True) == ReadBack.DONE
+    assert judged(CommandAction.DISCONNECT, False) == ReadBack.DISAGREES
+    assert judged(CommandAction.RECONNECT, False) == ReadBack.DONE
+    assert judged(CommandAction.PROTECT, True) == ReadBack.DONE
+
+
+def test_a_close_permitted_is_all_a_1b_meter_can_do_and_only_a_1b_meter() -> None:
+    # 1B taken: the command state reads "close", the relay still open until the customer presses.
+    assert read_back(action=CommandAction.RECONNECT, relay_open=True, command_open=False,
+                     direct_close=False) == ReadBack.CLOSE_PERMITTED
+    # A meter that takes 1C closes at once: its relay open is a failure, whatever the command state.
+    assert read_back(action=CommandAction.RECONNECT, relay_open=True, command_open=False,
+                     direct_close=True) == ReadBack.DISAGREES
+    # The command state still "trip", or not reported: 1B was not taken.
+    for command_open in (True, None):
+        assert read_back(action=CommandAction.RECONNECT, relay_open=True, command_open=command_open,
+                         direct_close=False) == ReadBack.DISAGREES
+    assert read_back(action=CommandAction.RECONNECT, relay_open=False, command_open=True,
+                     direct_close=False) == ReadBack.DONE
 
 
 def test_a_policy_without_sense_is_refused() -> None:

@@ -8,7 +8,17 @@ from django.db import transaction
 
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.data import ledger as ledger_store
-from gridpay.data.models import Account, AccountMode, Contact, Customer, LedgerAccount, Meter, Tariff, Village
+from gridpay.data.models import (
+    Account,
+    AccountMode,
+    Contact,
+    Customer,
+    LedgerAccount,
+    Meter,
+    MeterModel,
+    Tariff,
+    Village,
+)
 from gridpay.data.models.field_work import CallReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
@@ -37,6 +47,7 @@ class Enrolment:
     time_of_use: bool = False
     protected_reason: str = ""
     meter_registers: str = Meter.Registers.TOTAL
+    meter_model: str = ""  # its code (表计型号); none: not known, reconnected by 1B as every meter allows
     start_total_kwh: Decimal = Decimal(0)
     start_tou_kwh: dict[str, Decimal] = field(default_factory=dict)
     opening_balance_fen: int = 0
@@ -66,6 +77,11 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
                 village = Village.objects.get(name=e.village, **({"town": e.town} if e.town else {}))
             except (Village.DoesNotExist, Village.MultipleObjectsReturned):
                 raise EnrolmentRefused(f"没有唯一的村/社区 {e.village}", field="village") from None
+        model = None
+        if e.meter_model:
+            model = MeterModel.objects.filter(code=e.meter_model).first()
+            if model is None:
+                raise EnrolmentRefused(f"没有表计型号 {e.meter_model}", field="meter_model")
         if e.mode == AccountMode.PREPAID and e.prepaid_since is None:
             raise EnrolmentRefused("智能交费户必须有起始日", field="prepaid_since")
         customer = Customer.objects.create(name=e.customer_name, phone=e.phone)
@@ -95,6 +111,7 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
             meter_no=e.meter_no,
             dlt645_address=e.dlt645_address,
             registers=e.meter_registers,
+            model=model,
             account=account,
             installed_on=e.installed_on,
             start_total_kwh=e.start_total_kwh,

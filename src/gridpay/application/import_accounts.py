@@ -51,7 +51,7 @@ COLUMNS = (
     "opening_balance_fen",
 )
 # Tier usage already billed postpaid in the current period (kWh), for accounts enrolled mid-period.
-OPTIONAL_COLUMNS = ("period_used_kwh", "latitude", "longitude")
+OPTIONAL_COLUMNS = ("period_used_kwh", "latitude", "longitude", "meter_model")
 MAX_PERIOD_USED_KWH = 10**10  # the column's 12 digits, 2 of them decimals
 CHUNK_ROWS = 500
 YES_NO = {"1": True, "0": False, "是": True, "否": False}
@@ -197,6 +197,7 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         start_total_kwh=start_total,
         opening_balance_fen=opening,
         opening_period_used_kwh=period_used,
+        meter_model=(raw.get("meter_model") or "").strip(),
     )
 
 

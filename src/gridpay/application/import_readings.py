@@ -107,17 +107,32 @@ def import_readings(
 
     Rows are taken in chunks, each one transaction that reads what it needs in a few bulk queries.
     """
+    return _import(rows, parse=True, received_at=received_at, max_daily_kwh=max_daily_kwh, on_progress=on_progress,
+                   total_rows=total_rows)
+
+
+def import_meter_readings(
+    *, readings: Iterable["MeterReading"], received_at: datetime, max_daily_kwh: Decimal
+) -> ImportReport:
+    """Readings already typed (the head-end's daily freezes), checked and stored exactly as a file's rows are."""
+    return _import(readings, parse=False, received_at=received_at, max_daily_kwh=max_daily_kwh)
+
+
+def _import(
+    rows: Iterable[Any], *, parse: bool, received_at: datetime, max_daily_kwh: Decimal,
+    on_progress: Progress | None = None, total_rows: int | None = None,
+) -> ImportReport:
     stored = unchanged = done = 0
     rejected: list[RejectedRow] = []
     if on_progress and total_rows is not None:
         on_progress(0, total_rows)
     for chunk in chunked(rows, CHUNK_ROWS):
         try:
-            outcome = _import_chunk(chunk, received_at=received_at, max_daily_kwh=max_daily_kwh)
+            outcome = _import_chunk(chunk, parse=parse, received_at=received_at, max_daily_kwh=max_daily_kwh)
         except IntegrityError:
             # A concurrent import stored some of the same readings first: this chunk rolled back
             # whole, and the second attempt sees them as already stored.
-            outcome = _import_chunk(chunk, received_at=received_at, max_daily_kwh=max_daily_kwh)
+            outcome = _import_chunk(chunk, parse=parse, received_at=received_at, max_daily_kwh=max_daily_kwh)
         stored += outcome.stored
         unchanged += outcome.unchanged
         rejected.extend(outcome.rejected)
@@ -128,11 +143,16 @@ def import_readings(
 
 
 @dataclass(frozen=True)
-class _Row:
+class MeterReading:
+    """One daily frozen reading: a file's row once parsed, or a meter's answer; ``number`` names it in refusals."""
+
     number: int
     meter_no: str
     day: date
     registers: Registers
+
+
+_Row = MeterReading
 
 
 @dataclass(frozen=True)
@@ -166,14 +186,17 @@ class _Outcome:
     rejected: list[RejectedRow]
 
 
-def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Decimal) -> _Outcome:
+def _import_chunk(rows: list[Any], *, parse: bool, received_at: datetime, max_daily_kwh: Decimal) -> _Outcome:
     rejected: list[RejectedRow] = []
     parsed: list[_Row] = []
     # A daily frozen reading exists once its day has begun (it freezes at the day's first moment).
     latest_day = business_day(instant=received_at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
-    for number, raw in rows:
+    for row in rows:
+        number = row[0] if parse else row.number
         try:
-            parsed.append(_parse(number, raw, latest_day=latest_day))
+            reading = _parse(number, row[1]) if parse else row
+            _check_not_future(reading.day, latest_day=latest_day)
+            parsed.append(reading)
         except RowRejected as error:
             rejected.append(rejected_row(number, error))
     # Each meter's rows in date order, so a row is checked against the ones before it; on a
@@ -191,12 +214,12 @@ def _import_chunk(rows: list[Row], *, received_at: datetime, max_daily_kwh: Deci
     return _Outcome(stored=len(check.new), unchanged=check.unchanged, rejected=rejected)
 
 
-def _parse(number: int, raw: dict[str, str], *, latest_day: date) -> _Row:
+def _parse(number: int, raw: dict[str, str]) -> _Row:
     """The row's reading; a row with problems is refused naming every one of them."""
     check_fields(raw, columns=COLUMNS)
     problems = RowProblems()
     meter_no = problems.check(lambda: required(raw, "meter_no"))
-    day = problems.check(lambda: _reading_day(raw, latest_day=latest_day))
+    day = problems.check(lambda: parse_day(required(raw, "reading_date"), column="reading_date"))
     total = problems.check(lambda: parse_energy(required(raw, "total_kwh"), column="total_kwh"))
     tou = {period: problems.check(partial(parse_energy, raw[column], column=column))
            for period, column in TOU_COLUMNS.items() if raw[column]}
@@ -206,11 +229,9 @@ def _parse(number: int, raw: dict[str, str], *, latest_day: date) -> _Row:
     return _Row(number=number, meter_no=meter_no, day=day, registers=registers)
 
 
-def _reading_day(raw: dict[str, str], *, latest_day: date) -> date:
-    day = parse_day(required(raw, "reading_date"), column="reading_date")
+def _check_not_future(day: date, *, latest_day: date) -> None:
     if day > latest_day:
         raise RowRejected("future_date", f"读数日期 {day} 晚于今天 {latest_day}", field="reading_date")
-    return day
 
 
 class _Timeline:

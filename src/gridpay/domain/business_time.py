@@ -10,6 +10,12 @@ def business_day(*, instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 
 
+def minute_of_day(*, instant: datetime, zone: str) -> int:
+    """Minutes since the business day's midnight, on the utility's clock."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return local.hour * 60 + local.minute
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

@@ -20,7 +20,7 @@ from gridpay.domain.errors import DomainError
 
 class CommandAction(StrEnum):
     DISCONNECT = "disconnect"  # 跳闸 1A
-    RECONNECT = "reconnect"  # 合闸允许 1B
+    RECONNECT = "reconnect"  # 直接合闸 1C, or 合闸允许 1B where the meter knows no 1C (meter_models)
     PROTECT = "protect"  # 保电 3A
     RELEASE = "release"  # 保电解除 3B
 
@@ -60,10 +60,11 @@ class ControlAnswer:
 
 @dataclass(frozen=True)
 class RelayReadBack:
-    """The relay state a meter reports (open: supply off)."""
+    """The relay state a meter reports (open: supply off), and the state its last command asked for."""
 
     address: str
     relay_open: bool
+    command_open: bool | None = None  # None: not reported
 
 
 class CommandPolicyInvalid(DomainError):
@@ -78,11 +79,13 @@ class CommandPolicy:
     frame_validity_s: int = 600  # 命令截止时间: the meter refuses a frame older than this
     reconnect_alarm_s: int = 15 * 60  # "confirmed within minutes": later, staff are alarmed
     reconnect_commitment_s: int = 24 * 3600  # the 24-hour commitment (seed 002)
+    permit_poll_s: int = 600  # how often a meter whose close is permitted is asked if the customer closed it
 
     def __post_init__(self) -> None:
         if self.answer_timeout_s <= 0 or self.max_attempts < 1 or not self.backoff_s:
             raise CommandPolicyInvalid("命令超时、重试次数与退避时间应为正数", field="command_policy")
-        if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s:
+        if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s \
+                or self.permit_poll_s <= 0:
             raise CommandPolicyInvalid("退避时间应为正数，命令有效期应长于应答超时", field="command_policy")
 
 
@@ -119,6 +122,23 @@ def expected_relay_open(action: CommandAction) -> bool | None:
     return None
 
 
-def read_back_agrees(*, action: CommandAction, relay_open: bool) -> bool:
+class ReadBack(StrEnum):
+    """What a read-back says of the command it follows."""
+
+    DONE = "done"  # the relay is as the command wanted
+    CLOSE_PERMITTED = "close_permitted"  # 1B taken: the command state is "close", the relay waits for the customer
+    DISAGREES = "disagrees"  # the meter did not do it
+
+
+def read_back(*, action: CommandAction, relay_open: bool, command_open: bool | None, direct_close: bool) -> ReadBack:
+    """Judges a read-back of status word 3 after an accepted command.
+
+    A reconnect by 1B (a meter without 1C) has done all it can when the command state shows "close":
+    the relay itself closes when the customer presses the button, which later reads tell.
+    """
     expected = expected_relay_open(action)
-    return expected is None or expected == relay_open
+    if expected is None or expected == relay_open:
+        return ReadBack.DONE
+    if action == CommandAction.RECONNECT and not direct_close and command_open is False:
+        return ReadBack.CLOSE_PERMITTED
+    return ReadBack.DISAGREES

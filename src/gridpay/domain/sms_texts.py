@@ -53,6 +53,17 @@ TEMPLATES: Mapping[str, SmsTemplate] = {
         ("account_no", "available_yuan"),
         "您的户号{account_no}已恢复供电，可用余额{available_yuan}元。感谢您及时交费。",
     ),
+    # 1B taken by a meter without 1C: the relay waits for the customer (meter_models).
+    "close_permitted_button": SmsTemplate(
+        ("account_no", "available_yuan"),
+        "您的户号{account_no}已交清欠费，可用余额{available_yuan}元，电能表已允许合闸。请长按电能表上的合闸按钮约3秒恢复用电；"
+        "如仍无电，请联系供电所。",
+    ),
+    "close_permitted_breaker": SmsTemplate(
+        ("account_no", "available_yuan"),
+        "您的户号{account_no}已交清欠费，可用余额{available_yuan}元，电能表已允许合闸。请合上电表箱内的断路器（空开）"
+        "恢复用电；如仍无电，请联系供电所。",
+    ),
     "withholding_failed": SmsTemplate(
         ("account_no", "amount_yuan", "reason"),
         "您的户号{account_no}银行代扣电费{amount_yuan}元未成功（{reason}），请检查银行账户，或" + HOW_TO_PAY[1:] + "。",
@@ -65,6 +76,10 @@ TEMPLATES: Mapping[str, SmsTemplate] = {
         ("account_no", "customer_name", "address", "day", "day_kwh", "baseline_kwh"),
         "异常用电：户号{account_no}（{customer_name}，{address}）{day}用电{day_kwh}千瓦时，平日约{baseline_kwh}千瓦时，"
         "请联系核实。",
+    ),
+    "close_not_taken_staff": SmsTemplate(
+        ("account_no", "customer_name", "hours"),
+        "合闸提醒：户号{account_no}（{customer_name}）已允许合闸{hours}小时，用户仍未合闸，请上门协助。",
     ),
     "reconnect_overdue_staff": SmsTemplate(
         ("account_no", "customer_name", "hours"),

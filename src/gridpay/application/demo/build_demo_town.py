@@ -161,12 +161,19 @@ def enrolment_of(household: Household, *, first_day: date) -> Enrolment:
         time_of_use=h.time_of_use,
         protected_reason=h.protected_reason,
         meter_registers=Meter.Registers.TOU if h.time_of_use else Meter.Registers.TOTAL,
+        meter_model=_meter_model(h.account_no),
         start_total_kwh=from_ckwh(h.start_total_ckwh),
         start_tou_kwh=tou,
         opening_balance_fen=h.opening_balance_fen,
         latitude=h.location.decimals()[0],
         longitude=h.location.decimals()[1],
     )
+
+
+def _meter_model(account_no: str) -> str:
+    """Three in four meters of the town take 1C (2013 amendment); the rest close on 1B when the customer acts."""
+    share = int(account_no[-2:]) % 20
+    return "DDZY-2013" if share < 15 else "DDZY-2009" if share < 19 else "DTZY-EXT"
 
 
 def _check_existing(households: list[Household], *, seed: int) -> list[Household]:

@@ -5,8 +5,9 @@ once, and a meter whose relay is open uses nothing. The gateway process would ca
 over MQTT; here they are handed to the simulated meters directly, so the demo needs no broker.
 """
 
+import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
@@ -33,19 +34,28 @@ class TownLoop:
     @classmethod
     def for_households(cls, households: list[Household]) -> "TownLoop":
         in_service = Meter.objects.filter(removed_on__isnull=True)
-        relay_open = dict(in_service.values_list("dlt645_address", "relay_open_reported"))
-        meters = {
-            address: SimulatedMeter(address=address, relay_open=bool(relay_open.get(address)))
-            for address in (h.dlt645_address for h in households)
+        known = {
+            address: (bool(relay_open), bool(direct_close))
+            for address, relay_open, direct_close in in_service.values_list(
+                "dlt645_address", "relay_open_reported", "model__direct_close"
+            )
         }
+        meters = {}
+        for address in (h.dlt645_address for h in households):
+            relay_open, direct_close = known.get(address, (False, False))
+            meters[address] = SimulatedMeter(
+                address=address, relay_open=relay_open, command_open=relay_open, direct_close=direct_close,
+                press_after=_customer_presses_after(address),
+            )
         return cls(meters=meters, address_of={h.account_no: h.dlt645_address for h in households}, head_end=HeadEnd())
 
     def supplied(self, account_no: str) -> bool:
         return not self.meters[self.address_of[account_no]].relay_open
 
     def carry(self, *, at: datetime) -> None:
-        """Send what is due, hand the meters' answers back, until nothing more is due."""
-        frames = self.head_end.outbound(at=at)
+        """Send what is due (and ask the meters whose close waits for their customer whether they closed it),
+        hand the meters' answers back, until nothing more is due."""
+        frames = self.head_end.sweep(at=at).to_send + self.head_end.outbound(at=at)
         while frames:
             answers = [
                 reply
@@ -63,4 +73,11 @@ class TownLoop:
         self.carry(at=enforce_at)
 
     def after_settlement(self, *, day: date, at: datetime) -> None:
+        self.carry(at=at)
         evaluate_alerts(day=day, at=at)
+
+
+def _customer_presses_after(address: str) -> timedelta | None:
+    """A customer told to press the meter's button does so within minutes to hours; one in twenty never does."""
+    rng = random.Random(address)
+    return None if rng.random() < 0.05 else timedelta(minutes=rng.randint(3, 240))

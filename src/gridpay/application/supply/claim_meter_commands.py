@@ -22,6 +22,8 @@ class Outgoing:
     address: str  # the meter's DL/T 645 address
     action: CommandAction
     frame_expires_at: datetime  # 命令截止时间 (UTC); the gateway writes it in the meter's local time
+    direct_close: bool = False  # the meter's model takes 1C (直接合闸); else a reconnect is 1B
+    password_level: int | None = None  # the model's PA, where it differs from the utility's default
 
 
 def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None) -> list[Outgoing]:
@@ -33,12 +35,12 @@ def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPol
             .order_by("next_attempt_at", "id")
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",
-                "account__protected",
+                "account__protected", "meter__model__direct_close", "meter__model__password_level",
             )[:limit]
         )
         outgoing: list[Outgoing] = []
         ended: list[tuple[int, CommandStatus, str]] = []
-        for command_id, action, valid_until, address, balance_fen, protected in rows:
+        for command_id, action, valid_until, address, balance_fen, protected, direct_close, level in rows:
             if valid_until is not None and valid_until <= at:
                 ended.append((command_id, CommandStatus.EXPIRED, "发送前已过有效期"))
             elif action == CommandAction.DISCONNECT and balance_fen >= 0:
@@ -47,7 +49,9 @@ def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPol
                 ended.append((command_id, CommandStatus.CANCELLED, "发送前复核：已设为保电户"))
             else:
                 expires = frame_expiry(policy=policy, sent_at=at, valid_until=valid_until)
-                outgoing.append(Outgoing(command_id, address, CommandAction(action), expires))
+                outgoing.append(
+                    Outgoing(command_id, address, CommandAction(action), expires, bool(direct_close), level)
+                )
         if outgoing:
             MeterCommand.objects.filter(id__in=[o.command_id for o in outgoing]).update(
                 status=CommandStatus.SENT.value, attempts=F("attempts") + 1, sent_at=at,

@@ -7,7 +7,7 @@ from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
 from gridpay.data.models import Account, LedgerAccount, Meter, MeterCommand, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallReason, WorkOrderKind
-from gridpay.data.queries.supply import account_contacts
+from gridpay.data.queries.supply import AccountContacts, account_contacts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import (
     CommandAction,
@@ -17,6 +17,7 @@ from gridpay.domain.meter_commands import (
     Failure,
     after_failure,
 )
+from gridpay.domain.meter_models import RelayKind
 from gridpay.domain.money import format_yuan
 from gridpay.domain.supply_policy import SupplyState
 
@@ -29,27 +30,54 @@ def confirm(command: MeterCommand, *, at: datetime) -> None:
     """The read-back agrees: the command took effect, and the meter says so."""
     meter_command_store.finish(command, status=CommandStatus.CONFIRMED, at=at, event="confirmed")
     action = CommandAction(command.action)
-    if action not in (CommandAction.DISCONNECT, CommandAction.RECONNECT):
-        return
-    disconnected = action == CommandAction.DISCONNECT
-    state = SupplyState.DISCONNECTED if disconnected else SupplyState.CONNECTED
-    Account.objects.filter(id=command.account_id).update(supply_state=state.value)
-    policy = load_policy()
-    contacts = account_contacts(account_id=command.account_id)
-    balance = LedgerAccount.objects.filter(account__id=command.account_id).values_list("balance_fen", flat=True).get()
-    kind = "disconnected" if disconnected else "reconnected"
-    queue_sms(
-        key=f"{kind}:{command.id}", phones=contacts.phones, kind=kind,
-        params={"account_no": contacts.account_no, "available_yuan": format_yuan(balance)},
-        account_id=command.account_id, policy=policy, at=at,
+    if action == CommandAction.DISCONNECT:
+        _supply_cut(command, at=at)
+    elif action == CommandAction.RECONNECT:
+        supply_restored(command.account_id, key=f"reconnected:{command.id}", at=at)
+
+
+def close_permitted(command: MeterCommand, *, relay: RelayKind, at: datetime) -> None:
+    """1B taken by a meter without 1C: the command has done all it can; the customer closes the relay.
+
+    The reconnection case is counted "close permitted" now and "restored" when a later read finds the relay
+    closed; the customer is told how to close it, and the grid staff get a task to help.
+    """
+    meter_command_store.finish(command, status=CommandStatus.CONFIRMED, at=at, event="close_permitted",
+                               detail="表计已允许合闸，待用户合闸")
+    ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).update(
+        close_permitted_at=at, relay_polled_at=at
     )
-    if disconnected:
-        # 三通电话: the grid staff call the day after an automatic disconnection.
-        next_day = policy.local(at).date() + timedelta(days=1)
-        open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
-                       reason=CallReason.AFTER_DISCONNECTION, due_on=next_day, at=at)
-    else:
-        ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).update(confirmed_at=at)
+    kind = "close_permitted_breaker" if relay == RelayKind.EXTERNAL else "close_permitted_button"
+    contacts = _tell_customer(command.account_id, key=f"close_permitted:{command.id}", kind=kind, at=at)
+    open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
+                   reason=CallReason.CLOSE_PERMITTED, due_on=load_policy().local(at).date(), at=at)
+
+
+def supply_restored(account_id: int, *, key: str, at: datetime) -> None:
+    """The relay reads closed after a reconnection: supply is back, the customer is told, the case is done."""
+    Account.objects.filter(id=account_id).update(supply_state=SupplyState.CONNECTED.value)
+    _tell_customer(account_id, key=key, kind="reconnected", at=at)
+    ReconnectCase.objects.filter(account_id=account_id, confirmed_at__isnull=True).update(confirmed_at=at)
+
+
+def _supply_cut(command: MeterCommand, *, at: datetime) -> None:
+    Account.objects.filter(id=command.account_id).update(supply_state=SupplyState.DISCONNECTED.value)
+    contacts = _tell_customer(command.account_id, key=f"disconnected:{command.id}", kind="disconnected", at=at)
+    # 三通电话: the grid staff call the day after an automatic disconnection.
+    next_day = load_policy().local(at).date() + timedelta(days=1)
+    open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
+                   reason=CallReason.AFTER_DISCONNECTION, due_on=next_day, at=at)
+
+
+def _tell_customer(account_id: int, *, key: str, kind: str, at: datetime) -> AccountContacts:
+    contacts = account_contacts(account_id=account_id)
+    balance = LedgerAccount.objects.filter(account__id=account_id).values_list("balance_fen", flat=True).get()
+    queue_sms(
+        key=key, phones=contacts.phones, kind=kind,
+        params={"account_no": contacts.account_no, "available_yuan": format_yuan(balance)},
+        account_id=account_id, policy=load_policy(), at=at,
+    )
+    return contacts
 
 
 def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, policy: CommandPolicy) -> None:
@@ -92,6 +120,18 @@ def alarm_reconnect_case(case: ReconnectCase, *, detail: str, at: datetime) -> N
     )
     hours = (at - case.opened_at).total_seconds() / 3600
     _tell_grid_staff(case.account_id, key=f"reconnect_late:{case.id}", kind="reconnect_overdue_staff", at=at,
+                     hours=f"{hours:.1f}")
+
+
+def alarm_close_not_taken(case: ReconnectCase, *, hours: float, at: datetime) -> None:
+    """Close permitted, and the customer has not closed the relay by the 24-hour commitment: someone goes."""
+    WorkOrder.objects.get_or_create(
+        key=f"reconnect_case:{case.id}",
+        defaults={"kind": WorkOrderKind.RECONNECT_FAILED, "account_id": case.account_id,
+                  "command_id": case.command_id, "opened_at": at,
+                  "detail": f"已允许合闸 {hours:.1f} 小时，用户仍未合闸"},
+    )
+    _tell_grid_staff(case.account_id, key=f"close_not_taken:{case.id}", kind="close_not_taken_staff", at=at,
                      hours=f"{hours:.1f}")
 
 

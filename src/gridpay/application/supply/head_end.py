@@ -6,21 +6,33 @@ meters directly. Either way the same code claims, encodes, decodes and records.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 
-from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
-from gridpay.application.import_readings import import_readings
+from gridpay.application.collection.claim_daily_reads import FreezeAsk, claim_daily_reads
+from gridpay.application.collection.outstanding_reads import OutstandingReads
+from gridpay.application.collection.plan_daily_reads import plan_daily_reads
+from gridpay.application.collection.record_daily_reads import record_daily_reads
 from gridpay.application.supply.claim_meter_commands import claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
 from gridpay.application.supply.sweep_meter_commands import SweepReport, sweep_meter_commands
-from gridpay.data.models import Meter
-from gridpay.domain.business_time import business_day
+from gridpay.domain.business_time import business_day, minute_of_day
+from gridpay.domain.daily_reads import POLL_FROM_MINUTE
 from gridpay.domain.meter_commands import CommandPolicy, ControlAnswer, RelayReadBack
-from gridpay.integrations.headend.dlt645_frames import DailyFrozenEnergy
-from gridpay.integrations.headend.meter_link import Credentials, control_frame, decode_uplink, relay_read_frame
+from gridpay.integrations.headend.dlt645_frames import ERROR_NO_DATA
+from gridpay.integrations.headend.meter_link import (
+    Credentials,
+    FreezeTime,
+    FrozenRegisters,
+    Pieces,
+    ReadRefused,
+    control_frame,
+    decode_uplinks,
+    freeze_read_frame,
+    relay_read_frame,
+)
 
 log = logging.getLogger("gridpay.head_end")
 Frame = tuple[str, bytes]  # (meter address, DL/T 645 frame)
@@ -35,72 +47,78 @@ class InboundReport:
     readings_stored: int = 0
     readings_rejected: int = 0
     ignored: int = 0
+    restored: int = 0  # relays closed by their customer after a close permitted
 
 
 @dataclass(frozen=True)
 class HeadEnd:
     credentials: Credentials = field(default_factory=Credentials)
     policy: CommandPolicy = field(default_factory=CommandPolicy)
+    pieces: Pieces = field(default_factory=Pieces)  # answers arriving in several frames, until whole
+    rounds: dict[str, date] = field(default_factory=dict)  # the business day whose reads are planned
+    reads: OutstandingReads = field(default_factory=OutstandingReads)  # freeze reads sent, not yet answered
 
     def outbound(self, *, at: datetime, limit: int = 5_000) -> list[Frame]:
         """The frames of the commands due now (each claimed as sent)."""
         return [
             (o.address, control_frame(address=o.address, action=o.action, expires_at=o.frame_expires_at,
-                                      credentials=self.credentials))
+                                      credentials=self.credentials, direct_close=o.direct_close,
+                                      password_level=o.password_level))
             for o in claim_meter_commands(at=at, limit=limit, policy=self.policy)
         ]
 
     def inbound(self, *, frames: list[bytes], at: datetime) -> InboundReport:
         """Record what meters sent; returns the read-back requests that follow accepted commands."""
-        report = InboundReport()
-        answers: list[ControlAnswer | RelayReadBack] = []
-        freezes: list[DailyFrozenEnergy] = []
-        for raw in frames:
-            uplink = decode_uplink(raw)
-            if uplink is None:
-                report.ignored += 1
-            elif isinstance(uplink, DailyFrozenEnergy):
-                freezes.append(uplink)
-            else:
-                answers.append(uplink)
+        decoded = decode_uplinks(frames, self.pieces)
+        report = InboundReport(to_send=decoded.to_send, ignored=decoded.ignored)
+        answers = [u for u in decoded.uplinks if isinstance(u, ControlAnswer | RelayReadBack)]
+        freezes = [u for u in decoded.uplinks if isinstance(u, FrozenRegisters)]
+        stamps = [u for u in decoded.uplinks if isinstance(u, FreezeTime)]
+        for freeze in freezes:
+            self.reads.answered(freeze.address, freeze.nth, energy=True)
+        for stamp in stamps:
+            self.reads.answered(stamp.address, stamp.nth, energy=False)
+        absent = [ask for u in decoded.uplinks if isinstance(u, ReadRefused) and u.error == ERROR_NO_DATA
+                  if (ask := self.reads.refused(u.address)) is not None]
+        report.ignored += len(decoded.uplinks) - len(answers) - len(freezes) - len(stamps) - len(absent)
         if answers:
             recorded = record_meter_answers(answers=answers, at=at, policy=self.policy)
-            report.to_send = [(address, relay_read_frame(address)) for address in recorded.read_back]
+            report.to_send += [(address, relay_read_frame(address)) for address in recorded.read_back]
             report.confirmed, report.failed, report.drift = recorded.confirmed, recorded.failed, recorded.drift
+            report.restored = recorded.restored
             report.ignored += recorded.unmatched
-        if freezes:
-            self._store_readings(freezes, at, report)
+        if freezes or stamps or absent:
+            collected = record_daily_reads(stamps=stamps, freezes=freezes, absent=absent, today=self._today(at),
+                                           at=at, max_daily_kwh=Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"])))
+            report.to_send += self._ask(collected.to_ask)
+            report.readings_stored += collected.stored
+            report.readings_rejected += collected.refused
+            report.ignored += collected.ignored
         return report
 
-    def sweep(self, *, at: datetime) -> SweepReport:
-        return sweep_meter_commands(at=at, policy=self.policy)
+    def poll(self, *, at: datetime, meters: int = 500, per_area: int = 32) -> list[Frame]:
+        """A wave of daily reads: once the meters have frozen (after 00:10), each day's round is planned at its first
+        wave; each wave asks up to ``meters`` meters, ``per_area`` of one transformer area at most."""
+        today = self._today(at)
+        if minute_of_day(instant=at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])) < POLL_FROM_MINUTE:
+            return []
+        if self.rounds.get("planned") != today:
+            plan = plan_daily_reads(today=today, at=at)
+            log.info("daily reads of %s planned: %s", today, plan)
+            self.rounds["planned"] = today
+        wave = claim_daily_reads(today=today, at=at, meters=meters, per_area=per_area)
+        return self._ask(wave.asks, new_wave=True)
 
-    def _store_readings(self, freezes: list[DailyFrozenEnergy], at: datetime, report: InboundReport) -> None:
-        # A meter freezes its registers at midnight: what arrives on a day is the day before's end.
-        zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
-        reading_day = business_day(instant=at, zone=zone) - timedelta(days=1)
-        meters = {
-            address: (meter_no, registers == Meter.Registers.TOU)
-            for address, meter_no, registers in Meter.objects.filter(
-                dlt645_address__in=[f.address for f in freezes], removed_on__isnull=True
-            ).values_list("dlt645_address", "meter_no", "registers")
-        }
-        rows = []
-        for number, freeze in enumerate(freezes, start=1):
-            if freeze.address not in meters:
-                report.ignored += 1
-                continue
-            meter_no, time_of_use = meters[freeze.address]
-            row = dict.fromkeys(READING_COLUMNS, "")
-            row.update(meter_no=meter_no, reading_date=reading_day.isoformat(), total_kwh=str(freeze.total_kwh))
-            if time_of_use:
-                row.update(sharp_kwh=str(freeze.sharp_kwh), peak_kwh=str(freeze.peak_kwh),
-                           flat_kwh=str(freeze.flat_kwh), valley_kwh=str(freeze.valley_kwh))
-            rows.append((number, row))
-        outcome = import_readings(
-            rows=rows, received_at=at, max_daily_kwh=Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"]))
-        )
-        report.readings_stored += outcome.stored
-        report.readings_rejected += len(outcome.rejected)
-        for rejected in outcome.rejected[:5]:
-            log.warning("daily frozen reading refused: %s %s", rejected.code, rejected.message)
+    def _ask(self, asks: list[FreezeAsk], *, new_wave: bool = False) -> list[Frame]:
+        self.reads.sent(asks, new_wave=new_wave)
+        return [(a.address, freeze_read_frame(a.address, a.nth, energy=a.energy)) for a in asks]
+
+    @staticmethod
+    def _today(at: datetime) -> date:
+        return business_day(instant=at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+
+    def sweep(self, *, at: datetime) -> SweepReport:
+        """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer."""
+        report = sweep_meter_commands(at=at, policy=self.policy)
+        report.to_send = [(address, relay_read_frame(address)) for address in report.relay_reads]
+        return report

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
 from gridpay.data import meter_command_store
-from gridpay.data.models import Meter, MeterCommand
+from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.data.models.meter_commands import LIVE
 from gridpay.domain.meter_commands import (
     CommandAction,
@@ -15,9 +15,11 @@ from gridpay.domain.meter_commands import (
     CommandStatus,
     ControlAnswer,
     Failure,
+    ReadBack,
     RelayReadBack,
-    read_back_agrees,
+    read_back,
 )
+from gridpay.domain.meter_models import UNKNOWN, RelayKind
 
 DRIFT_REASON = "对账：表计状态与系统不符"
 
@@ -29,6 +31,7 @@ class AnswersReport:
     failed: int = 0
     drift: int = 0
     unmatched: int = 0  # answers with no command waiting for them (late, or a stray frame)
+    restored: int = 0  # relays the customer closed after their close was permitted
 
 
 def record_meter_answers(
@@ -37,7 +40,10 @@ def record_meter_answers(
     policy = policy or CommandPolicy()
     report = AnswersReport(read_back=[])
     with transaction.atomic():
-        meters = {m.dlt645_address: m for m in Meter.objects.filter(dlt645_address__in={a.address for a in answers})}
+        meters = {
+            m.dlt645_address: m
+            for m in Meter.objects.select_related("model").filter(dlt645_address__in={a.address for a in answers})
+        }
         live = {
             c.meter_id: c
             for c in MeterCommand.objects.select_for_update().filter(
@@ -81,15 +87,32 @@ def _read_back(
     report: AnswersReport,
 ) -> None:
     drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at)
+    model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
-        if read_back_agrees(action=CommandAction(command.action), relay_open=answer.relay_open):
+        judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,
+                           command_open=answer.command_open,
+                           direct_close=model.direct_close if model else UNKNOWN.direct_close)
+        if judged == ReadBack.DONE:
             command_outcomes.confirm(command, at=at)
+            report.confirmed += 1
+        elif judged == ReadBack.CLOSE_PERMITTED:
+            relay = RelayKind(model.relay) if model else UNKNOWN.relay
+            command_outcomes.close_permitted(command, relay=relay, at=at)
             report.confirmed += 1
         else:
             state = "断开" if answer.relay_open else "闭合"
             command_outcomes.fail(command, failure=Failure.READ_BACK_DISAGREES, detail=f"回读继电器{state}", at=at,
                                   policy=policy)
             report.failed += 1
+        return
+    waiting = ReconnectCase.objects.filter(
+        account_id=meter.account_id, confirmed_at__isnull=True, close_permitted_at__isnull=False
+    ).first()
+    if waiting is not None:
+        # Close permitted, and this is the read that asks whether the customer has closed the relay.
+        if not answer.relay_open:
+            command_outcomes.supply_restored(meter.account_id, key=f"restored:{waiting.id}", at=at)
+            report.restored += 1
         return
     if command is None and drift:
         report.drift += 1

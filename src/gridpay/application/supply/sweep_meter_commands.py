@@ -1,13 +1,13 @@
 """The safety net of the command loop: unanswered commands time out, stale ones expire, late reconnections alarm."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
 from gridpay.data import meter_command_store
-from gridpay.data.models import MeterCommand, ReconnectCase
+from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
 
 
@@ -16,6 +16,8 @@ class SweepReport:
     timed_out: int = 0
     expired: int = 0
     alarms: int = 0
+    relay_reads: list[str] = field(default_factory=list)  # meters to ask whether the customer closed the relay
+    to_send: list[tuple[str, bytes]] = field(default_factory=list)  # their frames (the head-end's)
 
 
 def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -> SweepReport:
@@ -34,8 +36,9 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
             meter_command_store.finish(command, status=CommandStatus.EXPIRED, at=at, event="expired",
                                        detail="未在有效期内发出")
             report.expired += 1
+        # Our side late: no close (nor close permitted) within minutes of the payment.
         late = ReconnectCase.objects.filter(
-            confirmed_at__isnull=True, alarm_raised_at__isnull=True,
+            confirmed_at__isnull=True, close_permitted_at__isnull=True, alarm_raised_at__isnull=True,
             opened_at__lte=at - timedelta(seconds=policy.reconnect_alarm_s),
         )
         for case in late:
@@ -44,4 +47,26 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
             case.alarm_raised_at = at
             case.save(update_fields=["alarm_raised_at"])
             report.alarms += 1
+        _close_permitted(at=at, policy=policy, report=report)
     return report
+
+
+def _close_permitted(*, at: datetime, policy: CommandPolicy, report: SweepReport) -> None:
+    """Cases whose close is permitted: asked every so often whether the customer closed the relay; past the
+    24-hour commitment, the grid staff go and help."""
+    waiting = ReconnectCase.objects.select_for_update().filter(
+        confirmed_at__isnull=True, close_permitted_at__isnull=False
+    )
+    for case in waiting.filter(relay_polled_at__lte=at - timedelta(seconds=policy.permit_poll_s)):
+        address = Meter.objects.filter(account_id=case.account_id, removed_on__isnull=True).values_list(
+            "dlt645_address", flat=True).first()
+        if address is not None:
+            report.relay_reads.append(address)
+        case.relay_polled_at = at
+        case.save(update_fields=["relay_polled_at"])
+    for case in waiting.filter(alarm_raised_at__isnull=True, due_by__lte=at):
+        hours = (at - case.close_permitted_at).total_seconds() / 3600 if case.close_permitted_at else 0
+        command_outcomes.alarm_close_not_taken(case, hours=hours, at=at)
+        case.alarm_raised_at = at
+        case.save(update_fields=["alarm_raised_at"])
+        report.alarms += 1

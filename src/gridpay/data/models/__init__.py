@@ -8,7 +8,7 @@ from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
-from gridpay.data.models.meters import Meter, Reading
+from gridpay.data.models.meters import DailyRead, FreezeStamp, Meter, MeterModel, Reading
 from gridpay.data.models.notifications import Notification
 from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
@@ -41,11 +41,14 @@ __all__ = [
     "Contact",
     "CounterReceipt",
     "Customer",
+    "DailyRead",
+    "FreezeStamp",
     "GridStaff",
     "LedgerAccount",
     "Meter",
     "MeterCommand",
     "MeterCommandEvent",
+    "MeterModel",
     "MonthlyBill",
     "Notification",
     "Outlet",

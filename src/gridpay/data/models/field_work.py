@@ -12,6 +12,7 @@ class CallReason(models.TextChoices):
     BEFORE_ENABLING = "before_enabling", gettext_noop("开通智能交费前")
     ARREARS_SMS = "arrears_sms", gettext_noop("欠费停电短信当日")
     AFTER_DISCONNECTION = "after_disconnection", gettext_noop("停电次日")
+    CLOSE_PERMITTED = "close_permitted", gettext_noop("已允许合闸，待用户合闸")
 
 
 class CallOutcome(models.TextChoices):
@@ -69,6 +70,9 @@ class ReconnectCase(models.Model):
     opened_at = models.DateTimeField("交费时间")
     due_by = models.DateTimeField("承诺复电时限")
     command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT)
+    # A meter without 1C: the close is permitted (1B taken), then the customer closes the relay.
+    close_permitted_at = models.DateTimeField("合闸允许时间", null=True, blank=True)
+    relay_polled_at = models.DateTimeField("最近一次询问继电器", null=True, blank=True)
     confirmed_at = models.DateTimeField("复电确认时间", null=True, blank=True)
     alarm_raised_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,6 +5,24 @@ from django.db import models
 from gridpay.data.models.accounts import Account
 
 
+class MeterModel(models.Model):
+    """A kind of meter (domain.meter_models): how it is reconnected, what its registers carry, how far back it keeps."""
+
+    code = models.CharField("型号", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=120)
+    relay = models.CharField("继电器", max_length=10, choices=[("internal", "内置继电器"), ("external", "外置断路器")])
+    direct_close = models.BooleanField("支持直接合闸（1C）")
+    password_level = models.PositiveSmallIntegerField("控制密码权限")
+    rates = models.PositiveSmallIntegerField("费率数")
+    freeze_depth = models.PositiveSmallIntegerField("日冻结存储天数")
+
+    class Meta:
+        verbose_name = "表计型号"
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Meter(models.Model):
     class Registers(models.TextChoices):
         TOTAL = "total", "总"
@@ -15,6 +33,8 @@ class Meter(models.Model):
     registers = models.CharField(max_length=8, choices=Registers.choices, default=Registers.TOTAL)
     register_digits = models.PositiveSmallIntegerField(default=6)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="meters")
+    model = models.ForeignKey(MeterModel, null=True, blank=True, on_delete=models.PROTECT, related_name="meters",
+                              verbose_name="型号")
     installed_on = models.DateField()
     start_total_kwh = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     start_sharp_kwh = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -71,3 +91,33 @@ class Reading(models.Model):
             models.UniqueConstraint(fields=["meter", "reading_date"], name="reading_unique"),
         ]
         indexes = [models.Index(fields=["reading_date", "account"], name="reading_day_account")]
+
+
+class DailyRead(models.Model):
+    """A day the head-end collects from a meter: wanted, read, or a gap with its reason (domain.daily_reads)."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="daily_reads", db_index=False)
+    reading_date = models.DateField("读数日期")
+    status = models.CharField("状态", max_length=8)
+    gap_reason = models.CharField("缺数原因", max_length=16, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField("今日召测次数", default=0)
+    next_attempt_at = models.DateTimeField("下次召测", null=True, blank=True)
+    asked_at = models.DateTimeField("最近召测", null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "日冻结召测"
+        constraints = [models.UniqueConstraint(fields=["meter", "reading_date"], name="daily_read_once")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="daily_read_due")]
+
+
+class FreezeStamp(models.Model):
+    """The day the nth last freeze of a meter holds, as read on ``seen_on`` (a new freeze renumbers them)."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    seen_on = models.DateField()
+    nth = models.PositiveSmallIntegerField()
+    reading_date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meter", "seen_on", "nth"], name="freeze_stamp_once")]

@@ -1,8 +1,11 @@
-"""DL/T 645-2007 frames for remote control (0x1C) and the reads the head-end needs, both ways.
+"""DL/T 645-2007 frames: the control code, BCD fields, answers, and remote control (0x1C) both ways.
 
 Framing (preamble, 0x68, address, checksum, the +0x33 data offset) is the `dlt645` package's
-`DLT645Protocol`; it has no remote-control command, no frozen-data items and no status words,
-which are here. Every multi-byte field goes low byte first, numbers in BCD, as the standard has it.
+`DLT645Protocol`; it has no remote-control command, which is here, and reads are in `dlt645_reads`.
+Every multi-byte field goes low byte first, numbers in BCD, as the standard has it.
+
+The control code (§4.3): D7 direction (1: from the meter), D6 the meter refuses, D5 more frames follow,
+D4–D0 the function: 0x11 read, 0x12 read what follows, 0x1C remote control.
 """
 
 from dataclasses import dataclass
@@ -12,19 +15,18 @@ from enum import IntEnum
 
 from dlt645 import DLT645Protocol
 
-REMOTE_CONTROL = 0x1C
 READ_DATA = 0x11
-REPLY = 0x80  # set in the control code of every answer from a meter
-ABNORMAL = 0x40  # set as well when the meter refuses
+READ_FOLLOWING = 0x12  # 读后续数据: the rest of an answer that came with D5 set
+REMOTE_CONTROL = 0x1C
+REPLY = 0x80  # D7: an answer from a meter
+ABNORMAL = 0x40  # D6: the meter refuses
+FOLLOWS = 0x20  # D5: more frames of this answer follow
+FUNCTION = 0x1F
 
-# Data identifiers (DI3 DI2 DI1 DI0).
-DAILY_FROZEN_ACTIVE_ENERGY = 0x05060101  # (上1次)日冻结正向有功电能数据: total, 尖, 峰, 平, 谷
-STATUS_WORD_3 = 0x04000503  # 电表运行状态字3: bit 4 is the relay (0 closed, 1 open)
-RELAY_OPEN_BIT = 0x10
-
-# The error byte of an abnormal answer.
-ERROR_UNAUTHORISED = 0x04  # 密码错/未授权
+# The error byte of an abnormal answer (§A.3).
+ERROR_OTHER = 0x01
 ERROR_NO_DATA = 0x02  # 无请求数据
+ERROR_UNAUTHORISED = 0x04  # 密码错/未授权
 
 
 class FrameInvalid(ValueError):
@@ -32,8 +34,13 @@ class FrameInvalid(ValueError):
 
 
 class RelayAction(IntEnum):
+    """N1 of a remote-control frame (DL/T 645-2007 §7.4, with 1C from its 2013 amendment)."""
+
     DISCONNECT = 0x1A  # 跳闸
-    RECONNECT = 0x1B  # 合闸允许: the customer closes the switch, or the meter does
+    CLOSE_PERMITTED = 0x1B  # 合闸允许: the relay closes when the customer presses the meter's button
+    CLOSE_DIRECTLY = 0x1C  # 直接合闸 (2013 备案): the relay closes at once
+    ALARM = 0x2A  # 报警
+    ALARM_RELEASE = 0x2B  # 报警解除
     PROTECT = 0x3A  # 保电: the meter will not disconnect
     RELEASE_PROTECT = 0x3B  # 保电解除
 
@@ -57,16 +64,31 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class DailyFrozenEnergy:
+class Frame:
+    """A frame taken apart: its address, control code and data (the 0x33 offset removed)."""
+
     address: str
-    total_kwh: Decimal
-    sharp_kwh: Decimal
-    peak_kwh: Decimal
-    flat_kwh: Decimal
-    valley_kwh: Decimal
+    control: int
+    data: bytes
+
+    @property
+    def function(self) -> int:
+        return self.control & FUNCTION
+
+    @property
+    def from_meter(self) -> bool:
+        return bool(self.control & REPLY)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.control & ABNORMAL)
+
+    @property
+    def more_follows(self) -> bool:
+        return bool(self.control & FOLLOWS)
 
 
-# --- sent by the head-end -------------------------------------------------------------------
+# --- remote control -------------------------------------------------------------------------
 
 
 def remote_control_frame(command: RemoteControl) -> bytes:
@@ -77,154 +99,104 @@ def remote_control_frame(command: RemoteControl) -> bytes:
     expiry = command.expires_at.strftime("%y%m%d%H%M%S")  # YY MM DD hh mm ss, sent ss first
     data = (
         bytes([command.password_level])
-        + _bcd(command.password, digits=6)
-        + _bcd(command.operator, digits=8)
+        + bcd(command.password, digits=6)
+        + bcd(command.operator, digits=8)
         + bytes([command.action, 0x00])
-        + _bcd(expiry, digits=12)
+        + bcd(expiry, digits=12)
     )
-    return _frame(command.address, REMOTE_CONTROL, data)
-
-
-def read_frame(address: str, data_identifier: int) -> bytes:
-    return _frame(address, READ_DATA, data_identifier.to_bytes(4, "little"))
-
-
-# --- sent by a meter (the fleet simulator), read by the head-end ----------------------------
+    return build(command.address, REMOTE_CONTROL, data)
 
 
 def parse_remote_control(raw: bytes) -> RemoteControl:
-    address, control, data = _parse(raw)
-    if control != REMOTE_CONTROL or len(data) != 16:
-        raise FrameInvalid(f"not a remote-control command: control 0x{control:02X}, {len(data)} data bytes")
-    expiry = _digits(data[10:16])
+    frame = parse(raw)
+    if frame.control != REMOTE_CONTROL or len(frame.data) != 16:
+        raise FrameInvalid(f"not a remote-control command: control 0x{frame.control:02X}, {len(frame.data)} bytes")
+    try:
+        action = RelayAction(frame.data[8])
+    except ValueError:
+        raise FrameInvalid(f"not a remote-control action: 0x{frame.data[8]:02X}") from None
     return RemoteControl(
-        address=address,
-        action=RelayAction(data[8]),
-        password_level=data[0],
-        password=_digits(data[1:4]),
-        operator=_digits(data[4:8]),
-        expires_at=_meter_time(expiry),
+        address=frame.address,
+        action=action,
+        password_level=frame.data[0],
+        password=digits(frame.data[1:4]),
+        operator=digits(frame.data[4:8]),
+        expires_at=meter_time(digits(frame.data[10:16])),
     )
 
 
-def parse_read(raw: bytes) -> tuple[str, int]:
-    """The address and data identifier of a read request."""
-    address, control, data = _parse(raw)
-    if control != READ_DATA or len(data) != 4:
-        raise FrameInvalid(f"not a read request: control 0x{control:02X}")
-    return address, int.from_bytes(data, "little")
+# --- answers --------------------------------------------------------------------------------
 
 
-def answer_frame(address: str, command: int, *, error: int = 0, data: bytes = b"") -> bytes:
-    """A meter's answer to ``command``: normal with ``data``, or abnormal with the ``error`` byte."""
+def answer_frame(address: str, command: int, *, error: int = 0, data: bytes = b"", follows: bool = False) -> bytes:
+    """A meter's answer to ``command``: normal with ``data`` (``follows``: more frames to come), or abnormal."""
     if error:
-        return _frame(address, command | REPLY | ABNORMAL, bytes([error]))
-    return _frame(address, command | REPLY, data)
-
-
-def daily_frozen_answer(energy: DailyFrozenEnergy) -> bytes:
-    values = (energy.total_kwh, energy.sharp_kwh, energy.peak_kwh, energy.flat_kwh, energy.valley_kwh)
-    data = DAILY_FROZEN_ACTIVE_ENERGY.to_bytes(4, "little") + b"".join(_energy_bcd(v) for v in values)
-    return answer_frame(energy.address, READ_DATA, data=data)
-
-
-def status_word_3_answer(address: str, *, relay_open: bool) -> bytes:
-    word = RELAY_OPEN_BIT if relay_open else 0
-    return answer_frame(address, READ_DATA, data=STATUS_WORD_3.to_bytes(4, "little") + word.to_bytes(2, "little"))
+        return build(address, command | REPLY | ABNORMAL, bytes([error]))
+    return build(address, command | REPLY | (FOLLOWS if follows else 0), data)
 
 
 def parse_answer(raw: bytes, *, command: int) -> tuple[Answer, bytes]:
-    """A meter's answer to ``command`` and its data (without the data identifier of a read)."""
-    address, control, data = _parse(raw)
-    if control & ~ABNORMAL != command | REPLY:
-        raise FrameInvalid(f"not an answer to 0x{command:02X}: control 0x{control:02X}")
-    if control & ABNORMAL:
-        return Answer(address=address, accepted=False, error=data[0] if data else 0), b""
-    return Answer(address=address, accepted=True, error=0), data
-
-
-def parse_daily_frozen(raw: bytes) -> DailyFrozenEnergy | Answer:
-    """The energy of the last daily freeze, or the meter's refusal."""
-    answer, value = _read_answer(raw, data_identifier=DAILY_FROZEN_ACTIVE_ENERGY, length=20)
-    if not answer.accepted:
-        return answer
-    total, sharp, peak, flat, valley = (Decimal(_digits(value[i : i + 4])).scaleb(-2) for i in range(0, 20, 4))
-    return DailyFrozenEnergy(answer.address, total, sharp, peak, flat, valley)
-
-
-def parse_relay_open(raw: bytes) -> bool | Answer:
-    """Whether the meter reports its relay open (supply off), or its refusal."""
-    answer, value = _read_answer(raw, data_identifier=STATUS_WORD_3, length=2)
-    if not answer.accepted:
-        return answer
-    return bool(int.from_bytes(value, "little") & RELAY_OPEN_BIT)
-
-
-def peek(raw: bytes) -> tuple[str, int]:
-    """The address and control code of any frame, to tell what it is before parsing it."""
-    address, control, _ = _parse(raw)
-    return address, control
-
-
-def read_identifier(raw: bytes) -> int:
-    """The data identifier a normal read answer carries."""
-    _, data = parse_answer(raw, command=READ_DATA)
-    if len(data) < 4:
-        raise FrameInvalid("a read answer without its data identifier")
-    return int.from_bytes(data[:4], "little")
-
-
-def _read_answer(raw: bytes, *, data_identifier: int, length: int) -> tuple[Answer, bytes]:
-    """A meter's answer to a read of ``data_identifier``, and its ``length`` bytes of value."""
-    answer, data = parse_answer(raw, command=READ_DATA)
-    if answer.accepted and (len(data) != 4 + length or int.from_bytes(data[:4], "little") != data_identifier):
-        raise FrameInvalid(f"not an answer to a read of {data_identifier:08X}")
-    return answer, data[4:]
+    """A meter's answer to ``command`` and its data (for a read, with the data identifier)."""
+    frame = parse(raw)
+    if not frame.from_meter or frame.function != command:
+        raise FrameInvalid(f"not an answer to 0x{command:02X}: control 0x{frame.control:02X}")
+    if frame.refused:
+        return Answer(address=frame.address, accepted=False, error=frame.data[0] if frame.data else 0), b""
+    return Answer(address=frame.address, accepted=True, error=0), frame.data
 
 
 # --- bytes ----------------------------------------------------------------------------------
 
 
-def _frame(address: str, control: int, data: bytes) -> bytes:
-    return bytes(DLT645Protocol.build_frame(_bcd(address, digits=12), control, data))
+def build(address: str, control: int, data: bytes) -> bytes:
+    if len(data) > 0xFF:
+        raise ValueError("a frame carries at most 255 bytes of data")
+    return bytes(DLT645Protocol.build_frame(bcd(address, digits=12), control, data))
 
 
-def _parse(raw: bytes) -> tuple[str, int, bytes]:
+def parse(raw: bytes) -> Frame:
     try:
         frame = DLT645Protocol.deserialize(raw)
     except ValueError as error:
         raise FrameInvalid(f"no valid DL/T 645 frame: {error}") from None
     if frame is None:  # deserialize raises instead, but says it may return None
         raise FrameInvalid("no valid DL/T 645 frame")
-    return _digits(bytes(frame.addr)), frame.ctrl_code, bytes(frame.data)
+    return Frame(address=digits(bytes(frame.addr)), control=frame.ctrl_code, data=bytes(frame.data))
 
 
-def _bcd(text: str, *, digits: int) -> bytes:
+def bcd(text: str, *, digits: int) -> bytes:
     """``digits`` decimal digits as BCD bytes, the last two digits first."""
     if len(text) != digits or not text.isdigit() or not text.isascii():
         raise ValueError(f"expected {digits} digits: {text!r}")
     return bytes.fromhex(text)[::-1]
 
 
-def _digits(data: bytes) -> str:
+def digits(data: bytes) -> str:
     text = data[::-1].hex()
     if not text.isdigit():
         raise FrameInvalid(f"not BCD: {data.hex()}")
     return text
 
 
-def _meter_time(digits: str) -> datetime:
-    """YYMMDDhhmmss on the meter's wall clock; meters count years from 2000."""
-    year, month, day, hour, minute, second = (int(digits[i : i + 2]) for i in range(0, 12, 2))
+def meter_time(text: str) -> datetime:
+    """YYMMDDhhmm[ss] on the meter's wall clock; meters count years from 2000."""
+    parts = [int(text[i : i + 2]) for i in range(0, len(text), 2)]
+    if len(parts) not in (5, 6):
+        raise FrameInvalid(f"not a time: {text}")
+    year, month, day, hour, minute, second = [*parts, 0][:6]
     try:
         return datetime(2000 + year, month, day, hour, minute, second)  # noqa: DTZ001 - the meter has no zone
     except ValueError:
-        raise FrameInvalid(f"not a time: {digits}") from None
+        raise FrameInvalid(f"not a time: {text}") from None
 
 
-def _energy_bcd(kwh: Decimal) -> bytes:
+def energy_bcd(kwh: Decimal) -> bytes:
     """An energy register, XXXXXX.XX kWh."""
     hundredths = kwh.scaleb(2)
     if hundredths != hundredths.to_integral_value() or not 0 <= hundredths < 10**8:
         raise ValueError(f"not a register value of XXXXXX.XX kWh: {kwh}")
-    return _bcd(f"{int(hundredths):08d}", digits=8)
+    return bcd(f"{int(hundredths):08d}", digits=8)
+
+
+def energy(data: bytes) -> Decimal:
+    return Decimal(digits(data)).scaleb(-2)

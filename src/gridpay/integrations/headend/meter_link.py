@@ -1,18 +1,19 @@
-"""The head-end's protocol seam: gridpay's commands to DL/T 645-2007 frames, and meters' frames back."""
+"""The head-end's protocol seam: gridpay's commands and reads to DL/T 645-2007 frames, and meters' frames back."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gridpay.domain.meter_commands import CommandAction, ControlAnswer, RelayReadBack
 from gridpay.integrations.headend import dlt645_frames as frames
+from gridpay.integrations.headend import dlt645_reads as reads
 
 ACTIONS = {
     CommandAction.DISCONNECT: frames.RelayAction.DISCONNECT,
-    CommandAction.RECONNECT: frames.RelayAction.RECONNECT,
     CommandAction.PROTECT: frames.RelayAction.PROTECT,
     CommandAction.RELEASE: frames.RelayAction.RELEASE_PROTECT,
 }
+MAX_PIECES = 16  # an answer in more pieces than this is not one the head-end asked for
 
 
 @dataclass(frozen=True)
@@ -25,36 +26,142 @@ class Credentials:
     meter_zone: str = "Asia/Shanghai"  # the meters' wall clock, for the 命令截止时间
 
 
-def control_frame(*, address: str, action: CommandAction, expires_at: datetime, credentials: Credentials) -> bytes:
+@dataclass(frozen=True)
+class FrozenRegisters:
+    """The registers a meter froze at the ``nth`` last daily freeze (1: the last midnight)."""
+
+    address: str
+    nth: int
+    registers: reads.Registers
+
+
+@dataclass(frozen=True)
+class FreezeTime:
+    """When the meter's ``nth`` last daily freeze was taken, on its own wall clock."""
+
+    address: str
+    nth: int
+    frozen_at: datetime
+
+
+@dataclass(frozen=True)
+class ReadRefused:
+    """A meter's refusal of a read (e.g. no freeze that far back)."""
+
+    address: str
+    error: int
+
+
+Uplink = ControlAnswer | RelayReadBack | FrozenRegisters | FreezeTime | ReadRefused
+
+
+def control_frame(
+    *, address: str, action: CommandAction, expires_at: datetime, credentials: Credentials,
+    direct_close: bool = False, password_level: int | None = None,
+) -> bytes:
+    """The remote-control frame of a command; a reconnect is 1C where the meter takes it, else 1B."""
+    if action == CommandAction.RECONNECT:
+        relay = frames.RelayAction.CLOSE_DIRECTLY if direct_close else frames.RelayAction.CLOSE_PERMITTED
+    else:
+        relay = ACTIONS[action]
     local = expires_at.astimezone(ZoneInfo(credentials.meter_zone)).replace(tzinfo=None, microsecond=0)
     return frames.remote_control_frame(
         frames.RemoteControl(
-            address=address, action=ACTIONS[action], password_level=credentials.password_level,
+            address=address, action=relay, password_level=password_level or credentials.password_level,
             password=credentials.password, operator=credentials.operator, expires_at=local,
         )
     )
 
 
 def relay_read_frame(address: str) -> bytes:
-    return frames.read_frame(address, frames.STATUS_WORD_3)
+    return reads.read_frame(address, reads.STATUS_WORD_3)
 
 
-Uplink = ControlAnswer | RelayReadBack | frames.DailyFrozenEnergy
+def freeze_read_frame(address: str, nth: int, *, energy: bool) -> bytes:
+    """A read of the ``nth`` last daily freeze: its energy, or its time stamp."""
+    identifier = reads.daily_freeze_energy(nth) if energy else reads.daily_freeze_time(nth)
+    return reads.read_frame(address, identifier)
 
 
-def decode_uplink(raw: bytes) -> Uplink | None:
-    """What a meter said, or None for a frame the head-end does not use (or cannot read)."""
-    try:
-        address, control = frames.peek(raw)
-        if control & ~frames.ABNORMAL == frames.REMOTE_CONTROL | frames.REPLY:
-            answer, _ = frames.parse_answer(raw, command=frames.REMOTE_CONTROL)
-            return ControlAnswer(address=answer.address, accepted=answer.accepted, error=answer.error)
-        if control & ~frames.ABNORMAL != frames.READ_DATA | frames.REPLY or control & frames.ABNORMAL:
+@dataclass
+class Pieces:
+    """Answers that come in several frames, gathered until their last piece (D5 clear) arrives."""
+
+    _open: dict[tuple[str, int], tuple[bytes, int]] = field(default_factory=dict)  # → value so far, pieces
+
+    def add(self, reply: reads.ReadReply) -> bytes | None:
+        """The whole value once this piece completes it, else None (and the next piece is to be asked for)."""
+        key = (reply.address, reply.identifier)
+        if reply.seq is None:
+            so_far, count = b"", 0
+        elif key in self._open:
+            so_far, count = self._open.pop(key)
+            if reply.seq != count % 256:
+                return None  # a piece out of turn: the read is dropped, and retried as a whole
+        else:
+            return None  # the rest of an answer we did not start (or gave up on)
+        value = so_far + reply.value
+        if not reply.more_follows:
+            return value
+        if count + 1 > MAX_PIECES:
             return None
-        if frames.read_identifier(raw) == frames.STATUS_WORD_3:
-            relay_open = frames.parse_relay_open(raw)
-            return RelayReadBack(address=address, relay_open=relay_open) if isinstance(relay_open, bool) else None
-        energy = frames.parse_daily_frozen(raw)
-        return energy if isinstance(energy, frames.DailyFrozenEnergy) else None
-    except (frames.FrameInvalid, ValueError):
+        self._open[key] = (value, count + 1)
         return None
+
+    def next_request(self, reply: reads.ReadReply) -> bytes | None:
+        """The 0x12 frame asking for the next piece, while a read is open."""
+        open_read = self._open.get((reply.address, reply.identifier))
+        return None if open_read is None else reads.read_following_frame(reply.address, reply.identifier,
+                                                                           open_read[1])
+
+
+@dataclass
+class Decoded:
+    uplinks: list[Uplink] = field(default_factory=list)
+    to_send: list[tuple[str, bytes]] = field(default_factory=list)  # reads of the next piece of an answer
+    ignored: int = 0
+
+
+def decode_uplinks(raws: list[bytes], pieces: Pieces) -> Decoded:
+    """What meters said; a frame the head-end does not use (or cannot read) is counted as ignored."""
+    decoded = Decoded()
+    for raw in raws:
+        try:
+            _decode(raw, pieces, decoded)
+        except (frames.FrameInvalid, ValueError):
+            decoded.ignored += 1
+    return decoded
+
+
+def _decode(raw: bytes, pieces: Pieces, decoded: Decoded) -> None:
+    frame = frames.parse(raw)
+    uplink: Uplink | None = None
+    if frame.from_meter and frame.function == frames.REMOTE_CONTROL:
+        answer, _ = frames.parse_answer(raw, command=frames.REMOTE_CONTROL)
+        uplink = ControlAnswer(address=answer.address, accepted=answer.accepted, error=answer.error)
+    elif frame.from_meter and frame.function in (frames.READ_DATA, frames.READ_FOLLOWING):
+        reply = reads.parse_read_reply(raw)
+        if isinstance(reply, frames.Answer):
+            uplink = ReadRefused(address=reply.address, error=reply.error)
+        elif (value := pieces.add(reply)) is not None:
+            uplink = _value(reply.address, reply.identifier, value)
+        elif (follow := pieces.next_request(reply)) is not None:
+            decoded.to_send.append((reply.address, follow))  # a piece: ask for the next
+            return
+    if uplink is None:
+        decoded.ignored += 1
+    else:
+        decoded.uplinks.append(uplink)
+
+
+def _value(address: str, identifier: int, value: bytes) -> Uplink | None:
+    if identifier == reads.STATUS_WORD_3:
+        status = reads.parse_status_word_3(value)
+        return RelayReadBack(address=address, relay_open=status.relay_open, command_open=status.command_open)
+    freeze = reads.freeze_of(identifier)
+    if freeze is None:
+        return None
+    kind, nth = freeze
+    if kind == "time":
+        return FreezeTime(address=address, nth=nth, frozen_at=reads.parse_freeze_time(value))
+    return FrozenRegisters(address=address, nth=nth, registers=reads.parse_registers(value))

@@ -35,6 +35,7 @@ class GatewayStats:
     confirmed: int = 0
     failed: int = 0
     readings_stored: int = 0
+    reads_asked: int = 0
     last_error: str = ""
     on_publish: list[Callable[[int], None]] = field(default_factory=list)  # called with the count published
 
@@ -47,6 +48,8 @@ class Gateway:
     poll_s: float = 0.5  # how long to sleep when nothing woke us
     sweep_s: float = 5.0
     batch: int = 5_000
+    wave_s: float = 1.0  # daily reads: a wave of at most wave_meters meters each wave_s (0: no daily reads)
+    wave_meters: int = 500
     stats: GatewayStats = field(default_factory=GatewayStats)
 
     def __post_init__(self) -> None:
@@ -69,7 +72,8 @@ class Gateway:
                     asyncio.create_task(self._receive(client)),
                     asyncio.create_task(self._handle_inbox(client)),
                     asyncio.create_task(self._dispatch(client)),
-                    asyncio.create_task(self._sweep()),
+                    asyncio.create_task(self._sweep(client)),
+                    asyncio.create_task(self._poll(client)),
                 ]
                 listener = await self._listen_for_notify()
                 if listener is not None:
@@ -151,7 +155,7 @@ class Gateway:
     def _record(self, frames: list[bytes]) -> InboundReport:
         return self.head_end.inbound(frames=frames, at=self.clock())
 
-    async def _sweep(self) -> None:
+    async def _sweep(self, client: aiomqtt.Client) -> None:
         while True:
             await asyncio.sleep(self.sweep_s)
             try:
@@ -162,8 +166,24 @@ class Gateway:
                 continue
             if report.timed_out or report.expired or report.alarms:
                 log.info("sweep: %s", report)
+            await self._publish(client, report.to_send)  # has the customer closed the relay yet?
             # Retries come due by time, not by any event: look for them at every sweep.
             self._wake.set()
+
+    async def _poll(self, client: aiomqtt.Client) -> None:
+        """The daily reads, a wave at a time: a meter only answers, so the head-end asks for its freezes."""
+        while self.wave_meters:
+            try:
+                frames = await self._in_db(
+                    lambda: self.head_end.poll(at=self.clock(), meters=self.wave_meters), pool=self._sweeper
+                )
+            except Exception as error:
+                log.exception("claiming daily reads failed")
+                self.stats.last_error = str(error)
+                frames = []
+            await self._publish(client, frames)
+            self.stats.reads_asked += len(frames)
+            await asyncio.sleep(self.wave_s)
 
     async def _listen_for_datagrams(self) -> asyncio.DatagramTransport | None:
         """SQLite's wake-up from other processes (a payment recorded by the API or the command line)."""

@@ -49,15 +49,17 @@ class Command(GridpayCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--broker", help="MQTT 地址 mqtt://主机:端口；默认 GRIDPAY_MQTT_URL，未设置则内嵌代理")
+        parser.add_argument("--no-daily-reads", action="store_true",
+                            help="不召测日冻结读数（另有采集系统导入读数时）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         broker = configured_broker(options["broker"])
         try:
-            asyncio.run(self._serve(broker))
+            asyncio.run(self._serve(broker, daily_reads=not options["no_daily_reads"]))
         except OSError as error:
             raise CommandError(f"MQTT 代理连接或启动失败：{error}") from None
 
-    async def _serve(self, broker: mqtt.BrokerAddress | None) -> None:
+    async def _serve(self, broker: mqtt.BrokerAddress | None, *, daily_reads: bool) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -70,7 +72,8 @@ class Command(GridpayCommand):
                 console.print(f"内嵌 MQTT 代理已启动：mqtt://{broker.host}:{broker.port}")
             # PostgreSQL wakes the gateway by NOTIFY; SQLite cannot tell another process, so it looks often.
             poll_s = 0.2 if connection.vendor == "sqlite" else 1.0
-            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s)
+            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s,
+                              wave_meters=500 if daily_reads else 0)
             ready = asyncio.Event()
             task = asyncio.create_task(gateway.run(stop=stop, ready=ready))
             await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
@@ -79,4 +82,6 @@ class Command(GridpayCommand):
             console.print(f"采集网关已连接 mqtt://{broker.host}:{broker.port}，等待命令与表计应答（Ctrl-C 停止）")
             await task
         stats = gateway.stats
-        console.print(f"网关已停止：下发 {stats.published} 帧，收到 {stats.received} 帧，确认 {stats.confirmed} 条命令")
+        console.print(f"网关已停止：下发 {stats.published} 帧，收到 {stats.received} 帧，"
+                      f"确认 {stats.confirmed} 条命令，召测日冻结 {stats.reads_asked} 帧、"
+                      f"存入读数 {stats.readings_stored} 条")

@@ -5,7 +5,8 @@ import contextlib
 import random
 import signal
 from argparse import ArgumentParser
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,8 @@ from django.core.management.base import CommandError
 
 from gridpay.data.queries.meters import meters_in_service
 from gridpay.integrations.headend import mqtt
-from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, push_daily_frozen, run_fleet
+from gridpay.integrations.headend.dlt645_reads import FREEZE_DEPTH
+from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, freeze_fleet, run_fleet
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.management.commands.gateway import configured_broker, embedded_address
@@ -22,7 +24,7 @@ from gridpay.interfaces.cli.output import console
 
 
 class Command(GridpayCommand):
-    help = "模拟表计：在 MQTT 上运行 N 只 DL/T 645 电能表，响应停复电命令、上报日冻结电量（Ctrl-C 停止）"
+    help = "模拟表计：在 MQTT 上运行 N 只 DL/T 645 电能表，只应答网关：停复电命令、状态与日冻结召测（Ctrl-C 停止）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--meters", type=int, required=True, help="表计数量（先取数据库中的在用表计）")
@@ -31,8 +33,10 @@ class Command(GridpayCommand):
         parser.add_argument("--silent", type=float, default=0.0, help="从不应答的表计比例，0–1")
         parser.add_argument("--deny", type=float, default=0.0, help="拒绝命令的表计比例，0–1")
         parser.add_argument("--slow-delay", type=float, default=5.0, help="缓慢表计的应答延迟（秒）")
-        parser.add_argument("--day-every", type=float, default=0.0,
-                            help="每隔多少秒模拟一天：表计冻结并上报日电量（0 为不上报）")
+        parser.add_argument("--history", type=int, default=7,
+                            help="启动时表计已存的日冻结天数（1–62），网关按需补召；此后每到零点冻结一次")
+        parser.add_argument("--lost-days", type=float, default=0.0,
+                            help="每次冻结时漏冻的表计比例，0–1（零点失电，需网关补召或列为缺数）")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,6 +45,10 @@ class Command(GridpayCommand):
             raise CommandError("--meters 应至少为 1")
         shares = {MeterBehaviour.SLOW: options["slow"], MeterBehaviour.SILENT: options["silent"],
                   MeterBehaviour.DENY: options["deny"]}
+        if not 0 <= options["lost_days"] <= 1:
+            raise CommandError("--lost-days 应为 0 到 1 之间的比例")
+        if not 1 <= options["history"] <= FREEZE_DEPTH:
+            raise CommandError(f"--history 应为 1 到 {FREEZE_DEPTH} 天")
         if any(not 0 <= share <= 1 for share in shares.values()) or sum(shares.values()) > 1:
             raise CommandError("--slow、--silent、--deny 应为 0 到 1 之间的比例，且合计不超过 1")
         known = meters_in_service(limit=count)
@@ -57,18 +65,22 @@ class Command(GridpayCommand):
         meters = fleet(addresses=addresses, behaviours=behaviours, seed=options["seed"],
                        start_kwh={m.address: m.total_kwh for m in known})
         for meter, record in zip(meters, known, strict=False):
-            meter.relay_open = record.relay_open
+            meter.relay_open = meter.command_open = record.relay_open
+            meter.direct_close, meter.rates = record.direct_close, record.rates
         broker = configured_broker(options["broker"]) or embedded_address()
         console.print(
             f"模拟表计 {len(meters)} 只（数据库中的 {len(known)} 只），缓慢 {_count(behaviours, 'slow')}、"
             f"不应答 {_count(behaviours, 'silent')}、拒绝 {_count(behaviours, 'deny')}；连接 {broker.url}"
         )
+        read_through = {record.address: record.read_through for record in known}
         try:
-            asyncio.run(self._run(meters, broker, options))
+            asyncio.run(self._run(meters, broker, options, read_through))
         except OSError as error:
             raise CommandError(f"无法连接 MQTT 代理 {broker.url}：{error}（先启动 gridpay gateway？）") from None
 
-    async def _run(self, meters: list[Any], broker: mqtt.BrokerAddress, options: dict[str, Any]) -> None:
+    async def _run(
+        self, meters: list[Any], broker: mqtt.BrokerAddress, options: dict[str, Any], read_through: dict[str, date]
+    ) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -79,17 +91,28 @@ class Command(GridpayCommand):
         def now_local() -> datetime:
             return clock.now().astimezone(zone)
 
+        rng = random.Random(options["seed"])
+        midnight = datetime.combine(now_local().date(), time.min)
+        for back in range(options["history"], 0, -1):  # the freezes the meters already keep
+            at = midnight - timedelta(days=back - 1)
+            # Up to the day the database has read, the registers are what it read; the meters use after that.
+            read = {m.address for m in meters if at.date() - timedelta(days=1) <= read_through.get(m.address, date.min)}
+            unread = [m for m in meters if m.address not in read]
+            for meter in meters:
+                if meter.address in read:
+                    meter.freeze_day(at=at, kwh=Decimal(0))
+            freeze_fleet(unread, at=at, lost_share=options["lost_days"], rng=rng)
         serving = asyncio.create_task(
             run_fleet(meters=meters, broker=broker, now_local=now_local, slow_delay_s=options["slow_delay"], stop=stop)
         )
-        if options["day_every"] > 0:
-            async with mqtt.connect(broker, identifier="gridpay-simulator-days") as client:
-                while not stop.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=options["day_every"])
-                    if not stop.is_set():
-                        sent = await push_daily_frozen(client=client, meters=meters)
-                        console.print(f"日冻结上报 {sent} 只表计")
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=30)
+            if now_local().replace(tzinfo=None) >= midnight + timedelta(days=1):
+                # Meters only answer: what they freeze at midnight waits for the gateway's daily reads.
+                midnight += timedelta(days=1)
+                frozen = freeze_fleet(meters, at=midnight, lost_share=options["lost_days"], rng=rng)
+                console.print(f"零点日冻结 {frozen} 只表计（漏冻 {len(meters) - frozen} 只），等待网关召测")
         await serving
         console.print(f"模拟表计已停止：共执行 {sum(m.commands_obeyed for m in meters)} 条命令")
 
