@@ -126,7 +126,7 @@ async def measure(args: argparse.Namespace, broker: object) -> None:
     read, wanted, gaps = await in_thread(counts)
     stop.set()
     await asyncio.gather(running, serving, return_exceptions=True)
-    print(f"after the retries: read {read - sum(gaps.values()):,}, still wanted {wanted:,}, gaps {gaps}")
+    print(f"after the retries: read {read - gaps.get('not_frozen', 0):,}, still wanted {wanted:,}, gaps {gaps}")
     print(f"gaps_left_unlisted: {wanted}")
     ceiling = await raw_rate_ceiling(broker, 2 * args.meters, READ_FRAME_SIZE)
     print(f"ceiling: raw publish of {2 * args.meters:,} messages of {READ_FRAME_SIZE} bytes by one client, QoS 1: "
