@@ -79,6 +79,7 @@ class ChannelOrderSeen:
     transaction_id: str = ""
     paid_at: datetime | None = None
     refunds: list[tuple[str, int]] = field(default_factory=list)
+    description: str = "电费"  # 商品名称 (WeChat's description, Alipay's subject)
 
 
 class _Server:
@@ -165,7 +166,8 @@ class WeChatPayServer(_Server):
             order_no = request["out_trade_no"]
             if order_no in self.orders:
                 return self._answer(400, {"code": "ORDER_EXISTS", "message": "订单号重复"})
-            self.orders[order_no] = ChannelOrderSeen(order_no, request["amount"]["total"], request.get("attach", ""))
+            self.orders[order_no] = ChannelOrderSeen(order_no, request["amount"]["total"], request.get("attach", ""),
+                                                     description=request.get("description", ""))
             if route.path.endswith("native"):
                 return self._answer(200, {"code_url": f"weixin://wxpay/bizpayurl?pr={secrets.token_hex(4)}"})
             return self._answer(200, {"prepay_id": f"wx{secrets.token_hex(14)}"})
@@ -252,7 +254,8 @@ class WeChatPayServer(_Server):
         }
 
     def bill(self, day: date) -> str:
-        """交易账单 (bill_type=ALL) of ``day``: backquoted fields, then the totals."""
+        """交易账单 (bill_type=ALL) of ``day``: every field begins with a backquote and the separator is ",`" (a
+        product name may hold commas of its own), then the totals."""
         lines = [WECHAT_BILL_HEADER]
         total = 0
         paid = [o for o in self.orders.values() if o.paid_at and o.paid_at.astimezone(CHINA).date() == day]
@@ -263,8 +266,8 @@ class WeChatPayServer(_Server):
             fields = [
                 seen.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"), WECHAT_APPID, MCHID, "0", "",
                 seen.transaction_id, seen.order_no, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "NATIVE", "SUCCESS", "OTHERS",
-                "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "", "电费", seen.attach, "0.00", "0.60%", yuan,
-                "0.00", "",
+                "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "", seen.description, seen.attach, "0.00", "0.60%",
+                yuan, "0.00", "",
             ]
             lines.append(",".join("`" + f for f in fields))
         lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")

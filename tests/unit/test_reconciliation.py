@@ -20,6 +20,7 @@ from gridpay.domain.reconciliation import (
 from gridpay.domain.reconciliation_batch import OURS_SCHEMA, STATEMENT_SCHEMA, reconcile_frames
 from gridpay.integrations.channels.statements import (
     StatementFormatError,
+    _wechat_bill_frame,
     parse_alipay_statement,
     parse_gridpay_csv,
     parse_wechat_bill,
@@ -107,6 +108,40 @@ def test_the_wechat_trade_bill_reads_into_payment_lines_with_the_account() -> No
     assert [(x.channel_txn_id, x.amount_fen, x.account_no, x.at) for x in lines] == [
         ("4200001", 5_000, "3301000001", PAID_AT), ("4200002", 1, "3301000002", PAID_AT)]
     server.httpd.server_close()
+
+
+def wechat_bill(*descriptions: str) -> bytes:
+    """A trade bill of one paid order per product name, as the test's WeChat Pay writes it."""
+    server = WeChatPayServer()
+    server.httpd.server_close()
+    for n, description in enumerate(descriptions, 1):
+        server.orders[f"GP{n}"] = ChannelOrderSeen(f"GP{n}", 100 * n, f"33010{n:05d}", f"420000{n}", PAID_AT,
+                                                   description=description)
+    return server.bill(date(2025, 3, 10)).encode()
+
+
+def test_a_comma_in_a_wechat_product_name_stays_in_the_name() -> None:
+    content = wechat_bill("电费,3月", '电费 "峰,谷" 分时,,', "`电费`")
+    expected = [("420000" + str(n), 100 * n, f"33010{n:05d}") for n in (1, 2, 3)]
+    assert [(x.channel_txn_id, x.amount_fen, x.account_no) for x in parse_wechat_bill(content)] == expected
+    frame = statement_frame("wechat", content)
+    assert frame.select("channel_txn_id", "amount_fen", "account_no").rows() == expected
+    assert frame["line_no"].to_list() == [2, 3, 4]
+    assert _wechat_bill_frame(content) is not None  # read in one go, not line by line (a bill has a million)
+
+
+# Any product name a merchant may give, except the bill's own separator and line breaks.
+PRODUCT_NAMES = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from(",`\"' "), max_size=20).filter(
+    lambda name: ",`" not in name
+)
+
+
+@given(st.lists(PRODUCT_NAMES, min_size=1, max_size=5))
+def test_the_wechat_bill_reads_the_same_whatever_its_product_names(descriptions: list[str]) -> None:
+    content = wechat_bill(*descriptions)
+    expected = [(f"420000{n}", 100 * n, f"33010{n:05d}") for n in range(1, len(descriptions) + 1)]
+    assert [(x.channel_txn_id, x.amount_fen, x.account_no) for x in parse_wechat_bill(content)] == expected
+    assert statement_frame("wechat", content).select("channel_txn_id", "amount_fen", "account_no").rows() == expected
 
 
 def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:

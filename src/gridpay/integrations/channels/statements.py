@@ -14,6 +14,9 @@ from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
 from gridpay.integrations.channels.online import china_time
 
 WECHAT_COLUMNS = ["交易时间", "微信订单号", "商户退款单号", "交易状态", "商户数据包", "订单金额", "申请退款金额"]
+# The byte a trade bill's ",`" separator becomes for polars, which splits on one byte: a control character no bill
+# holds (a bill that does is read line by line).
+SEPARATOR = b"\x1f"
 
 
 class StatementFormatError(ValueError):
@@ -44,15 +47,22 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
     if start < 0 or end < start or (start > 0 and content[start - 1 : start] != b"\n"):
         return None
     header_line = content[:start].count(b"\n") + 1
+    header_end = content.find(b"\n", start, end + 1)
+    rows = content[header_end:end]
+    # Fields are separated by ",`" (each begins with a backquote), so a comma inside a product name is text: the
+    # separator becomes one byte polars can split on. A row not starting with a backquote goes line by line.
+    if SEPARATOR in content or rows.count(b"\n") != rows.count(b"\n`"):
+        return None
+    table = content[start:header_end].replace(b",", SEPARATOR) + rows.replace(b",`", SEPARATOR).replace(b"\n`", b"\n")
     try:
-        frame = pl.read_csv(io.BytesIO(content[start:end]), infer_schema=False, quote_char=None)
+        frame = pl.read_csv(io.BytesIO(table), infer_schema=False, quote_char=None, separator=SEPARATOR.decode())
     except pl.exceptions.PolarsError:
         return None
     if any(name not in frame.columns for name in WECHAT_COLUMNS):
         return None
     amount = r"^\d+\.\d{2}$"
     frame = (
-        frame.select(pl.col(WECHAT_COLUMNS).str.strip_chars_start("`"))
+        frame.select(WECHAT_COLUMNS)
         .with_row_index("row")
         .filter(pl.col("交易状态").is_in(["SUCCESS", "REFUND"]))
         .with_columns(refunded=pl.col("交易状态") == "REFUND")
@@ -74,7 +84,8 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
 
 
 def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
-    """交易账单 (bill_type=ALL): a header, rows whose fields start with a backquote, then two lines of totals."""
+    """交易账单 (bill_type=ALL): a header, rows whose fields each begin with a backquote and are separated by ",`"
+    (a comma alone is part of a field: product names hold them), then two lines of totals."""
     lines = _text(content).splitlines()
     start = next((n for n, line in enumerate(lines) if line.startswith("交易时间,")), None)
     if start is None:
@@ -89,8 +100,10 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
             return
         if not line.strip():
             continue
-        # Every field starts with a back-quote (it keeps spreadsheets from mangling long numbers).
-        fields = line.replace("`", "").split(",")
+        # Every field starts with a backquote (it keeps spreadsheets from mangling long numbers).
+        if not line.startswith("`"):
+            raise StatementFormatError(f"第 {number} 行：字段应以 ` 开头，以 ,` 分隔")
+        fields = line[1:].split(",`")
         if len(fields) != width:
             raise StatementFormatError(f"第 {number} 行应有 {width} 列，实有 {len(fields)} 列")
         state = fields[state_i]
