@@ -385,8 +385,16 @@ class AlipayGateway(_Server):
         signed = {**fields, "sign_type": "RSA2", "sign": self.alipay.sign(unsigned.encode())}
         return urlencode(signed).encode()
 
-    def statement_zip(self, day: date) -> bytes:
-        """业务明细 in GBK, as Alipay's zip holds it, with its summary file beside it."""
+    def statement_zip(self, day: date, *, names: str = "gbk", summary_first: bool = True) -> bytes:
+        """业务明细 in GBK with its summary file beside it, as Alipay's zip holds them: names in GBK without the
+        zip's UTF-8 flag (``names="utf-8"`` sets the flag, as some re-packed archives do), the summary first."""
+        detail = (f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细.csv", self.trade_detail(day))
+        summary = (f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细(汇总).csv", "#汇总\n".encode("gbk"))
+        members = [summary, detail] if summary_first else [detail, summary]
+        return zip_archive(members, names=names)
+
+    def trade_detail(self, day: date) -> bytes:
+        """业务明细 (trade details) of ``day``, in GBK."""
         lines = ["#支付宝业务明细查询", f"#账号：[{ALIPAY_APPID}]",
                  f"#起始日期：[{day} 00:00:00]   终止日期：[{day + timedelta(days=1)} 00:00:00]",
                  "#-----------------------------------------业务明细列表----------------------------------------",
@@ -406,11 +414,7 @@ class AlipayGateway(_Server):
                              f"{yuan},{yuan},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,{refund_no},0.00,0.00,")
         lines += ["#-----------------------------------------业务明细列表结束------------------------------------",
                   f"#导出时间：[{day + timedelta(days=1)} 09:00:00]"]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as files:
-            files.writestr(f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细.csv", "\n".join(lines).encode("gbk"))
-            files.writestr(f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细(汇总).csv", "#汇总\n".encode("gbk"))
-        return buffer.getvalue()
+        return "\n".join(lines).encode("gbk")
 
     def _answer(self, response_type: str, answer: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         inner = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
@@ -420,3 +424,29 @@ class AlipayGateway(_Server):
             raw = f'{{"{response_type}":{inner},"sign":"{self.alipay.sign(inner.encode())}"}}'
         return 200, {"Content-Type": "text/html;charset=utf-8"}, raw.encode()
 
+
+
+def zip_archive(members: list[tuple[str, bytes]], *, names: str = "gbk") -> bytes:
+    """A deflated zip of ``members`` in their order. ``names="gbk"``: each name is written as its GBK bytes with
+    the UTF-8 flag (bit 11) clear, as Alipay's archives are; ``"utf-8"``: UTF-8 bytes with the flag set.
+
+    zipfile writes a name that is not ASCII as UTF-8 and sets the flag, so for GBK each member is first written
+    under an ASCII stand-in of the same byte length, whose bytes are then replaced in the local header and the
+    central directory (no checksum covers a name)."""
+    buffer = io.BytesIO()
+    stand_ins: list[tuple[bytes, bytes]] = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, (name, content) in enumerate(members):
+            if names == "utf-8":
+                archive.writestr(name, content)
+                continue
+            raw = name.encode("gbk")
+            stand_in = f"~{n}~".ljust(len(raw), "~").encode()
+            assert len(stand_in) == len(raw), "a stand-in needs the name's length"
+            archive.writestr(stand_in.decode(), content)
+            stand_ins.append((stand_in, raw))
+    data = buffer.getvalue()
+    for stand_in, raw in stand_ins:
+        assert data.count(stand_in) == 2, "the stand-in must appear only as the name, twice"
+        data = data.replace(stand_in, raw)
+    return data

@@ -145,17 +145,27 @@ def test_the_wechat_bill_reads_the_same_whatever_its_product_names(descriptions:
 
 
 def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:
-    import io
-    import zipfile
-
     gateway = AlipayGateway()
     gateway.orders["GP1"] = ChannelOrderSeen("GP1", 12_345, "", "2025031022001", PAID_AT, refunds=[("RF-1", 345)])
-    with zipfile.ZipFile(io.BytesIO(gateway.statement_zip(date(2025, 3, 10)))) as files:
-        detail = files.read(next(n for n in files.namelist() if "汇总" not in n))
-    lines = list(parse_alipay_statement(detail))
+    lines = list(parse_alipay_statement(gateway.trade_detail(date(2025, 3, 10))))
     assert [(x.kind, x.channel_txn_id, x.amount_fen, x.refund_id) for x in lines] == [
         (LineKind.PAYMENT, "2025031022001", 12_345, ""), (LineKind.REFUND, "2025031022001", 345, "RF-1")]
     gateway.httpd.server_close()
+
+
+def test_an_alipay_zip_without_a_detail_file_is_refused_naming_its_files() -> None:
+    import io
+    import zipfile
+
+    from gridpay.integrations.channels.alipay import detail_member
+    from gridpay.integrations.channels.online import ChannelUnavailable
+    from tests.support.channel_servers import zip_archive
+
+    archive = zip_archive([("2088_20250310_业务明细(汇总).csv", b"#"), ("说明.txt", b"")])
+    with zipfile.ZipFile(io.BytesIO(archive)) as files, pytest.raises(
+        ChannelUnavailable, match=r"实有：2088_20250310_业务明细\(汇总\)\.csv、说明\.txt"
+    ):
+        detail_member(files.infolist())
 
 
 @pytest.mark.parametrize(
