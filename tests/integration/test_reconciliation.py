@@ -199,3 +199,33 @@ def test_the_test_alipay_archive_is_written_as_alipay_writes_it() -> None:
     assert [info.flag_bits & 0x800 for info in infos] == [0, 0]
     assert [info.filename.encode("cp437").decode("gbk") for info in infos] == [
         f"{ALIPAY_APPID}_20250310_业务明细(汇总).csv", f"{ALIPAY_APPID}_20250310_业务明细.csv"]
+
+
+def test_the_alipay_account_ledger_is_reconciled_like_its_trade_details(
+    *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gridpay.application.channels.create_channel_order import create_channel_order
+    from gridpay.application.channels.refund_through_channel import refund_through_channel
+    from gridpay.integrations.channels.factory import build_online_channel
+
+    enrol(1, opening_balance_fen=0)
+    adapter = build_online_channel("alipay", settings.PAYMENT_CHANNELS_CONFIG)
+    now = current_instant()
+    txns = []
+    for amount in (5_000, 3_000):
+        order_no = create_channel_order(channel=adapter, account_no="3301000001", amount_fen=amount,
+                                        kind="precreate", now=now).order_no
+        txns.append(alipay.pay(order_no, at=now))
+        body = alipay.notification(order_no, sent_at=now)
+        client.post("/api/channels/alipay/notify", data=body, content_type="application/x-www-form-urlencoded")
+    for refund_no, amount in (("RF-1", 1_000), ("RF-2", 1_000)):
+        refund_through_channel(channel=adapter, channel_txn_id=txns[0], refund_no=refund_no, amount_fen=amount,
+                               reason="多交", at=now, business_day=now.date())
+    today = (now + timedelta(hours=8)).date()
+    ledger = tmp_path / "20880000_账务明细.csv"
+    ledger.write_bytes(alipay.account_ledger(today))
+    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), str(ledger), "--by", "王会计")
+    out = capsys.readouterr().out
+    assert "对账单 4 行，相符 4，差异 0" in out
+    assert "交费：渠道 80.00 元，本系统 80.00 元；退款：渠道 20.00 元，本系统 20.00 元" in out

@@ -416,6 +416,43 @@ class AlipayGateway(_Server):
                   f"#导出时间：[{day + timedelta(days=1)} 09:00:00]"]
         return "\n".join(lines).encode("gbk")
 
+    def account_ledger(self, day: date) -> bytes:
+        """账务明细 (the account ledger, bill_type=signcustomer) of ``day``, in GBK: every money movement of the
+        Alipay account with the balance after it; income and expense in two columns; the fee of each payment
+        (收费) its own expense row; a refund an expense of 交易退款 that names the trade, not the refund request."""
+        balance = 100_000
+        after = day + timedelta(days=1)
+        lines = ["#支付宝账务明细查询", f"#账号：[{ALIPAY_APPID}]",
+                 f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   终止日期：[{after:%Y年%m月%d日} 00:00:00]",
+                 "#-----------------------------------------账务明细列表----------------------------------------",
+                 "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,"
+                 "业务类型,备注"]
+        serial = 0
+
+        def row(seen: ChannelOrderSeen, at: str, *, income: int = 0, expense: int = 0, kind: str) -> None:
+            nonlocal balance, serial
+            serial += 1
+            balance += income - expense
+            lines.append(f"{day:%Y%m%d}0{serial:09d}\t,{seen.transaction_id}\t,{seen.order_no}\t,{seen.description}\t,{at},"
+                         f"159****5620\t,{income / 100:.2f},{-expense / 100:.2f},{balance / 100:.2f},支付宝,{kind},")
+
+        income = expense = 0
+        for seen in self.orders.values():
+            if seen.paid_at is None or seen.paid_at.astimezone(CHINA).date() != day:
+                continue
+            at = seen.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            fee = seen.amount_fen * 6 // 1000
+            row(seen, at, income=seen.amount_fen, kind="在线支付")
+            row(seen, at, expense=fee, kind="收费")
+            income, expense = income + seen.amount_fen, expense + fee
+            for _, fen in seen.refunds:
+                row(seen, at, expense=fen, kind="交易退款")
+                expense += fen
+        lines += ["#-----------------------------------------账务明细列表结束------------------------------------",
+                  f"#支出合计：{expense / 100:.2f}元", f"#收入合计：{income / 100:.2f}元",
+                  f"#导出时间：[{after:%Y年%m月%d日} 09:00:00]"]
+        return "\n".join(lines).encode("gbk")
+
     def _answer(self, response_type: str, answer: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         inner = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
         if answer.get("code") == "40002":  # Alipay signs no answer to a request it could not verify

@@ -17,7 +17,12 @@ from gridpay.domain.reconciliation import (
     check_resolution,
     reconcile,
 )
-from gridpay.domain.reconciliation_batch import OURS_SCHEMA, STATEMENT_SCHEMA, reconcile_frames
+from gridpay.domain.reconciliation_batch import (
+    OURS_SCHEMA,
+    STATEMENT_SCHEMA,
+    name_unnamed_refunds,
+    reconcile_frames,
+)
 from gridpay.integrations.channels.statements import (
     StatementFormatError,
     _wechat_bill_frame,
@@ -151,6 +156,38 @@ def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:
     assert [(x.kind, x.channel_txn_id, x.amount_fen, x.refund_id) for x in lines] == [
         (LineKind.PAYMENT, "2025031022001", 12_345, ""), (LineKind.REFUND, "2025031022001", 345, "RF-1")]
     gateway.httpd.server_close()
+
+
+def test_the_alipay_account_ledger_reads_payments_and_refunds_and_leaves_the_fees() -> None:
+    gateway = AlipayGateway()
+    gateway.httpd.server_close()
+    gateway.orders["GP1"] = ChannelOrderSeen("GP1", 12_345, "", "2025031022001", PAID_AT,
+                                             refunds=[("RF-1", 345), ("RF-2", 1_000)])
+    gateway.orders["GP2"] = ChannelOrderSeen("GP2", 800, "", "2025031022002", PAID_AT)
+    lines = list(parse_alipay_statement(gateway.account_ledger(date(2025, 3, 10))))
+    assert [(x.kind, x.channel_txn_id, x.amount_fen, x.at) for x in lines] == [
+        (LineKind.PAYMENT, "2025031022001", 12_345, PAID_AT), (LineKind.REFUND, "2025031022001", 345, PAID_AT),
+        (LineKind.REFUND, "2025031022001", 1_000, PAID_AT), (LineKind.PAYMENT, "2025031022002", 800, PAID_AT)]
+    # The ledger names the trade, not the refund request: a refund line carries the ledger's own serial.
+    assert [x.refund_id for x in lines if x.kind is LineKind.REFUND] == ["账务流水号:202503100000000003",
+                                                                         "账务流水号:202503100000000004"]
+
+
+def test_refunds_a_statement_does_not_name_are_paired_with_ours_of_the_same_payment_and_amount() -> None:
+    statement = [line("T1", 1_000), line("T1", 300, kind=LineKind.REFUND, refund="账务流水号:A"),
+                 line("T1", 300, kind=LineKind.REFUND, refund="账务流水号:B"),
+                 line("T1", 200, kind=LineKind.REFUND, refund="账务流水号:C"),
+                 line("T2", 50, kind=LineKind.REFUND, refund="R9")]
+    ours_ = [ours("T1", 1_000), ours("T1", 300, kind=LineKind.REFUND, refund="R1"),
+             ours("T1", 100, kind=LineKind.REFUND, refund="R3"), ours("T1", 300, kind=LineKind.REFUND, refund="R2"),
+             ours("T2", 50, kind=LineKind.REFUND, refund="R9")]
+    statement_frame_, ours_frame = frames(statement, ours_)
+    named = name_unnamed_refunds(statement=statement_frame_, ours=ours_frame, prefix="账务流水号:")
+    assert named["refund_id"].to_list() == ["", "R1", "R2", "账务流水号:C", "R9"]
+    result = reconcile_frames(statement=named, ours=ours_frame)
+    assert result.matched == 4
+    assert sorted((d.kind.value, d.refund_id, d.line_no) for d in result.differences) == [
+        ("missing_here", "账务流水号:C", 0), ("missing_there", "R3", 0)]
 
 
 def test_an_alipay_zip_without_a_detail_file_is_refused_naming_its_files() -> None:

@@ -120,21 +120,47 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
 
 
 def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
-    """业务明细 (trade): comment lines start with #, fields may end in a tab; refunds carry negative amounts."""
+    """Alipay's 业务明细 (trade details, header starting 支付宝交易号) or 账务明细 (the account ledger, header
+    starting 账务流水号): comment lines start with #, fields may end in a tab."""
     rows = csv.reader(io.StringIO(_text(content)))
-    column: dict[str, int] | None = None
     for number, row in enumerate(rows, 1):
         if not row or row[0].startswith("#"):
             continue
-        fields = [f.strip() for f in row]
-        if column is None:
-            if fields[0] != "支付宝交易号":
-                raise StatementFormatError(f"第 {number} 行：不是支付宝业务明细（表头应以“支付宝交易号”开头）")
-            column = _columns(fields, ["支付宝交易号", "业务类型", "完成时间", "订单金额（元）", "退款批次号/请求号"])
+        header = [_alipay_name(f) for f in row]
+        if header[0] == "支付宝交易号":
+            return _alipay_trade_details(rows, _columns(header, ALIPAY_TRADE_COLUMNS), number)
+        if header[0] == "账务流水号":
+            return _alipay_account_ledger(rows, _columns(header, ALIPAY_LEDGER_COLUMNS), number)
+        raise StatementFormatError(
+            f"第 {number} 行：不是支付宝业务明细或账务明细（表头应以“支付宝交易号”或“账务流水号”开头）"
+        )
+    raise StatementFormatError("不是支付宝业务明细或账务明细：找不到表头")
+
+
+# Column names as Alipay writes them, but with ASCII parentheses: files have either kind.
+ALIPAY_TRADE_COLUMNS = ["支付宝交易号", "业务类型", "完成时间", "订单金额(元)", "退款批次号/请求号"]
+ALIPAY_LEDGER_COLUMNS = ["账务流水号", "业务流水号", "发生时间", "收入金额(+元)", "支出金额(-元)", "业务类型"]
+# 账务明细's business types of a refund; fees (收费, 服务费, and their returns) are costs of ours, never a payment.
+ALIPAY_LEDGER_REFUNDS = frozenset({"交易退款", "退款"})
+ALIPAY_LEDGER_FEES = ("收费", "服务费")
+# 账务明细 names the trade a refund belongs to but not the refund request; its line carries the ledger's serial
+# under this prefix, and reconciliation pairs it with a refund of ours (reconciliation_batch.name_unnamed_refunds).
+UNNAMED_REFUND = "账务流水号:"
+
+
+def _alipay_name(field: str) -> str:
+    return field.strip().replace("（", "(").replace("）", ")")
+
+
+def _alipay_trade_details(rows: Iterator[list[str]], column: dict[str, int], header_no: int) -> Iterator[StatementLine]:
+    """业务明细: refunds carry negative amounts and their request number."""
+    for number, row in enumerate(rows, header_no + 1):
+        if not row or row[0].startswith("#"):
             continue
+        fields = [f.strip() for f in row]
         kind = fields[column["业务类型"]]
         try:
-            amount = abs(fen_from_yuan_text(fields[column["订单金额（元）"]].lstrip("-")))
+            amount = abs(fen_from_yuan_text(fields[column["订单金额(元)"]].lstrip("-")))
             if kind == "交易":
                 yield StatementLine(
                     kind=LineKind.PAYMENT,
@@ -154,8 +180,51 @@ def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
                 )
         except (ValueError, IndexError) as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
-    if column is None:
-        raise StatementFormatError("不是支付宝业务明细：找不到表头")
+
+
+def _alipay_account_ledger(
+    rows: Iterator[list[str]], column: dict[str, int], header_no: int
+) -> Iterator[StatementLine]:
+    """账务明细: every movement of the Alipay account, income and expense in two columns. Income is a payment
+    (业务流水号 is the 支付宝交易号), an expense of a refund type a refund; fees and other expenses (withdrawals,
+    transfers out) are not ours to reconcile."""
+    for number, row in enumerate(rows, header_no + 1):
+        if not row or row[0].startswith("#"):
+            continue
+        fields = [f.strip() for f in row]
+        try:
+            kind = fields[column["业务类型"]]
+            if kind.startswith(ALIPAY_LEDGER_FEES):
+                continue
+            income = _ledger_fen(fields[column["收入金额(+元)"]])
+            expense = _ledger_fen(fields[column["支出金额(-元)"]])
+            if income and expense:
+                raise ValueError("收入与支出不能同在一行")
+            if income:
+                yield StatementLine(
+                    kind=LineKind.PAYMENT,
+                    channel_txn_id=fields[column["业务流水号"]],
+                    amount_fen=income,
+                    at=china_time(fields[column["发生时间"]]),
+                    line_no=number,
+                )
+            elif expense and kind in ALIPAY_LEDGER_REFUNDS:
+                yield StatementLine(
+                    kind=LineKind.REFUND,
+                    channel_txn_id=fields[column["业务流水号"]],
+                    amount_fen=expense,
+                    refund_id=UNNAMED_REFUND + fields[column["账务流水号"]],
+                    at=china_time(fields[column["发生时间"]]),
+                    line_no=number,
+                )
+        except (ValueError, IndexError) as error:
+            raise StatementFormatError(f"第 {number} 行：{error}") from None
+
+
+def _ledger_fen(text: str) -> int:
+    """收入金额（+元） and 支出金额（-元） as fen: "50.00", "+50.00", "-20.00", "0.00" or empty."""
+    text = text.lstrip("+-")
+    return fen_from_yuan_text(text) if text else 0
 
 
 GRIDPAY_CSV_HEADER = ["kind", "channel_txn_id", "refund_id", "account_no", "amount_fen", "at"]
