@@ -135,6 +135,7 @@ class WeChatPayServer(_Server):
         self.merchant = key_pair("merchant")
         self.platform = key_pair("platform")
         self.orders: dict[str, ChannelOrderSeen] = {}
+        self.refund_states: dict[str, str] = {}  # 商户退款单号 → PROCESSING, SUCCESS, ABNORMAL or CLOSED
 
     def settings(self, tmp_path: Path, notify_url: str = WECHAT_NOTIFY_URL) -> dict[str, str]:
         (tmp_path / "apiclient_key.pem").write_text(self.merchant.private_pem)
@@ -177,13 +178,17 @@ class WeChatPayServer(_Server):
             if seen is None or amount["total"] != seen.amount_fen:
                 return self._answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"})
             # 商户退款单号 is the refund's identity: asked again, WeChat answers with the refund it already made.
-            refund_id = "50" + hashlib.sha256(f"{seen.order_no}:{request['out_refund_no']}".encode()).hexdigest()[:28]
-            if any(no == request["out_refund_no"] for no, _ in seen.refunds):
-                return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
-            if sum(a for _, a in seen.refunds) + amount["refund"] > seen.amount_fen:
+            refund_no = request["out_refund_no"]
+            refund_id = self.refund_id(seen.order_no, refund_no)
+            if any(no == refund_no for no, _ in seen.refunds):
+                return self._answer(200, {"refund_id": refund_id, "status": self.refund_states[refund_no]})
+            refunded = sum(a for no, a in seen.refunds if self.refund_states.get(no) != "CLOSED")
+            if refunded + amount["refund"] > seen.amount_fen:
                 return self._answer(403, {"code": "NOT_ENOUGH", "message": "退款金额超过可退金额"})
-            seen.refunds.append((request["out_refund_no"], amount["refund"]))
-            return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
+            seen.refunds.append((refund_no, amount["refund"]))
+            # A refund is accepted, then made: its result comes later, in a refund notification.
+            self.refund_states[refund_no] = "PROCESSING"
+            return self._answer(200, {"refund_id": refund_id, "status": "PROCESSING"})
         if route.path == "/v3/bill/tradebill":
             day = dict(parse_qsl(route.query))["bill_date"]
             return self._answer(200, {"download_url": f"{self.base_url}/v3/billdownload/file?day={day}"})
@@ -221,21 +226,63 @@ class WeChatPayServer(_Server):
             "amount": {"total": seen.amount_fen, "payer_total": seen.amount_fen, "currency": "CNY",
                        "payer_currency": "CNY"},
         }
+        return self._envelope(plain, event_type=event_type, summary="支付成功", original_type="transaction",
+                              sent_at=sent_at)
+
+    def refund_id(self, order_no: str, refund_no: str) -> str:
+        """微信支付退款单号 of a refund: WeChat's own id, the same each time it is asked."""
+        return "50" + hashlib.sha256(f"{order_no}:{refund_no}".encode()).hexdigest()[:28]
+
+    def refund_outside(self, order_no: str, refund_no: str, amount_fen: int) -> None:
+        """A refund made without gridpay (in the merchant platform, 商户平台): WeChat knows it, we do not."""
+        self.orders[order_no].refunds.append((refund_no, amount_fen))
+        self.refund_states[refund_no] = "PROCESSING"
+
+    def refund_notification(self, refund_no: str, *, sent_at: datetime, status: str = "SUCCESS",
+                            change: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, str], bytes]:
+        """Headers and body of WeChat's refund result notification (退款结果通知, event REFUND.SUCCESS,
+        REFUND.ABNORMAL or REFUND.CLOSED): the resource (no appid in it) AES-256-GCM encrypted with associated
+        data "refund", the whole platform-signed. The refund takes ``status``."""
+        seen = next(o for o in self.orders.values() if any(no == refund_no for no, _ in o.refunds))
+        amount_fen = next(a for no, a in seen.refunds if no == refund_no)
+        self.refund_states[refund_no] = status
+        plain: dict[str, Any] = {
+            "mchid": MCHID,
+            "transaction_id": seen.transaction_id,
+            "out_trade_no": seen.order_no,
+            "refund_id": self.refund_id(seen.order_no, refund_no),
+            "out_refund_no": refund_no,
+            "refund_status": status,
+            "user_received_account": "支付用户零钱",
+            "amount": {"total": seen.amount_fen, "refund": amount_fen, "payer_total": seen.amount_fen,
+                       "payer_refund": amount_fen},
+        }
+        if status == "SUCCESS":
+            plain["success_time"] = sent_at.astimezone(CHINA).isoformat(timespec="seconds")
+        if change:
+            change(plain)
+        summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}.get(status, "退款")
+        return self._envelope(plain, event_type=f"REFUND.{status}", summary=summary, original_type="refund",
+                              sent_at=sent_at)
+
+    def _envelope(self, plain: dict[str, Any], *, event_type: str, summary: str, original_type: str,
+                  sent_at: datetime) -> tuple[dict[str, str], bytes]:
+        """A notification as WeChat sends it: the resource encrypted with the APIv3 key, the body signed."""
         nonce = secrets.token_urlsafe(9)[:12]
         ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(
-            nonce.encode(), json.dumps(plain, ensure_ascii=False).encode(), b"transaction"
+            nonce.encode(), json.dumps(plain, ensure_ascii=False).encode(), original_type.encode()
         )
         body = json.dumps({
             "id": secrets.token_hex(16),
             "create_time": sent_at.astimezone(CHINA).isoformat(timespec="seconds"),
             "resource_type": "encrypt-resource",
             "event_type": event_type,
-            "summary": "支付成功",
+            "summary": summary,
             "resource": {
-                "original_type": "transaction",
+                "original_type": original_type,
                 "algorithm": "AEAD_AES_256_GCM",
                 "ciphertext": base64.b64encode(ciphertext).decode(),
-                "associated_data": "transaction",
+                "associated_data": original_type,
                 "nonce": nonce,
             },
         }, ensure_ascii=False).encode()
