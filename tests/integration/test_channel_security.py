@@ -164,3 +164,36 @@ def test_ten_parallel_deliveries_of_one_alipay_payment_credit_it_once(
     assert concurrently(10, deliver) == [b"success"] * 10
     assert Payment.objects.count() == 1
     assert LedgerAccount.objects.get(code="customer:3301000001").balance_fen == 5_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_deliveries_of_a_closed_wechat_refund_give_its_money_back_once(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any
+) -> None:
+    from gridpay.application.channels.refund_through_channel import refund_through_channel
+    from gridpay.data.models import PaymentRefund
+
+    enrol(1, opening_balance_fen=0)
+    order_no = open_order("wechat", settings, "native")
+    txn = wechat.pay(order_no, at=current_instant())
+    headers, body = wechat.notification(order_no, sent_at=current_instant())
+    assert Client().post("/api/channels/wechat/notify", data=body, content_type="application/json",
+                         headers=headers).status_code == 204
+    now = current_instant()
+    refund_through_channel(channel=build_online_channel("wechat", settings.PAYMENT_CHANNELS_CONFIG),
+                           channel_txn_id=txn, refund_no="RF-1", amount_fen=2_000, reason="多交", at=now,
+                           business_day=now.date())
+    queue = [wechat.refund_notification("RF-1", sent_at=current_instant(), status="CLOSED") for _ in range(10)]
+
+    def deliver() -> int:
+        headers, body = queue.pop()
+        answer = Client().post("/api/channels/wechat/notify", data=body, content_type="application/json",
+                               headers=headers)
+        connection.close()
+        return int(answer.status_code)
+
+    assert concurrently(10, deliver) == [204] * 10
+    assert LedgerAccount.objects.get(code="customer:3301000001").balance_fen == 5_000
+    assert PaymentRefund.objects.get().channel_status == "CLOSED" and ChannelRefusal.objects.count() == 0
+    assert cached_balances_match_transfers()

@@ -10,10 +10,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.core.management import call_command
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed, create_channel_order
 from gridpay.application.channels.refund_through_channel import refund_through_channel
-from gridpay.data.models import ChannelOrder, ChannelRefusal, LedgerAccount, Payment, PaymentRefund
+from gridpay.data.models import ChannelOrder, ChannelRefusal, LedgerAccount, Payment, PaymentRefund, Transfer
 from gridpay.domain.channel_payments import REFUSAL_LABELS, RefusalReason
 from gridpay.integrations.channels.factory import build_online_channel
 from tests.integration.test_record_payment import cached_balances_match_transfers
@@ -177,6 +180,173 @@ def test_a_wechat_refund_goes_through_the_channel_and_is_recorded_once(
     with pytest.raises(Exception, match="退款超过可退金额"):
         refund_through_channel(channel=adapter, channel_txn_id=txn, refund_no="RF-2", amount_fen=3_001,
                                reason="多交", at=now, business_day=now.date())
+
+
+def paid_and_refunded(wechat: WeChatPayServer, settings: Any, client: Client, *, refund_fen: int = 2_000,
+                      refund_no: str = "RF-1") -> str:
+    """A 50.00 WeChat payment credited, then ``refund_fen`` of it refunded through the channel (WeChat: PROCESSING).
+    Returns the payment's transaction id."""
+    order_no = order("wechat", settings)
+    txn = wechat.pay(order_no, at=current_instant())
+    assert deliver_wechat(client, *wechat.notification(order_no, sent_at=current_instant())).status_code == 204
+    refund(settings, txn, refund_no, refund_fen)
+    return txn
+
+
+def refund(settings: Any, txn: str, refund_no: str, amount_fen: int) -> Any:
+    now = current_instant()
+    return refund_through_channel(
+        channel=build_online_channel("wechat", settings.PAYMENT_CHANNELS_CONFIG), channel_txn_id=txn,
+        refund_no=refund_no, amount_fen=amount_fen, reason="多交", at=now, business_day=now.date(),
+    )
+
+
+def ledger_rows() -> tuple[int, int, int]:
+    """Transfers, refunds and refusals recorded: a replay adds to none of them."""
+    return Transfer.objects.count(), PaymentRefund.objects.count(), ChannelRefusal.objects.count()
+
+
+def test_a_wechat_refund_notification_confirms_our_pending_refund_once(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    paid_and_refunded(wechat, settings, client)
+    assert PaymentRefund.objects.get().channel_status == "PROCESSING" and balance() == 3_000
+    before = ledger_rows()
+    sent = current_instant()
+    answer = deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=sent))
+    assert answer.status_code == 204 and ChannelRefusal.objects.count() == 0
+    row = PaymentRefund.objects.get()
+    assert (row.channel_status, row.channel_settled_at, row.received_by) == (
+        "SUCCESS", sent.replace(microsecond=0), "支付用户零钱")
+    assert balance() == 3_000 and ledger_rows() == before  # confirmed: the money had moved when it was asked
+    # WeChat retries until it hears success: the same result again records nothing and is answered success.
+    for _ in range(3):
+        answer = deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=current_instant()))
+        assert answer.status_code == 204
+    assert ledger_rows() == before and balance() == 3_000
+    assert cached_balances_match_transfers()
+
+
+def test_a_closed_wechat_refund_gives_the_money_back_once(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    paid_and_refunded(wechat, settings, client)
+    transfers = Transfer.objects.count()
+    for _ in range(2):
+        answer = deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=current_instant(),
+                                                                    status="CLOSED"))
+        assert answer.status_code == 204
+    row = PaymentRefund.objects.get()
+    assert row.channel_status == "CLOSED" and row.closed_transfer is not None
+    assert (row.closed_transfer.kind, row.closed_transfer.amount_fen) == ("refund_closed", 2_000)
+    assert balance() == 5_000 and Transfer.objects.count() == transfers + 1 and ChannelRefusal.objects.count() == 0
+    # The closed refund gave nothing back to the payer: the whole payment may still be refunded.
+    assert refund(settings, PaymentRefund.objects.get().payment.channel_txn_id, "RF-2", 5_000).amount_fen == 5_000
+    assert balance() == 0 and cached_balances_match_transfers()
+
+
+def test_an_abnormal_wechat_refund_moves_no_money_and_a_later_result_settles_it(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    paid_and_refunded(wechat, settings, client)
+    before = ledger_rows()
+    answer = deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=current_instant(),
+                                                                status="ABNORMAL"))
+    assert answer.status_code == 204 and PaymentRefund.objects.get().channel_status == "ABNORMAL"
+    assert balance() == 3_000 and ledger_rows() == before
+    # Handled in the merchant platform (异常退款 to the payer's card), WeChat reports the refund made.
+    deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=current_instant()))
+    assert PaymentRefund.objects.get().channel_status == "SUCCESS" and balance() == 3_000
+    # A made refund cannot close afterwards: recorded as a refusal for staff, acknowledged, no money moved.
+    answer = deliver_wechat(client, *wechat.refund_notification("RF-1", sent_at=current_instant(),
+                                                                status="CLOSED"))
+    assert answer.status_code == 204 and balance() == 3_000
+    refusal = ChannelRefusal.objects.get()
+    assert refusal.reason == "refund_conflict" and "已是退款成功" in refusal.detail
+    assert PaymentRefund.objects.get().channel_status == "SUCCESS"
+
+
+@pytest.mark.parametrize(
+    ("case", "reason", "status", "detail"),
+    [
+        ("made_outside_gridpay", "unknown_refund", 204, "本系统没有这笔退款"),
+        ("other_amount", "amount_mismatch", 204, "应退 2000 分"),
+        ("other_payment", "unknown_refund", 204, "属于交易"),
+        ("other_merchant", "wrong_merchant", 400, "1900000999"),
+        ("event_and_status_differ", "malformed", 400, "REFUND.SUCCESS"),
+        ("tampered", "bad_signature", 400, ""),
+        ("stale", "stale", 400, ""),
+    ],
+)
+def test_wechat_refund_notifications_that_do_not_match_our_refund_are_refused_and_recorded(
+    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, case: str, reason: str,
+    status: int, detail: str,
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    txn = paid_and_refunded(wechat, settings, client)
+    now = current_instant()
+    before = ledger_rows()
+    if case == "made_outside_gridpay":
+        wechat.refund_outside(next(iter(wechat.orders)), "MP-REFUND-7", 1_000)
+        headers, body = wechat.refund_notification("MP-REFUND-7", sent_at=now)
+    elif case == "other_amount":
+        headers, body = wechat.refund_notification(
+            "RF-1", sent_at=now, change=lambda r: r["amount"].update(refund=2_500, payer_refund=2_500))
+    elif case == "other_payment":
+        headers, body = wechat.refund_notification("RF-1", sent_at=now,
+                                                   change=lambda r: r.update(transaction_id="4200000000OTHER"))
+    elif case == "other_merchant":
+        headers, body = wechat.refund_notification("RF-1", sent_at=now, change=lambda r: r.update(mchid="1900000999"))
+    elif case == "event_and_status_differ":
+        headers, body = wechat.refund_notification("RF-1", sent_at=now,
+                                                   change=lambda r: r.update(refund_status="CLOSED"))
+    elif case == "tampered":
+        headers, body = wechat.refund_notification("RF-1", sent_at=now)
+        body = body.replace(b'"summary": "', b'"summary": "X')
+    else:
+        headers, body = wechat.refund_notification("RF-1", sent_at=now - timedelta(minutes=6))
+    answer = deliver_wechat(client, headers, body)
+    assert answer.status_code == status
+    refusal = ChannelRefusal.objects.get()
+    assert (refusal.channel, refusal.reason) == ("wechat", reason) and detail in refusal.detail
+    if status == 204:  # verified: kept for staff with the trade it names, and WeChat stops retrying
+        assert refusal.channel_txn_id in (txn, "4200000000OTHER") and refusal.order_no
+    assert (Transfer.objects.count(), PaymentRefund.objects.count()) == before[:2]
+    assert PaymentRefund.objects.get().channel_status == "PROCESSING" and balance() == 3_000
+
+
+REFUND_RESULTS = st.sampled_from(["SUCCESS", "ABNORMAL", "CLOSED"])
+
+
+@hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(refund_fen=st.integers(1, 5_000), results=st.lists(REFUND_RESULTS, min_size=1, max_size=6))
+def test_refund_results_delivered_in_any_order_and_again_move_the_money_at_most_once(
+    *, zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client, refund_fen: int, results: list[str]
+) -> None:
+    """Whatever WeChat sends about one refund, and however often: the refund's money leaves the account once, and
+    comes back once if (and only if) the refund closed before it was made."""
+    if not LedgerAccount.objects.filter(code=f"customer:{ACCOUNT}").exists():
+        enrol(1, opening_balance_fen=0)
+    start = balance()
+    refund_no = f"RF-{PaymentRefund.objects.count() + 1}"
+    paid_and_refunded(wechat, settings, client, refund_fen=refund_fen, refund_no=refund_no)
+    refusals = ChannelRefusal.objects.count()
+    state, conflicts = "PROCESSING", 0
+    for result in results:
+        answer = deliver_wechat(client, *wechat.refund_notification(refund_no, sent_at=current_instant(),
+                                                                    status=result))
+        assert answer.status_code == 204
+        if result != state and state in ("SUCCESS", "CLOSED"):
+            conflicts += 1
+        elif result != state:
+            state = result
+    assert PaymentRefund.objects.get(channel_refund_id=refund_no).channel_status == state
+    assert balance() - start == 5_000 - (0 if state == "CLOSED" else refund_fen)
+    assert ChannelRefusal.objects.count() - refusals == conflicts
+    assert cached_balances_match_transfers()
 
 
 def test_an_alipay_qr_order_is_credited_once_and_answered_success_only_after_crediting(

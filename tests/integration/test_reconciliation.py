@@ -24,7 +24,7 @@ from gridpay.domain.payments import PaymentConflict
 from gridpay.domain.reconciliation import ResolutionRefused
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol
-from tests.support.channel_servers import WeChatPayServer
+from tests.support.channel_servers import ALIPAY_APPID, AlipayGateway, WeChatPayServer
 from tests.support.clock import current_instant
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,73 @@ def test_the_wechat_bill_is_downloaded_and_reconciled_from_the_command_line(
     assert "已处理：credit（王会计）" in capsys.readouterr().out
     with pytest.raises(CommandError, match="找不到对账单文件"):
         call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), str(tmp_path / "none.csv"))
+
+
+@pytest.mark.parametrize("names", ["gbk", "utf-8"])
+@pytest.mark.parametrize("summary_first", [True, False])
+def test_the_alipay_statement_downloaded_is_its_detail_file_whatever_the_names_encoding_and_order(
+    *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, capsys: pytest.CaptureFixture[str],
+    names: str, summary_first: bool,
+) -> None:
+    from gridpay.application.channels.create_channel_order import create_channel_order
+    from gridpay.integrations.channels.factory import build_online_channel
+
+    enrol(1, opening_balance_fen=0)
+    adapter = build_online_channel("alipay", settings.PAYMENT_CHANNELS_CONFIG)
+    now = current_instant()
+    order_no = create_channel_order(channel=adapter, account_no="3301000001", amount_fen=4_321, kind="precreate",
+                                    now=now).order_no
+    alipay.pay(order_no, at=now)
+    body = alipay.notification(order_no, sent_at=now)
+    assert client.post("/api/channels/alipay/notify", data=body,
+                       content_type="application/x-www-form-urlencoded").content == b"success"
+    today = (now + timedelta(hours=8)).date()
+    real_statement_zip = alipay.statement_zip
+    alipay.statement_zip = lambda day: real_statement_zip(day, names=names, summary_first=summary_first)  # type: ignore[method-assign]
+    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), "--download", "--by", "王会计")
+    out = capsys.readouterr().out
+    assert "对账单 1 行，相符 1，差异 0" in out and "交费：渠道 43.21 元，本系统 43.21 元" in out
+
+
+def test_the_test_alipay_archive_is_written_as_alipay_writes_it() -> None:
+    """The peer's zip names are GBK bytes without the UTF-8 flag (zipfile reads them as cp437), summary first."""
+    import io
+    import zipfile
+
+    gateway = AlipayGateway()
+    gateway.httpd.server_close()
+    with zipfile.ZipFile(io.BytesIO(gateway.statement_zip(DAY))) as files:
+        infos = files.infolist()
+    assert [info.flag_bits & 0x800 for info in infos] == [0, 0]
+    assert [info.filename.encode("cp437").decode("gbk") for info in infos] == [
+        f"{ALIPAY_APPID}_20250310_业务明细(汇总).csv", f"{ALIPAY_APPID}_20250310_业务明细.csv"]
+
+
+def test_the_alipay_account_ledger_is_reconciled_like_its_trade_details(
+    *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gridpay.application.channels.create_channel_order import create_channel_order
+    from gridpay.application.channels.refund_through_channel import refund_through_channel
+    from gridpay.integrations.channels.factory import build_online_channel
+
+    enrol(1, opening_balance_fen=0)
+    adapter = build_online_channel("alipay", settings.PAYMENT_CHANNELS_CONFIG)
+    now = current_instant()
+    txns = []
+    for amount in (5_000, 3_000):
+        order_no = create_channel_order(channel=adapter, account_no="3301000001", amount_fen=amount,
+                                        kind="precreate", now=now).order_no
+        txns.append(alipay.pay(order_no, at=now))
+        body = alipay.notification(order_no, sent_at=now)
+        client.post("/api/channels/alipay/notify", data=body, content_type="application/x-www-form-urlencoded")
+    for refund_no, amount in (("RF-1", 1_000), ("RF-2", 1_000)):
+        refund_through_channel(channel=adapter, channel_txn_id=txns[0], refund_no=refund_no, amount_fen=amount,
+                               reason="多交", at=now, business_day=now.date())
+    today = (now + timedelta(hours=8)).date()
+    ledger = tmp_path / "20880000_账务明细.csv"
+    ledger.write_bytes(alipay.account_ledger(today))
+    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), str(ledger), "--by", "王会计")
+    out = capsys.readouterr().out
+    assert "对账单 4 行，相符 4，差异 0" in out
+    assert "交费：渠道 80.00 元，本系统 80.00 元；退款：渠道 20.00 元，本系统 20.00 元" in out

@@ -79,6 +79,7 @@ class ChannelOrderSeen:
     transaction_id: str = ""
     paid_at: datetime | None = None
     refunds: list[tuple[str, int]] = field(default_factory=list)
+    description: str = "电费"  # 商品名称 (WeChat's description, Alipay's subject)
 
 
 class _Server:
@@ -134,6 +135,7 @@ class WeChatPayServer(_Server):
         self.merchant = key_pair("merchant")
         self.platform = key_pair("platform")
         self.orders: dict[str, ChannelOrderSeen] = {}
+        self.refund_states: dict[str, str] = {}  # 商户退款单号 → PROCESSING, SUCCESS, ABNORMAL or CLOSED
 
     def settings(self, tmp_path: Path, notify_url: str = WECHAT_NOTIFY_URL) -> dict[str, str]:
         (tmp_path / "apiclient_key.pem").write_text(self.merchant.private_pem)
@@ -165,7 +167,8 @@ class WeChatPayServer(_Server):
             order_no = request["out_trade_no"]
             if order_no in self.orders:
                 return self._answer(400, {"code": "ORDER_EXISTS", "message": "订单号重复"})
-            self.orders[order_no] = ChannelOrderSeen(order_no, request["amount"]["total"], request.get("attach", ""))
+            self.orders[order_no] = ChannelOrderSeen(order_no, request["amount"]["total"], request.get("attach", ""),
+                                                     description=request.get("description", ""))
             if route.path.endswith("native"):
                 return self._answer(200, {"code_url": f"weixin://wxpay/bizpayurl?pr={secrets.token_hex(4)}"})
             return self._answer(200, {"prepay_id": f"wx{secrets.token_hex(14)}"})
@@ -175,13 +178,17 @@ class WeChatPayServer(_Server):
             if seen is None or amount["total"] != seen.amount_fen:
                 return self._answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"})
             # 商户退款单号 is the refund's identity: asked again, WeChat answers with the refund it already made.
-            refund_id = "50" + hashlib.sha256(f"{seen.order_no}:{request['out_refund_no']}".encode()).hexdigest()[:28]
-            if any(no == request["out_refund_no"] for no, _ in seen.refunds):
-                return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
-            if sum(a for _, a in seen.refunds) + amount["refund"] > seen.amount_fen:
+            refund_no = request["out_refund_no"]
+            refund_id = self.refund_id(seen.order_no, refund_no)
+            if any(no == refund_no for no, _ in seen.refunds):
+                return self._answer(200, {"refund_id": refund_id, "status": self.refund_states[refund_no]})
+            refunded = sum(a for no, a in seen.refunds if self.refund_states.get(no) != "CLOSED")
+            if refunded + amount["refund"] > seen.amount_fen:
                 return self._answer(403, {"code": "NOT_ENOUGH", "message": "退款金额超过可退金额"})
-            seen.refunds.append((request["out_refund_no"], amount["refund"]))
-            return self._answer(200, {"refund_id": refund_id, "status": "SUCCESS"})
+            seen.refunds.append((refund_no, amount["refund"]))
+            # A refund is accepted, then made: its result comes later, in a refund notification.
+            self.refund_states[refund_no] = "PROCESSING"
+            return self._answer(200, {"refund_id": refund_id, "status": "PROCESSING"})
         if route.path == "/v3/bill/tradebill":
             day = dict(parse_qsl(route.query))["bill_date"]
             return self._answer(200, {"download_url": f"{self.base_url}/v3/billdownload/file?day={day}"})
@@ -219,21 +226,63 @@ class WeChatPayServer(_Server):
             "amount": {"total": seen.amount_fen, "payer_total": seen.amount_fen, "currency": "CNY",
                        "payer_currency": "CNY"},
         }
+        return self._envelope(plain, event_type=event_type, summary="支付成功", original_type="transaction",
+                              sent_at=sent_at)
+
+    def refund_id(self, order_no: str, refund_no: str) -> str:
+        """微信支付退款单号 of a refund: WeChat's own id, the same each time it is asked."""
+        return "50" + hashlib.sha256(f"{order_no}:{refund_no}".encode()).hexdigest()[:28]
+
+    def refund_outside(self, order_no: str, refund_no: str, amount_fen: int) -> None:
+        """A refund made without gridpay (in the merchant platform, 商户平台): WeChat knows it, we do not."""
+        self.orders[order_no].refunds.append((refund_no, amount_fen))
+        self.refund_states[refund_no] = "PROCESSING"
+
+    def refund_notification(self, refund_no: str, *, sent_at: datetime, status: str = "SUCCESS",
+                            change: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, str], bytes]:
+        """Headers and body of WeChat's refund result notification (退款结果通知, event REFUND.SUCCESS,
+        REFUND.ABNORMAL or REFUND.CLOSED): the resource (no appid in it) AES-256-GCM encrypted with associated
+        data "refund", the whole platform-signed. The refund takes ``status``."""
+        seen = next(o for o in self.orders.values() if any(no == refund_no for no, _ in o.refunds))
+        amount_fen = next(a for no, a in seen.refunds if no == refund_no)
+        self.refund_states[refund_no] = status
+        plain: dict[str, Any] = {
+            "mchid": MCHID,
+            "transaction_id": seen.transaction_id,
+            "out_trade_no": seen.order_no,
+            "refund_id": self.refund_id(seen.order_no, refund_no),
+            "out_refund_no": refund_no,
+            "refund_status": status,
+            "user_received_account": "支付用户零钱",
+            "amount": {"total": seen.amount_fen, "refund": amount_fen, "payer_total": seen.amount_fen,
+                       "payer_refund": amount_fen},
+        }
+        if status == "SUCCESS":
+            plain["success_time"] = sent_at.astimezone(CHINA).isoformat(timespec="seconds")
+        if change:
+            change(plain)
+        summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}.get(status, "退款")
+        return self._envelope(plain, event_type=f"REFUND.{status}", summary=summary, original_type="refund",
+                              sent_at=sent_at)
+
+    def _envelope(self, plain: dict[str, Any], *, event_type: str, summary: str, original_type: str,
+                  sent_at: datetime) -> tuple[dict[str, str], bytes]:
+        """A notification as WeChat sends it: the resource encrypted with the APIv3 key, the body signed."""
         nonce = secrets.token_urlsafe(9)[:12]
         ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(
-            nonce.encode(), json.dumps(plain, ensure_ascii=False).encode(), b"transaction"
+            nonce.encode(), json.dumps(plain, ensure_ascii=False).encode(), original_type.encode()
         )
         body = json.dumps({
             "id": secrets.token_hex(16),
             "create_time": sent_at.astimezone(CHINA).isoformat(timespec="seconds"),
             "resource_type": "encrypt-resource",
             "event_type": event_type,
-            "summary": "支付成功",
+            "summary": summary,
             "resource": {
-                "original_type": "transaction",
+                "original_type": original_type,
                 "algorithm": "AEAD_AES_256_GCM",
                 "ciphertext": base64.b64encode(ciphertext).decode(),
-                "associated_data": "transaction",
+                "associated_data": original_type,
                 "nonce": nonce,
             },
         }, ensure_ascii=False).encode()
@@ -252,7 +301,8 @@ class WeChatPayServer(_Server):
         }
 
     def bill(self, day: date) -> str:
-        """交易账单 (bill_type=ALL) of ``day``: backquoted fields, then the totals."""
+        """交易账单 (bill_type=ALL) of ``day``: every field begins with a backquote and the separator is ",`" (a
+        product name may hold commas of its own), then the totals."""
         lines = [WECHAT_BILL_HEADER]
         total = 0
         paid = [o for o in self.orders.values() if o.paid_at and o.paid_at.astimezone(CHINA).date() == day]
@@ -263,8 +313,8 @@ class WeChatPayServer(_Server):
             fields = [
                 seen.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"), WECHAT_APPID, MCHID, "0", "",
                 seen.transaction_id, seen.order_no, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "NATIVE", "SUCCESS", "OTHERS",
-                "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "", "电费", seen.attach, "0.00", "0.60%", yuan,
-                "0.00", "",
+                "CNY", yuan, "0.00", "0", "0", "0.00", "0.00", "", "", seen.description, seen.attach, "0.00", "0.60%",
+                yuan, "0.00", "",
             ]
             lines.append(",".join("`" + f for f in fields))
         lines.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额")
@@ -382,8 +432,16 @@ class AlipayGateway(_Server):
         signed = {**fields, "sign_type": "RSA2", "sign": self.alipay.sign(unsigned.encode())}
         return urlencode(signed).encode()
 
-    def statement_zip(self, day: date) -> bytes:
-        """业务明细 in GBK, as Alipay's zip holds it, with its summary file beside it."""
+    def statement_zip(self, day: date, *, names: str = "gbk", summary_first: bool = True) -> bytes:
+        """业务明细 in GBK with its summary file beside it, as Alipay's zip holds them: names in GBK without the
+        zip's UTF-8 flag (``names="utf-8"`` sets the flag, as some re-packed archives do), the summary first."""
+        detail = (f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细.csv", self.trade_detail(day))
+        summary = (f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细(汇总).csv", "#汇总\n".encode("gbk"))
+        members = [summary, detail] if summary_first else [detail, summary]
+        return zip_archive(members, names=names)
+
+    def trade_detail(self, day: date) -> bytes:
+        """业务明细 (trade details) of ``day``, in GBK."""
         lines = ["#支付宝业务明细查询", f"#账号：[{ALIPAY_APPID}]",
                  f"#起始日期：[{day} 00:00:00]   终止日期：[{day + timedelta(days=1)} 00:00:00]",
                  "#-----------------------------------------业务明细列表----------------------------------------",
@@ -403,11 +461,44 @@ class AlipayGateway(_Server):
                              f"{yuan},{yuan},0.00,0.00,0.00,0.00,0.00,,0.00,0.00,{refund_no},0.00,0.00,")
         lines += ["#-----------------------------------------业务明细列表结束------------------------------------",
                   f"#导出时间：[{day + timedelta(days=1)} 09:00:00]"]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as files:
-            files.writestr(f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细.csv", "\n".join(lines).encode("gbk"))
-            files.writestr(f"{ALIPAY_APPID}_{day:%Y%m%d}_业务明细(汇总).csv", "#汇总\n".encode("gbk"))
-        return buffer.getvalue()
+        return "\n".join(lines).encode("gbk")
+
+    def account_ledger(self, day: date) -> bytes:
+        """账务明细 (the account ledger, bill_type=signcustomer) of ``day``, in GBK: every money movement of the
+        Alipay account with the balance after it; income and expense in two columns; the fee of each payment
+        (收费) its own expense row; a refund an expense of 交易退款 that names the trade, not the refund request."""
+        balance = 100_000
+        after = day + timedelta(days=1)
+        lines = ["#支付宝账务明细查询", f"#账号：[{ALIPAY_APPID}]",
+                 f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   终止日期：[{after:%Y年%m月%d日} 00:00:00]",
+                 "#-----------------------------------------账务明细列表----------------------------------------",
+                 "账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,"
+                 "业务类型,备注"]
+        serial = 0
+
+        def row(seen: ChannelOrderSeen, at: str, *, income: int = 0, expense: int = 0, kind: str) -> None:
+            nonlocal balance, serial
+            serial += 1
+            balance += income - expense
+            lines.append(f"{day:%Y%m%d}0{serial:09d}\t,{seen.transaction_id}\t,{seen.order_no}\t,{seen.description}\t,{at},"
+                         f"159****5620\t,{income / 100:.2f},{-expense / 100:.2f},{balance / 100:.2f},支付宝,{kind},")
+
+        income = expense = 0
+        for seen in self.orders.values():
+            if seen.paid_at is None or seen.paid_at.astimezone(CHINA).date() != day:
+                continue
+            at = seen.paid_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+            fee = seen.amount_fen * 6 // 1000
+            row(seen, at, income=seen.amount_fen, kind="在线支付")
+            row(seen, at, expense=fee, kind="收费")
+            income, expense = income + seen.amount_fen, expense + fee
+            for _, fen in seen.refunds:
+                row(seen, at, expense=fen, kind="交易退款")
+                expense += fen
+        lines += ["#-----------------------------------------账务明细列表结束------------------------------------",
+                  f"#支出合计：{expense / 100:.2f}元", f"#收入合计：{income / 100:.2f}元",
+                  f"#导出时间：[{after:%Y年%m月%d日} 09:00:00]"]
+        return "\n".join(lines).encode("gbk")
 
     def _answer(self, response_type: str, answer: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         inner = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
@@ -417,3 +508,29 @@ class AlipayGateway(_Server):
             raw = f'{{"{response_type}":{inner},"sign":"{self.alipay.sign(inner.encode())}"}}'
         return 200, {"Content-Type": "text/html;charset=utf-8"}, raw.encode()
 
+
+
+def zip_archive(members: list[tuple[str, bytes]], *, names: str = "gbk") -> bytes:
+    """A deflated zip of ``members`` in their order. ``names="gbk"``: each name is written as its GBK bytes with
+    the UTF-8 flag (bit 11) clear, as Alipay's archives are; ``"utf-8"``: UTF-8 bytes with the flag set.
+
+    zipfile writes a name that is not ASCII as UTF-8 and sets the flag, so for GBK each member is first written
+    under an ASCII stand-in of the same byte length, whose bytes are then replaced in the local header and the
+    central directory (no checksum covers a name)."""
+    buffer = io.BytesIO()
+    stand_ins: list[tuple[bytes, bytes]] = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, (name, content) in enumerate(members):
+            if names == "utf-8":
+                archive.writestr(name, content)
+                continue
+            raw = name.encode("gbk")
+            stand_in = f"~{n}~".ljust(len(raw), "~").encode()
+            assert len(stand_in) == len(raw), "a stand-in needs the name's length"
+            archive.writestr(stand_in.decode(), content)
+            stand_ins.append((stand_in, raw))
+    data = buffer.getvalue()
+    for stand_in, raw in stand_ins:
+        assert data.count(stand_in) == 2, "the stand-in must appear only as the name, twice"
+        data = data.replace(stand_in, raw)
+    return data

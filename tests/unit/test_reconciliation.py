@@ -17,9 +17,15 @@ from gridpay.domain.reconciliation import (
     check_resolution,
     reconcile,
 )
-from gridpay.domain.reconciliation_batch import OURS_SCHEMA, STATEMENT_SCHEMA, reconcile_frames
+from gridpay.domain.reconciliation_batch import (
+    OURS_SCHEMA,
+    STATEMENT_SCHEMA,
+    name_unnamed_refunds,
+    reconcile_frames,
+)
 from gridpay.integrations.channels.statements import (
     StatementFormatError,
+    _wechat_bill_frame,
     parse_alipay_statement,
     parse_gridpay_csv,
     parse_wechat_bill,
@@ -109,18 +115,94 @@ def test_the_wechat_trade_bill_reads_into_payment_lines_with_the_account() -> No
     server.httpd.server_close()
 
 
-def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:
-    import io
-    import zipfile
+def wechat_bill(*descriptions: str) -> bytes:
+    """A trade bill of one paid order per product name, as the test's WeChat Pay writes it."""
+    server = WeChatPayServer()
+    server.httpd.server_close()
+    for n, description in enumerate(descriptions, 1):
+        server.orders[f"GP{n}"] = ChannelOrderSeen(f"GP{n}", 100 * n, f"33010{n:05d}", f"420000{n}", PAID_AT,
+                                                   description=description)
+    return server.bill(date(2025, 3, 10)).encode()
 
+
+def test_a_comma_in_a_wechat_product_name_stays_in_the_name() -> None:
+    content = wechat_bill("电费,3月", '电费 "峰,谷" 分时,,', "`电费`")
+    expected = [("420000" + str(n), 100 * n, f"33010{n:05d}") for n in (1, 2, 3)]
+    assert [(x.channel_txn_id, x.amount_fen, x.account_no) for x in parse_wechat_bill(content)] == expected
+    frame = statement_frame("wechat", content)
+    assert frame.select("channel_txn_id", "amount_fen", "account_no").rows() == expected
+    assert frame["line_no"].to_list() == [2, 3, 4]
+    assert _wechat_bill_frame(content) is not None  # read in one go, not line by line (a bill has a million)
+
+
+# Any product name a merchant may give, except the bill's own separator and line breaks.
+PRODUCT_NAMES = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from(",`\"' "), max_size=20).filter(
+    lambda name: ",`" not in name
+)
+
+
+@given(st.lists(PRODUCT_NAMES, min_size=1, max_size=5))
+def test_the_wechat_bill_reads_the_same_whatever_its_product_names(descriptions: list[str]) -> None:
+    content = wechat_bill(*descriptions)
+    expected = [(f"420000{n}", 100 * n, f"33010{n:05d}") for n in range(1, len(descriptions) + 1)]
+    assert [(x.channel_txn_id, x.amount_fen, x.account_no) for x in parse_wechat_bill(content)] == expected
+    assert statement_frame("wechat", content).select("channel_txn_id", "amount_fen", "account_no").rows() == expected
+
+
+def test_the_alipay_detail_reads_gbk_with_payments_and_refunds() -> None:
     gateway = AlipayGateway()
     gateway.orders["GP1"] = ChannelOrderSeen("GP1", 12_345, "", "2025031022001", PAID_AT, refunds=[("RF-1", 345)])
-    with zipfile.ZipFile(io.BytesIO(gateway.statement_zip(date(2025, 3, 10)))) as files:
-        detail = files.read(next(n for n in files.namelist() if "汇总" not in n))
-    lines = list(parse_alipay_statement(detail))
+    lines = list(parse_alipay_statement(gateway.trade_detail(date(2025, 3, 10))))
     assert [(x.kind, x.channel_txn_id, x.amount_fen, x.refund_id) for x in lines] == [
         (LineKind.PAYMENT, "2025031022001", 12_345, ""), (LineKind.REFUND, "2025031022001", 345, "RF-1")]
     gateway.httpd.server_close()
+
+
+def test_the_alipay_account_ledger_reads_payments_and_refunds_and_leaves_the_fees() -> None:
+    gateway = AlipayGateway()
+    gateway.httpd.server_close()
+    gateway.orders["GP1"] = ChannelOrderSeen("GP1", 12_345, "", "2025031022001", PAID_AT,
+                                             refunds=[("RF-1", 345), ("RF-2", 1_000)])
+    gateway.orders["GP2"] = ChannelOrderSeen("GP2", 800, "", "2025031022002", PAID_AT)
+    lines = list(parse_alipay_statement(gateway.account_ledger(date(2025, 3, 10))))
+    assert [(x.kind, x.channel_txn_id, x.amount_fen, x.at) for x in lines] == [
+        (LineKind.PAYMENT, "2025031022001", 12_345, PAID_AT), (LineKind.REFUND, "2025031022001", 345, PAID_AT),
+        (LineKind.REFUND, "2025031022001", 1_000, PAID_AT), (LineKind.PAYMENT, "2025031022002", 800, PAID_AT)]
+    # The ledger names the trade, not the refund request: a refund line carries the ledger's own serial.
+    assert [x.refund_id for x in lines if x.kind is LineKind.REFUND] == ["账务流水号:202503100000000003",
+                                                                         "账务流水号:202503100000000004"]
+
+
+def test_refunds_a_statement_does_not_name_are_paired_with_ours_of_the_same_payment_and_amount() -> None:
+    statement = [line("T1", 1_000), line("T1", 300, kind=LineKind.REFUND, refund="账务流水号:A"),
+                 line("T1", 300, kind=LineKind.REFUND, refund="账务流水号:B"),
+                 line("T1", 200, kind=LineKind.REFUND, refund="账务流水号:C"),
+                 line("T2", 50, kind=LineKind.REFUND, refund="R9")]
+    ours_ = [ours("T1", 1_000), ours("T1", 300, kind=LineKind.REFUND, refund="R1"),
+             ours("T1", 100, kind=LineKind.REFUND, refund="R3"), ours("T1", 300, kind=LineKind.REFUND, refund="R2"),
+             ours("T2", 50, kind=LineKind.REFUND, refund="R9")]
+    statement_frame_, ours_frame = frames(statement, ours_)
+    named = name_unnamed_refunds(statement=statement_frame_, ours=ours_frame, prefix="账务流水号:")
+    assert named["refund_id"].to_list() == ["", "R1", "R2", "账务流水号:C", "R9"]
+    result = reconcile_frames(statement=named, ours=ours_frame)
+    assert result.matched == 4
+    assert sorted((d.kind.value, d.refund_id, d.line_no) for d in result.differences) == [
+        ("missing_here", "账务流水号:C", 0), ("missing_there", "R3", 0)]
+
+
+def test_an_alipay_zip_without_a_detail_file_is_refused_naming_its_files() -> None:
+    import io
+    import zipfile
+
+    from gridpay.integrations.channels.alipay import detail_member
+    from gridpay.integrations.channels.online import ChannelUnavailable
+    from tests.support.channel_servers import zip_archive
+
+    archive = zip_archive([("2088_20250310_业务明细(汇总).csv", b"#"), ("说明.txt", b"")])
+    with zipfile.ZipFile(io.BytesIO(archive)) as files, pytest.raises(
+        ChannelUnavailable, match=r"实有：2088_20250310_业务明细\(汇总\)\.csv、说明\.txt"
+    ):
+        detail_member(files.infolist())
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from gridpay.data.run_lock import exclusive_run
 from gridpay.domain.business_time import business_day, day_bounds
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
-from gridpay.domain.reconciliation_batch import reconcile_frames
-from gridpay.integrations.channels.statements import StatementFormatError, statement_frame
+from gridpay.domain.reconciliation_batch import name_unnamed_refunds, reconcile_frames
+from gridpay.integrations.channels.statements import UNNAMED_REFUND, StatementFormatError, statement_frame
 
 
 class InvalidStatement(DomainError):
@@ -62,7 +62,9 @@ def _reconcile_channel(
         statement = statement_frame(name, content)
     except StatementFormatError as error:
         raise InvalidStatement(f"{file_name}：{error}", field="file") from None
-    result = reconcile_frames(statement=statement, ours=our_records_frame(channel=name, start=start, end=end))
+    ours = our_records_frame(channel=name, start=start, end=end)
+    statement = name_unnamed_refunds(statement=statement, ours=ours, prefix=UNNAMED_REFUND)
+    result = reconcile_frames(statement=statement, ours=ours)
     try:
         with transaction.atomic():
             run = Reconciliation.objects.create(

@@ -1,4 +1,5 @@
-"""Refunds or reverses (part of) a recorded payment: a new transfer back to the channel, exactly once per refund id."""
+"""Refunds or reverses (part of) a recorded payment: a new transfer back to the channel, exactly once per refund id;
+and what the channel later reports of such a refund (made, abnormal, closed), recorded once."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -7,8 +8,16 @@ from django.db import IntegrityError, transaction
 
 from gridpay.application.errors import NotFound
 from gridpay.data import ledger as ledger_store
-from gridpay.data.models import LedgerAccount, Payment, PaymentRefund
+from gridpay.data.models import ChannelOrder, LedgerAccount, Payment, PaymentRefund
 from gridpay.data.queries.ledger import refunded_fen
+from gridpay.domain.channel_refunds import (
+    RefundOnRecord,
+    RefundOutcome,
+    RefundReport,
+    RefundStatus,
+    judge_refund_report,
+    refund_status,
+)
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
 from gridpay.domain.payments import (
     InvalidPayment,
@@ -27,6 +36,18 @@ class RefundResult:
     amount_fen: int
     replayed: bool  # the same refund id was recorded before: nothing moved this time
     available_balance_fen: int  # 可用余额 after the refund (now, for a replay)
+    channel_status: str = ""  # what the channel said of it (RefundStatus), "" for a reversal
+
+
+@dataclass(frozen=True)
+class RefundSettlement:
+    """What a channel's refund result did: the refund's state now, and what moved (only a closed refund moves)."""
+
+    refund_id: int
+    account_no: str
+    status: RefundStatus
+    moved_fen: int
+    replayed: bool  # the same result was recorded before: nothing new
 
 
 def refund_payment(
@@ -39,8 +60,12 @@ def refund_payment(
     reason: str,
     at: datetime,
     business_day: date,
+    channel_status: str = "",
 ) -> RefundResult:
     """Takes ``amount_fen`` of the payment (channel, channel_txn_id) back off the account.
+
+    ``channel_status`` is what the channel answered when asked (a RefundStatus); the money leaves the account
+    then, whatever it answered, so a refund still processing cannot be spent meanwhile.
 
     The payment's row is locked, so concurrent refunds of one payment take turns and together never
     exceed it. The account may go below zero: the next settlement's alerts and the disconnection run
@@ -80,7 +105,7 @@ def refund_payment(
                 row = PaymentRefund.objects.create(
                     payment=payment, kind=refund_kind.value, channel=known.value, channel_refund_id=refund_id,
                     amount_fen=amount_fen, reason=reason[:200], refunded_at=at, business_day=business_day,
-                    transfer=transfer,
+                    transfer=transfer, channel_status=refund_status(channel_status).value if channel_status else "",
                 )
         except IntegrityError:
             # The same refund id committed by a concurrent request on another payment's lock.
@@ -90,8 +115,58 @@ def refund_payment(
             return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
         return RefundResult(
             refund_id=row.id, account_no=payment.account.account_no, amount_fen=amount_fen, replayed=False,
-            available_balance_fen=_balance(customer),
+            available_balance_fen=_balance(customer), channel_status=row.channel_status,
         )
+
+
+def settle_channel_refund(*, report: RefundReport, at: datetime, business_day: date) -> RefundSettlement:
+    """Records a verified refund result of the channel against the refund we asked it for, once.
+
+    Under the payment's lock (the one every refund of it takes), so a result and a refund of the same payment,
+    or two deliveries of one result, take turns. NotificationRefused (nothing written) when the result is not
+    for our refund, differs from it, or contradicts a final result recorded before."""
+    channel = report.channel.value
+    with transaction.atomic():
+        found = PaymentRefund.objects.filter(channel=channel, channel_refund_id=report.refund_no).first()
+        payment = None
+        if found is not None:
+            payment = Payment.objects.select_for_update().select_related("account").get(id=found.payment_id)
+            found = PaymentRefund.objects.get(id=found.id)  # as it stands now that the payment is ours
+        recorded = None
+        if found is not None and payment is not None:
+            order_no = ChannelOrder.objects.filter(payment_id=payment.id).values_list("order_no", flat=True).first()
+            recorded = RefundOnRecord(
+                refund_no=found.channel_refund_id, kind=found.kind, channel_txn_id=payment.channel_txn_id,
+                order_no=order_no or "", amount_fen=found.amount_fen, paid_fen=payment.amount_fen,
+                status=refund_status(found.channel_status),
+            )
+        outcome = judge_refund_report(report=report, recorded=recorded)
+        assert found is not None and payment is not None  # judged: the refund is ours
+        result = RefundSettlement(
+            refund_id=found.id, account_no=payment.account.account_no, status=refund_status(found.channel_status),
+            moved_fen=0, replayed=True,
+        )
+        if outcome is RefundOutcome.REPLAY:
+            return result
+        changes: dict[str, object] = {
+            "channel_status": report.status.value,
+            "received_by": report.received_by[:64] or found.received_by,
+        }
+        if report.status is not RefundStatus.ABNORMAL:
+            changes["channel_settled_at"] = report.settled_at or at
+        if outcome is RefundOutcome.GIVE_BACK:
+            clearing = ledger_store.system_account(ledger_store.clearing_code(channel), LedgerAccountKind.CLEARING)
+            (transfer,) = ledger_store.post(
+                [Transfer(debit=clearing.id, credit=payment.account.ledger_account_id, amount_fen=found.amount_fen,
+                          kind=TransferKind.REFUND_CLOSED)],
+                business_day=business_day,
+                at=at,
+            )
+            changes["closed_transfer"] = transfer
+        PaymentRefund.objects.filter(id=found.id).update(**changes)
+        moved = found.amount_fen if outcome is RefundOutcome.GIVE_BACK else 0
+        return RefundSettlement(refund_id=found.id, account_no=result.account_no, status=report.status,
+                                moved_fen=moved, replayed=False)
 
 
 def _replay(earlier: PaymentRefund, payment: Payment, *, amount_fen: int, kind: RefundKind) -> RefundResult:
@@ -103,7 +178,7 @@ def _replay(earlier: PaymentRefund, payment: Payment, *, amount_fen: int, kind: 
     )
     return RefundResult(
         refund_id=earlier.id, account_no=payment.account.account_no, amount_fen=earlier.amount_fen, replayed=True,
-        available_balance_fen=_balance(payment.account.ledger_account_id),
+        available_balance_fen=_balance(payment.account.ledger_account_id), channel_status=earlier.channel_status,
     )
 
 

@@ -47,6 +47,8 @@ class RefusalReason(StrEnum):
     OVER_LIMIT = "over_limit"
     WRONG_PIN = "wrong_pin"  # a recharge card's serial or PIN that does not match
     NOT_CREDITED = "not_credited"  # verified, but the ledger said no (a closed account, a conflicting id)
+    UNKNOWN_REFUND = "unknown_refund"  # a refund result for a refund we did not ask for
+    REFUND_CONFLICT = "refund_conflict"  # a refund result contradicting the final one reported before
 
     @property
     def label(self) -> str:
@@ -66,6 +68,8 @@ REFUSAL_LABELS = {
     RefusalReason.OVER_LIMIT: "超出代收额度",
     RefusalReason.WRONG_PIN: "充值卡卡号或密码错误",
     RefusalReason.NOT_CREDITED: "已验证但未能入账",
+    RefusalReason.UNKNOWN_REFUND: "没有这笔退款",
+    RefusalReason.REFUND_CONFLICT: "退款结果与此前通知的矛盾",
 }
 
 # Refusals a retry of the same message cannot cure are acknowledged to the channel once recorded
@@ -76,6 +80,8 @@ VERIFIED_REFUSALS = frozenset(
         RefusalReason.AMOUNT_MISMATCH,
         RefusalReason.ACCOUNT_MISMATCH,
         RefusalReason.NOT_CREDITED,
+        RefusalReason.UNKNOWN_REFUND,
+        RefusalReason.REFUND_CONFLICT,
     }
 )
 

@@ -30,6 +30,7 @@ class TransferKind(StrEnum):
     BILL_ADJUSTMENT = "bill_adjustment"
     OPENING_BALANCE = "opening_balance"
     REFUND = "refund"  # money of a payment going back: a refund to the payer, or a reversal
+    REFUND_CLOSED = "refund_closed"  # a refund the channel closed unmade: its money back on the account
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,32 @@ def reconcile_frames(*, statement: pl.DataFrame, ours: pl.DataFrame) -> Reconcil
     )
 
 
+def name_unnamed_refunds(*, statement: pl.DataFrame, ours: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """Refund lines whose id starts with ``prefix`` come from a file that names the payment a refund belongs to but
+    not the refund (Alipay's 账务明细): each takes the id of one of our refunds of the same payment and amount that
+    no other line names, in file order; a line left over keeps its own id and is listed as missing here."""
+    unnamed = (pl.col("kind") == LineKind.REFUND.value) & pl.col("refund_id").str.starts_with(prefix)
+    lines = statement.with_row_index("position")
+    todo = lines.filter(unnamed)
+    if todo.is_empty():
+        return statement
+    pair = ["channel_txn_id", "amount_fen"]
+    named = lines.filter(~unnamed & (pl.col("kind") == LineKind.REFUND.value))["refund_id"]
+    mine = (
+        ours.filter((pl.col("kind") == LineKind.REFUND.value) & ~pl.col("refund_id").is_in(named.implode()))
+        .unique(subset=["refund_id"], keep="first", maintain_order=True)
+        .with_columns(nth=pl.int_range(pl.len()).over(pair))
+        .select(*pair, "nth", pl.col("refund_id").alias("our_refund_id"))
+    )
+    paired = (
+        todo.with_columns(nth=pl.int_range(pl.len()).over(pair))
+        .join(mine, on=[*pair, "nth"], how="left", maintain_order="left")
+        .with_columns(refund_id=pl.coalesce("our_refund_id", "refund_id"))
+        .select(lines.columns)
+    )
+    return pl.concat([lines.filter(~unnamed), paired]).sort("position").drop("position")
+
+
 def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
     """A refund is known by its refund id, a payment by its transaction id."""
     return frame.with_columns(

@@ -1,4 +1,5 @@
-"""Accepts an online channel's payment notification: verified, matched to our order, credited exactly once."""
+"""Accepts an online channel's notification: a payment verified, matched to our order and credited exactly once; a
+refund result verified, matched to the refund we asked for and recorded exactly once."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -8,6 +9,7 @@ from django.db import transaction
 
 from gridpay.application.channels.refusals import record_refusal
 from gridpay.application.record_payment import PaymentResult, record_confirmed_payment
+from gridpay.application.refund_payment import RefundSettlement, settle_channel_refund
 from gridpay.data.models import ChannelOrder
 from gridpay.data.models.channels import OrderStatus
 from gridpay.domain.channel_payments import (
@@ -31,6 +33,7 @@ class ChannelAnswer:
     content_type: str
     credited: PaymentResult | None = None
     refused: NotificationRefused | None = None
+    settled: RefundSettlement | None = None
 
 
 def accept_channel_notification(
@@ -54,6 +57,9 @@ def accept_channel_notification(
     except NotificationRefused as unverified:
         record_refusal(channel=name, refused=unverified, body=body, at=now, remote_addr=remote_addr)
         return ChannelAnswer(*channel.refusal_answer(unverified.message), refused=unverified)
+    if notice.refund is not None:
+        return _settle_refund(channel, notice, body=body, now=now, business_day=business_day,
+                              remote_addr=remote_addr)
     payment = notice.payment
     if payment is None:
         return _ack(notice)
@@ -72,6 +78,27 @@ def accept_channel_notification(
     if refused.reason in VERIFIED_REFUSALS:
         return ChannelAnswer(notice.ack_status, notice.ack_body, notice.ack_content_type, refused=refused)
     return ChannelAnswer(*channel.refusal_answer(refused.message), refused=refused)
+
+
+def _settle_refund(
+    channel: OnlineChannel, notice: ChannelNotice, *, body: bytes, now: datetime, business_day: date,
+    remote_addr: str,
+) -> ChannelAnswer:
+    """A refund result is recorded, or refused and recorded as a refusal; either way the channel is told it was
+    received (a retry of the same result cannot change it), and a refusal comes to staff and to reconciliation."""
+    report = notice.refund
+    assert report is not None
+    try:
+        settled = settle_channel_refund(report=report, at=now, business_day=business_day)
+    except NotificationRefused as refused:
+        record_refusal(
+            channel=channel.channel.value, refused=refused, body=body, at=now, remote_addr=remote_addr,
+            order_no=report.order_no, channel_txn_id=report.channel_txn_id,
+        )
+        if refused.reason in VERIFIED_REFUSALS:
+            return ChannelAnswer(notice.ack_status, notice.ack_body, notice.ack_content_type, refused=refused)
+        return ChannelAnswer(*channel.refusal_answer(refused.message), refused=refused)
+    return ChannelAnswer(notice.ack_status, notice.ack_body, notice.ack_content_type, settled=settled)
 
 
 def _credit(channel: str, payment: ConfirmedPayment, business_day: date) -> PaymentResult:

@@ -4,6 +4,7 @@ from django.db import models
 
 from gridpay.data.models.accounts import Account
 from gridpay.data.models.ledger import Transfer
+from gridpay.domain.channel_refunds import RefundStatus
 
 
 class Payment(models.Model):
@@ -42,6 +43,18 @@ class PaymentRefund(models.Model):
     refunded_at = models.DateTimeField()
     business_day = models.DateField()
     transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT)
+    # What the channel says of a refund it was asked for (PROCESSING, SUCCESS, ABNORMAL, CLOSED); "" for a refund
+    # no channel makes (a reversal) and for those recorded before the channel's answer was kept.
+    channel_status = models.CharField(
+        "渠道退款状态", max_length=10, blank=True, default="", db_default="",
+        choices=[(status.value, status.label) for status in RefundStatus],
+    )
+    channel_settled_at = models.DateTimeField("渠道退款完成时间", null=True, blank=True)
+    received_by = models.CharField("退款入账方", max_length=64, blank=True, default="", db_default="")
+    # A refund the channel closed unmade gives its money back to the account: this transfer, once.
+    closed_transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="closed_refund"
+    )
 
     class Meta:
         verbose_name = "退款"

@@ -19,5 +19,7 @@ def balance_through_transfer_fen(*, ledger_account_id: int, transfer_id: int) ->
 
 
 def refunded_fen(*, payment_id: int) -> int:
-    """What was already given back of a payment (refunds and reversals)."""
-    return int(PaymentRefund.objects.filter(payment_id=payment_id).aggregate(total=Sum("amount_fen"))["total"] or 0)
+    """What was already given back of a payment (refunds and reversals); a refund the channel closed unmade gave
+    nothing back."""
+    refunds = PaymentRefund.objects.filter(payment_id=payment_id).exclude(channel_status="CLOSED")
+    return int(refunds.aggregate(total=Sum("amount_fen"))["total"] or 0)

@@ -1,4 +1,5 @@
-"""Our side of a reconciliation: the payments and refunds of a channel in a half-open period, as one frame."""
+"""Our side of a reconciliation: the payments and refunds of a channel in a half-open period, as one frame (a
+refund the channel closed unmade is not one)."""
 
 import io
 from datetime import datetime
@@ -18,7 +19,7 @@ OURS = (
     " SELECT 'refund', p.channel_txn_id, r.amount_fen, a.account_no, r.channel_refund_id"
     " FROM gridpay_paymentrefund r JOIN gridpay_payment p ON p.id = r.payment_id"
     " JOIN gridpay_account a ON a.id = p.account_id"
-    " WHERE r.channel = %s AND r.refunded_at >= %s AND r.refunded_at < %s"
+    " WHERE r.channel = %s AND r.refunded_at >= %s AND r.refunded_at < %s AND r.channel_status <> 'CLOSED'"
 )
 
 

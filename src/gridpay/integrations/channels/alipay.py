@@ -143,7 +143,8 @@ class AlipayChannel:
         return "SUCCESS" if answer.get("fund_change") == "Y" else "PROCESSING"
 
     def statement(self, *, day: date) -> bytes:
-        """The trade statement's detail CSV (GBK, as Alipay writes it) out of the zip Alipay offers."""
+        """The trade statement's detail CSV (GBK, as Alipay writes it) out of the zip Alipay offers; the
+        summary file beside it is left."""
         answer = self._call(
             self._sdk.server_api,
             api_name="alipay.data.dataservice.bill.downloadurl.query",
@@ -156,9 +157,8 @@ class AlipayChannel:
             with urllib.request.urlopen(url, timeout=self._config.timeout_s) as response:
                 archive = response.read()
             with zipfile.ZipFile(io.BytesIO(archive)) as files:
-                detail = next(n for n in files.namelist() if "汇总" not in n and n.endswith(".csv"))
-                return files.read(detail)
-        except (urllib.error.URLError, OSError, zipfile.BadZipFile, StopIteration) as error:
+                return files.read(detail_member(files.infolist()))
+        except (urllib.error.URLError, OSError, zipfile.BadZipFile) as error:
             raise ChannelUnavailable(f"支付宝账单下载失败：{error}") from error
 
     def _call(self, method: Any, **params: Any) -> dict[str, Any]:
@@ -176,6 +176,38 @@ class AlipayChannel:
             message = f"{answer.get('sub_code') or answer.get('code')} {answer.get('sub_msg') or answer.get('msg', '')}"
             raise ChannelRejected(f"支付宝拒绝：{message.strip()}")
         return dict(answer)
+
+
+# What a statement zip's detail file is called (…_业务明细.csv, or …_账务明细.csv for the account ledger); its
+# summary beside it is …_业务明细(汇总).csv.
+DETAIL_NAMES = ("业务明细", "账务明细")
+SUMMARY_MARK = "汇总"
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as written. Alipay writes names in GBK without the UTF-8 flag (bit 11), which zipfile
+    reads as cp437; cp437 maps every byte, so encoding back gives the bytes, and GBK reads them."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def detail_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+    """The detail CSV of a statement zip, whatever the order of its members; ChannelUnavailable naming what the
+    zip holds when there is not exactly one."""
+    names = {info.filename: member_name(info) for info in infos}
+    details = [
+        info for info in infos
+        if names[info.filename].lower().endswith(".csv") and SUMMARY_MARK not in names[info.filename]
+        and any(mark in names[info.filename] for mark in DETAIL_NAMES)
+    ]
+    if len(details) != 1:
+        held = "、".join(names.values())
+        raise ChannelUnavailable(f"支付宝账单压缩包里应有一个明细文件（…_业务明细.csv），实有：{held}")
+    return details[0]
 
 
 def _china_time(fields: Mapping[str, str], name: str) -> datetime:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from gridpay.domain.channel_payments import ConfirmedPayment
+from gridpay.domain.channel_refunds import RefundReport
 from gridpay.domain.payments import PaymentChannel
 
 # The channels write times in Beijing time, often without a zone (Alipay's "2025-03-10 10:00:00", the bills).
@@ -57,13 +58,15 @@ class OrderRequest:
 
 @dataclass(frozen=True)
 class ChannelNotice:
-    """A verified notification: the confirmed payment, or None when it reports something other than a payment."""
+    """A verified notification: the confirmed payment, or the result of a refund we asked for, or neither when it
+    reports something else (a closed order)."""
 
     payment: ConfirmedPayment | None
     # What the channel wants to read back for an accepted notification (status and body).
     ack_status: int
     ack_body: bytes
     ack_content_type: str
+    refund: RefundReport | None = None
 
 
 class OnlineChannel(Protocol):
@@ -82,7 +85,7 @@ class OnlineChannel(Protocol):
         ...
 
     def refund(self, *, refund_no: str, channel_txn_id: str, amount_fen: int, paid_fen: int, reason: str) -> str:
-        """Asks the channel to give money back; returns the channel's refund status."""
+        """Asks the channel to give money back; returns the channel's refund status (a RefundStatus value)."""
         ...
 
     def statement(self, *, day: date) -> bytes:

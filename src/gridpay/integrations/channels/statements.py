@@ -14,6 +14,9 @@ from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
 from gridpay.integrations.channels.online import china_time
 
 WECHAT_COLUMNS = ["交易时间", "微信订单号", "商户退款单号", "交易状态", "商户数据包", "订单金额", "申请退款金额"]
+# The byte a trade bill's ",`" separator becomes for polars, which splits on one byte: a control character no bill
+# holds (a bill that does is read line by line).
+SEPARATOR = b"\x1f"
 
 
 class StatementFormatError(ValueError):
@@ -44,15 +47,22 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
     if start < 0 or end < start or (start > 0 and content[start - 1 : start] != b"\n"):
         return None
     header_line = content[:start].count(b"\n") + 1
+    header_end = content.find(b"\n", start, end + 1)
+    rows = content[header_end:end]
+    # Fields are separated by ",`" (each begins with a backquote), so a comma inside a product name is text: the
+    # separator becomes one byte polars can split on. A row not starting with a backquote goes line by line.
+    if SEPARATOR in content or rows.count(b"\n") != rows.count(b"\n`"):
+        return None
+    table = content[start:header_end].replace(b",", SEPARATOR) + rows.replace(b",`", SEPARATOR).replace(b"\n`", b"\n")
     try:
-        frame = pl.read_csv(io.BytesIO(content[start:end]), infer_schema=False, quote_char=None)
+        frame = pl.read_csv(io.BytesIO(table), infer_schema=False, quote_char=None, separator=SEPARATOR.decode())
     except pl.exceptions.PolarsError:
         return None
     if any(name not in frame.columns for name in WECHAT_COLUMNS):
         return None
     amount = r"^\d+\.\d{2}$"
     frame = (
-        frame.select(pl.col(WECHAT_COLUMNS).str.strip_chars_start("`"))
+        frame.select(WECHAT_COLUMNS)
         .with_row_index("row")
         .filter(pl.col("交易状态").is_in(["SUCCESS", "REFUND"]))
         .with_columns(refunded=pl.col("交易状态") == "REFUND")
@@ -74,7 +84,8 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
 
 
 def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
-    """交易账单 (bill_type=ALL): a header, rows whose fields start with a backquote, then two lines of totals."""
+    """交易账单 (bill_type=ALL): a header, rows whose fields each begin with a backquote and are separated by ",`"
+    (a comma alone is part of a field: product names hold them), then two lines of totals."""
     lines = _text(content).splitlines()
     start = next((n for n, line in enumerate(lines) if line.startswith("交易时间,")), None)
     if start is None:
@@ -89,8 +100,10 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
             return
         if not line.strip():
             continue
-        # Every field starts with a back-quote (it keeps spreadsheets from mangling long numbers).
-        fields = line.replace("`", "").split(",")
+        # Every field starts with a backquote (it keeps spreadsheets from mangling long numbers).
+        if not line.startswith("`"):
+            raise StatementFormatError(f"第 {number} 行：字段应以 ` 开头，以 ,` 分隔")
+        fields = line[1:].split(",`")
         if len(fields) != width:
             raise StatementFormatError(f"第 {number} 行应有 {width} 列，实有 {len(fields)} 列")
         state = fields[state_i]
@@ -107,21 +120,47 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
 
 
 def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
-    """业务明细 (trade): comment lines start with #, fields may end in a tab; refunds carry negative amounts."""
+    """Alipay's 业务明细 (trade details, header starting 支付宝交易号) or 账务明细 (the account ledger, header
+    starting 账务流水号): comment lines start with #, fields may end in a tab."""
     rows = csv.reader(io.StringIO(_text(content)))
-    column: dict[str, int] | None = None
     for number, row in enumerate(rows, 1):
         if not row or row[0].startswith("#"):
             continue
-        fields = [f.strip() for f in row]
-        if column is None:
-            if fields[0] != "支付宝交易号":
-                raise StatementFormatError(f"第 {number} 行：不是支付宝业务明细（表头应以“支付宝交易号”开头）")
-            column = _columns(fields, ["支付宝交易号", "业务类型", "完成时间", "订单金额（元）", "退款批次号/请求号"])
+        header = [_alipay_name(f) for f in row]
+        if header[0] == "支付宝交易号":
+            return _alipay_trade_details(rows, _columns(header, ALIPAY_TRADE_COLUMNS), number)
+        if header[0] == "账务流水号":
+            return _alipay_account_ledger(rows, _columns(header, ALIPAY_LEDGER_COLUMNS), number)
+        raise StatementFormatError(
+            f"第 {number} 行：不是支付宝业务明细或账务明细（表头应以“支付宝交易号”或“账务流水号”开头）"
+        )
+    raise StatementFormatError("不是支付宝业务明细或账务明细：找不到表头")
+
+
+# Column names as Alipay writes them, but with ASCII parentheses: files have either kind.
+ALIPAY_TRADE_COLUMNS = ["支付宝交易号", "业务类型", "完成时间", "订单金额(元)", "退款批次号/请求号"]
+ALIPAY_LEDGER_COLUMNS = ["账务流水号", "业务流水号", "发生时间", "收入金额(+元)", "支出金额(-元)", "业务类型"]
+# 账务明细's business types of a refund; fees (收费, 服务费, and their returns) are costs of ours, never a payment.
+ALIPAY_LEDGER_REFUNDS = frozenset({"交易退款", "退款"})
+ALIPAY_LEDGER_FEES = ("收费", "服务费")
+# 账务明细 names the trade a refund belongs to but not the refund request; its line carries the ledger's serial
+# under this prefix, and reconciliation pairs it with a refund of ours (reconciliation_batch.name_unnamed_refunds).
+UNNAMED_REFUND = "账务流水号:"
+
+
+def _alipay_name(field: str) -> str:
+    return field.strip().replace("（", "(").replace("）", ")")
+
+
+def _alipay_trade_details(rows: Iterator[list[str]], column: dict[str, int], header_no: int) -> Iterator[StatementLine]:
+    """业务明细: refunds carry negative amounts and their request number."""
+    for number, row in enumerate(rows, header_no + 1):
+        if not row or row[0].startswith("#"):
             continue
+        fields = [f.strip() for f in row]
         kind = fields[column["业务类型"]]
         try:
-            amount = abs(fen_from_yuan_text(fields[column["订单金额（元）"]].lstrip("-")))
+            amount = abs(fen_from_yuan_text(fields[column["订单金额(元)"]].lstrip("-")))
             if kind == "交易":
                 yield StatementLine(
                     kind=LineKind.PAYMENT,
@@ -141,8 +180,51 @@ def parse_alipay_statement(content: bytes) -> Iterator[StatementLine]:
                 )
         except (ValueError, IndexError) as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
-    if column is None:
-        raise StatementFormatError("不是支付宝业务明细：找不到表头")
+
+
+def _alipay_account_ledger(
+    rows: Iterator[list[str]], column: dict[str, int], header_no: int
+) -> Iterator[StatementLine]:
+    """账务明细: every movement of the Alipay account, income and expense in two columns. Income is a payment
+    (业务流水号 is the 支付宝交易号), an expense of a refund type a refund; fees and other expenses (withdrawals,
+    transfers out) are not ours to reconcile."""
+    for number, row in enumerate(rows, header_no + 1):
+        if not row or row[0].startswith("#"):
+            continue
+        fields = [f.strip() for f in row]
+        try:
+            kind = fields[column["业务类型"]]
+            if kind.startswith(ALIPAY_LEDGER_FEES):
+                continue
+            income = _ledger_fen(fields[column["收入金额(+元)"]])
+            expense = _ledger_fen(fields[column["支出金额(-元)"]])
+            if income and expense:
+                raise ValueError("收入与支出不能同在一行")
+            if income:
+                yield StatementLine(
+                    kind=LineKind.PAYMENT,
+                    channel_txn_id=fields[column["业务流水号"]],
+                    amount_fen=income,
+                    at=china_time(fields[column["发生时间"]]),
+                    line_no=number,
+                )
+            elif expense and kind in ALIPAY_LEDGER_REFUNDS:
+                yield StatementLine(
+                    kind=LineKind.REFUND,
+                    channel_txn_id=fields[column["业务流水号"]],
+                    amount_fen=expense,
+                    refund_id=UNNAMED_REFUND + fields[column["账务流水号"]],
+                    at=china_time(fields[column["发生时间"]]),
+                    line_no=number,
+                )
+        except (ValueError, IndexError) as error:
+            raise StatementFormatError(f"第 {number} 行：{error}") from None
+
+
+def _ledger_fen(text: str) -> int:
+    """收入金额（+元） and 支出金额（-元） as fen: "50.00", "+50.00", "-20.00", "0.00" or empty."""
+    text = text.lstrip("+-")
+    return fen_from_yuan_text(text) if text else 0
 
 
 GRIDPAY_CSV_HEADER = ["kind", "channel_txn_id", "refund_id", "account_no", "amount_fen", "at"]

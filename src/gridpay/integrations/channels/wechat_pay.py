@@ -1,4 +1,5 @@
-"""WeChat Pay API v3 through `wechatpayv3`: orders, verified and decrypted notifications, refunds, the daily bill."""
+"""WeChat Pay API v3 through `wechatpayv3`: orders, verified and decrypted notifications (payments and refund
+results), refunds, the daily bill."""
 
 import gzip
 import json
@@ -19,6 +20,7 @@ from gridpay.domain.channel_payments import (
     RefusalReason,
     check_sent_at,
 )
+from gridpay.domain.channel_refunds import RefundReport, RefundStatus
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.online import (
     CHINA,
@@ -33,6 +35,8 @@ DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 # WeChat Pay reads any 2xx as "received"; a 4xx/5xx with this body makes it retry (up to 15 times in 24 h).
 ACK = (204, b"", "application/json")
+# The results a refund notification reports (event type REFUND.<status>).
+REFUND_RESULTS = frozenset({"SUCCESS", "ABNORMAL", "CLOSED"})
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,17 @@ class WeChatPayChannel:
             raise NotificationRefused(RefusalReason.MALFORMED, str(error)[:100]) from None
         if not data:
             raise NotificationRefused(RefusalReason.BAD_SIGNATURE, "签名或密文校验失败")
-        return ChannelNotice(payment=self._payment(data), ack_status=ACK[0], ack_body=ACK[1], ack_content_type=ACK[2])
+        resource = data.get("resource")
+        if not isinstance(resource, dict):
+            raise NotificationRefused(RefusalReason.MALFORMED, "resource 不是对象")
+        event_type = str(data.get("event_type", ""))
+        # A refund result's resource has no appid: it is told apart by its event type before anything is checked.
+        if event_type.startswith("REFUND."):
+            refund = self._refund_report(event_type, resource)
+            return ChannelNotice(payment=None, refund=refund, ack_status=ACK[0], ack_body=ACK[1],
+                                 ack_content_type=ACK[2])
+        payment = self._payment(event_type, resource)
+        return ChannelNotice(payment=payment, ack_status=ACK[0], ack_body=ACK[1], ack_content_type=ACK[2])
 
     def refusal_answer(self, message: str) -> tuple[int, bytes, str]:
         body = json.dumps({"code": "FAIL", "message": message}, ensure_ascii=False).encode()
@@ -159,15 +173,12 @@ class WeChatPayChannel:
         raw = content if isinstance(content, bytes) else content.encode()
         return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
 
-    def _payment(self, data: dict[str, Any]) -> ConfirmedPayment | None:
-        resource = data.get("resource")
-        if not isinstance(resource, dict):
-            raise NotificationRefused(RefusalReason.MALFORMED, "resource 不是对象")
+    def _payment(self, event_type: str, resource: dict[str, Any]) -> ConfirmedPayment | None:
         if resource.get("mchid") != self._config.mchid or resource.get("appid") != self._config.appid:
             raise NotificationRefused(
                 RefusalReason.WRONG_MERCHANT, f"商户号 {resource.get('mchid')!r}，应用号 {resource.get('appid')!r}"
             )
-        if data.get("event_type") != "TRANSACTION.SUCCESS" or resource.get("trade_state") != "SUCCESS":
+        if event_type != "TRANSACTION.SUCCESS" or resource.get("trade_state") != "SUCCESS":
             return None  # a refund or a closed order: acknowledged, nothing to credit
         try:
             amount = resource["amount"]
@@ -185,6 +196,42 @@ class WeChatPayChannel:
                 paid_at=paid_at.astimezone(UTC),
                 payer=str((resource.get("payer") or {}).get("openid", "")),
                 order_no=str(resource["out_trade_no"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise NotificationRefused(RefusalReason.MALFORMED, f"缺少或无效的字段 {error}") from None
+
+    def _refund_report(self, event_type: str, resource: dict[str, Any]) -> RefundReport:
+        """退款结果通知 (REFUND.SUCCESS, REFUND.ABNORMAL, REFUND.CLOSED): its resource names the merchant, the
+        payment (transaction_id, out_trade_no), the refund (out_refund_no, refund_id), its status and amounts."""
+        if resource.get("mchid") != self._config.mchid:
+            raise NotificationRefused(RefusalReason.WRONG_MERCHANT, f"商户号 {resource.get('mchid')!r}")
+        status_text = str(resource.get("refund_status", ""))
+        if event_type != f"REFUND.{status_text}" or status_text not in REFUND_RESULTS:
+            raise NotificationRefused(
+                RefusalReason.MALFORMED, f"通知类型 {event_type} 与退款状态 {status_text!r} 不符"
+            )
+        try:
+            amount = resource["amount"]
+            refunded, total = amount["refund"], amount["total"]
+            if any(isinstance(x, bool) or not isinstance(x, int) for x in (refunded, total)):
+                raise ValueError("amount")
+            status = RefundStatus(status_text)
+            settled_at = None
+            if status is RefundStatus.SUCCESS:
+                settled_at = datetime.fromisoformat(resource["success_time"])
+                if settled_at.tzinfo is None:
+                    raise ValueError("success_time")
+            return RefundReport(
+                channel=self.channel,
+                refund_no=str(resource["out_refund_no"]),
+                channel_refund_id=str(resource.get("refund_id", "")),
+                channel_txn_id=str(resource["transaction_id"]),
+                order_no=str(resource.get("out_trade_no", "")),
+                status=status,
+                amount_fen=refunded,
+                paid_fen=total,
+                settled_at=settled_at.astimezone(UTC) if settled_at else None,
+                received_by=str(resource.get("user_received_account", "")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise NotificationRefused(RefusalReason.MALFORMED, f"缺少或无效的字段 {error}") from None

@@ -33,6 +33,7 @@ LABELS = {
     "payment": gettext_noop("交费"),
     "settlement": gettext_noop("电费结算"),
     "refund": gettext_noop("退款"),
+    "refund_closed": gettext_noop("退款关闭，退回余额"),
     "opening_balance": gettext_noop("期初余额"),
     "bill_adjustment": gettext_noop("月度电费调整"),
     **dict(CallReason.choices), **dict(WorkOrderKind.choices),

@@ -14,6 +14,7 @@ from gridpay.application.channels.refund_through_channel import refund_through_c
 from gridpay.application.record_payment import PaymentResult, record_payment
 from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.domain.business_time import day_bounds
+from gridpay.domain.channel_refunds import refund_status
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
@@ -145,9 +146,10 @@ class Command(GridpayCommand):
                 business_day=clock.today(),
             )
         again = "（此前已退，未重复退款）" if result.replayed else ""
+        status = f"；渠道：{refund_status(result.channel_status).label}" if result.channel_status else ""
         console.print(
             f"已退款{again}：户号 {result.account_no} {format_yuan(result.amount_fen)} 元，"
-            f"可用余额 {format_yuan(result.available_balance_fen)} 元"
+            f"可用余额 {format_yuan(result.available_balance_fen)} 元{status}"
         )
 
 
