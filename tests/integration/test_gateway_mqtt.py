@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 import pytest
@@ -15,7 +15,7 @@ from django.db import connection
 from gridpay.application.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
-from gridpay.data.models import Account, LedgerAccount, MeterCommand, WorkOrder
+from gridpay.data.models import Account, DailyRead, LedgerAccount, MeterCommand, Reading, ReconnectCase, WorkOrder
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, run_fleet
@@ -127,3 +127,61 @@ def test_disconnect_escalate_and_reconnect_over_mqtt(
 
     asyncio.run(scenario())
 
+
+
+def test_a_close_permitted_and_the_daily_reads_over_mqtt(
+    zj_tariff: str, broker_kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Over a real broker: a meter without 1C gets 1B, its customer presses two seconds later and the gateway's
+    relay reads find it closed; the gateway asks every meter for the freezes since its install (the 6th)."""
+    base = secrets.randbelow(10**9) * 100
+    permit_only = enrol(base, opening_balance_fen=0, phone="13900000000", meter_model="DDZY-2009",
+                        installed_on=date(2025, 3, 6))
+    LedgerAccount.objects.filter(id=permit_only.ledger_account_id).update(balance_fen=-500)
+    Account.objects.filter(id=permit_only.id).update(arrears_since=TUESDAY_10 - timedelta(days=1))
+    others = [enrol(base + n, installed_on=date(2025, 3, 6)) for n in (1, 2)]
+    addresses = [a.meters.get().dlt645_address for a in (permit_only, *others)]
+    meters = fleet(addresses=addresses, direct_close={addresses[0]: False})
+    meters[0].press_after = timedelta(seconds=2)
+    for meter in meters:
+        for day in range(4, 12):  # midnights of 4 … 11 March: the days 3 … 10; installed on the 6th
+            meter.freeze_day(at=datetime(2025, 3, day))  # noqa: DTZ001 - the meter's wall clock
+    mosquitto = request.getfixturevalue("mosquitto_url") if broker_kind == "mosquitto" else None
+    clock = running_clock()
+    policy = CommandPolicy(answer_timeout_s=2, max_attempts=2, backoff_s=(1,), frame_validity_s=600,
+                           permit_poll_s=1)
+
+    async def scenario() -> None:
+        async with broker_for(broker_kind, mosquitto) as broker:
+            stop, fleet_ready, gateway_ready = asyncio.Event(), asyncio.Event(), asyncio.Event()
+            tasks = [asyncio.create_task(run_fleet(
+                meters=meters, broker=broker, now_local=lambda: clock().astimezone(SHANGHAI), ready=fleet_ready,
+                stop=stop, identifier=f"sim-{base}"))]
+            await asyncio.wait_for(fleet_ready.wait(), timeout=10)  # the meters listen before the first wave
+            gateway = Gateway(broker=broker, head_end=HeadEnd(policy=policy), clock=clock, poll_s=0.1, sweep_s=0.3,
+                              wave_s=0.2)
+            tasks.append(asyncio.create_task(gateway.run(stop=stop, ready=gateway_ready)))
+            await asyncio.wait_for(gateway_ready.wait(), timeout=10)
+            try:
+                await until(lambda: Reading.objects.filter(meter__dlt645_address__in=addresses).count() == 3 * 5,
+                            timeout_s=20)
+                assert await in_thread(lambda: DailyRead.objects.filter(
+                    meter__dlt645_address__in=addresses).exclude(status="read").count()) == 0
+                assert (await in_thread(lambda: enforce_supply(at=clock()))).queued == 1
+                await until(lambda: meters[0].relay_open, timeout_s=10)
+                await in_thread(lambda: record_payment(
+                    account_no=permit_only.account_no, amount_fen=1_000, channel="counter",
+                    channel_txn_id=f"permit-{base}", received_at=clock(), business_day=clock().date()))
+
+                def case() -> ReconnectCase:
+                    return ReconnectCase.objects.get(account=permit_only)
+
+                await until(lambda: case().close_permitted_at is not None, timeout_s=10)
+                await until(lambda: case().confirmed_at is not None, timeout_s=15)
+                assert not meters[0].relay_open
+                assert await in_thread(lambda: Account.objects.get(id=permit_only.id).supply_state) == "connected"
+            finally:
+                stop.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(scenario())

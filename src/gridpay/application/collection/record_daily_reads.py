@@ -113,12 +113,17 @@ def _registers(freeze: FrozenRegisters, meter: _Meter) -> Registers:
 def _settle(readings: list[MeterReading], *, refused: set[int], meters: dict[str, _Meter], at: datetime) -> None:
     """Each day answered is read (or a gap the import refused), whether it was wanted or came unasked."""
     meter_ids = {m.meter_no: m.id for m in meters.values()}
+    # An answer that came twice is one day: the import stored the first, and the day is read if any was stored.
+    outcome: dict[tuple[int, date], bool] = {}
+    for r in readings:
+        key = (meter_ids[r.meter_no], r.day)
+        outcome[key] = outcome.get(key, False) or r.number not in refused
     DailyRead.objects.bulk_create(
         [
-            DailyRead(meter_id=meter_ids[r.meter_no], reading_date=r.day, updated_at=at, next_attempt_at=None,
-                      status=ReadStatus.GAP if r.number in refused else ReadStatus.READ,
-                      gap_reason=GapReason.REFUSED if r.number in refused else "")
-            for r in readings
+            DailyRead(meter_id=meter_id, reading_date=day, updated_at=at, next_attempt_at=None,
+                      status=ReadStatus.READ if read else ReadStatus.GAP,
+                      gap_reason="" if read else GapReason.REFUSED)
+            for (meter_id, day), read in outcome.items()
         ],
         update_conflicts=True, unique_fields=["meter", "reading_date"],
         update_fields=["status", "gap_reason", "next_attempt_at", "updated_at"],
