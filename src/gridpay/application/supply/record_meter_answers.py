@@ -60,9 +60,16 @@ def record_meter_answers(
 def _control_answer(
     answer: ControlAnswer, command: MeterCommand | None, at: datetime, policy: CommandPolicy, report: AnswersReport
 ) -> None:
-    if command is None or command.status != CommandStatus.SENT:
+    if command is None or command.status not in (CommandStatus.SENT, CommandStatus.SENDING):
         report.unmatched += 1
         return
+    if command.status == CommandStatus.SENDING:
+        # The meter answered before the gateway recorded the broker's PUBACK: the broker had the frame.
+        command.attempts += 1
+        command.sent_at = at
+        command.lease_until = None
+        command.save(update_fields=["attempts", "sent_at", "lease_until"])
+        meter_command_store.add_event(command.id, at=at, event=CommandStatus.SENT.value, detail="应答先于代理确认到达")
     if not answer.accepted:
         command_outcomes.fail(command, failure=Failure.DENIED, detail=f"错误字 0x{answer.error:02X}", at=at,
                               policy=policy)
