@@ -2,6 +2,7 @@
 back in the queue at once when no PUBACK came or by themselves when the lease runs out; the re-check before sending
 and one live command per meter hold throughout, and a paid account gets its reconnect whatever became of the frame."""
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from gridpay.application.supply.head_end import HeadEnd
 from gridpay.data.models import Account, LedgerAccount, MeterCommand, MeterCommandEvent
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.integrations.headend import dlt645_frames as frames
+from tests.integration.test_control_loop import run_together
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
 
@@ -160,3 +162,25 @@ def test_a_payment_after_a_timed_out_disconnect_reconnects_the_meter_it_may_have
     assert commands(account) == [("disconnect", "queued")]
     pay(account, TUESDAY_10 + timedelta(seconds=40))
     assert commands(account) == [("disconnect", "cancelled"), ("reconnect", "queued")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_racing_the_meters_read_back_neither_deadlocks_nor_is_lost() -> None:
+    """The answer locks the account, the meter and its command in the order a payment does: whichever comes
+    first, the other waits, and the paid account ends with its reconnect queued behind the confirmed disconnect."""
+    rounds = 12
+    head_end = HeadEnd(policy=POLICY)
+    for n in range(rounds):
+        account = in_arrears(n + 1)
+        address = account.meters.get().dlt645_address
+        enforce_supply(at=TUESDAY_10)
+        head_end.outbound(at=TUESDAY_10)
+        head_end.inbound(frames=[frames.answer_frame(address, frames.REMOTE_CONTROL)], at=TUESDAY_10)
+        read_back = frames.status_word_3_answer(address, relay_open=True)
+        delay_s = 0.002 * n  # from the answer first to the payment first, across the rounds
+        run_together(
+            lambda frame=read_back, d=delay_s: (time.sleep(d), head_end.inbound(frames=[frame], at=TUESDAY_10)),
+            lambda a=account, k=n: pay(a, TUESDAY_10 + timedelta(seconds=1), txn=f"race-{k}"),
+        )
+        assert commands(account) == [("disconnect", "confirmed"), ("reconnect", "queued")]

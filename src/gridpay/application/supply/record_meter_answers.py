@@ -7,7 +7,7 @@ from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
 from gridpay.data import meter_command_store
-from gridpay.data.models import Meter, MeterCommand
+from gridpay.data.models import Account, Meter, MeterCommand
 from gridpay.data.models.meter_commands import LIVE
 from gridpay.domain.meter_commands import (
     CommandAction,
@@ -37,12 +37,20 @@ def record_meter_answers(
     policy = policy or CommandPolicy()
     report = AnswersReport(read_back=[])
     with transaction.atomic():
-        meters = {m.dlt645_address: m for m in Meter.objects.filter(dlt645_address__in={a.address for a in answers})}
+        # Locked in the order a payment locks them (account, meter, then its commands), and each kind in id
+        # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
+        addresses = {a.address for a in answers}
+        accounts = set(Meter.objects.filter(dlt645_address__in=addresses).values_list("account_id", flat=True))
+        list(Account.objects.select_for_update().filter(id__in=accounts).order_by("id").values_list("id", flat=True))
+        meters = {
+            m.dlt645_address: m
+            for m in Meter.objects.select_for_update().filter(dlt645_address__in=addresses).order_by("id")
+        }
         live = {
             c.meter_id: c
             for c in MeterCommand.objects.select_for_update().filter(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
-            )
+            ).order_by("id")
         }
         for answer in answers:
             meter = meters.get(answer.address)

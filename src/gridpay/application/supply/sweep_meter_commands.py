@@ -26,7 +26,7 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
     with transaction.atomic():
         awaiting = MeterCommand.objects.select_for_update().filter(
             status__in=[CommandStatus.SENT, CommandStatus.ACKNOWLEDGED], answer_due_at__lte=at
-        )
+        ).order_by("id")  # locked in id order, as the gateway's answers lock them: no deadlock between the two
         for command in awaiting:
             step = "控制命令" if command.status == CommandStatus.SENT else "状态回读"
             command_outcomes.fail(command, failure=Failure.TIMED_OUT, detail=f"{step}无应答", at=at, policy=policy)
