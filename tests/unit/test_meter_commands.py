@@ -74,6 +74,10 @@ def test_a_policy_without_sense_is_refused() -> None:
         CommandPolicy(max_attempts=0)
     with pytest.raises(CommandPolicyInvalid):
         CommandPolicy(answer_timeout_s=900, frame_validity_s=600)
+    with pytest.raises(CommandPolicyInvalid):
+        CommandPolicy(send_lease_s=0)
+    with pytest.raises(CommandPolicyInvalid):
+        CommandPolicy(send_lease_s=600, frame_validity_s=600)  # a frame must outlive the claim that carries it
 
 
 @given(minutes=st.integers(min_value=0, max_value=3 * 24 * 60))

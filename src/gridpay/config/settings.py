@@ -150,6 +150,10 @@ GRIDPAY = {
     # (amqtt) on 127.0.0.1 at EMBEDDED_MQTT_PORT, and the meter simulator connects there.
     "MQTT_URL": os.environ.get("GRIDPAY_MQTT_URL", ""),
     "EMBEDDED_MQTT_PORT": int(os.environ.get("GRIDPAY_EMBEDDED_MQTT_PORT", "18830")),
+    # The gateway's MQTT client id, kept across its reconnects and restarts, so the broker keeps its session
+    # (and what meters said while it was away). Empty: one is made up at each start (host, pid, random).
+    # One name per gateway: two gateways of one name would take the connection from each other.
+    "GATEWAY_NAME": os.environ.get("GRIDPAY_GATEWAY_NAME", ""),
     # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
     "GATEWAY_WAKE_PORT": int(os.environ.get("GRIDPAY_GATEWAY_WAKE_PORT", "18831")),
     # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02).

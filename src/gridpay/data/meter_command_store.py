@@ -23,8 +23,8 @@ def queue_command(
 
     The meter's row is locked first, so two requests for one meter take turns. With a command
     already live, the new one waits as *held* behind it (never overtaking it), except that a
-    reconnect simply cancels a disconnect that was never sent. Returns the command that will carry
-    the action, or None when nothing needs sending.
+    reconnect simply cancels a disconnect waiting in the queue (and is itself needed only if the relay
+    is open or may be). Returns the command that will carry the action, or None when nothing needs sending.
     """
     meter = Meter.objects.select_for_update().get(id=meter_id)
     live = MeterCommand.objects.select_for_update().filter(meter_id=meter_id, status__in=LIVE).first()
@@ -40,10 +40,13 @@ def queue_command(
     if live is not None:
         if live.action == action:
             return live
-        never_sent = live.status == CommandStatus.QUEUED and live.action == CommandAction.DISCONNECT
-        if never_sent and action == CommandAction.RECONNECT:
+        waiting = live.status == CommandStatus.QUEUED and live.action == CommandAction.DISCONNECT
+        if waiting and action == CommandAction.RECONNECT:
             finish(live, status=CommandStatus.CANCELLED, at=at, event="cancelled", detail=reason)
-            if not meter.relay_open_reported:
+            # An earlier frame of it may have tripped the relay though no answer said so (timed out, or its
+            # PUBACK lost with the connection): then the reconnect goes out all the same.
+            may_have_tripped = live.attempts > 0 or live.may_have_reached_meter
+            if not meter.relay_open_reported and not may_have_tripped:
                 return None
             live = None
     elif wanted_open is not None and meter.relay_open_reported is not None and meter.relay_open_reported == wanted_open:

@@ -1,14 +1,17 @@
 """The life of a remote meter command (RULES §6–7): queued, sent, answered, confirmed by read-back, retried, escalated.
 
-    held ──(the meter's other command ends)──▶ queued ──▶ sent ──▶ acknowledged ──(read-back agrees)──▶ confirmed
-                                               ▲   │        │             │
-                         retry after backoff   │   │        ├─ denied ────┤
-                                               └───┼────────┴─ timed out ─┴──▶ escalated (field work order)
+    held ──(the meter's other command ends)──▶ queued ──▶ sending ──(PUBACK)──▶ sent ──▶ acknowledged ──▶ confirmed
+                                               ▲ ▲ │         │                   │             │   (read-back agrees)
+                  no PUBACK, or lease run out  │ └─┼─────────┘                   ├─ denied ────┤
+                         retry after backoff   └───┼─────────────────────────────┴─ timed out ─┴──▶ escalated
                                                    └─ cancelled (a payment cleared the arrears) / expired
 
-A meter has at most one *live* command (queued, sent or acknowledged): DL/T 645 answers carry no
-command id, so an answer is matched to the meter's one live command. A reconnect requested while a
-disconnect is in flight waits as *held* behind it, so a disconnect can never overtake it.
+A meter has at most one *live* command (queued, sending, sent or acknowledged): DL/T 645 answers
+carry no command id, so an answer is matched to the meter's one live command. A reconnect requested
+while a disconnect is in flight waits as *held* behind it, so a disconnect can never overtake it.
+A command is *sending* while the gateway holds it under a lease: *sent* (and its attempt counted)
+only once the broker acknowledged the frame, back to *queued* at once when it did not, and by
+itself when the lease runs out (the gateway died holding it).
 """
 
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ class CommandAction(StrEnum):
 class CommandStatus(StrEnum):
     HELD = "held"
     QUEUED = "queued"
+    SENDING = "sending"  # claimed by a gateway, not yet acknowledged by the broker (PUBACK)
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
     CONFIRMED = "confirmed"
@@ -36,7 +40,7 @@ class CommandStatus(StrEnum):
     ESCALATED = "escalated"
 
 
-LIVE = frozenset({CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED})
+LIVE = frozenset({CommandStatus.QUEUED, CommandStatus.SENDING, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED})
 UNDER_WAY = LIVE | {CommandStatus.HELD}  # not finished: live, or waiting its turn
 FINISHED = frozenset({CommandStatus.CONFIRMED, CommandStatus.CANCELLED, CommandStatus.EXPIRED, CommandStatus.ESCALATED})
 
@@ -80,6 +84,9 @@ class CommandPolicy:
     reconnect_alarm_s: int = 15 * 60  # "confirmed within minutes": later, staff are alarmed
     reconnect_commitment_s: int = 24 * 3600  # the 24-hour commitment (seed 002)
     permit_poll_s: int = 600  # how often a meter whose close is permitted is asked if the customer closed it
+    # How long a gateway holds claimed commands waiting for the broker's PUBACK; past it they are due again
+    # (the gateway died holding them). The gateway gives up on its own claim well before.
+    send_lease_s: int = 120
 
     def __post_init__(self) -> None:
         if self.answer_timeout_s <= 0 or self.max_attempts < 1 or not self.backoff_s:
@@ -87,6 +94,8 @@ class CommandPolicy:
         if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s \
                 or self.permit_poll_s <= 0:
             raise CommandPolicyInvalid("退避时间应为正数，命令有效期应长于应答超时", field="command_policy")
+        if not 0 < self.send_lease_s < self.frame_validity_s:
+            raise CommandPolicyInvalid("发送租期应为正数且短于命令有效期", field="command_policy")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,15 @@
-"""Hands the gateway the commands due now, marked sent; a disconnect whose arrears were paid is cancelled instead.
+"""Hands the gateway the commands due now to send; a disconnect whose arrears were paid is cancelled instead.
 
 This is the re-check "just before sending" (RULES §6): the balance is read in the same transaction
-that marks the command sent, with the command rows locked, so a payment either committed before
-(and the disconnect is cancelled) or waits for this to commit (and queues its reconnect behind it).
+that claims the command, with the command rows locked, so a payment either committed before (and
+the disconnect is cancelled) or waits for this to commit (and queues its reconnect behind it: a
+*sending* command is live, like a sent one).
+
+A gateway that publishes over a network claims with ``lease=True``: the commands are *sending*
+until the broker acknowledges their frames (claim_outcomes.sent), back in the queue if it does not
+(claim_outcomes.unsent), and due again by themselves once the lease runs out (the sweep). A
+transport that hands a frame over within the call (the demo town, the scenario tests) claims them
+sent at once.
 """
 
 from dataclasses import dataclass
@@ -26,8 +33,17 @@ class Outgoing:
     password_level: int | None = None  # the model's PA, where it differs from the utility's default
 
 
-def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None) -> list[Outgoing]:
+@dataclass(frozen=True)
+class Claim:
+    outgoing: list[Outgoing]
+    lease_until: datetime | None  # None: claimed as sent at once
+
+
+def claim_meter_commands(
+    *, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None, lease: bool = False
+) -> Claim:
     policy = policy or CommandPolicy()
+    lease_until = at + timedelta(seconds=policy.send_lease_s) if lease else None
     with transaction.atomic():
         rows = list(
             MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
@@ -52,7 +68,12 @@ def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPol
                 outgoing.append(
                     Outgoing(command_id, address, CommandAction(action), expires, bool(direct_close), level)
                 )
-        if outgoing:
+        if outgoing and lease_until is not None:
+            # No attempt is counted and no "sent" event written yet: the broker has not got the frame.
+            MeterCommand.objects.filter(id__in=[o.command_id for o in outgoing]).update(
+                status=CommandStatus.SENDING.value, lease_until=lease_until
+            )
+        elif outgoing:
             MeterCommand.objects.filter(id__in=[o.command_id for o in outgoing]).update(
                 status=CommandStatus.SENT.value, attempts=F("attempts") + 1, sent_at=at,
                 answer_due_at=at + timedelta(seconds=policy.answer_timeout_s),
@@ -63,4 +84,4 @@ def claim_meter_commands(*, at: datetime, limit: int = 5_000, policy: CommandPol
             meter_command_store.finish(command, status=status, at=at, event=status.value, detail=detail)
             if status == CommandStatus.CANCELLED:
                 Meter.objects.filter(id=command.meter_id).update(relay_open_desired=False)
-    return outgoing
+    return Claim(outgoing=outgoing, lease_until=lease_until)

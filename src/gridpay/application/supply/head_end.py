@@ -5,6 +5,7 @@ meters directly. Either way the same code claims, encodes, decodes and records.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +16,8 @@ from gridpay.application.collection.claim_daily_reads import FreezeAsk, claim_da
 from gridpay.application.collection.outstanding_reads import OutstandingReads
 from gridpay.application.collection.plan_daily_reads import plan_daily_reads
 from gridpay.application.collection.record_daily_reads import record_daily_reads
-from gridpay.application.supply.claim_meter_commands import claim_meter_commands
+from gridpay.application.supply import claim_outcomes
+from gridpay.application.supply.claim_meter_commands import Outgoing, claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
 from gridpay.application.supply.sweep_meter_commands import SweepReport, sweep_meter_commands
 from gridpay.domain.business_time import business_day, minute_of_day
@@ -36,6 +38,21 @@ from gridpay.integrations.headend.meter_link import (
 
 log = logging.getLogger("gridpay.head_end")
 Frame = tuple[str, bytes]  # (meter address, DL/T 645 frame)
+
+
+@dataclass(frozen=True)
+class ClaimedFrame:
+    command_id: int
+    address: str
+    frame: bytes
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Frames of commands claimed as *sending* until ``lease_until``: report each as sent or unsent."""
+
+    frames: list[ClaimedFrame]
+    lease_until: datetime
 
 
 @dataclass
@@ -59,13 +76,35 @@ class HeadEnd:
     reads: OutstandingReads = field(default_factory=OutstandingReads)  # freeze reads sent, not yet answered
 
     def outbound(self, *, at: datetime, limit: int = 5_000) -> list[Frame]:
-        """The frames of the commands due now (each claimed as sent)."""
+        """The frames of the commands due now, each claimed as sent: for a transport that cannot lose them."""
         return [
-            (o.address, control_frame(address=o.address, action=o.action, expires_at=o.frame_expires_at,
-                                      credentials=self.credentials, direct_close=o.direct_close,
-                                      password_level=o.password_level))
-            for o in claim_meter_commands(at=at, limit=limit, policy=self.policy)
+            (o.address, self._frame(o)) for o in claim_meter_commands(at=at, limit=limit, policy=self.policy).outgoing
         ]
+
+    def claim(self, *, at: datetime, limit: int = 5_000) -> Claim:
+        """The frames of the commands due now, claimed as *sending* until the broker acknowledges them."""
+        claimed = claim_meter_commands(at=at, limit=limit, policy=self.policy, lease=True)
+        assert claimed.lease_until is not None
+        return Claim(
+            frames=[ClaimedFrame(o.command_id, o.address, self._frame(o)) for o in claimed.outgoing],
+            lease_until=claimed.lease_until,
+        )
+
+    def sent(self, *, command_ids: Sequence[int], lease_until: datetime, at: datetime) -> int:
+        """The broker acknowledged these frames of the claim (PUBACK): their commands are sent."""
+        return claim_outcomes.sent(command_ids=command_ids, lease_until=lease_until, at=at, policy=self.policy)
+
+    def unsent(
+        self, *, command_ids: Sequence[int], lease_until: datetime, at: datetime, handed_over: bool, detail: str
+    ) -> int:
+        """No PUBACK came for these frames of the claim: their commands are queued again, due now."""
+        return claim_outcomes.unsent(command_ids=command_ids, lease_until=lease_until, at=at,
+                                     handed_over=handed_over, detail=detail)
+
+    def _frame(self, outgoing: Outgoing) -> bytes:
+        return control_frame(address=outgoing.address, action=outgoing.action, expires_at=outgoing.frame_expires_at,
+                             credentials=self.credentials, direct_close=outgoing.direct_close,
+                             password_level=outgoing.password_level)
 
     def inbound(self, *, frames: list[bytes], at: datetime) -> InboundReport:
         """Record what meters sent; returns the read-back requests that follow accepted commands."""

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from gridpay.application.supply import command_outcomes
 from gridpay.data import meter_command_store
-from gridpay.data.models import Meter, MeterCommand, ReconnectCase
+from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
 from gridpay.data.models.meter_commands import LIVE
 from gridpay.domain.meter_commands import (
     CommandAction,
@@ -40,15 +40,21 @@ def record_meter_answers(
     policy = policy or CommandPolicy()
     report = AnswersReport(read_back=[])
     with transaction.atomic():
+        # Locked in the order a payment locks them (account, meter, then its commands), and each kind in id
+        # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
+        addresses = {a.address for a in answers}
+        accounts = set(Meter.objects.filter(dlt645_address__in=addresses).values_list("account_id", flat=True))
+        list(Account.objects.select_for_update().filter(id__in=accounts).order_by("id").values_list("id", flat=True))
         meters = {
             m.dlt645_address: m
-            for m in Meter.objects.select_related("model").filter(dlt645_address__in={a.address for a in answers})
+            for m in Meter.objects.select_for_update(of=("self",)).select_related("model")
+            .filter(dlt645_address__in=addresses).order_by("id")
         }
         live = {
             c.meter_id: c
             for c in MeterCommand.objects.select_for_update().filter(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
-            )
+            ).order_by("id")
         }
         for answer in answers:
             meter = meters.get(answer.address)
@@ -66,9 +72,16 @@ def record_meter_answers(
 def _control_answer(
     answer: ControlAnswer, command: MeterCommand | None, at: datetime, policy: CommandPolicy, report: AnswersReport
 ) -> None:
-    if command is None or command.status != CommandStatus.SENT:
+    if command is None or command.status not in (CommandStatus.SENT, CommandStatus.SENDING):
         report.unmatched += 1
         return
+    if command.status == CommandStatus.SENDING:
+        # The meter answered before the gateway recorded the broker's PUBACK: the broker had the frame.
+        command.attempts += 1
+        command.sent_at = at
+        command.lease_until = None
+        command.save(update_fields=["attempts", "sent_at", "lease_until"])
+        meter_command_store.add_event(command.id, at=at, event=CommandStatus.SENT.value, detail="应答先于代理确认到达")
     if not answer.accepted:
         command_outcomes.fail(command, failure=Failure.DENIED, detail=f"错误字 0x{answer.error:02X}", at=at,
                               policy=policy)

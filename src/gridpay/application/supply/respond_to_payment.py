@@ -24,8 +24,10 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     Returns the id of the reconnect command queued or held, if one was needed.
     """
     policy = load_policy()
-    account = Account.objects.only("id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen").get(
-        id=account_id)
+    # Locked before its supply state is read: a meter's read-back confirming a disconnect meanwhile (it locks the
+    # account first too) either committed before, and is seen, or waits for this payment and its reconnect.
+    account = Account.objects.select_for_update().only(
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen").get(id=account_id)
     fired = fired_from_column(account.alerts_fired)
     average = average_daily_charge_fen(
         recent_daily_charges_fen(account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"])))

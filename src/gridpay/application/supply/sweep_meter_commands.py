@@ -1,11 +1,12 @@
-"""The safety net of the command loop: unanswered commands time out, stale ones expire, late reconnections alarm."""
+"""The safety net of the command loop: unanswered commands time out, lapsed claims are due again, stale ones expire,
+late reconnections alarm."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from gridpay.application.supply import command_outcomes
+from gridpay.application.supply import claim_outcomes, command_outcomes
 from gridpay.data import meter_command_store
 from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
@@ -14,6 +15,7 @@ from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
 @dataclass
 class SweepReport:
     timed_out: int = 0
+    released: int = 0  # claims of a gateway that never said what became of them, due again
     expired: int = 0
     alarms: int = 0
     relay_reads: list[str] = field(default_factory=list)  # meters to ask whether the customer closed the relay
@@ -26,11 +28,12 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
     with transaction.atomic():
         awaiting = MeterCommand.objects.select_for_update().filter(
             status__in=[CommandStatus.SENT, CommandStatus.ACKNOWLEDGED], answer_due_at__lte=at
-        )
+        ).order_by("id")  # locked in id order, as the gateway's answers lock them: no deadlock between the two
         for command in awaiting:
             step = "控制命令" if command.status == CommandStatus.SENT else "状态回读"
             command_outcomes.fail(command, failure=Failure.TIMED_OUT, detail=f"{step}无应答", at=at, policy=policy)
             report.timed_out += 1
+        report.released = claim_outcomes.release_lapsed(at=at)
         stale = MeterCommand.objects.select_for_update().filter(status=CommandStatus.QUEUED, valid_until__lte=at)
         for command in stale:
             meter_command_store.finish(command, status=CommandStatus.EXPIRED, at=at, event="expired",

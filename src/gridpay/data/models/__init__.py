@@ -6,6 +6,7 @@ from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
+from gridpay.data.models.gateway import GatewayHeartbeat
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import DailyRead, FreezeStamp, Meter, MeterModel, Reading
@@ -43,6 +44,7 @@ __all__ = [
     "Customer",
     "DailyRead",
     "FreezeStamp",
+    "GatewayHeartbeat",
     "GridStaff",
     "LedgerAccount",
     "Meter",

@@ -17,6 +17,7 @@ class CommandAction(models.TextChoices):
 class CommandStatus(models.TextChoices):
     HELD = domain.CommandStatus.HELD.value, "等待前一命令"
     QUEUED = domain.CommandStatus.QUEUED.value, "待发送"
+    SENDING = domain.CommandStatus.SENDING.value, "发送中"
     SENT = domain.CommandStatus.SENT.value, "已发送"
     ACKNOWLEDGED = domain.CommandStatus.ACKNOWLEDGED.value, "表计已应答"
     CONFIRMED = domain.CommandStatus.CONFIRMED.value, "已确认"
@@ -42,6 +43,11 @@ class MeterCommand(models.Model):
     valid_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # While *sending*: the gateway's claim lapses at this instant and the command is due again (the gateway died).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # A frame of it went to a broker that never acknowledged it: it may have reached the meter all the same, so a
+    # payment that cancels it still sends the reconnect (attempts count only acknowledged frames).
+    may_have_reached_meter = models.BooleanField(default=False)
     answer_due_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
@@ -70,6 +76,10 @@ class MeterCommand(models.Model):
                     status__in=[domain.CommandStatus.SENT.value, domain.CommandStatus.ACKNOWLEDGED.value]
                 ),
                 name="meter_command_awaiting",
+            ),
+            models.Index(
+                fields=["lease_until"], condition=models.Q(status=domain.CommandStatus.SENDING.value),
+                name="meter_command_leased",
             ),
         ]
 

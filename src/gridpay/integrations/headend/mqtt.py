@@ -5,7 +5,9 @@ Frames travel as raw DL/T 645 bytes, QoS 1, MQTT 3.1.1 only, so Mosquitto and am
 
 import asyncio
 import contextlib
+import errno
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -54,14 +56,17 @@ def parse_broker_url(url: str) -> BrokerAddress:
     return BrokerAddress(host=parsed.hostname, port=port)
 
 
-def connect(broker: BrokerAddress, *, identifier: str) -> aiomqtt.Client:
-    """A client for ``async with``; clean session, 3.1.1, no limit on queued messages (a run of 100 000)."""
+def connect(broker: BrokerAddress, *, identifier: str, clean_session: bool = True) -> aiomqtt.Client:
+    """A client for ``async with``; 3.1.1, no limit on queued messages (a run of 100 000).
+
+    ``clean_session=False``: the broker keeps the client's subscriptions and queues its QoS 1 messages while it
+    is away, delivering them when it connects again under the same ``identifier``."""
     client = aiomqtt.Client(
         broker.host,
         broker.port,
         identifier=identifier,
         protocol=aiomqtt.ProtocolVersion.V311,
-        clean_session=True,
+        clean_session=clean_session,
         keepalive=30,
         timeout=10,
         max_queued_incoming_messages=0,
@@ -70,6 +75,41 @@ def connect(broker: BrokerAddress, *, identifier: str) -> aiomqtt.Client:
     )
     client.pending_calls_threshold = 5_000  # a disconnection run keeps hundreds in flight on purpose
     return client
+
+
+_ERRNO_TEXTS = {
+    errno.ECONNREFUSED: "连接被拒绝，代理未运行或端口不对",
+    errno.ECONNRESET: "连接被代理重置",
+    errno.ETIMEDOUT: "连接超时",
+    errno.EHOSTUNREACH: "主机不可达",
+    errno.ENETUNREACH: "网络不可达",
+    errno.EPIPE: "连接已断开",
+}
+_MESSAGE_TEXTS = {
+    "timed out": "连接超时",
+    "Operation timed out": "代理未在时限内应答",
+    "Disconnected during message iteration": "连接中断",
+    "Unexpected disconnection": "连接中断",
+    "Name or service not known": "找不到该主机",
+    "Temporary failure in name resolution": "暂时无法解析主机名",
+    "Not authorized": "代理拒绝连接：未授权",
+    "Bad user name or password": "代理拒绝连接：用户名或密码错误",
+    "Identifier rejected": "代理拒绝连接：客户端标识无效",
+    "Server unavailable": "代理暂不可用",
+}
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong with the broker, in Chinese for the log and the heartbeat (aiomqtt gives paho's or the
+    socket's English text), with that text kept after it."""
+    text = str(error) or type(error).__name__
+    number = re.search(r"\[Errno (-?\d+)\]", text)
+    if number and int(number.group(1)) in _ERRNO_TEXTS:
+        return f"{_ERRNO_TEXTS[int(number.group(1))]}（{text}）"
+    for english, chinese in _MESSAGE_TEXTS.items():
+        if english in text:
+            return f"{chinese}（{text}）"
+    return f"MQTT 出错（{text}）"
 
 
 @contextlib.asynccontextmanager

@@ -1,15 +1,29 @@
-"""The gateway process: carries the head-end's frames over MQTT, woken at once when a command is queued.
+"""The gateway process: carries the head-end's frames over MQTT, woken at once when a command is queued, and
+outlives its broker.
 
-All database work runs on one worker thread (one connection, one writer at a time, as SQLite
-wants); the event loop only moves frames. A command is found three ways, fastest first: a
-PostgreSQL NOTIFY or an in-process wake-up from the transaction that queued it, and a periodic
-sweep as the safety net.
+All database work runs on one worker thread (one connection, one writer at a time, as SQLite wants), the sweep
+and the heartbeat on a thread each; the event loop only moves frames. A command is found three ways, fastest
+first: a PostgreSQL NOTIFY or an in-process wake-up from the transaction that queued it, and a periodic sweep as
+the safety net.
+
+The broker may go at any moment. One loop keeps the connection: lost, it is tried again with exponential backoff
+and jitter for as long as the process runs, under the same client id with a persistent session (clean session
+off, QoS 1 subscription), so what meters said meanwhile is delivered when it comes back. Commands are claimed
+as *sending* and recorded sent only for the frames the broker acknowledged (PUBACK); the others go back to the
+queue at once, and nothing is claimed while there is no broker. Each loop is supervised: one that dies of an
+unexpected exception stops the process (GatewayTaskDied) for the service manager to start it again; a lost
+connection is not a death.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import os
+import re
+import secrets
+import socket
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,27 +31,61 @@ from functools import partial
 from typing import Any, TypeVar
 
 import aiomqtt
+from django.db import Error as DatabaseFailure
 from django.db import connection, connections
 
-from gridpay.application.supply.head_end import Frame, HeadEnd, InboundReport
+from gridpay.application.supply.head_end import Claim, ClaimedFrame, Frame, HeadEnd, InboundReport
+from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
 from gridpay.data import meter_command_store
 from gridpay.integrations.headend import mqtt
+from gridpay.interfaces.gateway.backoff import ReconnectBackoff
 
 log = logging.getLogger("gridpay.gateway")
 PUBLISH_WINDOW = 500
 T = TypeVar("T")
 
 
+class GatewayTaskDied(Exception):
+    """One of the gateway's loops ended with an unexpected exception: the process stops, to be started again."""
+
+    def __init__(self, loop_name: str, error: BaseException | None) -> None:
+        what = f"{type(error).__name__}: {error}" if error is not None else "没有出错却结束了"
+        super().__init__(f"采集网关的{loop_name}循环意外终止（{what}），网关已停止，请由服务管理器重启")
+        self.loop_name = loop_name
+
+
 @dataclass
 class GatewayStats:
-    published: int = 0
+    published: int = 0  # command frames the broker acknowledged (PUBACK)
+    unsent: int = 0  # command frames put back in the queue without a PUBACK
     received: int = 0
     confirmed: int = 0
     failed: int = 0
     readings_stored: int = 0
-    reads_asked: int = 0
+    reads_asked: int = 0  # daily-read requests sent in waves
+    connected: bool = False
+    connection_losses: int = 0
+    reconnects: int = 0
+    connect_failures: int = 0  # attempts to connect that failed
+    connected_since: datetime | None = None
+    last_lost_at: datetime | None = None
+    last_publish_at: datetime | None = None
     last_error: str = ""
-    on_publish: list[Callable[[int], None]] = field(default_factory=list)  # called with the count published
+    on_publish: list[Callable[[int], None]] = field(default_factory=list)  # called with the count acknowledged
+
+
+def generated_instance() -> str:
+    """A client id of this process alone: host, pid and a random part (a pid is reused after a reboot)."""
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+    return f"gridpay-gateway-{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class _Session:
+    """One connection to the broker; ``lost`` is set the moment it drops."""
+
+    client: aiomqtt.Client
+    lost: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass
@@ -51,89 +99,288 @@ class Gateway:
     wave_s: float = 1.0  # daily reads: a wave of at most wave_meters meters each wave_s (0: no daily reads)
     wave_meters: int = 500
     stats: GatewayStats = field(default_factory=GatewayStats)
+    # The MQTT client id, the same over every reconnect: the broker keeps this gateway's session under it.
+    # None: one made up at start (generated_instance), whose session is ended at a clean stop.
+    instance: str | None = None
+    heartbeat_s: float = 10.0
+    backoff: ReconnectBackoff = field(default_factory=ReconnectBackoff)
 
     def __post_init__(self) -> None:
+        self.client_id = self.instance or generated_instance()
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-db")
         # The sweep (timeouts, retries, alarms) can take a while after a big run: on a thread of its
-        # own it never holds up a reconnect waiting to be claimed.
+        # own it never holds up a reconnect waiting to be claimed; nor does it hold up the heartbeat.
         self._sweeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-sweep")
+        self._beater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-beat")
         self._wake = asyncio.Event()
+        self._beat_now = asyncio.Event()
         self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        self._session: _Session | None = None
+        self._ready: asyncio.Event | None = None
+        self._ever_connected = False
+        self._reads: list[Frame] = []  # read-back requests no broker acknowledged: sent after the reconnect
+        self._started_at: datetime | None = None
 
     async def run(self, *, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Until ``stop`` is set; ``ready`` is set once first connected. Raises GatewayTaskDied if a loop dies."""
         loop = asyncio.get_running_loop()
         waker = _LoopWaker(loop, self._wake)
         meter_command_store.on_wake(waker)
+        self._ready = ready
+        self._started_at = self.clock()
         datagrams: asyncio.DatagramTransport | None = None
+        loops: dict[asyncio.Task[None], str] = {}
+        clean = False
         try:
-            async with mqtt.connect(self.broker, identifier="gridpay-gateway") as client:
-                await client.subscribe(mqtt.UP_WILDCARD, qos=1)
-                tasks = [
-                    asyncio.create_task(self._receive(client)),
-                    asyncio.create_task(self._handle_inbox(client)),
-                    asyncio.create_task(self._dispatch(client)),
-                    asyncio.create_task(self._sweep(client)),
-                    asyncio.create_task(self._poll(client)),
-                ]
-                listener = await self._listen_for_notify()
-                if listener is not None:
-                    tasks.append(listener)
-                datagrams = await self._listen_for_datagrams()
-                if ready is not None:
-                    ready.set()
-                self._wake.set()  # whatever was queued while no gateway ran
-                await stop.wait()
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+            await self._beat()  # at once: a monitor sees a gateway waiting for its broker too
+            loops = {
+                asyncio.create_task(self._keep_connected()): "连接与接收",
+                asyncio.create_task(self._dispatch()): "下发",
+                asyncio.create_task(self._handle_inbox()): "应答处理",
+                asyncio.create_task(self._sweep()): "巡检",
+                asyncio.create_task(self._heartbeat()): "心跳",
+                asyncio.create_task(self._poll()): "日冻结召测",
+            }
+            listener = await self._listen_for_notify()
+            if listener is not None:
+                loops[listener] = "数据库通知"
+            datagrams = await self._listen_for_datagrams()
+            stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait([stopping, *loops], return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            for task in done:
+                if task is not stopping:
+                    error = None if task.cancelled() else task.exception()
+                    log.error("采集网关的%s循环意外终止：%r；网关停止", loops[task], error)
+                    self.stats.last_error = f"{loops[task]}循环意外终止：{error!r}"
+                    raise GatewayTaskDied(loops[task], error) from error
+            clean = True
         finally:
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
             if datagrams is not None:
                 datagrams.close()
             meter_command_store.stop_waking(waker)
-            for pool in (self._db, self._sweeper):
+            self.stats.connected = False
+            await self._beat(stopped=clean)
+            if clean and self.instance is None:
+                await self._end_session()
+            for pool in (self._db, self._sweeper, self._beater):
                 await self._in_db(connections.close_all, pool=pool)  # each thread's own connection
                 pool.shutdown(wait=True)
 
     async def _in_db(self, work: Callable[[], T], *, pool: ThreadPoolExecutor | None = None) -> T:
         return await asyncio.get_running_loop().run_in_executor(pool or self._db, work)
 
-    async def _dispatch(self, client: aiomqtt.Client) -> None:
+    async def _database_failed(self, doing: str, error: Exception, *, pool: ThreadPoolExecutor | None = None) -> None:
+        # A database that went away (a restart, a failover) leaves the thread's connection broken: drop it, so the
+        # next try opens a fresh one. The work is tried again at the next wake or sweep.
+        log.error("%s时数据库出错：%s", doing, error)
+        self.stats.last_error = f"{doing}时数据库出错：{error}"[:200]
+        with contextlib.suppress(DatabaseFailure):
+            await self._in_db(_close_this_threads_connection, pool=pool)
+
+    # The connection ------------------------------------------------------------------------------------------
+
+    async def _keep_connected(self) -> None:
+        """Connect, subscribe, receive until the connection drops; again after a backoff; for ever."""
+        while True:
+            client = mqtt.connect(self.broker, identifier=self.client_id, clean_session=False)
+            try:
+                await client.__aenter__()
+            except aiomqtt.MqttError as error:
+                why = mqtt.describe_error(error)
+                self.stats.connect_failures += 1
+                self.stats.last_error = f"连接失败：{why}"[:200]
+                delay = self.backoff.failed()
+                log.warning("无法连接 MQTT 代理 %s：%s；%.1f 秒后重试", self.broker.url, why, delay)
+                self._beat_now.set()
+                await asyncio.sleep(delay)
+                continue
+            session = _Session(client)
+            try:
+                # Subscribed again on every connection: a broker restarted without persistence forgot the session.
+                granted = await client.subscribe(mqtt.UP_WILDCARD, qos=1)
+                if any(getattr(code, "is_failure", False) for code in granted):
+                    raise aiomqtt.MqttError(f"代理拒绝订阅 {mqtt.UP_WILDCARD}")
+                self._up(session)
+                await self._receive(client)
+                reason = "连接已关闭"
+            except aiomqtt.MqttError as error:
+                reason = mqtt.describe_error(error)
+            except asyncio.CancelledError:
+                self._down(session, reason=None)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.__aexit__(None, None, None), timeout=5)  # DISCONNECT, politely
+                raise
+            self._down(session, reason=reason)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.__aexit__(None, None, None), timeout=1)  # gone already: tidy only
+            delay = self.backoff.lost(at=time.monotonic())
+            log.warning("与 MQTT 代理 %s 的连接断开：%s；%.1f 秒后重连", self.broker.url, reason, delay)
+            await asyncio.sleep(delay)
+
+    def _up(self, session: _Session) -> None:
+        self._session = session
+        self.stats.connected = True
+        self.stats.connected_since = self.clock()
+        self.backoff.connected(at=time.monotonic())
+        if self._ever_connected:
+            self.stats.reconnects += 1
+            log.warning("已重新连接 MQTT 代理 %s（客户端 %s，第 %d 次重连）", self.broker.url, self.client_id,
+                        self.stats.reconnects)
+        else:
+            log.info("已连接 MQTT 代理 %s（客户端 %s）", self.broker.url, self.client_id)
+        self._ever_connected = True
+        self._wake.set()  # whatever was queued, or put back, while no broker listened
+        self._beat_now.set()
+        if self._ready is not None:
+            self._ready.set()
+
+    def _down(self, session: _Session, *, reason: str | None) -> None:
+        session.lost.set()  # publishes waiting for their PUBACK give up at once
+        was_up = self._session is session
+        if was_up:
+            self._session = None
+            self.stats.connected = False
+        if was_up and reason is not None:
+            self.stats.connection_losses += 1
+            self.stats.last_lost_at = self.clock()
+            self.stats.last_error = f"连接断开：{reason}"[:200]
+        self._beat_now.set()
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:  # ends with MqttError when the connection drops
+            if isinstance(message.payload, bytes | bytearray):
+                self._inbox.put_nowait(bytes(message.payload))
+
+    async def _end_session(self) -> None:
+        """A made-up client id is never used again: end its session, rather than have the broker queue for it."""
+        with contextlib.suppress(aiomqtt.MqttError, OSError, TimeoutError):
+            async with asyncio.timeout(5), mqtt.connect(self.broker, identifier=self.client_id, clean_session=True):
+                pass
+
+    # Out: commands and read-back requests -------------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
             self._wake.clear()
-            frames = await self._claim()
-            while frames:
+            session = self._session
+            if session is None:
+                continue  # nothing is claimed while no broker listens: the reconnect wakes this again
+            if self._reads:
+                reads, self._reads = self._reads, []
+                await self._publish_reads(session, reads)
+            claim = await self._claim()
+            while claim is not None and claim.frames:
                 # A full batch means more are due: claim the next while this one goes out.
-                following = asyncio.ensure_future(self._claim()) if len(frames) == self.batch else None
-                await self._publish(client, frames)
-                frames = await following if following is not None else []
+                following = asyncio.ensure_future(self._claim()) if len(claim.frames) == self.batch else None
+                try:
+                    held = await self._publish_claim(session, claim)
+                except asyncio.CancelledError:
+                    if following is not None:
+                        await self._give_back(await following, detail="网关停止，未发出")
+                    raise
+                claim = await following if following is not None else None
+                if not held:
+                    await self._give_back(claim, detail="与代理的连接断开，未发出")
+                    break
 
-    async def _claim(self) -> list[Frame]:
+    async def _claim(self) -> Claim | None:
         try:
-            return await self._in_db(lambda: self.head_end.outbound(at=self.clock(), limit=self.batch))
-        except Exception as error:  # a database hiccup must not stop the gateway; the next wake retries
-            log.exception("claiming commands failed")
-            self.stats.last_error = str(error)
-            return []
+            return await self._in_db(lambda: self.head_end.claim(at=self.clock(), limit=self.batch))
+        except DatabaseFailure as error:
+            await self._database_failed("领取待发命令", error)
+            return None
 
-    async def _publish(self, client: aiomqtt.Client, frames: list[Frame]) -> None:
-        # Many in flight at once: one broker round trip per frame, in turn, would cap a run of
-        # 100 000 disconnections at the loopback latency.
-        for start in range(0, len(frames), PUBLISH_WINDOW):
-            window = frames[start : start + PUBLISH_WINDOW]
-            await asyncio.gather(*(client.publish(mqtt.down_topic(a), frame, qos=1) for a, frame in window))
-        if frames:
-            self.stats.published += len(frames)
-            for callback in self.stats.on_publish:
-                callback(len(frames))
+    async def _publish_claim(self, session: _Session, claim: Claim) -> bool:
+        """Publishes the claim window by window: each frame the broker acknowledged is recorded sent, the others go
+        back to the queue when this returns. False: the connection dropped meanwhile."""
+        loop = asyncio.get_running_loop()
+        # Give up halfway through the lease, so no other claim takes a command this gateway still holds.
+        started = self.clock()
+        give_up_at = started + (claim.lease_until - started) / 2
+        waiting = list(claim.frames)
+        unacknowledged: list[ClaimedFrame] = []  # handed to the client, no PUBACK: the broker may have them
+        recording: list[asyncio.Future[int]] = []
+        try:
+            while waiting and not session.lost.is_set() and self.clock() < give_up_at:
+                window = waiting[:PUBLISH_WINDOW]
+                unacknowledged += window  # until their PUBACKs say otherwise (this may be cancelled meanwhile)
+                waiting = waiting[PUBLISH_WINDOW:]
+                acknowledged = await self._publish_window(session, [(f.address, f.frame) for f in window])
+                done = [f.command_id for f, ok in zip(window, acknowledged, strict=True) if ok]
+                acked = set(done)
+                unacknowledged = [f for f in unacknowledged if f.command_id not in acked]
+                if done:
+                    at = self.clock()
+                    # Submitted now, so it reaches the database thread before any answer to these frames does.
+                    recording.append(loop.run_in_executor(
+                        self._db, partial(self.head_end.sent, command_ids=done, lease_until=claim.lease_until, at=at)
+                    ))
+                    self.stats.published += len(done)
+                    self.stats.last_publish_at = at
+                    for callback in self.stats.on_publish:
+                        callback(len(done))
+        finally:
+            lease = claim.lease_until
+            await self._put_back(unacknowledged, lease, handed_over=True, detail="代理未确认收到（无 PUBACK）")
+            await self._put_back(waiting, lease, handed_over=False, detail="与代理的连接断开，未发出")
+            for outcome in await asyncio.gather(*recording, return_exceptions=True):
+                if isinstance(outcome, DatabaseFailure):  # the lease brings those commands back in time
+                    await self._database_failed("记录已发送的命令", outcome)
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+        return not session.lost.is_set()
 
-    async def _receive(self, client: aiomqtt.Client) -> None:
-        async for message in client.messages:
-            if isinstance(message.payload, bytes | bytearray):
-                self._inbox.put_nowait(bytes(message.payload))
+    async def _give_back(self, claim: Claim | None, *, detail: str) -> None:
+        if claim is not None:
+            await self._put_back(claim.frames, claim.lease_until, handed_over=False, detail=detail)
 
-    async def _handle_inbox(self, client: aiomqtt.Client) -> None:
+    async def _put_back(
+        self, frames: Sequence[ClaimedFrame], lease_until: datetime, *, handed_over: bool, detail: str
+    ) -> None:
+        if not frames:
+            return
+        ids = [f.command_id for f in frames]
+        try:
+            count = await self._in_db(partial(self.head_end.unsent, command_ids=ids, lease_until=lease_until,
+                                              at=self.clock(), handed_over=handed_over, detail=detail))
+        except DatabaseFailure as error:  # the lease brings them back in time
+            await self._database_failed("退回未发出的命令", error)
+            return
+        self.stats.unsent += count
+        log.warning("%d 条命令%s，已退回待发送", count, detail)
+
+    async def _publish_window(self, session: _Session, frames: Sequence[Frame]) -> list[bool]:
+        """Many in flight at once (one broker round trip per frame in turn would cap a run of 100 000 at the
+        loopback latency); True for each frame the broker acknowledged. Returns at once if the connection drops."""
+        sending = [asyncio.ensure_future(_publish(session.client, address, frame)) for address, frame in frames]
+        everything: asyncio.Future[Any] = asyncio.gather(*sending)
+        lost: asyncio.Future[Any] = asyncio.ensure_future(session.lost.wait())
+        try:
+            await asyncio.wait([everything, lost], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+            everything.cancel()  # those still waiting for a PUBACK: it will not come on this connection
+            await asyncio.gather(everything, lost, return_exceptions=True)
+        return [task.done() and not task.cancelled() and task.result() for task in sending]
+
+    async def _publish_reads(self, session: _Session | None, frames: Sequence[Frame]) -> None:
+        if session is not None:
+            for start in range(0, len(frames), PUBLISH_WINDOW):
+                window = frames[start : start + PUBLISH_WINDOW]
+                acknowledged = await self._publish_window(session, window)
+                self._reads += [f for f, ok in zip(window, acknowledged, strict=True) if not ok]
+        else:
+            self._reads += frames
+
+    # In: answers and readings ---------------------------------------------------------------------------------
+
+    async def _handle_inbox(self) -> None:
         while True:
             frames = [await self._inbox.get()]
             while not self._inbox.empty() and len(frames) < self.batch:
@@ -141,49 +388,76 @@ class Gateway:
             self.stats.received += len(frames)
             try:
                 report = await self._in_db(partial(self._record, frames))
-            except Exception as error:
-                log.exception("recording meter answers failed")
-                self.stats.last_error = str(error)
+            except DatabaseFailure as error:
+                await self._database_failed("记录表计应答", error)
                 continue
             self.stats.confirmed += report.confirmed
             self.stats.failed += report.failed
             self.stats.readings_stored += report.readings_stored
-            await self._publish(client, report.to_send)
+            await self._publish_reads(self._session, report.to_send)
             if report.confirmed or report.failed:
                 self._wake.set()  # a held command may be queued now, or a retry scheduled
 
     def _record(self, frames: list[bytes]) -> InboundReport:
         return self.head_end.inbound(frames=frames, at=self.clock())
 
-    async def _sweep(self, client: aiomqtt.Client) -> None:
+    async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(self.sweep_s)
             try:
                 report = await self._in_db(lambda: self.head_end.sweep(at=self.clock()), pool=self._sweeper)
-            except Exception as error:
-                log.exception("sweeping commands failed")
-                self.stats.last_error = str(error)
+            except DatabaseFailure as error:
+                await self._database_failed("巡检命令", error, pool=self._sweeper)
                 continue
-            if report.timed_out or report.expired or report.alarms:
+            if report.timed_out or report.expired or report.alarms or report.released:
                 log.info("sweep: %s", report)
-            await self._publish(client, report.to_send)  # has the customer closed the relay yet?
+            await self._publish_reads(self._session, report.to_send)  # has the customer closed the relay yet?
             # Retries come due by time, not by any event: look for them at every sweep.
             self._wake.set()
 
-    async def _poll(self, client: aiomqtt.Client) -> None:
-        """The daily reads, a wave at a time: a meter only answers, so the head-end asks for its freezes."""
+    async def _poll(self) -> None:
+        """The daily reads, a wave at a time: a meter only answers, so the head-end asks for its freezes. No wave is
+        claimed while no broker listens (its days would count as asked)."""
         while self.wave_meters:
+            await asyncio.sleep(self.wave_s)
+            if self._session is None:
+                continue
             try:
                 frames = await self._in_db(
                     lambda: self.head_end.poll(at=self.clock(), meters=self.wave_meters), pool=self._sweeper
                 )
-            except Exception as error:
-                log.exception("claiming daily reads failed")
-                self.stats.last_error = str(error)
-                frames = []
-            await self._publish(client, frames)
+            except DatabaseFailure as error:
+                await self._database_failed("召测日冻结", error, pool=self._sweeper)
+                continue
+            await self._publish_reads(self._session, frames)
             self.stats.reads_asked += len(frames)
-            await asyncio.sleep(self.wave_s)
+
+    # The heartbeat --------------------------------------------------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._beat_now.wait(), timeout=self.heartbeat_s)
+            self._beat_now.clear()
+            await self._beat()
+
+    async def _beat(self, *, stopped: bool = False) -> None:
+        stats = self.stats
+        beat = GatewayBeat(
+            instance=self.client_id, host=socket.gethostname(), pid=os.getpid(), broker=self.broker.url,
+            started_at=self._started_at or self.clock(), beat_at=self.clock(), beat_every_s=self.heartbeat_s,
+            connected=stats.connected, connected_since=stats.connected_since, last_lost_at=stats.last_lost_at,
+            last_publish_at=stats.last_publish_at, losses=stats.connection_losses, reconnects=stats.reconnects,
+            connect_failures=stats.connect_failures, published=stats.published, unsent=stats.unsent,
+            received=stats.received, confirmed=stats.confirmed, failed=stats.failed, last_error=stats.last_error,
+            stopped=stopped,
+        )
+        try:
+            await self._in_db(partial(record_gateway_heartbeat, beat=beat), pool=self._beater)
+        except DatabaseFailure as error:
+            await self._database_failed("写心跳", error, pool=self._beater)
+
+    # Wake-ups -------------------------------------------------------------------------------------------------
 
     async def _listen_for_datagrams(self) -> asyncio.DatagramTransport | None:
         """SQLite's wake-up from other processes (a payment recorded by the API or the command line)."""
@@ -217,6 +491,22 @@ class Gateway:
                 await listener.close()
 
         return asyncio.create_task(listen())
+
+
+def _close_this_threads_connection() -> None:
+    connection.close()  # looked up on the calling thread: Django's connections are per thread
+
+
+async def _publish(client: aiomqtt.Client, address: str, frame: bytes) -> bool:
+    """True once the broker has the frame. aiomqtt 2.5's ``publish(qos=1)`` returns only after paho's on_publish
+    callback fired for the message (it waits on an event that callback sets), and paho fires it for a QoS 1 message
+    only when the broker's PUBACK arrives (``_handle_pubackcomp``); a message paho could not send, or no PUBACK
+    within the client's timeout (10 s), raises MqttError."""
+    try:
+        await client.publish(mqtt.down_topic(address), frame, qos=1)
+    except aiomqtt.MqttError:
+        return False
+    return True
 
 
 class _WakeDatagrams(asyncio.DatagramProtocol):

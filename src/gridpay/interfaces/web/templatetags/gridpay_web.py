@@ -22,6 +22,7 @@ LABELS = {
     "reconnect": gettext_noop("复电"),
     "held": gettext_noop("等待"),
     "queued": gettext_noop("待发送"),
+    "sending": gettext_noop("发送中"),
     "sent": gettext_noop("已发送"),
     "acknowledged": gettext_noop("已应答"),
     "confirmed": gettext_noop("已确认"),

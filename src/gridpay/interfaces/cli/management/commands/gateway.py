@@ -51,15 +51,20 @@ class Command(GridpayCommand):
         parser.add_argument("--broker", help="MQTT 地址 mqtt://主机:端口；默认 GRIDPAY_MQTT_URL，未设置则内嵌代理")
         parser.add_argument("--no-daily-reads", action="store_true",
                             help="不召测日冻结读数（另有采集系统导入读数时）")
+        parser.add_argument("--name", help="网关实例名（MQTT 客户端标识，代理按它保留会话）；"
+                                           "默认 GRIDPAY_GATEWAY_NAME，未设置则每次启动按主机、进程号与随机数生成")
 
     def handle(self, *args: Any, **options: Any) -> None:
         broker = configured_broker(options["broker"])
+        name = options["name"] or str(settings.GRIDPAY["GATEWAY_NAME"]) or None
         try:
-            asyncio.run(self._serve(broker, daily_reads=not options["no_daily_reads"]))
-        except OSError as error:
-            raise CommandError(f"MQTT 代理连接或启动失败：{error}") from None
+            asyncio.run(self._serve(broker, name, daily_reads=not options["no_daily_reads"]))
+        except OSError as error:  # the embedded broker's port taken: the broker itself is waited for, not refused
+            raise CommandError(f"内嵌 MQTT 代理启动失败：{error}") from None
+        # GatewayTaskDied (a loop of the gateway died) goes on to `gridpay`'s own handler: one Chinese line, the
+        # traceback in a log file, exit status 1, for the service manager to start the gateway again.
 
-    async def _serve(self, broker: mqtt.BrokerAddress | None, *, daily_reads: bool) -> None:
+    async def _serve(self, broker: mqtt.BrokerAddress | None, name: str | None, *, daily_reads: bool) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -72,16 +77,20 @@ class Command(GridpayCommand):
                 console.print(f"内嵌 MQTT 代理已启动：mqtt://{broker.host}:{broker.port}")
             # PostgreSQL wakes the gateway by NOTIFY; SQLite cannot tell another process, so it looks often.
             poll_s = 0.2 if connection.vendor == "sqlite" else 1.0
-            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s,
+            gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s, instance=name,
                               wave_meters=500 if daily_reads else 0)
+            console.print(f"采集网关 {gateway.client_id} 正在连接 MQTT 代理 mqtt://{broker.host}:{broker.port}"
+                          "（连不上时按退避间隔一直重试，Ctrl-C 停止）")
             ready = asyncio.Event()
             task = asyncio.create_task(gateway.run(stop=stop, ready=ready))
-            await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
-            if task.done():
-                task.result()
-            console.print(f"采集网关已连接 mqtt://{broker.host}:{broker.port}，等待命令与表计应答（Ctrl-C 停止）")
+            connected = asyncio.create_task(ready.wait())
+            await asyncio.wait([task, connected], return_when=asyncio.FIRST_COMPLETED)
+            connected.cancel()
+            if ready.is_set():
+                console.print(f"采集网关已连接 mqtt://{broker.host}:{broker.port}，等待命令与表计应答（Ctrl-C 停止）")
             await task
         stats = gateway.stats
         console.print(f"网关已停止：下发 {stats.published} 帧，收到 {stats.received} 帧，"
                       f"确认 {stats.confirmed} 条命令，召测日冻结 {stats.reads_asked} 帧、"
-                      f"存入读数 {stats.readings_stored} 条")
+                      f"存入读数 {stats.readings_stored} 条；"
+                      f"与代理断线 {stats.connection_losses} 次，重连 {stats.reconnects} 次")

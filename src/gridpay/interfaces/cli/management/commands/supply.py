@@ -1,7 +1,7 @@
 """`gridpay supply enforce | alerts | sweep | commands`: the control loop's runs, by hand or from the schedule."""
 
 from argparse import ArgumentParser
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -10,6 +10,7 @@ from django.utils import timezone
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.list_gateway_heartbeats import GatewayStatus, list_gateway_heartbeats
 from gridpay.application.supply.list_meter_commands import list_meter_commands
 from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.supply_policy_store import load_policy
@@ -118,3 +119,29 @@ class Command(GridpayCommand):
                 f"{line.command_id}  {timezone.localtime(line.created_at):%Y-%m-%d %H:%M}  {line.account_no}  "
                 f"{line.meter_no}  {line.action}  {line.status}  尝试 {line.attempts} 次  {line.last_error}"
             )
+        # After the commands, who carries them: each gateway's heartbeat (README, "The smart-payment loop").
+        gateways = list_gateway_heartbeats(now=clock.now())
+        if not gateways:
+            console.print("采集网关：没有心跳记录（gridpay gateway 尚未运行）")
+        for gateway in gateways:
+            console.print(gateway_line(gateway), highlight=False)
+
+
+def gateway_line(gateway: GatewayStatus) -> str:
+    def at(instant: datetime | None) -> str:
+        return "—" if instant is None else f"{timezone.localtime(instant):%m-%d %H:%M:%S}"
+
+    who = f"采集网关 {gateway.instance}（主机 {gateway.host}，进程 {gateway.pid}，{gateway.broker}）"
+    if gateway.stopped_at is not None:
+        state = f"已停止（{at(gateway.stopped_at)}）"
+    elif not gateway.beating:
+        state = f"心跳已停止（最后一次 {at(gateway.beat_at)}，{gateway.beat_age_s:.0f} 秒前），网关可能已退出"
+    elif gateway.connected:
+        state = f"已连接代理（自 {at(gateway.connected_since)}），心跳 {gateway.beat_age_s:.0f} 秒前"
+    else:
+        lost = f"断开于 {at(gateway.last_lost_at)}，" if gateway.last_lost_at else ""
+        state = f"未连接代理（{lost}连接失败 {gateway.connect_failures} 次），心跳 {gateway.beat_age_s:.0f} 秒前"
+    work = (f"下发 {gateway.published} 帧、退回 {gateway.unsent} 帧，最后下发 {at(gateway.last_publish_at)}；"
+            f"断线 {gateway.losses} 次，重连 {gateway.reconnects} 次")
+    error = f"；最近的问题：{gateway.last_error}" if gateway.last_error else ""
+    return f"{who}：{state}；{work}{error}"
