@@ -12,8 +12,8 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.data.models import Account, LedgerAccount, MeterCommand, MeterCommandEvent
 from gridpay.domain.meter_commands import CommandPolicy
-from gridpay.integrations.headend import dlt645_frames as frames
 from tests.integration.test_control_loop import run_together
+from tests.support import dlt645_peer as peer
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
 
@@ -108,7 +108,7 @@ def test_the_meters_answer_before_the_puback_is_recorded_counts_the_attempt() ->
     head_end = HeadEnd(policy=POLICY)
     enforce_supply(at=TUESDAY_10)
     claim = head_end.claim(at=TUESDAY_10)
-    report = head_end.inbound(frames=[frames.answer_frame(address, frames.REMOTE_CONTROL)],
+    report = head_end.inbound(frames=[peer.control_accepted(address)],
                               at=TUESDAY_10 + timedelta(seconds=1))
     assert [a for a, _ in report.to_send] == [address]  # the read-back follows
     command = MeterCommand.objects.get(account=account)
@@ -132,7 +132,7 @@ def test_a_payment_while_the_disconnect_is_sending_holds_its_reconnect_behind_it
     assert head_end.claim(at=TUESDAY_10 + timedelta(seconds=3)).frames == []  # the re-check cancels it
     assert commands(account) == [("disconnect", "cancelled"), ("reconnect", "queued")]
     sent = head_end.claim(at=TUESDAY_10 + timedelta(seconds=3))
-    assert [frames.parse_remote_control(f.frame).action for f in sent.frames] == [frames.RelayAction.RECONNECT]
+    assert [peer.remote_control(peer.decode(f.frame).data).action for f in sent.frames] == [0x1C]  # 直接合闸
 
 
 @pytest.mark.parametrize("handed_over", [True, False])
@@ -176,8 +176,9 @@ def test_a_payment_racing_the_meters_read_back_neither_deadlocks_nor_is_lost() -
         address = account.meters.get().dlt645_address
         enforce_supply(at=TUESDAY_10)
         head_end.outbound(at=TUESDAY_10)
-        head_end.inbound(frames=[frames.answer_frame(address, frames.REMOTE_CONTROL)], at=TUESDAY_10)
-        read_back = frames.status_word_3_answer(address, relay_open=True)
+        head_end.inbound(frames=[peer.control_accepted(address)], at=TUESDAY_10)
+        read_back = peer.read_answer(address, peer.identifier(0x04, 0x00, 0x05, 0x03),
+                                     peer.status_word_3(relay_open=True, command_open=True))
         delay_s = 0.002 * n  # from the answer first to the payment first, across the rounds
         run_together(
             lambda frame=read_back, d=delay_s: (time.sleep(d), head_end.inbound(frames=[frame], at=TUESDAY_10)),
