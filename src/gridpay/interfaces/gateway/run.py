@@ -158,7 +158,13 @@ class Gateway:
         finally:
             for task in loops:
                 task.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            if loops:
+                ended, stuck = await asyncio.wait(loops, timeout=30)  # a stop is never held up for ever
+                for task in ended:
+                    if not task.cancelled():
+                        task.exception()  # retrieved: the loop that died is reported above, the rest is moot
+                for task in stuck:
+                    log.error("采集网关的%s循环未能在 30 秒内停止", loops[task])
             if datagrams is not None:
                 datagrams.close()
             meter_command_store.stop_waking(waker)
@@ -265,8 +271,7 @@ class Gateway:
 
     async def _dispatch(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
+            await wait_for_event(self._wake, timeout_s=self.poll_s)
             self._wake.clear()
             session = self._session
             if session is None:
@@ -436,8 +441,7 @@ class Gateway:
 
     async def _heartbeat(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._beat_now.wait(), timeout=self.heartbeat_s)
+            await wait_for_event(self._beat_now, timeout_s=self.heartbeat_s)
             self._beat_now.clear()
             await self._beat()
 
@@ -491,6 +495,18 @@ class Gateway:
                 await listener.close()
 
         return asyncio.create_task(listen())
+
+
+async def wait_for_event(event: asyncio.Event, *, timeout_s: float) -> bool:
+    """True once ``event`` is set, False after ``timeout_s``. Not ``asyncio.wait_for``: in Python 3.11 it returns
+    the wake-up when a cancellation comes at the same moment, and the cancellation is lost (a loop of the gateway
+    would then never stop); ``asyncio.timeout`` keeps it."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 def _close_this_threads_connection() -> None:

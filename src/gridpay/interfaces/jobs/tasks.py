@@ -53,4 +53,5 @@ def send_sms() -> str:
 
 def sweep_commands() -> str:
     report = HeadEnd().sweep(at=clock.now())
-    return f"timed out {report.timed_out}, expired {report.expired}, alarms {report.alarms}"
+    return (f"timed out {report.timed_out}, expired {report.expired}, lapsed claims queued again {report.released}, "
+            f"alarms {report.alarms}")

@@ -76,7 +76,8 @@ class Command(GridpayCommand):
 
     def _sweep(self, options: dict[str, Any]) -> None:
         report = HeadEnd().sweep(at=clock.now())
-        console.print(f"超时 {report.timed_out} 条，过期 {report.expired} 条，复电超时告警 {report.alarms} 户")
+        console.print(f"超时 {report.timed_out} 条，过期 {report.expired} 条，"
+                      f"发送租期已过重新排队 {report.released} 条，复电超时告警 {report.alarms} 户")
 
     def _policy(self, options: dict[str, Any]) -> None:
         changes: dict[str, Any] = {}
