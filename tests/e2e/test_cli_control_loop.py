@@ -32,7 +32,9 @@ E0003,{day},150.00,,,,
 
 def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path, clock: FakeClock) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
-    env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"))
+    # Ports of its own: the pinned dates run two at a time, each with a gateway of its own.
+    env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
+               GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"))
 
     def run(*args: str) -> str:
         done = subprocess.run(
@@ -107,7 +109,7 @@ def wait_for_line(process: subprocess.Popen[str], text: str, timeout_s: float = 
     raise AssertionError(f"no line with {text!r}")
 
 
-def wait_until(check: Callable[[], bool], timeout_s: float = 30) -> None:
+def wait_until(check: Callable[[], bool], timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():
