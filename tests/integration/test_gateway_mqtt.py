@@ -133,21 +133,28 @@ def test_a_close_permitted_and_the_daily_reads_over_mqtt(
     zj_tariff: str, broker_kind: str, request: pytest.FixtureRequest
 ) -> None:
     """Over a real broker: a meter without 1C gets 1B, its customer presses two seconds later and the gateway's
-    relay reads find it closed; the gateway asks every meter for the freezes since its install (the 6th)."""
+    relay reads find it closed; the gateway asks every meter for the freezes since its install (the 6th): a silent
+    meter's days end listed as silent after the retries, a freeze a meter missed as not frozen."""
     base = secrets.randbelow(10**9) * 100
     permit_only = enrol(base, opening_balance_fen=0, phone="13900000000", meter_model="DDZY-2009",
                         installed_on=date(2025, 3, 6))
     LedgerAccount.objects.filter(id=permit_only.ledger_account_id).update(balance_fen=-500)
     Account.objects.filter(id=permit_only.id).update(arrears_since=TUESDAY_10 - timedelta(days=1))
-    others = [enrol(base + n, installed_on=date(2025, 3, 6)) for n in (1, 2)]
+    others = [enrol(base + n, installed_on=date(2025, 3, 6)) for n in (1, 2, 3, 4)]
     addresses = [a.meters.get().dlt645_address for a in (permit_only, *others)]
-    meters = fleet(addresses=addresses, direct_close={addresses[0]: False})
+    meters = fleet(addresses=addresses, direct_close={addresses[0]: False},
+                   behaviours={addresses[3]: MeterBehaviour.SILENT})
     meters[0].press_after = timedelta(seconds=2)
     for meter in meters:
         for day in range(4, 12):  # midnights of 4 … 11 March: the days 3 … 10; installed on the 6th
-            meter.freeze_day(at=datetime(2025, 3, day))  # noqa: DTZ001 - the meter's wall clock
+            # The fifth meter had no power at midnight of the 9th: no freeze of the 8th.
+            meter.freeze_day(at=datetime(2025, 3, day), lost=meter is meters[4] and day == 9)  # noqa: DTZ001
     mosquitto = request.getfixturevalue("mosquitto_url") if broker_kind == "mosquitto" else None
-    clock = running_clock()
+    started, moved = time.monotonic(), [timedelta(0)]
+
+    def clock() -> datetime:
+        return TUESDAY_10 + moved[0] + timedelta(seconds=time.monotonic() - started)
+
     policy = CommandPolicy(answer_timeout_s=2, max_attempts=2, backoff_s=(1,), frame_validity_s=600,
                            permit_poll_s=1)
 
@@ -163,10 +170,12 @@ def test_a_close_permitted_and_the_daily_reads_over_mqtt(
             tasks.append(asyncio.create_task(gateway.run(stop=stop, ready=gateway_ready)))
             await asyncio.wait_for(gateway_ready.wait(), timeout=10)
             try:
-                await until(lambda: Reading.objects.filter(meter__dlt645_address__in=addresses).count() == 3 * 5,
+                await until(lambda: Reading.objects.filter(meter__dlt645_address__in=addresses).count() == 3 * 5 + 4,
                             timeout_s=20)
-                assert await in_thread(lambda: DailyRead.objects.filter(
-                    meter__dlt645_address__in=addresses).exclude(status="read").count()) == 0
+                lost = await in_thread(lambda: list(
+                    DailyRead.objects.filter(meter__dlt645_address=addresses[4]).exclude(status="read")
+                    .values_list("reading_date", "gap_reason")))
+                assert lost == [(date(2025, 3, 8), "not_frozen")]
                 assert (await in_thread(lambda: enforce_supply(at=clock()))).queued == 1
                 await until(lambda: meters[0].relay_open, timeout_s=10)
                 await in_thread(lambda: record_payment(
@@ -180,6 +189,16 @@ def test_a_close_permitted_and_the_daily_reads_over_mqtt(
                 await until(lambda: case().confirmed_at is not None, timeout_s=15)
                 assert not meters[0].relay_open
                 assert await in_thread(lambda: Account.objects.get(id=permit_only.id).supply_state) == "connected"
+
+                # The silent meter: asked again after 10 minutes, 30 minutes, 2 hours, then listed.
+                def silent() -> list[tuple[str, str]]:
+                    return list(DailyRead.objects.filter(meter__dlt645_address=addresses[3])
+                                .values_list("status", "gap_reason").distinct())
+
+                for minutes in (11, 42, 163, 300):
+                    moved[0] = timedelta(minutes=minutes)
+                    await asyncio.sleep(1)
+                await until(lambda: silent() == [("gap", "silent")], timeout_s=10)
             finally:
                 stop.set()
                 await asyncio.gather(*tasks, return_exceptions=True)
