@@ -25,6 +25,7 @@ from gridpay.application.channels.refund_through_channel import refund_through_c
 from gridpay.application.enrol_account import Enrolment, enrol_account
 from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
 from gridpay.application.import_readings import import_readings
+from gridpay.application.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.application.issue_api_token import issue_api_token
 from gridpay.application.reconcile_channel import reconcile_channel
@@ -80,6 +81,7 @@ def build_town(world: World, *, at: Any) -> None:
     """The town of the plan: tariffs, a policy that disconnects on any day at once, accounts, an agreement, a token."""
     plan = world.plan
     install_builtin_tariffs()
+    install_builtin_meter_models()  # a database emptied between seeds has lost what the migration put there
     update_supply_policy(changes={"window_working_days_only": False, "window_closed_on_holidays_and_eves": False,
                                   "disconnect_delay_days": 0, "disconnect_delay_minutes": 0}, at=at)
     for index in range(ACCOUNTS):
