@@ -31,8 +31,10 @@ def plan_daily_reads(*, today: date, at: datetime) -> ReadPlan:
             .annotate(last_read=Max("readings__reading_date"))
             .values_list("id", "installed_on", "last_read", "model__freeze_depth")
         )
+        # Days read have their reading, so they are never after a meter's last one: only the others can clash.
         planned = set(
             DailyRead.objects.filter(reading_date__gte=today - timedelta(days=UNKNOWN.freeze_depth + FIRST_READ_DAYS))
+            .exclude(status=ReadStatus.READ)
             .values_list("meter_id", "reading_date")
         )
         for meter_id, installed_on, last_read, model_depth in meters:

@@ -52,8 +52,8 @@ def record_daily_reads(
         days += [(a.address, a.nth, NO_FREEZE) for a in absent if not a.energy]
         report.ignored += sum(1 for address, _, _ in days if address not in meters)
         record_stamps(today=today, stamps=[(meters[a].id, nth, day) for a, nth, day in days if a in meters])
-        _next_asks({meters[a] for a, _, _ in days if a in meters}, today=today, at=at, report=report)
         seen = stamps_seen(meter_ids=[m.id for m in meters.values()], today=today)
+        _next_asks({meters[a] for a, _, _ in days if a in meters}, seen=seen, today=today, at=at, report=report)
         readings: list[MeterReading] = []
         for number, freeze in enumerate(freezes, start=1):
             meter = meters.get(freeze.address)
@@ -80,12 +80,13 @@ def _meters(addresses: set[str]) -> dict[str, _Meter]:
     }
 
 
-def _next_asks(meters: set[_Meter], *, today: date, at: datetime, report: FreezesReport) -> None:
+def _next_asks(
+    meters: set[_Meter], *, seen: dict[int, dict[int, date]], today: date, at: datetime, report: FreezesReport
+) -> None:
     """After a stamp: the energy of a wanted day now found, the stamp nearer to one still looked for, or a gap."""
     if not meters:
         return
     by_id = {m.id: m for m in meters}
-    seen = stamps_seen(meter_ids=list(by_id), today=today)
     wanted = DailyRead.objects.filter(meter_id__in=list(by_id), status=ReadStatus.WANTED)
     gaps: dict[int, GapReason] = {}
     asks = set()
