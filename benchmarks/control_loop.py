@@ -99,7 +99,7 @@ def percentile(values: list[float], p: int) -> float:
 async def reconnect_latency(broker: object, payments: int, gap_s: float) -> list[float]:
     from django.db import connection
 
-    from gridpay.application.record_payment import record_payment
+    from gridpay.application.payments.record_payment import record_payment
     from gridpay.data.models import Account, LedgerAccount, Meter
 
     def prepare() -> list[str]:

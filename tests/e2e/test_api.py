@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.issue_api_token import issue_api_token
-from gridpay.application.revoke_api_token import revoke_api_token
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.staff.issue_api_token import issue_api_token
+from gridpay.application.staff.revoke_api_token import revoke_api_token
 from gridpay.data.models import Account, ApiToken, LedgerAccount, Payment
 from tests.support.accounts import enrol
 from tests.support.clock import current_instant

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gridpay.application.import_accounts import COLUMNS as ACCOUNT_COLUMNS
-from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
+from gridpay.application.customers.import_accounts import COLUMNS as ACCOUNT_COLUMNS
+from gridpay.application.readings.import_readings import COLUMNS as READING_COLUMNS
 from tests.support.cli import GRIDPAY
 
 Gridpay = Callable[..., subprocess.CompletedProcess[str]]

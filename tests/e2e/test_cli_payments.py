@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gridpay.application.authenticate_api_token import authenticate_api_token
+from gridpay.application.staff.authenticate_api_token import authenticate_api_token
 from gridpay.interfaces.cli.main import main
 from tests.support.accounts import enrol
 

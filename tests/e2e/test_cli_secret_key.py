@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from gridpay.application.demo.sign_ins import DEMO_PASSWORD
 from gridpay.data.embedded_secret_key import KEY_FILE_NAME
+from gridpay.demo.sign_ins import DEMO_PASSWORD
 from tests.support.cli import GRIDPAY
 from tests.support.serving import free_port, serving
 

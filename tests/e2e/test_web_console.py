@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import AuditRecord, LedgerAccount, Payment, Village
 from gridpay.domain.staff_roles import Role
@@ -171,7 +171,7 @@ def test_the_console_speaks_chinese_first_and_switches_to_english(town: None) ->
 def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None, clock: FakeClock) -> None:
     from decimal import Decimal
 
-    from gridpay.application.import_readings import import_readings
+    from gridpay.application.readings.import_readings import import_readings
     from gridpay.data.models import Meter, Reading
 
     cashier = signed_in(Role.CASHIER)
@@ -212,8 +212,8 @@ def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_char
     import json
     from decimal import Decimal
 
-    from gridpay.application.import_readings import import_readings
-    from gridpay.application.settle_day import settle_day
+    from gridpay.application.readings.import_readings import import_readings
+    from gridpay.application.settlement.settle_day import settle_day
     from gridpay.data.models import Meter, Reading
 
     cashier = signed_in(Role.CASHIER)

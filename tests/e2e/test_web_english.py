@@ -10,12 +10,12 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 
-from gridpay.application.demo.build_demo_town import build_demo_town, plan_demo
-from gridpay.application.demo.simulate_days import simulate_days
-from gridpay.application.demo.town_loop import TownLoop
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.models import Account, Notification, Village
+from gridpay.demo.build_demo_town import build_demo_town, plan_demo
+from gridpay.demo.simulate_days import simulate_days
+from gridpay.demo.town_loop import TownLoop
 from gridpay.domain.staff_roles import Role
 from tests.support.clock import FakeClock
 

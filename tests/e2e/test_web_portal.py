@@ -96,8 +96,8 @@ def test_staff_never_see_a_customers_sign_in_code(homes: Path) -> None:
 
 
 def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path, clock: FakeClock) -> None:
+    from gridpay.application.payments.record_payment import record_payment
     from gridpay.application.portal.move_out_statement import move_out_statement
-    from gridpay.application.record_payment import record_payment
 
     today = clock.today()
     record_payment(account_no="3301000001", amount_fen=5_000, channel="wechat", channel_txn_id="W-9",

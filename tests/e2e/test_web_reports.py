@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import Account
 from gridpay.domain.arrears_ageing import arrears_ageing

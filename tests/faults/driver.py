@@ -19,24 +19,24 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.test import Client
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.channels.create_channel_order import create_channel_order
-from gridpay.application.channels.refund_through_channel import refund_through_channel
-from gridpay.application.enrol_account import Enrolment, enrol_account
-from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
-from gridpay.application.import_readings import import_readings
-from gridpay.application.install_builtin_meter_models import install_builtin_meter_models
-from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
-from gridpay.application.issue_api_token import issue_api_token
-from gridpay.application.reconcile_channel import reconcile_channel
+from gridpay.application.customers.enrol_account import Enrolment, enrol_account
+from gridpay.application.customers.install_builtin_meter_models import install_builtin_meter_models
+from gridpay.application.payments.channels.create_channel_order import create_channel_order
+from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
+from gridpay.application.payments.reconciliation.reconcile_channel import reconcile_channel
+from gridpay.application.payments.withholding.export_batch import export_batch
+from gridpay.application.payments.withholding.import_results import import_results
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.payments.withholding.sign_agreement import sign_agreement
+from gridpay.application.readings.import_readings import COLUMNS as READING_COLUMNS
+from gridpay.application.readings.import_readings import import_readings
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.staff.issue_api_token import issue_api_token
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.update_supply_policy import update_supply_policy
-from gridpay.application.withholding.export_batch import export_batch
-from gridpay.application.withholding.import_results import import_results
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
-from gridpay.application.withholding.sign_agreement import sign_agreement
+from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data import run_lock
 from gridpay.data.models import Account, LedgerAccount, MeterCommand
 from gridpay.domain.errors import DomainError

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from gridpay.application.agents.register_agent import register_agent
-from gridpay.application.agents.settle_agent_day import settle_agent_day
+from gridpay.application.payments.agents.register_agent import register_agent
+from gridpay.application.payments.agents.settle_agent_day import settle_agent_day
 from gridpay.data.models import AgentPayment, AuditRecord, ChannelRefusal, LedgerAccount, Payment
 from gridpay.domain.agents import agent_signature
 from tests.integration.test_record_payment import cached_balances_match_transfers

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gridpay.application.errors import InvalidInput
-from gridpay.application.withholding.export_batch import export_batch
-from gridpay.application.withholding.import_results import import_results
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
-from gridpay.application.withholding.sign_agreement import sign_agreement
+from gridpay.application.payments.withholding.export_batch import export_batch
+from gridpay.application.payments.withholding.import_results import import_results
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.payments.withholding.sign_agreement import sign_agreement
 from gridpay.data.models import LedgerAccount, Notification, Payment, WithholdingRequest
 from tests.integration.test_record_payment import cached_balances_match_transfers
 from tests.support.accounts import enrol

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from gridpay.application.seed_calendar import seed_calendar
+from gridpay.application.calendar.seed_calendar import seed_calendar
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import CalendarDay, CalendarYear
 from gridpay.domain.calendar import DayKind

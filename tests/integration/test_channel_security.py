@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from gridpay.application.channels.create_channel_order import create_channel_order
+from gridpay.application.payments.channels.create_channel_order import create_channel_order
 from gridpay.data.models import ChannelRefusal, LedgerAccount, Payment
 from gridpay.integrations.channels.factory import build_online_channel
 from tests.integration.test_record_payment import cached_balances_match_transfers, concurrently
@@ -171,7 +171,7 @@ def test_ten_parallel_deliveries_of_one_alipay_payment_credit_it_once(
 def test_ten_parallel_deliveries_of_a_closed_wechat_refund_give_its_money_back_once(
     zj_tariff: str, wechat: WeChatPayServer, settings: Any
 ) -> None:
-    from gridpay.application.channels.refund_through_channel import refund_through_channel
+    from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
     from gridpay.data.models import PaymentRefund
 
     enrol(1, opening_balance_fen=0)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.data.models import Account, LedgerAccount, MeterCommand, MeterCommandEvent

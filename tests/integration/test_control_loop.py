@@ -10,8 +10,8 @@ from functools import partial
 import pytest
 from django.db import connection
 
-from gridpay.application.enrol_account import Enrolment, enrol_account
-from gridpay.application.record_payment import record_payment
+from gridpay.application.customers.enrol_account import Enrolment, enrol_account
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd

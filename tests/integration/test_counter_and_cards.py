@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gridpay.application.cards.issue_card_batch import issue_card_batch
-from gridpay.application.cards.redeem_card import redeem_card
-from gridpay.application.cards.void_cards import void_cards
+from gridpay.application.payments.cards.issue_card_batch import issue_card_batch
+from gridpay.application.payments.cards.redeem_card import redeem_card
+from gridpay.application.payments.cards.void_cards import void_cards
 from gridpay.data.models import AuditRecord, ChannelRefusal, LedgerAccount, Payment, RechargeCard
 from gridpay.domain.recharge_cards import CardRefused
 from tests.integration.test_record_payment import cached_balances_match_transfers

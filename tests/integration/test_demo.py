@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from django.db.models import Count, Sum
 
-from gridpay.application.demo import simulate_days as simulate_module
-from gridpay.application.demo.build_demo_town import (
+from gridpay.data.ledger import recomputed_balances
+from gridpay.data.models import Account, LedgerAccount, Meter, Payment, Reading, Settlement, Transfer, Village
+from gridpay.demo import simulate_days as simulate_module
+from gridpay.demo.build_demo_town import (
     DemoPlan,
     DemoTown,
     DemoTownMismatch,
@@ -16,12 +18,10 @@ from gridpay.application.demo.build_demo_town import (
     build_demo_town,
     plan_demo,
 )
-from gridpay.application.demo.households import payment_on
-from gridpay.application.demo.simulate_days import SimulationReport, simulate_days
-from gridpay.application.demo.summary import demo_summary
-from gridpay.application.demo.villages import TOWN
-from gridpay.data.ledger import recomputed_balances
-from gridpay.data.models import Account, LedgerAccount, Meter, Payment, Reading, Settlement, Transfer, Village
+from gridpay.demo.households import payment_on
+from gridpay.demo.simulate_days import SimulationReport, simulate_days
+from gridpay.demo.summary import demo_summary
+from gridpay.demo.villages import TOWN
 from tests.support.accounts import enrol
 
 pytestmark = pytest.mark.django_db

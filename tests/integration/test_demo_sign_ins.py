@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from gridpay.application.demo.sign_ins import DEMO_PASSWORD, demo_sign_ins
 from gridpay.data.staff import roles_of
+from gridpay.demo.sign_ins import DEMO_PASSWORD, demo_sign_ins
 from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
 

@@ -47,7 +47,7 @@ def test_a_payment_acknowledged_but_not_credited_and_a_refund_beyond_its_payment
     world.acknowledged.add(("wechat", "4200-lost"))
     assert invariants.credited_exactly_once(world) == ["wechat 4200-lost acknowledged to the channel but not credited"]
 
-    from gridpay.application.record_payment import record_payment
+    from gridpay.application.payments.record_payment import record_payment
 
     record_payment(account_no="3301900002", amount_fen=1_000, channel="bank", channel_txn_id="B-1",
                    received_at=clock.now(), business_day=clock.today())

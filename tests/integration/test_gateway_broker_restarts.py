@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.sweep_meter_commands import SweepReport

@@ -12,7 +12,7 @@ from typing import TypeVar
 import pytest
 from django.db import connection
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.data.models import Account, DailyRead, LedgerAccount, MeterCommand, Reading, ReconnectCase, WorkOrder

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gridpay.application.import_accounts import COLUMNS, import_accounts, import_accounts_file
+from gridpay.application.customers.import_accounts import COLUMNS, import_accounts, import_accounts_file
 from gridpay.application.imports import ImportReport, WrongColumns
 from gridpay.data.models import Account, Contact, Customer, LedgerAccount, Meter, Transfer, Village
 

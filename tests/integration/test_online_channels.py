@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from gridpay.application.channels.create_channel_order import ChannelDown, OrderFailed, create_channel_order
-from gridpay.application.channels.refund_through_channel import refund_through_channel
+from gridpay.application.payments.channels.create_channel_order import ChannelDown, OrderFailed, create_channel_order
+from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
 from gridpay.data.models import ChannelOrder, ChannelRefusal, LedgerAccount, Payment, PaymentRefund, Transfer
 from gridpay.domain.channel_payments import REFUSAL_LABELS, RefusalReason
 from gridpay.integrations.channels.factory import build_online_channel

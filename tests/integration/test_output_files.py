@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.data.models import CardBatch, CounterReceipt, Payment, RechargeCard, WithholdingBatch, WithholdingRequest
 from gridpay.integrations.files.output_file import OutputFileRefused, output_file
 from tests.integration.test_bank_withholding import agree

@@ -21,12 +21,12 @@ import psycopg
 import pytest
 from django.db import connection
 
-from gridpay.application.enrol_account import Enrolment, enrol_account
-from gridpay.application.import_readings import COLUMNS as READING_COLUMNS
-from gridpay.application.import_readings import import_readings
-from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
-from gridpay.application.issue_api_token import issue_api_token
-from gridpay.application.record_payment import record_payment
+from gridpay.application.customers.enrol_account import Enrolment, enrol_account
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.readings.import_readings import COLUMNS as READING_COLUMNS
+from gridpay.application.readings.import_readings import import_readings
+from gridpay.application.staff.issue_api_token import issue_api_token
+from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models import Account, Payment, RunLock, Settlement
 from tests.faults import invariants
 from tests.faults.driver import World

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from gridpay.application.reconcile_channel import InvalidStatement, reconcile_channel
-from gridpay.application.record_payment import record_payment
-from gridpay.application.resolve_difference import resolve_difference
+from gridpay.application.payments.reconciliation.reconcile_channel import InvalidStatement, reconcile_channel
+from gridpay.application.payments.reconciliation.resolve_difference import resolve_difference
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.data.models import (
     AuditRecord,
     LedgerAccount,
@@ -128,7 +128,7 @@ def test_a_bad_statement_writes_nothing(zj_tariff: str) -> None:
 def test_the_wechat_bill_is_downloaded_and_reconciled_from_the_command_line(
     zj_tariff: str, tmp_path: Path, settings: Any, client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from gridpay.application.channels.create_channel_order import create_channel_order
+    from gridpay.application.payments.channels.create_channel_order import create_channel_order
     from gridpay.integrations.channels.factory import build_online_channel
 
     enrol(1, opening_balance_fen=0)
@@ -167,7 +167,7 @@ def test_the_alipay_statement_downloaded_is_its_detail_file_whatever_the_names_e
     *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, capsys: pytest.CaptureFixture[str],
     names: str, summary_first: bool,
 ) -> None:
-    from gridpay.application.channels.create_channel_order import create_channel_order
+    from gridpay.application.payments.channels.create_channel_order import create_channel_order
     from gridpay.integrations.channels.factory import build_online_channel
 
     enrol(1, opening_balance_fen=0)
@@ -205,8 +205,8 @@ def test_the_alipay_account_ledger_is_reconciled_like_its_trade_details(
     *, zj_tariff: str, alipay: AlipayGateway, settings: Any, client: Client, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from gridpay.application.channels.create_channel_order import create_channel_order
-    from gridpay.application.channels.refund_through_channel import refund_through_channel
+    from gridpay.application.payments.channels.create_channel_order import create_channel_order
+    from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
     from gridpay.integrations.channels.factory import build_online_channel
 
     enrol(1, opening_balance_fen=0)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from gridpay.application import record_payment as module
 from gridpay.application.errors import AccountClosed, UnknownAccount
-from gridpay.application.record_payment import PaymentResult, record_payment
+from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import Account, LedgerAccount, Payment, Transfer
 from gridpay.domain.payments import InvalidPayment, PaymentConflict

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gridpay.application.errors import NotFound
-from gridpay.application.record_payment import record_payment
-from gridpay.application.refund_payment import refund_payment
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.payments.refund_payment import refund_payment
 from gridpay.data.models import LedgerAccount, Payment, PaymentRefund, Transfer
 from gridpay.domain.payments import InvalidPayment, PaymentConflict, RefundRefused
 from tests.integration.test_record_payment import cached_balances_match_transfers

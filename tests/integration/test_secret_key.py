@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from gridpay.application.cards.card_key import card_pin_key
-from gridpay.application.cards.issue_card_batch import issue_card_batch
+from gridpay.application.payments.cards.card_key import card_pin_key
+from gridpay.application.payments.cards.issue_card_batch import issue_card_batch
 from gridpay.application.portal.sign_in import request_code
 from gridpay.application.secret_key import SecretKeyRefused, require_secret_key
 from gridpay.config.secret_key import GENERATE, choose_secret_key

@@ -8,9 +8,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.issue_monthly_bill import issue_monthly_bill
-from gridpay.application.settle_day import settle_day
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
+from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import LedgerAccount, Settlement, SettlementFailure, Transfer
 from tests.support.accounts import enrol

@@ -7,11 +7,11 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.application.errors import UnknownAccount
-from gridpay.application.issue_monthly_bill import issue_monthly_bill
-from gridpay.application.record_payment import record_payment
-from gridpay.application.show_account import AccountView, show_account
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
 from gridpay.data.models import Account, Meter
 from tests.support.accounts import enrol
 from tests.support.readings import add_readings

@@ -9,9 +9,9 @@ from itertools import count
 
 import pytest
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.record_payment import record_payment
-from gridpay.application.seed_calendar import seed_calendar
+from gridpay.application.calendar.seed_calendar import seed_calendar
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.call_tasks import list_call_tasks
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts

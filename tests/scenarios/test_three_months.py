@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.issue_monthly_bill import issue_monthly_bill
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import LedgerAccount, MonthlyBill, Payment, Reading, Settlement
 from gridpay.data.tariff_store import save_tariff

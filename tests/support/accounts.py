@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from gridpay.application.enrol_account import Enrolment, enrol_account
-from gridpay.application.install_builtin_meter_models import install_builtin_meter_models
+from gridpay.application.customers.enrol_account import Enrolment, enrol_account
+from gridpay.application.customers.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.data.models import Account
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)

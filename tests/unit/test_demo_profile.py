@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import date, timedelta
 from statistics import mean
 
-from gridpay.application.demo.households import (
+from gridpay.demo.households import (
     Payer,
     generate_households,
     payment_on,
     reading_on,
 )
-from gridpay.application.demo.profile import daily_energy_ckwh, load_profile
-from gridpay.application.demo.villages import scheduled_villages
+from gridpay.demo.profile import daily_energy_ckwh, load_profile
+from gridpay.demo.villages import scheduled_villages
 
 YEAR = [date(2025, 1, 1) + timedelta(days=n) for n in range(365)]
 

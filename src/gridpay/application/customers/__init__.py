@@ -1,1 +1,1 @@
-"""Use cases of the staff console around one customer: finding them and seeing everything about their account."""
+"""Use cases around customers: enrolment and import of accounts, their meters, finding them and their file."""

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from gridpay.application.customers.replace_meter import tou_registers_in_service
-from gridpay.application.show_account import AccountView, show_account
+from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.data.models import Account, SmartPaymentAgreement
 from gridpay.data.models.rollout import AgreementMethod
 from gridpay.data.queries import customers as queries

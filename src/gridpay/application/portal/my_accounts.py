@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
+from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.application.errors import NotFound
-from gridpay.application.show_account import AccountView, show_account
 from gridpay.data.models import Account, Notification, Payment
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.queries.customers import UsageDay, daily_usage

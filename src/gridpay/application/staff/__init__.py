@@ -1,1 +1,1 @@
-"""Use cases of staff accounts."""
+"""Staff accounts and the API tokens issued to staff and systems."""

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from gridpay.application.collection.claim_daily_reads import FreezeAsk, claim_daily_reads
-from gridpay.application.collection.outstanding_reads import OutstandingReads
-from gridpay.application.collection.plan_daily_reads import plan_daily_reads
-from gridpay.application.collection.record_daily_reads import record_daily_reads
+from gridpay.application.readings.claim_daily_reads import FreezeAsk, claim_daily_reads
+from gridpay.application.readings.outstanding_reads import OutstandingReads
+from gridpay.application.readings.plan_daily_reads import plan_daily_reads
+from gridpay.application.readings.record_daily_reads import record_daily_reads
 from gridpay.application.supply import claim_outcomes
 from gridpay.application.supply.claim_meter_commands import Outgoing, claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers

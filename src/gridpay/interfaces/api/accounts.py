@@ -5,7 +5,7 @@ from dataclasses import asdict
 from django.http import HttpRequest
 from ninja import Router
 
-from gridpay.application.show_account import show_account
+from gridpay.application.customers.show_account import show_account
 from gridpay.interfaces.api.schemas import AccountOut, ErrorOut
 
 router = Router(tags=["户 accounts"])

@@ -6,10 +6,10 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from gridpay.application.agents.agent_statement import agent_statement
-from gridpay.application.agents.authenticate_agent import AgentCaller, authenticate_agent
-from gridpay.application.agents.collect_payment import collect_payment
-from gridpay.application.agents.look_up_account import look_up_account
+from gridpay.application.payments.agents.agent_statement import agent_statement
+from gridpay.application.payments.agents.authenticate_agent import AgentCaller, authenticate_agent
+from gridpay.application.payments.agents.collect_payment import collect_payment
+from gridpay.application.payments.agents.look_up_account import look_up_account
 from gridpay.interfaces.api.schemas import (
     AgentAccountOut,
     AgentPaymentIn,

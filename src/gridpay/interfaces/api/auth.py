@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from gridpay.application.authenticate_api_token import ApiCaller, authenticate_api_token
+from gridpay.application.staff.authenticate_api_token import ApiCaller, authenticate_api_token
 
 
 class StaffToken(HttpBearer):

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from gridpay.application.channels.accept_channel_notification import accept_channel_notification
-from gridpay.application.channels.refusals import record_refusal
+from gridpay.application.payments.channels.accept_channel_notification import accept_channel_notification
+from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.interfaces.cli import clock

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from gridpay.application.channels.create_channel_order import create_channel_order
+from gridpay.application.payments.channels.create_channel_order import create_channel_order
 from gridpay.integrations.channels.factory import build_online_channel
 from gridpay.interfaces.api.errors import ApiError
 from gridpay.interfaces.api.schemas import ErrorOut, OrderIn, OrderOut

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.params import HeaderEx, P
 
-from gridpay.application.record_payment import record_payment
+from gridpay.application.payments.record_payment import record_payment
 from gridpay.domain.errors import DomainError
 from gridpay.interfaces.api.errors import ApiError
 from gridpay.interfaces.api.schemas import ErrorOut, PaymentIn, PaymentOut

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from gridpay.application.catch_up_settlement import settle_through
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.data.run_lock import RunInProgress, exclusive_run
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock

@@ -13,7 +13,7 @@ from gridpay.application.customers.reconnect_now import reconnect_now
 from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
-from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action

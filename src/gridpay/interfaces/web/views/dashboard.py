@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gridpay.application.dashboard import dashboard
+from gridpay.application.reports.dashboard import dashboard
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gridpay.application.channels.create_channel_order import create_channel_order
 from gridpay.application.errors import NotFound
+from gridpay.application.payments.channels.create_channel_order import create_channel_order
 from gridpay.application.portal.alert_contacts import add_alert_contact, alert_contacts, stop_alert_contact
 from gridpay.application.portal.alert_level import alert_level, set_alert_level
 from gridpay.application.portal.move_out_statement import move_out_statement, statement_pdf

@@ -7,9 +7,9 @@ from typing import Any
 from django.db import models
 from rich.table import Table
 
-from gridpay.application.import_accounts import COLUMNS, import_accounts_file
-from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
-from gridpay.application.show_account import AccountView, show_account
+from gridpay.application.customers.import_accounts import COLUMNS, import_accounts_file
+from gridpay.application.customers.show_account import AccountView, show_account
+from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock

@@ -4,9 +4,9 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from gridpay.application.agents.agent_statement import AgentStatement, agent_statement
-from gridpay.application.agents.register_agent import register_agent
-from gridpay.application.agents.settle_agent_day import settle_agent_day
+from gridpay.application.payments.agents.agent_statement import AgentStatement, agent_statement
+from gridpay.application.payments.agents.register_agent import register_agent
+from gridpay.application.payments.agents.settle_agent_day import settle_agent_day
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -3,8 +3,8 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from gridpay.application.issue_api_token import issue_api_token
-from gridpay.application.revoke_api_token import revoke_api_token
+from gridpay.application.staff.issue_api_token import issue_api_token
+from gridpay.application.staff.revoke_api_token import revoke_api_token
 from gridpay.data.queries.api_tokens import api_tokens
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from gridpay.application.issue_monthly_bill import issue_monthly_bill
+from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from gridpay.application.seed_calendar import seed_calendar
+from gridpay.application.calendar.seed_calendar import seed_calendar
 from gridpay.data.models import CalendarDay, CalendarYear
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from gridpay.application.cards.issue_card_batch import PrintedCard, issue_card_batch
-from gridpay.application.cards.redeem_card import redeem_card
-from gridpay.application.cards.void_cards import void_cards
+from gridpay.application.payments.cards.issue_card_batch import PrintedCard, issue_card_batch
+from gridpay.application.payments.cards.redeem_card import redeem_card
+from gridpay.application.payments.cards.void_cards import void_cards
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock

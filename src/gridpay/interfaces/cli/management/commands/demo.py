@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core.management import call_command
 from rich.table import Table
 
-from gridpay.application.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
-from gridpay.application.demo.sign_ins import DemoSignIns, demo_sign_ins
-from gridpay.application.demo.simulate_days import simulate_days
-from gridpay.application.demo.summary import DemoSummary, demo_summary
 from gridpay.application.outlets.outlet_coverage import outlet_coverage
 from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
+from gridpay.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
+from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
+from gridpay.demo.simulate_days import simulate_days
+from gridpay.demo.summary import DemoSummary, demo_summary
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -9,10 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from gridpay.application.channels.list_refusals import list_refusals
-from gridpay.application.channels.refund_through_channel import refund_through_channel
-from gridpay.application.record_payment import PaymentResult, record_payment
-from gridpay.application.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.application.payments.channels.list_refusals import list_refusals
+from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
+from gridpay.application.payments.record_payment import PaymentResult, record_payment
+from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.channel_refunds import refund_status
 from gridpay.domain.money import format_yuan

@@ -10,9 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from gridpay.application.list_differences import DifferenceLine, list_differences
-from gridpay.application.reconcile_channel import ReconciliationReport, reconcile_channel
-from gridpay.application.resolve_difference import resolve_difference
+from gridpay.application.payments.reconciliation.list_differences import DifferenceLine, list_differences
+from gridpay.application.payments.reconciliation.reconcile_channel import ReconciliationReport, reconcile_channel
+from gridpay.application.payments.reconciliation.resolve_difference import resolve_difference
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel

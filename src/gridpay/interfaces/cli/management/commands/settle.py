@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from gridpay.application.catch_up_settlement import settle_through
-from gridpay.application.settle_day import SettlementRunReport, settle_day
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.settlement.catch_up_settlement import settle_through
+from gridpay.application.settlement.settle_day import SettlementRunReport, settle_day
 from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from gridpay.application.install_builtin_tariffs import install_builtin_tariffs
-from gridpay.application.quote_tariff import quote_tariff
+from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
+from gridpay.application.tariffs.quote_tariff import quote_tariff
 from gridpay.domain.energy import TOU_LABELS, TouPeriod, parse_kwh
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.cli import clock

@@ -7,10 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from gridpay.application.withholding.export_batch import export_batch, export_batch_again
-from gridpay.application.withholding.import_results import import_results
-from gridpay.application.withholding.queue_withholdings import queue_withholdings
-from gridpay.application.withholding.sign_agreement import sign_agreement
+from gridpay.application.payments.withholding.export_batch import export_batch, export_batch_again
+from gridpay.application.payments.withholding.import_results import import_results
+from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.payments.withholding.sign_agreement import sign_agreement
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock

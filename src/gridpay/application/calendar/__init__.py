@@ -1,0 +1,1 @@
+"""The working-day calendar: holidays seeded for a year."""

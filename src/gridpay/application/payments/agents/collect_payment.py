@@ -1,0 +1,67 @@
+"""An agent collects a payment for an account number: within its float, credited at once, exactly once."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Sum
+
+from gridpay.application.errors import InvalidInput
+from gridpay.application.payments.record_payment import PaymentResult, record_payment
+from gridpay.data.models import Agent, AgentPayment, Payment
+from gridpay.domain.agents import CommissionTerms, check_float, commission_fen
+from gridpay.domain.channel_payments import NotificationRefused
+from gridpay.domain.errors import DomainError
+from gridpay.domain.payments import PaymentChannel
+
+MAX_AGENT_TXN_ID_LENGTH = 40
+
+
+class FloatExceeded(DomainError):
+    code = "float_exceeded"
+
+
+@dataclass(frozen=True)
+class AgentPaymentResult:
+    payment: PaymentResult
+    commission_fen: int
+    outstanding_fen: int  # what the agent holds, unsettled, after this payment
+
+
+def collect_payment(
+    *, agent_id: int, account_no: str, amount_fen: int, agent_txn_id: str, at: datetime, business_day: date
+) -> AgentPaymentResult:
+    """The agent's own serial number makes the payment's identity: a retry with it credits nothing again."""
+    agent_txn_id = agent_txn_id.strip()
+    if not agent_txn_id or len(agent_txn_id) > MAX_AGENT_TXN_ID_LENGTH or not agent_txn_id.isprintable():
+        raise InvalidInput(f"代收流水号应为 1–{MAX_AGENT_TXN_ID_LENGTH} 个可打印字符", field="agent_txn_id")
+    with transaction.atomic():
+        # The agent's row is the lock that makes its float checks take turns.
+        agent = Agent.objects.select_for_update().get(id=agent_id)
+        txn = f"{agent.code}-{agent_txn_id}"
+        replay = Payment.objects.filter(channel=PaymentChannel.AGENT.value, channel_txn_id=txn).exists()
+        outstanding = _outstanding(agent)
+        if not replay:
+            try:
+                check_float(outstanding_fen=outstanding, amount_fen=amount_fen, float_limit_fen=agent.float_limit_fen)
+            except NotificationRefused as refused:
+                raise FloatExceeded(refused.message, field="amount_fen") from None
+        paid = record_payment(
+            account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.AGENT.value, channel_txn_id=txn,
+            received_at=at, business_day=business_day, payer=agent.name,
+        )
+        if paid.replayed:
+            row = AgentPayment.objects.get(payment_id=paid.payment_id)
+            return AgentPaymentResult(paid, row.commission_fen, outstanding)
+        terms = CommissionTerms(per_payment_fen=agent.commission_per_payment_fen, rate_bp=agent.commission_rate_bp)
+        commission = commission_fen(amount_fen=amount_fen, terms=terms)
+        AgentPayment.objects.create(
+            payment_id=paid.payment_id, agent=agent, agent_txn_id=agent_txn_id, day=business_day,
+            commission_fen=commission,
+        )
+        return AgentPaymentResult(paid, commission, outstanding + amount_fen)
+
+
+def _outstanding(agent: Agent) -> int:
+    total = AgentPayment.objects.filter(agent=agent, settlement__isnull=True).aggregate(s=Sum("payment__amount_fen"))
+    return int(total["s"] or 0)

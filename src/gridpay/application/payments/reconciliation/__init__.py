@@ -1,0 +1,1 @@
+"""Channel statements checked against the payments recorded, and the differences resolved."""

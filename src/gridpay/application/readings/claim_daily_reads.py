@@ -1,0 +1,85 @@
+"""Hands the gateway a wave of daily reads due now, at most so many per transformer area (its concentrator)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+
+from gridpay.application.readings.freeze_stamps import stamps_seen
+from gridpay.data.models import DailyRead
+from gridpay.domain.daily_reads import (
+    Found,
+    GapReason,
+    Missing,
+    ReadStatus,
+    ask_again_at,
+    given_up,
+    locate,
+)
+from gridpay.domain.meter_models import UNKNOWN
+
+
+@dataclass(frozen=True)
+class FreezeAsk:
+    """Read the ``nth`` last freeze of a meter: its time stamp, or (the day known to be there) its energy."""
+
+    address: str
+    nth: int
+    energy: bool
+
+
+@dataclass
+class ReadWave:
+    asks: list[FreezeAsk]
+    meters: int = 0
+    gaps: int = 0  # days found missing or given up on while claiming
+
+
+def claim_daily_reads(*, today: date, at: datetime, meters: int = 500, per_area: int = 32) -> ReadWave:
+    """The reads of up to ``meters`` meters, ``per_area`` of a transformer area at most, marked asked."""
+    wave = ReadWave(asks=[])
+    with transaction.atomic():
+        rows = list(
+            DailyRead.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=ReadStatus.WANTED, next_attempt_at__lte=at)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", "meter_id", "reading_date", "attempts", "meter__dlt645_address",
+                         "meter__model__freeze_depth", "meter__account__transformer_area")[: meters * 8]
+        )
+        chosen: dict[int, list[tuple[int, date, int, str, int]]] = defaultdict(list)
+        per = Counter[str]()
+        for read_id, meter_id, day, attempts, address, depth, area in rows:
+            if meter_id not in chosen:
+                # A meter of no transformer area is not behind a known concentrator: only the wave limits it.
+                if len(chosen) >= meters or (area and per[area] >= per_area):
+                    continue
+                per[area] += 1
+            chosen[meter_id].append((read_id, day, attempts, address, depth or UNKNOWN.freeze_depth))
+        stamps = stamps_seen(meter_ids=list(chosen), today=today)
+        asked: dict[int, int] = {}
+        gaps: dict[int, GapReason] = {}
+        for meter_id, days in chosen.items():
+            wanted_asks = set()
+            for read_id, day, attempts, address, depth in days:
+                if given_up(attempts):
+                    gaps[read_id] = GapReason.SILENT
+                    continue
+                where = locate(day, today=today, depth=depth, stamps=stamps.get(meter_id, {}))
+                if isinstance(where, Missing):
+                    gaps[read_id] = where.reason
+                    continue
+                wanted_asks.add(FreezeAsk(address=address, nth=where.nth, energy=isinstance(where, Found)))
+                asked[read_id] = attempts + 1
+            wave.asks.extend(sorted(wanted_asks, key=lambda a: (a.nth, a.energy)))
+        wave.meters = len({a.address for a in wave.asks})
+        wave.gaps = len(gaps)
+        for count in set(asked.values()):
+            DailyRead.objects.filter(id__in=[i for i, c in asked.items() if c == count]).update(
+                attempts=count, asked_at=at, next_attempt_at=ask_again_at(asked=count, at=at), updated_at=at
+            )
+        for reason in set(gaps.values()):
+            DailyRead.objects.filter(id__in=[i for i, r in gaps.items() if r == reason]).update(
+                status=ReadStatus.GAP, gap_reason=reason, next_attempt_at=None, updated_at=at
+            )
+    return wave

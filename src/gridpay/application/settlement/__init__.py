@@ -1,0 +1,1 @@
+"""The daily settlement of every prepaid account and the monthly official bill."""

@@ -1,0 +1,1 @@
+"""Tariffs: the built-in schedules installed, a charge quoted."""

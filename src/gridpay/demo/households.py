@@ -1,0 +1,219 @@
+"""The demo's households: who they are, how much they use each day, and when and how they pay.
+
+Everything here is a pure function of the seed: the same seed gives the same households, the same
+daily energy and the same payment on the same day, so a re-run of the demo repeats itself exactly.
+"""
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from gridpay.demo.places import household_location
+from gridpay.demo.profile import HouseholdProfile, daily_energy_ckwh, peak_ckwh
+from gridpay.demo.villages import TOWN, Point, ScheduledVillage
+
+ACCOUNT_PREFIX = "0595"  # 泉州 area code, as the town's own numbers carry
+MAX_PER_VILLAGE = 9999  # the four-digit serial of an account number within its village
+# The two villages at the town centre are larger than the rest.
+CENTRE_VILLAGES = {"码头村", "码头社区"}
+HOUSEHOLDS_PER_TRANSFORMER_AREA = 150
+
+SURNAMES = "陈陈陈黄黄林林李吴王蔡洪郑张刘苏傅潘戴叶许柯雷周"
+GIVEN = "文建明国志秀丽美华金春海玉清水木荣德福俊婷伟强芳燕平福辉英珍凤"
+PROTECTED_REASONS = ("独居老人", "家用医疗设备（制氧机）", "长期卧床病人", "村卫生室")
+# Shares of the channels customers pay through (counted out of 100), wechat and alipay first.
+CHANNEL_WEIGHTS = {
+    "wechat": 38,
+    "alipay": 27,
+    "counter": 9,
+    "agent": 8,
+    "app": 8,
+    "bank": 4,
+    "kiosk": 3,
+    "card": 3,
+}
+# A rough yuan per kWh of the residential tariff, for the size of a customer's usual top-up.
+ROUGH_PRICE_FEN_PER_KWH = 56
+
+
+class Payer(StrEnum):
+    PROMPT = "prompt"  # tops up soon after the balance gets low (the SMS alert)
+    AUTOPAY = "autopay"  # bank withholding when the balance falls below a level (自动代扣)
+    LATE = "late"  # waits until in arrears, then pays some days late
+    NEVER = "never"  # does not pay while the demo runs
+
+
+PAYER_WEIGHTS = {Payer.PROMPT: 60, Payer.AUTOPAY: 12, Payer.LATE: 24, Payer.NEVER: 4}
+PROMPT_DAILY_CHANCE = 0.7
+LATE_DAILY_CHANCE = 0.25
+
+
+@dataclass(frozen=True)
+class Household:
+    number: int  # position in generation order, from 0
+    account_no: str
+    meter_no: str
+    dlt645_address: str
+    customer_name: str
+    phone: str
+    village: str
+    transformer_area: str
+    address: str
+    annual_kwh: float
+    time_of_use: bool
+    peak_lean: float  # how much more or less than the profile this household uses at peak times
+    protected_reason: str
+    start_total_ckwh: int
+    start_peak_ckwh: int | None
+    start_valley_ckwh: int | None
+    opening_balance_fen: int
+    payer: Payer
+    top_up_fen: int
+    top_up_below_fen: int
+    channel: str
+    location: Point
+
+
+@dataclass(frozen=True)
+class DayReading:
+    """A household's energy of one day, in hundredths of a kWh; peak and valley for time-of-use meters."""
+
+    total_ckwh: int
+    peak_ckwh: int | None
+    valley_ckwh: int | None
+
+
+@dataclass(frozen=True)
+class PlannedPayment:
+    channel: str
+    channel_txn_id: str
+    amount_fen: int
+    minute_of_day: int  # local time the customer pays, minutes after midnight
+
+
+def village_sizes(*, count: int, villages: Sequence[ScheduledVillage], rng: random.Random) -> list[int]:
+    """Households per village: at least one each when there are enough, the rest by village weight."""
+    weights = [rng.uniform(0.6, 1.4) * (1.8 if v.name in CENTRE_VILLAGES else 1.0) for v in villages]
+    base = 1 if count >= len(villages) else 0
+    rest = count - base * len(villages)
+    shares = [rest * w / sum(weights) for w in weights]
+    sizes = [base + math.floor(s) for s in shares]
+    # Largest remainders take the households that flooring left over.
+    by_remainder = sorted(range(len(villages)), key=lambda i: (math.floor(shares[i]) - shares[i], i))
+    for i in by_remainder[: count - sum(sizes)]:
+        sizes[i] += 1
+    return sizes
+
+
+def generate_households(*, count: int, seed: int, villages: Sequence[ScheduledVillage]) -> list[Household]:
+    if count < 1:
+        raise ValueError("at least one household")
+    rng = random.Random(f"gridpay-demo:{seed}:households")
+    sizes = village_sizes(count=count, villages=villages, rng=rng)
+    if max(sizes) > MAX_PER_VILLAGE:
+        raise ValueError(f"at most {MAX_PER_VILLAGE} households per village")
+    households: list[Household] = []
+    for village, size in zip(villages, sizes, strict=True):
+        for serial in range(1, size + 1):
+            location = household_location(village, seed=seed, serial=serial)
+            households.append(
+                _household(number=len(households), village=village, serial=serial, rng=rng, location=location)
+            )
+    return households
+
+
+def _household(
+    *, number: int, village: ScheduledVillage, serial: int, rng: random.Random, location: Point
+) -> Household:
+    account_no = f"{ACCOUNT_PREFIX}{village.code:02d}{serial:04d}"
+    heavy = rng.random() < 0.03
+    # Typical households use 1,500-4,000 kWh a year; a few heavy users (a workshop at home, electric
+    # heating) use enough to pass the first tier bound of 2,760 kWh within two months.
+    annual_kwh = (
+        rng.uniform(16_000, 24_000) if heavy else min(max(rng.lognormvariate(math.log(2_400), 0.3), 900), 7_000)
+    )
+    time_of_use = rng.random() < (0.5 if heavy else 0.3)
+    start_total = rng.randint(5_000, 800_000)
+    start_peak = round(start_total * rng.uniform(0.55, 0.7)) if time_of_use else None
+    protected_reason = rng.choice(PROTECTED_REASONS) if rng.random() < 0.012 else ""
+    payer = rng.choices(list(PAYER_WEIGHTS), weights=list(PAYER_WEIGHTS.values()))[0]
+    daily_fen = annual_kwh / 365 * ROUGH_PRICE_FEN_PER_KWH
+    top_up_days = rng.choice((20, 30, 30, 45, 60, 90))
+    top_up_fen = max(5_000, math.ceil(daily_fen * top_up_days / 5_000) * 5_000)
+    surname = rng.choice(SURNAMES)
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
+    return Household(
+        number=number,
+        account_no=account_no,
+        meter_no=f"MT{account_no}",
+        dlt645_address=f"00{account_no}",
+        customer_name=surname + given,
+        # Mobile numbers of the 154 block, which no operator has been given: well-formed, and a demo never texts a
+        # real person.
+        phone=f"154{rng.randrange(10**8):08d}",
+        village=village.name,
+        transformer_area=f"{village.name}{(serial - 1) // HOUSEHOLDS_PER_TRANSFORMER_AREA + 1}号台区",
+        address=f"{TOWN}{village.name}{serial}号",
+        annual_kwh=annual_kwh,
+        time_of_use=time_of_use,
+        peak_lean=rng.uniform(0.85, 1.12),
+        protected_reason=protected_reason,
+        start_total_ckwh=start_total,
+        start_peak_ckwh=start_peak,
+        start_valley_ckwh=None if start_peak is None else start_total - start_peak,
+        opening_balance_fen=rng.randint(3_000, 30_000),
+        payer=payer,
+        top_up_fen=top_up_fen,
+        top_up_below_fen=rng.choice((2_000, 5_000)),  # the two alert levels (RULES §5)
+        channel="bank_withholding"
+        if payer is Payer.AUTOPAY
+        else rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0],
+        location=location,
+    )
+
+
+def reading_on(
+    *, household: Household, day: date, seed: int, profile: HouseholdProfile, part: float = 1.0
+) -> DayReading:
+    """The household's energy on ``day``; ``part`` of it for a day the meter was read only partly."""
+    rng = random.Random(f"gridpay-demo:{seed}:energy:{household.account_no}:{day.isoformat()}")
+    total = round(part * daily_energy_ckwh(profile=profile, annual_kwh=household.annual_kwh, day=day, rng=rng))
+    if not household.time_of_use:
+        return DayReading(total_ckwh=total, peak_ckwh=None, valley_ckwh=None)
+    peak = peak_ckwh(profile=profile, total_ckwh=total, day=day, lean=household.peak_lean, rng=rng)
+    return DayReading(total_ckwh=total, peak_ckwh=peak, valley_ckwh=total - peak)
+
+
+def payment_on(*, household: Household, day: date, balance_fen: int, seed: int) -> PlannedPayment | None:
+    """What the household pays on ``day`` given its available balance that morning, if anything.
+
+    Amount, channel and time are drawn before the decision and never depend on the balance, so a
+    payment with this day's transaction id always carries the same data: replaying it is harmless.
+    """
+    rng = random.Random(f"gridpay-demo:{seed}:payment:{household.account_no}:{day.isoformat()}")
+    chance = rng.random()
+    amount = household.top_up_fen * rng.choice((1, 1, 1, 2))
+    other_channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
+    usual = rng.random() < 0.85
+    minute = rng.randrange(8 * 60, 22 * 60)
+    if household.payer is Payer.AUTOPAY:
+        pays, channel, minute = balance_fen < household.top_up_below_fen, household.channel, 6 * 60 + minute % 60
+    elif household.payer is Payer.PROMPT:
+        pays = balance_fen < household.top_up_below_fen and chance < PROMPT_DAILY_CHANCE
+        channel = household.channel if usual else other_channel
+    elif household.payer is Payer.LATE:
+        pays = balance_fen < 0 and chance < LATE_DAILY_CHANCE
+        channel = household.channel if usual else other_channel
+    else:
+        pays, channel = False, household.channel
+    if not pays:
+        return None
+    return PlannedPayment(
+        channel=channel,
+        channel_txn_id=f"DEMO{household.account_no}{day:%Y%m%d}",
+        amount_fen=amount,
+        minute_of_day=minute,
+    )

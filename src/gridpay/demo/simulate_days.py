@@ -1,0 +1,277 @@
+"""Simulates the demo town's days through the real use cases: payments, then readings, then settlement.
+
+Each day the households pay what their balance that morning makes them pay (record_payment); the
+day's frozen readings arrive at 01:30 the next morning (import_readings) and the day is settled at
+02:00 (settle_day).
+
+Running it again changes nothing that was done. A day every account has a settlement for is
+skipped. A day an earlier run left half-done is done again, and every step of it is idempotent:
+the readings are the same, settlement skips what is settled, and a payment is decided from the
+balance as it stood that morning and carries that day's transaction id, so a repeat credits nothing.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
+
+from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.readings.import_readings import import_readings
+from gridpay.application.settlement.settle_day import settle_day
+from gridpay.data.models import Account, Payment, Settlement, Transfer
+from gridpay.demo.build_demo_town import DemoTown, local_instant
+from gridpay.demo.households import DayReading, Household, payment_on, reading_on
+from gridpay.demo.profile import load_profile
+from gridpay.demo.town_loop import ENFORCE_MINUTE, TownLoop
+from gridpay.demo.villages import TOWN
+from gridpay.domain.energy import from_ckwh
+
+Progress = Callable[[int, int], None]
+
+READINGS_MINUTE = 90  # the head-end delivers the day's frozen readings at 01:30 the next morning
+SETTLEMENT_MINUTE = 120  # and daily settlement runs at 02:00
+INSTALL_DAY_PART = 0.6  # of a day's use that falls after the meter is installed at 09:00
+
+
+@dataclass(frozen=True)
+class SimulatedDay:
+    day: date
+    already_simulated: bool  # by an earlier run: nothing was done again
+    readings_stored: int
+    readings_rejected: int
+    settled: int
+    settlement_failed: int
+    energy_kwh: Decimal
+    charged_fen: int
+    payments: int  # of the day, whether recorded by this run or before
+    paid_fen: int
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    days: list[SimulatedDay]
+
+    @property
+    def readings_rejected(self) -> int:
+        return sum(d.readings_rejected for d in self.days)
+
+    @property
+    def settlement_failed(self) -> int:
+        return sum(d.settlement_failed for d in self.days)
+
+
+@dataclass(frozen=True)
+class _Registers:
+    total_ckwh: int
+    peak_ckwh: int | None
+    valley_ckwh: int | None
+
+
+def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None = None) -> SimulationReport:
+    """Every day of the plan from its first, in order; nothing is dated after ``now``."""
+    plan = town.plan
+    ledger_of = dict(Account.objects.filter(village__town=TOWN).values_list("account_no", "ledger_account_id"))
+    registers = {
+        h.account_no: _Registers(h.start_total_ckwh, h.start_peak_ckwh, h.start_valley_ckwh) for h in town.households
+    }
+    profile = load_profile()
+    # The meters were installed the morning before the first day: their reading at the end of that
+    # day is what the first day's energy is measured from. That day itself stays postpaid.
+    installed_on = plan.first_day - timedelta(days=1)
+    for household in town.households:
+        used = reading_on(household=household, day=installed_on, seed=plan.seed, profile=profile, part=INSTALL_DAY_PART)
+        registers[household.account_no] = _advance(registers[household.account_no], used=used)
+    if _settled_accounts(plan.first_day) < len(town.households):
+        import_readings(
+            rows=_rows(town.households, registers=registers, day=installed_on),
+            received_at=min(local_instant(plan.first_day, minute=READINGS_MINUTE), now),
+            max_daily_kwh=_max_daily_kwh(),
+            total_rows=len(town.households),
+        )
+    loop = TownLoop.for_households(town.households)
+    results = []
+    # The registers are advanced, and each account's ledger balance at the start of the day is
+    # worked out, only when a day is simulated: days an earlier run simulated leave them behind.
+    balances: dict[int, int] | None = None
+    unread: list[date] = []
+    for offset in range(plan.days):
+        day = plan.first_day + timedelta(days=offset)
+        unread.append(day)
+        if _settled_accounts(day) == len(town.households):
+            results.append(_already_simulated(day))
+            balances = None
+        else:
+            for missed in unread:
+                for household in town.households:
+                    if not loop.supplied(household.account_no):
+                        continue  # supply suspended: the registers stand still
+                    used = reading_on(household=household, day=missed, seed=plan.seed, profile=profile)
+                    registers[household.account_no] = _advance(registers[household.account_no], used=used)
+            unread.clear()
+            if balances is None:
+                balances = _balances_before(day, ledger_ids=set(ledger_of.values()))
+            results.append(
+                _simulate_day(
+                    day, town=town, balances=balances, ledger_of=ledger_of, registers=registers, now=now, loop=loop
+                )
+            )
+            _add_day(balances, day=day)
+        if on_progress:
+            on_progress(offset + 1, plan.days)
+    return SimulationReport(days=results)
+
+
+def _simulate_day(
+    day: date,
+    *,
+    town: DemoTown,
+    balances: dict[int, int],
+    ledger_of: dict[str, int],
+    registers: dict[str, _Registers],
+    now: datetime,
+    loop: TownLoop,
+) -> SimulatedDay:
+    """Payments of the day around the morning's SMS and disconnection run, then its readings, then its settlement."""
+    seed = town.plan.seed
+    planned_payments = [
+        (household, planned)
+        for household in town.households
+        if (
+            planned := payment_on(
+                household=household, day=day, balance_fen=balances[ledger_of[household.account_no]], seed=seed
+            )
+        )
+        is not None
+    ]
+    planned_payments.sort(key=lambda pair: pair[1].minute_of_day)
+    morning_done = False
+    for household, planned in planned_payments:
+        if not morning_done and planned.minute_of_day >= ENFORCE_MINUTE:
+            loop.morning(day=day, now=now)
+            morning_done = True
+        paid_at = min(local_instant(day, minute=planned.minute_of_day), now)
+        record_payment(
+            account_no=household.account_no,
+            amount_fen=planned.amount_fen,
+            channel=planned.channel,
+            channel_txn_id=planned.channel_txn_id,
+            received_at=paid_at,
+            business_day=day,
+        )
+        loop.carry(at=paid_at)  # a reconnect goes out the moment the payment is recorded
+    if not morning_done:
+        loop.morning(day=day, now=now)
+    next_morning = day + timedelta(days=1)
+    imported = import_readings(
+        rows=_rows(town.households, registers=registers, day=day),
+        received_at=min(local_instant(next_morning, minute=READINGS_MINUTE), now),
+        max_daily_kwh=_max_daily_kwh(),
+        total_rows=len(town.households),
+    )
+    settled_at = min(local_instant(next_morning, minute=SETTLEMENT_MINUTE), now)
+    settled = settle_day(day=day, at=settled_at)
+    loop.after_settlement(day=day, at=settled_at)
+    payments, paid_fen = _payments_of(day)
+    return SimulatedDay(
+        day=day,
+        already_simulated=False,
+        readings_stored=imported.stored,
+        readings_rejected=len(imported.rejected),
+        settled=settled.settled,
+        settlement_failed=settled.failed,
+        energy_kwh=settled.energy_kwh,
+        charged_fen=settled.charged_fen,
+        payments=payments,
+        paid_fen=paid_fen,
+    )
+
+
+def _already_simulated(day: date) -> SimulatedDay:
+    payments, paid_fen = _payments_of(day)
+    return SimulatedDay(
+        day=day,
+        already_simulated=True,
+        readings_stored=0,
+        readings_rejected=0,
+        settled=0,
+        settlement_failed=0,
+        energy_kwh=Decimal("0.00"),
+        charged_fen=0,
+        payments=payments,
+        paid_fen=paid_fen,
+    )
+
+
+def _settled_accounts(day: date) -> int:
+    """A day whose settlement covers every account is complete: its payments and readings came first."""
+    return Settlement.objects.filter(day=day, account__village__town=TOWN).count()
+
+
+def _payments_of(day: date) -> tuple[int, int]:
+    paid = Payment.objects.filter(business_day=day, account__village__town=TOWN).aggregate(
+        count=Count("id"), total=Sum("amount_fen")
+    )
+    return paid["count"], paid["total"] or 0
+
+
+def _max_daily_kwh() -> Decimal:
+    return Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"]))
+
+
+def _advance(before: _Registers, *, used: DayReading) -> _Registers:
+    return _Registers(
+        total_ckwh=before.total_ckwh + used.total_ckwh,
+        peak_ckwh=None if before.peak_ckwh is None or used.peak_ckwh is None else before.peak_ckwh + used.peak_ckwh,
+        valley_ckwh=None
+        if before.valley_ckwh is None or used.valley_ckwh is None
+        else before.valley_ckwh + used.valley_ckwh,
+    )
+
+
+def _rows(
+    households: list[Household], *, registers: dict[str, _Registers], day: date
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The day's frozen readings as the head-end export gives them: text, empty for registers a meter lacks."""
+    for number, household in enumerate(households, start=1):
+        r = registers[household.account_no]
+        yield (
+            number,
+            {
+                "meter_no": household.meter_no,
+                "reading_date": day.isoformat(),
+                "total_kwh": str(from_ckwh(r.total_ckwh)),
+                "sharp_kwh": "",
+                "peak_kwh": "" if r.peak_ckwh is None else str(from_ckwh(r.peak_ckwh)),
+                "flat_kwh": "",
+                "valley_kwh": "" if r.valley_ckwh is None else str(from_ckwh(r.valley_ckwh)),
+            },
+        )
+
+
+def _balances_before(day: date, *, ledger_ids: set[int]) -> dict[int, int]:
+    """Each ledger account's balance at the start of ``day``: every transfer of an earlier business day."""
+    balances = dict.fromkeys(ledger_ids, 0)
+    earlier = Transfer.objects.filter(business_day__lt=day)
+    for side, sign in (("credit_id", 1), ("debit_id", -1)):
+        for ledger_id, amount in earlier.values_list(side).annotate(total=Sum("amount_fen")).order_by():
+            if ledger_id in balances:
+                balances[ledger_id] += sign * amount
+    return balances
+
+
+def _add_day(balances: dict[int, int], *, day: date) -> None:
+    """Moves the balances from the start of ``day`` to the start of the next day."""
+    _apply(balances, Transfer.objects.filter(business_day=day))
+
+
+def _apply(balances: dict[int, int], transfers: QuerySet[Transfer]) -> None:
+    change: dict[int, int] = defaultdict(int)
+    for debit, credit, amount in transfers.values_list("debit_id", "credit_id", "amount_fen").iterator():
+        change[credit] += amount
+        change[debit] -= amount
+    for ledger_id in balances:
+        balances[ledger_id] += change.get(ledger_id, 0)

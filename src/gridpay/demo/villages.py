@@ -1,0 +1,94 @@
+"""The villages of 码头镇 with their rollout month and grid staff, from the town's rollout schedule (idempotent)."""
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from importlib.resources import files
+
+from django.db import transaction
+
+from gridpay.data.models import GridStaff, Village
+
+TOWN = "码头镇"
+SCHEDULE_FILE = "matou_rollout_schedule.csv"
+
+
+@dataclass(frozen=True)
+class ScheduledVillage:
+    code: int  # 1-based position in the schedule; part of the demo's account numbers
+    name: str
+    rollout_month: date
+    grid_staff: str
+    grid_phone: str
+    assistant_name: str
+    assistant_phone: str
+
+
+TOWN_CENTRE = (25.1600, 118.3200)  # near 码头镇, 南安市
+METRES_PER_DEGREE = 111_320
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+    def moved(self, *, north_m: float, east_m: float) -> "Point":
+        return Point(
+            self.latitude + north_m / METRES_PER_DEGREE,
+            self.longitude + east_m / (METRES_PER_DEGREE * math.cos(math.radians(self.latitude))),
+        )
+
+    def decimals(self) -> tuple[Decimal, Decimal]:
+        return Decimal(f"{self.latitude:.6f}"), Decimal(f"{self.longitude:.6f}")
+
+
+def village_centre(village: ScheduledVillage) -> Point:
+    """On a sunflower spiral round the town centre: 1.5 to 7 km out, no two villages on top of each other."""
+    angle = village.code * GOLDEN_ANGLE
+    radius_m = 1_500 + 5_500 * math.sqrt(village.code / 30)
+    return Point(*TOWN_CENTRE).moved(north_m=radius_m * math.sin(angle), east_m=radius_m * math.cos(angle))
+
+
+def scheduled_villages() -> list[ScheduledVillage]:
+    """The schedule's rows in its order (南码政〔2024〕93号, 附件 码头镇智能交费推广安排表)."""
+    text = files("gridpay.demo").joinpath(SCHEDULE_FILE).read_text(encoding="utf-8")
+    villages = []
+    for code, row in enumerate(csv.DictReader(text.splitlines()), start=1):
+        year, month = row["month"].split("-")
+        villages.append(
+            ScheduledVillage(
+                code=code,
+                name=row["village"].strip(),
+                rollout_month=date(int(year), int(month), 1),
+                grid_staff=row["grid_staff"].strip(),
+                grid_phone=row["grid_phone"].strip(),
+                assistant_name=row["village_assistant"].strip(),
+                assistant_phone=row["assistant_phone"].strip(),
+            )
+        )
+    return villages
+
+
+def install_villages() -> list[ScheduledVillage]:
+    """Creates or brings up to date the town's villages and grid staff; running it again changes nothing."""
+    villages = scheduled_villages()
+    with transaction.atomic():
+        for v in villages:
+            staff, _ = GridStaff.objects.get_or_create(name=v.grid_staff, phone=v.grid_phone)
+            Village.objects.update_or_create(
+                town=TOWN,
+                name=v.name,
+                defaults={
+                    "latitude": village_centre(v).decimals()[0],
+                    "longitude": village_centre(v).decimals()[1],
+                    "rollout_month": v.rollout_month,
+                    "grid_staff": staff,
+                    "assistant_name": v.assistant_name,
+                    "assistant_phone": v.assistant_phone,
+                },
+            )
+    return villages
