@@ -19,6 +19,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.support.cli import child_environment
 from tests.support.clock import ENVIRONMENT, FakeClock, pinned_instant
+from tests.support.template_database import copy_template, migrate_template
 from tests.support.wall_clock import wall_clock_reads
 from tests.support.working_directory import changes_since, snapshot
 
@@ -153,6 +154,18 @@ def settle_in_the_test_transaction(settings: Any) -> None:
     # Worker threads have connections of their own that cannot see a test's uncommitted rows;
     # the tests of parallel settlement ask for workers themselves, in transactional tests.
     settings.GRIDPAY = {**settings.GRIDPAY, "SETTLEMENT_WORKERS": 1}
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded database brought up to date once per session (see tests/support/template_database.py)."""
+    return migrate_template(tmp_path_factory.mktemp("migrated-template"))
+
+
+@pytest.fixture
+def migrated_here(migrated_template: Path, tmp_path: Path) -> Path:
+    """tmp_path/gridpay.sqlite3, up to date, as `gridpay` run in tmp_path finds it after its first command."""
+    return copy_template(migrated_template, tmp_path)
 
 
 MQTT_URL = os.environ.get("GRIDPAY_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")

@@ -12,7 +12,7 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
 
 
-def test_seed_a_year_then_list_it_and_seed_again_without_overwriting(tmp_path: Path) -> None:
+def test_seed_a_year_then_list_it_and_seed_again_without_overwriting(tmp_path: Path, migrated_here: Path) -> None:
     seeded = run(tmp_path, "calendar", "seed", "--years", "2025")
     assert seeded.returncode == 0, seeded.stderr
     assert "2025 年：导入" in seeded.stdout
@@ -28,7 +28,7 @@ def test_seed_a_year_then_list_it_and_seed_again_without_overwriting(tmp_path: P
     assert "2031 年不在日历中：按周一至周五工作日、周末休息处理" in missing.stdout
 
 
-def test_an_impossible_year_is_refused_in_chinese(tmp_path: Path) -> None:
+def test_an_impossible_year_is_refused_in_chinese(tmp_path: Path, migrated_here: Path) -> None:
     done = run(tmp_path, "calendar", "seed", "--years", "1900")
     assert done.returncode != 0
     assert "年份应在 2000 到 2100 之间" in done.stderr

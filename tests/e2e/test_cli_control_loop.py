@@ -30,7 +30,9 @@ E0003,{day},150.00,,,,
 
 
 
-def test_disconnect_and_reconnect_on_the_embedded_default(tmp_path: Path, clock: FakeClock) -> None:
+def test_disconnect_and_reconnect_on_the_embedded_default(
+    tmp_path: Path, migrated_here: Path, clock: FakeClock
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
     # Ports of its own: the pinned dates run two at a time, each with a gateway of its own.
     env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),

@@ -18,6 +18,7 @@ from tests.support.cli import GRIDPAY
 from tests.support.clock import FakeClock
 from tests.support.mosquitto import OwnMosquitto
 from tests.support.serving import free_port
+from tests.support.template_database import copy_template
 
 pytestmark = pytest.mark.dates
 
@@ -58,13 +59,16 @@ def wait_until(check: Callable[[], bool], timeout_s: float = 40) -> None:
     raise AssertionError("the loop did not get there in time")
 
 
-def test_the_gateway_waits_for_its_broker_and_outlives_a_restart(tmp_path: Path, clock: FakeClock) -> None:
+def test_the_gateway_waits_for_its_broker_and_outlives_a_restart(
+    tmp_path: Path, migrated_template: Path, clock: FakeClock
+) -> None:
     broker = OwnMosquitto(tmp_path / "broker", persistence=False)  # not started: the gateway comes first
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
     env.update(GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
                GRIDPAY_MQTT_URL=broker.url)
     work = tmp_path / "town"
     work.mkdir()
+    copy_template(migrated_template, work)
 
     def run(*args: str) -> str:
         done = subprocess.run([*GRIDPAY, *args], cwd=work, env=env, capture_output=True, text=True, timeout=120,

@@ -17,7 +17,7 @@ Gridpay = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
-def gridpay(tmp_path: Path) -> Gridpay:
+def gridpay(tmp_path: Path, migrated_here: Path) -> Gridpay:
     env = {
         **os.environ,
         "GRIDPAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gridpay.sqlite3'}",

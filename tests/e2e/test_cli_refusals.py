@@ -41,14 +41,14 @@ def test_a_supply_policy_that_breaks_a_rule_is_refused_and_nothing_is_kept(optio
     assert SupplyPolicySettings.objects.get().disconnect_delay_days == 2
 
 
-def test_a_refusal_on_the_command_line_is_the_sentence_alone(tmp_path: Path) -> None:
+def test_a_refusal_on_the_command_line_is_the_sentence_alone(tmp_path: Path, migrated_here: Path) -> None:
     refused = gridpay(tmp_path, "supply", "policy", "--delay-days", "-1")
     assert refused.returncode == 1
     assert refused.stderr == "停电延迟应为 0 到 7 天 [policy_invalid]\n"
 
 
 @pytest.mark.django_db
-def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, clock: FakeClock) -> None:
+def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, migrated_here: Path, clock: FakeClock) -> None:
     statement = tmp_path / "statement.csv"
     statement.write_text("channel_txn_id,account_no,amount_fen,paid_at\n", encoding="utf-8")
     tomorrow = clock.today() + timedelta(days=1)
@@ -65,7 +65,7 @@ def test_the_calls_of_a_grid_staff_member_nobody_knows_are_refused_naming_those_
         call_command("calls", "list", "--staff", "陈家涵")
 
 
-def test_a_password_piped_into_staff_add_is_taken_once_and_checked(tmp_path: Path) -> None:
+def test_a_password_piped_into_staff_add_is_taken_once_and_checked(tmp_path: Path, migrated_here: Path) -> None:
     added = gridpay(tmp_path, "staff", "add", "--username", "wang", "--name", "王营业", "--role", "cashier",
                     stdin="Counter-Desk-2026\n")
     assert added.returncode == 0, added.stderr

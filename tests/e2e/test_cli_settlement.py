@@ -21,14 +21,14 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GRIDPAY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
 
 
-def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path) -> None:
+def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path, migrated_here: Path) -> None:
     done = run(tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--used-kwh", "2700", "--kwh", "100")
     assert done.returncode == 0, done.stderr
     assert "60.00 kWh × 0.5380" in done.stdout and "40.00 kWh × 0.5880" in done.stdout
     assert "电费 55.80 元（5580 分）" in done.stdout
 
 
-def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(tmp_path: Path) -> None:
+def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(tmp_path: Path, migrated_here: Path) -> None:
     done = run(
         tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "10", "--peak-kwh", "6",
         "--valley-kwh", "4", "--json",

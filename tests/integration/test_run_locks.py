@@ -49,7 +49,7 @@ def held(tmp_path: Path) -> list[str]:
 
 
 def test_a_second_settlement_on_sqlite_is_refused_and_a_dead_ones_lock_is_taken_over(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, migrated_here: Path, clock: FakeClock
 ) -> None:
     yesterday = str(clock.today() - timedelta(days=1))
     first = gridpay(tmp_path, "settle", "--through", yesterday)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum
-
-from dlt645 import DLT645Protocol
+from functools import cache
+from typing import Any
 
 READ_DATA = 0x11
 READ_FOLLOWING = 0x12  # 读后续数据: the rest of an answer that came with D5 set
@@ -151,17 +151,26 @@ def parse_answer(raw: bytes, *, command: int) -> tuple[Answer, bytes]:
 def build(address: str, control: int, data: bytes) -> bytes:
     if len(data) > 0xFF:
         raise ValueError("a frame carries at most 255 bytes of data")
-    return bytes(DLT645Protocol.build_frame(bcd(address, digits=12), control, data))
+    return bytes(_protocol().build_frame(bcd(address, digits=12), control, data))
 
 
 def parse(raw: bytes) -> Frame:
     try:
-        frame = DLT645Protocol.deserialize(raw)
+        frame = _protocol().deserialize(raw)
     except ValueError as error:
         raise FrameInvalid(f"no valid DL/T 645 frame: {error}") from None
     if frame is None:  # deserialize raises instead, but says it may return None
         raise FrameInvalid("no valid DL/T 645 frame")
     return Frame(address=digits(bytes(frame.addr)), control=frame.ctrl_code, data=bytes(frame.data))
+
+
+@cache
+def _protocol() -> Any:  # the package has no type information
+    """The package, imported when the first frame is made or read: importing it loads its data-item tables (about
+    a second), which a command that only queues commands or prints help should not wait for."""
+    from dlt645 import DLT645Protocol
+
+    return DLT645Protocol
 
 
 def bcd(text: str, *, digits: int) -> bytes:

@@ -48,6 +48,10 @@ def main() -> None:
     except DomainError as error:  # a rule a command did not turn into its own refusal
         sys.stderr.write(f"{error.message} [{error.code}]\n")
         raise SystemExit(1) from None
+    except BrokenPipeError:
+        # `gridpay … | head`: the reader has gone; nothing is wrong and nothing more can be said to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         raise SystemExit(130) from None
@@ -68,12 +72,12 @@ def _run(argv: list[str]) -> None:
     command = argv[0].replace("-", "_") if argv else ""
     if command and command not in COMMANDS_WITHOUT_THE_DATABASE and not asks_for_help:
         _keep_a_key_beside_the_embedded_database()  # before the settings read it
-    django.setup()
     if lists_commands:
         from gridpay.interfaces.cli.overview import overview
 
-        print(overview())
+        print(overview())  # no settings, no database: the list is read from the commands' source
         return
+    django.setup()
     if argv and not argv[0].startswith("-"):
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")

@@ -1,6 +1,12 @@
-"""What `gridpay` with no command (or `gridpay --help`) prints: gridpay's own commands, in Chinese."""
+"""What `gridpay` with no command (or `gridpay --help`) prints: gridpay's own commands, in Chinese.
 
+The list is read from the commands' source rather than by importing them: importing every command would load the
+whole application (polars, matplotlib, the DL/T 645 tables) to print two dozen lines.
+"""
+
+import ast
 from importlib import import_module
+from importlib.util import find_spec
 
 COMMANDS = (
     "demo",
@@ -53,5 +59,26 @@ def _help_of(name: str) -> str:
         return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
     if name == "check":
         return "检查配置；--deploy 按生产环境检查安全设置（所需环境变量见 README 的 Production 一节）"
-    module = import_module(f"gridpay.interfaces.cli.management.commands.{name.replace('-', '_')}")
-    return str(module.Command.help)
+    module_name = f"gridpay.interfaces.cli.management.commands.{name.replace('-', '_')}"
+    spec = find_spec(module_name)
+    if spec is not None and spec.origin is not None:
+        with open(spec.origin, encoding="utf-8") as source:
+            text = _help_in_source(source.read())
+        if text is not None:
+            return text
+    return str(import_module(module_name).Command.help)  # a help that is not a plain string: as Django sees it
+
+
+def _help_in_source(source: str) -> str | None:
+    """The string assigned to ``help`` in the module's ``Command`` class, if it is a plain literal."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == "Command":
+            for statement in node.body:
+                if (
+                    isinstance(statement, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "help" for t in statement.targets)
+                    and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str)
+                ):
+                    return statement.value.value
+    return None

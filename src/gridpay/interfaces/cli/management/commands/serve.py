@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
-from gridpay.interfaces.cli.command import GridpayCommand
+from gridpay.interfaces.cli.command import GridpayCommand, SystemChecks
 from gridpay.interfaces.cli.output import console
 
 
@@ -29,6 +29,7 @@ class GridpayServer(BaseApplication):  # type: ignore[misc]
 
 
 class Command(GridpayCommand):
+    requires_system_checks: SystemChecks = "__all__"  # it serves: the configuration is checked before it starts
     help = "运行 Web 服务（接口 /api/、渠道通知 /api/channels/…/notify、管理后台 /admin/）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:

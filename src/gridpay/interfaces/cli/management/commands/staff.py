@@ -14,14 +14,15 @@ from gridpay.interfaces.cli.output import console, domain_errors_as_command_erro
 
 
 class Command(GridpayCommand):
-    help = "工作人员：add 新增可登录网页工作台的工作人员（角色：" + "、".join(r.label for r in Role) + "）"
+    help = "工作人员：add 新增可登录网页工作台的工作人员，每人一个角色"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="新增工作人员")
         add.add_argument("--username", required=True, help="登录名")
         add.add_argument("--name", required=True, help="姓名")
-        add.add_argument("--role", required=True, choices=[r.value for r in Role])
+        add.add_argument("--role", required=True, choices=[r.value for r in Role],
+                         help="角色：" + "，".join(f"{r.value} {r.label}" for r in Role))
         add.add_argument("--password", help="密码（不给则提示输入两次；经管道给出时读第一行）")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.core.management import call_command
 
-from gridpay.interfaces.cli.command import GridpayCommand
+from gridpay.interfaces.cli.command import GridpayCommand, SystemChecks
 from gridpay.interfaces.cli.output import console
 from gridpay.interfaces.jobs.schedules import install_default_schedules
 
 
 class Command(GridpayCommand):
+    requires_system_checks: SystemChecks = "__all__"  # it serves: the configuration is checked before it starts
     help = "运行定时任务：每日结算与提醒、欠费停电、短信发送、命令重试（Ctrl-C 停止）"
 
     def handle(self, *args: Any, **options: Any) -> None:
