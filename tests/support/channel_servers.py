@@ -118,7 +118,7 @@ class _Server:
 
     @contextmanager
     def running(self) -> Iterator["_Server"]:
-        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         thread.start()
         try:
             yield self
