@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli_control_loop import ACCOUNTS, READINGS
+from tests.e2e.test_cli_control_loop import ACCOUNTS, READINGS, confirmed
 from tests.support.cli import GRIDPAY
 from tests.support.clock import FakeClock
 from tests.support.mosquitto import OwnMosquitto
@@ -107,7 +107,8 @@ def test_the_gateway_waits_for_its_broker_and_outlives_a_restart(
         meters.wait_for("模拟表计 3 只")
         time.sleep(1)  # its subscription reaches the broker
         assert "下发停电命令 2 户" in run("supply", "enforce")
-        wait_until(lambda: run("supply", "commands").count("已确认") == 2)
+        wait_until(lambda: confirmed(work) == 2)
+        assert run("supply", "commands").count("已确认") == 2
         assert gateway_says("已连接代理")
 
         broker.stop(kill=True)
@@ -122,7 +123,7 @@ def test_the_gateway_waits_for_its_broker_and_outlives_a_restart(
         time.sleep(1)
         run("payments", "record", "--account", "3301990001", "--amount-fen", "20000", "--channel", "counter",
             "--txn-id", "C-1")
-        wait_until(lambda: run("supply", "commands").count("已确认") == 3)
+        wait_until(lambda: confirmed(work) == 3)
         assert "供电" in run("accounts", "show", "3301990001")
         assert gateway_says("断线 1 次，重连 1 次")
     finally:
