@@ -1,10 +1,12 @@
-"""`gridpay calendar seed` and `show`, as staff type them."""
+"""`gridpay calendar seed` and `show`, as staff type them (the refusal in the test's process)."""
 
 import os
 import subprocess
 from pathlib import Path
 
-from tests.support.cli import GRIDPAY
+import pytest
+
+from tests.support.cli import GRIDPAY, run_in_process
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -28,7 +30,8 @@ def test_seed_a_year_then_list_it_and_seed_again_without_overwriting(tmp_path: P
     assert "2031 年不在日历中：按周一至周五工作日、周末休息处理" in missing.stdout
 
 
-def test_an_impossible_year_is_refused_in_chinese(tmp_path: Path, migrated_here: Path) -> None:
-    done = run(tmp_path, "calendar", "seed", "--years", "1900")
+@pytest.mark.django_db
+def test_an_impossible_year_is_refused_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    done = run_in_process(capsys, "calendar", "seed", "--years", "1900")
     assert done.returncode != 0
     assert "年份应在 2000 到 2100 之间" in done.stderr

@@ -1,4 +1,5 @@
-"""The real `gridpay` script imports accounts and readings into a fresh embedded database, and shows an account."""
+"""`gridpay accounts` and `gridpay readings import`: the real script imports into an embedded database; the
+refusals, reports and the account view are the same entry point run in the test's process."""
 
 import json
 import os
@@ -11,13 +12,14 @@ import pytest
 
 from gridpay.application.customers.import_accounts import COLUMNS as ACCOUNT_COLUMNS
 from gridpay.application.readings.import_readings import COLUMNS as READING_COLUMNS
-from tests.support.cli import GRIDPAY
+from gridpay.data.models import Reading
+from tests.support.cli import GRIDPAY, Ran, run_in_process
 
-Gridpay = Callable[..., subprocess.CompletedProcess[str]]
+Gridpay = Callable[..., subprocess.CompletedProcess[str] | Ran]
 
 
 @pytest.fixture
-def gridpay(tmp_path: Path, migrated_here: Path) -> Gridpay:
+def gridpay_script(tmp_path: Path, migrated_here: Path) -> Gridpay:
     env = {
         **os.environ,
         "GRIDPAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gridpay.sqlite3'}",
@@ -32,9 +34,20 @@ def gridpay(tmp_path: Path, migrated_here: Path) -> Gridpay:
     return run
 
 
+@pytest.fixture
+def gridpay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: None) -> Gridpay:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return lambda *arguments: run_in_process(capsys, *arguments)
+
+
 def count(tmp_path: Path, table: str) -> int:
     with sqlite3.connect(tmp_path / "gridpay.sqlite3") as db:
         return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def readings_stored() -> int:
+    return Reading.objects.count()
 
 
 def write(tmp_path: Path, name: str, header: tuple[str, ...], *lines: str) -> str:
@@ -53,7 +66,8 @@ def accounts_file(tmp_path: Path) -> str:
     return write(tmp_path, "accounts.csv", ACCOUNT_COLUMNS, account_line(1), account_line(2))
 
 
-def test_accounts_then_readings_then_the_same_again(gridpay: Gridpay, tmp_path: Path) -> None:
+def test_accounts_then_readings_then_the_same_again(gridpay_script: Gridpay, tmp_path: Path) -> None:
+    gridpay = gridpay_script
     enrolled = gridpay("accounts", "import", accounts_file(tmp_path))
     assert enrolled.returncode == 0, enrolled.stderr
     assert "新存入 2 行" in enrolled.stdout
@@ -95,7 +109,7 @@ def test_rejected_rows_are_listed_the_good_ones_stored_and_the_exit_code_is_1(gr
     assert any("3" in line and "unknown_meter" in line and "X00000009" in line for line in lines)
     assert any("4" in line and "too_many_decimals" in line for line in lines)
     assert "2 行被拒绝、未存入；其余 1 行已导入" in result.stderr
-    assert count(tmp_path, "gridpay_reading") == 1
+    assert readings_stored() == 1
 
 
 def test_only_the_first_50_rejected_rows_are_listed(gridpay: Gridpay, tmp_path: Path) -> None:
@@ -124,7 +138,7 @@ def test_an_unusable_file_exits_2_and_writes_nothing(gridpay: Gridpay, tmp_path:
     assert "缺少列 sharp_kwh" in missing_column.stderr and "wrong_columns" in missing_column.stderr
     assert missing_file.returncode == 2 and "找不到文件" in missing_file.stderr
     assert accounts_missing_file.returncode == 2
-    assert count(tmp_path, "gridpay_reading") == 0
+    assert readings_stored() == 0
 
 
 def test_accounts_show_in_chinese_and_as_json(gridpay: Gridpay, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_a_refusal_on_the_command_line_is_the_sentence_alone(tmp_path: Path, mig
 
 
 @pytest.mark.django_db
-def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, migrated_here: Path, clock: FakeClock) -> None:
+def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, clock: FakeClock) -> None:
     statement = tmp_path / "statement.csv"
     statement.write_text("channel_txn_id,account_no,amount_fen,paid_at\n", encoding="utf-8")
     tomorrow = clock.today() + timedelta(days=1)

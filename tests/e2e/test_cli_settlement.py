@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from gridpay.data.models import LedgerAccount, MonthlyBill
 from tests.support.accounts import enrol
-from tests.support.cli import GRIDPAY
+from tests.support.cli import GRIDPAY, run_in_process
 from tests.support.readings import add_readings
 
 
@@ -28,18 +28,21 @@ def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path, migrated
     assert "电费 55.80 元（5580 分）" in done.stdout
 
 
-def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(tmp_path: Path, migrated_here: Path) -> None:
-    done = run(
-        tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "10", "--peak-kwh", "6",
+@pytest.mark.django_db
+def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(
+    zj_tariff: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    done = run_in_process(
+        capsys, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "10", "--peak-kwh", "6",
         "--valley-kwh", "4", "--json",
     )  # fmt: skip
     quote = json.loads(done.stdout)
     assert quote["charge_fen"] == 456
     assert [(line["period"], line["energy_kwh"]) for line in quote["lines"]] == [("peak", "6.00"), ("valley", "4.00")]
 
-    bad = run(tmp_path, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "1.234")
+    bad = run_in_process(capsys, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "1.234")
     assert bad.returncode != 0 and "最多 2 位小数" in bad.stderr
-    unknown = run(tmp_path, "tariff", "quote", "--tariff", "nope", "--kwh", "1")
+    unknown = run_in_process(capsys, "tariff", "quote", "--tariff", "nope", "--kwh", "1")
     assert unknown.returncode != 0 and "unknown_tariff" in unknown.stderr
 
 
