@@ -1,91 +1,162 @@
-"""Writes of the meter command outbox: queueing with one live command per meter, and each step's event."""
+"""The one writer of the meter command outbox: requests queued by the domain's rules (one, or a batch), each end of a
+command and the held command's turn after it, and every step's event.
 
-import contextlib
-import socket
-from collections.abc import Iterable
+Nothing here wakes the gateway: each write says whether a command became queued, and the use case that made it
+rings (integrations.headend.wake) inside its transaction, delivered at commit.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
-
-from django.conf import settings
-from django.db import connection, transaction
 
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
-from gridpay.data.models.meter_commands import LIVE
-from gridpay.domain.meter_commands import CommandAction, CommandStatus, expected_relay_open
+from gridpay.data.models.meter_commands import UNDER_WAY
+from gridpay.domain.command_queue import (
+    PROMOTED_DETAIL,
+    Finish,
+    MeterQueue,
+    Pending,
+    Slot,
+    held_takes_its_turn,
+    request_action,
+)
+from gridpay.domain.meter_commands import CommandAction, CommandStatus
 
-WAKE_CHANNEL = "gridpay_meter_commands"  # PostgreSQL NOTIFY channel the gateway listens on
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """A command asked for one meter."""
+
+    meter_id: int
+    account_id: int
+    action: CommandAction
+    reason: str
+    valid_until: datetime | None = None  # past it the command is no use, and expires unsent
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What a request came to: the command carrying it (None: nothing needs sending), and whether a command became
+    queued by it (the gateway is to be woken)."""
+
+    command: MeterCommand | None
+    queued: bool
 
 
 def queue_command(
     *, meter_id: int, account_id: int, action: CommandAction, reason: str, at: datetime, valid_until: datetime | None
-) -> MeterCommand | None:
-    """Queue ``action`` for the meter; must run inside the caller's transaction.
+) -> Queued:
+    """Queue ``action`` for the meter by the domain's rules (command_queue.request_action); inside the caller's
+    transaction."""
+    request = CommandRequest(meter_id=meter_id, account_id=account_id, action=action, reason=reason,
+                             valid_until=valid_until)
+    return queue_commands(requests=[request], at=at)[0]
 
-    The meter's row is locked first, so two requests for one meter take turns. With a command
-    already live, the new one waits as *held* behind it (never overtaking it), except that a
-    reconnect simply cancels a disconnect waiting in the queue (and is itself needed only if the relay
-    is open or may be). Returns the command that will carry the action, or None when nothing needs sending.
+
+def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[Queued]:
+    """Queue each request by the domain's rules, one request per meter, in bulk; inside the caller's transaction.
+
+    The meters' rows are locked first (in id order), then their commands under way, so two requests for one meter
+    take turns, and a payment and a disconnection run lock in the same order. Returns one Queued per request.
     """
-    meter = Meter.objects.select_for_update().get(id=meter_id)
-    live = MeterCommand.objects.select_for_update().filter(meter_id=meter_id, status__in=LIVE).first()
-    held = MeterCommand.objects.select_for_update().filter(meter_id=meter_id, status=CommandStatus.HELD).first()
-    wanted_open = expected_relay_open(action)
-    if wanted_open is not None:
-        meter.relay_open_desired = wanted_open
-        meter.save(update_fields=["relay_open_desired"])
-    if held is not None:
-        if held.action == action:
-            return held
-        finish(held, status=CommandStatus.CANCELLED, at=at, event="superseded", detail=f"被{action}取代")
-    if live is not None:
-        if live.action == action:
-            return live
-        waiting = live.status == CommandStatus.QUEUED and live.action == CommandAction.DISCONNECT
-        if waiting and action == CommandAction.RECONNECT:
-            finish(live, status=CommandStatus.CANCELLED, at=at, event="cancelled", detail=reason)
-            # An earlier frame of it may have tripped the relay though no answer said so (timed out, or its
-            # PUBACK lost with the connection): then the reconnect goes out all the same.
-            may_have_tripped = live.attempts > 0 or live.may_have_reached_meter
-            if not meter.relay_open_reported and not may_have_tripped:
-                return None
-            live = None
-    elif wanted_open is not None and meter.relay_open_reported is not None and meter.relay_open_reported == wanted_open:
-        return None  # the relay already is where this command would put it
-    command = MeterCommand.objects.create(
-        meter_id=meter_id,
-        account_id=account_id,
-        action=action.value,
-        status=(CommandStatus.QUEUED if live is None else CommandStatus.HELD).value,
-        reason=reason,
-        created_at=at,
-        next_attempt_at=at,
-        valid_until=valid_until,
+    meter_ids = [r.meter_id for r in requests]
+    if len(set(meter_ids)) != len(meter_ids):
+        raise ValueError("one request per meter in a batch")
+    relays = dict(
+        Meter.objects.select_for_update().filter(id__in=meter_ids).order_by("id")
+        .values_list("id", "relay_open_reported")
     )
-    add_event(command.id, at=at, event=command.status, detail=reason)
-    wake_gateway()
-    return command
+    if missing := set(meter_ids) - relays.keys():
+        raise Meter.DoesNotExist(f"no meter {sorted(missing)}")
+    under_way: dict[tuple[int, Slot], MeterCommand] = {
+        (c.meter_id, _slot(c)): c
+        for c in MeterCommand.objects.select_for_update().filter(meter_id__in=meter_ids, status__in=UNDER_WAY)
+        .order_by("id")
+    }
+    decisions = [
+        request_action(queue=_queue_of(r.meter_id, relays[r.meter_id], under_way), action=r.action, reason=r.reason)
+        for r in requests
+    ]
+    for wanted in (True, False):
+        Meter.objects.filter(
+            id__in=[r.meter_id for r, d in zip(requests, decisions, strict=True) if d.relay_open_desired is wanted]
+        ).update(relay_open_desired=wanted)
+    for request, decision in zip(requests, decisions, strict=True):
+        for slot, ending in decision.finishes:
+            # No held command takes its turn here: the decision already says what the meter's queue becomes.
+            _end(under_way[request.meter_id, slot], ending, at=at)
+    created = MeterCommand.objects.bulk_create(
+        [
+            MeterCommand(
+                meter_id=r.meter_id, account_id=r.account_id, action=r.action.value, status=d.new.value,
+                reason=r.reason, created_at=at, next_attempt_at=at, valid_until=r.valid_until,
+            )
+            for r, d in zip(requests, decisions, strict=True) if d.new is not None
+        ],
+        batch_size=2_000,
+    )
+    add_events((c.id, at, c.status, c.reason) for c in created)
+    new = iter(created)
+    results: list[Queued] = []
+    for request, decision in zip(requests, decisions, strict=True):
+        if decision.new is not None:
+            results.append(Queued(command=next(new), queued=decision.new == CommandStatus.QUEUED))
+        elif decision.carried_by is not None:
+            results.append(Queued(command=under_way[request.meter_id, decision.carried_by], queued=False))
+        else:
+            results.append(Queued(command=None, queued=False))
+    return results
 
 
-def finish(command: MeterCommand, *, status: CommandStatus, at: datetime, event: str, detail: str = "") -> None:
-    command.status = status.value
+def _queue_of(
+    meter_id: int, relay_open_reported: bool | None, under_way: dict[tuple[int, Slot], MeterCommand]
+) -> MeterQueue:
+    return MeterQueue(
+        relay_open_reported=relay_open_reported,
+        live=_pending(under_way.get((meter_id, Slot.LIVE))),
+        held=_pending(under_way.get((meter_id, Slot.HELD))),
+    )
+
+
+def _pending(command: MeterCommand | None) -> Pending | None:
+    if command is None:
+        return None
+    return Pending(action=CommandAction(command.action), status=CommandStatus(command.status),
+                   may_have_reached_meter=command.attempts > 0 or command.may_have_reached_meter)
+
+
+def finish(command: MeterCommand, ending: Finish, *, at: datetime) -> bool:
+    """Ends ``command`` as the domain said; the meter's held command then takes its turn. True when it did (a
+    command became queued: the gateway is to be woken)."""
+    _end(command, ending, at=at)
+    return _held_takes_its_turn(meter_id=command.meter_id, at=at)
+
+
+def _end(command: MeterCommand, ending: Finish, *, at: datetime) -> None:
+    command.status = ending.status.value
     command.finished_at = at
-    command.last_error = detail[:200] if status != CommandStatus.CONFIRMED else ""
+    command.last_error = ending.last_error
     command.save(update_fields=["status", "finished_at", "last_error"])
-    add_event(command.id, at=at, event=event, detail=detail)
-    promote_held(meter_id=command.meter_id, at=at)
+    add_event(command.id, at=at, event=ending.event, detail=ending.detail)
+    if ending.relay_open_desired is not None:
+        Meter.objects.filter(id=command.meter_id).update(relay_open_desired=ending.relay_open_desired)
 
 
-def promote_held(*, meter_id: int, at: datetime) -> None:
-    """The meter's held command becomes queued once nothing else is live on the meter."""
-    if MeterCommand.objects.filter(meter_id=meter_id, status__in=LIVE).exists():
-        return
-    held = MeterCommand.objects.filter(meter_id=meter_id, status=CommandStatus.HELD).first()
-    if held is not None:
-        held.status = CommandStatus.QUEUED.value
-        held.next_attempt_at = at
-        held.save(update_fields=["status", "next_attempt_at"])
-        add_event(held.id, at=at, event=CommandStatus.QUEUED.value, detail="前一命令已结束")
-        wake_gateway()
+def _held_takes_its_turn(*, meter_id: int, at: datetime) -> bool:
+    under_way = {_slot(c): c for c in MeterCommand.objects.filter(meter_id=meter_id, status__in=UNDER_WAY)}
+    held = under_way.get(Slot.HELD)
+    queue = MeterQueue(live=_pending(under_way.get(Slot.LIVE)), held=_pending(held))
+    if held is None or not held_takes_its_turn(queue=queue):
+        return False
+    held.status = CommandStatus.QUEUED.value
+    held.next_attempt_at = at
+    held.save(update_fields=["status", "next_attempt_at"])
+    add_event(held.id, at=at, event=CommandStatus.QUEUED.value, detail=PROMOTED_DETAIL)
+    return True
+
+
+def _slot(command: MeterCommand) -> Slot:
+    return Slot.HELD if command.status == CommandStatus.HELD else Slot.LIVE
 
 
 def add_event(command_id: int, *, at: datetime, event: str, detail: str = "") -> None:
@@ -97,41 +168,3 @@ def add_events(rows: Iterable[tuple[int, datetime, str, str]]) -> None:
         [MeterCommandEvent(command_id=c, at=at, event=e, detail=d[:200]) for c, at, e, d in rows], batch_size=5000
     )
 
-
-def wake_gateway() -> None:
-    """Tell a gateway waiting for work that a command is queued, once the transaction commits."""
-    if connection.vendor == "postgresql":
-        # NOTIFY is delivered at commit and dropped on rollback: exactly the semantics wanted.
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
-    else:
-        transaction.on_commit(_wake_in_process_and_over_udp)
-
-
-class Waiter(Protocol):
-    def set(self) -> None: ...
-
-
-_waiters: list[Waiter] = []
-
-
-def _wake_in_process_and_over_udp() -> None:
-    for waiter in list(_waiters):
-        waiter.set()
-    # A gateway in another process (SQLite has no NOTIFY): one datagram on loopback, fire and forget.
-    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as wake:
-        wake.sendto(b"wake", ("127.0.0.1", wake_port()))
-
-
-def wake_port() -> int:
-    return int(str(settings.GRIDPAY["GATEWAY_WAKE_PORT"]))
-
-
-def on_wake(waiter: Waiter) -> None:
-    """Have ``waiter.set()`` called whenever a command is queued in this process (SQLite has no NOTIFY)."""
-    _waiters.append(waiter)
-
-
-def stop_waking(waiter: Waiter) -> None:
-    if waiter in _waiters:
-        _waiters.remove(waiter)

@@ -9,6 +9,7 @@ from gridpay.data import meter_command_store
 from gridpay.data.models import Account, AuditRecord, Meter, ReconnectCase
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
 from gridpay.domain.texts import gettext_noop
+from gridpay.integrations.headend.wake import wake_gateway
 
 
 def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> int | None:
@@ -27,12 +28,14 @@ def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> 
         meter_id = Meter.objects.filter(account=account, removed_on__isnull=True).values_list("id", flat=True).first()
         if meter_id is None:
             raise InvalidInput(gettext_noop("这一户没有在用的电能表"), field="account_no")
-        command = meter_command_store.queue_command(
+        queued = meter_command_store.queue_command(
             meter_id=meter_id, account_id=account.id, action=CommandAction.RECONNECT,
             reason=f"班长指令复电：{reason}"[:100], at=at, valid_until=None,
         )
+        if queued.queued:
+            wake_gateway()  # at commit
+        command = queued.command
         if command is not None:
-            meter_command_store.wake_gateway()  # at commit
             ReconnectCase.objects.get_or_create(
                 account=account, confirmed_at=None,
                 defaults={"opened_at": at, "due_by": at + timedelta(seconds=CommandPolicy().reconnect_commitment_s),

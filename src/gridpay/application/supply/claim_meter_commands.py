@@ -19,8 +19,10 @@ from django.db import transaction
 from django.db.models import F
 
 from gridpay.data import meter_command_store
-from gridpay.data.models import Meter, MeterCommand
+from gridpay.data.models import MeterCommand
+from gridpay.domain.command_queue import Finish, before_sending
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus, frame_expiry
+from gridpay.integrations.headend.wake import wake_gateway
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Outgoing:
 class Claim:
     outgoing: list[Outgoing]
     lease_until: datetime | None  # None: claimed as sent at once
+    queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
 def claim_meter_commands(
@@ -55,14 +58,12 @@ def claim_meter_commands(
             )[:limit]
         )
         outgoing: list[Outgoing] = []
-        ended: list[tuple[int, CommandStatus, str]] = []
+        ended: dict[int, Finish] = {}
         for command_id, action, valid_until, address, balance_fen, protected, direct_close, level in rows:
-            if valid_until is not None and valid_until <= at:
-                ended.append((command_id, CommandStatus.EXPIRED, "发送前已过有效期"))
-            elif action == CommandAction.DISCONNECT and balance_fen >= 0:
-                ended.append((command_id, CommandStatus.CANCELLED, "发送前复核：欠费已结清"))
-            elif action == CommandAction.DISCONNECT and protected:
-                ended.append((command_id, CommandStatus.CANCELLED, "发送前复核：已设为保电户"))
+            ending = before_sending(action=CommandAction(action), at=at, valid_until=valid_until,
+                                    balance_fen=balance_fen, protected=protected)
+            if ending is not None:
+                ended[command_id] = ending
             else:
                 expires = frame_expiry(policy=policy, sent_at=at, valid_until=valid_until)
                 outgoing.append(
@@ -79,9 +80,10 @@ def claim_meter_commands(
                 answer_due_at=at + timedelta(seconds=policy.answer_timeout_s),
             )
             meter_command_store.add_events((o.command_id, at, CommandStatus.SENT.value, "") for o in outgoing)
-        for command in MeterCommand.objects.filter(id__in=[c for c, _, _ in ended]):
-            status, detail = next((s, d) for c, s, d in ended if c == command.id)
-            meter_command_store.finish(command, status=status, at=at, event=status.value, detail=detail)
-            if status == CommandStatus.CANCELLED:
-                Meter.objects.filter(id=command.meter_id).update(relay_open_desired=False)
-    return Claim(outgoing=outgoing, lease_until=lease_until)
+        queued = sum(
+            meter_command_store.finish(command, ended[command.id], at=at)
+            for command in MeterCommand.objects.filter(id__in=list(ended))
+        )
+        if queued:
+            wake_gateway()
+    return Claim(outgoing=outgoing, lease_until=lease_until, queued=queued)

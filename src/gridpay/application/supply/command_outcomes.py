@@ -9,6 +9,7 @@ from gridpay.data.models import Account, LedgerAccount, Meter, MeterCommand, Rec
 from gridpay.data.models.field_work import CallReason, WorkOrderKind
 from gridpay.data.queries.supply import AccountContacts, account_contacts
 from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.command_queue import End, Finish
 from gridpay.domain.meter_commands import (
     CommandAction,
     CommandPolicy,
@@ -26,24 +27,27 @@ FAILURE_TEXT = {
 }
 
 
-def confirm(command: MeterCommand, *, at: datetime) -> None:
-    """The read-back agrees: the command took effect, and the meter says so."""
-    meter_command_store.finish(command, status=CommandStatus.CONFIRMED, at=at, event="confirmed")
+def confirm(command: MeterCommand, *, at: datetime) -> bool:
+    """The read-back agrees: the command took effect, and the meter says so.
+
+    Returns True when the meter's held command is queued now (here and in the other ends below: the caller wakes
+    the gateway once for all of them)."""
+    queued = meter_command_store.finish(command, Finish(End.CONFIRMED), at=at)
     action = CommandAction(command.action)
     if action == CommandAction.DISCONNECT:
         _supply_cut(command, at=at)
     elif action == CommandAction.RECONNECT:
         supply_restored(command.account_id, key=f"reconnected:{command.id}", at=at)
+    return queued
 
 
-def close_permitted(command: MeterCommand, *, relay: RelayKind, at: datetime) -> None:
+def close_permitted(command: MeterCommand, *, relay: RelayKind, at: datetime) -> bool:
     """1B taken by a meter without 1C: the command has done all it can; the customer closes the relay.
 
     The reconnection case is counted "close permitted" now and "restored" when a later read finds the relay
     closed; the customer is told how to close it, and the grid staff get a task to help.
     """
-    meter_command_store.finish(command, status=CommandStatus.CONFIRMED, at=at, event="close_permitted",
-                               detail="表计已允许合闸，待用户合闸")
+    queued = meter_command_store.finish(command, Finish(End.CLOSE_PERMITTED, "表计已允许合闸，待用户合闸"), at=at)
     ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).update(
         close_permitted_at=at, relay_polled_at=at
     )
@@ -51,6 +55,7 @@ def close_permitted(command: MeterCommand, *, relay: RelayKind, at: datetime) ->
     contacts = _tell_customer(command.account_id, key=f"close_permitted:{command.id}", kind=kind, at=at)
     open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
                    reason=CallReason.CLOSE_PERMITTED, due_on=load_policy().local(at).date(), at=at)
+    return queued
 
 
 def supply_restored(account_id: int, *, key: str, at: datetime) -> None:
@@ -80,8 +85,9 @@ def _tell_customer(account_id: int, *, key: str, kind: str, at: datetime) -> Acc
     return contacts
 
 
-def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, policy: CommandPolicy) -> None:
-    """An attempt failed: try again after a backoff, or after the last attempt hand it to the field."""
+def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, policy: CommandPolicy) -> bool:
+    """An attempt failed: try again after a backoff, or after the last attempt hand it to the field (then True when
+    the meter's held command is queued now)."""
     meter_command_store.add_event(command.id, at=at, event=failure.value, detail=detail)
     outcome = after_failure(policy=policy, attempts=command.attempts, at=at)
     if not isinstance(outcome, Escalate):
@@ -90,16 +96,14 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
         command.last_error = f"{failure.value}: {detail}"[:200]
         command.save(update_fields=["status", "next_attempt_at", "last_error"])
         meter_command_store.add_event(command.id, at=at, event="retry", detail=f"{outcome.at.isoformat()} 重试")
-        return
-    meter_command_store.finish(
-        command, status=CommandStatus.ESCALATED, at=at, event="escalated", detail=f"{failure.value}: {detail}"
-    )
+        return False
+    queued = meter_command_store.finish(command, Finish(End.ESCALATED, f"{failure.value}: {detail}"), at=at)
     disconnect = command.action == CommandAction.DISCONNECT
     detail = f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）"
     case = ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).first()
     if not disconnect and case is not None:
         alarm_reconnect_case(case, detail=detail, at=at)
-        return
+        return queued
     kind = WorkOrderKind.DISCONNECT_FAILED if disconnect else WorkOrderKind.RECONNECT_FAILED
     WorkOrder.objects.get_or_create(
         key=f"command:{command.id}",
@@ -108,6 +112,7 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
     )
     if disconnect:
         _tell_grid_staff(command.account_id, key=f"escalated:{command.id}", kind="disconnect_failed_staff", at=at)
+    return queued
 
 
 def alarm_reconnect_case(case: ReconnectCase, *, detail: str, at: datetime) -> None:

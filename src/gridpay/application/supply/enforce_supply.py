@@ -13,13 +13,14 @@ from django.db import transaction
 
 from gridpay.data import meter_command_store
 from gridpay.data.calendar_store import load_calendar
-from gridpay.data.models import Account, Meter, MeterCommand, WorkOrder
+from gridpay.data.meter_command_store import CommandRequest
+from gridpay.data.models import Account, MeterCommand, WorkOrder
 from gridpay.data.models.field_work import WorkOrderKind
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.supply import disconnection_candidates
 from gridpay.data.run_lock import exclusive_run
 from gridpay.data.supply_policy_store import load_policy
-from gridpay.domain.meter_commands import CommandAction, CommandStatus
+from gridpay.domain.meter_commands import CommandAction
 from gridpay.domain.supply_policy import (
     DisconnectDecision,
     Disconnection,
@@ -28,6 +29,7 @@ from gridpay.domain.supply_policy import (
     SupplyState,
     decide_disconnection,
 )
+from gridpay.integrations.headend.wake import wake_gateway
 
 BATCH = 5_000
 REASON = "欠费停电"
@@ -116,30 +118,18 @@ def _protected_review(account_id: int, standing: SupplyStanding, reason: str, at
 
 
 def _queue_disconnects(pairs: list[tuple[int, int]], *, at: datetime, valid_until: datetime) -> int:
-    """Bulk insert; a meter that got a live command since the candidates were read is skipped by the
-    one-live-command constraint rather than failing the batch."""
+    """Through the outbox's one writer, in bulk: the queueing rules decide each meter as they do a single request."""
     if not pairs:
         return 0
-    MeterCommand.objects.bulk_create(
-        [
-            MeterCommand(
-                meter_id=meter_id, account_id=account_id, action=CommandAction.DISCONNECT.value,
-                status=CommandStatus.QUEUED.value, reason=REASON, created_at=at, next_attempt_at=at,
-                valid_until=valid_until,
-            )
+    results = meter_command_store.queue_commands(
+        requests=[
+            CommandRequest(meter_id=meter_id, account_id=account_id, action=CommandAction.DISCONNECT, reason=REASON,
+                           valid_until=valid_until)
             for account_id, meter_id in pairs
         ],
-        batch_size=2_000,
-        ignore_conflicts=True,
+        at=at,
     )
-    queued = list(
-        MeterCommand.objects.filter(
-            meter_id__in=[m for _, m in pairs], status=CommandStatus.QUEUED, created_at=at,
-            action=CommandAction.DISCONNECT,
-        ).values_list("id", "meter_id")
-    )
-    Meter.objects.filter(id__in=[m for _, m in queued]).update(relay_open_desired=True)
-    meter_command_store.add_events((command_id, at, CommandStatus.QUEUED.value, REASON) for command_id, _ in queued)
+    queued = sum(r.queued for r in results)
     if queued:
-        meter_command_store.wake_gateway()
-    return len(queued)
+        wake_gateway()
+    return queued

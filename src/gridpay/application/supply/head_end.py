@@ -53,6 +53,7 @@ class Claim:
 
     frames: list[ClaimedFrame]
     lease_until: datetime
+    queued: int = 0  # held commands queued, due now, in place of claimed ones that ended instead of going out
 
 
 @dataclass
@@ -65,6 +66,7 @@ class InboundReport:
     readings_rejected: int = 0
     ignored: int = 0
     restored: int = 0  # relays closed by their customer after a close permitted
+    queued: int = 0  # commands queued by these answers: a held one's turn, a drift's reconnect
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class HeadEnd:
         assert claimed.lease_until is not None
         return Claim(
             frames=[ClaimedFrame(o.command_id, o.address, self._frame(o)) for o in claimed.outgoing],
-            lease_until=claimed.lease_until,
+            lease_until=claimed.lease_until, queued=claimed.queued,
         )
 
     def sent(self, *, command_ids: Sequence[int], lease_until: datetime, at: datetime) -> int:
@@ -124,7 +126,7 @@ class HeadEnd:
             recorded = record_meter_answers(answers=answers, at=at, policy=self.policy)
             report.to_send += [(address, relay_read_frame(address)) for address in recorded.read_back]
             report.confirmed, report.failed, report.drift = recorded.confirmed, recorded.failed, recorded.drift
-            report.restored = recorded.restored
+            report.restored, report.queued = recorded.restored, recorded.queued
             report.ignored += recorded.unmatched
         if freezes or stamps or absent:
             collected = record_daily_reads(stamps=stamps, freezes=freezes, absent=absent, today=self._today(at),

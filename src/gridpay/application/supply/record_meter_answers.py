@@ -20,6 +20,7 @@ from gridpay.domain.meter_commands import (
     read_back,
 )
 from gridpay.domain.meter_models import UNKNOWN, RelayKind
+from gridpay.integrations.headend.wake import wake_gateway
 
 DRIFT_REASON = "对账：表计状态与系统不符"
 
@@ -32,6 +33,7 @@ class AnswersReport:
     drift: int = 0
     unmatched: int = 0  # answers with no command waiting for them (late, or a stray frame)
     restored: int = 0  # relays the customer closed after their close was permitted
+    queued: int = 0  # commands queued by these answers: a held one's turn after its meter's command ended, or drift's
 
 
 def record_meter_answers(
@@ -66,6 +68,8 @@ def record_meter_answers(
                 _control_answer(answer, command, at, policy, report)
             else:
                 _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report)
+        if report.queued:
+            wake_gateway()
     return report
 
 
@@ -83,8 +87,8 @@ def _control_answer(
         command.save(update_fields=["attempts", "sent_at", "lease_until"])
         meter_command_store.add_event(command.id, at=at, event=CommandStatus.SENT.value, detail="应答先于代理确认到达")
     if not answer.accepted:
-        command_outcomes.fail(command, failure=Failure.DENIED, detail=f"错误字 0x{answer.error:02X}", at=at,
-                              policy=policy)
+        report.queued += command_outcomes.fail(command, failure=Failure.DENIED, detail=f"错误字 0x{answer.error:02X}",
+                                               at=at, policy=policy)
         report.failed += 1
         return
     command.status = CommandStatus.ACKNOWLEDGED.value
@@ -106,16 +110,16 @@ def _read_back(
                            command_open=answer.command_open,
                            direct_close=model.direct_close if model else UNKNOWN.direct_close)
         if judged == ReadBack.DONE:
-            command_outcomes.confirm(command, at=at)
+            report.queued += command_outcomes.confirm(command, at=at)
             report.confirmed += 1
         elif judged == ReadBack.CLOSE_PERMITTED:
             relay = RelayKind(model.relay) if model else UNKNOWN.relay
-            command_outcomes.close_permitted(command, relay=relay, at=at)
+            report.queued += command_outcomes.close_permitted(command, relay=relay, at=at)
             report.confirmed += 1
         else:
             state = "断开" if answer.relay_open else "闭合"
-            command_outcomes.fail(command, failure=Failure.READ_BACK_DISAGREES, detail=f"回读继电器{state}", at=at,
-                                  policy=policy)
+            report.queued += command_outcomes.fail(command, failure=Failure.READ_BACK_DISAGREES,
+                                                   detail=f"回读继电器{state}", at=at, policy=policy)
             report.failed += 1
         return
     waiting = ReconnectCase.objects.filter(
@@ -132,9 +136,9 @@ def _read_back(
         # Wanted closed but found open: put supply back. Wanted open but found closed: the account
         # now reads as connected, and the next disconnection run decides it again by the rules.
         if not meter.relay_open_desired:
-            meter_command_store.queue_command(
+            report.queued += meter_command_store.queue_command(
                 meter_id=meter.id, account_id=meter.account_id, action=CommandAction.RECONNECT,
                 reason=DRIFT_REASON, at=at, valid_until=None,
-            )
+            ).queued
         else:
             Meter.objects.filter(id=meter.id).update(relay_open_desired=False)

@@ -14,6 +14,7 @@ from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
 from gridpay.domain.supply_policy import SupplyState, reconnect_due
+from gridpay.integrations.headend.wake import wake_gateway
 
 RECONNECT_REASON = "交费复电"
 
@@ -51,10 +52,13 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
     if meter_id is None:
         return None
-    command = meter_command_store.queue_command(
+    queued = meter_command_store.queue_command(
         meter_id=meter_id, account_id=account_id, action=CommandAction.RECONNECT, reason=RECONNECT_REASON,
         at=at, valid_until=None,
     )
+    if queued.queued:
+        wake_gateway()  # at the payment's commit
+    command = queued.command
     if command is None:
         return None  # the disconnect was never sent: cancelling it was enough
     commitment = timedelta(seconds=CommandPolicy().reconnect_commitment_s)

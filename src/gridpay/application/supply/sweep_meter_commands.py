@@ -9,7 +9,9 @@ from django.db import transaction
 from gridpay.application.supply import claim_outcomes, command_outcomes
 from gridpay.data import meter_command_store
 from gridpay.data.models import Meter, MeterCommand, ReconnectCase
+from gridpay.domain.command_queue import End, Finish
 from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
+from gridpay.integrations.headend.wake import wake_gateway
 
 
 @dataclass
@@ -25,19 +27,20 @@ class SweepReport:
 def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -> SweepReport:
     policy = policy or CommandPolicy()
     report = SweepReport()
+    queued = 0  # held commands queued in place of those that ended
     with transaction.atomic():
         awaiting = MeterCommand.objects.select_for_update().filter(
             status__in=[CommandStatus.SENT, CommandStatus.ACKNOWLEDGED], answer_due_at__lte=at
         ).order_by("id")  # locked in id order, as the gateway's answers lock them: no deadlock between the two
         for command in awaiting:
             step = "控制命令" if command.status == CommandStatus.SENT else "状态回读"
-            command_outcomes.fail(command, failure=Failure.TIMED_OUT, detail=f"{step}无应答", at=at, policy=policy)
+            queued += command_outcomes.fail(command, failure=Failure.TIMED_OUT, detail=f"{step}无应答", at=at,
+                                            policy=policy)
             report.timed_out += 1
         report.released = claim_outcomes.release_lapsed(at=at)
         stale = MeterCommand.objects.select_for_update().filter(status=CommandStatus.QUEUED, valid_until__lte=at)
         for command in stale:
-            meter_command_store.finish(command, status=CommandStatus.EXPIRED, at=at, event="expired",
-                                       detail="未在有效期内发出")
+            queued += meter_command_store.finish(command, Finish(End.EXPIRED, "未在有效期内发出"), at=at)
             report.expired += 1
         # Our side late: no close (nor close permitted) within minutes of the payment.
         late = ReconnectCase.objects.filter(
@@ -51,6 +54,8 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
             case.save(update_fields=["alarm_raised_at"])
             report.alarms += 1
         _close_permitted(at=at, policy=policy, report=report)
+        if queued:
+            wake_gateway()
     return report
 
 

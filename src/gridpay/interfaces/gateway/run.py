@@ -3,8 +3,9 @@ outlives its broker.
 
 All database work runs on one worker thread (one connection, one writer at a time, as SQLite wants), the sweep
 and the heartbeat on a thread each; the event loop only moves frames. A command is found three ways, fastest
-first: a PostgreSQL NOTIFY or an in-process wake-up from the transaction that queued it, and a periodic sweep as
-the safety net.
+first: the gateway's own work that queued it (a held command's turn after an answer or a cancellation), a
+PostgreSQL NOTIFY or a loopback datagram from the transaction that queued it elsewhere (integrations.headend.wake),
+and a periodic sweep as the safety net.
 
 The broker may go at any moment. One loop keeps the connection: lost, it is tried again with exponential backoff
 and jitter for as long as the process runs, under the same client id with a persistent session (clean session
@@ -36,8 +37,7 @@ from django.db import connection, connections
 
 from gridpay.application.supply.head_end import Claim, ClaimedFrame, Frame, HeadEnd, InboundReport
 from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
-from gridpay.data import meter_command_store
-from gridpay.integrations.headend import mqtt
+from gridpay.integrations.headend import mqtt, wake
 from gridpay.interfaces.gateway.backoff import ReconnectBackoff
 
 log = logging.getLogger("gridpay.gateway")
@@ -123,9 +123,6 @@ class Gateway:
 
     async def run(self, *, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Until ``stop`` is set; ``ready`` is set once first connected. Raises GatewayTaskDied if a loop dies."""
-        loop = asyncio.get_running_loop()
-        waker = _LoopWaker(loop, self._wake)
-        meter_command_store.on_wake(waker)
         self._ready = ready
         self._started_at = self.clock()
         datagrams: asyncio.DatagramTransport | None = None
@@ -141,7 +138,7 @@ class Gateway:
                 asyncio.create_task(self._heartbeat()): "心跳",
                 asyncio.create_task(self._poll()): "日冻结召测",
             }
-            listener = await self._listen_for_notify()
+            listener = await wake.listen_for_notify(self._wake)
             if listener is not None:
                 loops[listener] = "数据库通知"
             datagrams = await self._listen_for_datagrams()
@@ -167,7 +164,6 @@ class Gateway:
                     log.error("采集网关的%s循环未能在 30 秒内停止", loops[task])
             if datagrams is not None:
                 datagrams.close()
-            meter_command_store.stop_waking(waker)
             self.stats.connected = False
             await self._beat(stopped=clean)
             if clean and self.instance is None:
@@ -296,10 +292,13 @@ class Gateway:
 
     async def _claim(self) -> Claim | None:
         try:
-            return await self._in_db(lambda: self.head_end.claim(at=self.clock(), limit=self.batch))
+            claim = await self._in_db(lambda: self.head_end.claim(at=self.clock(), limit=self.batch))
         except DatabaseFailure as error:
             await self._database_failed("领取待发命令", error)
             return None
+        if claim.queued:
+            self._wake.set()  # a disconnect cancelled or expired instead of sent: the command held behind it is due
+        return claim
 
     async def _publish_claim(self, session: _Session, claim: Claim) -> bool:
         """Publishes the claim window by window: each frame the broker acknowledged is recorded sent, the others go
@@ -400,8 +399,8 @@ class Gateway:
             self.stats.failed += report.failed
             self.stats.readings_stored += report.readings_stored
             await self._publish_reads(self._session, report.to_send)
-            if report.confirmed or report.failed:
-                self._wake.set()  # a held command may be queued now, or a retry scheduled
+            if report.confirmed or report.failed or report.queued:
+                self._wake.set()  # a held command may be queued now, a drift's reconnect queued, or a retry scheduled
 
     def _record(self, frames: list[bytes]) -> InboundReport:
         return self.head_end.inbound(frames=frames, at=self.clock())
@@ -465,36 +464,11 @@ class Gateway:
 
     async def _listen_for_datagrams(self) -> asyncio.DatagramTransport | None:
         """SQLite's wake-up from other processes (a payment recorded by the API or the command line)."""
-        if connection.vendor == "postgresql":
-            return None
         try:
-            transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-                lambda: _WakeDatagrams(self._wake), local_addr=("127.0.0.1", meter_command_store.wake_port())
-            )
+            return await wake.listen_for_datagrams(self._wake)
         except OSError:
-            log.warning("wake-up port %s in use: polling only", meter_command_store.wake_port())
+            log.warning("wake-up port %s in use: polling only", wake.wake_port())
             return None
-        return transport
-
-    async def _listen_for_notify(self) -> asyncio.Task[None] | None:
-        if connection.vendor != "postgresql":
-            return None
-        import psycopg
-
-        params: dict[str, Any] = dict(connection.get_connection_params())
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        listener = await psycopg.AsyncConnection.connect(**params, autocommit=True)
-        await listener.execute(f"LISTEN {meter_command_store.WAKE_CHANNEL}")
-
-        async def listen() -> None:
-            try:
-                async for _ in listener.notifies():
-                    self._wake.set()
-            finally:
-                await listener.close()
-
-        return asyncio.create_task(listen())
 
 
 async def wait_for_event(event: asyncio.Event, *, timeout_s: float) -> bool:
@@ -523,22 +497,3 @@ async def _publish(client: aiomqtt.Client, address: str, frame: bytes) -> bool:
     except aiomqtt.MqttError:
         return False
     return True
-
-
-class _WakeDatagrams(asyncio.DatagramProtocol):
-    def __init__(self, event: asyncio.Event) -> None:
-        self._event = event
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self._event.set()
-
-
-class _LoopWaker:
-    """Sets an asyncio event from whatever thread queued a command (an in-process payment)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
-        self._loop, self._event = loop, event
-
-    def set(self) -> None:
-        if not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._event.set)
