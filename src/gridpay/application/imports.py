@@ -39,7 +39,9 @@ class WrongColumns(UnusableFile):
 
 
 class RowRejected(DomainError):
-    """One row cannot be imported; ``code`` says why, per row."""
+    """One row cannot be imported; each rejection's ``code`` says why (missing_value, invalid_date, ...), per row."""
+
+    code = "row_rejected"
 
     def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field)

@@ -22,6 +22,7 @@ class PaymentConflict(DomainError):
     """The same natural key or Idempotency-Key was already used for a different payment."""
 
     code = "payment_conflict"
+    http_status = 409
 
 
 class PaymentChannel(StrEnum):

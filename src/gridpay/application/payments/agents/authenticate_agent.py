@@ -14,6 +14,7 @@ from gridpay.domain.errors import DomainError
 
 class AgentRefused(DomainError):
     code = "agent_refused"
+    http_status = 401
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ MAX_AGENT_TXN_ID_LENGTH = 40
 
 class FloatExceeded(DomainError):
     code = "float_exceeded"
+    http_status = 403
 
 
 @dataclass(frozen=True)

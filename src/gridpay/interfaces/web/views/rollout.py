@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from gridpay.application.rollout.record_agreement import record_agreement
 from gridpay.application.rollout.record_event import record_event
@@ -33,15 +32,16 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
         if "edit_rollout" not in allowed_actions(request):
             return render(request, "web/forbidden.html", status=403)
         upload = request.FILES.get("schedule")
-        try:
-            if upload is None:
-                raise DomainError(gettext_noop("请选择推广安排表（CSV）"))
-            town = request.POST.get("town", "").strip() or _("本镇")
-            count = update_villages(town=town, plans=parse_schedule(upload.read()), actor=request.user.get_username(),
-                                    at=clock.now())
-            done = _("已导入 {count} 个村/社区的推广安排。").format(count=count)
-        except DomainError as error:
-            problem = explained(error)
+        if upload is None:
+            problem = _("请选择推广安排表（CSV）")
+        else:
+            try:
+                town = request.POST.get("town", "").strip() or _("本镇")
+                count = update_villages(town=town, plans=parse_schedule(upload.read()),
+                                        actor=request.user.get_username(), at=clock.now())
+                done = _("已导入 {count} 个村/社区的推广安排。").format(count=count)
+            except DomainError as error:
+                problem = explained(error)
     report = rollout_progress(year=year, today=today)
     if request.GET.get("export") == "csv":
         response = HttpResponse(progress_csv(report), content_type="text/csv")
