@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class InvalidTransfer(DomainError):
@@ -31,6 +32,20 @@ class TransferKind(StrEnum):
     OPENING_BALANCE = "opening_balance"
     REFUND = "refund"  # money of a payment going back: a refund to the payer, or a reversal
     REFUND_CLOSED = "refund_closed"  # a refund the channel closed unmade: its money back on the account
+
+    @property
+    def label(self) -> str:
+        return TRANSFER_LABELS[self]
+
+
+TRANSFER_LABELS = {
+    TransferKind.SETTLEMENT: gettext_noop("电费结算"),
+    TransferKind.PAYMENT: gettext_noop("交费"),
+    TransferKind.BILL_ADJUSTMENT: gettext_noop("月度电费调整"),
+    TransferKind.OPENING_BALANCE: gettext_noop("期初余额"),
+    TransferKind.REFUND: gettext_noop("退款"),
+    TransferKind.REFUND_CLOSED: gettext_noop("退款关闭，退回余额"),
+}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 FREEZE_DEPTH_MAX = 62  # DL/T 645-2007: daily freezes (上1次) … (上62次)
 
@@ -17,6 +18,13 @@ FREEZE_DEPTH_MAX = 62  # DL/T 645-2007: daily freezes (上1次) … (上62次)
 class RelayKind(StrEnum):
     INTERNAL = "internal"  # 内置继电器: the customer presses the meter's button
     EXTERNAL = "external"  # 外置断路器: the customer closes the breaker in the meter box
+
+    @property
+    def label(self) -> str:
+        return RELAY_LABELS[self]
+
+
+RELAY_LABELS = {RelayKind.INTERNAL: gettext_noop("内置继电器"), RelayKind.EXTERNAL: gettext_noop("外置断路器")}
 
 
 class ReconnectWay(StrEnum):

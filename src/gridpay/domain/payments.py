@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
-from gridpay.domain.texts import gettext_noop
+from gridpay.domain.texts import gettext_noop, label_of
 
 # Guards the 64-bit columns and every sum over them; not a business limit (10 亿元 in one payment).
 MAX_PAYMENT_FEN = 100_000_000_000
@@ -58,10 +58,7 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
 
 def channel_label(channel: str) -> str:
     """The Chinese name of a channel code; an unknown code as it is."""
-    try:
-        return CHANNEL_LABELS[PaymentChannel(channel)]
-    except ValueError:
-        return channel
+    return label_of(PaymentChannel, channel)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,19 @@ class WindowClosed(StrEnum):
     REST_DAY = "rest_day"
     OUTSIDE_HOURS = "outside_hours"
 
+    @property
+    def label(self) -> str:
+        return WINDOW_CLOSED_LABELS[self]
+
+
+WINDOW_CLOSED_LABELS = {
+    WindowClosed.WEATHER_BLOCK: gettext_noop("恶劣天气暂停停电"),
+    WindowClosed.HOLIDAY: gettext_noop("节假日"),
+    WindowClosed.HOLIDAY_EVE: gettext_noop("节假日前一日"),
+    WindowClosed.REST_DAY: gettext_noop("非工作日"),
+    WindowClosed.OUTSIDE_HOURS: gettext_noop("不在停电时间段内"),
+}
+
 
 def window_closed_because(*, policy: SupplyPolicy, calendar: Calendar, at: datetime) -> WindowClosed | None:
     """Why disconnection is not allowed at ``at``, or None when the window is open."""
@@ -211,6 +224,13 @@ class SupplyState(StrEnum):
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
 
+    @property
+    def label(self) -> str:
+        return SUPPLY_STATE_LABELS[self]
+
+
+SUPPLY_STATE_LABELS = {SupplyState.CONNECTED: gettext_noop("供电"), SupplyState.DISCONNECTED: gettext_noop("停电")}
+
 
 @dataclass(frozen=True)
 class SupplyStanding:
@@ -231,6 +251,21 @@ class Disconnection(StrEnum):
     NOT_DUE = "not_due"
     PROTECTED = "protected"  # 保电: to the staff queue, never automatic
     WINDOW_CLOSED = "window_closed"
+
+    @property
+    def label(self) -> str:
+        return DISCONNECTION_LABELS[self]
+
+
+DISCONNECTION_LABELS = {
+    Disconnection.DISCONNECT: gettext_noop("下发停电"),
+    Disconnection.NOT_IN_ARREARS: gettext_noop("已不欠费"),
+    Disconnection.NOT_CONNECTED: gettext_noop("已停电"),
+    Disconnection.COMMAND_PENDING: gettext_noop("已有命令在途"),
+    Disconnection.NOT_DUE: gettext_noop("未到停电时间"),
+    Disconnection.PROTECTED: gettext_noop("保电户，转人工"),
+    Disconnection.WINDOW_CLOSED: gettext_noop("不在停电时段"),
+}
 
 
 @dataclass(frozen=True)
