@@ -6,9 +6,10 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext
 
-from gridpay.data.models.accounts import AccountMode
+from gridpay.data.models.accounts import AccountMode, Contact
 from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
 from gridpay.data.models.notifications import NotificationStatus
+from gridpay.data.models.rollout import AgreementMethod
 from gridpay.domain.ledger import TransferKind
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.money import format_yuan
@@ -20,10 +21,10 @@ register = template.Library()
 # The enums whose codes pages show, by name: a template says whose code it shows, since one code may name two
 # things (a notification *pending* is 待发送, a call *pending* 待拨打). Each label is the one beside its member.
 LABELLED: dict[str, Callable[[str], Labelled]] = {
-    kind.__name__: kind
+    kind.__qualname__: kind
     for kind in (
-        AccountMode, CallOutcome, CallReason, CommandAction, CommandStatus, NotificationStatus, PaymentChannel,
-        TransferKind, WorkOrderKind,
+        AccountMode, AgreementMethod, CallOutcome, CallReason, CommandAction, CommandStatus, Contact.Role,
+        NotificationStatus, PaymentChannel, TransferKind, WorkOrderKind,
     )
 }
 
