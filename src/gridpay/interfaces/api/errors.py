@@ -22,7 +22,6 @@ STATUS_BY_CODE = {
     "invalid_input": 422,
     "throttled": 429,
     "internal_error": 500,
-    "channel_not_configured": 503,
 }
 CODE_BY_HTTP_ERROR_STATUS = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 429: "throttled"}
 
