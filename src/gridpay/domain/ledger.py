@@ -57,9 +57,10 @@ class Transfer:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount_fen, int) or self.amount_fen <= 0:
-            raise InvalidTransfer(f"转账金额必须为正整数分：{self.amount_fen}", field="amount_fen")
+            raise InvalidTransfer(gettext_noop("转账金额必须为正整数分：{amount_fen}"), field="amount_fen",
+                                  params={"amount_fen": self.amount_fen})
         if self.debit == self.credit:
-            raise InvalidTransfer("借方与贷方不能是同一账户")
+            raise InvalidTransfer(gettext_noop("借方与贷方不能是同一账户"))
 
 
 def transfer_toward(*, to: int, counterpart: int, amount_fen: int, kind: TransferKind) -> Transfer | None:

@@ -120,12 +120,14 @@ class CommandPolicy:
 
     def __post_init__(self) -> None:
         if self.answer_timeout_s <= 0 or self.max_attempts < 1 or not self.backoff_s:
-            raise CommandPolicyInvalid("命令超时、重试次数与退避时间应为正数", field="command_policy")
+            raise CommandPolicyInvalid(gettext_noop("命令超时、重试次数与退避时间应为正数"), field="command_policy")
         if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s \
                 or self.permit_poll_s <= 0:
-            raise CommandPolicyInvalid("退避时间应为正数，命令有效期应长于应答超时", field="command_policy")
+            raise CommandPolicyInvalid(
+                gettext_noop("退避时间应为正数，命令有效期应长于应答超时"), field="command_policy",
+            )
         if not 0 < self.send_lease_s < self.frame_validity_s:
-            raise CommandPolicyInvalid("发送租期应为正数且短于命令有效期", field="command_policy")
+            raise CommandPolicyInvalid(gettext_noop("发送租期应为正数且短于命令有效期"), field="command_policy")
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,14 @@ class MeterModel:
 
     def __post_init__(self) -> None:
         if not self.code.strip() or not self.name.strip():
-            raise MeterModelInvalid("表计型号应有代码和名称", field="code")
+            raise MeterModelInvalid(gettext_noop("表计型号应有代码和名称"), field="code")
         if self.password_level not in (0x02, 0x04):
-            raise MeterModelInvalid("远程控制的密码权限应为 02 或 04", field="password_level")
+            raise MeterModelInvalid(gettext_noop("远程控制的密码权限应为 02 或 04"), field="password_level")
         if not 0 <= self.rates <= 4:
-            raise MeterModelInvalid("费率数应为 0（仅总电量）到 4（尖峰平谷）", field="rates")
+            raise MeterModelInvalid(gettext_noop("费率数应为 0（仅总电量）到 4（尖峰平谷）"), field="rates")
         if not 1 <= self.freeze_depth <= FREEZE_DEPTH_MAX:
-            raise MeterModelInvalid(f"日冻结存储深度应为 1 到 {FREEZE_DEPTH_MAX} 天", field="freeze_depth")
+            raise MeterModelInvalid(gettext_noop("日冻结存储深度应为 1 到 {most} 天"), field="freeze_depth",
+                                    params={"most": FREEZE_DEPTH_MAX})
 
     @property
     def reconnect_way(self) -> ReconnectWay:

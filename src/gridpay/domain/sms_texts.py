@@ -27,7 +27,7 @@ class SmsTemplate:
 
     def __post_init__(self) -> None:
         if set(re.findall(r"\{(\w+)\}", self.text)) != set(self.params):
-            raise SmsTemplateError("短信模板的参数与正文不一致", field="params")
+            raise SmsTemplateError(gettext_noop("短信模板的参数与正文不一致"), field="params")
 
 
 TEMPLATES: Mapping[str, SmsTemplate] = {
@@ -137,7 +137,7 @@ def ordered_params(*, kind: str, params: Mapping[str, str]) -> tuple[tuple[str, 
 
 def _template(kind: str) -> SmsTemplate:
     if kind not in TEMPLATES:
-        raise SmsTemplateError(f"没有短信模板 {kind}", field="kind")
+        raise SmsTemplateError(gettext_noop("没有短信模板 {kind}"), field="kind", params={"kind": kind})
     return TEMPLATES[kind]
 
 
@@ -146,5 +146,6 @@ def _check(kind: str, template: SmsTemplate, params: Mapping[str, str]) -> None:
     extra = set(params) - set(template.params)
     if missing or extra:
         raise SmsTemplateError(
-            f"短信模板 {kind} 的参数不符：缺少 {sorted(missing)}，多出 {sorted(extra)}", field="params"
+            gettext_noop("短信模板 {kind} 的参数不符：缺少 {missing}，多出 {extra}"), field="params",
+            params={"kind": kind, "missing": sorted(missing), "extra": sorted(extra)},
         )
