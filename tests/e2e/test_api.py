@@ -232,6 +232,18 @@ def test_an_unknown_account_view_is_404(client: Client, token: str, account: Acc
     assert response.json()["code"] == "unknown_account"
 
 
+def test_an_order_at_a_channel_not_configured_is_503_naming_the_missing_setting(
+    client: Client, token: str, account: Account, settings: Any
+) -> None:
+    settings.PAYMENT_CHANNELS_CONFIG = {}
+    response = client.post("/api/orders", {"channel": "alipay", "account_no": ACCOUNT, "amount_fen": 5_000,
+                                           "kind": "precreate"},
+                           content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, response.json()) == (503, {
+        "code": "channel_not_configured", "message": "支付宝配置缺少 GRIDPAY_ALIPAY_APPID", "field": "channel",
+    })
+
+
 def test_the_openapi_schema_and_docs_load_without_a_token(client: Client) -> None:
     schema = client.get("/api/openapi.json")
     assert schema.status_code == 200

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridpay.domain.agents import CommissionTerms, commission_fen, mask_name
-from gridpay.domain.coverage import circle_radius_m, covered_mask, distance_m, is_open, parse_hours
+from gridpay.domain.coverage import InvalidHours, circle_radius_m, covered_mask, distance_m, is_open, parse_hours
 
 
 @pytest.mark.parametrize(
@@ -23,8 +23,9 @@ def test_opening_hours(hours: str, at: time | None, expected: bool) -> None:
 
 def test_bad_hours_are_refused_in_chinese() -> None:
     for hours in ("8点到6点", "08:00", "25:00-26:00"):
-        with pytest.raises(ValueError, match="营业时间"):
+        with pytest.raises(InvalidHours, match="营业时间") as refused:
             parse_hours(hours)
+        assert (refused.value.field, refused.value.params) == ("hours", {"hours": hours})
 
 
 def test_ten_minutes_walk_is_750_metres_and_a_degree_of_latitude_is_111_km() -> None:

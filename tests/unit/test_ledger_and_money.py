@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from gridpay.domain.account_figures import account_figures
 from gridpay.domain.ledger import InvalidTransfer, Transfer, TransferKind, balances, transfer_toward
-from gridpay.domain.money import fen_from_yuan_text, format_yuan, round_to_fen, yuan_in_words, yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan, round_to_fen, yuan_in_words, yuan_text
 
 
 def test_rounding_is_half_up_away_from_zero() -> None:
@@ -68,8 +68,9 @@ def test_yuan_text_reads_back_exactly(fen: int) -> None:
 
 @pytest.mark.parametrize("text", ["12.345", "-1.00", "1.0a", ".50", "", "1e3", "１2.00", "1,000.00"])
 def test_amounts_that_are_not_plain_yuan_are_refused(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidAmount) as refused:
         fen_from_yuan_text(text)
+    assert refused.value.params == {"text": text} and repr(text) in refused.value.message
 
 
 @pytest.mark.parametrize(

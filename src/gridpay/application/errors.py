@@ -5,14 +5,17 @@ from gridpay.domain.errors import DomainError
 
 class UnknownAccount(DomainError):
     code = "unknown_account"
+    http_status = 404
 
 
 class AccountClosed(DomainError):
     code = "account_closed"
+    http_status = 409
 
 
 class NotFound(DomainError):
     code = "not_found"
+    http_status = 404
 
 
 class InvalidInput(DomainError):

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from gridpay.domain.energy import InvalidEnergy, parse_kwh
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 Progress = Callable[[int, int], None]
 Row = tuple[int, dict[str, str]]
@@ -39,10 +40,14 @@ class WrongColumns(UnusableFile):
 
 
 class RowRejected(DomainError):
-    """One row cannot be imported; ``code`` says why, per row."""
+    """One row cannot be imported; each rejection's ``code`` says why (missing_value, invalid_date, ...), per row."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message, field=field)
+    code = "row_rejected"
+
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(message, field=field, params=params)
         self.code = code
 
 
@@ -113,28 +118,34 @@ def open_csv(*, path: Path, columns: Sequence[str], optional: Sequence[str] = ()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise FileUnreadable(f"找不到文件：{path}") from None
+        raise FileUnreadable(gettext_noop("找不到文件：{path}"), params={"path": path}) from None
     except OSError as error:
-        raise FileUnreadable(f"无法读取文件 {path}：{error.strerror or error}") from None
+        raise FileUnreadable(gettext_noop("无法读取文件 {path}：{error}"),
+                             params={"path": path, "error": error.strerror or error}) from None
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise NotUtf8(
-            f"文件 {path} 不是 UTF-8 编码（第 {line} 行）：请另存为“CSV UTF-8”，GBK 编码的文件不能导入"
+            gettext_noop("文件 {path} 不是 UTF-8 编码（第 {line} 行）：请另存为“CSV UTF-8”，GBK 编码的文件不能导入"),
+            params={"path": path, "line": line},
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise WrongColumns(f"文件 {path} 是空的：第 1 行应为表头 {','.join(columns)}") from None
+        raise WrongColumns(gettext_noop("文件 {path} 是空的：第 1 行应为表头 {columns}"),
+                           params={"path": path, "columns": ",".join(columns)}) from None
     except csv.Error as error:
-        raise WrongColumns(f"文件 {path} 的表头无法解析：{error}") from None
+        raise WrongColumns(
+            gettext_noop("文件 {path} 的表头无法解析：{error}"), params={"path": path, "error": error},
+        ) from None
     _check_header(header, columns=columns, optional=optional, path=path)
     try:
         count = sum(1 for fields in reader if fields)
     except csv.Error as error:
-        raise UnusableFile(f"文件 {path} 第 {reader.line_num} 行无法解析：{error}") from None
+        raise UnusableFile(gettext_noop("文件 {path} 第 {line} 行无法解析：{error}"),
+                           params={"path": path, "line": reader.line_num, "error": error}) from None
     return CsvFile(path=path, columns=tuple(header), text=text, row_count=count)
 
 
@@ -152,7 +163,8 @@ def _check_header(header: list[str], *, columns: Sequence[str], optional: Sequen
     if repeated:
         problems.append(f"重复列 {', '.join(repeated)}")
     expected = ",".join(columns) + (f"（可选列：{','.join(optional)}）" if optional else "")
-    raise WrongColumns(f"文件 {path} 的表头不对：{'；'.join(problems)}。应为：{expected}")
+    raise WrongColumns(gettext_noop("文件 {path} 的表头不对：{problems}。应为：{expected}"),
+                       params={"path": path, "problems": "；".join(problems), "expected": expected})
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -171,30 +183,34 @@ def check_fields(row: dict[str, str], *, columns: Sequence[str], optional: Seque
     missing = [c for c in columns if c not in row]
     extra = [c for c in row if c not in columns and c not in optional]
     if missing or extra:
-        raise RowRejected("malformed_row", f"字段个数与表头不符：应有 {len(columns)} 个，实有 {len(row)} 个")
+        raise RowRejected("malformed_row", gettext_noop("字段个数与表头不符：应有 {expected} 个，实有 {found} 个"),
+                          params={"expected": len(columns), "found": len(row)})
 
 
 def required(row: dict[str, str], column: str) -> str:
     value = row[column]
     if not value:
-        raise RowRejected("missing_value", f"{column} 不能为空", field=column)
+        raise RowRejected("missing_value", gettext_noop("{column} 不能为空"), field=column, params={"column": column})
     return value
 
 
 def limited(row: dict[str, str], column: str, *, max_length: int | None) -> str:
     value = row[column]
     if max_length is not None and len(value) > max_length:
-        raise RowRejected("too_long", f"{column} 最多 {max_length} 个字符：{value!r}", field=column)
+        raise RowRejected("too_long", gettext_noop("{column} 最多 {max_length} 个字符：{value!r}"), field=column,
+                          params={"column": column, "max_length": max_length, "value": value})
     return value
 
 
 def parse_day(text: str, *, column: str) -> date:
     if not _ISO_DAY.fullmatch(text):
-        raise RowRejected("invalid_date", f"{column} 应为 YYYY-MM-DD 格式的日期：{text!r}", field=column)
+        raise RowRejected("invalid_date", gettext_noop("{column} 应为 YYYY-MM-DD 格式的日期：{text!r}"), field=column,
+                          params={"column": column, "text": text})
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise RowRejected("invalid_date", f"{column} 不是有效日期：{text!r}", field=column) from None
+        raise RowRejected("invalid_date", gettext_noop("{column} 不是有效日期：{text!r}"), field=column,
+                          params={"column": column, "text": text}) from None
 
 
 def parse_energy(text: str, *, column: str) -> Decimal:
@@ -204,11 +220,13 @@ def parse_energy(text: str, *, column: str) -> Decimal:
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite() or value < 0:
-        raise RowRejected("invalid_number", f"{column} 应为非负数：{text!r}", field=column)
+        raise RowRejected("invalid_number", gettext_noop("{column} 应为非负数：{text!r}"), field=column,
+                          params={"column": column, "text": text})
     try:
         return parse_kwh(text, field=column)
     except InvalidEnergy as error:
-        raise RowRejected("too_many_decimals", f"{column}：{error.message}", field=column) from None
+        raise RowRejected("too_many_decimals", gettext_noop("{column}：{problem}"), field=column,
+                          params={"column": column, "problem": error.message}) from None
 
 
 def rejected_row(row_number: int, error: DomainError) -> RejectedRow:

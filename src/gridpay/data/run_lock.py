@@ -23,6 +23,7 @@ from django.utils import timezone
 from gridpay.data.bulk import on_postgresql
 from gridpay.data.models import RunLock
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 log = logging.getLogger("gridpay.run_lock")
 # A holder on another machine cannot be looked at; after this long its row is taken to be left behind.
@@ -169,9 +170,15 @@ def _unlock(name: str) -> None:
 
 def _refusal(name: str, what: str, held: RunLock | None = None) -> RunInProgress:
     held = held or RunLock.objects.filter(name=name).first()
-    since = f"自 {timezone.localtime(held.started_at):%Y-%m-%d %H:%M:%S} 起，" if held else ""
-    by = f"进程 {':'.join(held.holder.split(':')[:2])}" if held else "另一个进程"
-    return RunInProgress(f"{what}正在运行（{since}{by}）：本次未运行，请等它结束后再试", field="run")
+    if held is None:
+        return RunInProgress(gettext_noop("{what}正在运行（另一个进程）：本次未运行，请等它结束后再试"), field="run",
+                             params={"what": what})
+    return RunInProgress(
+        gettext_noop("{what}正在运行（自 {since:%Y-%m-%d %H:%M:%S} 起，进程 {holder}）：本次未运行，请等它结束后再试"),
+        field="run", params={
+            "what": what, "since": timezone.localtime(held.started_at), "holder": ":".join(held.holder.split(":")[:2]),
+        },
+    )
 
 
 def _alive(holder_name: str, *, name: str, started_at: datetime, at: datetime) -> bool:

@@ -8,6 +8,7 @@ from gridpay.domain.energy import TouPeriod
 from gridpay.domain.errors import DomainError
 from gridpay.domain.tariffs import Tariff, Tier, TierPeriod
 from gridpay.domain.tariffs import TariffVersion as Version
+from gridpay.domain.texts import gettext_noop
 
 PRICE_COLUMNS = {
     TouPeriod.FLAT: "price_flat",
@@ -36,7 +37,8 @@ def save_tariff(tariff: Tariff, *, tou_windows: dict[str, list[str]] | None = No
             if version.effective_from in stored:
                 if stored[version.effective_from] != version:
                     raise TariffVersionConflict(
-                        f"电价 {tariff.code} 在 {version.effective_from} 已有不同的版本；请用新的生效日期"
+                        gettext_noop("电价 {code} 在 {effective_from} 已有不同的版本；请用新的生效日期"),
+                        params={"code": tariff.code, "effective_from": version.effective_from},
                     )
                 continue
             version_row = TariffVersion.objects.create(
@@ -61,7 +63,7 @@ def load_tariff(code: str) -> Tariff:
     try:
         row = TariffRow.objects.get(code=code)
     except TariffRow.DoesNotExist:
-        raise UnknownTariff(f"没有电价 {code}", field="tariff") from None
+        raise UnknownTariff(gettext_noop("没有电价 {code}"), field="tariff", params={"code": code}) from None
     return _domain_tariff(row)
 
 

@@ -23,6 +23,7 @@ from gridpay.demo.places import install_agreements, install_outlets
 from gridpay.demo.villages import TOWN, install_villages
 from gridpay.domain.energy import from_ckwh
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 Progress = Callable[[int, int], None]
 
@@ -76,35 +77,41 @@ def plan_demo(*, households: int | None, days: int | None, seed: int, start: dat
     # More households than are enrolled continues an interrupted enrolment; fewer cannot be.
     if households is not None and households < count:
         raise DemoTownMismatch(
-            f"数据库里已有 {count} 户的{TOWN}演示数据，多于 --households {households}：" + _ANOTHER_DATABASE,
-            field="households",
+            gettext_noop("数据库里已有 {count} 户的{town}演示数据，多于 --households {households}：请用原来的参数，"
+                         "或换一个数据库（GRIDPAY_DATABASE_URL，或删除 gridpay.sqlite3）"),
+            field="households", params={"count": count, "town": TOWN, "households": households},
         )
     existing_start = existing.aggregate(first=Min("prepaid_since"))["first"]
     if existing_start is not None and start is not None and start != existing_start:
         raise DemoTownMismatch(
-            f"数据库里的{TOWN}演示数据从 {existing_start} 开始，与 --start {start} 不符：" + _ANOTHER_DATABASE,
-            field="start",
+            gettext_noop("数据库里的{town}演示数据从 {existing_start} 开始，与 --start {start} 不符：请用原来的参数，"
+                         "或换一个数据库（GRIDPAY_DATABASE_URL，或删除 gridpay.sqlite3）"),
+            field="start", params={"town": TOWN, "existing_start": existing_start, "start": start},
         )
     first_day = start or existing_start
     if days is None:
         days = (today - first_day).days if first_day is not None else DEFAULT_DAYS
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidDemoPlan(f"--days 应在 1 到 {MAX_DAYS} 之间：{days}", field="days")
+        raise InvalidDemoPlan(gettext_noop("--days 应在 1 到 {most} 之间：{days}"), field="days",
+                              params={"most": MAX_DAYS, "days": days})
     count_wanted = households if households is not None else (count or DEFAULT_HOUSEHOLDS)
     if not 1 <= count_wanted <= MAX_HOUSEHOLDS:
-        raise InvalidDemoPlan(f"--households 应在 1 到 {MAX_HOUSEHOLDS} 之间：{count_wanted}", field="households")
+        raise InvalidDemoPlan(gettext_noop("--households 应在 1 到 {most} 之间：{count_wanted}"),
+                              field="households",
+                              params={"most": MAX_HOUSEHOLDS, "count_wanted": count_wanted})
     first_day = first_day or today - timedelta(days=days)
     plan = DemoPlan(households=count_wanted, days=days, seed=seed, first_day=first_day, existing_accounts=count)
     if plan.last_day >= today:
         raise InvalidDemoPlan(
-            f"模拟的最后一天 {plan.last_day} 必须早于今天 {today}：请提前 --start 或减少 --days", field="start"
+            gettext_noop("模拟的最后一天 {last_day} 必须早于今天 {today}：请提前 --start 或减少 --days"), field="start",
+            params={"last_day": plan.last_day, "today": today},
         )
     if first_day - timedelta(days=1) < FIRST_TARIFF_DAY:
-        raise InvalidDemoPlan(f"电价 {TARIFF} 自 {FIRST_TARIFF_DAY} 起执行：--start 不能早于次日", field="start")
+        raise InvalidDemoPlan(
+            gettext_noop("电价 {tariff} 自 {first_day} 起执行：--start 不能早于次日"), field="start",
+            params={"tariff": TARIFF, "first_day": FIRST_TARIFF_DAY},
+        )
     return plan
-
-
-_ANOTHER_DATABASE = "请用原来的参数，或换一个数据库（GRIDPAY_DATABASE_URL，或删除 gridpay.sqlite3）"
 
 
 def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | None = None) -> DemoTown:
@@ -180,7 +187,9 @@ def _check_existing(households: list[Household], *, seed: int) -> list[Household
     """The households not enrolled yet; refuses when what is enrolled is not what the seed generates."""
     if Account.objects.exclude(village__town=TOWN).exists():
         raise DemoTownMismatch(
-            f"数据库里有不属于{TOWN}演示的用电户：演示只在新的或演示用的数据库上运行。" + _ANOTHER_DATABASE
+            gettext_noop("数据库里有不属于{town}演示的用电户：演示只在新的或演示用的数据库上运行。请用原来的参数，"
+                         "或换一个数据库（GRIDPAY_DATABASE_URL，或删除 gridpay.sqlite3）"),
+            params={"town": TOWN},
         )
     wanted = {h.account_no: h for h in households}
     stored = Meter.objects.filter(account__village__town=TOWN).values_list(
@@ -195,9 +204,11 @@ def _check_existing(households: list[Household], *, seed: int) -> list[Household
             from_ckwh(h.start_total_ckwh),
         ):
             raise DemoTownMismatch(
-                f"数据库里的{TOWN}演示数据不是用 --households {len(households)} --seed {seed} 生成的"
-                f"（户号 {account_no} 不同）：" + _ANOTHER_DATABASE,
+                gettext_noop("数据库里的{town}演示数据不是用 --households {households} --seed {seed} 生成的"
+                             "（户号 {account_no} 不同）：请用原来的参数，或换一个数据库（GRIDPAY_DATABASE_URL，"
+                             "或删除 gridpay.sqlite3）"),
                 field="seed",
+                params={"town": TOWN, "households": len(households), "seed": seed, "account_no": account_no},
             )
     enrolled = set(Account.objects.filter(village__town=TOWN).values_list("account_no", flat=True))
     return [h for h in households if h.account_no not in enrolled]

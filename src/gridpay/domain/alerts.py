@@ -7,6 +7,7 @@ from enum import StrEnum
 from statistics import median
 
 from gridpay.domain.supply_policy import AlertLevels, UnusualUsageRule
+from gridpay.domain.texts import gettext_noop
 
 
 class AlertKind(StrEnum):
@@ -15,6 +16,18 @@ class AlertKind(StrEnum):
     DAYS_LEFT = "days_left"
     LOW_BALANCE_SECOND = "low_balance_second"
     ARREARS = "arrears"  # 欠费: supply will be suspended
+
+    @property
+    def label(self) -> str:
+        return ALERT_LABELS[self]
+
+
+ALERT_LABELS = {
+    AlertKind.LOW_BALANCE_FIRST: gettext_noop("余额第一档"),
+    AlertKind.DAYS_LEFT: gettext_noop("可用天数不足"),
+    AlertKind.LOW_BALANCE_SECOND: gettext_noop("余额第二档"),
+    AlertKind.ARREARS: gettext_noop("欠费停电通知"),
+}
 
 
 SEVERITY = list(AlertKind)

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 
 # A channel's notification or an agent's request older (or newer) than this is refused as stale:
 # a replay of a captured message must not be able to wait for a better moment.
@@ -56,20 +57,20 @@ class RefusalReason(StrEnum):
 
 
 REFUSAL_LABELS = {
-    RefusalReason.BAD_SIGNATURE: "签名无效（伪造或被篡改）",
-    RefusalReason.STALE: "时间戳超出允许范围（疑似重放）",
-    RefusalReason.MALFORMED: "报文格式不正确",
-    RefusalReason.WRONG_MERCHANT: "商户号或应用号不符",
-    RefusalReason.UNKNOWN_ORDER: "没有这个订单",
-    RefusalReason.AMOUNT_MISMATCH: "金额与订单不符",
-    RefusalReason.ACCOUNT_MISMATCH: "户号与订单不符",
-    RefusalReason.NOT_CONFIGURED: "渠道未配置",
-    RefusalReason.NONCE_REUSED: "随机串已用过（重放）",
-    RefusalReason.OVER_LIMIT: "超出代收额度",
-    RefusalReason.WRONG_PIN: "充值卡卡号或密码错误",
-    RefusalReason.NOT_CREDITED: "已验证但未能入账",
-    RefusalReason.UNKNOWN_REFUND: "没有这笔退款",
-    RefusalReason.REFUND_CONFLICT: "退款结果与此前通知的矛盾",
+    RefusalReason.BAD_SIGNATURE: gettext_noop("签名无效（伪造或被篡改）"),
+    RefusalReason.STALE: gettext_noop("时间戳超出允许范围（疑似重放）"),
+    RefusalReason.MALFORMED: gettext_noop("报文格式不正确"),
+    RefusalReason.WRONG_MERCHANT: gettext_noop("商户号或应用号不符"),
+    RefusalReason.UNKNOWN_ORDER: gettext_noop("没有这个订单"),
+    RefusalReason.AMOUNT_MISMATCH: gettext_noop("金额与订单不符"),
+    RefusalReason.ACCOUNT_MISMATCH: gettext_noop("户号与订单不符"),
+    RefusalReason.NOT_CONFIGURED: gettext_noop("渠道未配置"),
+    RefusalReason.NONCE_REUSED: gettext_noop("随机串已用过（重放）"),
+    RefusalReason.OVER_LIMIT: gettext_noop("超出代收额度"),
+    RefusalReason.WRONG_PIN: gettext_noop("充值卡卡号或密码错误"),
+    RefusalReason.NOT_CREDITED: gettext_noop("已验证但未能入账"),
+    RefusalReason.UNKNOWN_REFUND: gettext_noop("没有这笔退款"),
+    RefusalReason.REFUND_CONFLICT: gettext_noop("退款结果与此前通知的矛盾"),
 }
 
 # Refusals a retry of the same message cannot cure are acknowledged to the channel once recorded
@@ -92,7 +93,10 @@ class NotificationRefused(DomainError):
     code = "notification_refused"
 
     def __init__(self, reason: RefusalReason, detail: str = "") -> None:
-        super().__init__(f"{reason.label}{'：' + detail if detail else ''}")
+        if detail:
+            super().__init__(gettext_noop("{reason}：{detail}"), params={"reason": reason.label, "detail": detail})
+        else:
+            super().__init__(reason.label)
         self.reason = reason
         self.detail = detail
 

@@ -6,6 +6,9 @@ from datetime import time
 
 import numpy as np
 
+from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
+
 WALKING_M_PER_MIN = 75  # 4.5 km/h, an adult's unhurried walk
 CIRCLE_MINUTES = 10
 EARTH_RADIUS_M = 6_371_000
@@ -30,14 +33,20 @@ def is_open(*, hours: str, at: time | None) -> bool:
     return at >= start or at < end
 
 
+class InvalidHours(DomainError):
+    code = "invalid_hours"
+
+
 def parse_hours(hours: str) -> str:
-    """The hours as stored, or ValueError naming the expected form."""
+    """The hours as stored, or InvalidHours naming the expected form."""
+    refused = InvalidHours(gettext_noop("营业时间应为 HH:MM-HH:MM 或 24h，而不是 {hours!r}"), field="hours",
+                           params={"hours": hours})
     try:
         is_open(hours=hours, at=time(12))
-    except ValueError:
-        raise ValueError(f"营业时间应为 HH:MM-HH:MM 或 24h，而不是 {hours!r}") from None
+    except ValueError:  # time.fromisoformat's
+        raise refused from None
     if "-" not in hours and hours.strip().lower() != "24h":
-        raise ValueError(f"营业时间应为 HH:MM-HH:MM 或 24h，而不是 {hours!r}")
+        raise refused
     return hours.strip()
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class InvalidEnergy(DomainError):
@@ -31,12 +32,12 @@ def parse_kwh(text: str | Decimal | int, *, field: str = "kwh") -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise InvalidEnergy(f"电量不是数字：{text!r}", field=field) from None
+        raise InvalidEnergy(gettext_noop("电量不是数字：{text!r}"), field=field, params={"text": text}) from None
     if not value.is_finite() or value < 0:
-        raise InvalidEnergy(f"电量必须是非负数：{text!r}", field=field)
+        raise InvalidEnergy(gettext_noop("电量必须是非负数：{text!r}"), field=field, params={"text": text})
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise InvalidEnergy(f"电量最多 2 位小数：{text!r}", field=field)
+        raise InvalidEnergy(gettext_noop("电量最多 2 位小数：{text!r}"), field=field, params={"text": text})
     return value
 
 
@@ -44,7 +45,7 @@ def to_ckwh(kwh: Decimal) -> int:
     """kWh (2 decimals) → an integer of hundredths of a kWh, the unit all arithmetic runs in."""
     scaled = kwh * CKWH_PER_KWH
     if scaled != scaled.to_integral_value():
-        raise InvalidEnergy(f"电量最多 2 位小数：{kwh}")
+        raise InvalidEnergy(gettext_noop("电量最多 2 位小数：{kwh}"), params={"kwh": kwh})
     return int(scaled)
 
 
@@ -65,10 +66,11 @@ class DayEnergy:
 
     def __post_init__(self) -> None:
         if self.total_kwh < 0 or any(v < 0 for v in self.tou_kwh.values()):
-            raise InvalidEnergy("电量不能为负")
+            raise InvalidEnergy(gettext_noop("电量不能为负"))
         if self.claimed_kwh() > self.total_kwh:
             raise InvalidEnergy(
-                f"分时电量之和 {self.claimed_kwh()} 超过总电量 {self.total_kwh}", field="total_kwh"
+                gettext_noop("分时电量之和 {claimed} 超过总电量 {total}"), field="total_kwh",
+                params={"claimed": self.claimed_kwh(), "total": self.total_kwh},
             )
 
     def claimed_kwh(self) -> Decimal:

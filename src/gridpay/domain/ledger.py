@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class InvalidTransfer(DomainError):
@@ -32,6 +33,20 @@ class TransferKind(StrEnum):
     REFUND = "refund"  # money of a payment going back: a refund to the payer, or a reversal
     REFUND_CLOSED = "refund_closed"  # a refund the channel closed unmade: its money back on the account
 
+    @property
+    def label(self) -> str:
+        return TRANSFER_LABELS[self]
+
+
+TRANSFER_LABELS = {
+    TransferKind.SETTLEMENT: gettext_noop("电费结算"),
+    TransferKind.PAYMENT: gettext_noop("交费"),
+    TransferKind.BILL_ADJUSTMENT: gettext_noop("月度电费调整"),
+    TransferKind.OPENING_BALANCE: gettext_noop("期初余额"),
+    TransferKind.REFUND: gettext_noop("退款"),
+    TransferKind.REFUND_CLOSED: gettext_noop("退款关闭，退回余额"),
+}
+
 
 @dataclass(frozen=True)
 class Transfer:
@@ -42,9 +57,10 @@ class Transfer:
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount_fen, int) or self.amount_fen <= 0:
-            raise InvalidTransfer(f"转账金额必须为正整数分：{self.amount_fen}", field="amount_fen")
+            raise InvalidTransfer(gettext_noop("转账金额必须为正整数分：{amount_fen}"), field="amount_fen",
+                                  params={"amount_fen": self.amount_fen})
         if self.debit == self.credit:
-            raise InvalidTransfer("借方与贷方不能是同一账户")
+            raise InvalidTransfer(gettext_noop("借方与贷方不能是同一账户"))
 
 
 def transfer_toward(*, to: int, counterpart: int, amount_fen: int, kind: TransferKind) -> Transfer | None:

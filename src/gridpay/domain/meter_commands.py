@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class CommandAction(StrEnum):
@@ -26,6 +27,18 @@ class CommandAction(StrEnum):
     RECONNECT = "reconnect"  # 直接合闸 1C, or 合闸允许 1B where the meter knows no 1C (meter_models)
     PROTECT = "protect"  # 保电 3A
     RELEASE = "release"  # 保电解除 3B
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    CommandAction.DISCONNECT: gettext_noop("停电"),
+    CommandAction.RECONNECT: gettext_noop("复电"),
+    CommandAction.PROTECT: gettext_noop("保电"),
+    CommandAction.RELEASE: gettext_noop("解除保电"),
+}
 
 
 class CommandStatus(StrEnum):
@@ -38,6 +51,23 @@ class CommandStatus(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     ESCALATED = "escalated"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    CommandStatus.HELD: gettext_noop("等待前一命令"),
+    CommandStatus.QUEUED: gettext_noop("待发送"),
+    CommandStatus.SENDING: gettext_noop("发送中"),
+    CommandStatus.SENT: gettext_noop("已发送"),
+    CommandStatus.ACKNOWLEDGED: gettext_noop("表计已应答"),
+    CommandStatus.CONFIRMED: gettext_noop("已确认"),
+    CommandStatus.CANCELLED: gettext_noop("已取消"),
+    CommandStatus.EXPIRED: gettext_noop("已过期"),
+    CommandStatus.ESCALATED: gettext_noop("转现场工单"),
+}
 
 
 LIVE = frozenset({CommandStatus.QUEUED, CommandStatus.SENDING, CommandStatus.SENT, CommandStatus.ACKNOWLEDGED})
@@ -90,12 +120,14 @@ class CommandPolicy:
 
     def __post_init__(self) -> None:
         if self.answer_timeout_s <= 0 or self.max_attempts < 1 or not self.backoff_s:
-            raise CommandPolicyInvalid("命令超时、重试次数与退避时间应为正数", field="command_policy")
+            raise CommandPolicyInvalid(gettext_noop("命令超时、重试次数与退避时间应为正数"), field="command_policy")
         if any(b <= 0 for b in self.backoff_s) or self.frame_validity_s <= self.answer_timeout_s \
                 or self.permit_poll_s <= 0:
-            raise CommandPolicyInvalid("退避时间应为正数，命令有效期应长于应答超时", field="command_policy")
+            raise CommandPolicyInvalid(
+                gettext_noop("退避时间应为正数，命令有效期应长于应答超时"), field="command_policy",
+            )
         if not 0 < self.send_lease_s < self.frame_validity_s:
-            raise CommandPolicyInvalid("发送租期应为正数且短于命令有效期", field="command_policy")
+            raise CommandPolicyInvalid(gettext_noop("发送租期应为正数且短于命令有效期"), field="command_policy")
 
 
 @dataclass(frozen=True)

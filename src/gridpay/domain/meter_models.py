@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 FREEZE_DEPTH_MAX = 62  # DL/T 645-2007: daily freezes (上1次) … (上62次)
 
@@ -17,6 +18,13 @@ FREEZE_DEPTH_MAX = 62  # DL/T 645-2007: daily freezes (上1次) … (上62次)
 class RelayKind(StrEnum):
     INTERNAL = "internal"  # 内置继电器: the customer presses the meter's button
     EXTERNAL = "external"  # 外置断路器: the customer closes the breaker in the meter box
+
+    @property
+    def label(self) -> str:
+        return RELAY_LABELS[self]
+
+
+RELAY_LABELS = {RelayKind.INTERNAL: gettext_noop("内置继电器"), RelayKind.EXTERNAL: gettext_noop("外置断路器")}
 
 
 class ReconnectWay(StrEnum):
@@ -40,13 +48,14 @@ class MeterModel:
 
     def __post_init__(self) -> None:
         if not self.code.strip() or not self.name.strip():
-            raise MeterModelInvalid("表计型号应有代码和名称", field="code")
+            raise MeterModelInvalid(gettext_noop("表计型号应有代码和名称"), field="code")
         if self.password_level not in (0x02, 0x04):
-            raise MeterModelInvalid("远程控制的密码权限应为 02 或 04", field="password_level")
+            raise MeterModelInvalid(gettext_noop("远程控制的密码权限应为 02 或 04"), field="password_level")
         if not 0 <= self.rates <= 4:
-            raise MeterModelInvalid("费率数应为 0（仅总电量）到 4（尖峰平谷）", field="rates")
+            raise MeterModelInvalid(gettext_noop("费率数应为 0（仅总电量）到 4（尖峰平谷）"), field="rates")
         if not 1 <= self.freeze_depth <= FREEZE_DEPTH_MAX:
-            raise MeterModelInvalid(f"日冻结存储深度应为 1 到 {FREEZE_DEPTH_MAX} 天", field="freeze_depth")
+            raise MeterModelInvalid(gettext_noop("日冻结存储深度应为 1 到 {most} 天"), field="freeze_depth",
+                                    params={"most": FREEZE_DEPTH_MAX})
 
     @property
     def reconnect_way(self) -> ReconnectWay:

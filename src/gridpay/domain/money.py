@@ -1,9 +1,18 @@
 """Money as integer fen, and the one rounding that turns exact amounts into fen (四舍五入)."""
 
+from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
+
 # Exact amounts are integers of micro-yuan (1e-6 yuan): energy has 2 decimals of kWh and prices
 # 4 decimals of yuan, so every energy × price product is a whole number of micro-yuan.
 MICRO_YUAN_PER_FEN = 10_000
 FEN_PER_YUAN = 100
+
+
+class InvalidAmount(DomainError):
+    """A text that is not an amount of yuan with at most two decimals."""
+
+    code = "invalid_amount"
 
 
 def round_to_fen(*, micro_yuan: int) -> int:
@@ -26,7 +35,8 @@ def format_yuan(fen: int) -> str:
 
 
 def fen_from_yuan_text(text: str) -> int:
-    """``"55.8"`` → ``5580``: a channel's decimal yuan amount, exactly; ValueError for anything else."""
+    """``"55.8"`` → ``5580``: a channel's (or a person's) decimal yuan amount, exactly; InvalidAmount for anything
+    else."""
     # The common form first (statements have a million of them): digits, a dot, two digits.
     if len(text) > 3 and text[-3] == "." and text.isascii():
         whole, cents = text[:-3], text[-2:]
@@ -34,9 +44,9 @@ def fen_from_yuan_text(text: str) -> int:
             return int(whole) * FEN_PER_YUAN + int(cents)
     whole, dot, cents = text.strip().partition(".")
     if not whole.isdigit() or not whole.isascii() or (dot and not (cents.isdigit() and cents.isascii())):
-        raise ValueError(f"不是以元为单位的金额：{text!r}")
+        raise InvalidAmount(gettext_noop("不是以元为单位的金额：{text!r}"), params={"text": text})
     if len(cents) > 2:
-        raise ValueError(f"金额最多两位小数：{text!r}")
+        raise InvalidAmount(gettext_noop("金额最多两位小数：{text!r}"), params={"text": text})
     return int(whole) * FEN_PER_YUAN + int(cents.ljust(2, "0") or 0)
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
-from gridpay.domain.texts import gettext_noop
+from gridpay.domain.texts import gettext_noop, label_of
 
 # Guards the 64-bit columns and every sum over them; not a business limit (10 亿元 in one payment).
 MAX_PAYMENT_FEN = 100_000_000_000
@@ -22,6 +22,7 @@ class PaymentConflict(DomainError):
     """The same natural key or Idempotency-Key was already used for a different payment."""
 
     code = "payment_conflict"
+    http_status = 409
 
 
 class PaymentChannel(StrEnum):
@@ -57,10 +58,7 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
 
 def channel_label(channel: str) -> str:
     """The Chinese name of a channel code; an unknown code as it is."""
-    try:
-        return CHANNEL_LABELS[PaymentChannel(channel)]
-    except ValueError:
-        return channel
+    return label_of(PaymentChannel, channel)
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def payment_request(
         channel_txn_id, field="channel_txn_id", what="渠道流水号", max_length=MAX_CHANNEL_TXN_ID_LENGTH
     )
     if not isinstance(received_at, datetime) or received_at.tzinfo is None:
-        raise InvalidPayment("收款时间必须带时区", field="received_at")
+        raise InvalidPayment(gettext_noop("收款时间必须带时区"), field="received_at")
     if idempotency_key is not None:
         idempotency_key = _text(
             idempotency_key, field="idempotency_key", what="幂等键", max_length=MAX_IDEMPOTENCY_KEY_LENGTH
@@ -111,11 +109,14 @@ def check_amount_fen(amount_fen: int) -> None:
     """A payment amount is a whole, positive number of fen below the columns' guard."""
     # bool is an int in Python; True fen is never what a caller meant.
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise InvalidPayment(f"交费金额必须是整数（单位：分）：{amount_fen!r}", field="amount_fen")
+        raise InvalidPayment(gettext_noop("交费金额必须是整数（单位：分）：{amount_fen!r}"), field="amount_fen",
+                             params={"amount_fen": amount_fen})
     if amount_fen <= 0:
-        raise InvalidPayment(f"交费金额必须大于 0 分：{amount_fen}", field="amount_fen")
+        raise InvalidPayment(gettext_noop("交费金额必须大于 0 分：{amount_fen}"), field="amount_fen",
+                             params={"amount_fen": amount_fen})
     if amount_fen > MAX_PAYMENT_FEN:
-        raise InvalidPayment(f"交费金额超出上限 {MAX_PAYMENT_FEN} 分：{amount_fen}", field="amount_fen")
+        raise InvalidPayment(gettext_noop("交费金额超出上限 {most} 分：{amount_fen}"), field="amount_fen",
+                             params={"most": MAX_PAYMENT_FEN, "amount_fen": amount_fen})
 
 
 def parse_channel(channel: str) -> PaymentChannel:
@@ -123,7 +124,8 @@ def parse_channel(channel: str) -> PaymentChannel:
         return PaymentChannel(channel)
     except ValueError:
         known = "、".join(f"{c.value}（{c.label}）" for c in PaymentChannel)
-        raise InvalidPayment(f"未知的交费渠道 {channel!r}；可用渠道：{known}", field="channel") from None
+        raise InvalidPayment(gettext_noop("未知的交费渠道 {channel!r}；可用渠道：{known}"), field="channel",
+                             params={"channel": channel, "known": known}) from None
 
 
 @dataclass(frozen=True)
@@ -150,17 +152,23 @@ def check_repeat(*, request: PaymentRequest, recorded: RecordedPayment) -> None:
     )
     if same:
         return
+    used: str | None
     if recorded.channel == request.channel.value and recorded.channel_txn_id == request.channel_txn_id:
-        reason = f"渠道流水号 {request.channel_txn_id} 已用于另一笔交费"
-        field = "channel_txn_id"
+        sentence = gettext_noop(
+            "渠道流水号 {used} 已用于另一笔交费（户号 {account_no}，金额 {amount_fen} 分，"
+            "渠道 {channel}，流水号 {channel_txn_id}）"
+        )
+        used, field = request.channel_txn_id, "channel_txn_id"
     else:
-        reason = f"幂等键 {request.idempotency_key} 已用于另一笔交费"
-        field = "idempotency_key"
-    raise PaymentConflict(
-        f"{reason}（户号 {recorded.account_no}，金额 {recorded.amount_fen} 分，"
-        f"渠道 {recorded.channel}，流水号 {recorded.channel_txn_id}）",
-        field=field,
-    )
+        sentence = gettext_noop(
+            "幂等键 {used} 已用于另一笔交费（户号 {account_no}，金额 {amount_fen} 分，"
+            "渠道 {channel}，流水号 {channel_txn_id}）"
+        )
+        used, field = request.idempotency_key, "idempotency_key"
+    raise PaymentConflict(sentence, field=field, params={
+        "used": used, "account_no": recorded.account_no, "amount_fen": recorded.amount_fen, "channel": recorded.channel,
+        "channel_txn_id": recorded.channel_txn_id,
+    })
 
 
 class RefundKind(StrEnum):
@@ -182,10 +190,12 @@ class RecordedRefund:
 def check_refund(*, paid_fen: int, refunded_fen: int, amount_fen: int) -> None:
     """A refund is a positive amount that, with the earlier ones, never exceeds the payment."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise InvalidPayment(f"退款金额必须是大于 0 的整数分：{amount_fen!r}", field="amount_fen")
+        raise InvalidPayment(gettext_noop("退款金额必须是大于 0 的整数分：{amount_fen!r}"), field="amount_fen",
+                             params={"amount_fen": amount_fen})
     if refunded_fen + amount_fen > paid_fen:
         raise RefundRefused(
-            f"退款超过可退金额：交费 {paid_fen} 分，已退 {refunded_fen} 分，本次 {amount_fen} 分", field="amount_fen"
+            gettext_noop("退款超过可退金额：交费 {paid_fen} 分，已退 {refunded_fen} 分，本次 {amount_fen} 分"),
+            field="amount_fen", params={"paid_fen": paid_fen, "refunded_fen": refunded_fen, "amount_fen": amount_fen},
         )
 
 
@@ -193,19 +203,24 @@ def check_refund_repeat(*, channel_txn_id: str, amount_fen: int, kind: str, reco
     """The same refund id again is a replay only for the same payment, amount and kind."""
     if (recorded.channel_txn_id, recorded.amount_fen, recorded.kind) != (channel_txn_id, amount_fen, kind):
         raise PaymentConflict(
-            f"退款单号已用于另一笔退款（流水号 {recorded.channel_txn_id}，{recorded.amount_fen} 分，{recorded.kind}）",
-            field="channel_refund_id",
+            gettext_noop("退款单号已用于另一笔退款（流水号 {channel_txn_id}，{amount_fen} 分，{kind}）"),
+            field="channel_refund_id", params={
+                "channel_txn_id": recorded.channel_txn_id, "amount_fen": recorded.amount_fen, "kind": recorded.kind,
+            },
         )
 
 
 def _text(value: str, *, field: str, what: str, max_length: int) -> str:
     if not isinstance(value, str):
-        raise InvalidPayment(f"{what}必须是文本：{value!r}", field=field)
+        raise InvalidPayment(
+            gettext_noop("{what}必须是文本：{value!r}"), field=field, params={"what": what, "value": value},
+        )
     value = value.strip()
     if not value:
-        raise InvalidPayment(f"{what}不能为空", field=field)
+        raise InvalidPayment(gettext_noop("{what}不能为空"), field=field, params={"what": what})
     if len(value) > max_length:
-        raise InvalidPayment(f"{what}最长 {max_length} 个字符", field=field)
+        raise InvalidPayment(gettext_noop("{what}最长 {max_length} 个字符"), field=field,
+                             params={"what": what, "max_length": max_length})
     if not value.isprintable():
-        raise InvalidPayment(f"{what}含有不可打印字符", field=field)
+        raise InvalidPayment(gettext_noop("{what}含有不可打印字符"), field=field, params={"what": what})
     return value

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class RejectedReading(DomainError):
@@ -46,7 +47,10 @@ def check_within_limit(*, registers: Registers, limit_kwh: Decimal) -> None:
     values = {"total_kwh": registers.total_kwh, **{f"{p}_kwh": v for p, v in registers.tou_kwh.items()}}
     for register, value in values.items():
         if value >= limit_kwh:
-            raise RegisterOutOfRange(f"读数 {register} = {value} 超出计度器量程（小于 {limit_kwh}）", field=register)
+            raise RegisterOutOfRange(
+                gettext_noop("读数 {register} = {value} 超出计度器量程（小于 {limit_kwh}）"), field=register,
+                params={"register": register, "value": value, "limit_kwh": limit_kwh},
+            )
 
 
 def register_advance(*, earlier: Decimal, later: Decimal, limit_kwh: Decimal, register: str) -> Decimal:
@@ -57,7 +61,8 @@ def register_advance(*, earlier: Decimal, later: Decimal, limit_kwh: Decimal, re
     # shows less than before otherwise went backwards, which a good meter never does.
     if earlier >= limit_kwh * Decimal("0.9") and later <= limit_kwh * Decimal("0.1"):
         return later + limit_kwh - earlier
-    raise ReadingGoesBackwards(f"读数倒走：{register} 从 {earlier} 变为 {later}", field=register)
+    raise ReadingGoesBackwards(gettext_noop("读数倒走：{register} 从 {earlier} 变为 {later}"), field=register,
+                               params={"register": register, "earlier": earlier, "later": later})
 
 
 def energy_between(
@@ -72,7 +77,8 @@ def energy_between(
         earlier=earlier.total_kwh, later=later.total_kwh, limit_kwh=limit_kwh, register="total_kwh"
     )
     if total > max_energy_kwh:
-        raise ImpossibleDailyEnergy(f"日电量 {total} kWh 超过上限 {max_energy_kwh} kWh", field="total_kwh")
+        raise ImpossibleDailyEnergy(gettext_noop("日电量 {total} kWh 超过上限 {max_energy_kwh} kWh"), field="total_kwh",
+                                    params={"total": total, "max_energy_kwh": max_energy_kwh})
     tou = {}
     for period, value in later.tou_kwh.items():
         before = earlier.tou_kwh.get(period)
@@ -81,7 +87,8 @@ def energy_between(
         tou[period] = register_advance(earlier=before, later=value, limit_kwh=limit_kwh, register=f"{period}_kwh")
     claimed = sum((v for p, v in tou.items() if p is not TouPeriod.FLAT), Decimal(0))
     if claimed > total:
-        raise TouExceedsTotal(f"分时电量之和 {claimed} 超过总电量 {total}", field="total_kwh")
+        raise TouExceedsTotal(gettext_noop("分时电量之和 {claimed} 超过总电量 {total}"), field="total_kwh",
+                              params={"claimed": claimed, "total": total})
     return DayEnergy(total_kwh=total, tou_kwh=tou)
 
 
@@ -105,8 +112,9 @@ def energy_over_days(
             earlier=earlier.total_kwh, later=later.total_kwh, limit_kwh=limit_kwh, register="total_kwh"
         )
         raise ImpossibleDailyEnergy(
-            f"{days} 天电量 {total} kWh 超过上限 {max_daily_kwh * days} kWh（每天 {max_daily_kwh} kWh）",
+            gettext_noop("{days} 天电量 {total} kWh 超过上限 {max_kwh} kWh（每天 {max_daily_kwh} kWh）"),
             field="total_kwh",
+            params={"days": days, "total": total, "max_kwh": max_daily_kwh * days, "max_daily_kwh": max_daily_kwh},
         ) from None
 
 

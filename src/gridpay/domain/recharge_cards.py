@@ -5,6 +5,7 @@ import hmac
 from datetime import date
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 PIN_DIGITS = 16
 MAX_FAILED_ATTEMPTS = 5  # then the card locks: 16 digits are not guessed five at a time
@@ -30,13 +31,13 @@ def group_pin(pin: str) -> str:
 
 def check_redeemable(*, card_status: str, batch_status: str, expires_on: date, today: date) -> None:
     if batch_status != "active" or card_status == "void":
-        raise CardRefused("此卡已作废", field="serial")
+        raise CardRefused(gettext_noop("此卡已作废"), field="serial")
     if card_status == "redeemed":
-        raise CardRefused("此卡已充值过，每张卡只能使用一次", field="serial")
+        raise CardRefused(gettext_noop("此卡已充值过，每张卡只能使用一次"), field="serial")
     if card_status == "locked":
-        raise CardRefused("此卡密码错误次数过多，已锁定，请持卡到营业厅办理", field="pin")
+        raise CardRefused(gettext_noop("此卡密码错误次数过多，已锁定，请持卡到营业厅办理"), field="pin")
     if today > expires_on:
-        raise CardRefused(f"此卡已于 {expires_on} 过期", field="serial")
+        raise CardRefused(gettext_noop("此卡已于 {expires_on} 过期"), field="serial", params={"expires_on": expires_on})
 
 
 def check_pin(*, expected_digest: str, key: bytes, serial: str, pin: str) -> bool:

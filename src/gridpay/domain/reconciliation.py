@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class LineKind(StrEnum):
@@ -177,17 +178,19 @@ def check_resolution(*, difference: Difference, resolution: Resolution, account_
     Refund lines are only written off here: giving money back twice, or un-refunding, is for people to do by hand.
     """
     if not note.strip():
-        raise ResolutionRefused("处理差异必须写明核实情况（--note）", field="note")
+        raise ResolutionRefused(gettext_noop("处理差异必须写明核实情况（--note）"), field="note")
     if resolution is Resolution.WRITE_OFF:
         return 0
     if difference.line_kind is LineKind.REFUND:
-        raise ResolutionRefused("退款差异只能核销，退款请另行办理", field="action")
+        raise ResolutionRefused(gettext_noop("退款差异只能核销，退款请另行办理"), field="action")
     statement_fen = difference.statement_amount_fen or 0
     our_fen = difference.our_amount_fen or 0
     if resolution is Resolution.CREDIT:
         if difference.kind is DifferenceKind.MISSING_HERE:
             if not (account_no or difference.statement_account_no):
-                raise ResolutionRefused("渠道对账单没有户号：补记入账请用 --account 指明户号", field="account_no")
+                raise ResolutionRefused(
+                    gettext_noop("渠道对账单没有户号：补记入账请用 --account 指明户号"), field="account_no",
+                )
             return statement_fen
         if difference.kind is DifferenceKind.AMOUNT_MISMATCH and statement_fen > our_fen:
             return statement_fen - our_fen
@@ -198,4 +201,5 @@ def check_resolution(*, difference: Difference, resolution: Resolution, account_
             return our_fen
         if difference.kind is DifferenceKind.AMOUNT_MISMATCH and our_fen > statement_fen:
             return our_fen - statement_fen
-    raise ResolutionRefused(f"“{difference.kind.label}”不能用“{resolution.label}”处理", field="action")
+    raise ResolutionRefused(gettext_noop("“{kind}”不能用“{resolution}”处理"), field="action",
+                            params={"kind": difference.kind.label, "resolution": resolution.label})

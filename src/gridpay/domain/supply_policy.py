@@ -39,9 +39,10 @@ class AlertLevels:
 
     def __post_init__(self) -> None:
         if not self.first_fen > self.second_fen > 0:
-            raise PolicyInvalid("提醒金额应为两个正数，第一档高于第二档", field="alert_levels")
+            raise PolicyInvalid(gettext_noop("提醒金额应为两个正数，第一档高于第二档"), field="alert_levels")
         if not 1 <= self.days_left <= MAX_DAYS_LEFT_ALERT:
-            raise PolicyInvalid(f"可用天数提醒应为 1 到 {MAX_DAYS_LEFT_ALERT} 天", field="alert_days_left")
+            raise PolicyInvalid(gettext_noop("可用天数提醒应为 1 到 {most} 天"), field="alert_days_left",
+                                params={"most": MAX_DAYS_LEFT_ALERT})
 
     def with_own_first_level(self, first_fen: int | None) -> "AlertLevels":
         """The levels for one account whose customer chose their own first amount (in the portal), if they did."""
@@ -65,7 +66,7 @@ class QuietHours:
 
     def __post_init__(self) -> None:
         if not self.sms_from < self.sms_until:
-            raise PolicyInvalid("短信发送时段的开始应早于结束", field="quiet_hours")
+            raise PolicyInvalid(gettext_noop("短信发送时段的开始应早于结束"), field="quiet_hours")
 
     def allows(self, local: time) -> bool:
         return self.sms_from <= local < self.sms_until
@@ -82,11 +83,19 @@ class DisconnectDelay:
 
     def __post_init__(self) -> None:
         if not 0 <= self.days <= MAX_DISCONNECT_DELAY_DAYS:
-            raise PolicyInvalid(f"停电延迟应为 0 到 {MAX_DISCONNECT_DELAY_DAYS} 天", field="disconnect_delay")
+            raise PolicyInvalid(
+                gettext_noop("停电延迟应为 0 到 {most} 天"), field="disconnect_delay",
+                params={"most": MAX_DISCONNECT_DELAY_DAYS},
+            )
         if self.minutes < 0 or (self.days and self.minutes):
-            raise PolicyInvalid("停电延迟按分钟计时天数应为 0，且分钟数不能为负", field="disconnect_delay")
+            raise PolicyInvalid(
+                gettext_noop("停电延迟按分钟计时天数应为 0，且分钟数不能为负"), field="disconnect_delay",
+            )
         if self.minutes > MAX_DISCONNECT_DELAY_DAYS * 24 * 60:
-            raise PolicyInvalid(f"停电延迟不能超过 {MAX_DISCONNECT_DELAY_DAYS} 天", field="disconnect_delay")
+            raise PolicyInvalid(
+                gettext_noop("停电延迟不能超过 {most} 天"), field="disconnect_delay",
+                params={"most": MAX_DISCONNECT_DELAY_DAYS},
+            )
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,7 @@ class DisconnectionWindow:
 
     def __post_init__(self) -> None:
         if not self.opens < self.closes:
-            raise PolicyInvalid("停电时段的开始应早于结束", field="disconnection_window")
+            raise PolicyInvalid(gettext_noop("停电时段的开始应早于结束"), field="disconnection_window")
 
 
 MAX_BASELINE_DAYS = 365
@@ -119,9 +128,9 @@ class UnusualUsageRule:
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_history_days <= self.baseline_days <= MAX_BASELINE_DAYS:
-            raise PolicyInvalid("异常用电的基准天数设置不正确", field="unusual_usage")
+            raise PolicyInvalid(gettext_noop("异常用电的基准天数设置不正确"), field="unusual_usage")
         if self.factor <= 1 or self.min_excess_kwh < 0:
-            raise PolicyInvalid("异常用电的倍数应大于 1，超出电量不能为负", field="unusual_usage")
+            raise PolicyInvalid(gettext_noop("异常用电的倍数应大于 1，超出电量不能为负"), field="unusual_usage")
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,19 @@ class WindowClosed(StrEnum):
     HOLIDAY_EVE = "holiday_eve"
     REST_DAY = "rest_day"
     OUTSIDE_HOURS = "outside_hours"
+
+    @property
+    def label(self) -> str:
+        return WINDOW_CLOSED_LABELS[self]
+
+
+WINDOW_CLOSED_LABELS = {
+    WindowClosed.WEATHER_BLOCK: gettext_noop("恶劣天气暂停停电"),
+    WindowClosed.HOLIDAY: gettext_noop("节假日"),
+    WindowClosed.HOLIDAY_EVE: gettext_noop("节假日前一日"),
+    WindowClosed.REST_DAY: gettext_noop("非工作日"),
+    WindowClosed.OUTSIDE_HOURS: gettext_noop("不在停电时间段内"),
+}
 
 
 def window_closed_because(*, policy: SupplyPolicy, calendar: Calendar, at: datetime) -> WindowClosed | None:
@@ -211,6 +233,13 @@ class SupplyState(StrEnum):
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
 
+    @property
+    def label(self) -> str:
+        return SUPPLY_STATE_LABELS[self]
+
+
+SUPPLY_STATE_LABELS = {SupplyState.CONNECTED: gettext_noop("供电"), SupplyState.DISCONNECTED: gettext_noop("停电")}
+
 
 @dataclass(frozen=True)
 class SupplyStanding:
@@ -231,6 +260,21 @@ class Disconnection(StrEnum):
     NOT_DUE = "not_due"
     PROTECTED = "protected"  # 保电: to the staff queue, never automatic
     WINDOW_CLOSED = "window_closed"
+
+    @property
+    def label(self) -> str:
+        return DISCONNECTION_LABELS[self]
+
+
+DISCONNECTION_LABELS = {
+    Disconnection.DISCONNECT: gettext_noop("下发停电"),
+    Disconnection.NOT_IN_ARREARS: gettext_noop("已不欠费"),
+    Disconnection.NOT_CONNECTED: gettext_noop("已停电"),
+    Disconnection.COMMAND_PENDING: gettext_noop("已有命令在途"),
+    Disconnection.NOT_DUE: gettext_noop("未到停电时间"),
+    Disconnection.PROTECTED: gettext_noop("保电户，转人工"),
+    Disconnection.WINDOW_CLOSED: gettext_noop("不在停电时段"),
+}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from gridpay.domain.energy import DayEnergy, TouPeriod, from_ckwh, to_ckwh
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import micro_yuan_of, round_to_fen
+from gridpay.domain.texts import gettext_noop
 
 PRICE_SCALE = Decimal("0.0001")
 
@@ -44,7 +45,7 @@ def price_to_e4(price: Decimal) -> int:
     """Yuan per kWh with 4 decimals → an integer of ten-thousandths of a yuan."""
     scaled = price / PRICE_SCALE
     if scaled != scaled.to_integral_value():
-        raise InvalidTariff(f"电价最多 4 位小数：{price}")
+        raise InvalidTariff(gettext_noop("电价最多 4 位小数：{price}"), params={"price": price})
     return int(scaled)
 
 
@@ -80,34 +81,36 @@ class Tariff:
 
     def __post_init__(self) -> None:
         if not self.versions:
-            raise InvalidTariff(f"电价 {self.code} 没有任何版本")
+            raise InvalidTariff(gettext_noop("电价 {code} 没有任何版本"), params={"code": self.code})
         days = [v.effective_from for v in self.versions]
         if days != sorted(days) or len(set(days)) != len(days):
-            raise InvalidTariff(f"电价 {self.code} 的版本生效日期必须递增且不重复")
+            raise InvalidTariff(gettext_noop("电价 {code} 的版本生效日期必须递增且不重复"), params={"code": self.code})
 
     def version_on(self, day: date) -> TariffVersion:
         """The version in force on ``day``: the last one whose effective date is not after it."""
         in_force = [v for v in self.versions if v.effective_from <= day]
         if not in_force:
-            raise TariffNotInForce(f"电价 {self.code} 在 {day} 尚未生效")
+            raise TariffNotInForce(
+                gettext_noop("电价 {code} 在 {day} 尚未生效"), params={"code": self.code, "day": day},
+            )
         return in_force[-1]
 
 
 def validate_tiers(tiers: Sequence[Tier]) -> None:
     if not tiers:
-        raise InvalidTariff("电价至少要有一个阶梯")
+        raise InvalidTariff(gettext_noop("电价至少要有一个阶梯"))
     bounds = [t.up_to_kwh for t in tiers]
     if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-        raise InvalidTariff("只有最后一个阶梯没有上限")
+        raise InvalidTariff(gettext_noop("只有最后一个阶梯没有上限"))
     finite = [b for b in bounds if b is not None]
     if any(b <= 0 for b in finite) or finite != sorted(set(finite)):
-        raise InvalidTariff("阶梯上限必须为正且递增")
+        raise InvalidTariff(gettext_noop("阶梯上限必须为正且递增"))
     for number, tier in enumerate(tiers, start=1):
         if TouPeriod.FLAT not in tier.prices:
-            raise InvalidTariff(f"第 {number} 阶梯缺少平段（标准）电价")
+            raise InvalidTariff(gettext_noop("第 {number} 阶梯缺少平段（标准）电价"), params={"number": number})
         for price in tier.prices.values():
             if price < 0:
-                raise InvalidTariff(f"第 {number} 阶梯电价不能为负")
+                raise InvalidTariff(gettext_noop("第 {number} 阶梯电价不能为负"), params={"number": number})
             price_to_e4(price)
 
 

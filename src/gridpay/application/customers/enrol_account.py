@@ -23,6 +23,7 @@ from gridpay.data.models.field_work import CallReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
 from gridpay.domain.phone_numbers import normalised_phone
+from gridpay.domain.texts import gettext_noop
 
 
 class EnrolmentRefused(DomainError):
@@ -62,28 +63,34 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
         e = replace(e, phone=normalised_phone(e.phone))
     with transaction.atomic():
         if Account.objects.filter(account_no=e.account_no).exists():
-            raise EnrolmentRefused(f"户号 {e.account_no} 已存在", field="account_no")
+            raise EnrolmentRefused(gettext_noop("户号 {account_no} 已存在"), field="account_no",
+                                   params={"account_no": e.account_no})
         if Meter.objects.filter(meter_no=e.meter_no).exists():
-            raise EnrolmentRefused(f"表号 {e.meter_no} 已在使用", field="meter_no")
+            raise EnrolmentRefused(gettext_noop("表号 {meter_no} 已在使用"), field="meter_no",
+                                   params={"meter_no": e.meter_no})
         if Meter.objects.filter(dlt645_address=e.dlt645_address).exists():
-            raise EnrolmentRefused(f"通信地址 {e.dlt645_address} 已在使用", field="dlt645_address")
+            raise EnrolmentRefused(gettext_noop("通信地址 {dlt645_address} 已在使用"), field="dlt645_address",
+                                   params={"dlt645_address": e.dlt645_address})
         try:
             tariff = Tariff.objects.get(code=e.tariff_code)
         except Tariff.DoesNotExist:
-            raise EnrolmentRefused(f"没有电价 {e.tariff_code}", field="tariff") from None
+            raise EnrolmentRefused(gettext_noop("没有电价 {tariff_code}"), field="tariff",
+                                   params={"tariff_code": e.tariff_code}) from None
         village = None
         if e.village:
             try:
                 village = Village.objects.get(name=e.village, **({"town": e.town} if e.town else {}))
             except (Village.DoesNotExist, Village.MultipleObjectsReturned):
-                raise EnrolmentRefused(f"没有唯一的村/社区 {e.village}", field="village") from None
+                raise EnrolmentRefused(gettext_noop("没有唯一的村/社区 {village}"), field="village",
+                                       params={"village": e.village}) from None
         model = None
         if e.meter_model:
             model = MeterModel.objects.filter(code=e.meter_model).first()
             if model is None:
-                raise EnrolmentRefused(f"没有表计型号 {e.meter_model}", field="meter_model")
+                raise EnrolmentRefused(gettext_noop("没有表计型号 {meter_model}"), field="meter_model",
+                                       params={"meter_model": e.meter_model})
         if e.mode == AccountMode.PREPAID and e.prepaid_since is None:
-            raise EnrolmentRefused("智能交费户必须有起始日", field="prepaid_since")
+            raise EnrolmentRefused(gettext_noop("智能交费户必须有起始日"), field="prepaid_since")
         customer = Customer.objects.create(name=e.customer_name, phone=e.phone)
         wallet = LedgerAccount.objects.create(
             code=ledger_store.customer_code(e.account_no), kind=LedgerAccountKind.CUSTOMER.value

@@ -30,6 +30,7 @@ from gridpay.data.models import Account, AccountMode, Customer, Meter, Village
 from gridpay.domain.errors import DomainError
 from gridpay.domain.phone_numbers import InvalidPhone, normalised_phone
 from gridpay.domain.readings import register_limit_kwh
+from gridpay.domain.texts import gettext_noop
 
 COLUMNS = (
     "account_no",
@@ -129,7 +130,9 @@ def _enrol(enrolment: Enrolment, *, at: datetime, business_day: date) -> None:
             enrol_account(enrolment=enrolment, at=at, business_day=business_day)
     except DatabaseError as error:
         # The checks above should have caught it; a concurrent enrolment of the same account can still.
-        raise RowRejected("rejected_by_database", f"数据库拒绝了这一行：{error}") from None
+        raise RowRejected(
+            "rejected_by_database", gettext_noop("数据库拒绝了这一行：{error}"), params={"error": error},
+        ) from None
 
 
 # Where each free-text column is stored, so its longest value comes from the model.
@@ -207,7 +210,8 @@ _NEEDED = {"account_no", "customer_name", "meter_no"}
 def _mode(raw: dict[str, str]) -> str:
     mode = required(raw, "mode")
     if mode not in AccountMode.values:
-        raise RowRejected("invalid_value", f"mode 应为 prepaid 或 postpaid：{mode!r}", field="mode")
+        raise RowRejected("invalid_value", gettext_noop("mode 应为 prepaid 或 postpaid：{mode!r}"), field="mode",
+                          params={"mode": mode})
     return mode
 
 
@@ -215,7 +219,8 @@ def _time_of_use(raw: dict[str, str]) -> bool:
     time_of_use = YES_NO.get(raw["time_of_use"])
     if time_of_use is None:
         raise RowRejected(
-            "invalid_value", f"time_of_use 应为 0/1 或 是/否：{raw['time_of_use']!r}", field="time_of_use"
+            "invalid_value", gettext_noop("time_of_use 应为 0/1 或 是/否：{time_of_use!r}"), field="time_of_use",
+            params={"time_of_use": raw["time_of_use"]},
         )
     return time_of_use
 
@@ -223,14 +228,18 @@ def _time_of_use(raw: dict[str, str]) -> bool:
 def _registers(raw: dict[str, str]) -> str:
     registers = required(raw, "meter_registers")
     if registers not in Meter.Registers.values:
-        raise RowRejected("invalid_value", f"meter_registers 应为 total 或 tou：{registers!r}", field="meter_registers")
+        raise RowRejected("invalid_value", gettext_noop("meter_registers 应为 total 或 tou：{registers!r}"),
+                          field="meter_registers", params={"registers": registers})
     return registers
 
 
 def _dlt645_address(raw: dict[str, str]) -> str:
     address = required(raw, "dlt645_address")
     if not _DLT645_ADDRESS.fullmatch(address):
-        raise RowRejected("invalid_value", f"dlt645_address 应为 12 位数字：{address!r}", field="dlt645_address")
+        raise RowRejected(
+            "invalid_value", gettext_noop("dlt645_address 应为 12 位数字：{address!r}"), field="dlt645_address",
+            params={"address": address},
+        )
     return address
 
 
@@ -241,8 +250,8 @@ def _start_total(raw: dict[str, str]) -> Decimal:
     if start_total >= limit:
         raise RowRejected(
             "register_out_of_range",
-            f"start_total_kwh 超出计度器量程（小于 {limit}）：{start_total}",
-            field="start_total_kwh",
+            gettext_noop("start_total_kwh 超出计度器量程（小于 {limit}）：{start_total}"),
+            field="start_total_kwh", params={"limit": limit, "start_total": start_total},
         )
     return start_total
 
@@ -251,10 +260,12 @@ def _opening_fen(raw: dict[str, str]) -> int:
     opening = required(raw, "opening_balance_fen")
     if not _FEN.fullmatch(opening):
         raise RowRejected(
-            "invalid_number", f"opening_balance_fen 应为整数（分）：{opening!r}", field="opening_balance_fen"
+            "invalid_number", gettext_noop("opening_balance_fen 应为整数（分）：{opening!r}"),
+            field="opening_balance_fen", params={"opening": opening},
         )
     if len(opening.lstrip("-")) > len(str(MAX_OPENING_FEN)) or abs(int(opening)) >= MAX_OPENING_FEN:
-        raise RowRejected("invalid_number", f"opening_balance_fen 金额过大：{opening}", field="opening_balance_fen")
+        raise RowRejected("invalid_number", gettext_noop("opening_balance_fen 金额过大：{opening}"),
+                          field="opening_balance_fen", params={"opening": opening})
     return int(opening)
 
 
@@ -262,7 +273,8 @@ def _period_used(raw: dict[str, str]) -> Decimal:
     period_used = parse_energy(raw.get("period_used_kwh") or "0", column="period_used_kwh")
     if period_used >= MAX_PERIOD_USED_KWH:
         raise RowRejected(
-            "invalid_number", f"period_used_kwh 应小于 {MAX_PERIOD_USED_KWH}：{period_used}", field="period_used_kwh"
+            "invalid_number", gettext_noop("period_used_kwh 应小于 {most}：{period_used}"),
+            field="period_used_kwh", params={"most": MAX_PERIOD_USED_KWH, "period_used": period_used},
         )
     return period_used
 
@@ -271,7 +283,7 @@ def _phone(text: str) -> str:
     try:
         return normalised_phone(text) if text else ""
     except InvalidPhone as error:
-        raise RowRejected(error.code, error.message, field="phone") from None
+        raise RowRejected(error.code, error.template, field="phone", params=error.params) from None
 
 
 def _location(raw: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
@@ -282,7 +294,11 @@ def _location(raw: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
     try:
         lat, lon = Decimal(latitude), Decimal(longitude)
     except InvalidOperation:
-        raise RowRejected("invalid_number", f"经纬度应为数字：{latitude!r}, {longitude!r}", field="latitude") from None
+        raise RowRejected(
+            "invalid_number", gettext_noop("经纬度应为数字：{latitude!r}, {longitude!r}"), field="latitude",
+            params={"latitude": latitude, "longitude": longitude},
+        ) from None
     if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise RowRejected("invalid_value", f"经纬度超出范围：{latitude}, {longitude}", field="latitude")
+        raise RowRejected("invalid_value", gettext_noop("经纬度超出范围：{latitude}, {longitude}"), field="latitude",
+                          params={"latitude": latitude, "longitude": longitude})
     return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))

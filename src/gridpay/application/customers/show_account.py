@@ -8,6 +8,7 @@ from django.conf import settings
 from gridpay.application.errors import UnknownAccount
 from gridpay.data.queries import accounts as queries
 from gridpay.domain.account_figures import account_figures
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class AccountView:
 def show_account(*, account_no: str) -> AccountView:
     particulars = queries.account_particulars(account_no=account_no.strip())
     if particulars is None:
-        raise UnknownAccount(f"没有户号 {account_no}", field="account_no")
+        raise UnknownAccount(
+            gettext_noop("没有户号 {account_no}"), field="account_no", params={"account_no": account_no},
+        )
     account_id = particulars.account_id
     figures = account_figures(
         ledger_balance_fen=particulars.ledger_balance_fen,

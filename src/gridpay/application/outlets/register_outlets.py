@@ -7,7 +7,7 @@ from django.db import transaction
 
 from gridpay.data.models import Outlet, Village
 from gridpay.data.models.outlets import OutletKind
-from gridpay.domain.coverage import parse_hours
+from gridpay.domain.coverage import InvalidHours, parse_hours
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
 
@@ -46,8 +46,8 @@ def _problems(item: OutletInput) -> list[tuple[str, str]]:
         found.append(("latitude", "经纬度应为数字"))
     try:
         parse_hours(item.hours)
-    except ValueError as error:
-        found.append(("hours", str(error)))
+    except InvalidHours as error:
+        found.append(("hours", error.message))
     for channel in item.channels:
         try:
             parse_channel(channel)

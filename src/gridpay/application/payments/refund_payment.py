@@ -27,6 +27,7 @@ from gridpay.domain.payments import (
     check_refund_repeat,
     parse_channel,
 )
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,11 @@ def refund_payment(
     try:
         refund_kind = RefundKind(kind)
     except ValueError:
-        raise InvalidPayment(f"退款类型应为 refund（退款）或 reversal（冲正）：{kind!r}", field="kind") from None
+        raise InvalidPayment(gettext_noop("退款类型应为 refund（退款）或 reversal（冲正）：{kind!r}"), field="kind",
+                             params={"kind": kind}) from None
     refund_id = channel_refund_id.strip()
     if not refund_id:
-        raise InvalidPayment("退款单号不能为空", field="channel_refund_id")
+        raise InvalidPayment(gettext_noop("退款单号不能为空"), field="channel_refund_id")
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update()
@@ -87,7 +89,8 @@ def refund_payment(
             .first()
         )
         if payment is None:
-            raise NotFound(f"没有 {known.label} 流水号 {channel_txn_id} 的交费", field="channel_txn_id")
+            raise NotFound(gettext_noop("没有 {channel} 流水号 {channel_txn_id} 的交费"), field="channel_txn_id",
+                           params={"channel": known.label, "channel_txn_id": channel_txn_id})
         earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
         if earlier is not None:
             return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)

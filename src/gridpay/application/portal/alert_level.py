@@ -10,7 +10,7 @@ from gridpay.application.errors import InvalidInput
 from gridpay.application.portal.my_accounts import owned_account
 from gridpay.data.models import Account, AuditRecord
 from gridpay.data.supply_policy_store import load_policy
-from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
 from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.domain.texts import gettext_noop
 
@@ -37,7 +37,7 @@ def set_alert_level(*, phone: str, account_no: str, amount_yuan: str, at: dateti
     text = amount_yuan.strip()
     try:
         own = fen_from_yuan_text(text) if text else None
-    except ValueError:
+    except InvalidAmount:
         raise InvalidInput(gettext_noop("请输入金额，例如 100 或 100.50"), field="alert_first_fen") from None
     if own is not None:
         load_policy().alerts.check_own_first_level(own)

@@ -43,6 +43,7 @@ from gridpay.domain.readings import (
     energy_over_days,
     register_limit_kwh,
 )
+from gridpay.domain.texts import gettext_noop
 
 COLUMNS = ("meter_no", "reading_date", "total_kwh", "sharp_kwh", "peak_kwh", "flat_kwh", "valley_kwh")
 TOU_COLUMNS = {
@@ -231,7 +232,8 @@ def _parse(number: int, raw: dict[str, str]) -> _Row:
 
 def _check_not_future(day: date, *, latest_day: date) -> None:
     if day > latest_day:
-        raise RowRejected("future_date", f"读数日期 {day} 晚于今天 {latest_day}", field="reading_date")
+        raise RowRejected("future_date", gettext_noop("读数日期 {day} 晚于今天 {latest_day}"), field="reading_date",
+                          params={"day": day, "latest_day": latest_day})
 
 
 class _Timeline:
@@ -383,18 +385,21 @@ class _Check:
     def _meter_in_service(self, row: _Row) -> _Meter:
         meter = self.world.meters.get(row.meter_no)
         if meter is None:
-            raise RowRejected("unknown_meter", f"表号 {row.meter_no} 未登记", field="meter_no")
+            raise RowRejected("unknown_meter", gettext_noop("表号 {meter_no} 未登记"), field="meter_no",
+                              params={"meter_no": row.meter_no})
         if row.day < meter.installed_on:
             raise RowRejected(
                 "before_installation",
-                f"读数日期 {row.day} 早于表 {meter.meter_no} 的安装日 {meter.installed_on}",
+                gettext_noop("读数日期 {day} 早于表 {meter_no} 的安装日 {installed_on}"),
                 field="reading_date",
+                params={"day": row.day, "meter_no": meter.meter_no, "installed_on": meter.installed_on},
             )
         if meter.removed_on is not None and row.day > meter.removed_on:
             raise RowRejected(
                 "after_removal",
-                f"读数日期 {row.day} 晚于表 {meter.meter_no} 的拆除日 {meter.removed_on}",
+                gettext_noop("读数日期 {day} 晚于表 {meter_no} 的拆除日 {removed_on}"),
                 field="reading_date",
+                params={"day": row.day, "meter_no": meter.meter_no, "removed_on": meter.removed_on},
             )
         return meter
 
@@ -408,9 +413,10 @@ class _Check:
             return True
         raise RowRejected(
             "conflicting_reading",
-            f"表 {meter.meter_no} {row.day} 已有不同的读数（总 {same_day.registers.total_kwh} kWh），"
-            f"与本行的 {row.registers.total_kwh} kWh 不符",
+            gettext_noop("表 {meter_no} {day} 已有不同的读数（总 {recorded_kwh} kWh），与本行的 {total_kwh} kWh 不符"),
             field="total_kwh",
+            params={"meter_no": meter.meter_no, "day": row.day, "recorded_kwh": same_day.registers.total_kwh,
+                    "total_kwh": row.registers.total_kwh},
         )
 
     def _energy_since_earlier(self, meter: _Meter, timeline: _Timeline, row: _Row) -> DayEnergy | None:
@@ -493,7 +499,8 @@ class _Check:
                 max_daily_kwh=self.max_daily_kwh,
             )
         except RejectedReading as error:
-            raise RowRejected(error.code, f"与{against}相比：{error.message}", field=error.field) from None
+            raise RowRejected(error.code, gettext_noop("与{against}相比：{problem}"), field=error.field,
+                              params={"against": against, "problem": error.message}) from None
 
 
 def _write(check: _Check, *, received_at: datetime) -> None:

@@ -12,7 +12,7 @@ from gridpay.domain.arrears_ageing import AgeBand, arrears_ageing
 from gridpay.domain.business_time import day_bounds, next_month_start
 from gridpay.domain.payments import channel_label
 from gridpay.domain.recovery import recovery_rate
-from gridpay.domain.sms_texts import TEMPLATES
+from gridpay.domain.sms_texts import TEMPLATES, sms_label
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class MonthlyReport:
     accounts: int
 
 
-def monthly_report(*, month: date, now: datetime, zone: str, sms_names: dict[str, str]) -> MonthlyReport:
+def monthly_report(*, month: date, now: datetime, zone: str) -> MonthlyReport:
     first = month.replace(day=1)
     last = date.fromordinal(next_month_start(first).toordinal() - 1)
     start, _ = day_bounds(day=first, zone=zone)
@@ -55,7 +55,7 @@ def monthly_report(*, month: date, now: datetime, zone: str, sms_names: dict[str
         reconnect_median_minutes=round(statistics.median(times) / 60, 1) if times else None,
         reconnect_slowest_hours=round(max(times) / 3600, 2) if times else None,
         reconnections_over_24h=sum(1 for t in times if t > 24 * 3600),
-        sms=sorted(((sms_names.get(k, k), n) for k, n in queries.sms_by_kind(start=start, end=end).items()
+        sms=sorted(((sms_label(k), n) for k, n in queries.sms_by_kind(start=start, end=end).items()
                     if k in TEMPLATES), key=lambda kv: -kv[1]),
         channels=sorted(((channel_label(c), n, fen) for c, (n, fen) in channels.items()), key=lambda row: -row[2]),
         agreements_in_month=in_month, agreements_by_end=by_end, accounts=accounts,

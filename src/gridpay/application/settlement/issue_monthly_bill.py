@@ -17,6 +17,7 @@ from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
 from gridpay.domain.settlement import bill_month, opening_position
 from gridpay.domain.tariffs import period_start
+from gridpay.domain.texts import gettext_noop
 
 
 class BillRefused(DomainError):
@@ -43,18 +44,25 @@ def issue_monthly_bill(*, account_no: str, month: date, today: date, at: datetim
         try:
             account = Account.objects.select_for_update().select_related("tariff").get(account_no=account_no)
         except Account.DoesNotExist:
-            raise UnknownAccount(f"没有户号 {account_no}", field="account") from None
+            raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account",
+                                 params={"account_no": account_no}) from None
         existing = MonthlyBill.objects.filter(account=account, month=month).first()
         if existing is not None:
             return _result(account_no, existing, already_issued=True)
         if end > today:
-            raise BillRefused(f"{month:%Y-%m} 尚未结束，不能发行月度电费", field="month")
+            raise BillRefused(
+                gettext_noop("{month:%Y-%m} 尚未结束，不能发行月度电费"), field="month", params={"month": month},
+            )
         if account.prepaid_since is None or account.prepaid_since >= end:
-            raise BillRefused(f"户号 {account_no} 在 {month:%Y-%m} 不是智能交费户", field="month")
+            raise BillRefused(gettext_noop("户号 {account_no} 在 {month:%Y-%m} 不是智能交费户"), field="month",
+                              params={"account_no": account_no, "month": month})
         first_day = max(month, account.prepaid_since)
         settled = Settlement.objects.filter(account=account, day__gte=first_day, day__lt=end)
         if settled.count() != (end - first_day).days:
-            raise BillRefused(f"{month:%Y-%m} 还有未结算的日期：请先补齐读数并结算", field="month")
+            raise BillRefused(
+                gettext_noop("{month:%Y-%m} 还有未结算的日期：请先补齐读数并结算"), field="month",
+                params={"month": month},
+            )
         tariff = load_tariff(account.tariff.code)
         version = tariff.version_on(month)
         since = max(period_start(tier_period=version.tier_period, day=month), account.prepaid_since)

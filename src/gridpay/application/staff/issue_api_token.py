@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from gridpay.data.models import ApiToken
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 TOKEN_PREFIX = "gp_"  # lets secret scanners and people recognise a gridpay token
 MAX_NAME_LENGTH = 100
@@ -28,16 +29,18 @@ class IssuedApiToken:
 def issue_api_token(*, name: str, at: datetime) -> IssuedApiToken:
     name = name.strip()
     if not name:
-        raise ApiTokenRefused("令牌名称不能为空", field="name")
+        raise ApiTokenRefused(gettext_noop("令牌名称不能为空"), field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ApiTokenRefused(f"令牌名称最长 {MAX_NAME_LENGTH} 个字符", field="name")
+        raise ApiTokenRefused(gettext_noop("令牌名称最长 {most} 个字符"), field="name",
+                              params={"most": MAX_NAME_LENGTH})
     # 32 random bytes: a hash without salt or stretching is enough for a secret this long.
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
             ApiToken.objects.create(name=name, token_sha256=token_sha256(token), created_at=at)
     except IntegrityError:
-        raise ApiTokenRefused(f"已有名为 {name} 的有效令牌：请先吊销它或换一个名称", field="name") from None
+        raise ApiTokenRefused(gettext_noop("已有名为 {name} 的有效令牌：请先吊销它或换一个名称"), field="name",
+                              params={"name": name}) from None
     return IssuedApiToken(name=name, token=token, created_at=at)
 
 

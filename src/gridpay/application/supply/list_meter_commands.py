@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gridpay.data.models import MeterCommand
-from gridpay.data.models.meter_commands import CommandAction, CommandStatus
+from gridpay.domain.meter_commands import CommandAction, CommandStatus
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from gridpay.data.models import SupplyPolicySettings
 from gridpay.data.supply_policy_store import policy_of
 from gridpay.domain.errors import DomainError
 from gridpay.domain.supply_policy import SupplyPolicy
+from gridpay.domain.texts import gettext_noop
 
 
 class UnknownPolicyField(DomainError):
@@ -20,7 +21,8 @@ def update_supply_policy(*, changes: dict[str, Any], at: datetime) -> SupplyPoli
     fields = {f.name for f in SupplyPolicySettings._meta.get_fields()} - {"id", "updated_at"}
     unknown = set(changes) - fields
     if unknown:
-        raise UnknownPolicyField(f"没有这项供电策略：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise UnknownPolicyField(gettext_noop("没有这项供电策略：{fields}"), field=sorted(unknown)[0],
+                                 params={"fields": "、".join(sorted(unknown))})
     with transaction.atomic():
         # The single row, created with the domain's defaults if it is not there yet (and undone with the change).
         row, _ = SupplyPolicySettings.objects.select_for_update().get_or_create(id=1, defaults={"updated_at": at})

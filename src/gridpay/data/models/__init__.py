@@ -1,6 +1,6 @@
 """All of gridpay's tables, one module per part of the business."""
 
-from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer, SupplyState
+from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer
 from gridpay.data.models.api_tokens import ApiToken
 from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
@@ -69,7 +69,6 @@ __all__ = [
     "SignInCode",
     "SmartPaymentAgreement",
     "SupplyPolicySettings",
-    "SupplyState",
     "Tariff",
     "TariffTier",
     "TariffVersion",

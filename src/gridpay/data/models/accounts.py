@@ -12,18 +12,13 @@ from gridpay.domain import supply_policy as domain
 
 
 class AccountMode(models.TextChoices):
-    PREPAID = "prepaid", "智能交费"
-    POSTPAID = "postpaid", "后付费"
+    PREPAID = "prepaid", gettext_noop("智能交费")
+    POSTPAID = "postpaid", gettext_noop("后付费")
 
 
 class AccountStatus(models.TextChoices):
-    ACTIVE = "active", "正常"
-    CLOSED = "closed", "销户"
-
-
-class SupplyState(models.TextChoices):
-    CONNECTED = domain.SupplyState.CONNECTED.value, "供电"
-    DISCONNECTED = domain.SupplyState.DISCONNECTED.value, "停电"
+    ACTIVE = "active", gettext_noop("正常")
+    CLOSED = "closed", gettext_noop("销户")
 
 
 class Customer(models.Model):
@@ -43,7 +38,8 @@ class Account(models.Model):
     mode = models.CharField("交费方式", max_length=10, choices=AccountMode.choices)
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
     supply_state = models.CharField(
-        "供电状态", max_length=14, choices=SupplyState.choices, default=SupplyState.CONNECTED
+        "供电状态", max_length=14, choices=[(s.value, s.label) for s in domain.SupplyState],
+        default=domain.SupplyState.CONNECTED.value,
     )
     protected = models.BooleanField("保电", default=False)
     protected_reason = models.CharField("保电原因", max_length=100, blank=True)

@@ -6,26 +6,6 @@ from gridpay.data.models.accounts import Account
 from gridpay.data.models.meters import Meter
 from gridpay.domain import meter_commands as domain
 
-
-class CommandAction(models.TextChoices):
-    DISCONNECT = domain.CommandAction.DISCONNECT.value, "停电"
-    RECONNECT = domain.CommandAction.RECONNECT.value, "复电"
-    PROTECT = domain.CommandAction.PROTECT.value, "保电"
-    RELEASE = domain.CommandAction.RELEASE.value, "解除保电"
-
-
-class CommandStatus(models.TextChoices):
-    HELD = domain.CommandStatus.HELD.value, "等待前一命令"
-    QUEUED = domain.CommandStatus.QUEUED.value, "待发送"
-    SENDING = domain.CommandStatus.SENDING.value, "发送中"
-    SENT = domain.CommandStatus.SENT.value, "已发送"
-    ACKNOWLEDGED = domain.CommandStatus.ACKNOWLEDGED.value, "表计已应答"
-    CONFIRMED = domain.CommandStatus.CONFIRMED.value, "已确认"
-    CANCELLED = domain.CommandStatus.CANCELLED.value, "已取消"
-    EXPIRED = domain.CommandStatus.EXPIRED.value, "已过期"
-    ESCALATED = domain.CommandStatus.ESCALATED.value, "转现场工单"
-
-
 LIVE = sorted(s.value for s in domain.LIVE)  # sorted: the constraint below must not change between runs
 UNDER_WAY = sorted(s.value for s in domain.UNDER_WAY)
 
@@ -33,8 +13,9 @@ UNDER_WAY = sorted(s.value for s in domain.UNDER_WAY)
 class MeterCommand(models.Model):
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="commands")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="meter_commands")
-    action = models.CharField("命令", max_length=12, choices=CommandAction.choices)
-    status = models.CharField("状态", max_length=12, choices=CommandStatus.choices)
+    # The choices are the domain's enums with their labels: one name and one label for each value.
+    action = models.CharField("命令", max_length=12, choices=[(a.value, a.label) for a in domain.CommandAction])
+    status = models.CharField("状态", max_length=12, choices=[(s.value, s.label) for s in domain.CommandStatus])
     reason = models.CharField("原因", max_length=100, blank=True)
     created_at = models.DateTimeField()
     # Not sent before this (the backoff of a retry); the sweep picks queued commands by it.

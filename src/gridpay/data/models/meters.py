@@ -1,8 +1,10 @@
 """Meters with their install and removal readings, and daily frozen readings with the energy they imply."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.accounts import Account
+from gridpay.domain.meter_models import RelayKind
 
 
 class MeterModel(models.Model):
@@ -10,7 +12,7 @@ class MeterModel(models.Model):
 
     code = models.CharField("型号", max_length=40, unique=True)
     name = models.CharField("名称", max_length=120)
-    relay = models.CharField("继电器", max_length=10, choices=[("internal", "内置继电器"), ("external", "外置断路器")])
+    relay = models.CharField("继电器", max_length=10, choices=[(r.value, r.label) for r in RelayKind])
     direct_close = models.BooleanField("支持直接合闸（1C）")
     password_level = models.PositiveSmallIntegerField("控制密码权限")
     rates = models.PositiveSmallIntegerField("费率数")
@@ -25,8 +27,8 @@ class MeterModel(models.Model):
 
 class Meter(models.Model):
     class Registers(models.TextChoices):
-        TOTAL = "total", "总"
-        TOU = "tou", "总+尖峰平谷"
+        TOTAL = "total", gettext_noop("总")
+        TOU = "tou", gettext_noop("总+尖峰平谷")
 
     meter_no = models.CharField("表号", max_length=32, unique=True)
     dlt645_address = models.CharField("通信地址", max_length=12, unique=True)

@@ -1,14 +1,15 @@
 """The notification outbox: an SMS is a row, with its attempts, before it is a message."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.accounts import Account
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    PENDING = "pending", gettext_noop("待发送")
+    SENT = "sent", gettext_noop("已发送")
+    FAILED = "failed", gettext_noop("发送失败")
 
 
 class Notification(models.Model):

@@ -1,18 +1,19 @@
 """Payment outlets (the 10-minute payment circle) and the agents who collect there, with what they collected."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from gridpay.data.models.payments import Payment
 from gridpay.data.models.places import Village
 
 
 class OutletKind(models.TextChoices):
-    SERVICE_HALL = "service_hall", "供电营业厅"
-    POST_OFFICE = "post_office", "邮政网点"
-    BANK = "bank", "银行网点"
-    SHOP = "shop", "便民超市/小卖部"
-    KIOSK = "kiosk", "自助交费终端"
-    VILLAGE_SERVICE = "village_service", "村便民服务点"
+    SERVICE_HALL = "service_hall", gettext_noop("供电营业厅")
+    POST_OFFICE = "post_office", gettext_noop("邮政网点")
+    BANK = "bank", gettext_noop("银行网点")
+    SHOP = "shop", gettext_noop("便民超市/小卖部")
+    KIOSK = "kiosk", gettext_noop("自助交费终端")
+    VILLAGE_SERVICE = "village_service", gettext_noop("村便民服务点")
 
 
 class Outlet(models.Model):

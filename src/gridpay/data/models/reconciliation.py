@@ -1,6 +1,7 @@
 """Reconciliation runs (对账) of a channel's statement for a day, and the differences they found."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Reconciliation(models.Model):
@@ -27,8 +28,8 @@ class Reconciliation(models.Model):
 
 
 class DifferenceStatus(models.TextChoices):
-    OPEN = "open", "待处理"
-    RESOLVED = "resolved", "已处理"
+    OPEN = "open", gettext_noop("待处理")
+    RESOLVED = "resolved", gettext_noop("已处理")
 
 
 class ReconciliationDifference(models.Model):

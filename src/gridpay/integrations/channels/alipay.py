@@ -21,7 +21,7 @@ from gridpay.domain.channel_payments import (
     RefusalReason,
     check_sent_at,
 )
-from gridpay.domain.money import fen_from_yuan_text, yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, yuan_text
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.online import (
     CHINA,
@@ -53,7 +53,7 @@ class AlipayConfig:
 
     @classmethod
     def from_settings(cls, config: Mapping[str, str]) -> "AlipayConfig":
-        """From GRIDPAY_ALIPAY_* settings (README, "Payment channels"); ValueError naming what is missing."""
+        """From GRIDPAY_ALIPAY_* settings (README, "Payment channels"); ChannelNotConfigured naming what is missing."""
         need = setting_reader(config, prefix="GRIDPAY_ALIPAY_", channel="支付宝")
 
         return cls(
@@ -125,7 +125,7 @@ class AlipayChannel:
                 payer=fields.get("buyer_logon_id", ""),
                 order_no=fields["out_trade_no"],
             )
-        except (KeyError, ValueError) as error:
+        except (KeyError, ValueError, InvalidAmount) as error:
             raise NotificationRefused(RefusalReason.MALFORMED, f"缺少或无效的字段 {error}") from None
         return ChannelNotice(payment=payment, ack_status=ACK[0], ack_body=ACK[1], ack_content_type=ACK[2])
 

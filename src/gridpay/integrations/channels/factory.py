@@ -2,20 +2,24 @@
 
 from collections.abc import Mapping
 
-from gridpay.integrations.channels.online import OnlineChannel
+from gridpay.domain.texts import gettext_noop
+from gridpay.integrations.channels.online import ChannelNotConfigured, OnlineChannel
 
 ONLINE_CHANNELS = ("wechat", "alipay")
 _built: dict[tuple[str, frozenset[tuple[str, str]]], OnlineChannel] = {}
 
 
 def build_online_channel(name: str, config: Mapping[str, str]) -> OnlineChannel:
-    """The adapter for ``name``; ValueError (in Chinese) when the channel is unknown or not configured.
+    """The adapter for ``name``; ChannelNotConfigured (in Chinese) when the channel is unknown or not configured.
 
     Adapters are kept per configuration: loading keys on every notification would cost more than verifying it.
     """
     key = (name, frozenset(config.items()))
     if key not in _built:
-        _built[key] = _build(name, config)
+        try:
+            _built[key] = _build(name, config)
+        except (ValueError, OSError) as error:  # a key file missing or unreadable, a key the SDK cannot load
+            raise ChannelNotConfigured(str(error), field="channel") from error
     return _built[key]
 
 
@@ -28,4 +32,5 @@ def _build(name: str, config: Mapping[str, str]) -> OnlineChannel:
         from gridpay.integrations.channels.alipay import AlipayChannel, AlipayConfig
 
         return AlipayChannel(AlipayConfig.from_settings(config))
-    raise ValueError(f"在线支付渠道应为 wechat 或 alipay，而不是 {name!r}")
+    raise ChannelNotConfigured(gettext_noop("在线支付渠道应为 wechat 或 alipay，而不是 {name!r}"), field="channel",
+                               params={"name": name})

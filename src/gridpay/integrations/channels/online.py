@@ -8,7 +8,9 @@ from typing import Protocol
 
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.channel_refunds import RefundReport
+from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 
 # The channels write times in Beijing time, often without a zone (Alipay's "2025-03-10 10:00:00", the bills).
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -25,13 +27,22 @@ def china_time(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CHINA).astimezone(UTC)
 
 
+class ChannelNotConfigured(DomainError):
+    """The channel's settings are missing or unusable here (a key file not found, a key of the wrong length): no
+    payment can go through it until they are mended."""
+
+    code = "channel_not_configured"
+    http_status = 503
+
+
 def setting_reader(config: Mapping[str, str], *, prefix: str, channel: str) -> Callable[[str], str]:
-    """``need("MCHID")`` reads ``GRIDPAY_WECHATPAY_MCHID``, or raises ValueError naming what is missing."""
+    """``need("MCHID")`` reads ``GRIDPAY_WECHATPAY_MCHID``, or raises ChannelNotConfigured naming what is missing."""
 
     def need(key: str) -> str:
         value = config.get(f"{prefix}{key}", "").strip()
         if not value:
-            raise ValueError(f"{channel}配置缺少 {prefix}{key}")
+            raise ChannelNotConfigured(gettext_noop("{channel}配置缺少 {setting}"), field="channel",
+                                       params={"channel": channel, "setting": f"{prefix}{key}"})
         return value
 
     return need

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
 from gridpay.domain.reconciliation import LineKind, StatementLine
 from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
 from gridpay.integrations.channels.online import china_time
@@ -114,7 +114,7 @@ def parse_wechat_bill(content: bytes) -> Iterator[StatementLine]:
             elif state == "REFUND":
                 yield StatementLine(refund, fields[txn_i], fen_from_yuan_text(fields[refund_amount_i]),
                                     fields[account_i], fields[refund_i], china_time(fields[at_i]), number)
-        except ValueError as error:
+        except (ValueError, InvalidAmount) as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
     raise StatementFormatError("微信支付交易账单不完整：缺少“总交易单数”汇总行")
 
@@ -178,7 +178,7 @@ def _alipay_trade_details(rows: Iterator[list[str]], column: dict[str, int], hea
                     at=china_time(fields[column["完成时间"]]),
                     line_no=number,
                 )
-        except (ValueError, IndexError) as error:
+        except (ValueError, InvalidAmount, IndexError) as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
 
 
@@ -217,7 +217,7 @@ def _alipay_account_ledger(
                     at=china_time(fields[column["发生时间"]]),
                     line_no=number,
                 )
-        except (ValueError, IndexError) as error:
+        except (ValueError, InvalidAmount, IndexError) as error:
             raise StatementFormatError(f"第 {number} 行：{error}") from None
 
 

@@ -22,8 +22,10 @@ from gridpay.domain.channel_payments import (
 )
 from gridpay.domain.channel_refunds import RefundReport, RefundStatus
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.channels.online import (
     CHINA,
+    ChannelNotConfigured,
     ChannelNotice,
     ChannelRejected,
     ChannelUnavailable,
@@ -55,7 +57,8 @@ class WeChatPayConfig:
 
     @classmethod
     def from_settings(cls, config: Mapping[str, str]) -> "WeChatPayConfig":
-        """From GRIDPAY_WECHATPAY_* settings (README, "Payment channels"); ValueError naming what is missing."""
+        """From GRIDPAY_WECHATPAY_* settings (README, "Payment channels"); ChannelNotConfigured names what is
+        missing."""
         need = setting_reader(config, prefix="GRIDPAY_WECHATPAY_", channel="微信支付")
 
         return cls(
@@ -76,7 +79,7 @@ class WeChatPayChannel:
 
     def __init__(self, config: WeChatPayConfig) -> None:
         if len(config.apiv3_key.encode()) != 32:
-            raise ValueError("微信支付 APIv3 密钥应为 32 字节")
+            raise ChannelNotConfigured(gettext_noop("微信支付 APIv3 密钥应为 32 字节"), field="channel")
         self._config = config
         # Public-key mode (微信支付公钥): the SDK never downloads platform certificates.
         self._sdk = WeChatPay(

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class OutputFileRefused(DomainError):
@@ -32,13 +33,21 @@ class OutputFile:
         """Refuses a destination that could not be written, before anything is changed."""
         directory = self.path.parent if str(self.path.parent) else Path(".")
         if self.path.is_dir():
-            raise OutputFileRefused(f"{self.path} 是一个目录，请给出文件名", field="out")
+            raise OutputFileRefused(
+                gettext_noop("{path} 是一个目录，请给出文件名"), field="out", params={"path": self.path},
+            )
         if self.path.exists() and not self.overwrite:
-            raise OutputFileRefused(f"{self.path} 已存在：不覆盖，请换一个文件名", field="out")
+            raise OutputFileRefused(
+                gettext_noop("{path} 已存在：不覆盖，请换一个文件名"), field="out", params={"path": self.path},
+            )
         if not directory.is_dir():
-            raise OutputFileRefused(f"目录 {directory} 不存在", field="out")
+            raise OutputFileRefused(
+                gettext_noop("目录 {directory} 不存在"), field="out", params={"directory": directory},
+            )
         if not os.access(directory, os.W_OK | os.X_OK):
-            raise OutputFileRefused(f"没有权限写入目录 {directory}", field="out")
+            raise OutputFileRefused(
+                gettext_noop("没有权限写入目录 {directory}"), field="out", params={"directory": directory},
+            )
 
     def write(self, content: bytes | str) -> None:
         """The whole file under a temporary name, flushed to disk, then given its name.
@@ -50,7 +59,8 @@ class OutputFile:
         try:
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".part")
         except OSError as error:
-            raise OutputFileRefused(f"无法写入 {self.path}：{error.strerror}", field="out") from None
+            raise OutputFileRefused(gettext_noop("无法写入 {path}：{reason}"), field="out",
+                                    params={"path": self.path, "reason": error.strerror}) from None
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -58,7 +68,8 @@ class OutputFile:
                 os.fsync(file.fileno())
             self._name(temporary)
         except OSError as error:
-            raise OutputFileRefused(f"无法写入 {self.path}：{error.strerror}", field="out") from None
+            raise OutputFileRefused(gettext_noop("无法写入 {path}：{reason}"), field="out",
+                                    params={"path": self.path, "reason": error.strerror}) from None
         finally:
             Path(temporary).unlink(missing_ok=True)
         self.written = True
@@ -75,7 +86,8 @@ class OutputFile:
         try:
             os.link(temporary, self.path)  # fails if the name was taken meanwhile: never overwrites
         except FileExistsError:
-            raise OutputFileRefused(f"{self.path} 已存在：不覆盖，请换一个文件名", field="out") from None
+            raise OutputFileRefused(gettext_noop("{path} 已存在：不覆盖，请换一个文件名"), field="out",
+                                    params={"path": self.path}) from None
 
     def discard(self) -> None:
         """The file goes again, unless the change it goes with committed."""

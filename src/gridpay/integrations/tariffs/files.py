@@ -10,6 +10,7 @@ from typing import Any
 
 from gridpay.domain.energy import TouPeriod
 from gridpay.domain.tariffs import InvalidTariff, Tariff, TariffVersion, Tier, TierPeriod
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def parse_tariff(document: dict[str, Any]) -> TariffDefinition:
         tiers = tuple(_tier(t) for t in document["tiers"])
         effective_from = document.get("effective_from", date(2000, 1, 1))
         if not isinstance(effective_from, date):
-            raise InvalidTariff(f"effective_from 不是日期：{effective_from!r}")
+            raise InvalidTariff(gettext_noop("effective_from 不是日期：{effective_from!r}"),
+                                params={"effective_from": effective_from})
         version = TariffVersion(
             effective_from=effective_from,
             tier_period=TierPeriod(document.get("tier_period", "year")),
@@ -51,7 +53,7 @@ def parse_tariff(document: dict[str, Any]) -> TariffDefinition:
             tou_windows=windows,
         )
     except (KeyError, ValueError, TypeError) as error:
-        raise InvalidTariff(f"电价文件格式错误：{error}") from None
+        raise InvalidTariff(gettext_noop("电价文件格式错误：{error}"), params={"error": error}) from None
 
 
 def _tier(table: dict[str, Any]) -> Tier:

@@ -11,6 +11,7 @@ from gridpay.application.payments.channels.accept_channel_notification import ac
 from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.interfaces.cli import clock
 
 
@@ -22,8 +23,8 @@ def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
     remote_addr = str(request.META.get("REMOTE_ADDR", ""))
     try:
         adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
-    except (ValueError, OSError) as error:
-        refused = NotificationRefused(RefusalReason.NOT_CONFIGURED, str(error))
+    except ChannelNotConfigured as error:
+        refused = NotificationRefused(RefusalReason.NOT_CONFIGURED, error.message)
         record_refusal(channel=channel, refused=refused, body=request.body, at=clock.now(), remote_addr=remote_addr)
         return _json(503, "FAIL", refused.message)
     answer = accept_channel_notification(

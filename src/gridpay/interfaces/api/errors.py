@@ -1,4 +1,5 @@
-"""The one place where errors become HTTP: a status per stable code, and the body {code, message, field}."""
+"""The one place where errors become HTTP: a business refusal answers its class's status, the API's own errors
+theirs, and every body is {code, message, field}."""
 
 import logging
 from typing import Any
@@ -11,30 +12,17 @@ from gridpay.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
+# The statuses of the interface's own errors (ApiError and the ones made below); a DomainError carries its own.
 STATUS_BY_CODE = {
     "malformed_request": 400,
     "idempotency_key_required": 400,
     "unauthorized": 401,
-    "agent_refused": 401,
-    "float_exceeded": 403,
     "forbidden": 403,
-    "unknown_account": 404,
     "not_found": 404,
-    "method_not_allowed": 405,
-    "payment_conflict": 409,
-    "account_closed": 409,
     "invalid_input": 422,
-    "invalid_payment": 422,
-    "invalid_amount": 422,
-    "card_refused": 422,
     "throttled": 429,
-    "channel_not_configured": 503,
-    "channel_unavailable": 503,
-    "order_failed": 502,
     "internal_error": 500,
 }
-# A broken business rule not listed above is still the request's fault, not the server's.
-DEFAULT_DOMAIN_ERROR_STATUS = 422
 CODE_BY_HTTP_ERROR_STATUS = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 429: "throttled"}
 
 
@@ -59,7 +47,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, exc: object) -> HttpResponse:
-    if isinstance(exc, DomainError | ApiError):
+    if isinstance(exc, DomainError):
+        return render(api, request, exc.code, exc.message, field=exc.field, status=exc.http_status)
+    if isinstance(exc, ApiError):
         return render(api, request, exc.code, exc.message, field=exc.field)
     if isinstance(exc, ValidationError):
         return _validation_error(api, request, exc)
@@ -82,7 +72,7 @@ def render(
     api: NinjaAPI, request: HttpRequest, code: str, message: str, *, field: str | None = None, status: int | None = None
 ) -> HttpResponse:
     body = {"code": code, "message": message, "field": field}
-    return api.create_response(request, body, status=status or STATUS_BY_CODE.get(code, DEFAULT_DOMAIN_ERROR_STATUS))
+    return api.create_response(request, body, status=status or STATUS_BY_CODE[code])
 
 
 def _validation_error(api: NinjaAPI, request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -8,7 +8,6 @@ from ninja import Router, Status
 
 from gridpay.application.payments.channels.create_channel_order import create_channel_order
 from gridpay.integrations.channels.factory import build_online_channel
-from gridpay.interfaces.api.errors import ApiError
 from gridpay.interfaces.api.schemas import ErrorOut, OrderIn, OrderOut
 from gridpay.interfaces.cli import clock
 
@@ -22,12 +21,8 @@ router = Router(tags=["在线支付 orders"])
     description="返回付款所需的二维码内容或 JSAPI 调起参数；渠道通知到达并验证后才入账。",
 )
 def create_order(request: HttpRequest, payload: OrderIn) -> Status[OrderOut]:
-    try:
-        channel = build_online_channel(payload.channel, settings.PAYMENT_CHANNELS_CONFIG)
-    except (ValueError, OSError) as error:
-        raise ApiError("channel_not_configured", str(error), field="channel") from error
     result = create_channel_order(
-        channel=channel,
+        channel=build_online_channel(payload.channel, settings.PAYMENT_CHANNELS_CONFIG),  # 503 when not configured
         account_no=payload.account_no,
         amount_fen=payload.amount_fen,
         kind=payload.kind,

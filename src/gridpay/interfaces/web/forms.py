@@ -5,7 +5,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
 from gridpay.domain.payments import MAX_PAYMENT_FEN
 
 
@@ -22,7 +22,7 @@ class CounterPaymentForm(forms.Form):
         text = self.cleaned_data["amount_yuan"].strip()
         try:
             fen = fen_from_yuan_text(text)
-        except ValueError:
+        except InvalidAmount:
             raise forms.ValidationError(_("请输入金额，例如 100 或 100.50（最多两位小数）")) from None
         if fen <= 0:
             raise forms.ValidationError(_("交费金额必须大于 0"))

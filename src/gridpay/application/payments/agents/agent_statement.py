@@ -6,6 +6,7 @@ from datetime import date, datetime
 from gridpay.application.errors import NotFound
 from gridpay.data.models import Agent, AgentPayment, AgentSettlement
 from gridpay.domain.agents import mask_name
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class AgentStatement:
 def agent_statement(*, agent_code: str, day: date) -> AgentStatement:
     agent = Agent.objects.filter(code=agent_code.strip()).first()
     if agent is None:
-        raise NotFound(f"没有代收方 {agent_code}", field="agent")
+        raise NotFound(gettext_noop("没有代收方 {agent_code}"), field="agent", params={"agent_code": agent_code})
     rows = (
         AgentPayment.objects.filter(agent=agent, day=day)
         .select_related("payment__account__customer")

@@ -10,10 +10,12 @@ from gridpay.data.models import Agent, AgentNonce
 from gridpay.domain.agents import check_agent_signature
 from gridpay.domain.channel_payments import DEFAULT_MAX_SKEW, NotificationRefused, RefusalReason, check_sent_at
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 
 class AgentRefused(DomainError):
     code = "agent_refused"
+    http_status = 401
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def authenticate_agent(
         _spend_nonce(agent, nonce, now, max_skew)
     except NotificationRefused as refused:
         record_refusal(channel="agent", refused=refused, body=body, at=now, remote_addr=remote_addr)
-        raise AgentRefused(f"代收请求被拒绝：{refused.message}") from None
+        raise AgentRefused(gettext_noop("代收请求被拒绝：{problem}"), params={"problem": refused.message}) from None
     return AgentCaller(agent_id=agent.id, code=agent.code, name=agent.name)
 
 

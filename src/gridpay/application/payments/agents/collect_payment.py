@@ -13,12 +13,14 @@ from gridpay.domain.agents import CommissionTerms, check_float, commission_fen
 from gridpay.domain.channel_payments import NotificationRefused
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 
 MAX_AGENT_TXN_ID_LENGTH = 40
 
 
 class FloatExceeded(DomainError):
     code = "float_exceeded"
+    http_status = 403
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,10 @@ def collect_payment(
     """The agent's own serial number makes the payment's identity: a retry with it credits nothing again."""
     agent_txn_id = agent_txn_id.strip()
     if not agent_txn_id or len(agent_txn_id) > MAX_AGENT_TXN_ID_LENGTH or not agent_txn_id.isprintable():
-        raise InvalidInput(f"代收流水号应为 1–{MAX_AGENT_TXN_ID_LENGTH} 个可打印字符", field="agent_txn_id")
+        raise InvalidInput(
+            gettext_noop("代收流水号应为 1–{most} 个可打印字符"), field="agent_txn_id",
+            params={"most": MAX_AGENT_TXN_ID_LENGTH},
+        )
     with transaction.atomic():
         # The agent's row is the lock that makes its float checks take turns.
         agent = Agent.objects.select_for_update().get(id=agent_id)
@@ -45,7 +50,7 @@ def collect_payment(
             try:
                 check_float(outstanding_fen=outstanding, amount_fen=amount_fen, float_limit_fen=agent.float_limit_fen)
             except NotificationRefused as refused:
-                raise FloatExceeded(refused.message, field="amount_fen") from None
+                raise FloatExceeded(refused.template, field="amount_fen", params=refused.params) from None
         paid = record_payment(
             account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.AGENT.value, channel_txn_id=txn,
             received_at=at, business_day=business_day, payer=agent.name,

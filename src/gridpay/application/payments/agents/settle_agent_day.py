@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from gridpay.application.errors import InvalidInput
 from gridpay.application.payments.agents.agent_statement import AgentStatement, agent_statement
 from gridpay.data.models import Agent, AgentPayment, AgentSettlement, AuditRecord
+from gridpay.domain.texts import gettext_noop
 
 
 def settle_agent_day(*, agent_code: str, day: date, by: str, at: datetime) -> AgentStatement:
     if not by.strip():
-        raise InvalidInput("必须写明结算经办人（--by）", field="by")
+        raise InvalidInput(gettext_noop("必须写明结算经办人（--by）"), field="by")
     statement = agent_statement(agent_code=agent_code, day=day)
     if statement.settled_at is not None:
         return statement

@@ -12,6 +12,7 @@ from gridpay.application.payments.cards.card_key import card_pin_key
 from gridpay.data.models import AuditRecord, CardBatch, RechargeCard
 from gridpay.domain.payments import check_amount_fen
 from gridpay.domain.recharge_cards import PIN_DIGITS, group_pin, pin_digest
+from gridpay.domain.texts import gettext_noop
 
 MAX_BATCH = 100_000
 
@@ -31,14 +32,16 @@ def issue_card_batch(
     """Keeps the batch's PIN digests; ``deliver`` writes the PINs for printing before the commit, the only copy."""
     batch_code = batch_code.strip().upper()
     if not (1 <= len(batch_code) <= 12 and batch_code.isascii() and batch_code.isalnum()):
-        raise InvalidInput("批次号应为 1–12 位字母或数字", field="batch")
+        raise InvalidInput(gettext_noop("批次号应为 1–12 位字母或数字"), field="batch")
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"张数应在 1 到 {MAX_BATCH} 之间", field="count")
+        raise InvalidInput(
+            gettext_noop("张数应在 1 到 {most} 之间"), field="count", params={"most": MAX_BATCH},
+        )
     check_amount_fen(face_value_fen)
     if expires_on <= today:
-        raise InvalidInput("有效期应晚于今天", field="expires_on")
+        raise InvalidInput(gettext_noop("有效期应晚于今天"), field="expires_on")
     if not by.strip():
-        raise InvalidInput("必须写明制卡人（--by）", field="by")
+        raise InvalidInput(gettext_noop("必须写明制卡人（--by）"), field="by")
     key = card_pin_key()
     cards = [
         PrintedCard(f"{batch_code}{n:06d}", "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS)),
@@ -63,5 +66,6 @@ def issue_card_batch(
             # Cards whose PINs nobody can print must not be active: no file, no batch.
             deliver(printed)
     except IntegrityError:
-        raise InvalidInput(f"批次号 {batch_code} 已存在", field="batch") from None
+        raise InvalidInput(gettext_noop("批次号 {batch_code} 已存在"), field="batch",
+                           params={"batch_code": batch_code}) from None
     return printed

@@ -11,6 +11,7 @@ from gridpay.data.models import RechargeCard
 from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.domain.payments import PaymentChannel
 from gridpay.domain.recharge_cards import MAX_FAILED_ATTEMPTS, CardRefused, check_pin, check_redeemable
+from gridpay.domain.texts import gettext_noop
 
 
 def redeem_card(*, account_no: str, serial: str, pin: str, at: datetime, business_day: date) -> PaymentResult:
@@ -18,7 +19,7 @@ def redeem_card(*, account_no: str, serial: str, pin: str, at: datetime, busines
     with transaction.atomic():
         card = RechargeCard.objects.select_for_update().select_related("batch").filter(serial=serial).first()
         if card is None:
-            wrong = CardRefused(f"没有卡号 {serial}", field="serial")
+            wrong = CardRefused(gettext_noop("没有卡号 {serial}"), field="serial", params={"serial": serial})
         else:
             check_redeemable(card_status=card.status, batch_status=card.batch.status,
                              expires_on=card.batch.expires_on, today=business_day)
@@ -35,8 +36,10 @@ def redeem_card(*, account_no: str, serial: str, pin: str, at: datetime, busines
                 card.status = "locked"
             card.save(update_fields=["failed_attempts", "status"])
             left = MAX_FAILED_ATTEMPTS - card.failed_attempts
-            message = f"密码错误，还可再试 {left} 次" if left else "密码错误次数过多，此卡已锁定"
-            wrong = CardRefused(message, field="pin")
+            if left:
+                wrong = CardRefused(gettext_noop("密码错误，还可再试 {left} 次"), field="pin", params={"left": left})
+            else:
+                wrong = CardRefused(gettext_noop("密码错误次数过多，此卡已锁定"), field="pin")
     # Outside the transaction above, which committed the attempt count: the refusal is kept too.
     record_refusal(channel=PaymentChannel.CARD.value, refused=NotificationRefused(RefusalReason.WRONG_PIN,
                    wrong.message), body=f"{account_no}:{serial}".encode(), at=at, channel_txn_id=serial)

@@ -6,16 +6,17 @@ from django.db import transaction
 
 from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.data.models import AuditRecord, CardBatch, RechargeCard
+from gridpay.domain.texts import gettext_noop
 
 
 def void_cards(*, by: str, at: datetime, batch_code: str = "", serial: str = "", reason: str = "") -> int:
     if not by.strip() or not reason.strip():
-        raise InvalidInput("作废须写明经办人（--by）和原因（--reason）", field="reason")
+        raise InvalidInput(gettext_noop("作废须写明经办人（--by）和原因（--reason）"), field="reason")
     with transaction.atomic():
         if batch_code:
             batch = CardBatch.objects.select_for_update().filter(code=batch_code.strip().upper()).first()
             if batch is None:
-                raise NotFound(f"没有批次 {batch_code}", field="batch")
+                raise NotFound(gettext_noop("没有批次 {batch_code}"), field="batch", params={"batch_code": batch_code})
             batch.status = "void"
             batch.save(update_fields=["status"])
             count = RechargeCard.objects.filter(batch=batch).exclude(status="redeemed").update(status="void")
@@ -25,7 +26,7 @@ def void_cards(*, by: str, at: datetime, batch_code: str = "", serial: str = "",
                 status="void"
             )
             if count == 0:
-                raise NotFound(f"没有可作废的卡 {serial}", field="serial")
+                raise NotFound(gettext_noop("没有可作废的卡 {serial}"), field="serial", params={"serial": serial})
             target = f"recharge_card:{serial.strip().upper()}"
         AuditRecord.objects.create(at=at, actor=by.strip()[:100], action="cards.void", target=target,
                                    new={"status": "void", "cards": count}, note=reason.strip()[:500])

@@ -19,10 +19,12 @@ ORDER_VALIDITY = timedelta(minutes=30)
 
 class OrderFailed(DomainError):
     code = "order_failed"
+    http_status = 502
 
 
 class ChannelDown(DomainError):
     code = "channel_unavailable"
+    http_status = 503
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from gridpay.data.models import Payment, PaymentRefund
 from gridpay.data.queries.ledger import refunded_fen
 from gridpay.domain.channel_refunds import RefundStatus, refund_status
 from gridpay.domain.payments import RefundKind, check_refund
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable, OnlineChannel
 
 
@@ -30,7 +31,8 @@ def refund_through_channel(
     name = channel.channel.value
     payment = Payment.objects.filter(channel=name, channel_txn_id=channel_txn_id.strip()).first()
     if payment is None:
-        raise NotFound(f"没有{channel.channel.label}流水号 {channel_txn_id} 的交费", field="channel_txn_id")
+        raise NotFound(gettext_noop("没有{channel}流水号 {channel_txn_id} 的交费"), field="channel_txn_id",
+                       params={"channel": channel.channel.label, "channel_txn_id": channel_txn_id})
     recorded = PaymentRefund.objects.filter(channel=name, channel_refund_id=refund_no.strip()).exists()
     if not recorded:
         check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded_fen(payment_id=payment.id),
@@ -50,7 +52,8 @@ def refund_through_channel(
     status = refund_status(answered)
     if status is RefundStatus.CLOSED and not recorded:
         # Closed before we recorded it (a retry after a crash, say): nothing left the account, nothing will.
-        raise OrderFailed(f"{channel.channel.label}退款单 {refund_no.strip()} 已关闭（未退款），未记退款")
+        raise OrderFailed(gettext_noop("{channel}退款单 {refund_no} 已关闭（未退款），未记退款"),
+                          params={"channel": channel.channel.label, "refund_no": refund_no.strip()})
     return refund_payment(
         channel=name,
         channel_txn_id=payment.channel_txn_id,

@@ -13,6 +13,7 @@ from gridpay.domain.business_time import business_day, day_bounds
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import parse_channel
 from gridpay.domain.reconciliation_batch import name_unnamed_refunds, reconcile_frames
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.channels.statements import UNNAMED_REFUND, StatementFormatError, statement_frame
 
 
@@ -42,7 +43,8 @@ def reconcile_channel(
     name = parse_channel(channel).value
     today = business_day(instant=at, zone=zone)
     if day > today:
-        raise InvalidStatement(f"对账日期 {day} 晚于今天 {today}：只能核对已经过去的日子", field="date")
+        raise InvalidStatement(gettext_noop("对账日期 {day} 晚于今天 {today}：只能核对已经过去的日子"), field="date",
+                               params={"day": day, "today": today})
     with exclusive_run(f"reconcile:{name}:{day}", what=f"{name} {day} 的对账", at=at):
         return _reconcile_channel(channel=name, day=day, file_name=file_name, content=content, run_by=run_by, at=at,
                                   zone=zone)
@@ -61,7 +63,8 @@ def _reconcile_channel(
     try:
         statement = statement_frame(name, content)
     except StatementFormatError as error:
-        raise InvalidStatement(f"{file_name}：{error}", field="file") from None
+        raise InvalidStatement(gettext_noop("{file_name}：{error}"), field="file",
+                               params={"file_name": file_name, "error": error}) from None
     ours = our_records_frame(channel=name, start=start, end=end)
     statement = name_unnamed_refunds(statement=statement, ours=ours, prefix=UNNAMED_REFUND)
     result = reconcile_frames(statement=statement, ours=ours)

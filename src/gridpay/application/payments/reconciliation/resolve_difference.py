@@ -19,6 +19,7 @@ from gridpay.domain.reconciliation import (
     ResolutionRefused,
     check_resolution,
 )
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ def resolve_difference(
         resolution = Resolution(action.replace("-", "_"))
     except ValueError:
         known = "credit（补记入账）、reverse（冲正）或 write-off（核销）"
-        raise ResolutionRefused(f"处理方式应为 {known}，而不是 {action!r}", field="action") from None
+        raise ResolutionRefused(gettext_noop("处理方式应为 {known}，而不是 {action!r}"), field="action",
+                                params={"known": known, "action": action}) from None
     if not actor.strip():
-        raise ResolutionRefused("必须写明处理人（--by）", field="actor")
+        raise ResolutionRefused(gettext_noop("必须写明处理人（--by）"), field="actor")
     with transaction.atomic():
         row = (
             ReconciliationDifference.objects.select_for_update()
@@ -47,11 +49,15 @@ def resolve_difference(
             .first()
         )
         if row is None:
-            raise NotFound(f"没有对账差异 {difference_id}", field="difference_id")
+            raise NotFound(gettext_noop("没有对账差异 {difference_id}"), field="difference_id",
+                           params={"difference_id": difference_id})
         if row.status == DifferenceStatus.RESOLVED:
             if row.resolution == resolution.value:
                 return ResolvedDifference(row.id, row.resolution, row.moved_fen or 0, replayed=True)
-            raise PaymentConflict(f"对账差异 {row.id} 已由 {row.resolved_by} 以 {row.resolution} 处理", field="action")
+            raise PaymentConflict(
+                gettext_noop("对账差异 {difference_id} 已由 {resolved_by} 以 {resolution} 处理"), field="action",
+                params={"difference_id": row.id, "resolved_by": row.resolved_by, "resolution": row.resolution},
+            )
         difference = _domain(row)
         moved = check_resolution(difference=difference, resolution=resolution, account_no=account_no, note=note)
         _move_money(row, difference, resolution, moved, account_no=account_no.strip(), at=at, business_day=business_day)

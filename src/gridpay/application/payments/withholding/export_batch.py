@@ -14,6 +14,7 @@ from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.data.models import AuditRecord, WithholdingBatch, WithholdingRequest
 from gridpay.data.run_lock import exclusive_run
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.banks.withholding_files import BatchLine, batch_file
 
 # Writes the batch file whole; called inside the transaction, so a file that cannot be written exports nothing.
@@ -35,7 +36,7 @@ class ExportedBatch:
 def export_batch(*, bank_code: str, by: str, at: datetime, zone: str, deliver: Deliver) -> ExportedBatch:
     """Marks the bank's queued requests exported in a new batch, and hands its file to ``deliver`` before the commit."""
     if not by.strip():
-        raise InvalidInput("必须写明经办人（--by）", field="by")
+        raise InvalidInput(gettext_noop("必须写明经办人（--by）"), field="by")
     with exclusive_run("withholding", what="银行代扣导出或回盘导入", at=at), transaction.atomic():
         rows = list(
             WithholdingRequest.objects.select_for_update()
@@ -44,7 +45,9 @@ def export_batch(*, bank_code: str, by: str, at: datetime, zone: str, deliver: D
             .order_by("id")
         )
         if not rows:
-            raise NotFound(f"银行 {bank_code} 没有待代扣的请求", field="bank_code")
+            raise NotFound(
+                gettext_noop("银行 {bank_code} 没有待代扣的请求"), field="bank_code", params={"bank_code": bank_code},
+            )
         local = at.astimezone(ZoneInfo(zone))
         batch_no = f"WH{local:%Y%m%d%H%M%S}{secrets.token_hex(2).upper()}"
         content = batch_file(batch_no=batch_no, bank_code=bank_code.strip(), created_at=local, lines=_lines(rows))
@@ -65,16 +68,19 @@ def export_batch(*, bank_code: str, by: str, at: datetime, zone: str, deliver: D
 def export_batch_again(*, batch_no: str, by: str, at: datetime, zone: str, deliver: Deliver) -> ExportedBatch:
     """The file of an exported batch once more (the first copy was lost), checked against the digest kept for it."""
     if not by.strip():
-        raise InvalidInput("必须写明经办人（--by）", field="by")
+        raise InvalidInput(gettext_noop("必须写明经办人（--by）"), field="by")
     with exclusive_run("withholding", what="银行代扣导出或回盘导入", at=at), transaction.atomic():
         batch = WithholdingBatch.objects.filter(batch_no=batch_no.strip()).first()
         if batch is None:
-            raise NotFound(f"没有代扣批次 {batch_no}", field="batch")
+            raise NotFound(gettext_noop("没有代扣批次 {batch_no}"), field="batch", params={"batch_no": batch_no})
         rows = list(batch.request_rows.select_related("agreement__account").order_by("id"))
         content = batch_file(batch_no=batch.batch_no, bank_code=batch.bank_code,
                              created_at=batch.created_at.astimezone(ZoneInfo(zone)), lines=_lines(rows))
         if _sha256(content) != batch.file_sha256:
-            raise BatchFileChanged(f"批次 {batch.batch_no} 的文件无法原样重建（与导出时的摘要不符）", field="batch")
+            raise BatchFileChanged(
+                gettext_noop("批次 {batch_no} 的文件无法原样重建（与导出时的摘要不符）"), field="batch",
+                params={"batch_no": batch.batch_no},
+            )
         AuditRecord.objects.create(
             at=at, actor=by.strip()[:100], action="withholding.export_again", target=f"withholding_batch:{batch.id}",
             new={"requests": batch.requests, "total_fen": batch.total_fen},

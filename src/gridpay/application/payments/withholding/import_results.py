@@ -14,6 +14,7 @@ from gridpay.data.run_lock import exclusive_run
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.banks.withholding_files import ResultLine, WithholdingFileError, parse_result_file
 
 
@@ -42,7 +43,8 @@ def _import_results(*, content: bytes, at: datetime, business_day: date) -> Impo
     with transaction.atomic():
         batch = WithholdingBatch.objects.filter(batch_no=results.batch_no, bank_code=results.bank_code).first()
         if batch is None:
-            raise InvalidInput(f"没有银行 {results.bank_code} 的代扣批次 {results.batch_no}", field="file")
+            raise InvalidInput(gettext_noop("没有银行 {bank_code} 的代扣批次 {batch_no}"), field="file",
+                               params={"bank_code": results.bank_code, "batch_no": results.batch_no})
         requests = {
             r.id: r
             for r in WithholdingRequest.objects.select_for_update().filter(batch=batch).select_related(
@@ -82,13 +84,19 @@ def _import_results(*, content: bytes, at: datetime, business_day: date) -> Impo
 
 def _checked(line: ResultLine, requests: dict[int, WithholdingRequest]) -> tuple[ResultLine, WithholdingRequest]:
     request = requests.get(line.request_id)
-    where = f"第 {line.line_no} 行"
     if request is None:
-        raise InvalidInput(f"{where}：请求号 {line.request_id} 不在这个批次里", field="file")
+        raise InvalidInput(gettext_noop("第 {line} 行：请求号 {request_id} 不在这个批次里"), field="file",
+                           params={"line": line.line_no, "request_id": line.request_id})
     if line.amount_fen != request.amount_fen:
-        raise InvalidInput(f"{where}：金额 {line.amount_fen} 分与请求的 {request.amount_fen} 分不符", field="file")
+        raise InvalidInput(
+            gettext_noop("第 {line} 行：金额 {result_fen} 分与请求的 {requested_fen} 分不符"), field="file",
+            params={"line": line.line_no, "result_fen": line.amount_fen, "requested_fen": request.amount_fen},
+        )
     if request.status in ("succeeded", "failed"):
         earlier = "succeeded" if line.succeeded else "failed"
         if request.status != earlier or (line.succeeded and request.bank_txn_id != line.bank_txn_id):
-            raise InvalidInput(f"{where}：请求 {request.id} 此前已有不同的结果（{request.status}）", field="file")
+            raise InvalidInput(
+                gettext_noop("第 {line} 行：请求 {request_id} 此前已有不同的结果（{status}）"), field="file",
+                params={"line": line.line_no, "request_id": request.id, "status": request.status},
+            )
     return line, request

@@ -9,6 +9,7 @@ from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.data.models import Account, AuditRecord, WithholdingAgreement
 from gridpay.domain.agents import mask_name
 from gridpay.domain.payments import check_amount_fen
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ def sign_agreement(
     """A new agreement replaces the account's active one (a customer changing banks or amounts)."""
     check_amount_fen(amount_fen)
     if threshold_fen < 0:
-        raise InvalidInput("代扣触发余额不能为负", field="threshold_fen")
+        raise InvalidInput(gettext_noop("代扣触发余额不能为负"), field="threshold_fen")
     for value, field in ((bank_code, "bank_code"), (account_token, "account_token"), (holder_name, "holder_name")):
         if not value.strip():
-            raise InvalidInput(f"{field} 不能为空", field=field)
+            raise InvalidInput(gettext_noop("{field} 不能为空"), field=field, params={"field": field})
     with transaction.atomic():
         account = Account.objects.filter(account_no=account_no.strip()).first()
         if account is None:
-            raise NotFound(f"没有户号 {account_no}", field="account_no")
+            raise NotFound(gettext_noop("没有户号 {account_no}"), field="account_no", params={"account_no": account_no})
         old = list(WithholdingAgreement.objects.select_for_update().filter(account=account, active=True))
         WithholdingAgreement.objects.filter(id__in=[a.id for a in old]).update(active=False, cancelled_at=at)
         agreement = WithholdingAgreement.objects.create(

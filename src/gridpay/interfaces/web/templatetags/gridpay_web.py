@@ -1,44 +1,31 @@
 """Template filters: money in yuan from fen, rates as percentages, codes as their names in the reader's language."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
+from gridpay.data.models.accounts import AccountMode, Contact
 from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
+from gridpay.data.models.notifications import NotificationStatus
+from gridpay.data.models.rollout import AgreementMethod
+from gridpay.domain.ledger import TransferKind
+from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.money import format_yuan
-from gridpay.domain.payments import channel_label
+from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.texts import Labelled, label_of
 
 register = template.Library()
 
-LABELS = {
-    "prepaid": gettext_noop("智能交费"),
-    "postpaid": gettext_noop("后付费"),
-    "connected": gettext_noop("供电"),
-    "disconnected": gettext_noop("停电"),
-    "active": gettext_noop("正常"),
-    "closed": gettext_noop("销户"),
-    "disconnect": gettext_noop("停电"),
-    "reconnect": gettext_noop("复电"),
-    "held": gettext_noop("等待"),
-    "queued": gettext_noop("待发送"),
-    "sending": gettext_noop("发送中"),
-    "sent": gettext_noop("已发送"),
-    "acknowledged": gettext_noop("已应答"),
-    "confirmed": gettext_noop("已确认"),
-    "cancelled": gettext_noop("已取消"),
-    "expired": gettext_noop("已过期"),
-    "escalated": gettext_noop("转工单"),
-    "pending": gettext_noop("待处理"),
-    "failed": gettext_noop("失败"),
-    "payment": gettext_noop("交费"),
-    "settlement": gettext_noop("电费结算"),
-    "refund": gettext_noop("退款"),
-    "refund_closed": gettext_noop("退款关闭，退回余额"),
-    "opening_balance": gettext_noop("期初余额"),
-    "bill_adjustment": gettext_noop("月度电费调整"),
-    **dict(CallReason.choices), **dict(WorkOrderKind.choices),
-    **{k: v for k, v in CallOutcome.choices if k != "pending"},
+# The enums whose codes pages show, by name: a template says whose code it shows, since one code may name two
+# things (a notification *pending* is 待发送, a call *pending* 待拨打). Each label is the one beside its member.
+LABELLED: dict[str, Callable[[str], Labelled]] = {
+    kind.__qualname__: kind
+    for kind in (
+        AccountMode, AgreementMethod, CallOutcome, CallReason, CommandAction, CommandStatus, Contact.Role,
+        NotificationStatus, PaymentChannel, TransferKind, WorkOrderKind,
+    )
 }
 
 
@@ -59,9 +46,10 @@ def percent(rate: Decimal | None) -> str:
 
 
 @register.filter
-def label(code: str) -> str:
-    """A channel's or a status's name in the reader's language; an unknown code as it is."""
-    return gettext(LABELS.get(code) or channel_label(code))
+def label(code: str, kind: str) -> str:
+    """A code's label in the reader's language, its enum named: ``{{ c.status|label:"CommandStatus" }}``. An
+    unknown code shows as it is; an unknown enum is a mistake in the template, and fails."""
+    return gettext(label_of(LABELLED[kind], code))
 
 
 @register.filter

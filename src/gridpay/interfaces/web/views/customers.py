@@ -130,8 +130,12 @@ def replace_meter_view(request: HttpRequest, account_no: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:customer", account_no=account_no)
     try:
+        day = date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        return _render_file(request, account_no, _payment_form(), status=422, problem=_("换表日期应为 YYYY-MM-DD"))
+    try:
         swap = MeterSwap(
-            account_no=account_no, day=date.fromisoformat(request.POST.get("day", "")),
+            account_no=account_no, day=day,
             final_total_kwh=request.POST.get("final_total_kwh", ""), new_meter_no=request.POST.get("new_meter_no", ""),
             new_dlt645_address=request.POST.get("new_dlt645_address", ""),
             start_total_kwh=request.POST.get("start_total_kwh", ""),
@@ -139,8 +143,6 @@ def replace_meter_view(request: HttpRequest, account_no: str) -> HttpResponse:
             start_tou_kwh={p: request.POST.get(f"start_{p}_kwh", "") for p in TOU_PERIODS},
         )
         replace_meter(swap=swap, actor=request.user.get_username(), at=clock.now(), today=clock.today())
-    except ValueError:
-        return _render_file(request, account_no, _payment_form(), status=422, problem=_("换表日期应为 YYYY-MM-DD"))
     except DomainError as error:
         return _render_file(request, account_no, _payment_form(), status=422, problem=explained(error))
     return redirect("web:customer", account_no=account_no)

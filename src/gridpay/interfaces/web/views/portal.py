@@ -20,10 +20,11 @@ from gridpay.application.portal.my_accounts import my_accounts, owned_account, p
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
 from gridpay.domain.errors import DomainError
-from gridpay.domain.money import fen_from_yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
 from gridpay.domain.payments import channel_label
 from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.web.charts import usage_series
@@ -121,10 +122,11 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
     try:
         first = date.fromisoformat(request.GET.get("from", ""))
         last = date.fromisoformat(request.GET.get("to", ""))
-        statement = move_out_statement(account=account, first_day=first, last_day=last, today=clock.today())
     except ValueError:
         return _account_page(request, account_no, problem=_("请选择开始和结束日期"))
-    except DomainError as error:
+    try:
+        statement = move_out_statement(account=account, first_day=first, last_day=last, today=clock.today())
+    except DomainError as error:  # a period the statement cannot cover
         return _account_page(request, account_no, problem=explained(error))
     pdf = statement_pdf(statement, utility=str(settings.GRIDPAY["UTILITY_NAME"]))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -141,7 +143,7 @@ def _open_channels() -> list[tuple[str, str]]:
     for channel in ONLINE_CHANNELS:
         try:
             build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
-        except (ValueError, OSError):
+        except ChannelNotConfigured:
             continue
         names.append((channel, _(channel_label(channel))))
     return names
@@ -157,13 +159,14 @@ def pay(request: HttpRequest, account_no: str) -> HttpResponse:
         return _account_page(request, account_no, problem=_("这个交费方式暂未开通"))
     try:
         fen = fen_from_yuan_text(request.POST.get("amount_yuan", "").strip())
+    except InvalidAmount:
+        return _account_page(request, account_no, problem=_("请输入金额，例如 100 或 100.50"))
+    try:
         order = create_channel_order(
             channel=build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG), account_no=account_no,
             amount_fen=fen, kind=KINDS[channel], now=clock.now(),
         )
-    except ValueError:
-        return _account_page(request, account_no, problem=_("请输入金额，例如 100 或 100.50"))
-    except DomainError as error:
+    except DomainError as error:  # an amount or an account the order refuses, a channel that failed
         return _account_page(request, account_no, problem=explained(error))
     scan = order.pay_with.get("code_url") or order.pay_with.get("qr_code", "")
     qr = segno.make(scan, error="m").svg_inline(scale=5)
@@ -184,24 +187,27 @@ def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
     phone = request.session[SESSION_PHONE]
     problem = ""
     if request.method == "POST":
-        try:
-            if "alert_first_yuan" in request.POST:
-                set_alert_level(phone=phone, account_no=account_no, amount_yuan=request.POST["alert_first_yuan"],
-                                at=clock.now())
-            elif request.POST.get("stop"):
-                stop_alert_contact(phone=phone, account_no=account_no, contact_id=int(request.POST["stop"]),
-                                   at=clock.now())
-            else:
-                add_alert_contact(phone=phone, account_no=account_no, name=request.POST.get("name", ""),
-                                  new_phone=request.POST.get("phone", ""), role=request.POST.get("role", "other"),
-                                  at=clock.now())
-            return redirect("portal:alerts", account_no=account_no)
+        stop_text = request.POST.get("stop", "")
+        try:  # the contact to stop, if the form stops one
+            stop = int(stop_text) if stop_text else None
         except ValueError:
-            problem = _("无效的联系人")
-        except NotFound:
-            return render(request, "web/portal_not_found.html", status=404)
-        except DomainError as error:
-            problem = explained(error)
+            stop, problem = None, _("无效的联系人")
+        if not problem:
+            try:
+                if "alert_first_yuan" in request.POST:
+                    set_alert_level(phone=phone, account_no=account_no,
+                                    amount_yuan=request.POST["alert_first_yuan"], at=clock.now())
+                elif stop is not None:
+                    stop_alert_contact(phone=phone, account_no=account_no, contact_id=stop, at=clock.now())
+                else:
+                    add_alert_contact(phone=phone, account_no=account_no, name=request.POST.get("name", ""),
+                                      new_phone=request.POST.get("phone", ""),
+                                      role=request.POST.get("role", "other"), at=clock.now())
+                return redirect("portal:alerts", account_no=account_no)
+            except NotFound:
+                return render(request, "web/portal_not_found.html", status=404)
+            except DomainError as error:
+                problem = explained(error)
     try:
         contacts = alert_contacts(phone=phone, account_no=account_no)
         level = alert_level(phone=phone, account_no=account_no)
@@ -209,3 +215,4 @@ def alerts(request: HttpRequest, account_no: str) -> HttpResponse:
         return render(request, "web/portal_not_found.html", status=404)
     return render(request, "web/portal_alerts.html", {"contacts": contacts, "level": level, "account_no": account_no,
                                                       "problem": problem}, status=422 if problem else 200)
+

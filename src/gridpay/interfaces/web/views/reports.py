@@ -11,7 +11,6 @@ from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.texts import SMS_NAMES
 from gridpay.interfaces.web.access import requires
 
 
@@ -25,8 +24,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except ValueError:
         problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
         return render(request, "web/problem.html", {"problem": problem}, status=422)
-    report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
-                            sms_names=SMS_NAMES)
+    report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
     if request.GET.get("format") == "pdf":
         printed = f"{clock.now().astimezone(clock.zone()):%Y-%m-%d %H:%M}"
         response = HttpResponse(monthly_report_pdf(report, printed=printed), content_type="application/pdf")

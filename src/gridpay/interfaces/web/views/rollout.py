@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from gridpay.application.rollout.record_agreement import record_agreement
 from gridpay.application.rollout.record_event import record_event
@@ -33,15 +32,16 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
         if "edit_rollout" not in allowed_actions(request):
             return render(request, "web/forbidden.html", status=403)
         upload = request.FILES.get("schedule")
-        try:
-            if upload is None:
-                raise DomainError(gettext_noop("请选择推广安排表（CSV）"))
-            town = request.POST.get("town", "").strip() or _("本镇")
-            count = update_villages(town=town, plans=parse_schedule(upload.read()), actor=request.user.get_username(),
-                                    at=clock.now())
-            done = _("已导入 {count} 个村/社区的推广安排。").format(count=count)
-        except DomainError as error:
-            problem = explained(error)
+        if upload is None:
+            problem = _("请选择推广安排表（CSV）")
+        else:
+            try:
+                town = request.POST.get("town", "").strip() or _("本镇")
+                count = update_villages(town=town, plans=parse_schedule(upload.read()),
+                                        actor=request.user.get_username(), at=clock.now())
+                done = _("已导入 {count} 个村/社区的推广安排。").format(count=count)
+            except DomainError as error:
+                problem = explained(error)
     report = rollout_progress(year=year, today=today)
     if request.GET.get("export") == "csv":
         response = HttpResponse(progress_csv(report), content_type="text/csv")
@@ -60,15 +60,16 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
 @requires(Action.EDIT_ROLLOUT)
 def record_agreement_view(request: HttpRequest, account_no: str) -> HttpResponse:
     if request.method == "POST":
-        try:
-            record_agreement(
-                account_no=account_no, signed_on=date.fromisoformat(request.POST.get("signed_on", "")),
-                method=request.POST.get("method", ""), staff_name=request.POST.get("staff_name", ""),
-                actor=request.user.get_username(), at=clock.now(), today=clock.today(),
-            )
-        except ValueError:
+        signed_on = _day(request.POST.get("signed_on", ""))
+        if signed_on is None:
             return render(request, "web/problem.html", {"problem": _("签订日期应为 YYYY-MM-DD"), "back": account_no},
                           status=422)
+        try:
+            record_agreement(
+                account_no=account_no, signed_on=signed_on, method=request.POST.get("method", ""),
+                staff_name=request.POST.get("staff_name", ""), actor=request.user.get_username(), at=clock.now(),
+                today=clock.today(),
+            )
         except DomainError as error:
             return render(request, "web/problem.html", {"problem": explained(error), "back": account_no}, status=422)
     return redirect("web:customer", account_no=account_no)
@@ -82,27 +83,40 @@ def village_page(request: HttpRequest, village_id: int) -> HttpResponse:
         return render(request, "web/not_found.html", {"what": _("这个村/社区")}, status=404)
     problem = ""
     if request.method == "POST":
-        try:
-            if request.POST.get("form") == "event":
-                record_event(
-                    village_id=village.village_id, day=date.fromisoformat(request.POST.get("day", "")),
-                    kind=request.POST.get("kind", ""), attendees=int(request.POST.get("attendees") or 0),
-                    note=request.POST.get("note", ""), actor=request.user.get_username(), at=clock.now(),
-                    today=clock.today(),
-                )
-            else:
-                month = request.POST.get("rollout_month", "")
-                update_village(town=village.town, actor=request.user.get_username(), at=clock.now(), plan=VillagePlan(
-                    village=village.village,
-                    rollout_month=date.fromisoformat(f"{month}-01") if month else None,
-                    grid_staff=request.POST.get("grid_staff", ""), grid_phone=request.POST.get("grid_phone", ""),
-                    assistant=request.POST.get("assistant", ""),
-                    assistant_phone=request.POST.get("assistant_phone", ""),
-                ))
-            return redirect("web:village", village_id=village.village_id)
+        event = request.POST.get("form") == "event"
+        month = request.POST.get("rollout_month", "")
+        try:  # what the form typed, read before anything is asked of the rollout
+            day = date.fromisoformat(request.POST.get("day", "")) if event else None
+            attendees = int(request.POST.get("attendees") or 0) if event else 0
+            rollout_month = date.fromisoformat(f"{month}-01") if month and not event else None
         except ValueError:
             problem = _("日期、月份或人数格式不对")
-        except DomainError as error:
-            problem = explained(error)
+        else:
+            try:
+                if day is not None:
+                    record_event(
+                        village_id=village.village_id, day=day, kind=request.POST.get("kind", ""),
+                        attendees=attendees, note=request.POST.get("note", ""), actor=request.user.get_username(),
+                        at=clock.now(), today=clock.today(),
+                    )
+                else:
+                    update_village(town=village.town, actor=request.user.get_username(), at=clock.now(),
+                                   plan=VillagePlan(
+                                       village=village.village, rollout_month=rollout_month,
+                                       grid_staff=request.POST.get("grid_staff", ""),
+                                       grid_phone=request.POST.get("grid_phone", ""),
+                                       assistant=request.POST.get("assistant", ""),
+                                       assistant_phone=request.POST.get("assistant_phone", ""),
+                                   ))
+                return redirect("web:village", village_id=village.village_id)
+            except DomainError as error:
+                problem = explained(error)
     return render(request, "web/village.html", {"v": village, "problem": problem},
                   status=422 if problem else 200)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -45,15 +45,16 @@ def calls_page(request: HttpRequest) -> HttpResponse:
     staff = name if own else request.GET.get("staff", "")
     error = ""
     if request.method == "POST":
-        try:
-            record_call_outcome(task_id=int(request.POST.get("task_id", "0") or 0),
-                                outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
-                                by=staff_name(request), at=clock.now())
-            return redirect(request.get_full_path())
-        except DomainError as problem:
-            error = explained(problem)
-        except ValueError:
+        task_id = _task_id(request.POST.get("task_id", ""))
+        if task_id is None:
             error = _("无效的电话任务")
+        else:
+            try:
+                record_call_outcome(task_id=task_id, outcome=request.POST.get("outcome", ""),
+                                    note=request.POST.get("note", ""), by=staff_name(request), at=clock.now())
+                return redirect(request.get_full_path())
+            except DomainError as problem:  # no such task, an outcome that is none
+                error = explained(problem)
     try:
         tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
     except DomainError as problem:  # a name in the address that is no grid staff member's
@@ -64,6 +65,13 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         "tasks": tasks[:200], "count": len(tasks), "staff": staff, "own": own, "staff_names": staff_names,
         "outcomes": outcomes, "error": error,
     }, status=422 if error else 200)
+
+
+def _task_id(text: str) -> int | None:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return None
 
 
 @requires(Action.VIEW_WORK_LISTS)

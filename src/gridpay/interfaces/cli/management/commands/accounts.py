@@ -4,14 +4,15 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.db import models
 from rich.table import Table
 
 from gridpay.application.customers.import_accounts import COLUMNS, import_accounts_file
 from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
-from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
+from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.domain.money import format_yuan
+from gridpay.domain.supply_policy import SupplyState
+from gridpay.domain.texts import label_of
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import (
@@ -70,9 +71,9 @@ def describe(view: AccountView) -> list[tuple[str, str]]:
     return [
         ("户号", view.account_no),
         ("客户", view.customer_name),
-        ("交费方式", _label(AccountMode, view.mode)),
-        ("状态", _label(AccountStatus, view.status)),
-        ("供电状态", _label(SupplyState, view.supply_state)),
+        ("交费方式", label_of(AccountMode, view.mode)),
+        ("状态", label_of(AccountStatus, view.status)),
+        ("供电状态", label_of(SupplyState, view.supply_state)),
         ("保电", f"是（{view.protected_reason}）" if view.protected else "否"),
         ("村/社区", view.village or NOT_YET),
         ("台区", view.transformer_area or NOT_YET),
@@ -84,8 +85,3 @@ def describe(view: AccountView) -> list[tuple[str, str]]:
         ("日均电费", yuan(view.average_daily_charge_fen)),
         ("预计可用天数", NOT_YET if view.days_left is None else f"{view.days_left} 天"),
     ]
-
-
-def _label(choices: type[models.TextChoices], value: object) -> str:
-    text = str(getattr(value, "value", value))
-    return dict(choices.choices).get(text, text)

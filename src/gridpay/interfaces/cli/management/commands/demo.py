@@ -16,10 +16,10 @@ from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.demo.simulate_days import simulate_days
 from gridpay.demo.summary import DemoSummary, demo_summary
 from gridpay.domain.money import format_yuan
+from gridpay.domain.sms_texts import sms_label
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
-from gridpay.interfaces.cli.texts import SMS_NAMES
 
 
 class Command(GridpayCommand):
@@ -84,7 +84,7 @@ def print_sign_ins(sign_ins: DemoSignIns, *, port: int) -> None:
 
 
 def print_loop(loop: LoopSummary) -> None:
-    kinds = "，".join(f"{SMS_NAMES.get(k, k)} {n}" for k, n in sorted(loop.sms_by_kind.items(), key=lambda kv: -kv[1]))
+    kinds = "，".join(f"{sms_label(k)} {n}" for k, n in sorted(loop.sms_by_kind.items(), key=lambda kv: -kv[1]))
     console.print(f"短信          {loop.sms_sent} 条已发、{loop.sms_pending} 条待发（{kinds or '无'}）")
     console.print(f"欠费停电      {loop.disconnections} 次（表计回读确认），当前停电 {loop.disconnected_now} 户")
     median = f"，交费到复电确认中位 {_duration(loop.reconnect_median)}，最慢 {_duration(loop.reconnect_slowest)}"

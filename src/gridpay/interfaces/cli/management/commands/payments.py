@@ -18,6 +18,7 @@ from gridpay.domain.channel_refunds import refund_status
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
@@ -137,8 +138,8 @@ class Command(GridpayCommand):
     def _refund(self, options: dict[str, Any]) -> None:
         try:
             channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
-        except (ValueError, OSError) as error:
-            raise CommandError(str(error)) from error
+        except ChannelNotConfigured as error:
+            raise CommandError(error.message) from error
         with domain_errors_as_command_errors():
             result = refund_through_channel(
                 channel=channel, channel_txn_id=options["txn_id"], refund_no=options["refund_no"],

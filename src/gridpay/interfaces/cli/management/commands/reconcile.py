@@ -16,7 +16,7 @@ from gridpay.application.payments.reconciliation.resolve_difference import resol
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
-from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable
+from gridpay.integrations.channels.online import ChannelNotConfigured, ChannelRejected, ChannelUnavailable
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
@@ -92,7 +92,8 @@ class Command(GridpayCommand):
                 try:
                     channel = build_online_channel(options["channel"], settings.PAYMENT_CHANNELS_CONFIG)
                     content = channel.statement(day=options["date"])
-                except (ValueError, OSError, ChannelRejected, ChannelUnavailable) as error:
+                # OSError, ValueError: what the download or its unpacking may still raise.
+                except (ChannelNotConfigured, ChannelRejected, ChannelUnavailable, OSError, ValueError) as error:
                     raise CommandError(str(error)) from error
                 if out:
                     out.write(content)

@@ -15,10 +15,12 @@ from gridpay.application.supply.list_meter_commands import list_meter_commands
 from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
+from gridpay.domain.supply_policy import Disconnection, WindowClosed
+from gridpay.domain.texts import label_of
 from gridpay.interfaces.cli import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
-from gridpay.interfaces.cli.texts import DISCONNECTION_OUTCOMES, WINDOW_CLOSED, alerts_sent
+from gridpay.interfaces.cli.texts import alerts_sent
 
 
 class Command(GridpayCommand):
@@ -56,9 +58,9 @@ class Command(GridpayCommand):
             return
         console.print(f"欠费待停电候选 {report.candidates} 户，下发停电命令 {report.queued} 户")
         for outcome, count in sorted(report.outcomes.items()):
-            console.print(f"  · {DISCONNECTION_OUTCOMES.get(outcome, outcome)}：{count} 户")
+            console.print(f"  · {label_of(Disconnection, outcome)}：{count} 户")
         if report.window_closed:
-            console.print(f"当前不在停电时段：{WINDOW_CLOSED.get(report.window_closed, report.window_closed)}")
+            console.print(f"当前不在停电时段：{label_of(WindowClosed, report.window_closed)}")
 
     def _alerts(self, options: dict[str, Any]) -> None:
         day = options["date"] or clock.today() - timedelta(days=1)
