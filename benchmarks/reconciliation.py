@@ -90,21 +90,28 @@ def parts(content: bytes) -> None:
 
 def write_payments_and_bill(n: int) -> Path:
     """N payments at 10:00 Beijing time for the town's accounts, and the bill listing them with 5 differences."""
+    import numpy as np
     from django.db import transaction
+    from django.db.models import Max
 
     from gridpay.data.bulk import insert_rows
-    from gridpay.data.ledger import clearing_code, system_account
-    from gridpay.domain.ledger import LedgerAccountKind
+    from gridpay.data.ledger import clearing_code, post, system_account
+    from gridpay.data.models import Transfer
+    from gridpay.domain.ledger import LedgerAccountKind, TransferBatch, TransferKind
 
     clearing = system_account(clearing_code("wechat"), LedgerAccountKind.CLEARING)
     paid_at = datetime.combine(DAY, datetime.min.time(), CHINA).replace(hour=10).astimezone(UTC)
     chunk = 100_000
     for first in range(1, n + 1, chunk):
         ids = range(first, min(first + chunk, n + 1))
+        numbers = np.arange(first, ids[-1] + 1, dtype=np.int64)
         with transaction.atomic():
-            insert_rows("gridpay_transfer", ("id", "debit_id", "credit_id", "amount_fen", "kind", "business_day",
-                                             "created_at"),
-                        [(i, clearing.id, 1 + i % ACCOUNTS, 100 + i % 9_900, "payment", DAY, paid_at) for i in ids])
+            payments = TransferBatch(debit=np.full(len(ids), clearing.id, dtype=np.int64),
+                                     credit=1 + numbers % ACCOUNTS, amount_fen=100 + numbers % 9_900,
+                                     kind=TransferKind.PAYMENT)
+            post(payments, business_day=DAY, at=paid_at)
+            # This lone session's batch took the next ids of the sequence, one by one: payment i is transfer i.
+            assert Transfer.objects.aggregate(last=Max("id"))["last"] == ids[-1]
             insert_rows("gridpay_payment", ("id", "account_id", "channel", "channel_txn_id", "amount_fen",
                                             "received_at", "business_day", "transfer_id", "payer"),
                         [(i, 1 + i % ACCOUNTS, "wechat", f"42{i:026d}", 100 + i % 9_900, paid_at, DAY, i, "")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 
-from gridpay.data.ledger import recomputed_balances
+from gridpay.data.ledger import misrecorded_balances, recomputed_balances
 from gridpay.data.models import (
     Account,
     ChannelRefusal,
@@ -75,6 +75,11 @@ def balances_are_their_entries(world: World) -> list[str]:
             if stored != entries.get(id_, 0)]
 
 
+def balances_are_recorded(world: World) -> list[str]:
+    """Each transfer carries its accounts' balances right after it, and a cached balance is the last of them."""
+    return misrecorded_balances()
+
+
 def credited_exactly_once(world: World) -> list[str]:
     """Each (channel, txn id) one payment of one transfer of its amount; every acknowledged one is there."""
     found = []
@@ -132,8 +137,8 @@ def every_day_settled_once(world: World) -> list[str]:
             for account_no in Account.objects.values_list("account_no", flat=True) if settled[account_no] != days]
 
 
-CHECKS = (transfers_balance, balances_are_their_entries, credited_exactly_once, refunds_within_payments,
-          refunds_match_the_channel, one_live_command_per_meter, every_day_settled_once)
+CHECKS = (transfers_balance, balances_are_their_entries, balances_are_recorded, credited_exactly_once,
+          refunds_within_payments, refunds_match_the_channel, one_live_command_per_meter, every_day_settled_once)
 
 
 def money() -> Money:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gridpay.data.models import Account, LedgerAccount, Payment, PaymentRefund, Transfer
+from gridpay.data import ledger as ledger_store
+from gridpay.data.models import Account, LedgerAccount, Payment, PaymentRefund
+from gridpay.domain.ledger import Transfer, TransferKind
 from tests.faults import invariants
 from tests.faults.driver import World, build_town
 from tests.faults.steps import plan
@@ -55,8 +57,10 @@ def test_a_payment_acknowledged_but_not_credited_and_a_refund_beyond_its_payment
     ledger = Account.objects.get(account_no="3301900002").ledger_account
     clearing = LedgerAccount.objects.get(code="clearing:bank")
     for n in (1, 2):
-        transfer = Transfer.objects.create(debit=ledger, credit=clearing, amount_fen=600, kind="refund",
-                                           business_day=clock.today(), created_at=clock.now())
+        (transfer,) = ledger_store.post(  # past refund_payment's check, as a bug would
+            [Transfer(debit=ledger.id, credit=clearing.id, amount_fen=600, kind=TransferKind.REFUND)],
+            business_day=clock.today(), at=clock.now(),
+        )
         PaymentRefund.objects.create(payment=payment, kind="refund", channel="bank", channel_refund_id=f"R{n}",
                                      amount_fen=600, refunded_at=clock.now(), business_day=clock.today(),
                                      transfer=transfer)

@@ -95,8 +95,9 @@ def balances() -> dict[str, int]:
 def ledger_violations() -> list[str]:
     world = World(plan=Plan(seed=0, first_day=date.min, opening_fen=[], protected=0), wechat=WeChatPayServer())
     return [v for check in (invariants.transfers_balance, invariants.balances_are_their_entries,
-                            invariants.credited_exactly_once, invariants.refunds_within_payments,
-                            invariants.one_live_command_per_meter) for v in check(world)]
+                            invariants.balances_are_recorded, invariants.credited_exactly_once,
+                            invariants.refunds_within_payments, invariants.one_live_command_per_meter)
+            for v in check(world)]
 
 
 def settle_until_done(url: str, through: date, tmp_path: Path) -> None:

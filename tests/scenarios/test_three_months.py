@@ -9,7 +9,7 @@ import pytest
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
-from gridpay.data.ledger import recomputed_balances
+from gridpay.data.ledger import misrecorded_balances, recomputed_balances
 from gridpay.data.models import LedgerAccount, MonthlyBill, Payment, Reading, Settlement
 from gridpay.data.tariff_store import save_tariff
 from gridpay.domain.business_time import next_month_start
@@ -125,6 +125,7 @@ def test_three_months_settle_pay_and_bill_exactly(clock: FakeClock) -> None:
     revenue = LedgerAccount.objects.get(code="revenue:electricity").balance_fen
     assert revenue == sum(Settlement.objects.values_list("charge_fen", flat=True))
     assert recomputed_balances() == {k: v for k, v in LedgerAccount.objects.values_list("id", "balance_fen") if v}
+    assert misrecorded_balances() == []
     assert sum(LedgerAccount.objects.values_list("balance_fen", flat=True)) == 0
 
 

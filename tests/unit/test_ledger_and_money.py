@@ -1,11 +1,22 @@
 """Ledger transfers balance to zero; money rounds half up exactly once; account figures."""
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gridpay.domain.account_figures import account_figures
-from gridpay.domain.ledger import InvalidTransfer, Transfer, TransferKind, balances, transfer_toward
+from gridpay.domain.ledger import (
+    InvalidTransfer,
+    Transfer,
+    TransferBatch,
+    TransferKind,
+    balances,
+    balances_after,
+    changes,
+    columns,
+    transfer_toward,
+)
 from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan, round_to_fen, yuan_in_words, yuan_text
 
 
@@ -25,6 +36,52 @@ def test_a_transfer_needs_a_positive_amount_between_two_accounts() -> None:
         Transfer(debit=1, credit=2, amount_fen=0, kind=TransferKind.PAYMENT)
     with pytest.raises(InvalidTransfer):
         Transfer(debit=1, credit=1, amount_fen=5, kind=TransferKind.PAYMENT)
+
+
+def test_a_batch_is_checked_as_each_of_its_transfers_would_be() -> None:
+    def batch(debit: list[int], credit: list[int], amount: list[int], kind: object = TransferKind.SETTLEMENT) -> None:
+        TransferBatch(debit=np.array(debit), credit=np.array(credit), amount_fen=np.array(amount), kind=kind)  # type: ignore[arg-type]
+
+    batch([1, 2], [3, 3], [5, 7])
+    for debit, credit, amount in (([1, 2], [3, 3], [5, 0]), ([1, 3], [3, 3], [5, 7]), ([1], [3, 3], [5, 7])):
+        with pytest.raises(InvalidTransfer):
+            batch(debit, credit, amount)
+    with pytest.raises(InvalidTransfer):
+        TransferBatch(debit=np.array([1]), credit=np.array([2]), amount_fen=np.array([1.5]), kind=TransferKind.PAYMENT)
+    with pytest.raises(InvalidTransfer):
+        batch([1], [2], [5], kind="settlement")
+    with pytest.raises(InvalidTransfer):
+        Transfer(debit=1, credit=2, amount_fen=5, kind="gift")  # type: ignore[arg-type]
+
+
+transfer_lists = st.lists(
+    st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 10**9)).filter(lambda t: t[0] != t[1]), max_size=40
+)
+
+
+@given(transfer_lists, st.lists(st.integers(-(10**9), 10**9), min_size=5, max_size=5))
+def test_the_balances_after_each_transfer_are_running_sums_from_the_balances_before(
+    moves: list[tuple[int, int, int]], opening: list[int]
+) -> None:
+    transfers = [Transfer(debit=d, credit=c, amount_fen=a, kind=TransferKind.PAYMENT) for d, c, a in moves]
+    debit, credit, amount = columns(transfers)
+    accounts, change, moved = changes(debit=debit, credit=credit, amount_fen=amount)
+    before = {account: opening[account - 1] for account in accounts.tolist()}
+    debit_after, credit_after = balances_after(
+        debit=debit, credit=credit, amount_fen=amount, accounts=accounts,
+        before_fen=np.array([before[a] for a in accounts.tolist()], dtype=np.int64),
+    )
+
+    running = dict(before)
+    expected = []
+    for t in transfers:
+        running[t.debit] -= t.amount_fen
+        running[t.credit] += t.amount_fen
+        expected.append((running[t.debit], running[t.credit]))
+    assert list(zip(debit_after.tolist(), credit_after.tolist(), strict=True)) == expected
+    net = balances(transfers)
+    assert dict(zip(accounts.tolist(), change.tolist(), strict=True)) == net
+    assert moved.tolist() == [sum(a in (t.debit, t.credit) for t in transfers) for a in accounts.tolist()]
 
 
 postings = st.lists(st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(-(10**9), 10**9)), max_size=80)

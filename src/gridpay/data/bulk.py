@@ -56,32 +56,6 @@ def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -
     call(sql, None, True, {"connection": connection, "cursor": cursor})
 
 
-def add_to_balances(changes: Sequence[tuple[int, int]]) -> None:
-    """Add ``amount`` to the cached balance of each ledger account ``id``, in ascending id order."""
-    if not changes:
-        return
-    ordered = sorted(changes)
-    with connection.cursor() as cursor:
-        if on_postgresql():
-            # Array literals as text: adapting long lists of ints element by element is slower.
-            cursor.execute(
-                "UPDATE gridpay_ledgeraccount AS l SET balance_fen = l.balance_fen + v.amount "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) "
-                "WHERE l.id = v.id AND l.id BETWEEN %s AND %s",
-                [
-                    _array_literal(c[0] for c in ordered),
-                    _array_literal(c[1] for c in ordered),
-                    ordered[0][0],
-                    ordered[-1][0],
-                ],
-            )
-            return
-        cursor.executemany(
-            "UPDATE gridpay_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
-            [(amount, account_id) for account_id, amount in ordered],
-        )
-
-
 def check_constraints_now() -> None:
     """Run the deferred foreign-key checks of the transaction so far (PostgreSQL)."""
     if on_postgresql():
@@ -89,5 +63,6 @@ def check_constraints_now() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _array_literal(values: Iterable[int]) -> str:
+def array_literal(values: Iterable[int]) -> str:
+    """A PostgreSQL bigint[] literal, for a parameter of many ids or amounts."""
     return "{" + ",".join(map(str, values)) + "}"

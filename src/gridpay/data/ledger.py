@@ -1,18 +1,34 @@
-"""Posting transfers: rows inserted and cached balances moved in the caller's transaction."""
+"""The one way onto the ledger: transfers posted with the balances right after them, cached balances moved."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from itertools import repeat
+from typing import overload
 
-from django.db import transaction
+import numpy as np
+from django.db import IntegrityError, connection, transaction
 
-from gridpay.data.bulk import add_to_balances
+from gridpay.data.bulk import array_literal, insert_rows, on_postgresql
 from gridpay.data.models import LedgerAccount, Transfer
 from gridpay.domain import ledger
-from gridpay.domain.ledger import LedgerAccountKind
+from gridpay.domain.ledger import Ints, LedgerAccountKind
 
 REVENUE = "revenue:electricity"
 OPENING = "opening:balances"
+
+TRANSFER_COLUMNS = (
+    "debit_id",
+    "credit_id",
+    "amount_fen",
+    "kind",
+    "business_day",
+    "created_at",
+    "debit_balance_after_fen",
+    "credit_balance_after_fen",
+)
+# Ids per statement when reading balances back on SQLite, which binds at most 999 parameters before 3.32.
+_SQLITE_CHUNK = 900
 
 
 def clearing_code(channel: str) -> str:
@@ -28,11 +44,48 @@ def system_account(code: str, kind: LedgerAccountKind) -> LedgerAccount:
     return account
 
 
-def post(transfers: Sequence[ledger.Transfer], *, business_day: date, at: datetime) -> list[Transfer]:
-    """Insert ``transfers`` (debit and credit are LedgerAccount ids) and move cached balances."""
+@overload
+def post(transfers: Sequence[ledger.Transfer], *, business_day: date, at: datetime) -> list[Transfer]: ...
+
+
+@overload
+def post(transfers: ledger.TransferBatch, *, business_day: date, at: datetime) -> None: ...
+
+
+def post(
+    transfers: Sequence[ledger.Transfer] | ledger.TransferBatch, *, business_day: date, at: datetime
+) -> list[Transfer] | None:
+    """Post ``transfers`` (debit and credit are LedgerAccount ids) in the caller's transaction: move the cached
+    balance of every account they move, and insert each with the balances of its two accounts right after it.
+
+    The balance rows are locked (updated) before the transfers are inserted, so the transfers of one account
+    take their ids in the order they were posted, and its recorded balances are running sums in id order.
+    A list is inserted with one multi-row INSERT and returned with its ids; a batch (a settlement run's) is
+    copied in (COPY on PostgreSQL) and nothing is returned.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post() must run inside the caller's transaction")
-    rows = Transfer.objects.bulk_create(
+    if isinstance(transfers, ledger.TransferBatch):
+        debit_after, credit_after = _move_balances(transfers.debit, transfers.credit, transfers.amount_fen)
+        insert_rows(
+            "gridpay_transfer",
+            TRANSFER_COLUMNS,
+            list(
+                zip(
+                    transfers.debit.tolist(),
+                    transfers.credit.tolist(),
+                    transfers.amount_fen.tolist(),
+                    repeat(transfers.kind.value),
+                    repeat(business_day),
+                    repeat(at),
+                    debit_after.tolist(),
+                    credit_after.tolist(),
+                )
+            ),
+        )
+        return None
+    debit_after, credit_after = _move_balances(*ledger.columns(transfers))
+    return Transfer.objects.bulk_create(
         [
             Transfer(
                 debit_id=t.debit,
@@ -41,12 +94,67 @@ def post(transfers: Sequence[ledger.Transfer], *, business_day: date, at: dateti
                 kind=t.kind.value,
                 business_day=business_day,
                 created_at=at,
+                debit_balance_after_fen=debit_balance,
+                credit_balance_after_fen=credit_balance,
             )
-            for t in transfers
+            for t, debit_balance, credit_balance in zip(
+                transfers, debit_after.tolist(), credit_after.tolist(), strict=True
+            )
         ]
     )
-    add_to_balances(list(ledger.balances(transfers).items()))
-    return rows
+
+
+def _move_balances(debit: Ints, credit: Ints, amount_fen: Ints) -> tuple[Ints, Ints]:
+    """Move the cached balances of the accounts the transfers move; the balances of the debit and of the credit
+    account right after each transfer.
+
+    The accounts that one of the transfers moves are locked first, those that several move (a batch's revenue
+    account, the row every batch shares) last, so that they stay locked only for the end of the transaction and
+    concurrent batches do not queue behind them; each group in ascending id order.
+    """
+    accounts, change, moves = ledger.changes(debit=debit, credit=credit, amount_fen=amount_fen)
+    after = np.empty_like(change)
+    once = moves == 1
+    for group in (once, ~once):
+        if group.any():
+            after[group] = _add_to_balances(accounts[group], change[group])
+    return ledger.balances_after(
+        debit=debit, credit=credit, amount_fen=amount_fen, accounts=accounts, before_fen=after - change
+    )
+
+
+def _add_to_balances(ids: Ints, amounts: Ints) -> Ints:
+    """Add ``amounts`` to the cached balances of ledger accounts ``ids`` (ascending); the balances after."""
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            # Array literals as text: adapting long lists of ints element by element is slower.
+            cursor.execute(
+                "UPDATE gridpay_ledgeraccount AS l SET balance_fen = l.balance_fen + v.amount "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, amount) "
+                "WHERE l.id = v.id AND l.id BETWEEN %s AND %s "
+                "RETURNING l.id, l.balance_fen",
+                [array_literal(ids.tolist()), array_literal(amounts.tolist()), int(ids[0]), int(ids[-1])],
+            )
+            rows = cursor.fetchall()
+        else:
+            # The transaction holds SQLite's write lock (IMMEDIATE): nobody moves the balances between the two.
+            cursor.executemany(
+                "UPDATE gridpay_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
+                list(zip(amounts.tolist(), ids.tolist(), strict=True)),
+            )
+            rows = []
+            for first in range(0, len(ids), _SQLITE_CHUNK):
+                chunk = ids[first : first + _SQLITE_CHUNK].tolist()
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT id, balance_fen FROM gridpay_ledgeraccount WHERE id IN ({marks})", chunk)
+                rows += cursor.fetchall()
+    found = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    found = found[np.argsort(found[:, 0])]
+    if len(found) != len(ids) or np.any(found[:, 0] != ids):
+        missing = sorted(set(ids.tolist()) - set(found[:, 0].tolist()))
+        raise IntegrityError(f"no ledger account {missing}: nothing can be posted to it")
+    balances: Ints = found[:, 1]
+    return balances
 
 
 def recomputed_balances() -> dict[int, int]:
@@ -56,3 +164,27 @@ def recomputed_balances() -> dict[int, int]:
         result[credit] += amount
         result[debit] -= amount
     return dict(result)
+
+
+def misrecorded_balances() -> list[str]:
+    """Where a transfer's recorded balance after it is not the running sum of its account's transfers up to it
+    (in id order), or a cached balance not the last one recorded: sentences, none when all hold."""
+    found = []
+    running: dict[int, int] = defaultdict(int)
+    last: dict[int, int] = {}
+    for id_, debit, credit, amount, debit_after, credit_after in (
+        Transfer.objects.order_by("id")
+        .values_list("id", "debit_id", "credit_id", "amount_fen", "debit_balance_after_fen", "credit_balance_after_fen")
+        .iterator()
+    ):
+        running[debit] -= amount
+        running[credit] += amount
+        for side, account, recorded in (("debit", debit, debit_after), ("credit", credit, credit_after)):
+            last[account] = recorded
+            if recorded != running[account]:
+                found.append(f"transfer {id_} records {recorded} after it on its {side} side, its account's "
+                             f"transfers sum to {running[account]}")
+    for id_, code, cached in LedgerAccount.objects.values_list("id", "code", "balance_fen"):
+        if cached != last.get(id_, 0):
+            found.append(f"ledger account {code} holds {cached}, its last recorded balance is {last.get(id_, 0)}")
+    return found

@@ -11,9 +11,11 @@ import numpy.typing as npt
 from django.db import connection
 from django.db.models import F, Q
 
-from gridpay.data.bulk import add_to_balances, check_constraints_now, insert_rows, sql_date
+from gridpay.data import ledger as ledger_store
+from gridpay.data.bulk import check_constraints_now, insert_rows, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
+from gridpay.domain.ledger import TransferBatch, TransferKind
 from gridpay.domain.settlement_batch import Bools, Ints
 
 Objects = npt.NDArray[np.object_]
@@ -84,7 +86,6 @@ SETTLEMENT_COLUMNS = (
     "period_amount_micro_yuan",
     "settled_at",
 )
-TRANSFER_COLUMNS = ("debit_id", "credit_id", "amount_fen", "kind", "business_day", "created_at")
 
 
 @dataclass(frozen=True)
@@ -208,14 +209,7 @@ def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) 
 
 
 def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: datetime) -> None:
-    """Settlements, their transfers (customer → revenue) and cached balances, in the caller's transaction."""
-    charged = settled.charge_fen > 0
-    debits = settled.ledger_account_id[charged].tolist()
-    charges = settled.charge_fen[charged].tolist()
-    transfers = [
-        (debit, revenue_ledger_id, charge, "settlement", day, at) for debit, charge in zip(debits, charges, strict=True)
-    ]
-    insert_rows("gridpay_transfer", TRANSFER_COLUMNS, transfers)
+    """Settlements and their transfers (customer → revenue), in the caller's transaction."""
     insert_rows(
         "gridpay_settlement",
         SETTLEMENT_COLUMNS,
@@ -233,11 +227,20 @@ def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: da
             )
         ],
     )
-    add_to_balances(list(zip(debits, [-charge for charge in charges], strict=True)))
-    # Every batch updates the one revenue row: check the batch's foreign keys first, so the row
-    # stays locked only for the moment to commit and concurrent batches do not queue behind it.
+    # Every batch moves the one revenue balance, which the posting locks after the customers' and holds to the
+    # commit: the settlements' foreign keys are checked first, so that concurrent batches queue the least.
     check_constraints_now()
-    add_to_balances([(revenue_ledger_id, sum(charges))])
+    charged = settled.charge_fen > 0
+    ledger_store.post(
+        TransferBatch(
+            debit=settled.ledger_account_id[charged],
+            credit=np.full(int(charged.sum()), revenue_ledger_id, dtype=np.int64),
+            amount_fen=settled.charge_fen[charged],
+            kind=TransferKind.SETTLEMENT,
+        ),
+        business_day=day,
+        at=at,
+    )
 
 
 def record_failures(

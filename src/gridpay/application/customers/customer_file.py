@@ -30,15 +30,13 @@ class CustomerFile:
 
 def customer_file(*, account_no: str, today: date) -> CustomerFile:
     view = show_account(account_no=account_no)
-    row = Account.objects.select_related("customer", "ledger_account").get(account_no=view.account_no)
+    row = Account.objects.select_related("customer").get(account_no=view.account_no)
     return CustomerFile(
         account=view,
         address=row.address,
         phone=row.customer.phone,
         usage=queries.daily_usage(account_id=row.id, first_day=today - timedelta(days=USAGE_DAYS)),
-        statement=queries.ledger_statement(
-            ledger_account_id=row.ledger_account_id, balance_fen=row.ledger_account.balance_fen, limit=30
-        ),
+        statement=queries.ledger_statement(ledger_account_id=row.ledger_account_id, limit=30),
         payments=queries.recent_payments(account_id=row.id, limit=20),
         notifications=queries.recent_notifications(account_id=row.id, limit=20),
         commands=queries.recent_meter_commands(account_id=row.id, limit=10),

@@ -9,9 +9,8 @@ from django.db.models import Q
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.supply.respond_to_payment import respond_to_payment
 from gridpay.data import ledger as ledger_store
-from gridpay.data.models import Account, LedgerAccount, Payment
+from gridpay.data.models import Account, Payment
 from gridpay.data.models.accounts import AccountStatus
-from gridpay.data.queries.ledger import balance_through_transfer_fen
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
 from gridpay.domain.payments import PaymentRequest, RecordedPayment, check_repeat, payment_request
@@ -95,7 +94,7 @@ def record_payment(
             if recorded is None:
                 raise
             return recorded
-        balance = LedgerAccount.objects.values_list("balance_fen", flat=True).get(id=account.ledger_account_id)
+        balance = transfer.credit_balance_after_fen
         respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         return PaymentResult(
             payment_id=payment.id,
@@ -126,7 +125,7 @@ def _recorded(request: PaymentRequest) -> PaymentResult | None:
     same_key = Q(channel=request.channel.value, channel_txn_id=request.channel_txn_id)
     if request.idempotency_key is not None:
         same_key |= Q(idempotency_key=request.idempotency_key)
-    rows = list(Payment.objects.filter(same_key).select_related("account").order_by("id"))
+    rows = list(Payment.objects.filter(same_key).select_related("account", "transfer").order_by("id"))
     for row in rows:
         check_repeat(
             request=request,
@@ -148,9 +147,7 @@ def _recorded(request: PaymentRequest) -> PaymentResult | None:
         channel_txn_id=first.channel_txn_id,
         received_at=first.received_at,
         replayed=True,
-        available_balance_fen=balance_through_transfer_fen(
-            ledger_account_id=first.account.ledger_account_id, transfer_id=first.transfer_id
-        ),
+        available_balance_fen=first.transfer.credit_balance_after_fen,
     )
 
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from gridpay.application.errors import NotFound
 from gridpay.data import ledger as ledger_store
-from gridpay.data.models import ChannelOrder, LedgerAccount, Payment, PaymentRefund
+from gridpay.data.models import ChannelOrder, Payment, PaymentRefund
 from gridpay.data.queries.ledger import refunded_fen
 from gridpay.domain.channel_refunds import (
     RefundOnRecord,
@@ -36,7 +36,7 @@ class RefundResult:
     account_no: str
     amount_fen: int
     replayed: bool  # the same refund id was recorded before: nothing moved this time
-    available_balance_fen: int  # 可用余额 after the refund (now, for a replay)
+    available_balance_fen: int  # 可用余额 right after the refund (for a replay too: the first result)
     channel_status: str = ""  # what the channel said of it (RefundStatus), "" for a reversal
 
 
@@ -91,7 +91,7 @@ def refund_payment(
         if payment is None:
             raise NotFound(gettext_noop("没有 {channel} 流水号 {channel_txn_id} 的交费"), field="channel_txn_id",
                            params={"channel": known.label, "channel_txn_id": channel_txn_id})
-        earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
+        earlier = _recorded_refund(channel=known.value, refund_id=refund_id)
         if earlier is not None:
             return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
         check_refund(paid_fen=payment.amount_fen, refunded_fen=refunded_fen(payment_id=payment.id),
@@ -112,13 +112,13 @@ def refund_payment(
                 )
         except IntegrityError:
             # The same refund id committed by a concurrent request on another payment's lock.
-            earlier = PaymentRefund.objects.filter(channel=known.value, channel_refund_id=refund_id).first()
+            earlier = _recorded_refund(channel=known.value, refund_id=refund_id)
             if earlier is None:
                 raise
             return _replay(earlier, payment, amount_fen=amount_fen, kind=refund_kind)
         return RefundResult(
             refund_id=row.id, account_no=payment.account.account_no, amount_fen=amount_fen, replayed=False,
-            available_balance_fen=_balance(customer), channel_status=row.channel_status,
+            available_balance_fen=transfer.debit_balance_after_fen, channel_status=row.channel_status,
         )
 
 
@@ -181,9 +181,11 @@ def _replay(earlier: PaymentRefund, payment: Payment, *, amount_fen: int, kind: 
     )
     return RefundResult(
         refund_id=earlier.id, account_no=payment.account.account_no, amount_fen=earlier.amount_fen, replayed=True,
-        available_balance_fen=_balance(payment.account.ledger_account_id), channel_status=earlier.channel_status,
+        available_balance_fen=earlier.transfer.debit_balance_after_fen, channel_status=earlier.channel_status,
     )
 
 
-def _balance(ledger_account_id: int) -> int:
-    return int(LedgerAccount.objects.values_list("balance_fen", flat=True).get(id=ledger_account_id))
+def _recorded_refund(*, channel: str, refund_id: str) -> PaymentRefund | None:
+    return PaymentRefund.objects.filter(channel=channel, channel_refund_id=refund_id).select_related(
+        "payment", "transfer"
+    ).first()

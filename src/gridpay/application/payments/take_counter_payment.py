@@ -11,7 +11,6 @@ from django.db.models import F
 from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.data.models import AuditRecord, CounterReceipt, Payment
-from gridpay.data.queries.ledger import balance_through_transfer_fen
 from gridpay.domain.money import format_yuan, yuan_in_words
 from gridpay.domain.payments import PaymentChannel
 from gridpay.domain.texts import gettext_noop
@@ -79,7 +78,7 @@ def _receipt(
     *, receipt_no: str, available_balance_fen: int | None, replayed: bool, deliver_pdf: DeliverPdf | None
 ) -> Receipt:
     payment = (
-        Payment.objects.select_related("account__customer", "counter_receipt")
+        Payment.objects.select_related("account__customer", "counter_receipt", "transfer")
         .filter(channel=PaymentChannel.COUNTER.value, channel_txn_id=receipt_no.strip())
         .first()
     )
@@ -89,9 +88,7 @@ def _receipt(
         CounterReceipt.objects.filter(id=payment.counter_receipt.id).update(prints=F("prints") + 1)
         payment.counter_receipt.refresh_from_db()
     if available_balance_fen is None:
-        available_balance_fen = balance_through_transfer_fen(
-            ledger_account_id=payment.account.ledger_account_id, transfer_id=payment.transfer_id
-        )
+        available_balance_fen = payment.transfer.credit_balance_after_fen
     receipt = Receipt(
         receipt_no=payment.channel_txn_id, account_no=payment.account.account_no,
         customer_name=payment.account.customer.name, address=payment.account.address, amount_fen=payment.amount_fen,

@@ -123,10 +123,11 @@ def _settle_range(
                 with transaction.atomic():
                     candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
                     outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
-                    store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
+                    # The failures first: the settlements' posting locks the revenue balance to the commit.
                     store.record_failures(
                         outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at
                     )
+                    store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
                     return outcome
             except IntegrityError:
                 # A concurrent run of the same day settled part of the range first: the unique

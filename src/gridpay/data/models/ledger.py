@@ -27,6 +27,10 @@ class Transfer(models.Model):
     kind = models.CharField(max_length=24, choices=[(k.value, k.value) for k in TransferKind])
     business_day = models.DateField()
     created_at = models.DateTimeField()
+    # The two accounts' balances right after this transfer, recorded when it was posted, under their balance
+    # rows' locks (data.ledger.post): what a receipt, a replay or a statement shows, never worked out again.
+    debit_balance_after_fen = models.BigIntegerField()
+    credit_balance_after_fen = models.BigIntegerField()
 
     class Meta:
         verbose_name = "转账"
@@ -34,5 +38,8 @@ class Transfer(models.Model):
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="transfer_amount_positive"),
             models.CheckConstraint(
                 condition=~models.Q(debit=models.F("credit")), name="transfer_debit_not_credit"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in TransferKind]), name="transfer_kind_known"
             ),
         ]

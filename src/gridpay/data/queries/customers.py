@@ -67,20 +67,22 @@ class StatementRow:
     balance_after_fen: int
 
 
-def ledger_statement(*, ledger_account_id: int, balance_fen: int, limit: int) -> list[StatementRow]:
-    """The latest transfers, newest first, with the balance after each (worked back from today's)."""
+def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow]:
+    """The latest transfers, newest first, with the balance recorded after each."""
     rows = (
         Transfer.objects.filter(Q(debit_id=ledger_account_id) | Q(credit_id=ledger_account_id))
         .order_by("-id")
-        .values_list("created_at", "business_day", "kind", "amount_fen", "credit_id")[:limit]
+        .values_list(
+            "created_at", "business_day", "kind", "amount_fen", "credit_id", "debit_balance_after_fen",
+            "credit_balance_after_fen",
+        )[:limit]
     )
-    out = []
-    after = balance_fen
-    for at, day, kind, amount, credit in rows:
-        signed = amount if credit == ledger_account_id else -amount
-        out.append(StatementRow(at, day, kind, signed, after))
-        after -= signed
-    return out
+    return [
+        StatementRow(at, day, kind, amount, credit_after)
+        if credit == ledger_account_id
+        else StatementRow(at, day, kind, -amount, debit_after)
+        for at, day, kind, amount, credit, debit_after, credit_after in rows
+    ]
 
 
 def recent_payments(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, int, str]]:

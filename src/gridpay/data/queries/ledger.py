@@ -1,21 +1,8 @@
-"""Read queries about ledger accounts: a balance as it stood right after a given transfer, a payment's refunds."""
+"""Read queries about ledger accounts: what was already given back of a payment."""
 
 from django.db.models import Sum
 
-from gridpay.data.models import PaymentRefund, Transfer
-
-
-def balance_through_transfer_fen(*, ledger_account_id: int, transfer_id: int) -> int:
-    """Credits minus debits of the account over the transfers up to and including ``transfer_id``.
-
-    Ids follow insertion order, so this is the balance just after that transfer, given that
-    transfers posted concurrently commit in id order (they almost always do: posting locks
-    the balance rows right after inserting).
-    """
-    upto = Transfer.objects.filter(id__lte=transfer_id)
-    credits = upto.filter(credit_id=ledger_account_id).aggregate(total=Sum("amount_fen"))["total"] or 0
-    debits = upto.filter(debit_id=ledger_account_id).aggregate(total=Sum("amount_fen"))["total"] or 0
-    return int(credits) - int(debits)
+from gridpay.data.models import PaymentRefund
 
 
 def refunded_fen(*, payment_id: int) -> int:
