@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django_q.models import Schedule
 
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 
 # name → (job, kind, local time of the first run or None for "now", minutes for MINUTES schedules)
 DEFAULTS = {

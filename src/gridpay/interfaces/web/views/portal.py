@@ -25,7 +25,7 @@ from gridpay.domain.payments import channel_label
 from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.sms.factory import build_provider
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.charts import usage_series
 from gridpay.interfaces.web.explain import explained
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
 from gridpay.domain.staff_roles import Action
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.texts import SMS_NAMES
 from gridpay.interfaces.web.access import requires
 

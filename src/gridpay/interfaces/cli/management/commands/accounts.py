@@ -12,7 +12,7 @@ from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import (
     import_progress,

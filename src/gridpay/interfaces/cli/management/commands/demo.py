@@ -16,7 +16,7 @@ from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.demo.simulate_days import simulate_days
 from gridpay.demo.summary import DemoSummary, demo_summary
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
 from gridpay.interfaces.cli.texts import SMS_NAMES

@@ -13,7 +13,7 @@ from django.db import connection
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_link import Credentials
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console
 from gridpay.interfaces.gateway.run import Gateway

@@ -13,7 +13,7 @@ from gridpay.application.payments.withholding.queue_withholdings import queue_wi
 from gridpay.application.payments.withholding.sign_agreement import sign_agreement
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
 
