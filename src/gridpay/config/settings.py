@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "gridpay.data",
     "gridpay.interfaces.cli",
     "gridpay.interfaces.web",
+    "gridpay.interfaces.jobs",
+    "gridpay.interfaces.gateway",
     "ninja",
     "django_q",
 ]

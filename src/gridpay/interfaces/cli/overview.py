@@ -1,6 +1,6 @@
 """What `gridpay` with no command (or `gridpay --help`) prints: gridpay's own commands, in Chinese."""
 
-from importlib import import_module
+from django.core.management import get_commands, load_command_class
 
 COMMANDS = (
     "demo",
@@ -53,5 +53,6 @@ def _help_of(name: str) -> str:
         return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
     if name == "check":
         return "检查配置；--deploy 按生产环境检查安全设置（所需环境变量见 README 的 Production 一节）"
-    module = import_module(f"gridpay.interfaces.cli.management.commands.{name.replace('-', '_')}")
-    return str(module.Command.help)
+    # Each entry point keeps its own commands (the gateway's and the worker's are theirs): Django knows whose.
+    command = name.replace("-", "_")
+    return str(load_command_class(get_commands()[command], command).help)

@@ -11,7 +11,7 @@ from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.texts import SMS_NAMES
+from gridpay.interfaces.texts import SMS_NAMES
 from gridpay.interfaces.web.access import requires
 
 

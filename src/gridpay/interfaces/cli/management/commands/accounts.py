@@ -13,13 +13,13 @@ from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_
 from gridpay.data.models.accounts import AccountMode, AccountStatus, SupplyState
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import (
     import_progress,
     show_import_report,
     unusable_file_exits,
 )
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 NOT_YET = "—"
 

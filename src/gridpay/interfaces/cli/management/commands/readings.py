@@ -15,9 +15,9 @@ from gridpay.application.readings.import_readings import COLUMNS, import_reading
 from gridpay.application.readings.read_gaps import read_gaps
 from gridpay.application.readings.recall_daily_reads import recall_daily_reads
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
 from gridpay.interfaces.cli.import_output import import_progress, show_import_report, unusable_file_exits
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):

@@ -19,8 +19,8 @@ from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_
 from gridpay.integrations.channels.online import ChannelRejected, ChannelUnavailable
 from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):

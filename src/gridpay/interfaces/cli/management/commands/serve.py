@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console
 
 
 class GridpayServer(BaseApplication):  # type: ignore[misc]

@@ -12,9 +12,9 @@ from gridpay.application.settlement.settle_day import SettlementRunReport, settl
 from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
-from gridpay.interfaces.cli.texts import alerts_sent
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json, progress
+from gridpay.interfaces.texts import alerts_sent
 
 
 class Command(GridpayCommand):

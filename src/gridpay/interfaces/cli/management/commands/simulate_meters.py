@@ -18,9 +18,9 @@ from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.dlt645_reads import FREEZE_DEPTH
 from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, freeze_fleet, run_fleet
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.management.commands.gateway import configured_broker, embedded_address
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.broker import configured_broker, embedded_address
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console
 
 
 class Command(GridpayCommand):

@@ -16,9 +16,9 @@ from gridpay.application.supply.update_supply_policy import update_supply_policy
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
-from gridpay.interfaces.cli.texts import DISCONNECTION_OUTCOMES, WINDOW_CLOSED, alerts_sent
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.texts import DISCONNECTION_OUTCOMES, WINDOW_CLOSED, alerts_sent
 
 
 class Command(GridpayCommand):

@@ -14,24 +14,10 @@ from gridpay.application.supply.head_end import HeadEnd
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_link import Credentials
 from gridpay.interfaces import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.broker import configured_broker, embedded_address
+from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.gateway.run import Gateway
-
-
-def configured_broker(url: str | None) -> mqtt.BrokerAddress | None:
-    """The broker to use, or None for the embedded one (no GRIDPAY_MQTT_URL)."""
-    url = url or str(settings.GRIDPAY["MQTT_URL"])
-    if not url:
-        return None
-    try:
-        return mqtt.parse_broker_url(url)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
-
-
-def embedded_address() -> mqtt.BrokerAddress:
-    return mqtt.BrokerAddress(host="127.0.0.1", port=int(str(settings.GRIDPAY["EMBEDDED_MQTT_PORT"])))
+from gridpay.interfaces.output import console
 
 
 def head_end() -> HeadEnd:
