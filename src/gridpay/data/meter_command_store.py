@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
 from gridpay.data.models.meter_commands import LIVE
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.meter_commands import CommandAction, CommandStatus, expected_relay_open
 
 WAKE_CHANNEL = "gridpay_meter_commands"  # PostgreSQL NOTIFY channel the gateway listens on
@@ -124,7 +124,7 @@ def _wake_in_process_and_over_udp() -> None:
 
 
 def wake_port() -> int:
-    return int(str(settings.GRIDPAY["GATEWAY_WAKE_PORT"]))
+    return gridpay_settings().gateway_wake_port
 
 
 def on_wake(waiter: Waiter) -> None:

@@ -19,6 +19,7 @@ from gridpay.application.portal.move_out_statement import move_out_statement, st
 from gridpay.application.portal.my_accounts import my_accounts, owned_account, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import fen_from_yuan_text
 from gridpay.domain.payments import channel_label
@@ -126,7 +127,7 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
         return _account_page(request, account_no, problem=_("请选择开始和结束日期"))
     except DomainError as error:
         return _account_page(request, account_no, problem=explained(error))
-    pdf = statement_pdf(statement, utility=str(settings.GRIDPAY["UTILITY_NAME"]))
+    pdf = statement_pdf(statement, utility=gridpay_settings().utility_name)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="move-out-{account_no}-{first}-{last}.pdf"'
     return response

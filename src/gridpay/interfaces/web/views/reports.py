@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces import clock
 from gridpay.interfaces.texts import SMS_NAMES
@@ -25,7 +25,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except ValueError:
         problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
         return render(request, "web/problem.html", {"problem": problem}, status=422)
-    report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+    report = monthly_report(month=first, now=clock.now(), zone=gridpay_settings().business_time_zone,
                             sms_names=SMS_NAMES)
     if request.GET.get("format") == "pdf":
         printed = f"{clock.now().astimezone(clock.zone()):%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from gridpay.application.payments.channels.list_refusals import list_refusals
 from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
 from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.channel_refunds import refund_status
 from gridpay.domain.money import format_yuan
@@ -122,7 +123,7 @@ class Command(GridpayCommand):
     def _refusals(self, options: dict[str, Any]) -> None:
         since = until = None
         if options["date"]:
-            since, until = day_bounds(day=options["date"], zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+            since, until = day_bounds(day=options["date"], zone=gridpay_settings().business_time_zone)
         lines = list_refusals(channel=options["channel"], since=since, until=until)
         if options["json"]:
             print_json(lines)
