@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "gridpay.config",  # gridpay's own system checks (gridpay.config.checks)
     "gridpay.data",
     "gridpay.interfaces.cli",
     "gridpay.interfaces.web",
