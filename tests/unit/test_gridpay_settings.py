@@ -70,6 +70,15 @@ def test_every_bad_variable_is_named_at_once_and_a_secret_is_never_shown() -> No
     assert "12345a" not in lines
 
 
+def test_the_record_never_shows_a_secret_where_settings_are_shown() -> None:
+    """Django's debug page and diffsettings show a setting by its repr."""
+    read = from_environment({"GRIDPAY_CARD_PIN_KEY": "card-key-9f8e7d", "GRIDPAY_METER_PASSWORD": "271828"})
+
+    assert read.card_pin_key == "card-key-9f8e7d" and read.meter_password == "271828"
+    assert "card-key-9f8e7d" not in repr(read) and "271828" not in repr(read)
+    assert "average_days=7" in repr(read)
+
+
 @given(st.integers(min_value=-10**6, max_value=10**6))
 def test_an_integer_is_taken_exactly_when_it_is_in_range(number: int) -> None:
     parse = integer(minimum=1, maximum=366)

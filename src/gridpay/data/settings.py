@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
-MAX_DAILY_KWH = Decimal(500)
+DEFAULT_MAX_DAILY_KWH = Decimal(500)
 # Turns what the environment (a string) or a test (the value itself) gives into the value, or raises ValueError
 # with what was expected, in words that follow "应为".
 Parse = Callable[[object], Any]
@@ -75,7 +75,7 @@ def time_zone(value: object) -> str:
         if isinstance(value, str) and value.strip():
             ZoneInfo(value.strip())
             return value.strip()
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, or not a zone file
         pass
     raise ValueError("时区名称，如 Asia/Shanghai")
 
@@ -90,8 +90,10 @@ def switch(value: object) -> bool:
 
 def setting(default: T, variable: str, parse: Parse, *, secret: bool = False, production: bool = False) -> T:
     """A field of GridpaySettings: its environment variable and how it is read. `secret`: its value is never shown
-    in a message; `production`: `gridpay check --deploy` wants it set, the default being only the demo's."""
-    return field(default=default,
+    in a message, nor in the record's repr (Django's debug page and diffsettings show settings by their repr, and
+    only hide the keys of dicts); `production`: `gridpay check --deploy` wants it set, the default being only the
+    demo's."""
+    return field(default=default, repr=not secret,
                  metadata={"variable": variable, "parse": parse, "secret": secret, "production": production})
 
 
@@ -111,7 +113,7 @@ class GridpaySettings:
     card_pin_key: str = setting("", "GRIDPAY_CARD_PIN_KEY", text(blank=True), secret=True)
     # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
     # (setting() gives a dataclass field; the Decimal in it is immutable, whatever ruff cannot tell.)
-    max_daily_kwh: Decimal = setting(MAX_DAILY_KWH, "GRIDPAY_MAX_DAILY_KWH", energy_kwh(maximum=100_000))  # noqa: RUF009
+    max_daily_kwh: Decimal = setting(DEFAULT_MAX_DAILY_KWH, "GRIDPAY_MAX_DAILY_KWH", energy_kwh(maximum=100_000))  # noqa: RUF009
     # Days of recent daily charges behind the average and the days-left forecast.
     average_days: int = setting(7, "GRIDPAY_AVERAGE_DAYS", integer(minimum=1, maximum=366))
     settlement_batch_size: int = setting(20_000, "GRIDPAY_SETTLEMENT_BATCH_SIZE",
@@ -168,10 +170,13 @@ def problem(variable: str, value: object, expected: str, *, secret: bool = False
 def from_environment(environment: Mapping[str, str]) -> GridpaySettings:
     """The settings the GRIDPAY_* variables give; an empty variable counts as unset. SettingInvalid names every
     variable whose value cannot be used."""
-    given: dict[str, Any] = {each.name: environment[each.metadata["variable"]] for each in fields(GridpaySettings)
-             if environment.get(each.metadata.get("variable", ""), "").strip()}
-    return GridpaySettings(**given, set_in_environment=frozenset(
-        each.metadata["variable"] for each in fields(GridpaySettings) if each.name in given))
+    given: dict[str, Any] = {
+        each.name: environment[each.metadata["variable"]]
+        for each in fields(GridpaySettings)
+        if environment.get(each.metadata.get("variable", ""), "").strip()
+    }
+    named = frozenset(each.metadata["variable"] for each in fields(GridpaySettings) if each.name in given)
+    return GridpaySettings(**given, set_in_environment=named)
 
 
 def environment_value(environment: Mapping[str, str], variable: str, parse: Parse, *, default: T) -> T:
