@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gridpay.application import import_readings as module
 from gridpay.application.imports import ImportReport, NotUtf8, WrongColumns
+from gridpay.application.readings import import_readings as module
 from gridpay.application.readings.import_readings import import_readings, import_readings_file
 from gridpay.data.models import Account, Meter, Reading
 from tests.support.accounts import enrol
