@@ -1,6 +1,6 @@
 """What `gridpay` with no command (or `gridpay --help`) prints: gridpay's own commands, in Chinese."""
 
-from django.core.management import get_commands, load_command_class
+from importlib import import_module
 
 COMMANDS = (
     "demo",
@@ -28,6 +28,8 @@ COMMANDS = (
     "migrate",
     "check",
 )
+# Each entry point keeps its own commands: the head-end's and the schedule's are theirs, not the command line's.
+HOMES = {"gateway": "gridpay.interfaces.gateway", "worker": "gridpay.interfaces.jobs"}
 
 
 def overview() -> str:
@@ -53,6 +55,6 @@ def _help_of(name: str) -> str:
         return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
     if name == "check":
         return "检查配置；--deploy 按生产环境检查安全设置（所需环境变量见 README 的 Production 一节）"
-    # Each entry point keeps its own commands (the gateway's and the worker's are theirs): Django knows whose.
-    command = name.replace("-", "_")
-    return str(load_command_class(get_commands()[command], command).help)
+    home = HOMES.get(name, "gridpay.interfaces.cli")
+    module = import_module(f"{home}.management.commands.{name.replace('-', '_')}")
+    return str(module.Command.help)
