@@ -7,6 +7,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,7 @@ def sms_outside_the_working_directory(settings: Any) -> None:
 def settle_in_the_test_transaction(settings: Any) -> None:
     # Worker threads have connections of their own that cannot see a test's uncommitted rows;
     # the tests of parallel settlement ask for workers themselves, in transactional tests.
-    settings.GRIDPAY = {**settings.GRIDPAY, "SETTLEMENT_WORKERS": 1}
+    settings.GRIDPAY = replace(settings.GRIDPAY, settlement_workers=1)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ PRODUCTION = {
     "GRIDPAY_ALLOWED_HOSTS": "jf.example.cn",
     "GRIDPAY_TLS": "1",
     "GRIDPAY_DEBUG": "0",
+    "GRIDPAY_UTILITY_NAME": "示例县供电公司",
 }
 
 
@@ -48,17 +49,18 @@ def test_the_readme_lists_exactly_that_environment() -> None:
     assert sorted(listed) == sorted(PRODUCTION)
 
 
-@pytest.mark.parametrize(("change", "warnings"), [
+@pytest.mark.parametrize(("change", "issues"), [
     ({"GRIDPAY_TLS": "0"}, {"security.W004", "security.W008", "security.W012", "security.W016"}),
-    ({"GRIDPAY_SECRET_KEY": ""}, {"security.W009"}),
+    ({"GRIDPAY_SECRET_KEY": ""}, {"security.W009", "gridpay.E002"}),
     ({"GRIDPAY_DEBUG": "1"}, {"security.W018"}),
     ({"GRIDPAY_ALLOWED_HOSTS": ""}, {"security.W020"}),
+    ({"GRIDPAY_UTILITY_NAME": ""}, {"gridpay.E003"}),  # the demo's 供电公司 would go on the receipts
 ])
-def test_each_variable_is_needed(change: dict[str, str], warnings: set[str], tmp_path: Path) -> None:
+def test_each_variable_is_needed(change: dict[str, str], issues: set[str], tmp_path: Path) -> None:
     result = deploy_check({**PRODUCTION, **change}, tmp_path)
 
     assert result.returncode == 1
-    assert set(re.findall(r"\(security\.W\d+\)", result.stderr)) == {f"({w})" for w in warnings}
+    assert set(re.findall(r"\((security\.W\d+|gridpay\.E\d+)\)", result.stderr)) == issues
 
 
 def test_behind_the_proxy_plain_http_is_redirected_and_https_gets_hsts_and_secure_cookies(tmp_path: Path) -> None:

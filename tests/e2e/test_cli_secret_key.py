@@ -102,11 +102,16 @@ def test_a_wsgi_server_on_postgresql_without_a_key_cannot_load_the_application(t
     assert loaded.stderr.endswith(f"SecretKeyRefused: {MISSING}")
 
 
-def test_on_postgresql_without_a_key_other_commands_still_run(tmp_path: Path) -> None:
-    result = gridpay("check", "--deploy", cwd=tmp_path, env=user_environment(tmp_path, GRIDPAY_DATABASE_URL=NOWHERE))
+def test_on_postgresql_without_a_key_other_commands_still_run_and_the_deploy_check_refuses(tmp_path: Path) -> None:
+    env = user_environment(tmp_path, GRIDPAY_DATABASE_URL=NOWHERE)
 
-    assert result.returncode == 0
-    assert "security.W009" in result.stderr  # and the deploy check names what is missing
+    checked = gridpay("check", cwd=tmp_path, env=env)  # the checks every other command passes before it runs
+    deploy = gridpay("check", "--deploy", cwd=tmp_path, env=env)
+
+    assert checked.returncode == 0, checked.stderr
+    assert deploy.returncode == 1
+    assert f"?: (gridpay.E002) {MISSING}" in deploy.stderr  # in the settings' own words, besides Django's W009
+    assert "security.W009" in deploy.stderr
 
 
 @pytest.mark.parametrize("weak", ["gridpay-development-only-secret-key-change-me", "x" * 60])

@@ -4,6 +4,7 @@ what to set; and the digests keyed from it (card PINs, portal sign-in codes) ref
 import hashlib
 import stat
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def test_the_key_file_of_a_relative_database_is_beside_it_wherever_the_command_r
 
 def test_without_a_usable_key_the_digests_refuse_with_the_settings_sentence(settings: Any) -> None:
     settings.SECRET_KEY, settings.GRIDPAY_SECRET_KEY_PROBLEM = "", "未设置 GRIDPAY_SECRET_KEY：……"
-    settings.GRIDPAY = {**settings.GRIDPAY, "CARD_PIN_KEY": ""}
+    settings.GRIDPAY = replace(settings.GRIDPAY, card_pin_key="")
 
     with pytest.raises(SecretKeyRefused) as refused:
         require_secret_key()
@@ -142,13 +143,13 @@ def test_without_a_usable_key_the_digests_refuse_with_the_settings_sentence(sett
         card_pin_key()
 
     # A card PIN key of its own needs no secret key.
-    settings.GRIDPAY = {**settings.GRIDPAY, "CARD_PIN_KEY": "a-card-key-of-its-own"}
+    settings.GRIDPAY = replace(settings.GRIDPAY, card_pin_key="a-card-key-of-its-own")
     assert card_pin_key() == b"a-card-key-of-its-own"
 
 
 def test_the_card_pin_key_is_still_derived_as_before_so_printed_cards_keep_their_pins(settings: Any) -> None:
     settings.SECRET_KEY, settings.GRIDPAY_SECRET_KEY_PROBLEM = STRONG, ""
-    settings.GRIDPAY = {**settings.GRIDPAY, "CARD_PIN_KEY": ""}
+    settings.GRIDPAY = replace(settings.GRIDPAY, card_pin_key="")
 
     assert card_pin_key() == hashlib.sha256(f"gridpay-card-pin:{STRONG}".encode()).digest()
 
@@ -157,7 +158,7 @@ def test_the_card_pin_key_is_still_derived_as_before_so_printed_cards_keep_their
 def test_nothing_is_issued_or_sent_without_a_key(settings: Any, zj_tariff: str) -> None:
     enrol(1, opening_balance_fen=0, phone="13900000001")
     settings.SECRET_KEY, settings.GRIDPAY_SECRET_KEY_PROBLEM = "", "未设置 GRIDPAY_SECRET_KEY：……"
-    settings.GRIDPAY = {**settings.GRIDPAY, "CARD_PIN_KEY": ""}
+    settings.GRIDPAY = replace(settings.GRIDPAY, card_pin_key="")
 
     with pytest.raises(SecretKeyRefused):
         issue_card_batch(batch_code="B1", count=2, face_value_fen=5_000, expires_on=date(2099, 12, 31), by="制卡员",

@@ -1,5 +1,6 @@
 """The account view on a real database: particulars, balance, available balance, average and days left."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -89,7 +90,7 @@ def test_the_average_covers_the_configured_number_of_days(zj_tariff: str) -> Non
     add_readings(account, first_day=JAN1, daily_kwh=["20.00", "20.00", "1.00", "3.00"])
     settle_through(through=date(2025, 1, 4), at=AT)
 
-    with override_settings(GRIDPAY={**settings.GRIDPAY, "AVERAGE_DAYS": 2}):
+    with override_settings(GRIDPAY=replace(settings.GRIDPAY, average_days=2)):
         view = show_account(account_no="3301000001")
 
     assert view.average_daily_charge_fen == 108  # the last two days: (54 + 161) / 2 = 107.5 fen, 四舍五入

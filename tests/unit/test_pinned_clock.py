@@ -15,7 +15,7 @@ from tests.support.working_directory import changes_since, snapshot
 
 
 def test_a_test_and_its_code_see_the_pinned_day(clock: FakeClock) -> None:
-    from gridpay.interfaces.cli import clock as system_clock
+    from gridpay.interfaces import clock as system_clock
 
     assert clock.today() == pinned_day() == system_clock.today()
     assert abs(clock.now() - pinned_instant()) < timedelta(minutes=5)

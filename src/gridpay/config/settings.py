@@ -7,6 +7,7 @@ from typing import Any
 import dj_database_url
 
 from gridpay.config.secret_key import choose_secret_key
+from gridpay.data.settings import environment_value, from_environment, integer, switch
 
 DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
 
@@ -14,8 +15,8 @@ DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
 def database_from_url(url: str) -> dict[str, Any]:
     # A web worker keeps its connection between requests: opening one costs more than a payment's queries.
     config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=int(os.environ.get("GRIDPAY_DB_CONN_MAX_AGE", "60")),
-                              conn_health_checks=True)
+        dj_database_url.parse(url, conn_health_checks=True, conn_max_age=environment_value(
+            os.environ, "GRIDPAY_DB_CONN_MAX_AGE", integer(minimum=0, maximum=24 * 3600), default=60))
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
@@ -29,7 +30,10 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEBUG = os.environ.get("GRIDPAY_DEBUG", "0") == "1"
+# Business settings of one utility and of its processes, each GRIDPAY_* variable checked once, here: a value that
+# cannot be used stops every gridpay process at start-up with one line naming the variable (gridpay.data.settings).
+GRIDPAY = from_environment(os.environ)
+DEBUG = environment_value(os.environ, "GRIDPAY_DEBUG", switch, default=False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("GRIDPAY_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h
 ]
@@ -41,9 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "gridpay.config",  # gridpay's own system checks (gridpay.config.checks)
     "gridpay.data",
     "gridpay.interfaces.cli",
     "gridpay.interfaces.web",
+    "gridpay.interfaces.jobs",
+    "gridpay.interfaces.gateway",
     "ninja",
     "django_q",
 ]
@@ -101,7 +108,7 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]  # msgids are the Chinese texts; locale/en holds the English
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = os.environ.get("GRIDPAY_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = GRIDPAY.business_time_zone
 STATIC_URL = "static/"
 # Static files (ECharts, htmx, the console's CSS, the API docs' Swagger) served from the installed apps by
 # WhiteNoise: the embedded default needs no collectstatic and no separate web server.
@@ -115,14 +122,15 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # no page of gridpay is meant to be shown inside another site's frame
 # GRIDPAY_TLS=1: served only over HTTPS, through the utility's reverse proxy, which ends TLS and must set
 # X-Forwarded-Proto (overwriting what the client sent). The embedded default and the demo stay on plain HTTP.
-if os.environ.get("GRIDPAY_TLS", "0") == "1":
+if environment_value(os.environ, "GRIDPAY_TLS", switch, default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # Browsers then refuse plain HTTP to this host for a year (GRIDPAY_HSTS_SECONDS=3600 while trying HTTPS out).
     # Names below the host gridpay answers on are included: its cookies cannot be planted from a plain-HTTP one.
-    SECURE_HSTS_SECONDS = int(os.environ.get("GRIDPAY_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = environment_value(os.environ, "GRIDPAY_HSTS_SECONDS",
+                                            integer(minimum=0, maximum=2 * 365 * 24 * 3600), default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,41 +140,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 WHITENOISE_USE_FINDERS = True  # straight from the installed apps: no collectstatic step to forget
 
-# Business settings of one utility (RULES.md marks them "default": provinces differ).
-GRIDPAY = {
-    "BUSINESS_TIME_ZONE": TIME_ZONE,
-    # Printed on receipts and statements.
-    "UTILITY_NAME": os.environ.get("GRIDPAY_UTILITY_NAME", "供电公司"),
-    # Keys the digests of recharge-card PINs: a stolen database alone does not give the PINs away.
-    "CARD_PIN_KEY": os.environ.get("GRIDPAY_CARD_PIN_KEY", ""),
-    # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
-    "MAX_DAILY_KWH": os.environ.get("GRIDPAY_MAX_DAILY_KWH", "500"),
-    # Days of recent daily charges behind the average and the days-left forecast.
-    "AVERAGE_DAYS": int(os.environ.get("GRIDPAY_AVERAGE_DAYS", "7")),
-    "SETTLEMENT_BATCH_SIZE": int(os.environ.get("GRIDPAY_SETTLEMENT_BATCH_SIZE", "20000")),
-    # Batches settled at once on PostgreSQL, each on its own connection (SQLite has one writer).
-    "SETTLEMENT_WORKERS": int(os.environ.get("GRIDPAY_SETTLEMENT_WORKERS", "2")),
-    # The MQTT broker between the gateway and the meters; empty: the gateway runs one in-process
-    # (amqtt) on 127.0.0.1 at EMBEDDED_MQTT_PORT, and the meter simulator connects there.
-    "MQTT_URL": os.environ.get("GRIDPAY_MQTT_URL", ""),
-    "EMBEDDED_MQTT_PORT": int(os.environ.get("GRIDPAY_EMBEDDED_MQTT_PORT", "18830")),
-    # The gateway's MQTT client id, kept across its reconnects and restarts, so the broker keeps its session
-    # (and what meters said while it was away). Empty: one is made up at each start (host, pid, random).
-    # One name per gateway: two gateways of one name would take the connection from each other.
-    "GATEWAY_NAME": os.environ.get("GRIDPAY_GATEWAY_NAME", ""),
-    # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
-    "GATEWAY_WAKE_PORT": int(os.environ.get("GRIDPAY_GATEWAY_WAKE_PORT", "18831")),
-    # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02).
-    "METER_PASSWORD": os.environ.get("GRIDPAY_METER_PASSWORD", "000000"),
-    "METER_OPERATOR": os.environ.get("GRIDPAY_METER_OPERATOR", "00000001"),
-}
-
 # Jobs and schedules (ADR 0004): django-q2 keeps its queue in gridpay's own database. Each job is
 # idempotent by its own keys, so the queue never retries by itself (max_attempts 1).
 Q_CLUSTER = {
     "name": "gridpay",
     "orm": "default",
-    "workers": int(os.environ.get("GRIDPAY_WORKERS", "2")),
+    "workers": environment_value(os.environ, "GRIDPAY_WORKERS", integer(minimum=1, maximum=64), default=2),
     "timeout": 3 * 3600,
     "retry": 4 * 3600,
     "max_attempts": 1,

@@ -1,8 +1,8 @@
 """Reads the supply policy row into the domain's SupplyPolicy."""
 
-from django.conf import settings
 
 from gridpay.data.models import SupplyPolicySettings
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.supply_policy import (
     AlertLevels,
     DisconnectDelay,
@@ -18,13 +18,13 @@ def load_policy() -> SupplyPolicy:
     stored values break a rule (the domain checks them)."""
     row = SupplyPolicySettings.objects.filter(id=1).first()
     if row is None:
-        return SupplyPolicy(zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+        return SupplyPolicy(zone=gridpay_settings().business_time_zone)
     return policy_of(row)
 
 
 def policy_of(row: SupplyPolicySettings) -> SupplyPolicy:
     """The policy a row (saved or not) holds; raises PolicyInvalid if its values break a rule."""
-    zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
+    zone = gridpay_settings().business_time_zone
     return SupplyPolicy(
         zone=zone,
         alerts=AlertLevels(

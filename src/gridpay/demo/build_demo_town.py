@@ -9,15 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 
 from gridpay.application.customers.enrol_account import Enrolment, enrol_account
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models import Account, AccountMode, Meter
+from gridpay.data.settings import gridpay_settings
 from gridpay.demo.households import Household, generate_households
 from gridpay.demo.places import install_agreements, install_outlets
 from gridpay.demo.villages import TOWN, install_villages
@@ -216,5 +215,5 @@ def _check_existing(households: list[Household], *, seed: int) -> list[Household
 
 def local_instant(day: date, *, minute: int) -> datetime:
     """The aware UTC instant of ``minute`` after midnight of ``day`` in the utility's business zone."""
-    zone = ZoneInfo(str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    zone = gridpay_settings().zone
     return datetime.combine(day, time(minute // 60, minute % 60), zone).astimezone(UTC)

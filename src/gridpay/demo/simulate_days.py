@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.readings.import_readings import import_readings
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data.models import Account, Payment, Settlement, Transfer
+from gridpay.data.settings import gridpay_settings
 from gridpay.demo.build_demo_town import DemoTown, local_instant
 from gridpay.demo.households import DayReading, Household, payment_on, reading_on
 from gridpay.demo.profile import load_profile
@@ -219,7 +219,7 @@ def _payments_of(day: date) -> tuple[int, int]:
 
 
 def _max_daily_kwh() -> Decimal:
-    return Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"]))
+    return gridpay_settings().max_daily_kwh
 
 
 def _advance(before: _Registers, *, used: DayReading) -> _Registers:

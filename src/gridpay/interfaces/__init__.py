@@ -1,1 +1,1 @@
-"""Thin entry points: the `gridpay` command, the JSON API, and later the web console and jobs."""
+"""Thin entry points (api, web, cli, jobs, gateway: none imports another) and what they share, the clock first."""

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-
 from gridpay.application.errors import UnknownAccount
 from gridpay.data.queries import accounts as queries
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.account_figures import account_figures
 from gridpay.domain.texts import gettext_noop
 
@@ -42,7 +41,7 @@ def show_account(*, account_no: str) -> AccountView:
         ledger_balance_fen=particulars.ledger_balance_fen,
         unbilled_charges_fen=queries.unbilled_charges_fen(account_id=account_id),
         recent_daily_charges_fen=queries.recent_daily_charges_fen(
-            account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"]))
+            account_id=account_id, days=gridpay_settings().average_days
         ),
     )
     return AccountView(

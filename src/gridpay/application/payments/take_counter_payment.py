@@ -4,13 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.data.models import AuditRecord, CounterReceipt, Payment
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan, yuan_in_words
 from gridpay.domain.payments import PaymentChannel
 from gridpay.domain.texts import gettext_noop
@@ -104,9 +104,9 @@ def _receipt(
 def receipt_as_pdf(receipt: Receipt) -> bytes:
     """The receipt as the A6 PDF handed to the payer."""
     return receipt_pdf(
-        utility=str(settings.GRIDPAY["UTILITY_NAME"]), receipt_no=receipt.receipt_no, account_no=receipt.account_no,
+        utility=gridpay_settings().utility_name, receipt_no=receipt.receipt_no, account_no=receipt.account_no,
         customer_name=receipt.customer_name, address=receipt.address, amount_yuan=format_yuan(receipt.amount_fen),
         amount_in_words=receipt.amount_in_words, received_at=receipt.received_at,
-        zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]), cashier=receipt.cashier,
+        zone=gridpay_settings().business_time_zone, cashier=receipt.cashier,
         available_balance_yuan=format_yuan(receipt.available_balance_fen), copy=receipt.copy,
     )

@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -32,6 +31,7 @@ from gridpay.application.imports import (
 )
 from gridpay.data.bulk import insert_rows, on_postgresql
 from gridpay.data.models import Meter, Reading
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.errors import DomainError
@@ -191,7 +191,7 @@ def _import_chunk(rows: list[Any], *, parse: bool, received_at: datetime, max_da
     rejected: list[RejectedRow] = []
     parsed: list[_Row] = []
     # A daily frozen reading exists once its day has begun (it freezes at the day's first moment).
-    latest_day = business_day(instant=received_at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    latest_day = business_day(instant=received_at, zone=gridpay_settings().business_time_zone)
     for row in rows:
         number = row[0] if parse else row.number
         try:

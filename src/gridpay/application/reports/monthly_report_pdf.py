@@ -1,8 +1,8 @@
 """The monthly report as a PDF, the same figures as the page."""
 
-from django.conf import settings
 
 from gridpay.application.reports.monthly_report import MonthlyReport
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.documents.report_pdf import tables_pdf
 
@@ -13,7 +13,7 @@ def monthly_report_pdf(report: MonthlyReport, *, printed: str) -> bytes:
     slowest = "—" if report.reconnect_slowest_hours is None else f"{report.reconnect_slowest_hours} 小时"
     share = f"{report.agreements_by_end / report.accounts:.1%}" if report.accounts else "—"
     return tables_pdf(
-        title=f"{settings.GRIDPAY['UTILITY_NAME']} 智能交费月报 · {report.month:%Y年%m月}",
+        title=f"{gridpay_settings().utility_name} 智能交费月报 · {report.month:%Y年%m月}",
         subtitle=f"打印时间 {printed}",
         sections=[
             ("电费回收", ["本月结算电费（元）", "本月交费（元）", "欠费余额（元）", "电费回收率"],

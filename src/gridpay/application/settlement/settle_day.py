@@ -13,13 +13,13 @@ from decimal import Decimal
 from functools import partial
 
 import numpy as np
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
 from gridpay.data.bulk import on_postgresql
 from gridpay.data.run_lock import exclusive_run
+from gridpay.data.settings import gridpay_settings
 from gridpay.data.tariff_store import load_tariffs_by_id, version_ids
 from gridpay.domain.energy import TouPeriod, from_ckwh
 from gridpay.domain.ledger import LedgerAccountKind
@@ -70,8 +70,8 @@ def _settle_day(
     on_progress: Progress | None = None,
 ) -> SettlementRunReport:
     """Settle ``day``; ``workers`` batches run at once, each on its own database connection."""
-    size = batch_size or int(str(settings.GRIDPAY["SETTLEMENT_BATCH_SIZE"]))
-    workers = workers or (int(str(settings.GRIDPAY["SETTLEMENT_WORKERS"])) if on_postgresql() else 1)
+    size = batch_size or gridpay_settings().settlement_batch_size
+    workers = workers or (gridpay_settings().settlement_workers if on_postgresql() else 1)
     tariffs = load_tariffs_by_id()
     versions = {t.code: version_ids(t.code) for t in tariffs.values()}
     revenue = ledger_store.system_account(ledger_store.REVENUE, LedgerAccountKind.REVENUE).id

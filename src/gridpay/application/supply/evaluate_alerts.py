@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 
 from gridpay.application.supply.call_tasks import open_call_task
@@ -13,6 +12,7 @@ from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account
 from gridpay.data.models.field_work import CallReason
 from gridpay.data.queries.supply import AlertInputs, alert_inputs
+from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
@@ -39,7 +39,7 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
     for the same day queues nothing new (the fired set and the outbox keys say what was done)."""
     policy = load_policy()
     calendar = load_calendar(years=range(day.year, day.year + 2))
-    average_days = int(str(settings.GRIDPAY["AVERAGE_DAYS"]))
+    average_days = gridpay_settings().average_days
     inputs = alert_inputs(day=day, history_days=max(policy.unusual_usage.baseline_days + 1, average_days))
     report = AlertRunReport(day=day, accounts=len(inputs), sent={})
     for start in range(0, len(inputs), BATCH):

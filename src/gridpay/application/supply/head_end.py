@@ -8,9 +8,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
-
-from django.conf import settings
 
 from gridpay.application.readings.claim_daily_reads import FreezeAsk, claim_daily_reads
 from gridpay.application.readings.outstanding_reads import OutstandingReads
@@ -20,6 +17,7 @@ from gridpay.application.supply import claim_outcomes
 from gridpay.application.supply.claim_meter_commands import Outgoing, claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
 from gridpay.application.supply.sweep_meter_commands import SweepReport, sweep_meter_commands
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day, minute_of_day
 from gridpay.domain.daily_reads import POLL_FROM_MINUTE
 from gridpay.domain.meter_commands import CommandPolicy, ControlAnswer, RelayReadBack
@@ -130,7 +128,7 @@ class HeadEnd:
             report.ignored += recorded.unmatched
         if freezes or stamps or absent:
             collected = record_daily_reads(stamps=stamps, freezes=freezes, absent=absent, today=self._today(at),
-                                           at=at, max_daily_kwh=Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"])))
+                                           at=at, max_daily_kwh=gridpay_settings().max_daily_kwh)
             report.to_send += self._ask(collected.to_ask)
             report.readings_stored += collected.stored
             report.readings_rejected += collected.refused
@@ -141,7 +139,7 @@ class HeadEnd:
         """A wave of daily reads: once the meters have frozen (after 00:10), each day's round is planned at its first
         wave; each wave asks up to ``meters`` meters, ``per_area`` of one transformer area at most."""
         today = self._today(at)
-        if minute_of_day(instant=at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])) < POLL_FROM_MINUTE:
+        if minute_of_day(instant=at, zone=gridpay_settings().business_time_zone) < POLL_FROM_MINUTE:
             return []
         if self.rounds.get("planned") != today:
             plan = plan_daily_reads(today=today, at=at)
@@ -156,7 +154,7 @@ class HeadEnd:
 
     @staticmethod
     def _today(at: datetime) -> date:
-        return business_day(instant=at, zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+        return business_day(instant=at, zone=gridpay_settings().business_time_zone)
 
     def sweep(self, *, at: datetime) -> SweepReport:
         """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer."""

@@ -2,13 +2,12 @@
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import recent_daily_charges_fen
+from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
@@ -31,7 +30,7 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
         "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen").get(id=account_id)
     fired = fired_from_column(account.alerts_fired)
     average = average_daily_charge_fen(
-        recent_daily_charges_fen(account_id=account_id, days=int(str(settings.GRIDPAY["AVERAGE_DAYS"])))
+        recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
     )
     still = alerts.after_payment(
         levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,

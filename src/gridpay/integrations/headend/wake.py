@@ -33,7 +33,9 @@ def _send_datagram() -> None:
 
 
 def wake_port() -> int:
-    return int(str(settings.GRIDPAY["GATEWAY_WAKE_PORT"]))
+    # The checked settings record (gridpay.data.settings), reached through Django's settings: the layers keep
+    # integrations and data apart.
+    return int(settings.GRIDPAY.gateway_wake_port)
 
 
 async def listen_for_datagrams(event: asyncio.Event) -> asyncio.DatagramTransport | None:

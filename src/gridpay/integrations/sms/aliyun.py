@@ -9,7 +9,7 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi import models as openapi_models
 from alibabacloud_tea_util import models as util_models
 
-from gridpay.integrations.sms.factory import required, template_codes
+from gridpay.integrations.sms.config import required, template_codes
 from gridpay.integrations.sms.provider import SmsFailed, SmsMessage
 
 DEFAULT_ENDPOINT = "dysmsapi.aliyuncs.com"

@@ -25,20 +25,3 @@ def build_provider(config: Mapping[str, str]) -> SmsProvider:
         return TencentSmsProvider.from_config(config)
     raise ValueError(f"GRIDPAY_SMS_PROVIDER 应为 file、console、aliyun 或 tencent，而不是 {kind!r}")
 
-
-def required(config: Mapping[str, str], key: str) -> str:
-    value = config.get(key, "")
-    if not value:
-        raise ValueError(f"短信服务配置缺少 {key}")
-    return value
-
-
-def template_codes(config: Mapping[str, str]) -> dict[str, str]:
-    """``GRIDPAY_SMS_TEMPLATES=arrears=SMS_1,disconnected=SMS_2``: gridpay's template names to the vendor's."""
-    codes = {}
-    for pair in filter(None, (p.strip() for p in required(config, "GRIDPAY_SMS_TEMPLATES").split(","))):
-        name, _, code = pair.partition("=")
-        if not code:
-            raise ValueError(f"GRIDPAY_SMS_TEMPLATES 的每一项应为 名称=模板编号，而不是 {pair!r}")
-        codes[name.strip()] = code.strip()
-    return codes

@@ -8,7 +8,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
-from gridpay.integrations.sms.factory import required, template_codes
+from gridpay.integrations.sms.config import required, template_codes
 from gridpay.integrations.sms.provider import SmsFailed, SmsMessage
 
 DEFAULT_ENDPOINT = "sms.tencentcloudapi.com"

@@ -10,6 +10,7 @@ from gridpay.application.payments.agents.agent_statement import agent_statement
 from gridpay.application.payments.agents.authenticate_agent import AgentCaller, authenticate_agent
 from gridpay.application.payments.agents.collect_payment import collect_payment
 from gridpay.application.payments.agents.look_up_account import look_up_account
+from gridpay.interfaces import clock
 from gridpay.interfaces.api.schemas import (
     AgentAccountOut,
     AgentPaymentIn,
@@ -17,7 +18,6 @@ from gridpay.interfaces.api.schemas import (
     AgentStatementOut,
     ErrorOut,
 )
-from gridpay.interfaces.cli import clock
 
 router = Router(tags=["代收网点 agents"], auth=None)
 SIGNING = (

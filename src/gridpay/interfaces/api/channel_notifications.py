@@ -12,7 +12,7 @@ from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 
 
 @csrf_exempt

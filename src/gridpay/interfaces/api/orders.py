@@ -8,8 +8,8 @@ from ninja import Router, Status
 
 from gridpay.application.payments.channels.create_channel_order import create_channel_order
 from gridpay.integrations.channels.factory import build_online_channel
+from gridpay.interfaces import clock
 from gridpay.interfaces.api.schemas import ErrorOut, OrderIn, OrderOut
-from gridpay.interfaces.cli import clock
 
 router = Router(tags=["在线支付 orders"])
 

@@ -9,9 +9,9 @@ from ninja.params import HeaderEx, P
 
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.domain.errors import DomainError
+from gridpay.interfaces import clock
 from gridpay.interfaces.api.errors import ApiError
 from gridpay.interfaces.api.schemas import ErrorOut, PaymentIn, PaymentOut
-from gridpay.interfaces.cli import clock
 
 # Clocks of channels and counters drift; a receipt time further ahead than this is a mistake.
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)

@@ -20,7 +20,7 @@ def write_crash_report(error: BaseException, *, argv: list[str]) -> Path | None:
     None if even that cannot be written."""
     directory = log_directory()
     # The wall clock names the file: the log of a failure, written even before the settings (and the clock of
-    # interfaces/cli/clock.py) could be set up.
+    # interfaces/clock.py) could be set up.
     stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
     path = directory / f"gridpay-{stamp}-{os.getpid()}.log"
     text = f"gridpay {' '.join(masked(argv))}\n{stamp}\n\n" + "".join(traceback.format_exception(error))

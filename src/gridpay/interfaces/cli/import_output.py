@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from rich.table import Table
 
 from gridpay.application.imports import ImportReport, Progress, UnusableFile
-from gridpay.interfaces.cli.output import console, print_json, progress
+from gridpay.interfaces.output import console, print_json, progress
 
 REJECTED_SHOWN = 50
 # Above this size a file takes more than a moment to import, and gets a progress bar.

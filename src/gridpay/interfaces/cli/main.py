@@ -11,6 +11,7 @@ from django.db.utils import OperationalError
 
 from gridpay.application.secret_key import SecretKeyRefused, require_secret_key
 from gridpay.data.embedded_secret_key import create_key_file, embedded_key_file
+from gridpay.data.settings import SettingInvalid
 from gridpay.domain.errors import DomainError
 from gridpay.interfaces.cli.crash_report import write_crash_report
 
@@ -42,7 +43,7 @@ def main() -> None:
         # A database that cannot be reached or opened: one line for staff, not a traceback.
         sys.stderr.write(f"数据库出错（GRIDPAY_DATABASE_URL={_database_url()}）：{_first_line(error)}\n")
         raise SystemExit(2) from None
-    except SecretKeyRefused as error:
+    except (SecretKeyRefused, SettingInvalid) as error:  # one line saying which variable to set, and how
         sys.stderr.write(f"{error}\n")
         raise SystemExit(2) from None
     except DomainError as error:  # a rule a command did not turn into its own refusal

@@ -34,6 +34,8 @@ COMMANDS = (
     "migrate",
     "check",
 )
+# Each entry point keeps its own commands: the head-end's and the schedule's are theirs, not the command line's.
+HOMES = {"gateway": "gridpay.interfaces.gateway", "worker": "gridpay.interfaces.jobs"}
 
 
 def overview() -> str:
@@ -59,7 +61,8 @@ def _help_of(name: str) -> str:
         return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
     if name == "check":
         return "检查配置；--deploy 按生产环境检查安全设置（所需环境变量见 README 的 Production 一节）"
-    module_name = f"gridpay.interfaces.cli.management.commands.{name.replace('-', '_')}"
+    home = HOMES.get(name, "gridpay.interfaces.cli")
+    module_name = f"{home}.management.commands.{name.replace('-', '_')}"
     spec = find_spec(module_name)
     if spec is not None and spec.origin is not None:
         with open(spec.origin, encoding="utf-8") as source:

@@ -3,10 +3,10 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django_q.models import Schedule
 
-from gridpay.interfaces.cli import clock
+from gridpay.data.settings import gridpay_settings
+from gridpay.interfaces import clock
 
 # name → (job, kind, local time of the first run or None for "now", minutes for MINUTES schedules)
 DEFAULTS = {
@@ -20,7 +20,7 @@ DEFAULTS = {
 
 def install_default_schedules() -> list[str]:
     """Adds the schedules that do not exist yet; returns their names."""
-    zone = ZoneInfo(str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    zone = gridpay_settings().zone
     now = clock.now()
     added = []
     for name, (func, kind, at_local, minutes) in DEFAULTS.items():

@@ -13,7 +13,7 @@ from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.data.run_lock import RunInProgress, exclusive_run
 from gridpay.integrations.sms.factory import build_provider
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 
 log = logging.getLogger("gridpay.jobs")
 # How long a scheduled run waits for one an operator started before it gives up (and says so in the log).

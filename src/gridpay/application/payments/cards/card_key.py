@@ -2,13 +2,12 @@
 
 import hashlib
 
-from django.conf import settings
-
 from gridpay.application.secret_key import require_secret_key
+from gridpay.data.settings import gridpay_settings
 
 
 def card_pin_key() -> bytes:
-    configured = str(settings.GRIDPAY.get("CARD_PIN_KEY") or "")
+    configured = gridpay_settings().card_pin_key
     if configured:
         return configured.encode()
     # Derived as it always was: the cards already printed keep their PINs (ADR 0007). So a new secret key voids

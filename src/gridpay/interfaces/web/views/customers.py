@@ -17,7 +17,7 @@ from gridpay.application.payments.take_counter_payment import print_receipt, tak
 from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
 from gridpay.domain.staff_roles import Action
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires, staff_name
 from gridpay.interfaces.web.charts import tou_fields, usage_series
 from gridpay.interfaces.web.explain import explained

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from gridpay.application.reports.dashboard import dashboard
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires
 
 

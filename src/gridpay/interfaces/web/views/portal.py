@@ -19,6 +19,7 @@ from gridpay.application.portal.move_out_statement import move_out_statement, st
 from gridpay.application.portal.my_accounts import my_accounts, owned_account, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
 from gridpay.domain.payments import channel_label
@@ -26,7 +27,7 @@ from gridpay.domain.portal_sign_in import mask_phone
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.sms.factory import build_provider
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.charts import usage_series
 from gridpay.interfaces.web.explain import explained
 
@@ -128,7 +129,7 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
         statement = move_out_statement(account=account, first_day=first, last_day=last, today=clock.today())
     except DomainError as error:  # a period the statement cannot cover
         return _account_page(request, account_no, problem=explained(error))
-    pdf = statement_pdf(statement, utility=str(settings.GRIDPAY["UTILITY_NAME"]))
+    pdf = statement_pdf(statement, utility=gridpay_settings().utility_name)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="move-out-{account_no}-{first}-{last}.pdf"'
     return response

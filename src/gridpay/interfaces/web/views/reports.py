@@ -2,15 +2,15 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.staff_roles import Action
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires
 
 
@@ -24,7 +24,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except ValueError:
         problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
         return render(request, "web/problem.html", {"problem": problem}, status=422)
-    report = monthly_report(month=first, now=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    report = monthly_report(month=first, now=clock.now(), zone=gridpay_settings().business_time_zone)
     if request.GET.get("format") == "pdf":
         printed = f"{clock.now().astimezone(clock.zone()):%Y-%m-%d %H:%M}"
         response = HttpResponse(monthly_report_pdf(report, printed=printed), content_type="application/pdf")

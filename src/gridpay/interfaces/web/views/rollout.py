@@ -15,7 +15,7 @@ from gridpay.application.rollout.village_file import village_file
 from gridpay.domain.errors import DomainError
 from gridpay.domain.rollout import wechat_group_text
 from gridpay.domain.staff_roles import Action
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import allowed_actions, requires
 from gridpay.interfaces.web.explain import explained
 

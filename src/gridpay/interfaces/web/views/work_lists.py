@@ -11,7 +11,7 @@ from gridpay.data.models.field_work import CallOutcome
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action, Role
-from gridpay.interfaces.cli import clock
+from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import request_roles, requires, staff_name
 from gridpay.interfaces.web.explain import explained
 

@@ -13,14 +13,14 @@ from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.domain.money import format_yuan
 from gridpay.domain.supply_policy import SupplyState
 from gridpay.domain.texts import label_of
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.import_output import (
     import_progress,
     show_import_report,
     unusable_file_exits,
 )
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 NOT_YET = "—"
 

@@ -8,9 +8,9 @@ from gridpay.application.payments.agents.agent_statement import AgentStatement, 
 from gridpay.application.payments.agents.register_agent import register_agent
 from gridpay.application.payments.agents.settle_agent_day import settle_agent_day
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):

@@ -6,9 +6,9 @@ from typing import Any
 from gridpay.application.staff.issue_api_token import issue_api_token
 from gridpay.application.staff.revoke_api_token import revoke_api_token
 from gridpay.data.queries.api_tokens import api_tokens
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, errors, print_json
 
 
 class Command(GridpayCommand):

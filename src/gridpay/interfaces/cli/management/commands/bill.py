@@ -8,9 +8,9 @@ from django.core.management.base import CommandError
 
 from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 def parse_month(text: str) -> date:

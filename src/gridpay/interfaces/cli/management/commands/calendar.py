@@ -7,9 +7,9 @@ from django.core.management.base import CommandError
 
 from gridpay.application.calendar.seed_calendar import seed_calendar
 from gridpay.data.models import CalendarDay, CalendarYear
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console
 
 KIND_NAMES = {"holiday": "节假日", "working": "调休上班", "rest": "休息"}
 

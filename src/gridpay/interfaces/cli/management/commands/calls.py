@@ -5,9 +5,9 @@ from datetime import date
 from typing import Any
 
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):

@@ -14,9 +14,9 @@ from gridpay.application.payments.cards.redeem_card import redeem_card
 from gridpay.application.payments.cards.void_cards import void_cards
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors
 
 
 class Command(GridpayCommand):

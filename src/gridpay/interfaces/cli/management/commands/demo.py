@@ -17,9 +17,9 @@ from gridpay.demo.simulate_days import simulate_days
 from gridpay.demo.summary import DemoSummary, demo_summary
 from gridpay.domain.money import format_yuan
 from gridpay.domain.sms_texts import sms_label
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, progress
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, progress
 
 
 class Command(GridpayCommand):

@@ -13,8 +13,8 @@ from gridpay.application.outlets.list_outlets import list_outlets
 from gridpay.application.outlets.outlet_coverage import CoverageReport, outlet_coverage
 from gridpay.application.outlets.register_outlets import OutletInput, register_outlets
 from gridpay.integrations.maps.coverage_map import MapNotDrawn, draw_coverage_map
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 CSV_COLUMNS = ["code", "name", "kind", "village", "latitude", "longitude", "hours", "channels", "address", "active"]
 

@@ -13,6 +13,7 @@ from gridpay.application.payments.channels.list_refusals import list_refusals
 from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
 from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.channel_refunds import refund_status
 from gridpay.domain.money import format_yuan
@@ -20,9 +21,9 @@ from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.files.output_file import output_file
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):
@@ -123,7 +124,7 @@ class Command(GridpayCommand):
     def _refusals(self, options: dict[str, Any]) -> None:
         since = until = None
         if options["date"]:
-            since, until = day_bounds(day=options["date"], zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+            since, until = day_bounds(day=options["date"], zone=gridpay_settings().business_time_zone)
         lines = list_refusals(channel=options["channel"], since=since, until=until)
         if options["json"]:
             print_json(lines)

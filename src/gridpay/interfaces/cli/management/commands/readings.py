@@ -3,21 +3,20 @@ the gateway's daily reads could not collect, per meter and day."""
 
 from argparse import ArgumentParser
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from rich.table import Table
 
 from gridpay.application.readings.import_readings import COLUMNS, import_readings_file
 from gridpay.application.readings.read_gaps import read_gaps
 from gridpay.application.readings.recall_daily_reads import recall_daily_reads
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
+from gridpay.data.settings import gridpay_settings
+from gridpay.interfaces import clock
 from gridpay.interfaces.cli.import_output import import_progress, show_import_report, unusable_file_exits
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):
@@ -44,7 +43,7 @@ class Command(GridpayCommand):
             console.print(f"补召 {count} 个表计日（由运行中的采集网关发出）")
             return
         path: Path = options["file"]
-        max_daily_kwh = Decimal(str(settings.GRIDPAY["MAX_DAILY_KWH"]))
+        max_daily_kwh = gridpay_settings().max_daily_kwh
         with unusable_file_exits(), import_progress("导入读数", path=path) as advance:
             report = import_readings_file(
                 path=path, received_at=clock.now(), max_daily_kwh=max_daily_kwh, on_progress=advance

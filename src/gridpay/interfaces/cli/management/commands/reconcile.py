@@ -13,14 +13,15 @@ from django.core.management.base import CommandError
 from gridpay.application.payments.reconciliation.list_differences import DifferenceLine, list_differences
 from gridpay.application.payments.reconciliation.reconcile_channel import ReconciliationReport, reconcile_channel
 from gridpay.application.payments.reconciliation.resolve_difference import resolve_difference
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured, ChannelRejected, ChannelUnavailable
 from gridpay.integrations.files.output_file import output_file
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):
@@ -72,7 +73,7 @@ class Command(GridpayCommand):
             name, content = self._statement(options)
             report = reconcile_channel(
                 channel=options["channel"], day=options["date"], file_name=name, content=content, run_by=by,
-                at=clock.now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+                at=clock.now(), zone=gridpay_settings().business_time_zone,
             )
             lines = list_differences(ids=report.difference_ids)
         if options["json"]:

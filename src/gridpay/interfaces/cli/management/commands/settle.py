@@ -11,10 +11,10 @@ from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.settlement.settle_day import SettlementRunReport, settle_day
 from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json, progress
-from gridpay.interfaces.cli.texts import alerts_sent
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json, progress
+from gridpay.interfaces.texts import alerts_sent
 
 
 class Command(GridpayCommand):

@@ -8,19 +8,18 @@ from argparse import ArgumentParser
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.management.base import CommandError
 
 from gridpay.data.queries.meters import meters_in_service
+from gridpay.data.settings import gridpay_settings
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.dlt645_reads import FREEZE_DEPTH
 from gridpay.integrations.headend.meter_simulator import MeterBehaviour, fleet, freeze_fleet, run_fleet
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.management.commands.gateway import configured_broker, embedded_address
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces import clock
+from gridpay.interfaces.broker import configured_broker, embedded_address
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console
 
 
 class Command(GridpayCommand):
@@ -86,7 +85,7 @@ class Command(GridpayCommand):
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        zone = ZoneInfo(str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+        zone = gridpay_settings().zone
 
         def now_local() -> datetime:
             return clock.now().astimezone(zone)

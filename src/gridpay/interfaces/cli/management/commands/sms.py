@@ -10,9 +10,9 @@ from django.utils import timezone
 from gridpay.application.supply.list_notifications import list_notifications
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.integrations.sms.factory import build_provider
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console
 
 
 class Command(GridpayCommand):

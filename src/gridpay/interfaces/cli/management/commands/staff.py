@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.domain.staff_roles import Role
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors
 
 
 class Command(GridpayCommand):

@@ -17,10 +17,10 @@ from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.money import format_yuan
 from gridpay.domain.supply_policy import Disconnection, WindowClosed
 from gridpay.domain.texts import label_of
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
-from gridpay.interfaces.cli.texts import alerts_sent
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.texts import alerts_sent
 
 
 class Command(GridpayCommand):

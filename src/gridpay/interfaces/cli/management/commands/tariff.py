@@ -11,9 +11,9 @@ from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_
 from gridpay.application.tariffs.quote_tariff import quote_tariff
 from gridpay.domain.energy import TOU_LABELS, TouPeriod, parse_kwh
 from gridpay.domain.money import format_yuan
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):

@@ -4,18 +4,18 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 
 from gridpay.application.payments.withholding.export_batch import export_batch, export_batch_again
 from gridpay.application.payments.withholding.import_results import import_results
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.payments.withholding.sign_agreement import sign_agreement
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan
 from gridpay.integrations.files.output_file import output_file
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console, domain_errors_as_command_errors
+from gridpay.interfaces import clock
+from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.output import console, domain_errors_as_command_errors
 
 
 class Command(GridpayCommand):
@@ -60,7 +60,7 @@ class Command(GridpayCommand):
                 queued = queue_withholdings(at=clock.now(), business_day=clock.today())
                 console.print(f"新增代扣请求 {queued} 笔。")
             elif action == "export":
-                zone = str(settings.GRIDPAY["BUSINESS_TIME_ZONE"])
+                zone = gridpay_settings().business_time_zone
                 with output_file(options["out"]) as out:
                     if options["batch"]:
                         batch = export_batch_again(batch_no=options["batch"], by=options["by"], at=clock.now(),

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management import call_command
 
-from gridpay.interfaces.cli.command import GridpayCommand, SystemChecks
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces.command import GridpayCommand, SystemChecks
 from gridpay.interfaces.jobs.schedules import install_default_schedules
+from gridpay.interfaces.output import console
 
 
 class Command(GridpayCommand):

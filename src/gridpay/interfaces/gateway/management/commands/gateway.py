@@ -6,40 +6,26 @@ import signal
 from argparse import ArgumentParser
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 
 from gridpay.application.supply.head_end import HeadEnd
+from gridpay.data.settings import gridpay_settings
 from gridpay.integrations.headend import mqtt
 from gridpay.integrations.headend.meter_link import Credentials
-from gridpay.interfaces.cli import clock
-from gridpay.interfaces.cli.command import GridpayCommand
-from gridpay.interfaces.cli.output import console
+from gridpay.interfaces import clock
+from gridpay.interfaces.broker import configured_broker, embedded_address
+from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.gateway.run import Gateway
-
-
-def configured_broker(url: str | None) -> mqtt.BrokerAddress | None:
-    """The broker to use, or None for the embedded one (no GRIDPAY_MQTT_URL)."""
-    url = url or str(settings.GRIDPAY["MQTT_URL"])
-    if not url:
-        return None
-    try:
-        return mqtt.parse_broker_url(url)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
-
-
-def embedded_address() -> mqtt.BrokerAddress:
-    return mqtt.BrokerAddress(host="127.0.0.1", port=int(str(settings.GRIDPAY["EMBEDDED_MQTT_PORT"])))
+from gridpay.interfaces.output import console
 
 
 def head_end() -> HeadEnd:
     return HeadEnd(
         credentials=Credentials(
-            password=str(settings.GRIDPAY["METER_PASSWORD"]),
-            operator=str(settings.GRIDPAY["METER_OPERATOR"]),
-            meter_zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]),
+            password=gridpay_settings().meter_password,
+            operator=gridpay_settings().meter_operator,
+            meter_zone=gridpay_settings().business_time_zone,
         )
     )
 
@@ -56,7 +42,7 @@ class Command(GridpayCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         broker = configured_broker(options["broker"])
-        name = options["name"] or str(settings.GRIDPAY["GATEWAY_NAME"]) or None
+        name = options["name"] or gridpay_settings().gateway_name or None
         try:
             asyncio.run(self._serve(broker, name, daily_reads=not options["no_daily_reads"]))
         except OSError as error:  # the embedded broker's port taken: the broker itself is waited for, not refused

@@ -3,9 +3,9 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day
 
 
@@ -14,9 +14,9 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return business_day(instant=now(), zone=str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    return business_day(instant=now(), zone=gridpay_settings().business_time_zone)
 
 
 def zone() -> ZoneInfo:
     """The utility's zone, for showing instants to people."""
-    return ZoneInfo(str(settings.GRIDPAY["BUSINESS_TIME_ZONE"]))
+    return gridpay_settings().zone

@@ -1,0 +1,199 @@
+"""gridpay's own settings (GRIDPAY_* variables), read once into a frozen record whose every value has been checked."""
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+DEFAULT_MAX_DAILY_KWH = Decimal(500)
+# Turns what the environment (a string) or a test (the value itself) gives into the value, or raises ValueError
+# with what was expected, in words that follow "应为".
+Parse = Callable[[object], Any]
+
+
+class SettingInvalid(ImproperlyConfigured):
+    """Values gridpay cannot use: one Chinese line for each, naming its environment variable and what it expects."""
+
+
+def integer(*, minimum: int, maximum: int) -> Parse:
+    def parse(value: object) -> int:
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise ValueError(f" {minimum} 到 {maximum} 之间的整数")
+        return value
+
+    return parse
+
+
+def energy_kwh(*, maximum: int) -> Parse:
+    """A positive number of kWh with at most 2 decimals, as energy is kept."""
+
+    def parse(value: object) -> Decimal:
+        if isinstance(value, str):
+            try:
+                value = Decimal(value.strip())
+            except InvalidOperation:
+                value = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        # Bounded before it is rounded: quantize refuses numbers too long for the context.
+        if (not isinstance(value, Decimal) or not value.is_finite() or not 0 < value <= maximum
+                or value.quantize(Decimal("0.01")) != value):
+            raise ValueError(f"大于 0、不超过 {maximum} 的千瓦时数（至多两位小数）")
+        return value
+
+    return parse
+
+
+def text(*, blank: bool) -> Parse:
+    def parse(value: object) -> str:
+        if not isinstance(value, str) or not (blank or value.strip()):
+            raise ValueError("非空文字" if not blank else "文字")
+        return value.strip()
+
+    return parse
+
+
+def digits(count: int) -> Parse:
+    def parse(value: object) -> str:
+        if not isinstance(value, str) or not re.fullmatch(rf"[0-9]{{{count}}}", value.strip()):
+            raise ValueError(f" {count} 位数字")
+        return value.strip()
+
+    return parse
+
+
+def time_zone(value: object) -> str:
+    try:
+        if isinstance(value, str) and value.strip():
+            ZoneInfo(value.strip())
+            return value.strip()
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, or not a zone file
+        pass
+    raise ValueError("时区名称，如 Asia/Shanghai")
+
+
+def switch(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("0", "1"):
+        return value == "1"
+    raise ValueError(" 0（关）或 1（开）")
+
+
+def setting(default: T, variable: str, parse: Parse, *, secret: bool = False, production: bool = False) -> T:
+    """A field of GridpaySettings: its environment variable and how it is read. `secret`: its value is never shown
+    in a message, nor in the record's repr (Django's debug page and diffsettings show settings by their repr, and
+    only hide the keys of dicts); `production`: `gridpay check --deploy` wants it set, the default being only the
+    demo's."""
+    return field(default=default, repr=not secret,
+                 metadata={"variable": variable, "parse": parse, "secret": secret, "production": production})
+
+
+@dataclass(frozen=True, kw_only=True)
+class GridpaySettings:
+    """The business settings of one utility (RULES.md marks them "default": provinces differ) and of its processes.
+
+    Built from the environment once, when Django reads its settings (gridpay.config.settings); a test changes one
+    with dataclasses.replace, which checks again. An unusable value stops the process at start-up."""
+
+    # Business days and local times are in this zone (GRIDPAY_TIME_ZONE is also Django's TIME_ZONE).
+    business_time_zone: str = setting("Asia/Shanghai", "GRIDPAY_TIME_ZONE", time_zone)
+    # Printed on receipts, statements and reports: the demo's generic name will not do on a utility's receipts.
+    utility_name: str = setting("供电公司", "GRIDPAY_UTILITY_NAME", text(blank=False), production=True)
+    # Keys the digests of recharge-card PINs: a stolen database alone does not give the PINs away. Empty: derived
+    # from the secret key (ADR 0007).
+    card_pin_key: str = setting("", "GRIDPAY_CARD_PIN_KEY", text(blank=True), secret=True)
+    # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
+    # (setting() gives a dataclass field; the Decimal in it is immutable, whatever ruff cannot tell.)
+    max_daily_kwh: Decimal = setting(DEFAULT_MAX_DAILY_KWH, "GRIDPAY_MAX_DAILY_KWH", energy_kwh(maximum=100_000))  # noqa: RUF009
+    # Days of recent daily charges behind the average and the days-left forecast.
+    average_days: int = setting(7, "GRIDPAY_AVERAGE_DAYS", integer(minimum=1, maximum=366))
+    settlement_batch_size: int = setting(20_000, "GRIDPAY_SETTLEMENT_BATCH_SIZE",
+                                         integer(minimum=1, maximum=10_000_000))
+    # Batches settled at once on PostgreSQL, each on its own connection (SQLite has one writer).
+    settlement_workers: int = setting(2, "GRIDPAY_SETTLEMENT_WORKERS", integer(minimum=1, maximum=64))
+    # The MQTT broker between the gateway and the meters; empty: the gateway runs one in-process (amqtt) on
+    # 127.0.0.1 at embedded_mqtt_port, and the meter simulator connects there. (The gateway checks the URL itself:
+    # `--broker` takes one too.)
+    mqtt_url: str = setting("", "GRIDPAY_MQTT_URL", text(blank=True))
+    embedded_mqtt_port: int = setting(18830, "GRIDPAY_EMBEDDED_MQTT_PORT", integer(minimum=1, maximum=65535))
+    # The gateway's MQTT client id, kept across its reconnects and restarts, so the broker keeps its session
+    # (and what meters said while it was away). Empty: one is made up at each start (host, pid, random).
+    # One name per gateway: two gateways of one name would take the connection from each other.
+    gateway_name: str = setting("", "GRIDPAY_GATEWAY_NAME", text(blank=True))
+    # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
+    gateway_wake_port: int = setting(18831, "GRIDPAY_GATEWAY_WAKE_PORT", integer(minimum=1, maximum=65535))
+    # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02, in BCD).
+    meter_password: str = setting("000000", "GRIDPAY_METER_PASSWORD", digits(6), secret=True)
+    meter_operator: str = setting("00000001", "GRIDPAY_METER_OPERATOR", digits(8))
+    # The variables the environment set (the others took their defaults): what the deploy check looks at.
+    set_in_environment: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        problems = []
+        for each in fields(self):
+            if "parse" not in each.metadata:
+                continue
+            value = getattr(self, each.name)
+            try:
+                object.__setattr__(self, each.name, each.metadata["parse"](value))
+            except ValueError as error:
+                problems.append(problem(each.metadata["variable"], value, str(error),
+                                        secret=each.metadata["secret"]))
+        if problems:
+            raise SettingInvalid("\n".join(problems))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The utility's zone, for turning instants into business days and local times."""
+        return ZoneInfo(self.business_time_zone)
+
+    def missing_in_production(self) -> list[str]:
+        """The variables production must set whose demo default is in use."""
+        return [each.metadata["variable"] for each in fields(self)
+                if each.metadata.get("production") and each.metadata["variable"] not in self.set_in_environment]
+
+
+def problem(variable: str, value: object, expected: str, *, secret: bool = False) -> str:
+    given = "（它的值不在此显示）" if secret else f"，而不是 {value!r}"
+    return f"{variable} 应为{expected}{given}：请改正，或删去这个环境变量以用默认值。"
+
+
+def from_environment(environment: Mapping[str, str]) -> GridpaySettings:
+    """The settings the GRIDPAY_* variables give; an empty variable counts as unset. SettingInvalid names every
+    variable whose value cannot be used."""
+    given: dict[str, Any] = {
+        each.name: environment[each.metadata["variable"]]
+        for each in fields(GridpaySettings)
+        if environment.get(each.metadata.get("variable", ""), "").strip()
+    }
+    named = frozenset(each.metadata["variable"] for each in fields(GridpaySettings) if each.name in given)
+    return GridpaySettings(**given, set_in_environment=named)
+
+
+def environment_value(environment: Mapping[str, str], variable: str, parse: Parse, *, default: T) -> T:
+    """One of Django's own settings from its GRIDPAY_* variable (unset or empty: the default), or SettingInvalid."""
+    value = environment.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        parsed: T = parse(value)
+    except ValueError as error:
+        raise SettingInvalid(problem(variable, value, str(error))) from None
+    return parsed
+
+
+def gridpay_settings() -> GridpaySettings:
+    """The settings of this process (Django's settings.GRIDPAY, checked when they were read)."""
+    configured = settings.GRIDPAY
+    if not isinstance(configured, GridpaySettings):
+        raise ImproperlyConfigured(f"settings.GRIDPAY 应为 GridpaySettings，而不是 {type(configured).__name__}")
+    return configured

@@ -1,0 +1,116 @@
+"""gridpay's settings read from the environment once: typed, in range, each bad value one line naming its variable,
+the demo's defaults told apart from what production set, and the record frozen."""
+
+import dataclasses
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gridpay.data.settings import (
+    GridpaySettings,
+    SettingInvalid,
+    environment_value,
+    from_environment,
+    integer,
+    switch,
+)
+
+FIX = "：请改正，或删去这个环境变量以用默认值。"
+
+
+def refusal(environment: dict[str, str]) -> str:
+    with pytest.raises(SettingInvalid) as refused:
+        from_environment(environment)
+    return str(refused.value)
+
+
+def test_the_environment_gives_typed_values_and_unset_or_empty_ones_take_the_defaults() -> None:
+    read = from_environment({"GRIDPAY_AVERAGE_DAYS": " 14 ", "GRIDPAY_MAX_DAILY_KWH": "317.25",
+                             "GRIDPAY_TIME_ZONE": "Asia/Urumqi", "GRIDPAY_GATEWAY_NAME": "", "OTHER": "x"})
+
+    assert read.average_days == 14
+    assert read.max_daily_kwh == Decimal("317.25")
+    assert read.zone == ZoneInfo("Asia/Urumqi")
+    assert read.gateway_name == ""
+    assert read.settlement_workers == 2 and read.utility_name == "供电公司" and read.meter_operator == "00000001"
+    assert read.set_in_environment == {"GRIDPAY_AVERAGE_DAYS", "GRIDPAY_MAX_DAILY_KWH", "GRIDPAY_TIME_ZONE"}
+
+
+@pytest.mark.parametrize(("variable", "value", "line"), [
+    ("GRIDPAY_AVERAGE_DAYS", "seven", "GRIDPAY_AVERAGE_DAYS 应为 1 到 366 之间的整数，而不是 'seven'"),
+    ("GRIDPAY_AVERAGE_DAYS", "7.5", "GRIDPAY_AVERAGE_DAYS 应为 1 到 366 之间的整数，而不是 '7.5'"),
+    ("GRIDPAY_SETTLEMENT_WORKERS", "0", "GRIDPAY_SETTLEMENT_WORKERS 应为 1 到 64 之间的整数，而不是 '0'"),
+    ("GRIDPAY_SETTLEMENT_BATCH_SIZE", "-5", "GRIDPAY_SETTLEMENT_BATCH_SIZE 应为 1 到 10000000 之间的整数，而不是 '-5'"),
+    ("GRIDPAY_GATEWAY_WAKE_PORT", "70000", "GRIDPAY_GATEWAY_WAKE_PORT 应为 1 到 65535 之间的整数，而不是 '70000'"),
+    ("GRIDPAY_MAX_DAILY_KWH", "1.234",
+     "GRIDPAY_MAX_DAILY_KWH 应为大于 0、不超过 100000 的千瓦时数（至多两位小数），而不是 '1.234'"),
+    ("GRIDPAY_MAX_DAILY_KWH", "0",
+     "GRIDPAY_MAX_DAILY_KWH 应为大于 0、不超过 100000 的千瓦时数（至多两位小数），而不是 '0'"),
+    ("GRIDPAY_MAX_DAILY_KWH", "NaN",
+     "GRIDPAY_MAX_DAILY_KWH 应为大于 0、不超过 100000 的千瓦时数（至多两位小数），而不是 'NaN'"),
+    ("GRIDPAY_TIME_ZONE", "Beijing", "GRIDPAY_TIME_ZONE 应为时区名称，如 Asia/Shanghai，而不是 'Beijing'"),
+    ("GRIDPAY_METER_OPERATOR", "0000001", "GRIDPAY_METER_OPERATOR 应为 8 位数字，而不是 '0000001'"),
+])
+def test_a_value_of_the_wrong_type_or_out_of_range_is_one_line_naming_its_variable(
+    variable: str, value: str, line: str
+) -> None:
+    assert refusal({variable: value}) == line + FIX
+
+
+def test_every_bad_variable_is_named_at_once_and_a_secret_is_never_shown() -> None:
+    lines = refusal({"GRIDPAY_AVERAGE_DAYS": "x", "GRIDPAY_METER_PASSWORD": "12345a", "GRIDPAY_UTILITY_NAME": "ok"})
+
+    assert lines.splitlines() == [
+        f"GRIDPAY_AVERAGE_DAYS 应为 1 到 366 之间的整数，而不是 'x'{FIX}",
+        f"GRIDPAY_METER_PASSWORD 应为 6 位数字（它的值不在此显示）{FIX}",
+    ]
+    assert "12345a" not in lines
+
+
+def test_the_record_never_shows_a_secret_where_settings_are_shown() -> None:
+    """Django's debug page and diffsettings show a setting by its repr."""
+    read = from_environment({"GRIDPAY_CARD_PIN_KEY": "card-key-9f8e7d", "GRIDPAY_METER_PASSWORD": "271828"})
+
+    assert read.card_pin_key == "card-key-9f8e7d" and read.meter_password == "271828"
+    assert "card-key-9f8e7d" not in repr(read) and "271828" not in repr(read)
+    assert "average_days=7" in repr(read)
+
+
+@given(st.integers(min_value=-10**6, max_value=10**6))
+def test_an_integer_is_taken_exactly_when_it_is_in_range(number: int) -> None:
+    parse = integer(minimum=1, maximum=366)
+    if 1 <= number <= 366:
+        assert parse(str(number)) == number
+    else:
+        with pytest.raises(ValueError):
+            parse(str(number))
+
+
+def test_django_settings_from_the_environment_are_checked_the_same_way() -> None:
+    assert environment_value({}, "GRIDPAY_TLS", switch, default=False) is False
+    assert environment_value({"GRIDPAY_TLS": "1"}, "GRIDPAY_TLS", switch, default=False) is True
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_TLS 应为 0（关）或 1（开），而不是 'yes'"):
+        environment_value({"GRIDPAY_TLS": "yes"}, "GRIDPAY_TLS", switch, default=False)
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_WORKERS 应为 1 到 64 之间的整数，而不是 'two'"):
+        environment_value({"GRIDPAY_WORKERS": "two"}, "GRIDPAY_WORKERS", integer(minimum=1, maximum=64), default=2)
+
+
+def test_the_record_is_frozen_and_a_changed_copy_is_checked_again() -> None:
+    read = from_environment({})
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.average_days = 3  # type: ignore[misc]
+    assert dataclasses.replace(read, average_days=3).average_days == 3
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_AVERAGE_DAYS 应为 1 到 366 之间的整数，而不是 0"):
+        dataclasses.replace(read, average_days=0)
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_SETTLEMENT_WORKERS 应为"):
+        GridpaySettings(settlement_workers=True)  # a bool is not a number of workers
+
+
+def test_production_must_set_what_only_suits_the_demo() -> None:
+    assert from_environment({}).missing_in_production() == ["GRIDPAY_UTILITY_NAME"]
+    assert from_environment({"GRIDPAY_UTILITY_NAME": " "}).missing_in_production() == ["GRIDPAY_UTILITY_NAME"]
+    assert from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司"}).missing_in_production() == []
