@@ -65,7 +65,7 @@ def test_the_gateway_waits_for_its_broker_and_outlives_a_restart(
     broker = OwnMosquitto(tmp_path / "broker", persistence=False)  # not started: the gateway comes first
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
     env.update(GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
-               GRIDPAY_MQTT_URL=broker.url)
+               GRIDPAY_MQTT_URL=broker.url, GRIDPAY_GATEWAY_RECONNECT_MAX_S="1")
     work = tmp_path / "town"
     work.mkdir()
     copy_template(migrated_template, work)

@@ -129,6 +129,10 @@ class GridpaySettings:
     # (and what meters said while it was away). Empty: one is made up at each start (host, pid, random).
     # One name per gateway: two gateways of one name would take the connection from each other.
     gateway_name: str = setting("", "GRIDPAY_GATEWAY_NAME", text(blank=True))
+    # The longest wait between the gateway's attempts to reach its broker (the backoff doubles from half a second up
+    # to this, with jitter): shorter brings a gateway back sooner after a broker restart, longer spares a broker
+    # that many gateways lost at once.
+    gateway_reconnect_max_s: int = setting(30, "GRIDPAY_GATEWAY_RECONNECT_MAX_S", integer(minimum=1, maximum=600))
     # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
     gateway_wake_port: int = setting(18831, "GRIDPAY_GATEWAY_WAKE_PORT", integer(minimum=1, maximum=65535))
     # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02, in BCD).

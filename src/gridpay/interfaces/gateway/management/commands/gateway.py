@@ -16,6 +16,7 @@ from gridpay.integrations.headend.meter_link import Credentials
 from gridpay.interfaces import clock
 from gridpay.interfaces.broker import configured_broker, embedded_address
 from gridpay.interfaces.command import GridpayCommand
+from gridpay.interfaces.gateway.backoff import ReconnectBackoff
 from gridpay.interfaces.gateway.run import Gateway
 from gridpay.interfaces.output import console
 
@@ -64,7 +65,8 @@ class Command(GridpayCommand):
             # PostgreSQL wakes the gateway by NOTIFY; SQLite cannot tell another process, so it looks often.
             poll_s = 0.2 if connection.vendor == "sqlite" else 1.0
             gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s, instance=name,
-                              wave_meters=500 if daily_reads else 0)
+                              wave_meters=500 if daily_reads else 0,
+                              backoff=ReconnectBackoff(max_s=gridpay_settings().gateway_reconnect_max_s))
             console.print(f"采集网关 {gateway.client_id} 正在连接 MQTT 代理 mqtt://{broker.host}:{broker.port}"
                           "（连不上时按退避间隔一直重试，Ctrl-C 停止）")
             ready = asyncio.Event()
