@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from gridpay.data.bulk import insert_rows, on_postgresql, sql_date
+from gridpay.data.bulk import insert_rows, on_postgresql
 from gridpay.data.models import Meter, Reading
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.reading_check import (
@@ -21,6 +21,7 @@ from gridpay.domain.reading_check import (
 )
 from gridpay.domain.readings import MeterReading, Registers, register_limit_kwh
 
+SHARP, PEAK, FLAT, VALLEY = TouPeriod  # in the order of the columns
 TOU_COLUMNS = {period: f"{period.value}_kwh" for period in TouPeriod}
 REGISTER_FIELDS = ["total_kwh", *TOU_COLUMNS.values()]
 ENERGY_FIELDS = [f"energy_{column}" for column in ("kwh", *TOU_COLUMNS.values())]
@@ -67,10 +68,11 @@ def store_checked(*, checked: ReadingsChecked, received_at: datetime) -> None:
     )
     if checked.energies_found:
         assignments = ", ".join(f"{name} = %s" for name in ENERGY_FIELDS)
+        iso_days = not on_postgresql()  # SQLite keeps dates as ISO text (data.bulk.sql_date)
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {_READINGS} SET {assignments} WHERE meter_id = %s AND reading_date = %s",
-                [[*_energy_values(found.energy), found.meter.id, sql_date(found.day)]
+                [[*_energy_values(found.energy), found.meter.id, found.day.isoformat() if iso_days else found.day]
                  for found in checked.energies_found],
             )
 
@@ -130,10 +132,9 @@ def _stored(readings: QuerySet[Reading]) -> list[StoredReading]:
         "meter_id", "reading_date", *REGISTER_FIELDS, "known"
     )
     found = []
-    for meter_id, day, total, *tou, energy_known in rows:
-        registers = Registers(
-            total_kwh=total, tou_kwh={p: v for p, v in zip(TOU_COLUMNS, tou, strict=True) if v is not None}
-        )
+    for meter_id, day, total, sharp, peak, flat, valley, energy_known in rows:
+        tou = {SHARP: sharp, PEAK: peak, FLAT: flat, VALLEY: valley}
+        registers = Registers(total_kwh=total, tou_kwh={p: v for p, v in tou.items() if v is not None})
         found.append(StoredReading(meter_id=meter_id, day=day, registers=registers, energy_known=energy_known))
     return found
 
@@ -160,13 +161,15 @@ def _tou(values: dict[str, Any], prefix: str) -> dict[TouPeriod, Decimal]:
 
 
 def _register_values(registers: Registers) -> list[Decimal | None]:
-    return [registers.total_kwh, *(registers.tou_kwh.get(period) for period in TOU_COLUMNS)]
+    tou = registers.tou_kwh
+    return [registers.total_kwh, tou.get(SHARP), tou.get(PEAK), tou.get(FLAT), tou.get(VALLEY)]
 
 
 def _energy_values(energy: DayEnergy | None) -> list[Decimal | None]:
     if energy is None:
         return [None] * len(ENERGY_FIELDS)
-    return [energy.total_kwh, *(energy.tou_kwh.get(period) for period in TOU_COLUMNS)]
+    tou = energy.tou_kwh
+    return [energy.total_kwh, tou.get(SHARP), tou.get(PEAK), tou.get(FLAT), tou.get(VALLEY)]
 
 
 def _pairs(wanted: list[tuple[int, date]]) -> str:

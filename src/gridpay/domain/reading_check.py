@@ -153,7 +153,7 @@ def check_readings(
     day the readings arrive.
     """
     check = _Check(stored_neighbours, max_daily_kwh=max_daily_kwh, latest_day=latest_day)
-    accepted: list[tuple[RegisteredMeter, MeterReading, DayEnergy | None]] = []
+    accepted: list[tuple[RegisteredMeter, MeterReading]] = []
     unchanged: list[int] = []
     rejected: list[Rejection] = []
     for row in sorted(range(len(new_rows)), key=lambda i: (new_rows[i].meter_no, new_rows[i].day, i)):
@@ -166,35 +166,29 @@ def check_readings(
         if verdict is None:
             unchanged.append(row)
             continue
-        meter, own_energy = verdict
-        check.known.add(meter.id, _Known(reading.day, reading.registers, waits_for_energy=False))
-        accepted.append((meter, reading, own_energy))
+        check.accept(reading, verdict)
+        accepted.append((verdict.meter, reading))
     # The energies once every row is in: a replacement day needs the old meter's reading of the day before,
     # which may be a row taken after the new meter's.
     return ReadingsChecked(
         accepted=[
-            AcceptedReading(reading=reading, meter=meter,
-                            energy=check.day_energy(meter, reading.day, reading.registers, own=own_energy))
-            for meter, reading, own_energy in accepted
+            AcceptedReading(reading=r, meter=meter, energy=check.day_energy(meter, r.day, r.registers))
+            for meter, r in accepted
         ],
         unchanged=sorted(unchanged),
         rejected=sorted(rejected, key=lambda r: r.row),
-        energies_found=[found for meter, reading, _ in accepted for found in check.energies_waiting_on(meter, reading)],
+        energies_found=[found for meter, reading in accepted for found in check.energies_waiting_on(meter, reading)],
     )
 
 
-@dataclass(frozen=True)
-class _Known:
-    day: date
-    registers: Registers
-    waits_for_energy: bool  # a stored reading whose day before was missing
+# A reading known when a new one is checked: stored before, or new and accepted.
+_Known = StoredReading | MeterReading
 
 
 @dataclass(frozen=True)
-class _Neighbour:
-    day: date
-    registers: Registers
-    named: str = ""  # as a rejection names it
+class _Verdict:
+    meter: RegisteredMeter
+    own_energy: dict[date, DayEnergy]  # the meter's own energy of this day and the next, where worked out
 
 
 class _Meters:
@@ -230,7 +224,7 @@ class _Timelines:
         self._by_day: dict[int, dict[date, _Known]] = defaultdict(dict)
         self._days: dict[int, list[date]] = defaultdict(list)
         for reading in stored:
-            self.add(reading.meter_id, _Known(reading.day, reading.registers, not reading.energy_known))
+            self.add(reading.meter_id, reading)
 
     def add(self, meter_id: int, known: _Known) -> None:
         by_day = self._by_day[meter_id]
@@ -254,15 +248,19 @@ class _Timelines:
 
 
 class _Check:
+    """The rules applied to one batch: the readings known so far, and each new reading against them."""
+
     def __init__(self, stored: StoredNeighbours, *, max_daily_kwh: Decimal, latest_day: date) -> None:
         self.meters = _Meters(stored.meters)
         self.known = _Timelines(stored.readings)
         self.max_daily_kwh = max_daily_kwh
         self.latest_day = latest_day
+        # Each meter's own energy of a day (from its registers at the end of the day before), as worked out
+        # while checking an accepted reading: kept so that it is not worked out twice.
+        self._own_energy: dict[tuple[int, date], DayEnergy] = {}
 
-    def reading(self, reading: MeterReading) -> tuple[RegisteredMeter, DayEnergy | None] | None:
-        """The reading's meter and its own energy of the day (when the day before is known); None for a reading
-        already known; a reading that breaks a rule raises why."""
+    def reading(self, reading: MeterReading) -> _Verdict | None:
+        """The verdict on a new reading: None for a reading already known; a reading that breaks a rule raises why."""
         day, registers = reading.day, reading.registers
         if day > self.latest_day:
             raise FutureReading(f"读数日期 {day} 晚于今天 {self.latest_day}", field="reading_date")
@@ -277,12 +275,28 @@ class _Check:
                 f"与本行的 {registers.total_kwh} kWh 不符",
                 field="total_kwh",
             )
-        this = _Neighbour(day, registers)
-        earlier = self._earlier(meter, day)
-        since_earlier = self._advance(meter, earlier, this, against=earlier)
-        for later in self._later(meter, day):
-            self._advance(meter, this, later, against=later)
-        return meter, since_earlier if earlier.day == day - ONE_DAY else None
+        earlier = self.known.before(meter.id, day)
+        if earlier is not None:
+            before, against = (earlier.day, earlier.registers), f"前一读数（{earlier.day}）"
+        else:  # the start registers, at the end of the day before installation
+            before, against = (meter.installed_on - ONE_DAY, meter.start), f"装表起始读数（{meter.installed_on}）"
+        since = self._advance(meter, before, (day, registers), against=against)
+        own_energy = {day: since} if before[0] == day - ONE_DAY else {}
+        if meter.removed_on is not None and meter.final is not None and day < meter.removed_on:
+            self._advance(meter, (day, registers), (meter.removed_on, meter.final),
+                          against=f"拆表读数（{meter.removed_on}）")
+        later = self.known.after(meter.id, day)
+        if later is not None:
+            until = self._advance(meter, (day, registers), (later.day, later.registers),
+                                  against=f"后一读数（{later.day}）")
+            if later.day == day + ONE_DAY:
+                own_energy[later.day] = until
+        return _Verdict(meter=meter, own_energy=own_energy)
+
+    def accept(self, reading: MeterReading, verdict: _Verdict) -> None:
+        """An accepted reading is one the readings after it are checked against."""
+        self.known.add(verdict.meter.id, reading)
+        self._own_energy.update({(verdict.meter.id, day): energy for day, energy in verdict.own_energy.items()})
 
     def _in_service(self, reading: MeterReading) -> RegisteredMeter:
         meter = self.meters.by_no.get(reading.meter_no)
@@ -298,37 +312,21 @@ class _Check:
             )
         return meter
 
-    def _earlier(self, meter: RegisteredMeter, day: date) -> _Neighbour:
-        """The nearest reading before ``day``, else the start registers (at the end of the day before installation)."""
-        earlier = self.known.before(meter.id, day)
-        if earlier is not None:
-            return _Neighbour(earlier.day, earlier.registers, f"前一读数（{earlier.day}）")
-        return _Neighbour(meter.installed_on - ONE_DAY, meter.start, f"装表起始读数（{meter.installed_on}）")
-
-    def _later(self, meter: RegisteredMeter, day: date) -> list[_Neighbour]:
-        """The final registers of a removed meter, and the nearest reading after ``day``."""
-        found = []
-        if meter.removed_on is not None and meter.final is not None and day < meter.removed_on:
-            found.append(_Neighbour(meter.removed_on, meter.final, f"拆表读数（{meter.removed_on}）"))
-        later = self.known.after(meter.id, day)
-        if later is not None:
-            found.append(_Neighbour(later.day, later.registers, f"后一读数（{later.day}）"))
-        return found
-
     def _advance(
-        self, meter: RegisteredMeter, earlier: _Neighbour, later: _Neighbour, *, against: _Neighbour
+        self, meter: RegisteredMeter, earlier: tuple[date, Registers], later: tuple[date, Registers], *, against: str
     ) -> DayEnergy:
-        """The energy from one reading to a later one; a rejection names the neighbour the new reading broke with."""
+        """The energy from the end of one day to the end of a later one; a rejection names the neighbour the new
+        reading broke with."""
         try:
             return energy_over_days(
-                earlier=earlier.registers,
-                later=later.registers,
-                days=(later.day - earlier.day).days,
+                earlier=earlier[1],
+                later=later[1],
+                days=(later[0] - earlier[0]).days,
                 limit_kwh=meter.limit_kwh,
                 max_daily_kwh=self.max_daily_kwh,
             )
         except RejectedReading as error:
-            raise type(error)(f"与{against.named}相比：{error.message}", field=error.field) from None
+            raise type(error)(f"与{against}相比：{error.message}", field=error.field) from None
 
     def registers_at_end_of(self, meter: RegisteredMeter, day: date) -> Registers | None:
         """A meter's registers at the end of ``day``: its reading, or its start the day before it was installed."""
@@ -337,12 +335,11 @@ class _Check:
         known = self.known.on(meter.id, day)
         return known.registers if known else None
 
-    def day_energy(
-        self, meter: RegisteredMeter, day: date, registers: Registers, *, own: DayEnergy | None = None
-    ) -> DayEnergy | None:
-        """The day's energy of a reading: the meter's own since the day before (``own`` when already worked out),
-        plus on a replacement day the old meter's use that day; None while a reading it needs is missing."""
+    def day_energy(self, meter: RegisteredMeter, day: date, registers: Registers) -> DayEnergy | None:
+        """The day's energy of a reading: the meter's own since the day before, plus on a replacement day the old
+        meter's use that day; None while a reading it needs is missing."""
         try:
+            own = self._own_energy.get((meter.id, day))
             if own is None:
                 before = self.registers_at_end_of(meter, day - ONE_DAY)
                 if before is None:
@@ -367,7 +364,7 @@ class _Check:
             if waiting_meter is None:
                 continue
             waiting = self.known.on(waiting_meter.id, next_day)
-            if waiting is None or not waiting.waits_for_energy:
+            if not isinstance(waiting, StoredReading) or waiting.energy_known:
                 continue
             energy = self.day_energy(waiting_meter, next_day, waiting.registers)
             if energy is not None:

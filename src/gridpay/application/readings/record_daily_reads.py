@@ -1,5 +1,5 @@
 """Takes the meters' answers to the daily reads: a time stamp says which day a freeze holds (and what to ask next),
-its energy goes to the readings through the import's own checks; a day the meter does not have is a gap."""
+its registers are recorded as any reading is (record_readings); a day the meter does not have is a gap."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
