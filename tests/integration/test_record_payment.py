@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gridpay.application import record_payment as module
 from gridpay.application.errors import AccountClosed, UnknownAccount
+from gridpay.application.payments import record_payment as module
 from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import Account, LedgerAccount, Payment, Transfer
