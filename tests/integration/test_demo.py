@@ -153,16 +153,16 @@ class Interrupted(Exception):
 def test_an_interrupted_day_is_finished_without_paying_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     run(days=DAYS - 1)
     last_day = date(2025, 3, 10)
-    real_import = simulate_module.import_readings
+    real_record = simulate_module.record_readings
 
-    def import_until_the_last_day(**kwargs: Any) -> Any:
-        rows = list(kwargs.pop("rows"))
-        if rows and rows[0][1]["reading_date"] == last_day.isoformat():
+    def record_until_the_last_day(**kwargs: Any) -> Any:
+        readings = list(kwargs.pop("readings"))
+        if readings and readings[0][1].day == last_day:
             raise Interrupted
-        return real_import(rows=rows, **kwargs)
+        return real_record(readings=readings, **kwargs)
 
     # The run stops after the last day's payments, before its readings arrive.
-    monkeypatch.setattr(simulate_module, "import_readings", import_until_the_last_day)
+    monkeypatch.setattr(simulate_module, "record_readings", record_until_the_last_day)
     with pytest.raises(Interrupted):
         run()
     paid_before = list(Payment.objects.filter(business_day=last_day).values_list("channel_txn_id", "amount_fen"))

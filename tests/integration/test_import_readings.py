@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from gridpay.application.imports import ImportReport, NotUtf8, WrongColumns
-from gridpay.application.readings import import_readings as module
+from gridpay.application.readings import record_readings
 from gridpay.application.readings.import_readings import import_readings, import_readings_file
+from gridpay.data import reading_store
 from gridpay.data.models import Account, Meter, Reading
 from tests.support.accounts import enrol
 
@@ -254,8 +255,8 @@ def test_a_different_value_for_a_stored_day_is_a_conflict(zj_tariff: str, tmp_pa
 def test_rows_in_any_order_across_chunks_give_the_same_energies(
     zj_tariff: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(module, "CHUNK_ROWS", 4)
-    monkeypatch.setattr(module, "DAYS_PER_QUERY", 3)
+    monkeypatch.setattr(record_readings, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(reading_store, "DAYS_PER_QUERY", 3)
     for number in (1, 2, 3):
         enrol(number)
     lines = [

@@ -9,13 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gridpay.domain.daily_reads import FrozenRegisters
+from gridpay.domain.energy import TouPeriod
 from gridpay.domain.meter_commands import CommandAction, ControlAnswer, RelayReadBack
+from gridpay.domain.readings import Registers
 from gridpay.integrations.headend import dlt645_reads as reads
 from gridpay.integrations.headend.dlt645_frames import FrameInvalid, parse
 from gridpay.integrations.headend.meter_link import (
     Credentials,
     FreezeTime,
-    FrozenRegisters,
     Pieces,
     ReadRefused,
     control_frame,
@@ -29,6 +31,7 @@ ADDRESS = "330100000123"
 AT = datetime(2026, 3, 10, 2, 0, 5, tzinfo=UTC)  # 10:00:05 in Beijing
 CREDENTIALS = Credentials(password="123456", operator="00000042")
 STATUS_WORD_3 = peer.identifier(0x04, 0x00, 0x05, 0x03)
+TOU = (TouPeriod.SHARP, TouPeriod.PEAK, TouPeriod.FLAT, TouPeriod.VALLEY)
 
 
 def freeze_time_di(nth: int) -> bytes:
@@ -111,7 +114,9 @@ kwh = st.decimals(min_value=0, max_value=D("999999.99"), places=2)
 def test_frozen_energy_of_the_total_alone_or_one_to_four_rates(total: D, rates: list[D], nth: int) -> None:
     value = b"".join(peer.energy(v) for v in (total, *rates))
     uplink = one(peer.read_answer(ADDRESS, freeze_energy_di(nth), value))
-    assert uplink == FrozenRegisters(ADDRESS, nth=nth, registers=reads.Registers(total, tuple(rates)))
+    # Four rates are 尖, 峰, 平, 谷; a meter keeping other rates is read for its total alone.
+    tou = dict(zip(TOU, rates, strict=True)) if len(rates) == len(TOU) else {}
+    assert uplink == FrozenRegisters(ADDRESS, nth=nth, registers=Registers(total, tou))
 
 
 def test_a_refused_read() -> None:
@@ -138,7 +143,8 @@ def test_an_answer_in_pieces_is_asked_for_piece_by_piece_and_read_whole(split: l
         decoded = decode_uplinks([peer.read_following_answer(ADDRESS, freeze_energy_di(1), chunk, seq,
                                                              follows=not last)], pieces)
     assert decoded.to_send == []
-    assert decoded.uplinks == [FrozenRegisters(ADDRESS, nth=1, registers=reads.Registers(values[0], values[1:]))]
+    tou = dict(zip(TOU, values[1:], strict=True))
+    assert decoded.uplinks == [FrozenRegisters(ADDRESS, nth=1, registers=Registers(values[0], tou))]
 
 
 def test_a_piece_out_of_turn_or_unasked_is_dropped() -> None:

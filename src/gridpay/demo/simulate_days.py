@@ -1,7 +1,7 @@
 """Simulates the demo town's days through the real use cases: payments, then readings, then settlement.
 
 Each day the households pay what their balance that morning makes them pay (record_payment); the
-day's frozen readings arrive at 01:30 the next morning (import_readings) and the day is settled at
+day's frozen readings arrive at 01:30 the next morning (record_readings) and the day is settled at
 02:00 (settle_day).
 
 Running it again changes nothing that was done. A day every account has a settlement for is
@@ -11,7 +11,7 @@ balance as it stood that morning and carries that day's transaction id, so a rep
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from gridpay.application.payments.record_payment import record_payment
-from gridpay.application.readings.import_readings import import_readings
+from gridpay.application.readings.record_readings import NumberedReading, record_readings
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data.models import Account, Payment, Settlement, Transfer
 from gridpay.data.settings import gridpay_settings
@@ -28,7 +28,8 @@ from gridpay.demo.households import DayReading, Household, payment_on, reading_o
 from gridpay.demo.profile import load_profile
 from gridpay.demo.town_loop import ENFORCE_MINUTE, TownLoop
 from gridpay.demo.villages import TOWN
-from gridpay.domain.energy import from_ckwh
+from gridpay.domain.energy import TouPeriod, from_ckwh
+from gridpay.domain.readings import MeterReading, Registers
 
 Progress = Callable[[int, int], None]
 
@@ -86,11 +87,10 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
         used = reading_on(household=household, day=installed_on, seed=plan.seed, profile=profile, part=INSTALL_DAY_PART)
         registers[household.account_no] = _advance(registers[household.account_no], used=used)
     if _settled_accounts(plan.first_day) < len(town.households):
-        import_readings(
-            rows=_rows(town.households, registers=registers, day=installed_on),
+        record_readings(
+            readings=_readings(town.households, registers=registers, day=installed_on),
             received_at=min(local_instant(plan.first_day, minute=READINGS_MINUTE), now),
             max_daily_kwh=_max_daily_kwh(),
-            total_rows=len(town.households),
         )
     loop = TownLoop.for_households(town.households)
     results = []
@@ -166,11 +166,10 @@ def _simulate_day(
     if not morning_done:
         loop.morning(day=day, now=now)
     next_morning = day + timedelta(days=1)
-    imported = import_readings(
-        rows=_rows(town.households, registers=registers, day=day),
+    imported = record_readings(
+        readings=_readings(town.households, registers=registers, day=day),
         received_at=min(local_instant(next_morning, minute=READINGS_MINUTE), now),
         max_daily_kwh=_max_daily_kwh(),
-        total_rows=len(town.households),
     )
     settled_at = min(local_instant(next_morning, minute=SETTLEMENT_MINUTE), now)
     settled = settle_day(day=day, at=settled_at)
@@ -232,24 +231,16 @@ def _advance(before: _Registers, *, used: DayReading) -> _Registers:
     )
 
 
-def _rows(
-    households: list[Household], *, registers: dict[str, _Registers], day: date
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """The day's frozen readings as the head-end export gives them: text, empty for registers a meter lacks."""
+def _readings(households: list[Household], *, registers: dict[str, _Registers], day: date) -> list[NumberedReading]:
+    """The day's frozen readings as the head-end delivers them: the registers each meter has."""
+    readings = []
     for number, household in enumerate(households, start=1):
         r = registers[household.account_no]
-        yield (
-            number,
-            {
-                "meter_no": household.meter_no,
-                "reading_date": day.isoformat(),
-                "total_kwh": str(from_ckwh(r.total_ckwh)),
-                "sharp_kwh": "",
-                "peak_kwh": "" if r.peak_ckwh is None else str(from_ckwh(r.peak_ckwh)),
-                "flat_kwh": "",
-                "valley_kwh": "" if r.valley_ckwh is None else str(from_ckwh(r.valley_ckwh)),
-            },
-        )
+        tou = {p: from_ckwh(ckwh) for p, ckwh in ((TouPeriod.PEAK, r.peak_ckwh), (TouPeriod.VALLEY, r.valley_ckwh))
+               if ckwh is not None}
+        registers_of_day = Registers(total_kwh=from_ckwh(r.total_ckwh), tou_kwh=tou)
+        readings.append((number, MeterReading(meter_no=household.meter_no, day=day, registers=registers_of_day)))
+    return readings
 
 
 def _balances_before(day: date, *, ledger_ids: set[int]) -> dict[int, int]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from gridpay.domain.readings import Registers
+
 # Before this minute after midnight the meters may still be freezing: the day's reads start after it.
 POLL_FROM_MINUTE = 10
 BACKOFF = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=2))  # before the 2nd, 3rd, 4th ask
@@ -37,6 +39,15 @@ NO_FREEZE = date.min
 def reading_day(frozen_at: datetime) -> date:
     """The day a freeze closes: the one before its stamp's day."""
     return frozen_at.date() - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FrozenRegisters:
+    """The registers a meter froze at its ``nth`` last daily freeze (1: the last midnight), read by the head-end."""
+
+    address: str
+    nth: int
+    registers: Registers
 
 
 @dataclass(frozen=True)

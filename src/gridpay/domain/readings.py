@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from gridpay.domain.energy import DayEnergy, TouPeriod
@@ -35,6 +36,15 @@ class Registers:
 
     total_kwh: Decimal
     tou_kwh: Mapping[TouPeriod, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeterReading:
+    """A meter's daily frozen reading (日冻结): its registers at the end of ``day``, however it arrived."""
+
+    meter_no: str
+    day: date
+    registers: Registers
 
 
 def register_limit_kwh(*, integer_digits: int) -> Decimal:

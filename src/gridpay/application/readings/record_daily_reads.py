@@ -1,5 +1,5 @@
 """Takes the meters' answers to the daily reads: a time stamp says which day a freeze holds (and what to ask next),
-its energy goes to the readings through the import's own checks; a day the meter does not have is a gap."""
+its registers are recorded as any reading is (record_readings); a day the meter does not have is a gap."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,16 +10,21 @@ from django.db import transaction
 
 from gridpay.application.readings.claim_daily_reads import FreezeAsk
 from gridpay.application.readings.freeze_stamps import record_stamps, stamps_seen
-from gridpay.application.readings.import_readings import MeterReading, import_meter_readings
+from gridpay.application.readings.record_readings import NumberedReading, record_readings
 from gridpay.data.models import DailyRead, Meter
-from gridpay.domain.daily_reads import NO_FREEZE, Found, GapReason, Missing, ReadStatus, locate, reading_day
-from gridpay.domain.energy import TouPeriod
+from gridpay.domain.daily_reads import (
+    NO_FREEZE,
+    Found,
+    FrozenRegisters,
+    GapReason,
+    Missing,
+    ReadStatus,
+    locate,
+    reading_day,
+)
 from gridpay.domain.meter_models import UNKNOWN
-from gridpay.domain.readings import Registers
-from gridpay.integrations.headend.meter_link import FreezeTime, FrozenRegisters
-
-# DL/T 645 rates 1–4 are 尖, 峰, 平, 谷.
-RATES = (TouPeriod.SHARP, TouPeriod.PEAK, TouPeriod.FLAT, TouPeriod.VALLEY)
+from gridpay.domain.readings import MeterReading, Registers
+from gridpay.integrations.headend.meter_link import FreezeTime
 
 
 @dataclass
@@ -54,17 +59,18 @@ def record_daily_reads(
         record_stamps(today=today, stamps=[(meters[a].id, nth, day) for a, nth, day in days if a in meters])
         seen = stamps_seen(meter_ids=[m.id for m in meters.values()], today=today)
         _next_asks({meters[a] for a, _, _ in days if a in meters}, seen=seen, today=today, at=at, report=report)
-        readings: list[MeterReading] = []
+        readings: list[NumberedReading] = []
         for number, freeze in enumerate(freezes, start=1):
             meter = meters.get(freeze.address)
             held = seen.get(meter.id, {}).get(freeze.nth) if meter else None
             if meter is None or held is None or held == NO_FREEZE:
                 report.ignored += 1
                 continue
-            readings.append(MeterReading(number, meter.meter_no, held, _registers(freeze, meter)))
+            reading = MeterReading(meter_no=meter.meter_no, day=held, registers=_registers(freeze, meter))
+            readings.append((number, reading))
     if readings:
-        # The import is its own transaction per chunk, as for a file; what it refuses is a gap with its reason.
-        outcome = import_meter_readings(readings=readings, received_at=at, max_daily_kwh=max_daily_kwh)
+        # Recorded in its own transaction per chunk, as a file's readings are; what is refused is a gap with its reason.
+        outcome = record_readings(readings=readings, received_at=at, max_daily_kwh=max_daily_kwh)
         refused = {r.row_number for r in outcome.rejected}
         report.stored, report.refused = outcome.stored, len(refused)
         _settle(readings, refused=refused, meters=meters, at=at)
@@ -106,19 +112,18 @@ def _next_asks(
 
 
 def _registers(freeze: FrozenRegisters, meter: _Meter) -> Registers:
-    rates = freeze.registers.rates_kwh
-    tou = dict(zip(RATES, rates, strict=True)) if meter.time_of_use and len(rates) == len(RATES) else {}
-    return Registers(total_kwh=freeze.registers.total_kwh, tou_kwh=tou)
+    """A meter registered as total-only counts its total alone, whatever rates it keeps."""
+    return freeze.registers if meter.time_of_use else Registers(total_kwh=freeze.registers.total_kwh)
 
 
-def _settle(readings: list[MeterReading], *, refused: set[int], meters: dict[str, _Meter], at: datetime) -> None:
+def _settle(readings: list[NumberedReading], *, refused: set[int], meters: dict[str, _Meter], at: datetime) -> None:
     """Each day answered is read (or a gap the import refused), whether it was wanted or came unasked."""
     meter_ids = {m.meter_no: m.id for m in meters.values()}
     # An answer that came twice is one day: the import stored the first, and the day is read if any was stored.
     outcome: dict[tuple[int, date], bool] = {}
-    for r in readings:
-        key = (meter_ids[r.meter_no], r.day)
-        outcome[key] = outcome.get(key, False) or r.number not in refused
+    for number, reading in readings:
+        key = (meter_ids[reading.meter_no], reading.day)
+        outcome[key] = outcome.get(key, False) or number not in refused
     DailyRead.objects.bulk_create(
         [
             DailyRead(meter_id=meter_id, reading_date=day, updated_at=at, next_attempt_at=None,

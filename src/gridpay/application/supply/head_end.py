@@ -19,13 +19,12 @@ from gridpay.application.supply.record_meter_answers import record_meter_answers
 from gridpay.application.supply.sweep_meter_commands import SweepReport, sweep_meter_commands
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day, minute_of_day
-from gridpay.domain.daily_reads import POLL_FROM_MINUTE
+from gridpay.domain.daily_reads import POLL_FROM_MINUTE, FrozenRegisters
 from gridpay.domain.meter_commands import CommandPolicy, ControlAnswer, RelayReadBack
 from gridpay.integrations.headend.dlt645_frames import ERROR_NO_DATA
 from gridpay.integrations.headend.meter_link import (
     Credentials,
     FreezeTime,
-    FrozenRegisters,
     Pieces,
     ReadRefused,
     control_frame,

@@ -4,7 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from gridpay.domain.daily_reads import FrozenRegisters
+from gridpay.domain.energy import TouPeriod
 from gridpay.domain.meter_commands import CommandAction, ControlAnswer, RelayReadBack
+from gridpay.domain.readings import Registers
 from gridpay.integrations.headend import dlt645_frames as frames
 from gridpay.integrations.headend import dlt645_reads as reads
 
@@ -14,6 +17,8 @@ ACTIONS = {
     CommandAction.RELEASE: frames.RelayAction.RELEASE_PROTECT,
 }
 MAX_PIECES = 16  # an answer in more pieces than this is not one the head-end asked for
+# DL/T 645 rates 1–4 are 尖, 峰, 平, 谷.
+RATES = (TouPeriod.SHARP, TouPeriod.PEAK, TouPeriod.FLAT, TouPeriod.VALLEY)
 
 
 @dataclass(frozen=True)
@@ -24,15 +29,6 @@ class Credentials:
     password: str = "000000"
     operator: str = "00000001"
     meter_zone: str = "Asia/Shanghai"  # the meters' wall clock, for the 命令截止时间
-
-
-@dataclass(frozen=True)
-class FrozenRegisters:
-    """The registers a meter froze at the ``nth`` last daily freeze (1: the last midnight)."""
-
-    address: str
-    nth: int
-    registers: reads.Registers
 
 
 @dataclass(frozen=True)
@@ -164,4 +160,11 @@ def _value(address: str, identifier: int, value: bytes) -> Uplink | None:
     kind, nth = freeze
     if kind == "time":
         return FreezeTime(address=address, nth=nth, frozen_at=reads.parse_freeze_time(value))
-    return FrozenRegisters(address=address, nth=nth, registers=reads.parse_registers(value))
+    return FrozenRegisters(address=address, nth=nth, registers=_registers(reads.parse_registers(value)))
+
+
+def _registers(frozen: reads.Registers) -> Registers:
+    """A freeze's registers in the domain's terms: the total, and 尖峰平谷 from a meter that keeps those four rates."""
+    if len(frozen.rates_kwh) != len(RATES):
+        return Registers(total_kwh=frozen.total_kwh)
+    return Registers(total_kwh=frozen.total_kwh, tou_kwh=dict(zip(RATES, frozen.rates_kwh, strict=True)))
