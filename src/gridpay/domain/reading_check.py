@@ -33,6 +33,7 @@ from gridpay.domain.readings import (
     combine,
     energy_over_days,
 )
+from gridpay.domain.texts import gettext_noop
 
 ONE_DAY = timedelta(days=1)
 
@@ -263,7 +264,8 @@ class _Check:
         """The verdict on a new reading: None for a reading already known; a reading that breaks a rule raises why."""
         day, registers = reading.day, reading.registers
         if day > self.latest_day:
-            raise FutureReading(f"读数日期 {day} 晚于今天 {self.latest_day}", field="reading_date")
+            raise FutureReading(gettext_noop("读数日期 {day} 晚于今天 {latest_day}"), field="reading_date",
+                                params={"day": day, "latest_day": self.latest_day})
         meter = self._in_service(reading)
         check_within_limit(registers=registers, limit_kwh=meter.limit_kwh)
         same_day = self.known.on(meter.id, day)
@@ -271,9 +273,12 @@ class _Check:
             if same_day.registers == registers:
                 return None
             raise ConflictingReading(
-                f"表 {meter.meter_no} {day} 已有不同的读数（总 {same_day.registers.total_kwh} kWh），"
-                f"与本行的 {registers.total_kwh} kWh 不符",
+                gettext_noop(
+                    "表 {meter_no} {day} 已有不同的读数（总 {recorded_kwh} kWh），与本行的 {total_kwh} kWh 不符"
+                ),
                 field="total_kwh",
+                params={"meter_no": meter.meter_no, "day": day, "recorded_kwh": same_day.registers.total_kwh,
+                        "total_kwh": registers.total_kwh},
             )
         earlier = self.known.before(meter.id, day)
         if earlier is not None:
@@ -301,14 +306,17 @@ class _Check:
     def _in_service(self, reading: MeterReading) -> RegisteredMeter:
         meter = self.meters.by_no.get(reading.meter_no)
         if meter is None:
-            raise UnknownMeter(f"表号 {reading.meter_no} 未登记", field="meter_no")
+            raise UnknownMeter(gettext_noop("表号 {meter_no} 未登记"), field="meter_no",
+                               params={"meter_no": reading.meter_no})
         if reading.day < meter.installed_on:
             raise BeforeInstallation(
-                f"读数日期 {reading.day} 早于表 {meter.meter_no} 的安装日 {meter.installed_on}", field="reading_date"
+                gettext_noop("读数日期 {day} 早于表 {meter_no} 的安装日 {installed_on}"), field="reading_date",
+                params={"day": reading.day, "meter_no": meter.meter_no, "installed_on": meter.installed_on},
             )
         if meter.removed_on is not None and reading.day > meter.removed_on:
             raise AfterRemoval(
-                f"读数日期 {reading.day} 晚于表 {meter.meter_no} 的拆除日 {meter.removed_on}", field="reading_date"
+                gettext_noop("读数日期 {day} 晚于表 {meter_no} 的拆除日 {removed_on}"), field="reading_date",
+                params={"day": reading.day, "meter_no": meter.meter_no, "removed_on": meter.removed_on},
             )
         return meter
 
@@ -326,7 +334,8 @@ class _Check:
                 max_daily_kwh=self.max_daily_kwh,
             )
         except RejectedReading as error:
-            raise type(error)(f"与{against}相比：{error.message}", field=error.field) from None
+            raise type(error)(gettext_noop("与{against}相比：{problem}"), field=error.field,
+                              params={"against": against, "problem": error.message}) from None
 
     def registers_at_end_of(self, meter: RegisteredMeter, day: date) -> Registers | None:
         """A meter's registers at the end of ``day``: its reading, or its start the day before it was installed."""
