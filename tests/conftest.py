@@ -66,6 +66,9 @@ def _a_secret_key_of_the_tests_own() -> None:
 
     settings.SECRET_KEY = secrets.token_urlsafe(50)
     settings.GRIDPAY_SECRET_KEY_PROBLEM = ""
+    # Staff passwords hashed the quick way in this process (the tests sign people in by the hundred); the commands
+    # the tests start, and production, keep Django's default, a deliberately slow PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
