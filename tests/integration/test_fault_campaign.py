@@ -100,7 +100,7 @@ def test_a_few_seeds_run_with_crashes_and_break_nothing(tmp_path: Path) -> None:
 
 
 def test_a_failing_seed_prints_its_number_and_fails_again_alone(tmp_path: Path) -> None:
-    several = run_campaign(tmp_path, "--seeds", "2", "--workers", "1", plant="2")
+    several = run_campaign(tmp_path, "--seeds", "2", "--workers", "2", plant="2")
     assert several.returncode == 1
     assert "seed 2: " in several.stdout and "seed 1: " not in several.stdout
     assert "failing seeds (each reproduces alone with --seed S): 2" in several.stdout
