@@ -50,9 +50,10 @@ def main() -> None:
         sys.stderr.write(f"{error.message} [{error.code}]\n")
         raise SystemExit(1) from None
     except BrokenPipeError:
-        # `gridpay … | head`: the reader has gone; nothing is wrong and nothing more can be said to it.
+        # `gridpay … | head`: the reader has gone and nothing more can be said to it. Exit 1 without a word, as the
+        # Python documentation advises and as rich's console does when it meets the closed pipe first.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(0) from None
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         raise SystemExit(130) from None
