@@ -29,6 +29,16 @@ def test_the_tariff_calculator_prints_the_issue_example(tmp_path: Path, migrated
 
 
 @pytest.mark.django_db
+def test_a_line_shows_its_amount_to_the_fen_at_least_and_exactly(
+    zj_tariff: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = run_in_process(capsys, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "100")
+    assert "100.00 kWh × 0.5380 元/kWh = 53.80 元" in whole.stdout
+    exact = run_in_process(capsys, "tariff", "quote", "--tariff", "zj-resident-2024", "--kwh", "10.07")
+    assert "10.07 kWh × 0.5380 元/kWh = 5.41766 元" in exact.stdout and "电费 5.42 元" in exact.stdout
+
+
+@pytest.mark.django_db
 def test_the_tariff_calculator_speaks_json_and_refuses_bad_input(
     zj_tariff: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
