@@ -97,7 +97,8 @@ def write_payments_and_bill(n: int) -> Path:
     from gridpay.data.bulk import insert_rows
     from gridpay.data.ledger import clearing_code, post, system_account
     from gridpay.data.models import Transfer
-    from gridpay.domain.ledger import LedgerAccountKind, TransferBatch, TransferKind
+    from gridpay.domain.ledger import LedgerAccountKind, TransferKind
+    from gridpay.domain.ledger_batch import TransferBatch
 
     clearing = system_account(clearing_code("wechat"), LedgerAccountKind.CLEARING)
     paid_at = datetime.combine(DAY, datetime.min.time(), CHINA).replace(hour=10).astimezone(UTC)

@@ -26,8 +26,9 @@ from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data import ledger as ledger_store
 from gridpay.data.ledger import misrecorded_balances
 from gridpay.data.models import LedgerAccount, Payment, Transfer
-from gridpay.domain.ledger import LedgerAccountKind, TransferBatch, TransferKind
+from gridpay.domain.ledger import LedgerAccountKind, TransferKind
 from gridpay.domain.ledger import Transfer as Posting
+from gridpay.domain.ledger_batch import TransferBatch
 from gridpay.domain.payments import PaymentConflict, RefundRefused
 from tests.conftest import DATABASE_URL, ON_POSTGRES
 from tests.integration.test_record_payment import concurrently

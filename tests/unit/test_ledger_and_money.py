@@ -6,17 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridpay.domain.account_figures import account_figures
-from gridpay.domain.ledger import (
-    InvalidTransfer,
-    Transfer,
-    TransferBatch,
-    TransferKind,
-    balances,
-    balances_after,
-    changes,
-    columns,
-    transfer_toward,
-)
+from gridpay.domain.ledger import InvalidTransfer, Transfer, TransferKind, balances, transfer_toward
+from gridpay.domain.ledger_batch import TransferBatch, balances_after, changes, columns
 from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan, round_to_fen, yuan_in_words, yuan_text
 
 

@@ -12,7 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from gridpay.data.bulk import array_literal, insert_rows, on_postgresql
 from gridpay.data.models import LedgerAccount, Transfer
 from gridpay.domain import ledger
-from gridpay.domain.ledger import Ints, LedgerAccountKind
+from gridpay.domain.ledger import LedgerAccountKind
+from gridpay.domain.ledger_batch import Ints, TransferBatch, balances_after, changes, columns
 
 REVENUE = "revenue:electricity"
 OPENING = "opening:balances"
@@ -49,11 +50,11 @@ def post(transfers: Sequence[ledger.Transfer], *, business_day: date, at: dateti
 
 
 @overload
-def post(transfers: ledger.TransferBatch, *, business_day: date, at: datetime) -> None: ...
+def post(transfers: TransferBatch, *, business_day: date, at: datetime) -> None: ...
 
 
 def post(
-    transfers: Sequence[ledger.Transfer] | ledger.TransferBatch, *, business_day: date, at: datetime
+    transfers: Sequence[ledger.Transfer] | TransferBatch, *, business_day: date, at: datetime
 ) -> list[Transfer] | None:
     """Post ``transfers`` (debit and credit are LedgerAccount ids) in the caller's transaction: move the cached
     balance of every account they move, and insert each with the balances of its two accounts right after it.
@@ -65,7 +66,7 @@ def post(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post() must run inside the caller's transaction")
-    if isinstance(transfers, ledger.TransferBatch):
+    if isinstance(transfers, TransferBatch):
         debit_after, credit_after = _move_balances(transfers.debit, transfers.credit, transfers.amount_fen)
         insert_rows(
             "gridpay_transfer",
@@ -84,7 +85,7 @@ def post(
             ),
         )
         return None
-    debit_after, credit_after = _move_balances(*ledger.columns(transfers))
+    debit_after, credit_after = _move_balances(*columns(transfers))
     return Transfer.objects.bulk_create(
         [
             Transfer(
@@ -112,13 +113,13 @@ def _move_balances(debit: Ints, credit: Ints, amount_fen: Ints) -> tuple[Ints, I
     account, the row every batch shares) last, so that they stay locked only for the end of the transaction and
     concurrent batches do not queue behind them; each group in ascending id order.
     """
-    accounts, change, moves = ledger.changes(debit=debit, credit=credit, amount_fen=amount_fen)
+    accounts, change, moves = changes(debit=debit, credit=credit, amount_fen=amount_fen)
     after = np.empty_like(change)
     once = moves == 1
     for group in (once, ~once):
         if group.any():
             after[group] = _add_to_balances(accounts[group], change[group])
-    return ledger.balances_after(
+    return balances_after(
         debit=debit, credit=credit, amount_fen=amount_fen, accounts=accounts, before_fen=after - change
     )
 

@@ -15,7 +15,8 @@ from gridpay.data import ledger as ledger_store
 from gridpay.data.bulk import check_constraints_now, insert_rows, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
-from gridpay.domain.ledger import TransferBatch, TransferKind
+from gridpay.domain.ledger import TransferKind
+from gridpay.domain.ledger_batch import TransferBatch
 from gridpay.domain.settlement_batch import Bools, Ints
 
 Objects = npt.NDArray[np.object_]
