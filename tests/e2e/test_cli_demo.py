@@ -43,7 +43,7 @@ def test_the_demo_builds_the_town_in_the_current_directory_and_a_rerun_repeats_i
     assert summary(again.stdout) == summary(out)
 
 
-def test_a_demo_town_of_other_parameters_is_refused_with_a_message(tmp_path: Path) -> None:
+def test_a_demo_town_of_other_parameters_is_refused_with_a_message(tmp_path: Path, migrated_here: Path) -> None:
     assert gridpay("demo", "--households", "30", "--days", "2", cwd=tmp_path).returncode == 0
 
     other = gridpay("demo", "--households", "30", "--days", "2", "--seed", "99", cwd=tmp_path)

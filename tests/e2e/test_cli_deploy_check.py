@@ -63,7 +63,9 @@ def test_each_variable_is_needed(change: dict[str, str], issues: set[str], tmp_p
     assert set(re.findall(r"\((security\.W\d+|gridpay\.E\d+)\)", result.stderr)) == issues
 
 
-def test_behind_the_proxy_plain_http_is_redirected_and_https_gets_hsts_and_secure_cookies(tmp_path: Path) -> None:
+def test_behind_the_proxy_plain_http_is_redirected_and_https_gets_hsts_and_secure_cookies(
+    tmp_path: Path, migrated_here: Path
+) -> None:
     """The embedded default with the TLS switch: the proxy says https in X-Forwarded-Proto."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
     env.update(GRIDPAY_TLS="1", GRIDPAY_ALLOWED_HOSTS="jf.example.cn", GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"))

@@ -56,13 +56,6 @@ def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -
     call(sql, None, True, {"connection": connection, "cursor": cursor})
 
 
-def check_constraints_now() -> None:
-    """Run the deferred foreign-key checks of the transaction so far (PostgreSQL)."""
-    if on_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 def array_literal(values: Iterable[int]) -> str:
     """A PostgreSQL bigint[] literal, for a parameter of many ids or amounts."""
     return "{" + ",".join(map(str, values)) + "}"

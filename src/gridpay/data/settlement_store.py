@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from gridpay.data import ledger as ledger_store
-from gridpay.data.bulk import check_constraints_now, insert_rows, sql_date
+from gridpay.data.bulk import insert_rows, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.ledger import TransferKind
@@ -228,9 +228,9 @@ def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: da
             )
         ],
     )
-    # Every batch moves the one revenue balance, which the posting locks after the customers' and holds to the
-    # commit: the settlements' foreign keys are checked first, so that concurrent batches queue the least.
-    check_constraints_now()
+    # The settlements' foreign keys are checked at the commit, after the posting has locked the balances: a payment
+    # locks its balance and then its account, so the account rows (which the check shares) come second here too.
+    # Checking them before the posting made the two take those locks in opposite orders and deadlock.
     charged = settled.charge_fen > 0
     ledger_store.post(
         TransferBatch(
