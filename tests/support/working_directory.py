@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 # Tools' own caches and the environment (Python writes bytecode wherever it imports from).
-SKIPPED = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+SKIPPED = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".import_linter_cache"}
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
