@@ -24,6 +24,20 @@ def test_no_role_may_do_nothing_and_the_admin_may_do_everything() -> None:
         (Role.SUPERVISOR, Action.MANAGE_STAFF, False),
         (Role.STATION_HEAD, Action.MANAGE_STAFF, False),
         (Role.STATION_HEAD, Action.RECONCILE, True),
+        # The arrears procedure: the collector serves the notices, the head (the company for an important user)
+        # approves, the metering team carries it out; who approves does not carry out.
+        (Role.GRID_STAFF, Action.WORK_ARREARS, True),
+        (Role.GRID_STAFF, Action.APPROVE_DISCONNECTION, False),
+        (Role.SUPERVISOR, Action.ACKNOWLEDGE_REFUSAL, True),
+        (Role.SUPERVISOR, Action.APPROVE_DISCONNECTION, False),
+        (Role.STATION_HEAD, Action.APPROVE_DISCONNECTION, True),
+        (Role.STATION_HEAD, Action.EXECUTE_DISCONNECTION, False),
+        (Role.COMPANY, Action.APPROVE_DISCONNECTION, True),
+        (Role.COMPANY, Action.TAKE_COUNTER_PAYMENT, False),
+        (Role.METERING, Action.EXECUTE_DISCONNECTION, True),
+        (Role.METERING, Action.COMPLETE_RECONNECTION, True),
+        (Role.METERING, Action.WORK_ARREARS, False),
+        (Role.CASHIER, Action.WORK_ARREARS, False),
     ],
 )
 def test_the_role_table(role: Role, action: Action, allowed: bool) -> None:
