@@ -307,7 +307,7 @@ def test_a_daily_accrual_posting_the_difference_of_totals_posts_the_total(bill: 
     due, through = bill["due"], bill["through"]
     assert isinstance(due, date) and isinstance(through, date)
     totals = [late_fee(**{**bill, "through": due + timedelta(days=n)}).fee_fen  # type: ignore[arg-type]
-              for n in range((through - due).days + 1)]
+              for n in range(max((through - due).days, 0) + 1)]  # from the due date, which owes nothing
     posted = [today - yesterday for yesterday, today in pairwise(totals)]
 
     assert totals[0] == 0
