@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from typing import TypeGuard
 
 from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop
@@ -55,7 +56,7 @@ _RATE_REFUSALS = {
 }
 
 
-def is_allowed_rate(value: object) -> bool:
+def is_allowed_rate(value: object) -> TypeGuard[Decimal]:
     """Whether ``value`` is a daily rate in per mille that art. 98 allows and this module counts exactly: a Decimal
     from 1 to 3 with at most two decimals."""
     # Bounded before it is quantized: quantize refuses numbers too long for the context.
