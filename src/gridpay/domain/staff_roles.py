@@ -40,6 +40,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     RECONCILE = "reconcile"
     MANAGE_STAFF = "manage_staff"
+    WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
@@ -51,8 +52,9 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
     Role.GRID_STAFF: frozenset({*_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT}),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
-    Role.STATION_HEAD: frozenset({*_SUPERVISOR, Action.RECONCILE}),
-    Role.ADMIN: frozenset(Action),
+    Role.STATION_HEAD: frozenset({*_SUPERVISOR, Action.RECONCILE, Action.WAIVE_LATE_FEE}),
+    # The system administrator runs the system, not the station's money: a waiver is the station head's alone.
+    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE},
 }
 
 

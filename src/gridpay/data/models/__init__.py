@@ -15,6 +15,7 @@ from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSe
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.portal import SignInCode
+from gridpay.data.models.postpaid import AreaReadingDay, BillPayment, LateFeeCharge, LateFeeWaiver, PostpaidBill
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
@@ -32,7 +33,9 @@ __all__ = [
     "AgentPayment",
     "AgentSettlement",
     "ApiToken",
+    "AreaReadingDay",
     "AuditRecord",
+    "BillPayment",
     "CalendarDay",
     "CalendarYear",
     "CallTask",
@@ -46,6 +49,8 @@ __all__ = [
     "FreezeStamp",
     "GatewayHeartbeat",
     "GridStaff",
+    "LateFeeCharge",
+    "LateFeeWaiver",
     "LedgerAccount",
     "Meter",
     "MeterCommand",
@@ -56,6 +61,7 @@ __all__ = [
     "Outlet",
     "Payment",
     "PaymentRefund",
+    "PostpaidBill",
     "PromotionEvent",
     "Reading",
     "RechargeCard",

@@ -15,6 +15,7 @@ COMMANDS = (
     "readings",
     "settle",
     "bill",
+    "postpaid",
     "payments",
     "reconcile",
     "agents",
