@@ -11,6 +11,7 @@ from importlib.util import find_spec
 COMMANDS = (
     "demo",
     "tariff",
+    "late-fee",
     "accounts",
     "readings",
     "settle",
