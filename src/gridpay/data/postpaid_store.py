@@ -20,7 +20,7 @@ from gridpay.data.models import (
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.ledger import LedgerAccountKind
-from gridpay.domain.postpaid_bills import OpenBill
+from gridpay.domain.postpaid_bills import OpenBill, arrears_fen
 
 LATE_FEE_INCOME = "revenue:late_fees"
 DEFAULT_READING_DAY = 25
@@ -175,3 +175,10 @@ def receivable_id(account: Account) -> int:
     if account.receivable_account_id is None:
         raise RuntimeError(f"account {account.account_no} has bills but no receivable")
     return account.receivable_account_id
+
+
+def owed_fen(account_id: int) -> int:
+    """What the account owes on its bills beyond its credit, as the ledger has it now (the procedure's re-check)."""
+    credit, receivable = Account.objects.filter(id=account_id).values_list(
+        "ledger_account__balance_fen", "receivable_account__balance_fen").get()
+    return arrears_fen(credit_fen=credit, receivable_fen=receivable or 0)

@@ -98,6 +98,12 @@ def paid_off(*, amount_fen: int, principal_paid_fen: int, late_fee_fen: int, lat
     return principal_paid_fen == amount_fen and late_fee_paid_fen + late_fee_waived_fen == late_fee_fen
 
 
+def arrears_fen(*, credit_fen: int, receivable_fen: int) -> int:
+    """What a postpaid account owes beyond the money it holds (the procedure's re-check): its bills and late fees
+    (minus the receivable's balance) less its credit, never below zero."""
+    return max(-(credit_fen + receivable_fen), 0)
+
+
 def unpaid_from(*, due: date, amount_fen: int, principal_paid: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
     """The principal that late fees count on, from each day on: what was unpaid at the start of the day.
 

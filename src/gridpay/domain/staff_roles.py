@@ -10,8 +10,10 @@ class Role(StrEnum):
     CASHIER = "cashier"  # 营业员: counter payments, customer data
     GRID_STAFF = "grid_staff"  # 网格员: calls, arrears follow-up, the village rollout
     SUPERVISOR = "supervisor"  # 班长: protected accounts, reconnect now, work lists
-    STATION_HEAD = "station_head"  # 所长: everything but the staff list
+    STATION_HEAD = "station_head"  # 所长: everything a supervisor does but the arrears paperwork, and approvals
     ADMIN = "admin"  # 系统管理员
+    COMPANY = "company"  # 公司营销部: approves disconnecting an important user, and files it with the authority
+    METERING = "metering"  # 计量班: carries out disconnections and reconnections in the field, replaces meters
 
     @property
     def label(self) -> str:
@@ -24,6 +26,8 @@ ROLE_LABELS = {
     Role.SUPERVISOR: gettext_noop("班长"),
     Role.STATION_HEAD: gettext_noop("所长"),
     Role.ADMIN: gettext_noop("系统管理员"),
+    Role.COMPANY: gettext_noop("公司营销部"),
+    Role.METERING: gettext_noop("计量班"),
 }
 
 
@@ -40,6 +44,12 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     RECONCILE = "reconcile"
     MANAGE_STAFF = "manage_staff"
+    # The postpaid arrears procedure (domain.arrears_procedure names who takes each step; these gate the pages).
+    WORK_ARREARS = "work_arrears"  # serve the notices, pass the work ticket, phone before the disconnection
+    ACKNOWLEDGE_REFUSAL = "acknowledge_refusal"
+    APPROVE_DISCONNECTION = "approve_disconnection"
+    EXECUTE_DISCONNECTION = "execute_disconnection"
+    COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
 
 
@@ -50,11 +60,24 @@ _SUPERVISOR = {
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
-    Role.GRID_STAFF: frozenset({*_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT}),
-    Role.SUPERVISOR: frozenset(_SUPERVISOR),
-    Role.STATION_HEAD: frozenset({*_SUPERVISOR, Action.RECONCILE, Action.WAIVE_LATE_FEE}),
+    Role.GRID_STAFF: frozenset({
+        *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
+    }),
+    Role.SUPERVISOR: frozenset({
+        *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,
+    }),
+    # The head approves a disconnection; who approves neither serves its notices nor carries it out.
+    Role.STATION_HEAD: frozenset({
+        *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
+        Action.WAIVE_LATE_FEE,
+    }),
     # The system administrator runs the system, not the station's money: a waiver is the station head's alone.
     Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE},
+    Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
+    Role.METERING: frozenset({
+        *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,
+        Action.COMPLETE_RECONNECTION,
+    }),
 }
 
 

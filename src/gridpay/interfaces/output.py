@@ -27,6 +27,10 @@ def to_jsonable(value: Any) -> Any:
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(to_jsonable(v) for v in value)
+    if isinstance(value, DomainError):
+        return {"code": value.code, "message": value.message}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date | datetime):

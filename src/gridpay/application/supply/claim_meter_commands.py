@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import F
 
 from gridpay.data import meter_command_store
-from gridpay.data.models import MeterCommand
+from gridpay.data.models import AccountMode, MeterCommand
 from gridpay.domain.command_queue import Finish, before_sending
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus, frame_expiry
+from gridpay.domain.postpaid_bills import arrears_fen
 from gridpay.integrations.headend.wake import wake_gateway
 
 
@@ -55,11 +56,15 @@ def claim_meter_commands(
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",
                 "account__protected", "meter__model__direct_close", "meter__model__password_level",
+                "account__mode", "account__receivable_account__balance_fen",
             )[:limit]
         )
         outgoing: list[Outgoing] = []
         ended: dict[int, Finish] = {}
-        for command_id, action, valid_until, address, balance_fen, protected, direct_close, level in rows:
+        for command_id, action, valid_until, address, credit_fen, protected, direct_close, level, mode, owed in rows:
+            # A postpaid account's disconnect stands while its bills are owed beyond its credit (ADR 0015).
+            balance_fen = credit_fen if mode == AccountMode.PREPAID else -arrears_fen(
+                credit_fen=credit_fen, receivable_fen=owed or 0)
             ending = before_sending(action=CommandAction(action), at=at, valid_until=valid_until,
                                     balance_fen=balance_fen, protected=protected)
             if ending is not None:

@@ -2,6 +2,7 @@
 
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer
 from gridpay.data.models.api_tokens import ApiToken
+from gridpay.data.models.arrears import ArrearsCase
 from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
@@ -34,6 +35,7 @@ __all__ = [
     "AgentSettlement",
     "ApiToken",
     "AreaReadingDay",
+    "ArrearsCase",
     "AuditRecord",
     "BillPayment",
     "CalendarDay",

@@ -17,6 +17,7 @@ COMMANDS = (
     "settle",
     "bill",
     "postpaid",
+    "arrears",
     "payments",
     "reconcile",
     "agents",
