@@ -29,6 +29,7 @@ from gridpay.domain.arrears_procedure import (
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
+from tests.support.clock import FakeClock
 from tests.support.readings import add_readings
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,17 @@ def test_the_database_refuses_an_execution_without_every_earlier_step(zj_tariff:
         ArrearsCase.objects.filter(account=account).update(executed_at=PLANNED, executed_by="越权")
     with pytest.raises(IntegrityError), transaction.atomic():
         ArrearsCase.objects.filter(account=account).update(approved_at=PLANNED, approved_by="越权")
+
+
+def test_the_morning_job_bills_yesterday_charges_today_and_opens_the_cases(zj_tariff: str, clock: FakeClock) -> None:
+    from gridpay.interfaces.jobs.tasks import postpaid_day
+
+    account = enrol(1, mode="postpaid", opening_balance_fen=0)
+    add_readings(account, first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 25)
+    clock.instant = local(date(2025, 1, 26), 3)
+    assert postpaid_day().startswith("bills 1 of 1 due")
+    clock.instant = local(date(2025, 2, 10), 3)
+
+    assert postpaid_day().endswith("late fees 100 fen on 1 bills; cases opened 1")
+    assert postpaid_day().endswith("late fees 0 fen on 0 bills; cases opened 0")  # run twice: nothing more
+    assert ArrearsCase.objects.get(account=account).opened_fen == 13_450 + 100

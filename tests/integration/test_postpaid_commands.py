@@ -90,3 +90,19 @@ def test_a_bad_planned_time_is_one_line_naming_the_option(billed: str, capsys: p
 
     assert done.returncode == 1 and "--planned" in done.stderr
     assert not AuditRecord.objects.exists()
+
+
+def test_a_village_and_an_area_get_their_reading_days(billed: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from gridpay.data.models import AreaReadingDay, Village
+
+    Village.objects.create(name="东村", town="测试镇")
+
+    done = run_in_process(capsys, "postpaid", "reading-day", "--village", "东村", "--day", "10", "--as", "wang")
+    assert done.returncode == 0, done.stderr
+    assert Village.objects.get(name="东村").reading_day == 10
+    assert run_in_process(capsys, "postpaid", "reading-day", "--area", "东村1号变", "--day", "12", "--as",
+                          "wang").returncode == 0
+    assert AreaReadingDay.objects.get().reading_day == 12
+    refused = run_in_process(capsys, "postpaid", "reading-day", "--area", "东村1号变", "--day", "31", "--as", "wang")
+    assert refused.returncode == 1 and "1 到 28" in refused.stderr
+    assert AreaReadingDay.objects.get().reading_day == 12

@@ -6,6 +6,7 @@ from typing import Any
 
 from gridpay.application.postpaid.accrue_late_fees import AccrualReport, accrue_late_fees
 from gridpay.application.postpaid.issue_bills import BillRunReport, issue_bills
+from gridpay.application.postpaid.set_reading_day import set_reading_day
 from gridpay.application.postpaid.waive_late_fee import waive_late_fee
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.domain.money import fen_from_yuan_text, format_yuan
@@ -15,7 +16,7 @@ from gridpay.interfaces.output import console, domain_errors_as_command_errors, 
 
 
 class Command(GridpayCommand):
-    help = "后付费：bill 抄表例日发行电费，accrue 计收违约金，waive 所长减免违约金"
+    help = "后付费：bill 抄表例日发行电费，accrue 计收违约金，waive 所长减免违约金，reading-day 设置抄表例日"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -31,6 +32,12 @@ class Command(GridpayCommand):
         waive.add_argument("--reason", required=True, help="减免原因")
         waive.add_argument("--as", dest="as_user", required=True, help="操作人登录名（须为所长）")
         waive.add_argument("--json", action="store_true", help="以 JSON 输出")
+        reading = sub.add_parser("reading-day", help="设置村/社区或台区的抄表例日（每月 1–28 日）")
+        where = reading.add_mutually_exclusive_group(required=True)
+        where.add_argument("--village", help="村/社区名称")
+        where.add_argument("--area", help="台区名称（优先于所在村的抄表例日）")
+        reading.add_argument("--day", type=int, required=True, help="每月几日抄表")
+        reading.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -44,6 +51,11 @@ class Command(GridpayCommand):
                     accrual = accrue_late_fees(through=options["date"] or clock.today(), at=clock.now(),
                                                on_progress=advance)
                 self._show(accrual, options, describe_accrual)
+            elif action == "reading-day":
+                staff = acting_staff(options["as_user"])
+                what = set_reading_day(day=options["day"], village=options["village"] or "",
+                                       area=options["area"] or "", actor=staff.actor, at=clock.now())
+                console.print(f"{what} 的抄表例日：每月 {options['day']} 日")
             else:
                 staff = acting_staff(options["as_user"])
                 amount = None if options["yuan"] is None else fen_from_yuan_text(options["yuan"])
