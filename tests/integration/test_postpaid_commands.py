@@ -2,8 +2,10 @@
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import ArrearsCase, AuditRecord, PostpaidBill
@@ -106,3 +108,27 @@ def test_a_village_and_an_area_get_their_reading_days(billed: str, capsys: pytes
     refused = run_in_process(capsys, "postpaid", "reading-day", "--area", "东村1号变", "--day", "31", "--as", "wang")
     assert refused.returncode == 1 and "1 到 28" in refused.stderr
     assert AreaReadingDay.objects.get().reading_day == 12
+
+
+def test_the_collectors_notices_are_printed_for_delivery_and_a_recorded_one_as_recorded(
+    billed: str, clock: FakeClock, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    clock.instant = local(date(2025, 2, 10), 8)
+    run_in_process(capsys, "arrears", "open")
+
+    unplanned = run_in_process(capsys, "arrears", "print", "yellow", "--as", "zhang", "--out", str(tmp_path / "a.pdf"))
+    assert unplanned.returncode == 1 and "交费期限和计划停电时间" in unplanned.stderr
+    assert not (tmp_path / "a.pdf").exists()
+    done = run_in_process(capsys, "arrears", "print", "yellow", "--pay-by", "2025-02-17", "--planned",
+                          "2025-02-26 10:00", "--as", "zhang", "--out", str(tmp_path / "yellow.pdf"))
+    assert done.returncode == 0, done.stderr
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "yellow.pdf").pages)
+    assert billed in text and "134.50" in text and "电费催费通知单" in text
+
+    run_in_process(capsys, "arrears", "yellow", "--account", billed, "--pay-by", "2025-02-18", "--planned",
+                   "2025-02-27 10:00", "--as", "zhang")
+    again = run_in_process(capsys, "arrears", "print", "yellow", "--account", billed, "--as", "zhang", "--out",
+                           str(tmp_path / "again.pdf"))
+    assert again.returncode == 0, again.stderr
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "again.pdf").pages)
+    assert "2025年02月18日" in text or "2025年2月18日" in text  # the deadline recorded, not a new one

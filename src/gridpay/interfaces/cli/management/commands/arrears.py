@@ -2,12 +2,14 @@
 
 from argparse import ArgumentParser
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
 
 from gridpay.application.postpaid.arrears_work import Timeline, WorkItem, arrears_timeline, arrears_work, tickets_for
 from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
+from gridpay.application.postpaid.print_arrears_documents import Papers, print_arrears_documents
 from gridpay.application.postpaid.take_arrears_step import StepTaken, take_arrears_step
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.domain.arrears_procedure import (
@@ -26,6 +28,7 @@ from gridpay.domain.arrears_procedure import (
 )
 from gridpay.domain.money import fen_from_yuan_text, format_yuan
 from gridpay.domain.staff_roles import Role
+from gridpay.integrations.files.output_file import output_file
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
@@ -44,7 +47,7 @@ STEPS = {
 
 
 class Command(GridpayCommand):
-    help = "停电催费（后付费）：open 立案，show 进度，queue 待办，tickets 停电工作票，及各步骤"
+    help = "停电催费（后付费）：open 立案，show 进度，queue 待办，tickets 停电工作票，print 打印，及各步骤"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -59,6 +62,16 @@ class Command(GridpayCommand):
         tickets = sub.add_parser("tickets", help="某日的停电工作票（计量班前一日查看）")
         tickets.add_argument("--date", type=date.fromisoformat, help="停电日期，默认明天")
         tickets.add_argument("--json", action="store_true")
+        printing = sub.add_parser("print", help="打印一个村（或一户）的通知书或工作票（A4 PDF）")
+        printing.add_argument("papers", choices=[p.value for p in Papers],
+                              help="yellow 催费通知单、red 中止供电通知书（待送达的）、tickets 停电与复电工作票")
+        printing.add_argument("--village", default="", help="村/社区（催费员的片区）；不给则全所")
+        printing.add_argument("--account", default="", help="只打印这一户（已记录的通知书照记录重打）")
+        printing.add_argument("--pay-by", type=date.fromisoformat, help="通知书的交费期限 YYYY-MM-DD")
+        printing.add_argument("--planned", help="通知书的计划停电时间 'YYYY-MM-DD HH:MM'（本地时间）")
+        printing.add_argument("--date", type=date.fromisoformat, help="工作票的停电日期，默认明天")
+        printing.add_argument("--as", dest="as_user", required=True, help="送达人/开票人登录名")
+        printing.add_argument("--out", required=True, type=Path, help="PDF 文件（不覆盖已有文件）")
         for name, text in STEPS.items():
             step = sub.add_parser(name, help=text)
             step.add_argument("--account", required=True, help="户号")
@@ -105,11 +118,30 @@ class Command(GridpayCommand):
                     day = options["date"] or date.fromordinal(clock.today().toordinal() + 1)
                     items = tickets_for(day=day, at=clock.now())
                 show(items, describe_items, as_json=options["json"])
+            elif action == "print":
+                self._print(options)
             else:
                 staff = acting_staff(options["as_user"])
                 taken = take_arrears_step(account_no=options["account"], request=request_of(action, options),
                                           by=staff.actor, roles=staff.roles, at=clock.now(), note=options["note"])
                 show(taken, describe_taken, as_json=options["json"])
+
+
+    @staticmethod
+    def _print(options: dict[str, Any]) -> None:
+        staff = acting_staff(options["as_user"])
+        with output_file(options["out"]) as out:
+            printed = print_arrears_documents(
+                papers=Papers(options["papers"]), at=clock.now(), village=options["village"],
+                account_no=options["account"], by=staff.actor, pay_by=options["pay_by"],
+                planned_at=local_instant(options["planned"]) if options["planned"] else None,
+                day=options["date"] or date.fromordinal(clock.today().toordinal() + 1),
+            )
+            if printed.pdf is None:
+                console.print("没有要打印的。")
+                return
+            out.write(printed.pdf)
+        console.print(f"已打印 {printed.count} 份：{options['out']}")
 
 
 def show(value: Any, describe: Any, *, as_json: bool) -> None:
