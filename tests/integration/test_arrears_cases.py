@@ -191,3 +191,21 @@ def test_the_morning_job_bills_yesterday_charges_today_and_opens_the_cases(zj_ta
     assert postpaid_day().endswith("late fees 100 fen on 1 bills; cases opened 1")
     assert postpaid_day().endswith("late fees 0 fen on 0 bills; cases opened 0")  # run twice: nothing more
     assert ArrearsCase.objects.get(account=account).opened_fen == 13_450 + 100
+
+
+def test_the_dashboard_counts_postpaid_cases_and_their_reconnections_against_24_hours(zj_tariff: str) -> None:
+    from gridpay.application.reports.dashboard import dashboard
+
+    account = overdue_account(zj_tariff)
+    through_phone_notice(account)
+    before = dashboard(today=date(2025, 2, 26), now=PLANNED, day_start=local(date(2025, 2, 26), 0))
+    assert (before.arrears_cases_open, before.postpaid_owed_fen) == (1, 13_450)  # no late fee charged yet
+    step(account, Execute(remote=True), frozenset({Role.METERING}), PLANNED)
+    paid_at = local(date(2025, 2, 27), 11)
+    record_payment(account_no=account.account_no, amount_fen=30_000, channel="wechat", channel_txn_id="w1",
+                   received_at=paid_at, business_day=date(2025, 2, 27))
+
+    late = dashboard(today=date(2025, 2, 28), now=paid_at + timedelta(hours=25), day_start=local(date(2025, 2, 28), 0))
+
+    assert (late.reconnections_pending, late.reconnections_overdue) == (1, 1)
+    assert (late.arrears_cases_open, late.postpaid_owed_fen) == (1, 0)

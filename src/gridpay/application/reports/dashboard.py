@@ -29,8 +29,10 @@ class Dashboard:
     arrears_fen: int
     disconnected: int
     reconnections_pending: int
-    reconnections_overdue: int  # past the 24-hour commitment
+    reconnections_overdue: int  # past the 24-hour commitment (prepaid and postpaid)
     oldest_pending_hours: float | None
+    arrears_cases_open: int  # postpaid accounts in the arrears procedure (停电催费)
+    postpaid_owed_fen: int  # what postpaid accounts owe on their bills and late fees
     sms_sent_today: int
     sms_pending: int
     month_charged_fen: int
@@ -48,6 +50,7 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
     below, arrears = queries.accounts_below_zero()
     pending, overdue, oldest = queries.reconnections_pending(now=now)
     sms = queries.sms_since(since=day_start)
+    cases, postpaid_owed = queries.postpaid_arrears()
     first = month_start(today)
     charged = queries.settled_fen(first_day=first, last_day=today)
     channels = queries.payments_by_channel(first_day=first, last_day=today)
@@ -67,6 +70,8 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
         reconnections_pending=pending,
         reconnections_overdue=overdue,
         oldest_pending_hours=None if oldest is None else round((now - oldest).total_seconds() / 3600, 1),
+        arrears_cases_open=cases,
+        postpaid_owed_fen=postpaid_owed,
         sms_sent_today=sms.get("sent", 0),
         sms_pending=sms.get("pending", 0),
         month_charged_fen=charged,

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Min, Q, Sum
 
-from gridpay.data.models import Account, Notification, Payment, ReconnectCase, Settlement
+from gridpay.data.models import Account, ArrearsCase, Notification, Payment, ReconnectCase, Settlement
 from gridpay.data.models.accounts import AccountStatus
 
 
@@ -26,11 +26,25 @@ def disconnected_now() -> int:
 
 
 def reconnections_pending(*, now: datetime) -> tuple[int, int, datetime | None]:
-    """Open reconnection cases, those past their 24-hour commitment, and when the oldest was paid."""
-    row = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
+    """Open reconnections, prepaid (a payment's reconnection case) and postpaid (an arrears case's reconnection
+    ticket), those past their 24-hour commitment, and when the oldest was opened."""
+    prepaid = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
         n=Count("id"), overdue=Count("id", filter=Q(due_by__lt=now)), oldest=Min("opened_at")
     )
-    return int(row["n"] or 0), int(row["overdue"] or 0), row["oldest"]
+    postpaid = ArrearsCase.objects.filter(reconnection_at__isnull=False, reconnected_at__isnull=True).aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(reconnection_due_by__lt=now)), oldest=Min("reconnection_at")
+    )
+    oldest = min((t for t in (prepaid["oldest"], postpaid["oldest"]) if t is not None), default=None)
+    return (int(prepaid["n"] or 0) + int(postpaid["n"] or 0),
+            int(prepaid["overdue"] or 0) + int(postpaid["overdue"] or 0), oldest)
+
+
+def postpaid_arrears() -> tuple[int, int]:
+    """Open arrears cases of postpaid accounts, and what postpaid accounts owe on their bills (fen, positive)."""
+    cases = ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True).count()
+    owed = Account.objects.filter(status=AccountStatus.ACTIVE, receivable_account__balance_fen__lt=0).aggregate(
+        owed=Sum("receivable_account__balance_fen"))["owed"]
+    return cases, -int(owed or 0)
 
 
 def sms_since(*, since: datetime) -> dict[str, int]:
