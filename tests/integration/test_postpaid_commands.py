@@ -132,3 +132,27 @@ def test_the_collectors_notices_are_printed_for_delivery_and_a_recorded_one_as_r
     assert again.returncode == 0, again.stderr
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "again.pdf").pages)
     assert "2025年02月18日" in text or "2025年2月18日" in text  # the deadline recorded, not a new one
+
+
+def test_a_postpaid_account_converts_from_the_day_after_its_reading_day_keeping_its_bill(
+    billed: str, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridpay.application.settlement.settle_day import settle_day
+    from gridpay.data.models import Account, Settlement
+    from tests.support.readings import add_readings
+
+    clock.instant = local(date(2025, 1, 27), 10)
+    wrong = run_in_process(capsys, "accounts", "convert", "--account", billed, "--since", "2025-01-28", "--as", "li")
+    assert wrong.returncode == 1 and "2025-01-26" in wrong.stderr
+
+    done = run_in_process(capsys, "accounts", "convert", "--account", billed, "--as", "li")
+
+    assert done.returncode == 0, done.stderr
+    assert "自 2025-01-26 起为智能交费户" in done.stdout and "250.00 kWh" in done.stdout and "1 张保留" in done.stdout
+    account = Account.objects.get(account_no=billed)
+    assert (account.mode, account.prepaid_since) == ("prepaid", date(2025, 1, 26))
+    add_readings(account, first_day=date(2025, 1, 26), daily_kwh=["10.00"])
+    settle_day(day=date(2025, 1, 26), at=clock.now())
+    # The 26th is the first day settled: 10 kWh after the 250 the postpaid bill counted, still the first tier.
+    assert Settlement.objects.get(account=account).charge_fen == 538
+    assert PostpaidBill.objects.get().paid_off_on is None
