@@ -14,6 +14,7 @@ from gridpay.application.customers.show_account import AccountView, show_account
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models.accounts import AccountMode, AccountStatus
+from gridpay.domain.arrears_procedure import Stage
 from gridpay.domain.money import format_yuan
 from gridpay.domain.supply_policy import SupplyState
 from gridpay.domain.texts import label_of
@@ -100,4 +101,16 @@ def describe(view: AccountView) -> list[tuple[str, str]]:
         ("最后结算日", "尚未结算" if view.last_settled_day is None else view.last_settled_day.isoformat()),
         ("日均电费", yuan(view.average_daily_charge_fen)),
         ("预计可用天数", NOT_YET if view.days_left is None else f"{view.days_left} 天"),
+        *postpaid_rows(view),
     ]
+
+
+def postpaid_rows(view: AccountView) -> list[tuple[str, str]]:
+    """What a postpaid account (or one converted with bills unpaid) owes on its bills, and its arrears case."""
+    if view.mode != AccountMode.POSTPAID and not view.bills_owed_fen:
+        return []
+    rows = [("电费单欠费", f"{format_yuan(view.bills_owed_fen)} 元（含违约金）")]
+    if view.arrears_stage is not None:
+        stage = Stage(view.arrears_stage).label
+        rows.append(("停电催费", f"{stage}（gridpay arrears show --account {view.account_no}）"))
+    return rows
