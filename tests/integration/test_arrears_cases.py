@@ -209,3 +209,17 @@ def test_the_dashboard_counts_postpaid_cases_and_their_reconnections_against_24_
 
     assert (late.reconnections_pending, late.reconnections_overdue) == (1, 1)
     assert (late.arrears_cases_open, late.postpaid_owed_fen) == (1, 0)
+
+
+def test_paying_the_overdue_bill_closes_the_case_while_a_bill_not_yet_due_is_owed(zj_tariff: str) -> None:
+    account = overdue_account(zj_tariff)
+    add_readings(account, first_day=date(2025, 1, 26), daily_kwh=["10.00"] * 31)
+    issue_bills(day=date(2025, 2, 25), at=local(date(2025, 2, 25), 18))  # due 12 March
+    through_phone_notice(account)
+
+    record_payment(account_no=account.account_no, amount_fen=13_450 + 229, channel="counter", channel_txn_id="r1",
+                   received_at=local(date(2025, 2, 26), 9, 10), business_day=date(2025, 2, 26))
+
+    case = ArrearsCase.objects.get(account=account)
+    assert case.stage == Stage.CLOSED_PAID  # the February bill is owed, but not in arrears before 12 March
+    assert Account.objects.get(id=account.id).receivable_account.balance_fen == -16_678

@@ -1,6 +1,7 @@
 """Reads and writes of postpaid bills in sets: the accounts due a bill, their period's energy, their receivables."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -177,8 +178,23 @@ def receivable_id(account: Account) -> int:
     return account.receivable_account_id
 
 
-def owed_fen(account_id: int) -> int:
-    """What the account owes on its bills beyond its credit, as the ledger has it now (the procedure's re-check)."""
-    credit, receivable = Account.objects.filter(id=account_id).values_list(
-        "ledger_account__balance_fen", "receivable_account__balance_fen").get()
-    return arrears_fen(credit_fen=credit, receivable_fen=receivable or 0)
+def arrears_by_account(account_ids: Iterable[int], *, day: date) -> dict[int, int]:
+    """Each account's arrears on ``day`` (domain.postpaid_bills.arrears_fen): its bills due before ``day`` and their
+    late fees, less its credit; accounts in arrears only."""
+    ids = list(account_ids)
+    owed = dict(
+        PostpaidBill.objects.filter(account_id__in=ids, paid_off_on__isnull=True, due_on__lt=day)
+        .values("account_id")
+        .annotate(owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
+                           - F("late_fee_waived_fen")))
+        .values_list("account_id", "owed")
+    )
+    credit = dict(Account.objects.filter(id__in=list(owed)).values_list("id", "ledger_account__balance_fen"))
+    found = {account_id: arrears_fen(credit_fen=credit[account_id], overdue_owed_fen=int(fen or 0))
+             for account_id, fen in owed.items()}
+    return {account_id: fen for account_id, fen in found.items() if fen > 0}
+
+
+def arrears_of(account_id: int, *, day: date) -> int:
+    return arrears_by_account([account_id], day=day).get(account_id, 0)
+

@@ -98,10 +98,10 @@ def paid_off(*, amount_fen: int, principal_paid_fen: int, late_fee_fen: int, lat
     return principal_paid_fen == amount_fen and late_fee_paid_fen + late_fee_waived_fen == late_fee_fen
 
 
-def arrears_fen(*, credit_fen: int, receivable_fen: int) -> int:
-    """What a postpaid account owes beyond the money it holds (the procedure's re-check): its bills and late fees
-    (minus the receivable's balance) less its credit, never below zero."""
-    return max(-(credit_fen + receivable_fen), 0)
+def arrears_fen(*, credit_fen: int, overdue_owed_fen: int) -> int:
+    """A postpaid account's arrears (欠费, the procedure's re-check): what it owes on bills past their due date, with
+    their late fees, less the money it holds, never below zero. A bill not yet due is owed but not in arrears."""
+    return max(overdue_owed_fen - max(credit_fen, 0), 0)
 
 
 def unpaid_from(*, due: date, amount_fen: int, principal_paid: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:

@@ -40,6 +40,13 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def exact_yuan(amount: Decimal) -> str:
+    """An exact amount of yuan for people: at least to the fen (53.80), more places only where it has them
+    (32.2834, 0.61725), never trailing zeros beyond the fen."""
+    to_the_fen = amount.quantize(Decimal("0.01"))
+    return f"{to_the_fen:f}" if to_the_fen == amount else f"{amount.normalize():f}"
+
+
 def print_json(value: Any) -> None:
     console.out(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
 

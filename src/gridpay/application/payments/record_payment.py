@@ -104,7 +104,7 @@ def record_payment(
         if account.mode == AccountMode.PREPAID:
             respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:
-            respond_to_bill_payment(account_id=account.id, at=request.received_at)
+            respond_to_bill_payment(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(
             payment_id=payment.id,
             account_no=request.account_no,

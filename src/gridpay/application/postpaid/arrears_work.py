@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from gridpay.application.errors import UnknownAccount
 from gridpay.application.postpaid.procedure_circumstances import procedure_rules
-from gridpay.data import arrears_store
+from gridpay.data import arrears_store, postpaid_store
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account, ArrearsCase
 from gridpay.data.supply_policy_store import load_policy
@@ -20,7 +20,6 @@ from gridpay.domain.arrears_procedure import (
 )
 from gridpay.domain.business_time import business_day
 from gridpay.domain.calendar import Calendar
-from gridpay.domain.postpaid_bills import arrears_fen
 from gridpay.domain.staff_roles import Role
 from gridpay.domain.supply_policy import SupplyPolicy
 from gridpay.domain.texts import gettext_noop
@@ -66,11 +65,11 @@ def arrears_timeline(*, account_no: str, at: datetime) -> Timeline:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
     rows = list(ArrearsCase.objects.filter(account=account).select_related("account__customer", "account__village")
                 .order_by("-opened_at", "-id"))
-    owed = _owed(account)
+    policy, calendar = _context(at)
+    owed = postpaid_store.arrears_of(account.id, day=business_day(instant=at, zone=policy.zone))
     if not rows:
         return Timeline(account_no=account.account_no, customer_name=account.customer.name, owed_fen=owed, case=None,
                         events=(), earlier_cases=0)
-    policy, calendar = _context(at)
     item = _item(rows[0], owed=owed, at=at, policy=policy, calendar=calendar)
     return Timeline(account_no=account.account_no, customer_name=account.customer.name, owed_fen=owed, case=item,
                     events=events_of(arrears_store.case_file(rows[0]), zone=policy.zone), earlier_cases=len(rows) - 1)
@@ -84,7 +83,9 @@ def arrears_work(*, at: datetime, role: Role | None = None) -> list[WorkItem]:
                 .select_related("account__customer", "account__village", "account__ledger_account",
                                 "account__receivable_account").order_by("opened_at", "id"))
     policy, calendar = _context(at)
-    items = [_item(row, owed=_owed(row.account), at=at, policy=policy, calendar=calendar) for row in rows]
+    arrears = postpaid_store.arrears_by_account([row.account_id for row in rows],
+                                                day=business_day(instant=at, zone=policy.zone))
+    items = [_item(row, owed=arrears.get(row.account_id, 0), at=at, policy=policy, calendar=calendar) for row in rows]
     if role is None:
         return items
     return [item for item in items if item.stage == Stage.RECONNECTION_PENDING
@@ -145,11 +146,6 @@ def _item(row: ArrearsCase, *, owed: int, at: datetime, policy: SupplyPolicy, ca
         late_reconnection=reconnection_late(case=case, at=at),
         planned_disconnection_at=row.red_planned_at, ticket_for_day=row.ticket_for_day,
     )
-
-
-def _owed(account: Account) -> int:
-    receivable = account.receivable_account.balance_fen if account.receivable_account else 0
-    return arrears_fen(credit_fen=account.ledger_account.balance_fen, receivable_fen=receivable)
 
 
 def _context(at: datetime) -> tuple[SupplyPolicy, Calendar]:

@@ -61,7 +61,8 @@ def issue_bills(
             refused.update(outcome.refused)
             if on_progress is not None:
                 on_progress(min(start + batch_size, len(due)), len(due))
-        return BillRunReport(day=day, due=len(due), issued=issued, amount_fen=amount, energy_kwh=energy,
+        return BillRunReport(day=day, due=len(due), issued=issued, amount_fen=amount,
+                             energy_kwh=energy.quantize(Decimal("0.01")),
                              without_reading=without, refused=refused)
 
 

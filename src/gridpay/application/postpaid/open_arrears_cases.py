@@ -22,12 +22,12 @@ def open_arrears_cases(*, day: date, at: datetime) -> int:
     with transaction.atomic():
         already = set(ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True)
                       .values_list("account_id", flat=True))
-        accounts = Account.objects.filter(id__in=set(overdue) - already).order_by("id")
+        arrears = postpaid_store.arrears_by_account(set(overdue) - already, day=day)
         cases = [
             ArrearsCase(account=account, stage=Stage.OVERDUE.value,
                         residential=account.category == CustomerCategory.RESIDENTIAL,
-                        important=account.important, opened_at=at, opened_fen=postpaid_store.owed_fen(account.id))
-            for account in accounts
+                        important=account.important, opened_at=at, opened_fen=arrears[account.id])
+            for account in Account.objects.filter(id__in=list(arrears)).order_by("id")
         ]
-        ArrearsCase.objects.bulk_create([case for case in cases if case.opened_fen > 0])
-    return sum(1 for case in cases if case.opened_fen > 0)
+        ArrearsCase.objects.bulk_create(cases)
+    return len(cases)

@@ -17,6 +17,7 @@ from gridpay.application.errors import InvalidInput
 from gridpay.data.models import ArrearsCase, Meter, PostpaidBill
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.arrears_procedure import Stage
+from gridpay.domain.business_time import business_day
 from gridpay.domain.staff_roles import Role
 from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.documents.arrears_documents import (
@@ -76,7 +77,7 @@ def print_arrears_documents(
     to_plan = [case for case in cases if getattr(case, recorded) is None]
     if to_plan and (pay_by is None or planned_at is None):
         raise InvalidInput(gettext_noop("打印待送达的通知书须给出交费期限和计划停电时间"), field="pay_by")
-    parties, bills = _parties(cases), _owed_bills(cases)
+    parties, bills = _parties(cases), _overdue_bills(cases, day=business_day(instant=at, zone=zone))
     if papers is Papers.YELLOW:
         yellow = [_yellow(case, parties[case.id], bills[case.account_id], pay_by=pay_by, planned_at=planned_at,
                           by=by, at=at) for case in cases]
@@ -102,10 +103,11 @@ def _parties(cases: list[ArrearsCase]) -> dict[int, NoticeParty]:
     }
 
 
-def _owed_bills(cases: list[ArrearsCase]) -> dict[int, tuple[OwedBill, ...]]:
+def _overdue_bills(cases: list[ArrearsCase], *, day: date) -> dict[int, tuple[OwedBill, ...]]:
+    """The bills in arrears on ``day`` (past their due date): a bill not yet due is not on a notice."""
     found: dict[int, list[OwedBill]] = defaultdict(list)
-    for bill in PostpaidBill.objects.filter(account_id__in=[c.account_id for c in cases], paid_off_on__isnull=True
-                                            ).order_by("reading_date"):
+    for bill in PostpaidBill.objects.filter(account_id__in=[c.account_id for c in cases], paid_off_on__isnull=True,
+                                            due_on__lt=day).order_by("reading_date"):
         found[bill.account_id].append(OwedBill(
             bill_no=bill.bill_no, month=bill.month, principal_owed_fen=bill.amount_fen - bill.principal_paid_fen,
             late_fee_owed_fen=bill.late_fee_fen - bill.late_fee_paid_fen - bill.late_fee_waived_fen))

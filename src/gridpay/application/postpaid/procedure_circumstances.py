@@ -25,11 +25,12 @@ def procedure_rules() -> ProcedureRules:
 def circumstances_of(account: Account, *, at: datetime) -> Circumstances:
     """Read in the caller's transaction, after the account's locks: the re-check sees what the step will act on."""
     policy = load_policy()
-    year = business_day(instant=at, zone=policy.zone).year
+    today = business_day(instant=at, zone=policy.zone)
+    year = today.year
     return Circumstances(
         at=at,
         zone=policy.zone,
-        arrears_fen=postpaid_store.owed_fen(account.id),
+        arrears_fen=postpaid_store.arrears_of(account.id, day=today),
         protected=account.protected,
         policy=policy,
         # The planned disconnection may be in the next year (a red notice delivered in late December).

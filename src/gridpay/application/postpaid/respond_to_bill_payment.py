@@ -1,6 +1,6 @@
 """What a payment on a postpaid account sets going: its arrears case closes, or its reconnection ticket is raised."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from gridpay.application.postpaid.take_arrears_step import open_case, take_on_locked
 from gridpay.data import postpaid_store
@@ -16,12 +16,12 @@ from gridpay.domain.arrears_procedure import (
 from gridpay.domain.staff_roles import Role
 
 
-def respond_to_bill_payment(*, account_id: int, at: datetime) -> str | None:
+def respond_to_bill_payment(*, account_id: int, business_day: date, at: datetime) -> str | None:
     """In the payment's transaction, which holds the account's locks: when nothing is owed any more, a case before
     execution closes (nothing is executed), and a disconnected one gets its reconnection ticket at once (seed 002:
     复电工作票; a smart meter's reconnect is queued with it). The stage it reached, if it moved."""
     row = open_case(account_id)
-    if row is None or postpaid_store.owed_fen(account_id) > 0:
+    if row is None or postpaid_store.arrears_of(account_id, day=business_day) > 0:
         return None
     account = Account.objects.get(id=account_id)
     none: frozenset[Role] = frozenset()

@@ -13,7 +13,7 @@ from gridpay.domain.energy import TOU_LABELS, TouPeriod
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
-from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, exact_yuan, print_json
 
 
 def parse_month(text: str) -> date:
@@ -63,9 +63,9 @@ def describe_postpaid(bill: PostpaidBillView) -> str:
         f"{bill.period_from} 至 {bill.reading_date} 电量 {bill.energy_kwh} kWh，电价 {bill.tariff_code}",
     ]
     for line in bill.lines:
-        amount = Decimal(line.amount_micro_yuan).scaleb(-6).quantize(Decimal("0.000001"))
+        amount = exact_yuan(Decimal(line.amount_micro_yuan).scaleb(-6))
         lines.append(f"  第 {line.tier} 档 {TOU_LABELS[TouPeriod(line.period)]}：{line.energy_kwh} kWh × "
-                     f"{line.price} 元 = {amount} 元")
+                     f"{line.price} 元/kWh = {amount} 元")
     lines.append(f"电费 {format_yuan(bill.amount_fen)} 元，{bill.issued_on} 发行，交费期限 {bill.due_on}；"
                  f"已交 {format_yuan(bill.principal_paid_fen)} 元")
     if bill.late_fee_fen:

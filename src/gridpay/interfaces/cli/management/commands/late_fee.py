@@ -20,7 +20,7 @@ from gridpay.domain.late_fees import (
 )
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces.command import GridpayCommand
-from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, exact_yuan, print_json
 
 # The option each of the domain's fields comes from, so that a refusal names what to retype.
 OPTIONS = {"category": "--category", "principal_fen": "--principal-fen", "bill_month": "--bill-month",
@@ -59,7 +59,7 @@ class Command(GridpayCommand):
                 "principal_fen": principal_fen,
                 "days": quote.days,
                 "exact_fen_e5": quote.exact_fen_e5,
-                "exact_yuan": _exact_yuan(quote.exact_yuan),
+                "exact_yuan": exact_yuan(quote.exact_yuan),
                 "rounded_fen": quote.rounded_fen,
                 "late_fee_fen": quote.fee_fen,
                 "minimum_applied": quote.minimum_applied,
@@ -77,7 +77,7 @@ class Command(GridpayCommand):
                         "base_fen": line.base_fen,
                         "per_mille": line.per_mille,
                         "exact_fen_e5": line.exact_fen_e5,
-                        "exact_yuan": _exact_yuan(line.exact_yuan),
+                        "exact_yuan": exact_yuan(line.exact_yuan),
                     }
                     for line in quote.lines
                 ],
@@ -95,10 +95,10 @@ class Command(GridpayCommand):
         for line in quote.lines:
             console.print(
                 f"{line.first_day} 至 {line.last_day}  {line.days} 天 × {format_yuan(line.base_fen)} 元 × "
-                f"{_per_mille(line.per_mille)}‰ = {_exact_yuan(line.exact_yuan)} 元"
+                f"{_per_mille(line.per_mille)}‰ = {exact_yuan(line.exact_yuan)} 元"
             )
         console.print(
-            f"精确合计 {_exact_yuan(quote.exact_yuan)} 元，按分四舍五入 {format_yuan(quote.rounded_fen)} 元"
+            f"精确合计 {exact_yuan(quote.exact_yuan)} 元，按分四舍五入 {format_yuan(quote.rounded_fen)} 元"
         )
         console.print(f"违约金 {format_yuan(quote.fee_fen)} 元（{quote.fee_fen} 分）")
         console.print(_minimum(quote, rates))
@@ -152,8 +152,3 @@ def _fen(text: str, *, option: str) -> int:
 def _per_mille(rate: Decimal) -> str:
     return f"{rate.normalize():f}"
 
-
-def _exact_yuan(amount: Decimal) -> str:
-    """An exact amount: at least to the fen (1.00), more places only where it has them (0.61725)."""
-    to_the_fen = amount.quantize(Decimal("0.01"))
-    return f"{to_the_fen:f}" if to_the_fen == amount else f"{amount.normalize():f}"

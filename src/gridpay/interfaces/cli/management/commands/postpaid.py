@@ -77,6 +77,8 @@ class Command(GridpayCommand):
 
 
 def describe_bills(report: BillRunReport) -> str:
+    if not report.due:
+        return f"{report.day} 抄表例日：没有待发行的后付费户（本月的电费单都已发行，或没有以该日为抄表例日的户）"
     lines = [
         f"{report.day} 抄表例日：应发行 {report.due} 户，已发行 {report.issued} 张电费单，"
         f"电量 {report.energy_kwh} kWh，电费 {format_yuan(report.amount_fen)} 元"
