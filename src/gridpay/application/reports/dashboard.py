@@ -32,7 +32,7 @@ class Dashboard:
     reconnections_overdue: int  # past the 24-hour commitment (prepaid and postpaid)
     oldest_pending_hours: float | None
     arrears_cases_open: int  # postpaid accounts in the arrears procedure (停电催费)
-    postpaid_owed_fen: int  # what postpaid accounts owe on their bills and late fees
+    postpaid_owed_fen: int  # postpaid arrears: bills past their due date and their late fees
     sms_sent_today: int
     sms_pending: int
     month_charged_fen: int
@@ -50,7 +50,7 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
     below, arrears = queries.accounts_below_zero()
     pending, overdue, oldest = queries.reconnections_pending(now=now)
     sms = queries.sms_since(since=day_start)
-    cases, postpaid_owed = queries.postpaid_arrears()
+    cases, postpaid_owed = queries.postpaid_arrears(today=today)
     first = month_start(today)
     charged = queries.settled_fen(first_day=first, last_day=today)
     channels = queries.payments_by_channel(first_day=first, last_day=today)

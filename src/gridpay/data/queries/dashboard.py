@@ -2,9 +2,9 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 
-from gridpay.data.models import Account, ArrearsCase, Notification, Payment, ReconnectCase, Settlement
+from gridpay.data.models import Account, ArrearsCase, Notification, Payment, PostpaidBill, ReconnectCase, Settlement
 from gridpay.data.models.accounts import AccountStatus
 
 
@@ -39,12 +39,13 @@ def reconnections_pending(*, now: datetime) -> tuple[int, int, datetime | None]:
             int(prepaid["overdue"] or 0) + int(postpaid["overdue"] or 0), oldest)
 
 
-def postpaid_arrears() -> tuple[int, int]:
-    """Open arrears cases of postpaid accounts, and what postpaid accounts owe on their bills (fen, positive)."""
+def postpaid_arrears(*, today: date) -> tuple[int, int]:
+    """Open arrears cases of postpaid accounts, and their arrears: bills past their due date with their late fees."""
     cases = ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True).count()
-    owed = Account.objects.filter(status=AccountStatus.ACTIVE, receivable_account__balance_fen__lt=0).aggregate(
-        owed=Sum("receivable_account__balance_fen"))["owed"]
-    return cases, -int(owed or 0)
+    owed = PostpaidBill.objects.filter(paid_off_on__isnull=True, due_on__lt=today).aggregate(
+        owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
+                 - F("late_fee_waived_fen")))["owed"]
+    return cases, int(owed or 0)
 
 
 def sms_since(*, since: datetime) -> dict[str, int]:
