@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from gridpay.application.payments.record_payment import record_payment
@@ -244,3 +246,15 @@ def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> No
     assert "停电催费案件（本月）立案交清结案实施停电复电在办（月末）51322" in text
     assert "已送催费通知单1" in text and "已交清，复电工作票待完成1" in text
     assert "停电催费复电（时限24小时）" in text and "21116.5030.001" in text
+
+
+def test_the_report_asks_the_same_queries_whatever_the_number_of_accounts(zj_tariff: str, clock: FakeClock) -> None:
+    clock.instant = local(date(2025, 3, 5), 10)
+    with CaptureQueriesContext(connection) as empty:
+        monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+    a_month(clock)
+
+    with CaptureQueriesContext(connection) as month:
+        monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+
+    assert len(month.captured_queries) == len(empty.captured_queries) <= 25
