@@ -207,12 +207,16 @@ def test_a_stage_at_an_instant_is_the_furthest_step_recorded_before_it(zj_tariff
     step(account, DeliverRedNotice(amount_fen=JANUARY_BILL, pay_by=date(2025, 2, 20), planned_disconnection_at=PLANNED,
                                    signed=False, refusal_note="客户拒绝签字，称电费有误，已当面解释并拍照留存"),
          COLLECTOR, local(date(2025, 2, 18), 10))
-    step(account, AcknowledgeRefusal(), frozenset({Role.SUPERVISOR}), local(date(2025, 2, 19), 9), by="班长")
-    step(account, AcknowledgeRefusal(), HEAD, local(date(2025, 2, 19), 10), by="所长")
-    step(account, Approve(), HEAD, local(date(2025, 2, 19), 11), by="所长")
 
     def stage_at(day: date, hour: int, minute: int = 0) -> dict[str, int]:
         return open_cases_by_stage(at=local(day, hour, minute))
+
+    # While no acknowledgement is recorded yet, and while only the 班长's is.
+    assert stage_at(date(2025, 2, 18), 12) == {Stage.REFUSAL_PENDING.value: 1}
+    step(account, AcknowledgeRefusal(), frozenset({Role.SUPERVISOR}), local(date(2025, 2, 19), 9), by="班长")
+    assert stage_at(date(2025, 2, 19), 9, 30) == {Stage.REFUSAL_PENDING.value: 1}
+    step(account, AcknowledgeRefusal(), HEAD, local(date(2025, 2, 19), 10), by="所长")
+    step(account, Approve(), HEAD, local(date(2025, 2, 19), 11), by="所长")
 
     assert stage_at(date(2025, 2, 10), 8) == {}  # opened at 08:00: not open before it
     assert stage_at(date(2025, 2, 10), 9) == {Stage.OVERDUE.value: 1}

@@ -130,11 +130,16 @@ def _recorded(field: str, at: datetime) -> Q:
     return Q(**{f"{field}__lt": at})
 
 
+def _not_recorded(field: str, at: datetime) -> Q:
+    """Not recorded before ``at``: never, or at ``at`` or later."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": at})
+
+
 def open_cases_by_stage(*, at: datetime) -> dict[str, int]:
     """Arrears cases open at ``at`` by the Stage their records before ``at`` put them in (a case's stored stage is
     today's): the furthest step recorded, as domain.arrears_procedure.stage reads a case file."""
     refused_unacknowledged = Q(red_signed=False) & (
-        ~_recorded("supervisor_ack_at", at) | (Q(residential=False) & ~_recorded("head_ack_at", at)))
+        _not_recorded("supervisor_ack_at", at) | (Q(residential=False) & _not_recorded("head_ack_at", at)))
     stage_then = Case(
         When(_recorded("reconnection_at", at), then=Value(Stage.RECONNECTION_PENDING.value)),
         When(_recorded("executed_at", at), then=Value(Stage.EXECUTED.value)),
@@ -148,9 +153,8 @@ def open_cases_by_stage(*, at: datetime) -> dict[str, int]:
         output_field=CharField(),
     )
     rows = (
-        ArrearsCase.objects.filter(opened_at__lt=at)
-        .exclude(_recorded("closed_at", at))
-        .exclude(_recorded("reconnected_at", at))
+        ArrearsCase.objects.filter(_recorded("opened_at", at), _not_recorded("closed_at", at),
+                                   _not_recorded("reconnected_at", at))
         .annotate(stage_then=stage_then)
         .values_list("stage_then")
         .annotate(n=Count("id"))
@@ -185,8 +189,6 @@ def case_reconnections(*, start: datetime, end: datetime) -> list[tuple[datetime
 
 def reconnection_tickets_overdue(*, at: datetime) -> int:
     """Reconnection tickets raised before ``at``, still not done at ``at``, and past their due time by then."""
-    return (
-        ArrearsCase.objects.filter(reconnection_at__lt=at, reconnection_due_by__lt=at)
-        .exclude(reconnected_at__lt=at)
-        .count()
-    )
+    return ArrearsCase.objects.filter(
+        _recorded("reconnection_at", at), _recorded("reconnection_due_by", at), _not_recorded("reconnected_at", at)
+    ).count()
