@@ -6,17 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 RATE_PLACES = Decimal("0.0001")  # 95.25 % is 0.9525
 
 
-def recovery_rate(*, charged_fen: int, outstanding_fen: int) -> Decimal | None:
-    """(charged − still owed) / charged, to four places (95.25 % is 0.9525); None when nothing was charged.
-
-    Smart-payment accounts pay before they use, so what is still owed is the arrears on their balances.
-    """
-    if charged_fen <= 0:
-        return None
-    recovered = max(charged_fen - max(outstanding_fen, 0), 0)
-    return (Decimal(recovered) / Decimal(charged_fen)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Recovery:
     """A month's 应收电费 (what was charged) and 实收电费 (what of it was paid by the cut-off), in fen.

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as queries
 from gridpay.domain.business_time import month_start
 from gridpay.domain.payments import channel_label
-from gridpay.domain.recovery import recovery_rate
 
 SERIES_DAYS = 60
 
@@ -36,7 +36,7 @@ class Dashboard:
     sms_sent_today: int
     sms_pending: int
     month_charged_fen: int
-    recovery_rate: Decimal | None  # 电费回收率 of the month so far
+    recovery_rate: Decimal | None  # 电费回收率 of the month so far, prepaid and postpaid, as the monthly report
     channels_month: list[ChannelFigure]
     days: list[date]
     settled_fen: list[int]
@@ -75,7 +75,7 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
         sms_sent_today=sms.get("sent", 0),
         sms_pending=sms.get("pending", 0),
         month_charged_fen=charged,
-        recovery_rate=recovery_rate(charged_fen=charged, outstanding_fen=arrears),
+        recovery_rate=month_recovery(first_day=first, last_day=today, through=today).total.rate,
         channels_month=sorted(
             (
                 ChannelFigure(c, channel_label(c), n, fen)

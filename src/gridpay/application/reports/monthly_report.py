@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as dashboard_queries
 from gridpay.data.queries import reports as queries
 from gridpay.data.settings import gridpay_settings
@@ -13,7 +14,7 @@ from gridpay.domain.arrears_ageing import AgeBand, arrears_ageing
 from gridpay.domain.arrears_procedure import Stage
 from gridpay.domain.business_time import business_day, day_bounds, next_month_start
 from gridpay.domain.payments import channel_label
-from gridpay.domain.recovery import Recovery, prepaid_recovery
+from gridpay.domain.recovery import Recovery
 from gridpay.domain.sms_texts import TEMPLATES, sms_label
 from gridpay.domain.texts import gettext_noop
 
@@ -113,9 +114,9 @@ def monthly_report(*, month: date, now: datetime, zone: str) -> MonthlyReport:
     _, end = day_bounds(day=last, zone=zone)
     cut_off_at = min(now, end)
     through = min(business_day(instant=now, zone=zone), last)
-    prepaid = prepaid_recovery(accounts=queries.prepaid_charges_and_balances(first_day=first, through=through))
-    bills, billed_fen, bills_paid_fen = queries.postpaid_bills_issued(first_day=first, last_day=last, through=through)
-    postpaid = Recovery(due_fen=billed_fen, received_fen=bills_paid_fen)
+    recovered = month_recovery(first_day=first, last_day=last, through=through)
+    prepaid, postpaid = recovered.prepaid, recovered.postpaid
+    bills, billed_fen, bills_paid_fen = recovered.postpaid_bills, postpaid.due_fen, postpaid.received_fen
     arrears = queries.arrears_since_list()
     outstanding = -sum(balance for _, balance in arrears)
     times = queries.reconnection_times(start=start, end=end)
