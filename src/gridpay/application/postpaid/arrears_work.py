@@ -20,6 +20,7 @@ from gridpay.domain.arrears_procedure import (
 )
 from gridpay.domain.business_time import business_day
 from gridpay.domain.calendar import Calendar
+from gridpay.domain.meter_commands import CommandStatus
 from gridpay.domain.staff_roles import Role
 from gridpay.domain.supply_policy import SupplyPolicy
 from gridpay.domain.texts import gettext_noop
@@ -46,6 +47,10 @@ class WorkItem:
     late_reconnection: bool
     planned_disconnection_at: datetime | None
     ticket_for_day: date | None
+    phone: str = ""  # the customer's, for the call before the disconnection
+    # A reconnection ticket for the metering team in the field: the disconnection was a field one, or no remote
+    # command is carrying it out (none queued, or it expired, was cancelled or turned into a field work order).
+    field_reconnection: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Timeline:
     case: WorkItem | None  # the open case (or the last one), with its next steps
     events: tuple[Event, ...]
     earlier_cases: int
+    file: CaseFile | None = None  # the records themselves, for a page that words them in the reader's language
 
 
 def arrears_timeline(*, account_no: str, at: datetime) -> Timeline:
@@ -63,7 +69,8 @@ def arrears_timeline(*, account_no: str, at: datetime) -> Timeline:
         account_no=account_no.strip()).first()
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
-    rows = list(ArrearsCase.objects.filter(account=account).select_related("account__customer", "account__village")
+    rows = list(ArrearsCase.objects.filter(account=account)
+                .select_related("account__customer", "account__village", "reconnect_command")
                 .order_by("-opened_at", "-id"))
     policy, calendar = _context(at)
     owed = postpaid_store.arrears_of(account.id, day=business_day(instant=at, zone=policy.zone))
@@ -71,8 +78,9 @@ def arrears_timeline(*, account_no: str, at: datetime) -> Timeline:
         return Timeline(account_no=account.account_no, customer_name=account.customer.name, owed_fen=owed, case=None,
                         events=(), earlier_cases=0)
     item = _item(rows[0], owed=owed, at=at, policy=policy, calendar=calendar)
+    file = arrears_store.case_file(rows[0])
     return Timeline(account_no=account.account_no, customer_name=account.customer.name, owed_fen=owed, case=item,
-                    events=events_of(arrears_store.case_file(rows[0]), zone=policy.zone), earlier_cases=len(rows) - 1)
+                    events=events_of(file, zone=policy.zone), earlier_cases=len(rows) - 1, file=file)
 
 
 def arrears_work(*, at: datetime, role: Role | None = None) -> list[WorkItem]:
@@ -81,7 +89,7 @@ def arrears_work(*, at: datetime, role: Role | None = None) -> list[WorkItem]:
     and for everyone the reconnections running against their 24 hours."""
     rows = list(ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True)
                 .select_related("account__customer", "account__village", "account__ledger_account",
-                                "account__receivable_account").order_by("opened_at", "id"))
+                                "account__receivable_account", "reconnect_command").order_by("opened_at", "id"))
     policy, calendar = _context(at)
     arrears = postpaid_store.arrears_by_account([row.account_id for row in rows],
                                                 day=business_day(instant=at, zone=policy.zone))
@@ -145,7 +153,21 @@ def _item(row: ArrearsCase, *, owed: int, at: datetime, policy: SupplyPolicy, ca
         next=next_steps(case=case, circumstances=circumstances, rules=procedure_rules()),
         late_reconnection=reconnection_late(case=case, at=at),
         planned_disconnection_at=row.red_planned_at, ticket_for_day=row.ticket_for_day,
+        field_reconnection=_field_reconnection(row), phone=row.account.customer.phone,
     )
+
+
+# A reconnect command in one of these states will not reconnect the meter by itself.
+_COMMAND_GAVE_UP = frozenset({CommandStatus.CANCELLED, CommandStatus.EXPIRED, CommandStatus.ESCALATED})
+
+
+def _field_reconnection(row: ArrearsCase) -> bool:
+    if row.reconnection_at is None or row.reconnected_at is not None:
+        return False
+    if not row.executed_remote:
+        return True
+    command = row.reconnect_command
+    return command is None or command.status in _COMMAND_GAVE_UP
 
 
 def _context(at: datetime) -> tuple[SupplyPolicy, Calendar]:

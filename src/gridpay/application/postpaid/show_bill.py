@@ -57,6 +57,17 @@ def postpaid_bill_of(*, account_no: str, month: date) -> PostpaidBillView | None
     return None if bill is None else view_of(bill)
 
 
+def postpaid_bills(*, account_no: str, limit: int = 24) -> list[PostpaidBillView]:
+    """The account's postpaid bills, newest first: every one still owed, and the last ``limit`` months."""
+    account = Account.objects.filter(account_no=account_no.strip()).only("id").first()
+    if account is None:
+        raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
+    bills = PostpaidBill.objects.filter(account=account).select_related("account")
+    recent = {bill.id: bill for bill in bills.order_by("-month")[:limit]}
+    recent.update({bill.id: bill for bill in bills.filter(paid_off_on__isnull=True)})
+    return [view_of(bill) for bill in sorted(recent.values(), key=lambda bill: bill.month, reverse=True)]
+
+
 def postpaid_bill(*, bill_no: str) -> PostpaidBillView:
     bill = PostpaidBill.objects.filter(bill_no=bill_no.strip()).select_related("account").first()
     if bill is None:
