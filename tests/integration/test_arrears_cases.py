@@ -223,3 +223,43 @@ def test_paying_the_overdue_bill_closes_the_case_while_a_bill_not_yet_due_is_owe
     case = ArrearsCase.objects.get(account=account)
     assert case.stage == Stage.CLOSED_PAID  # the February bill is owed, but not in arrears before 12 March
     assert Account.objects.get(id=account.id).receivable_account.balance_fen == -16_678
+
+
+def test_a_field_disconnection_is_reconnected_in_the_field_on_its_ticket(zj_tariff: str) -> None:
+    from gridpay.domain.arrears_procedure import CompleteReconnection
+
+    account = overdue_account(zj_tariff)
+    through_phone_notice(account)
+    step(account, Execute(remote=False, meter_verified=True), frozenset({Role.METERING}), PLANNED)
+    assert Account.objects.get(id=account.id).supply_state == "disconnected"
+    paid_at = local(date(2025, 2, 27), 11)
+
+    record_payment(account_no=account.account_no, amount_fen=30_000, channel="counter", channel_txn_id="c1",
+                   received_at=paid_at, business_day=date(2025, 2, 27))
+
+    case = ArrearsCase.objects.get(account=account)
+    assert case.stage == Stage.RECONNECTION_PENDING and case.reconnect_command_id is None
+    assert not MeterCommand.objects.filter(account=account).exists()
+    step(account, CompleteReconnection(remote=False), frozenset({Role.METERING}), paid_at + timedelta(hours=3))
+    assert Account.objects.get(id=account.id).supply_state == "connected"
+
+
+def test_after_a_waiver_paying_the_principal_clears_the_arrears_and_closes_the_case(zj_tariff: str) -> None:
+    from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
+    from gridpay.application.postpaid.waive_late_fee import waive_late_fee
+    from gridpay.data.models import PostpaidBill
+
+    account = overdue_account(zj_tariff)
+    accrue_late_fees(through=date(2025, 2, 12), at=local(date(2025, 2, 12), 3))  # 3 days: 40.35 fen → 1 yuan
+    waive_late_fee(bill_no=PostpaidBill.objects.get(account=account).bill_no, amount_fen=None,
+                   reason="系统停电致未能按期交费，所务会同意", actor="所长", roles={Role.STATION_HEAD},
+                   at=local(date(2025, 2, 12), 9), business_day=date(2025, 2, 12))
+    assert ArrearsCase.objects.get(account=account).stage == Stage.OVERDUE  # the principal is still owed
+
+    record_payment(account_no=account.account_no, amount_fen=13_450, channel="counter", channel_txn_id="c1",
+                   received_at=local(date(2025, 2, 12), 10), business_day=date(2025, 2, 12))
+
+    bill = PostpaidBill.objects.get(account=account)
+    assert (bill.late_fee_fen, bill.late_fee_waived_fen, bill.late_fee_paid_fen) == (100, 100, 0)
+    assert bill.paid_off_on == date(2025, 2, 12)
+    assert ArrearsCase.objects.get(account=account).stage == Stage.CLOSED_PAID

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
-from gridpay.application.postpaid.respond_to_bill_payment import respond_to_bill_payment
+from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.supply.respond_to_payment import respond_to_payment
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
@@ -104,7 +104,7 @@ def record_payment(
         if account.mode == AccountMode.PREPAID:
             respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:
-            respond_to_bill_payment(account_id=account.id, business_day=business_day, at=request.received_at)
+            respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(
             payment_id=payment.id,
             account_no=request.account_no,

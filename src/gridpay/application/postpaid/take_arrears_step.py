@@ -104,6 +104,8 @@ def _set_going(account: Account, row: ArrearsCase, case: CaseFile, before: CaseF
         _, day_end = day_bounds(day=business_day(instant=at, zone=zone), zone=zone)
         return _queue(account, CommandAction.DISCONNECT, DISCONNECT_REASON, at=at, valid_until=day_end, row=row)
     if case.reconnection_ticket is not None and before.reconnection_ticket is None:
+        if case.execution is not None and not case.execution.remote:
+            return None  # disconnected in the field: the metering team reconnects there, on its ticket
         return _queue(account, CommandAction.RECONNECT, RECONNECT_REASON, at=at, valid_until=None, row=row)
     if case.reconnection is not None and before.reconnection is None and not case.reconnection.remote:
         Account.objects.filter(id=account.id).update(supply_state=SupplyState.CONNECTED.value)

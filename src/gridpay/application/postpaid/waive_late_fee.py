@@ -6,6 +6,7 @@ from django.db import transaction
 
 from gridpay.application.errors import InvalidInput
 from gridpay.application.postpaid.accrue_late_fees import lock_accounts
+from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.postpaid.show_bill import NoSuchBill, PostpaidBillView, view_of
 from gridpay.data import ledger as ledger_store
 from gridpay.data import postpaid_store as store
@@ -65,6 +66,9 @@ def waive_late_fee(
                     late_fee_waived_fen=bill.late_fee_waived_fen):
             bill.paid_off_on = business_day
         bill.save(update_fields=["late_fee_waived_fen", "paid_off_on"])
+        # The waiver may have cleared the arrears: the case closes, or its reconnection ticket is raised, as on a
+        # payment.
+        respond_to_cleared_arrears(account_id=account_id, business_day=business_day, at=at)
         AuditRecord.objects.create(
             at=at, actor=actor[:100], action="postpaid.waive_late_fee", target=f"late_fee_waiver:{waiver.id}",
             old=old, new={"late_fee_waived_fen": bill.late_fee_waived_fen, "bill_no": bill.bill_no,

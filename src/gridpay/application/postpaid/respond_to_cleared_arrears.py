@@ -1,4 +1,4 @@
-"""What a payment on a postpaid account sets going: its arrears case closes, or its reconnection ticket is raised."""
+"""What clearing a postpaid account's arrears (a payment, a waiver) sets going: the case closes, or its reconnection."""
 
 from datetime import date, datetime
 
@@ -16,7 +16,7 @@ from gridpay.domain.arrears_procedure import (
 from gridpay.domain.staff_roles import Role
 
 
-def respond_to_bill_payment(*, account_id: int, business_day: date, at: datetime) -> str | None:
+def respond_to_cleared_arrears(*, account_id: int, business_day: date, at: datetime) -> str | None:
     """In the payment's transaction, which holds the account's locks: when nothing is owed any more, a case before
     execution closes (nothing is executed), and a disconnected one gets its reconnection ticket at once (seed 002:
     复电工作票; a smart meter's reconnect is queued with it). The stage it reached, if it moved."""
