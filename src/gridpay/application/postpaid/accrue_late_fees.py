@@ -98,5 +98,5 @@ def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, 
     for bill, fen in zip(bills, owed, strict=True):
         bill.late_fee_fen += fen
         bill.late_fee_through = through
-    PostpaidBill.objects.bulk_update(bills, ["late_fee_fen", "late_fee_through"])
+    store.set_late_fees([(bill.id, bill.late_fee_fen) for bill in bills], through=through)
     return owed
