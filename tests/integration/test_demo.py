@@ -41,6 +41,8 @@ from gridpay.demo.simulate_days import SimulationReport, simulate_days
 from gridpay.demo.summary import demo_summary
 from gridpay.demo.villages import TOWN, postpaid_village_count, scheduled_villages
 from gridpay.domain.arrears_procedure import Stage
+from gridpay.domain.money import format_yuan
+from gridpay.interfaces.cli.management.commands.demo import print_summary
 from tests.support.accounts import enrol
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +133,8 @@ def test_the_summary_equals_the_sums_queried_independently() -> None:
     customers = LedgerAccount.objects.filter(code__startswith="customer:")
     assert summary.below_zero == customers.filter(balance_fen__lt=0).count() > 0
     assert (summary.first_day, summary.last_day) == (START, date(2025, 3, 10))
+    assert summary.postpaid.accounts == Account.objects.filter(mode="postpaid").count() > 0
+    assert [v.village for v in summary.villages if v.postpaid] == POSTPAID_VILLAGES
     assert [v.village for v in summary.villages][:2] == ["铺前村", "内柯村"]
     assert summary.villages[0].grid_staff == "陈嘉涵"
     for v in summary.villages:
@@ -297,7 +301,9 @@ def test_the_default_plan_ends_yesterday_and_never_reaches_today() -> None:
         plan_demo(households=0, days=10, seed=SEED, start=None, today=TODAY)
 
 
-def test_the_postpaid_villages_are_billed_pay_late_and_go_through_the_arrears_procedure() -> None:
+def test_the_postpaid_villages_are_billed_pay_late_and_go_through_the_arrears_procedure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     town, report = run(households=POSTPAID_HOUSEHOLDS, days=POSTPAID_DAYS, seed=DEFAULT_SEED, start=POSTPAID_START)
 
     assert report.procedure_refused == [] and report.settlement_failed == report.readings_rejected == 0
@@ -313,11 +319,19 @@ def test_the_postpaid_villages_are_billed_pay_late_and_go_through_the_arrears_pr
         wanted = [d for d in reading_days if d.day == account.village.reading_day and d < last_day]  # type: ignore[union-attr]
         assert list(account.postpaid_bills.order_by("reading_date").values_list("reading_date", flat=True)) == wanted
 
-    assert BillPayment.objects.filter(late_fee_fen__gt=0).exists() and LateFeeCharge.objects.exists()
-    stages = dict(ArrearsCase.objects.values_list("stage").annotate(n=Count("id")).order_by())
+    figures = demo_summary().postpaid
+    bills = PostpaidBill.objects.aggregate(n=Count("id"), fen=Sum("amount_fen"))
+    paid = BillPayment.objects.aggregate(principal=Sum("principal_fen"), fee=Sum("late_fee_fen"))
+    assert (figures.accounts, figures.bills, figures.billed_fen) == (postpaid.count(), bills["n"], bills["fen"])
+    assert figures.paid_fen == paid["principal"] + paid["fee"] and figures.late_fee_paid_fen == paid["fee"] > 0
+    assert figures.late_fee_fen == LateFeeCharge.objects.aggregate(fen=Sum("amount_fen"))["fen"] > 0
+    assert figures.cases == {Stage(s): n for s, n in ArrearsCase.objects.values_list("stage").annotate(
+        n=Count("id")).order_by()}
     # Late payers paid before execution (the case closed, nothing executed) and after it (reconnected).
-    assert stages.get(Stage.CLOSED_PAID, 0) >= 1 and stages.get(Stage.RECONNECTED, 0) >= 1
-    assert ArrearsCase.objects.filter(executed_at__isnull=False, executed_remote=True).count() >= 2
+    assert figures.cases.get(Stage.CLOSED_PAID, 0) >= 1 and figures.cases.get(Stage.RECONNECTED, 0) >= 1
+    assert figures.executions == figures.remote_executions == ArrearsCase.objects.filter(
+        executed_at__isnull=False).count() >= 2
+    assert figures.reconnections == ArrearsCase.objects.filter(reconnected_at__isnull=False).count() >= 1
     for case in ArrearsCase.objects.filter(executed_at__isnull=False).select_related("disconnect_command"):
         assert case.red_at is not None and case.red_planned_at is not None and case.phone_at is not None
         days = 7 if case.residential else 3
@@ -328,6 +342,14 @@ def test_the_postpaid_villages_are_billed_pay_late_and_go_through_the_arrears_pr
     closed = ArrearsCase.objects.filter(stage=Stage.CLOSED_PAID)
     assert all(case.executed_at is None and case.closed_by == "system" for case in closed)
     payments_follow_the_households_rules(town, seed=DEFAULT_SEED)
+    print_summary(demo_summary(), database="gridpay.sqlite3")
+    shown = capsys.readouterr().out
+    assert f"后付费        {figures.accounts} 户（非居民 {figures.other} 户，重要用户 1 户）" in shown
+    assert "刘林村（15 日）、高山村（25 日）、码四村（5 日）、码头社区（15 日）" in shown and "码头社区*" in shown
+    assert f"电费账单      {figures.bills} 张 {format_yuan(figures.billed_fen)} 元" in shown
+    assert f"  执行前已交清，未停电：{figures.cases[Stage.CLOSED_PAID]} 件" in shown
+    assert f"  已复电：{figures.cases[Stage.RECONNECTED]} 件" in shown
+    assert f"催费停电      执行 {figures.executions} 次" in shown
 
     before, summary = state(), demo_summary()
     again = run_postpaid(households=None)
