@@ -13,7 +13,7 @@ from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
 from gridpay.application.postpaid.take_arrears_step import NoOpenCase, StepTaken, take_arrears_step
 from gridpay.application.supply.claim_meter_commands import claim_meter_commands
 from gridpay.application.supply.command_outcomes import supply_restored
-from gridpay.data.models import Account, ArrearsCase, AuditRecord, MeterCommand
+from gridpay.data.models import Account, ArrearsCase, AuditRecord, MeterCommand, ReconnectCase
 from gridpay.domain.arrears_procedure import (
     AcknowledgeRefusal,
     Approve,
@@ -118,11 +118,15 @@ def test_a_payment_after_execution_raises_the_reconnection_ticket_and_the_meter_
     reconnect = MeterCommand.objects.get(id=case.reconnect_command_id)
     assert reconnect.action == CommandAction.RECONNECT and reconnect.id != executed.command_id
     assert arrears_work(at=paid_at, role=Role.CASHIER)[0].stage == Stage.RECONNECTION_PENDING  # everyone's list
+    # Followed to the read-back as any remote reconnection (the sweep polls a meter that only permits closing).
+    tracked = ReconnectCase.objects.get(account=account, confirmed_at=None)
+    assert (tracked.command_id, tracked.due_by) == (reconnect.id, paid_at + timedelta(hours=24))
 
     supply_restored(account.id, key="reconnected:test", at=paid_at + timedelta(hours=1))
 
     case.refresh_from_db()
     assert case.stage == Stage.RECONNECTED and case.reconnected_remote is True
+    assert not ReconnectCase.objects.filter(account=account, confirmed_at=None).exists()
 
 
 def test_a_step_by_the_wrong_role_changes_nothing(zj_tariff: str) -> None:

@@ -59,7 +59,6 @@ from gridpay.domain.arrears_procedure import (
 )
 from gridpay.domain.business_time import business_day, minute_of_day
 from gridpay.domain.calendar import Calendar
-from gridpay.domain.postpaid_bills import arrears_fen
 from gridpay.domain.staff_roles import Role
 from gridpay.domain.supply_policy import SupplyPolicy, window_closed_because
 
@@ -150,7 +149,7 @@ def owed_at(account_nos: list[str], *, at: datetime) -> dict[str, int]:
         for ledger_id, total in rows:
             balance[ledger_id] += sign * total
     return {
-        no: arrears_fen(credit_fen=balance[credit], receivable_fen=balance[receivable] if receivable else 0)
+        no: max(-(balance[credit] + (balance[receivable] if receivable else 0)), 0)
         for no, credit, receivable in ledgers
     }
 
@@ -224,7 +223,7 @@ class ArrearsRound:
         return self.staff[username]
 
     def _planned(self, row: ArrearsCase) -> PlannedStep | None:
-        owed = postpaid_store.owed_fen(row.account_id)
+        owed = postpaid_store.arrears_of(row.account_id, day=self.day)  # what the notices may state
         return staff_step(
             case=arrears_store.case_file(row), case_id=row.id, account_no=row.account.account_no,
             protected=row.account.protected, owed_fen=owed, day=self.day, seed=self.seed, policy=self.policy,

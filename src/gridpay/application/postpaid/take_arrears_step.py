@@ -16,6 +16,7 @@ from gridpay.application.postpaid.accrue_late_fees import lock_accounts
 from gridpay.application.postpaid.procedure_circumstances import circumstances_of, procedure_rules
 from gridpay.data import arrears_store, meter_command_store
 from gridpay.data.models import Account, ArrearsCase, AuditRecord, Meter
+from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.domain.arrears_procedure import CaseFile, StepRequest, take_step
 from gridpay.domain.business_time import business_day, day_bounds
 from gridpay.domain.meter_commands import CommandAction
@@ -128,4 +129,8 @@ def _queue(account: Account, action: CommandAction, reason: str, *, at: datetime
         row.disconnect_command = queued.command
     else:
         row.reconnect_command = queued.command
+        # Followed to the read-back like any remote reconnection: the sweep polls a meter that only permits closing.
+        assert row.reconnection_due_by is not None
+        track_reconnection(account_id=account.id, command=queued.command, at=at,
+                           within=row.reconnection_due_by - at)
     return queued.command.id

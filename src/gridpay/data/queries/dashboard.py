@@ -31,7 +31,9 @@ def reconnections_pending(*, now: datetime) -> tuple[int, int, datetime | None]:
     prepaid = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
         n=Count("id"), overdue=Count("id", filter=Q(due_by__lt=now)), oldest=Min("opened_at")
     )
-    postpaid = ArrearsCase.objects.filter(reconnection_at__isnull=False, reconnected_at__isnull=True).aggregate(
+    # A remote one is followed by its ReconnectCase too: only the field ones are counted here.
+    postpaid = ArrearsCase.objects.filter(reconnection_at__isnull=False, reconnected_at__isnull=True,
+                                          reconnect_command__isnull=True).aggregate(
         n=Count("id"), overdue=Count("id", filter=Q(reconnection_due_by__lt=now)), oldest=Min("reconnection_at")
     )
     oldest = min((t for t in (prepaid["oldest"], postpaid["oldest"]) if t is not None), default=None)
