@@ -1,7 +1,7 @@
-"""The arrears procedure (停电催费, seed 002), pure: each rule refusing with its own code, the three paths (a residential
-customer who signs, a non-residential one who refuses, a customer who pays before execution), what the case waits for
-at each stage; and, whatever anyone tries in whatever order, a case that reaches execution has every notice, approval
-and time limit behind it, checked here from the rules themselves."""
+"""The arrears procedure (停电催费, seed 002), pure: each rule refusing with its own code, the three paths (a
+residential customer who signs, a non-residential one who refuses, a customer who pays before execution), what the
+case waits for at each stage; and, whatever anyone tries in whatever order, a case that reaches execution has every
+notice, approval and time limit behind it, checked here from the rules themselves."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,9 +25,9 @@ from gridpay.domain.arrears_procedure import (
     LateReconnectionUnexplained,
     MeterNotVerified,
     NextStep,
+    NothingOwed,
     NoticeAmountWrong,
     NoticeBroughtForward,
-    NothingOwed,
     PaidBeforeExecution,
     PayByPassed,
     PhoneNoticeTooRecent,
@@ -40,8 +40,8 @@ from gridpay.domain.arrears_procedure import (
     ProcedureRulesInvalid,
     ReconnectionSource,
     RedNoticeTooLate,
-    RefusalNoteMissing,
     RefusalNotAcknowledged,
+    RefusalNoteMissing,
     RefusalNotEscalated,
     RequestNoMissing,
     RoleNotAllowed,
@@ -636,7 +636,7 @@ def test_the_pages_offer_each_step_to_exactly_the_roles_the_procedure_names() ->
         assert {role for role in Role if may([role], action)} - {Role.ADMIN} == named[step], step
 
 
-# Any sequence: a disconnection is lawful whatever was tried before it --------------------------------------------------
+# Any sequence: a disconnection is lawful whatever was tried before it ------------------------------------------------
 
 ORDER = (Step.SERVE_YELLOW_NOTICE, Step.DELIVER_RED_NOTICE, Step.ACKNOWLEDGE_REFUSAL, Step.APPROVE, Step.ISSUE_TICKET,
          Step.PHONE_NOTICE, Step.EXECUTE, Step.RAISE_RECONNECTION, Step.COMPLETE_RECONNECTION)
@@ -695,8 +695,8 @@ MOVE_PARTS: dict[str, st.SearchStrategy[object]] = dict(
 def moves(focus: str) -> st.SearchStrategy[Move]:
     """Attempts that mostly follow the rules; a script keeps trying one mistake of its own, and now and then another
     (one mistake tried often gets further than eighteen tried seldom)."""
-    return st.builds(Move, mistake=st.tuples(st.sampled_from([None] * 8 + [focus] * 4 + ["other"]),
-                                             st.sampled_from(MISTAKES)).map(lambda m: m[1] if m[0] == "other" else m[0]),
+    mistakes = st.tuples(st.sampled_from([None] * 8 + [focus] * 4 + ["other"]), st.sampled_from(MISTAKES))
+    return st.builds(Move, mistake=mistakes.map(lambda m: m[1] if m[0] == "other" else m[0]),
                      **MOVE_PARTS)
 
 
@@ -853,11 +853,11 @@ def run(script: Script) -> tuple[CaseFile, list[Taken]]:
     for move in script.moves:
         at = waited(case, at, move.wait)
         step = step_of(case, move)
-        system = move.mistake == "by_the_system" or (
+        system = move.mistake == "by_the_system" or ((
             # The system closes a paid case, raises the ticket on a payment and confirms a remote reconnection.
             step == Step.CLOSE_PAID or (step == Step.RAISE_RECONNECTION and move.source == ReconnectionSource.PAYMENT)
             or (step == Step.COMPLETE_RECONNECTION and move.remote)
-        ) and move.mistake not in ("near_role", "any_roles")
+        ) and move.mistake not in ("near_role", "any_roles"))
         by, roles = (SYSTEM, NOBODY) if system else ("某人", roles_of(case, step, move))
         circumstances = now(at, arrears_fen=arrears_of(step, move), protected=move.mistake == "protected")
         try:
@@ -994,7 +994,7 @@ def test_the_property_is_not_vacuous_its_sequences_do_reach_execution_and_reconn
     refused=st.booleans(),
     hours_to_reconnect=st.integers(0, 30),
 )
-def test_the_procedure_followed_in_order_at_any_lawful_times_reaches_execution_and_reconnection(
+def test_the_procedure_followed_in_order_at_any_lawful_times_reaches_execution_and_reconnection(  # noqa: PLR0917
     residential: bool, important: bool, red_on: int, spare_days: int, planned_minute: int, ticket_days_before: int,
     phone_minutes_before: int, execute_after: int, refused: bool, hours_to_reconnect: int,
 ) -> None:
