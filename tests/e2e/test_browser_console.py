@@ -1,8 +1,6 @@
 """The staff console in a real browser (Debian's Chromium through Playwright), on a desk and a phone: a cashier
 finds an account in arrears, takes the payment, and the page shows the reconnection under way."""
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,29 +9,13 @@ import pytest
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import Account
 from tests.support.accounts import enrol
+from tests.support.browser import SIZES
 
-CHROMIUM = shutil.which("chromium") or ""
-REQUIRE = os.environ.get("GRIDPAY_REQUIRE_SERVICES") == "1"
-SIZES = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 PASSWORD = "Gridpay-2026!"
 
 # Transactional, for the live server's own connection: on PostgreSQL, whose flush TRUNCATEs, since SQLite's flush
 # would DELETE ledger transfers, which the ledger refuses.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-@pytest.fixture
-def browser() -> Any:
-    if not CHROMIUM:
-        if REQUIRE:
-            pytest.fail("chromium is not installed while GRIDPAY_REQUIRE_SERVICES=1 (.ci/run installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def test_the_monthly_report_on_screen_and_as_a_pdf(zj_tariff: str, clock: FakeCl
     client.login(username="head", password=PASSWORD)
     page = client.get("/reports/monthly/").content.decode()
     assert "智能交费月报" in page and "7–30 天" in page and "支付宝" in page and "30.00" in page
+    assert "后付费（本月发行电费单）" in page and "电费违约金" in page and "在办案件阶段（月末）" in page
     pdf = client.get(f"/reports/monthly/?month={clock.today():%Y-%m}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/reports/monthly/?month=2025-13").status_code == 422

@@ -222,3 +222,22 @@ def test_a_row_with_several_problems_names_every_one(zj_tariff: str, tmp_path: P
         assert problem in message, message
     assert not Account.objects.filter(account_no="3302000001").exists()
     assert Customer.objects.get(name="客户2").phone == "0595-68905492"
+
+
+def test_postpaid_rows_carry_their_category_and_whether_they_are_important(zj_tariff: str, tmp_path: Path) -> None:
+    header = HEADER + ",category,important"
+    rows = [
+        line(1, mode="postpaid", prepaid_since="") + ",other,是",
+        line(2, mode="postpaid", prepaid_since="") + ",,",
+        line(3, mode="postpaid", prepaid_since="") + ",shop,0",
+        line(4, mode="postpaid", prepaid_since="") + ",residential,maybe",
+    ]
+    path = tmp_path / "accounts.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    report = run(path)
+
+    assert codes(report) == [(4, "invalid_late_fee_input"), (5, "invalid_value")]
+    stored = dict(Account.objects.values_list("account_no", "category"))
+    assert stored == {"3302000001": "other", "3302000002": "residential"}
+    assert list(Account.objects.filter(important=True).values_list("account_no", flat=True)) == ["3302000001"]

@@ -42,6 +42,8 @@ def test_a_new_account_has_only_its_opening_balance(zj_tariff: str) -> None:
         last_settled_day=None,
         average_daily_charge_fen=None,
         days_left=None,
+        bills_owed_fen=0,
+        arrears_stage=None,
     )
 
 
@@ -107,3 +109,18 @@ def test_an_unknown_account_is_an_error_with_a_code(zj_tariff: str) -> None:
     with pytest.raises(UnknownAccount) as unknown:
         show_account(account_no="3301099999")
     assert (unknown.value.code, unknown.value.field) == ("unknown_account", "account_no")
+
+
+def test_a_postpaid_account_shows_what_its_bills_owe_and_its_arrears_stage(zj_tariff: str) -> None:
+    from gridpay.application.postpaid.issue_bills import issue_bills
+    from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
+
+
+    account = enrol(2, mode="postpaid", opening_balance_fen=0)
+    add_readings(account, first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 25)
+    issue_bills(day=date(2025, 1, 25), at=datetime(2025, 1, 25, 18, tzinfo=UTC))
+    open_arrears_cases(day=date(2025, 2, 10), at=datetime(2025, 2, 10, 1, tzinfo=UTC))
+
+    view = show_account(account_no=account.account_no)
+
+    assert (view.mode, view.bills_owed_fen, view.arrears_stage) == ("postpaid", 13_450, "overdue")

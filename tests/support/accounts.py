@@ -24,6 +24,7 @@ def enrol(
     village: str = "",
     protected_reason: str = "",
     meter_model: str = "DDZY-2013",
+    mode: str = "prepaid",
 ) -> Account:
     if meter_model:
         install_builtin_meter_models()  # a database flushed between tests has lost what the migration put there
@@ -35,7 +36,8 @@ def enrol(
             meter_no=f"M{number:08d}",
             dlt645_address=f"{number:012d}",
             installed_on=installed_on,
-            prepaid_since=prepaid_since,
+            mode=mode,
+            prepaid_since=prepaid_since if mode == "prepaid" else None,
             opening_balance_fen=opening_balance_fen,
             start_total_kwh=start_total_kwh,
             time_of_use=time_of_use,

@@ -15,8 +15,10 @@ from gridpay.data.settings import (
     environment_value,
     from_environment,
     integer,
+    on_off,
     switch,
 )
+from gridpay.domain.late_fees import LateFeeRates
 
 FIX = "：请改正，或删去这个环境变量以用默认值。"
 
@@ -53,6 +55,23 @@ def test_the_environment_gives_typed_values_and_unset_or_empty_ones_take_the_def
      "GRIDPAY_MAX_DAILY_KWH 应为大于 0、不超过 100000 的千瓦时数（至多两位小数），而不是 'NaN'"),
     ("GRIDPAY_TIME_ZONE", "Beijing", "GRIDPAY_TIME_ZONE 应为时区名称，如 Asia/Shanghai，而不是 'Beijing'"),
     ("GRIDPAY_METER_OPERATOR", "0000001", "GRIDPAY_METER_OPERATOR 应为 8 位数字，而不是 '0000001'"),
+    ("GRIDPAY_POSTPAID_DUE_DAYS", "61", "GRIDPAY_POSTPAID_DUE_DAYS 应为 1 到 60 之间的整数，而不是 '61'"),
+    ("GRIDPAY_RED_NOTICE_DAYS_RESIDENTIAL", "0",
+     "GRIDPAY_RED_NOTICE_DAYS_RESIDENTIAL 应为 1 到 30 之间的整数，而不是 '0'"),
+    ("GRIDPAY_RED_NOTICE_DAYS_OTHER", "31", "GRIDPAY_RED_NOTICE_DAYS_OTHER 应为 1 到 30 之间的整数，而不是 '31'"),
+    ("GRIDPAY_PHONE_NOTICE_MINUTES_RESIDENTIAL", "1441",
+     "GRIDPAY_PHONE_NOTICE_MINUTES_RESIDENTIAL 应为 1 到 1440 之间的整数，而不是 '1441'"),
+    ("GRIDPAY_PHONE_NOTICE_MINUTES_OTHER", "half an hour",
+     "GRIDPAY_PHONE_NOTICE_MINUTES_OTHER 应为 1 到 1440 之间的整数，而不是 'half an hour'"),
+    ("GRIDPAY_RECONNECT_TICKET_HOURS", "73", "GRIDPAY_RECONNECT_TICKET_HOURS 应为 1 到 72 之间的整数，而不是 '73'"),
+    *[(variable, value, f"{variable} 应为 1 到 3 之间的千分比日费率（至多两位小数，如 2 或 1.5），而不是 {value!r}")
+      for variable, value in [("GRIDPAY_LATE_FEE_RESIDENTIAL_PER_MILLE", "0.5"),
+                              ("GRIDPAY_LATE_FEE_OTHER_PER_MILLE", "3.5"),
+                              ("GRIDPAY_LATE_FEE_OTHER_PER_MILLE", "2‰"),
+                              ("GRIDPAY_LATE_FEE_OTHER_LATER_YEAR_PER_MILLE", "2.125"),
+                              ("GRIDPAY_LATE_FEE_OTHER_LATER_YEAR_PER_MILLE", "Infinity")]],
+    ("GRIDPAY_LATE_FEE_MINIMUM_ONE_YUAN", "maybe", "GRIDPAY_LATE_FEE_MINIMUM_ONE_YUAN 应为 1、true、yes、on（开）"
+                                                   "或 0、false、no、off（关），而不是 'maybe'"),
 ])
 def test_a_value_of_the_wrong_type_or_out_of_range_is_one_line_naming_its_variable(
     variable: str, value: str, line: str
@@ -77,6 +96,45 @@ def test_the_record_never_shows_a_secret_where_settings_are_shown() -> None:
     assert read.card_pin_key == "card-key-9f8e7d" and read.meter_password == "271828"
     assert "card-key-9f8e7d" not in repr(read) and "271828" not in repr(read)
     assert "average_days=7" in repr(read)
+
+
+def test_the_postpaid_settings_default_to_the_rules_and_read_the_environment() -> None:
+    default = from_environment({})
+    assert (default.postpaid_due_days, default.red_notice_days_residential, default.red_notice_days_other,
+            default.phone_notice_minutes_residential, default.phone_notice_minutes_other,
+            default.reconnect_ticket_hours) == (15, 7, 3, 30, 60, 24)
+    assert default.late_fee_rates == LateFeeRates(residential_per_mille=Decimal(1), other_per_mille=Decimal(2),
+                                                  other_later_year_per_mille=Decimal(3), minimum_fen=100)
+
+    read = from_environment({
+        "GRIDPAY_POSTPAID_DUE_DAYS": "20", "GRIDPAY_RED_NOTICE_DAYS_OTHER": "5",
+        "GRIDPAY_PHONE_NOTICE_MINUTES_OTHER": "90", "GRIDPAY_RECONNECT_TICKET_HOURS": "12",
+        "GRIDPAY_LATE_FEE_RESIDENTIAL_PER_MILLE": " 1.5 ", "GRIDPAY_LATE_FEE_OTHER_PER_MILLE": "2.25",
+        "GRIDPAY_LATE_FEE_OTHER_LATER_YEAR_PER_MILLE": "3.00", "GRIDPAY_LATE_FEE_MINIMUM_ONE_YUAN": "off",
+    })
+    assert (read.postpaid_due_days, read.red_notice_days_other, read.phone_notice_minutes_other,
+            read.reconnect_ticket_hours) == (20, 5, 90, 12)
+    assert read.late_fee_rates == LateFeeRates(residential_per_mille=Decimal("1.5"),
+                                               other_per_mille=Decimal("2.25"),
+                                               other_later_year_per_mille=Decimal(3), minimum_fen=0)
+
+
+@pytest.mark.parametrize(("value", "on"), [
+    ("1", True), ("true", True), ("Yes", True), (" ON ", True), (True, True),
+    ("0", False), ("FALSE", False), ("no", False), ("off", False), (False, False),
+])
+def test_the_one_yuan_minimum_is_switched_with_any_common_word(value: object, on: bool) -> None:
+    assert on_off(value) is on
+    minimum = GridpaySettings(late_fee_minimum_one_yuan=value).late_fee_rates.minimum_fen  # type: ignore[arg-type]
+    assert minimum == (100 if on else 0)
+
+
+def test_a_rate_set_by_a_test_is_checked_like_one_from_the_environment() -> None:
+    assert dataclasses.replace(from_environment({}), late_fee_other_per_mille=3).late_fee_other_per_mille == 3
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_LATE_FEE_OTHER_PER_MILLE 应为 1 到 3 之间的千分比日费率"):
+        dataclasses.replace(from_environment({}), late_fee_other_per_mille=2.5)  # a float is not a rate
+    with pytest.raises(SettingInvalid, match=r"^GRIDPAY_LATE_FEE_MINIMUM_ONE_YUAN 应为"):
+        GridpaySettings(late_fee_minimum_one_yuan=1)  # type: ignore[arg-type]
 
 
 @given(st.integers(min_value=-10**6, max_value=10**6))

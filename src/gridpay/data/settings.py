@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from gridpay.domain.late_fees import HIGHEST_PER_MILLE, LOWEST_PER_MILLE, LateFeeRates, is_allowed_rate
+from gridpay.domain.money import FEN_PER_YUAN
+
 T = TypeVar("T")
 DEFAULT_MAX_DAILY_KWH = Decimal(500)
 # Turns what the environment (a string) or a test (the value itself) gives into the value, or raises ValueError
@@ -52,6 +55,20 @@ def energy_kwh(*, maximum: int) -> Parse:
     return parse
 
 
+def per_mille_rate(value: object) -> Decimal:
+    """A late fee's daily rate in per mille, as 供电营业规则 art. 98 lets a utility choose it."""
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except InvalidOperation:
+            value = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not is_allowed_rate(value):
+        raise ValueError(f" {LOWEST_PER_MILLE} 到 {HIGHEST_PER_MILLE} 之间的千分比日费率（至多两位小数，如 2 或 1.5）")
+    return value
+
+
 def text(*, blank: bool) -> Parse:
     def parse(value: object) -> str:
         if not isinstance(value, str) or not (blank or value.strip()):
@@ -86,6 +103,19 @@ def switch(value: object) -> bool:
     if value in ("0", "1"):
         return value == "1"
     raise ValueError(" 0（关）或 1（开）")
+
+
+ON = ("1", "true", "yes", "on")
+OFF = ("0", "false", "no", "off")
+
+
+def on_off(value: object) -> bool:
+    """A business switch, in any of the words people write one with (GRIDPAY_TLS and the like stay 0 or 1)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ON + OFF:
+        return value.strip().lower() in ON
+    raise ValueError(f" {'、'.join(ON)}（开）或 {'、'.join(OFF)}（关）")
 
 
 def setting(default: T, variable: str, parse: Parse, *, secret: bool = False, production: bool = False) -> T:
@@ -138,6 +168,27 @@ class GridpaySettings:
     # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02, in BCD).
     meter_password: str = setting("000000", "GRIDPAY_METER_PASSWORD", digits(6), secret=True)
     meter_operator: str = setting("00000001", "GRIDPAY_METER_OPERATOR", digits(8))
+    # Postpaid bills and their arrears procedure (RULES §10). Days from a bill's issue to its due date.
+    postpaid_due_days: int = setting(15, "GRIDPAY_POSTPAID_DUE_DAYS", integer(minimum=1, maximum=60))
+    # Late fees per mille of the unpaid principal per day (供电营业规则 art. 98, within 1‰–3‰): residential; other
+    # customers on the days in the bill's calendar year, and on the days of later years.
+    late_fee_residential_per_mille: Decimal = setting(  # noqa: RUF009
+        Decimal(1), "GRIDPAY_LATE_FEE_RESIDENTIAL_PER_MILLE", per_mille_rate)
+    late_fee_other_per_mille: Decimal = setting(Decimal(2), "GRIDPAY_LATE_FEE_OTHER_PER_MILLE", per_mille_rate)  # noqa: RUF009
+    late_fee_other_later_year_per_mille: Decimal = setting(  # noqa: RUF009
+        Decimal(3), "GRIDPAY_LATE_FEE_OTHER_LATER_YEAR_PER_MILLE", per_mille_rate)
+    # A late fee above zero and under 1 yuan is charged as 1 yuan.
+    late_fee_minimum_one_yuan: bool = setting(True, "GRIDPAY_LATE_FEE_MINIMUM_ONE_YUAN", on_off)
+    # The red disconnection notice (中止供电通知书) is delivered at least this many days before the disconnection.
+    red_notice_days_residential: int = setting(7, "GRIDPAY_RED_NOTICE_DAYS_RESIDENTIAL", integer(minimum=1, maximum=30))
+    red_notice_days_other: int = setting(3, "GRIDPAY_RED_NOTICE_DAYS_OTHER", integer(minimum=1, maximum=30))
+    # The customer is telephoned this many minutes before the disconnection is carried out.
+    phone_notice_minutes_residential: int = setting(30, "GRIDPAY_PHONE_NOTICE_MINUTES_RESIDENTIAL",
+                                                    integer(minimum=1, maximum=1440))
+    phone_notice_minutes_other: int = setting(60, "GRIDPAY_PHONE_NOTICE_MINUTES_OTHER",
+                                              integer(minimum=1, maximum=1440))
+    # A reconnection ticket after payment is done within this many hours.
+    reconnect_ticket_hours: int = setting(24, "GRIDPAY_RECONNECT_TICKET_HOURS", integer(minimum=1, maximum=72))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 
@@ -159,6 +210,16 @@ class GridpaySettings:
     def zone(self) -> ZoneInfo:
         """The utility's zone, for turning instants into business days and local times."""
         return ZoneInfo(self.business_time_zone)
+
+    @property
+    def late_fee_rates(self) -> LateFeeRates:
+        """The late fee rates of this utility, for domain.late_fees."""
+        return LateFeeRates(
+            residential_per_mille=self.late_fee_residential_per_mille,
+            other_per_mille=self.late_fee_other_per_mille,
+            other_later_year_per_mille=self.late_fee_other_later_year_per_mille,
+            minimum_fen=FEN_PER_YUAN if self.late_fee_minimum_one_yuan else 0,
+        )
 
     def missing_in_production(self) -> list[str]:
         """The variables production must set whose demo default is in use."""

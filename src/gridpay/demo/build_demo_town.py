@@ -3,10 +3,15 @@
 A demo town already in the database is continued, not rebuilt: accounts that exist are checked
 against the households the same seed generates and kept; the missing ones are enrolled. A database
 holding anything else (other accounts, a demo town generated with other parameters) is refused.
+
+The households of the villages the rollout schedule had not reached by the demo's last day (at least
+the schedule's last four, at most six: villages.postpaid_village_count) are enrolled postpaid. Which
+villages those are is decided when the town is built and read back from its accounts afterwards, so a
+town continued to a later last day keeps them (the demo does not convert accounts).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -19,7 +24,7 @@ from gridpay.data.models import Account, AccountMode, Meter
 from gridpay.data.settings import gridpay_settings
 from gridpay.demo.households import Household, generate_households
 from gridpay.demo.places import install_agreements, install_outlets
-from gridpay.demo.villages import TOWN, install_villages
+from gridpay.demo.villages import TOWN, ScheduledVillage, install_villages, postpaid_village_count, scheduled_villages
 from gridpay.domain.energy import from_ckwh
 from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop
@@ -52,6 +57,7 @@ class DemoPlan:
     seed: int
     first_day: date  # prepaid since this day; meters installed the day before
     existing_accounts: int
+    postpaid_villages: int = 0  # the schedule's last villages, whose households are postpaid
 
     @property
     def last_day(self) -> date:
@@ -80,7 +86,7 @@ def plan_demo(*, households: int | None, days: int | None, seed: int, start: dat
                          "或换一个数据库（GRIDPAY_DATABASE_URL，或删除 gridpay.sqlite3）"),
             field="households", params={"count": count, "town": TOWN, "households": households},
         )
-    existing_start = existing.aggregate(first=Min("prepaid_since"))["first"]
+    existing_start = _existing_first_day()
     if existing_start is not None and start is not None and start != existing_start:
         raise DemoTownMismatch(
             gettext_noop("数据库里的{town}演示数据从 {existing_start} 开始，与 --start {start} 不符：请用原来的参数，"
@@ -100,6 +106,7 @@ def plan_demo(*, households: int | None, days: int | None, seed: int, start: dat
                               params={"most": MAX_HOUSEHOLDS, "count_wanted": count_wanted})
     first_day = first_day or today - timedelta(days=days)
     plan = DemoPlan(households=count_wanted, days=days, seed=seed, first_day=first_day, existing_accounts=count)
+    plan = replace(plan, postpaid_villages=_postpaid_villages(scheduled_villages(), last_day=plan.last_day))
     if plan.last_day >= today:
         raise InvalidDemoPlan(
             gettext_noop("模拟的最后一天 {last_day} 必须早于今天 {today}：请提前 --start 或减少 --days"), field="start",
@@ -117,7 +124,9 @@ def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | No
     install_builtin_tariffs()
     villages = install_villages()
     install_outlets(villages)
-    households = generate_households(count=plan.households, seed=plan.seed, villages=villages)
+    households = generate_households(
+        count=plan.households, seed=plan.seed, villages=villages, postpaid_villages=plan.postpaid_villages
+    )
     missing = _check_existing(households, seed=plan.seed)
     installed_on = plan.first_day - timedelta(days=1)
     at = min(local_instant(installed_on, minute=ENROL_MINUTE), now)
@@ -140,6 +149,33 @@ def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | No
     return DemoTown(plan=plan, households=households, enrolled=len(missing))
 
 
+def _existing_first_day() -> date | None:
+    """The demo town's first day: its prepaid accounts' start, else (a town of postpaid households only) the day
+    after its meters were installed."""
+    accounts = Account.objects.filter(village__town=TOWN)
+    first: date | None = accounts.aggregate(first=Min("prepaid_since"))["first"]
+    if first is not None:
+        return first
+    installed: date | None = Meter.objects.filter(account__in=accounts).aggregate(first=Min("installed_on"))["first"]
+    return None if installed is None else installed + timedelta(days=1)
+
+
+def _postpaid_villages(villages: list[ScheduledVillage], *, last_day: date) -> int:
+    """How many of the schedule's last villages are postpaid: as the town in the database has them, else by the
+    plan's last day.
+
+    The households are enrolled in village order, so a town whose enrolment was interrupted before any postpaid
+    village may still choose, among the villages it has not reached."""
+    accounts = Account.objects.filter(village__town=TOWN)
+    index = {v.name: i for i, v in enumerate(villages)}
+    postpaid = accounts.filter(mode=AccountMode.POSTPAID).values_list("village__name", flat=True).order_by().distinct()
+    if postpaid:
+        return len(villages) - min(index[name] for name in postpaid)
+    wanted = postpaid_village_count(villages, last_day=last_day)
+    enrolled = [index[name] for name in accounts.values_list("village__name", flat=True).order_by().distinct()]
+    return min(wanted, len(villages) - 1 - max(enrolled)) if enrolled else wanted
+
+
 def enrolment_of(household: Household, *, first_day: date) -> Enrolment:
     h = household
     tou = (
@@ -157,8 +193,10 @@ def enrolment_of(household: Household, *, first_day: date) -> Enrolment:
         meter_no=h.meter_no,
         dlt645_address=h.dlt645_address,
         installed_on=first_day - timedelta(days=1),
-        mode=AccountMode.PREPAID,
-        prepaid_since=first_day,
+        mode=AccountMode.POSTPAID if h.postpaid else AccountMode.PREPAID,
+        prepaid_since=None if h.postpaid else first_day,
+        category=h.category,
+        important=h.important,
         phone=h.phone,
         village=h.village,
         town=TOWN,

@@ -7,8 +7,8 @@ daily energy and the same payment on the same day, so a re-run of the demo repea
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from enum import StrEnum
 
 from gridpay.demo.places import household_location
@@ -50,6 +50,15 @@ PAYER_WEIGHTS = {Payer.PROMPT: 60, Payer.AUTOPAY: 12, Payer.LATE: 24, Payer.NEVE
 PROMPT_DAILY_CHANCE = 0.7
 LATE_DAILY_CHANCE = 0.25
 
+# Postpaid households (villages not converted yet): a few are shops and workshops (非居民), one a water station, an
+# important user (重要用户) whose disconnection the company approves. They pay their bills by their payer type: prompt
+# ones within the days before the due date, bank withholding the morning after the bill, late ones this many days
+# after the due date (with the late fee), and the rest not at all.
+OTHER_SHARE = 0.06
+OTHER_KINDS = ("商店", "小卖部", "五金加工厂", "家具作坊", "粮油店", "农资店", "茶叶加工厂", "汽修店")
+IMPORTANT_NAME = "供水站"
+LATE_DAYS = (1, 24)
+
 
 @dataclass(frozen=True)
 class Household:
@@ -75,6 +84,9 @@ class Household:
     top_up_below_fen: int
     channel: str
     location: Point
+    postpaid: bool = False  # its village has not converted to smart payment (智能交费) yet
+    category: str = "residential"  # 居民, or other (非居民): a shop, a workshop
+    important: bool = False  # 重要用户
 
 
 @dataclass(frozen=True)
@@ -108,21 +120,45 @@ def village_sizes(*, count: int, villages: Sequence[ScheduledVillage], rng: rand
     return sizes
 
 
-def generate_households(*, count: int, seed: int, villages: Sequence[ScheduledVillage]) -> list[Household]:
+def generate_households(
+    *, count: int, seed: int, villages: Sequence[ScheduledVillage], postpaid_villages: int = 0
+) -> list[Household]:
+    """``count`` households over ``villages``; those of the last ``postpaid_villages`` of them are postpaid."""
     if count < 1:
         raise ValueError("at least one household")
     rng = random.Random(f"gridpay-demo:{seed}:households")
     sizes = village_sizes(count=count, villages=villages, rng=rng)
     if max(sizes) > MAX_PER_VILLAGE:
         raise ValueError(f"at most {MAX_PER_VILLAGE} households per village")
+    postpaid = {v.code for v in villages[len(villages) - postpaid_villages :]} if postpaid_villages else set()
     households: list[Household] = []
+    important_given = False
     for village, size in zip(villages, sizes, strict=True):
         for serial in range(1, size + 1):
             location = household_location(village, seed=seed, serial=serial)
-            households.append(
-                _household(number=len(households), village=village, serial=serial, rng=rng, location=location)
-            )
+            household = _household(number=len(households), village=village, serial=serial, rng=rng, location=location)
+            if village.code in postpaid:
+                household = _postpaid(household, seed=seed, important=not important_given)
+                important_given = important_given or household.important
+            households.append(household)
     return households
+
+
+def _postpaid(household: Household, *, seed: int, important: bool) -> Household:
+    """The household as a postpaid customer; ``important``: the first shop or workshop is the water station instead.
+
+    Drawn from a stream of its own, so that the prepaid households are the same whichever villages are postpaid."""
+    rng = random.Random(f"gridpay-demo:{seed}:postpaid:{household.account_no}")
+    other = rng.random() < OTHER_SHARE
+    kind = rng.choice(OTHER_KINDS)
+    business_kwh = rng.uniform(4_000, 15_000)  # a year's use of a shop or a small workshop
+    if not other:
+        return replace(household, postpaid=True, opening_balance_fen=0)
+    name = f"{household.village}{IMPORTANT_NAME}" if important else f"{household.customer_name[0]}记{kind}"
+    return replace(
+        household, postpaid=True, opening_balance_fen=0, category="other", important=important, customer_name=name,
+        annual_kwh=max(household.annual_kwh, business_kwh),
+    )
 
 
 def _household(
@@ -215,5 +251,45 @@ def payment_on(*, household: Household, day: date, balance_fen: int, seed: int) 
         channel=channel,
         channel_txn_id=f"DEMO{household.account_no}{day:%Y%m%d}",
         amount_fen=amount,
+        minute_of_day=minute,
+    )
+
+
+def postpaid_pay_day(*, household: Household, reading_date: date, due_on: date, seed: int) -> date | None:
+    """The day the household means to pay the bill of ``reading_date`` (issued the next morning), or None: never.
+
+    Prompt payers pay before the due date, bank withholding the morning after the bill, late payers 1 to 24 days
+    after the due date (the arrears procedure reaches execution after about two weeks, so some pay before it and
+    some after), the rest not at all."""
+    rng = random.Random(f"gridpay-demo:{seed}:bill:{household.account_no}:{reading_date.isoformat()}")
+    days_to_pay = (due_on - reading_date).days
+    prompt = min(rng.randint(1, 7) + rng.randint(0, 7), max(days_to_pay - 1, 1))
+    late = rng.randint(*LATE_DAYS)
+    if household.payer is Payer.AUTOPAY:
+        return reading_date + timedelta(days=1)
+    if household.payer is Payer.PROMPT:
+        return reading_date + timedelta(days=prompt)
+    if household.payer is Payer.LATE:
+        return due_on + timedelta(days=late)
+    return None
+
+
+def postpaid_payment_on(*, household: Household, day: date, owed_fen: int, seed: int) -> PlannedPayment | None:
+    """What a postpaid household pays on ``day``, one of its pay days: all it owed that morning after the morning's
+    bills and late fees (nothing, if that is nothing). Channel and time are drawn before the amount is looked at."""
+    rng = random.Random(f"gridpay-demo:{seed}:payment:{household.account_no}:{day.isoformat()}")
+    other_channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
+    usual = rng.random() < 0.85
+    minute = rng.randrange(8 * 60, 22 * 60)
+    if household.payer is Payer.AUTOPAY:
+        channel, minute = household.channel, 6 * 60 + minute % 60
+    else:
+        channel = household.channel if usual else other_channel
+    if owed_fen <= 0 or household.payer is Payer.NEVER:
+        return None
+    return PlannedPayment(
+        channel=channel,
+        channel_txn_id=f"DEMO{household.account_no}{day:%Y%m%d}",
+        amount_fen=owed_fen,
         minute_of_day=minute,
     )

@@ -9,7 +9,7 @@ import random
 from datetime import datetime, timedelta
 
 from gridpay.application.outlets.register_outlets import OutletInput, register_outlets
-from gridpay.data.models import Account, PromotionEvent, SmartPaymentAgreement, Village
+from gridpay.data.models import Account, AccountMode, PromotionEvent, SmartPaymentAgreement, Village
 from gridpay.data.models.rollout import AgreementMethod
 from gridpay.demo.villages import TOWN, TOWN_CENTRE, Point, ScheduledVillage, village_centre
 
@@ -52,13 +52,15 @@ def install_outlets(villages: list[ScheduledVillage]) -> int:
 
 
 def install_agreements(villages: list[ScheduledVillage], *, seed: int, at: datetime) -> int:
-    """Every household signed its smart-payment agreement in its village's rollout month, one in five at home;
-    each village had its introduction at the village committee a week before. Running it again adds nothing."""
+    """Every prepaid household signed its smart-payment agreement in its village's rollout month, one in five at
+    home; each village had its introduction at the village committee a week before (the postpaid villages too:
+    their households have not signed yet). Running it again adds nothing."""
     rng = random.Random(f"gridpay-demo:{seed}:agreements")
     by_name = {v.name: v for v in villages}
     signed = set(SmartPaymentAgreement.objects.values_list("account_id", flat=True))
     rows = []
-    for account_id, village in Account.objects.filter(village__town=TOWN).values_list("id", "village__name"):
+    prepaid = Account.objects.filter(village__town=TOWN, mode=AccountMode.PREPAID)
+    for account_id, village in prepaid.values_list("id", "village__name"):
         plan = by_name.get(village or "")
         if plan is None or account_id in signed:
             continue

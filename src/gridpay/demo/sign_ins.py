@@ -1,9 +1,11 @@
-"""The demo town's sign-ins, printed by `gridpay demo --serve`: one member of staff per role, and a household."""
+"""The demo town's sign-ins, printed by `gridpay demo --serve`: its staff, one per role (and the collector of the
+postpaid villages), who also take the arrears procedure's steps in the simulation, and a household."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from gridpay.application.staff.acting_staff import ActingStaff, acting_staff
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import Account
 from gridpay.domain.staff_roles import Role
@@ -14,6 +16,11 @@ STAFF = (
     ("grid", "陈嘉涵", Role.GRID_STAFF),  # the schedule's grid staff member: her call list is real
     ("supervisor", "班长老黄", Role.SUPERVISOR),
     ("head", "所长王明", Role.STATION_HEAD),
+    # The grid staff of the schedule's last villages, where the households are still postpaid: she serves their
+    # arrears notices (seed 002's 抄表员), passes the work tickets and telephones before a disconnection.
+    ("collector", "刘国珍", Role.GRID_STAFF),
+    ("metering", "计量班老李", Role.METERING),  # carries out disconnections
+    ("company", "营销部张科长", Role.COMPANY),  # approves disconnecting an important user
 )
 
 
@@ -25,11 +32,17 @@ class DemoSignIns:
     household_phone: str
 
 
+def demo_staff(username: str) -> ActingStaff:
+    """One of STAFF, made the first time it is needed."""
+    username, name, role = next(member for member in STAFF if member[0] == username)
+    if not get_user_model().objects.filter(username=username).exists():
+        add_staff(username=username, name=name, role=role.value, password=DEMO_PASSWORD)
+    return acting_staff(username)
+
+
 def demo_sign_ins() -> DemoSignIns:
-    users = get_user_model().objects
-    for username, name, role in STAFF:
-        if not users.filter(username=username).exists():
-            add_staff(username=username, name=name, role=role.value, password=DEMO_PASSWORD)
+    for username, _, _ in STAFF:
+        demo_staff(username)
     household = (
         Account.objects.filter(ledger_account__balance_fen__lt=0).exclude(customer__phone="")
         .order_by("account_no").select_related("customer").first()

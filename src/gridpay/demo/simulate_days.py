@@ -2,17 +2,23 @@
 
 Each day the households pay what their balance that morning makes them pay (record_payment); the
 day's frozen readings arrive at 01:30 the next morning (record_readings) and the day is settled at
-02:00 (settle_day).
+02:00 (settle_day). Postpaid households (postpaid_round) are billed on their reading day by the
+03:00 morning job, which also charges late fees and opens arrears cases; they pay their bills by
+their payer type, and the staff take the arrears procedure's steps during the day.
 
-Running it again changes nothing that was done. A day every account has a settlement for is
-skipped. A day an earlier run left half-done is done again, and every step of it is idempotent:
-the readings are the same, settlement skips what is settled, and a payment is decided from the
-balance as it stood that morning and carries that day's transaction id, so a repeat credits nothing.
+Running it again changes nothing that was done. A day every prepaid account has a settlement for
+(and, when the town has postpaid accounts, every account a reading for: postpaid accounts have no
+settlements) is skipped. A day an earlier run left half-done is done again, and every step of it is
+idempotent: the readings are the same, settlement skips what is settled, a payment is decided from
+the balance (or what was owed) as it stood that morning and carries that day's transaction id, so a
+repeat credits nothing; bills, late fees and cases are idempotent by their keys, and the staff take
+a case's next step only when the case does not record it yet.
 """
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -21,10 +27,11 @@ from django.db.models import Count, QuerySet, Sum
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.readings.record_readings import NumberedReading, record_readings
 from gridpay.application.settlement.settle_day import settle_day
-from gridpay.data.models import Account, Payment, Settlement, Transfer
+from gridpay.data.models import Account, Payment, Reading, Settlement, Transfer
 from gridpay.data.settings import gridpay_settings
 from gridpay.demo.build_demo_town import DemoTown, local_instant
 from gridpay.demo.households import DayReading, Household, payment_on, reading_on
+from gridpay.demo.postpaid_round import ArrearsRound, morning_job, postpaid_payments
 from gridpay.demo.profile import load_profile
 from gridpay.demo.town_loop import ENFORCE_MINUTE, TownLoop
 from gridpay.demo.villages import TOWN
@@ -50,6 +57,10 @@ class SimulatedDay:
     charged_fen: int
     payments: int  # of the day, whether recorded by this run or before
     paid_fen: int
+    bills: int = 0  # postpaid bills issued by this run's morning job (yesterday's reading day)
+    procedure_steps: int = 0  # arrears procedure steps the staff took
+    # Steps the procedure refused (account number, refusal code): the timetable should never ask for one.
+    procedure_refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,10 @@ class SimulationReport:
     @property
     def settlement_failed(self) -> int:
         return sum(d.settlement_failed for d in self.days)
+
+    @property
+    def procedure_refused(self) -> list[tuple[str, str]]:
+        return [refused for d in self.days for refused in d.procedure_refused]
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,7 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
     for household in town.households:
         used = reading_on(household=household, day=installed_on, seed=plan.seed, profile=profile, part=INSTALL_DAY_PART)
         registers[household.account_no] = _advance(registers[household.account_no], used=used)
-    if _settled_accounts(plan.first_day) < len(town.households):
+    if not _complete(plan.first_day, town=town):
         record_readings(
             readings=_readings(town.households, registers=registers, day=installed_on),
             received_at=min(local_instant(plan.first_day, minute=READINGS_MINUTE), now),
@@ -101,7 +116,7 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
     for offset in range(plan.days):
         day = plan.first_day + timedelta(days=offset)
         unread.append(day)
-        if _settled_accounts(day) == len(town.households):
+        if _complete(day, town=town):
             results.append(_already_simulated(day))
             balances = None
         else:
@@ -135,36 +150,56 @@ def _simulate_day(
     now: datetime,
     loop: TownLoop,
 ) -> SimulatedDay:
-    """Payments of the day around the morning's SMS and disconnection run, then its readings, then its settlement."""
+    """The postpaid morning job; the payments of the day and the arrears procedure's steps around the morning's SMS
+    and disconnection run, in the order of their times; then the day's readings, then its settlement."""
     seed = town.plan.seed
+    postpaid = any(h.postpaid for h in town.households)
+    bills = morning_job(day=day, first_day=town.plan.first_day, now=now).bills if postpaid else 0
     planned_payments = [
         (household, planned)
         for household in town.households
-        if (
+        if not household.postpaid
+        and (
             planned := payment_on(
                 household=household, day=day, balance_fen=balances[ledger_of[household.account_no]], seed=seed
             )
         )
         is not None
     ]
+    planned_payments += postpaid_payments(town.households, day=day, seed=seed, now=now) if postpaid else []
     planned_payments.sort(key=lambda pair: pair[1].minute_of_day)
-    morning_done = False
-    for household, planned in planned_payments:
-        if not morning_done and planned.minute_of_day >= ENFORCE_MINUTE:
+    # (minute, order, sequence): the morning run before the payments of its minute, the staff after them.
+    events: list[tuple[int, int, int, str]] = [
+        (ENFORCE_MINUTE, 0, 0, ""),
+        *((planned.minute_of_day, 1, i, "") for i, (_, planned) in enumerate(planned_payments)),
+    ]
+    arrears = ArrearsRound.of_day(day=day, seed=seed, now=now) if postpaid else None
+    if arrears is not None:
+        events += [(minute, 2, i, account_no) for i, (minute, account_no) in enumerate(arrears.first_steps())]
+    heapq.heapify(events)
+    while events:
+        minute, order, i, account_no = heapq.heappop(events)
+        if order == 0:
             loop.morning(day=day, now=now)
-            morning_done = True
-        paid_at = min(local_instant(day, minute=planned.minute_of_day), now)
-        record_payment(
-            account_no=household.account_no,
-            amount_fen=planned.amount_fen,
-            channel=planned.channel,
-            channel_txn_id=planned.channel_txn_id,
-            received_at=paid_at,
-            business_day=day,
-        )
-        loop.carry(at=paid_at)  # a reconnect goes out the moment the payment is recorded
-    if not morning_done:
-        loop.morning(day=day, now=now)
+        elif order == 1:
+            household, planned = planned_payments[i]
+            paid_at = min(local_instant(day, minute=planned.minute_of_day), now)
+            record_payment(
+                account_no=household.account_no,
+                amount_fen=planned.amount_fen,
+                channel=planned.channel,
+                channel_txn_id=planned.channel_txn_id,
+                received_at=paid_at,
+                business_day=day,
+            )
+            loop.carry(at=paid_at)  # a reconnect goes out the moment the payment is recorded
+        else:
+            assert arrears is not None
+            taken, following = arrears.take(account_no, minute=minute)
+            if taken is not None and taken.command_id is not None:
+                loop.carry(at=arrears.at(minute))  # a remote disconnection goes out when it is executed
+            if following is not None:
+                heapq.heappush(events, (following, 2, i, account_no))
     next_morning = day + timedelta(days=1)
     imported = record_readings(
         readings=_readings(town.households, registers=registers, day=day),
@@ -186,6 +221,9 @@ def _simulate_day(
         charged_fen=settled.charged_fen,
         payments=payments,
         paid_fen=paid_fen,
+        bills=bills,
+        procedure_steps=arrears.taken if arrears else 0,
+        procedure_refused=arrears.refused if arrears else [],
     )
 
 
@@ -205,9 +243,15 @@ def _already_simulated(day: date) -> SimulatedDay:
     )
 
 
-def _settled_accounts(day: date) -> int:
-    """A day whose settlement covers every account is complete: its payments and readings came first."""
-    return Settlement.objects.filter(day=day, account__village__town=TOWN).count()
+def _complete(day: date, *, town: DemoTown) -> bool:
+    """A day whose settlement covers every prepaid account is complete: its payments and readings came first. The
+    readings come last for a postpaid account, which is not settled: with any, every account has its reading too."""
+    prepaid = sum(1 for h in town.households if not h.postpaid)
+    if Settlement.objects.filter(day=day, account__village__town=TOWN).count() != prepaid:
+        return False
+    return prepaid == len(town.households) or (
+        Reading.objects.filter(reading_date=day, account__village__town=TOWN).count() == len(town.households)
+    )
 
 
 def _payments_of(day: date) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""What the demo town adds up to: accounts, energy, money settled and paid, accounts below zero, per village."""
+"""What the demo town adds up to: accounts, energy, money settled and paid, accounts below zero, per village; and its
+postpaid households' bills, payments, late fees and arrears cases."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -6,8 +7,20 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
 
-from gridpay.data.models import Account, Payment, Settlement, Village
+from gridpay.data.models import (
+    Account,
+    AccountMode,
+    ArrearsCase,
+    BillPayment,
+    LateFeeCharge,
+    LateFeeWaiver,
+    Payment,
+    PostpaidBill,
+    Settlement,
+    Village,
+)
 from gridpay.demo.villages import TOWN
+from gridpay.domain.arrears_procedure import Stage
 
 
 @dataclass(frozen=True)
@@ -20,6 +33,31 @@ class VillageFigures:
     settled_fen: int
     paid_fen: int
     below_zero: int  # accounts whose available balance is below zero
+    postpaid: int = 0  # accounts
+    reading_day: int = 25
+
+
+@dataclass(frozen=True)
+class PostpaidFigures:
+    accounts: int
+    other: int  # non-residential (非居民): shops, workshops
+    important: int  # 重要用户
+    bills: int
+    billed_fen: int
+    billed_kwh: Decimal
+    paid_fen: int  # paid on the bills, principal and late fees
+    late_fee_paid_fen: int
+    late_fee_fen: int  # charged
+    late_fee_waived_fen: int
+    cases: dict[Stage, int]  # by the stage they are at, in the procedure's order
+    executions: int  # disconnections carried out
+    remote_executions: int
+    reconnections: int  # completed
+    reconnections_pending: int
+
+    @property
+    def owed_fen(self) -> int:
+        return self.billed_fen + self.late_fee_fen - self.late_fee_waived_fen - self.paid_fen
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,7 @@ class DemoSummary:
     paid_fen: int
     below_zero: int
     villages: list[VillageFigures]
+    postpaid: PostpaidFigures
 
 
 def demo_summary() -> DemoSummary:
@@ -49,6 +88,7 @@ def demo_summary() -> DemoSummary:
             below_zero=Count("id", filter=Q(ledger_account__balance_fen__lt=0)),
             tou=Count("id", filter=Q(time_of_use=True)),
             protected=Count("id", filter=Q(protected=True)),
+            postpaid=Count("id", filter=Q(mode=AccountMode.POSTPAID)),
         )
     }
     settled = {
@@ -76,6 +116,8 @@ def demo_summary() -> DemoSummary:
                 settled_fen=s.get("charged") or 0,
                 paid_fen=p.get("amount") or 0,
                 below_zero=a.get("below_zero", 0),
+                postpaid=a.get("postpaid", 0),
+                reading_day=village.reading_day,
             )
         )
     firsts = [row["first"] for row in settled.values()]
@@ -93,4 +135,41 @@ def demo_summary() -> DemoSummary:
         paid_fen=sum(v.paid_fen for v in villages),
         below_zero=sum(v.below_zero for v in villages),
         villages=villages,
+        postpaid=postpaid_figures(),
+    )
+
+
+def postpaid_figures() -> PostpaidFigures:
+    """The town's postpaid accounts, over all their bills, bill payments, late fees and arrears cases."""
+    accounts = Account.objects.filter(village__town=TOWN, mode=AccountMode.POSTPAID).aggregate(
+        n=Count("id"),
+        other=Count("id", filter=~Q(category="residential")),
+        important=Count("id", filter=Q(important=True)),
+    )
+    bills = PostpaidBill.objects.filter(account__village__town=TOWN).aggregate(
+        n=Count("id"), fen=Sum("amount_fen"), kwh=Sum("energy_kwh")
+    )
+    paid = BillPayment.objects.filter(bill__account__village__town=TOWN).aggregate(
+        principal=Sum("principal_fen"), fee=Sum("late_fee_fen")
+    )
+    fees = LateFeeCharge.objects.filter(bill__account__village__town=TOWN).aggregate(fen=Sum("amount_fen"))
+    waived = LateFeeWaiver.objects.filter(bill__account__village__town=TOWN).aggregate(fen=Sum("amount_fen"))
+    cases = ArrearsCase.objects.filter(account__village__town=TOWN)
+    by_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
+    return PostpaidFigures(
+        accounts=accounts["n"],
+        other=accounts["other"],
+        important=accounts["important"],
+        bills=bills["n"],
+        billed_fen=bills["fen"] or 0,
+        billed_kwh=Decimal(bills["kwh"] or 0).quantize(Decimal("0.01")),
+        paid_fen=(paid["principal"] or 0) + (paid["fee"] or 0),
+        late_fee_paid_fen=paid["fee"] or 0,
+        late_fee_fen=fees["fen"] or 0,
+        late_fee_waived_fen=waived["fen"] or 0,
+        cases={stage: by_stage[stage.value] for stage in Stage if by_stage.get(stage.value)},
+        executions=cases.filter(executed_at__isnull=False).count(),
+        remote_executions=cases.filter(executed_at__isnull=False, executed_remote=True).count(),
+        reconnections=cases.filter(reconnected_at__isnull=False).count(),
+        reconnections_pending=cases.filter(stage=Stage.RECONNECTION_PENDING.value).count(),
     )

@@ -1,4 +1,5 @@
-"""The villages of 码头镇 with their rollout month and grid staff, from the town's rollout schedule (idempotent)."""
+"""The villages of 码头镇 with their rollout month, grid staff and reading day, from the town's rollout schedule
+(idempotent), and which of them have not converted to smart payment yet (their households stay postpaid)."""
 
 import csv
 import math
@@ -13,6 +14,14 @@ from gridpay.data.models import GridStaff, Village
 
 TOWN = "码头镇"
 SCHEDULE_FILE = "matou_rollout_schedule.csv"
+# 抄表例日: the villages' reading days, spread over the month so that the meter readers' (and the bill run's) work is
+# too; only a postpaid account is billed on it.
+READING_DAYS = (5, 15, 25)
+# How many villages of the town are still postpaid in the demo: those the schedule had not reached by the demo's last
+# day, but at least and at most these many (the schedule's last ones), so that the arrears procedure has households
+# to show and smart payment stays the town's main story.
+MIN_POSTPAID_VILLAGES = 4
+MAX_POSTPAID_VILLAGES = 6
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,10 @@ class ScheduledVillage:
     grid_phone: str
     assistant_name: str
     assistant_phone: str
+
+    @property
+    def reading_day(self) -> int:
+        return READING_DAYS[self.code % len(READING_DAYS)]
 
 
 TOWN_CENTRE = (25.1600, 118.3200)  # near 码头镇, 南安市
@@ -89,6 +102,14 @@ def install_villages() -> list[ScheduledVillage]:
                     "grid_staff": staff,
                     "assistant_name": v.assistant_name,
                     "assistant_phone": v.assistant_phone,
+                    "reading_day": v.reading_day,
                 },
             )
     return villages
+
+
+def postpaid_village_count(villages: list[ScheduledVillage], *, last_day: date) -> int:
+    """How many of the schedule's last villages stay postpaid: those whose rollout month is after ``last_day`` (the
+    schedule is in month order, so they are its last ones), kept within MIN_ and MAX_POSTPAID_VILLAGES."""
+    not_converted = sum(1 for v in villages if v.rollout_month > last_day)
+    return min(max(not_converted, MIN_POSTPAID_VILLAGES), MAX_POSTPAID_VILLAGES, len(villages))

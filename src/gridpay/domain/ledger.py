@@ -23,6 +23,7 @@ class LedgerAccountKind(StrEnum):
     REVENUE = "revenue"  # electricity sales (电费收入)
     CLEARING = "clearing"  # money received through a payment channel, due from the channel
     OPENING = "opening"  # balances brought in from the system gridpay replaces
+    RECEIVABLE = "receivable"  # a postpaid account's bills and late fees not yet paid (应收电费), negative when owed
 
 
 class TransferKind(StrEnum):
@@ -32,6 +33,10 @@ class TransferKind(StrEnum):
     OPENING_BALANCE = "opening_balance"
     REFUND = "refund"  # money of a payment going back: a refund to the payer, or a reversal
     REFUND_CLOSED = "refund_closed"  # a refund the channel closed unmade: its money back on the account
+    POSTPAID_BILL = "postpaid_bill"  # a postpaid bill issued: owed on the account's receivable
+    LATE_FEE = "late_fee"  # 电费违约金 charged on an overdue bill
+    LATE_FEE_WAIVER = "late_fee_waiver"  # late fee a station head waived
+    BILL_PAYMENT = "bill_payment"  # the account's credit paying its bills (冲抵)
 
     @property
     def label(self) -> str:
@@ -45,6 +50,10 @@ TRANSFER_LABELS = {
     TransferKind.OPENING_BALANCE: gettext_noop("期初余额"),
     TransferKind.REFUND: gettext_noop("退款"),
     TransferKind.REFUND_CLOSED: gettext_noop("退款关闭，退回余额"),
+    TransferKind.POSTPAID_BILL: gettext_noop("后付费电费发行"),
+    TransferKind.LATE_FEE: gettext_noop("电费违约金"),
+    TransferKind.LATE_FEE_WAIVER: gettext_noop("违约金减免"),
+    TransferKind.BILL_PAYMENT: gettext_noop("交费冲抵电费"),
 }
 
 

@@ -10,7 +10,7 @@ class Role(StrEnum):
     CASHIER = "cashier"  # 营业员: counter payments, customer data
     GRID_STAFF = "grid_staff"  # 网格员: calls, arrears follow-up, the village rollout
     SUPERVISOR = "supervisor"  # 班长: protected accounts, reconnect now, work lists
-    STATION_HEAD = "station_head"  # 所长: a supervisor's work but the arrears notices and disconnecting; approvals
+    STATION_HEAD = "station_head"  # 所长: everything a supervisor does but the arrears paperwork, and approvals
     ADMIN = "admin"  # 系统管理员
     COMPANY = "company"  # 公司营销部: approves disconnecting an important user, and files it with the authority
     METERING = "metering"  # 计量班: carries out disconnections and reconnections in the field, replaces meters
@@ -44,12 +44,13 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     RECONCILE = "reconcile"
     MANAGE_STAFF = "manage_staff"
-    # The postpaid arrears procedure (停电催费, RULES §10): the procedure names who takes each step, these gate pages.
+    # The postpaid arrears procedure (domain.arrears_procedure names who takes each step; these gate the pages).
     WORK_ARREARS = "work_arrears"  # serve the notices, pass the work ticket, phone before the disconnection
     ACKNOWLEDGE_REFUSAL = "acknowledge_refusal"
     APPROVE_DISCONNECTION = "approve_disconnection"
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
+    WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
@@ -68,8 +69,10 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     # The head approves a disconnection; who approves neither serves its notices nor carries it out.
     Role.STATION_HEAD: frozenset({
         *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
+        Action.WAIVE_LATE_FEE,
     }),
-    Role.ADMIN: frozenset(Action),
+    # The system administrator runs the system, not the station's money: a waiver is the station head's alone.
+    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE},
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({
         *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,

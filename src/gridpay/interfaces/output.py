@@ -27,6 +27,10 @@ def to_jsonable(value: Any) -> Any:
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(to_jsonable(v) for v in value)
+    if isinstance(value, DomainError):
+        return {"code": value.code, "message": value.message}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date | datetime):
@@ -34,6 +38,13 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def exact_yuan(amount: Decimal) -> str:
+    """An exact amount of yuan for people: at least to the fen (53.80), more places only where it has them
+    (32.2834, 0.61725), never trailing zeros beyond the fen."""
+    to_the_fen = amount.quantize(Decimal("0.01"))
+    return f"{to_the_fen:f}" if to_the_fen == amount else f"{amount.normalize():f}"
 
 
 def print_json(value: Any) -> None:

@@ -21,6 +21,7 @@ from gridpay.data.models import (
 )
 from gridpay.data.models.field_work import CallReason
 from gridpay.domain.errors import DomainError
+from gridpay.domain.late_fees import CustomerCategory, parse_category
 from gridpay.domain.ledger import LedgerAccountKind, TransferKind, transfer_toward
 from gridpay.domain.phone_numbers import normalised_phone
 from gridpay.domain.texts import gettext_noop
@@ -55,6 +56,8 @@ class Enrolment:
     opening_period_used_kwh: Decimal = Decimal(0)
     latitude: Decimal | None = None  # where the household is (WGS-84), for the 10-minute payment circle
     longitude: Decimal | None = None
+    category: str = CustomerCategory.RESIDENTIAL.value  # 居民 or 非居民: late fee rates and notice periods
+    important: bool = False  # 重要用户: a disconnection for arrears is approved by the company
 
 
 def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> Account:
@@ -111,6 +114,8 @@ def enrol_account(*, enrolment: Enrolment, at: datetime, business_day: date) -> 
             prepaid_since=e.prepaid_since,
             opening_period_used_kwh=e.opening_period_used_kwh,
             ledger_account=wallet,
+            category=parse_category(text=e.category).value,
+            important=e.important,
         )
         if e.phone:
             Contact.objects.create(account=account, name=e.customer_name, phone=e.phone)

@@ -28,6 +28,7 @@ from gridpay.application.imports import (
 )
 from gridpay.data.models import Account, AccountMode, Customer, Meter, Village
 from gridpay.domain.errors import DomainError
+from gridpay.domain.late_fees import CustomerCategory, parse_category
 from gridpay.domain.phone_numbers import InvalidPhone, normalised_phone
 from gridpay.domain.readings import register_limit_kwh
 from gridpay.domain.texts import gettext_noop
@@ -52,7 +53,8 @@ COLUMNS = (
     "opening_balance_fen",
 )
 # Tier usage already billed postpaid in the current period (kWh), for accounts enrolled mid-period.
-OPTIONAL_COLUMNS = ("period_used_kwh", "latitude", "longitude", "meter_model")
+# category: residential (居民, the default) or other (非居民); important: 1/是 for 重要用户 (RULES §10).
+OPTIONAL_COLUMNS = ("period_used_kwh", "latitude", "longitude", "meter_model", "category", "important")
 MAX_PERIOD_USED_KWH = 10**10  # the column's 12 digits, 2 of them decimals
 CHUNK_ROWS = 500
 YES_NO = {"1": True, "0": False, "是": True, "否": False}
@@ -167,6 +169,8 @@ def _parse(raw: dict[str, str]) -> Enrolment:
     start_total = problems.check(lambda: _start_total(raw))
     opening = problems.check(lambda: _opening_fen(raw))
     period_used = problems.check(lambda: _period_used(raw))
+    category = problems.check(lambda: _category(raw))
+    important = problems.check(lambda: _yes_no(raw, "important", default=False))
     location = problems.check(lambda: _location(raw))
     prepaid_since = problems.check(
         lambda: parse_day(raw["prepaid_since"], column="prepaid_since") if raw["prepaid_since"] else None
@@ -179,6 +183,7 @@ def _parse(raw: dict[str, str]) -> Enrolment:
     assert mode is not None and time_of_use is not None and registers is not None and address is not None
     assert start_total is not None and opening is not None and period_used is not None and location is not None
     assert installed_on is not None and tariff is not None and phone is not None
+    assert category is not None and important is not None
     return Enrolment(
         latitude=location[0],
         longitude=location[1],
@@ -201,6 +206,8 @@ def _parse(raw: dict[str, str]) -> Enrolment:
         opening_balance_fen=opening,
         opening_period_used_kwh=period_used,
         meter_model=(raw.get("meter_model") or "").strip(),
+        category=category,
+        important=important,
     )
 
 
@@ -213,6 +220,26 @@ def _mode(raw: dict[str, str]) -> str:
         raise RowRejected("invalid_value", gettext_noop("mode 应为 prepaid 或 postpaid：{mode!r}"), field="mode",
                           params={"mode": mode})
     return mode
+
+
+def _category(raw: dict[str, str]) -> str:
+    text = (raw.get("category") or "").strip()
+    if not text:
+        return CustomerCategory.RESIDENTIAL.value
+    try:
+        return parse_category(text=text).value
+    except DomainError as error:
+        raise RowRejected(error.code, error.template, field="category", params=error.params) from None
+
+
+def _yes_no(raw: dict[str, str], column: str, *, default: bool) -> bool:
+    text = (raw.get(column) or "").strip()
+    if not text:
+        return default
+    if text not in YES_NO:
+        raise RowRejected("invalid_value", gettext_noop("{column} 应为 0/1 或 是/否：{text!r}"), field=column,
+                          params={"column": column, "text": text})
+    return YES_NO[text]
 
 
 def _time_of_use(raw: dict[str, str]) -> bool:

@@ -6,7 +6,8 @@ from django.db import transaction
 
 from gridpay.application.errors import InvalidInput, UnknownAccount
 from gridpay.data import meter_command_store
-from gridpay.data.models import Account, AuditRecord, Meter, ReconnectCase
+from gridpay.data.models import Account, AuditRecord, Meter
+from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
 from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.headend.wake import wake_gateway
@@ -36,11 +37,8 @@ def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> 
             wake_gateway()  # at commit
         command = queued.command
         if command is not None:
-            ReconnectCase.objects.get_or_create(
-                account=account, confirmed_at=None,
-                defaults={"opened_at": at, "due_by": at + timedelta(seconds=CommandPolicy().reconnect_commitment_s),
-                          "command": command},
-            )
+            track_reconnection(account_id=account.id, command=command, at=at,
+                               within=timedelta(seconds=CommandPolicy().reconnect_commitment_s))
         AuditRecord.objects.create(
             at=at, actor=actor[:100], action="supply.reconnect_now", target=f"account:{account.account_no}",
             old={"supply_state": account.supply_state}, new={"command": command.id if command else None},

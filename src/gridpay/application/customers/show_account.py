@@ -28,6 +28,8 @@ class AccountView:
     last_settled_day: date | None
     average_daily_charge_fen: int | None
     days_left: int | None
+    bills_owed_fen: int  # postpaid bills and their late fees not yet paid (a converted account may still have some)
+    arrears_stage: str | None  # the arrears case under way (Stage value), if any
 
 
 def show_account(*, account_no: str) -> AccountView:
@@ -61,4 +63,6 @@ def show_account(*, account_no: str) -> AccountView:
         last_settled_day=queries.last_settled_day(account_id=account_id),
         average_daily_charge_fen=figures.average_daily_charge_fen,
         days_left=figures.days_left,
+        bills_owed_fen=queries.bills_owed_fen(account_id=account_id),
+        arrears_stage=queries.arrears_stage(account_id=account_id),
     )

@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
+from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
+from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.supply.respond_to_payment import respond_to_payment
 from gridpay.data import ledger as ledger_store
-from gridpay.data.models import Account, Payment
+from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
@@ -95,7 +97,14 @@ def record_payment(
                 raise
             return recorded
         balance = transfer.credit_balance_after_fen
-        respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+        if PostpaidBill.objects.filter(account_id=account.id, paid_off_on__isnull=True).exists():
+            # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
+            balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
+                                            at=request.received_at, payment_id=payment.id)
+        if account.mode == AccountMode.PREPAID:
+            respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+        else:
+            respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(
             payment_id=payment.id,
             account_no=request.account_no,
@@ -110,7 +119,7 @@ def record_payment(
 
 def payable_account(account_no: str) -> Account:
     """The account a payment for ``account_no`` goes to; UnknownAccount or AccountClosed otherwise."""
-    account = Account.objects.filter(account_no=account_no).only("id", "status", "ledger_account").first()
+    account = Account.objects.filter(account_no=account_no).only("id", "status", "mode", "ledger_account").first()
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                              params={"account_no": account_no})
@@ -147,7 +156,7 @@ def _recorded(request: PaymentRequest) -> PaymentResult | None:
         channel_txn_id=first.channel_txn_id,
         received_at=first.received_at,
         replayed=True,
-        available_balance_fen=first.transfer.credit_balance_after_fen,
+        available_balance_fen=_balance_after(first),
     )
 
 
@@ -162,3 +171,11 @@ def record_confirmed_payment(*, payment: ConfirmedPayment, business_day: date) -
         business_day=business_day,
         payer=payment.payer,
     )
+
+
+def _balance_after(payment: Payment) -> int:
+    """The balance the payment left: after the bills it paid, when it paid any."""
+    last_bill_payment = payment.bill_payments.select_related("transfer").order_by("-transfer_id").first()
+    if last_bill_payment is not None:
+        return last_bill_payment.transfer.debit_balance_after_fen
+    return payment.transfer.credit_balance_after_fen

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as queries
 from gridpay.domain.business_time import month_start
 from gridpay.domain.payments import channel_label
-from gridpay.domain.recovery import recovery_rate
 
 SERIES_DAYS = 60
 
@@ -29,12 +29,14 @@ class Dashboard:
     arrears_fen: int
     disconnected: int
     reconnections_pending: int
-    reconnections_overdue: int  # past the 24-hour commitment
+    reconnections_overdue: int  # past the 24-hour commitment (prepaid and postpaid)
     oldest_pending_hours: float | None
+    arrears_cases_open: int  # postpaid accounts in the arrears procedure (停电催费)
+    postpaid_owed_fen: int  # postpaid arrears: bills past their due date and their late fees
     sms_sent_today: int
     sms_pending: int
     month_charged_fen: int
-    recovery_rate: Decimal | None  # 电费回收率 of the month so far
+    recovery_rate: Decimal | None  # 电费回收率 of the month so far, prepaid and postpaid, as the monthly report
     channels_month: list[ChannelFigure]
     days: list[date]
     settled_fen: list[int]
@@ -48,6 +50,7 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
     below, arrears = queries.accounts_below_zero()
     pending, overdue, oldest = queries.reconnections_pending(now=now)
     sms = queries.sms_since(since=day_start)
+    cases, postpaid_owed = queries.postpaid_arrears(today=today)
     first = month_start(today)
     charged = queries.settled_fen(first_day=first, last_day=today)
     channels = queries.payments_by_channel(first_day=first, last_day=today)
@@ -67,10 +70,12 @@ def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
         reconnections_pending=pending,
         reconnections_overdue=overdue,
         oldest_pending_hours=None if oldest is None else round((now - oldest).total_seconds() / 3600, 1),
+        arrears_cases_open=cases,
+        postpaid_owed_fen=postpaid_owed,
         sms_sent_today=sms.get("sent", 0),
         sms_pending=sms.get("pending", 0),
         month_charged_fen=charged,
-        recovery_rate=recovery_rate(charged_fen=charged, outstanding_fen=arrears),
+        recovery_rate=month_recovery(first_day=first, last_day=today, through=today).total.rate,
         channels_month=sorted(
             (
                 ChannelFigure(c, channel_label(c), n, fen)

@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 
-from gridpay.data import meter_command_store
-from gridpay.data.models import MeterCommand
+from gridpay.data import meter_command_store, postpaid_store
+from gridpay.data.models import AccountMode, MeterCommand
+from gridpay.data.settings import gridpay_settings
+from gridpay.domain.business_time import business_day
 from gridpay.domain.command_queue import Finish, before_sending
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus, frame_expiry
 from gridpay.integrations.headend.wake import wake_gateway
@@ -55,11 +57,17 @@ def claim_meter_commands(
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",
                 "account__protected", "meter__model__direct_close", "meter__model__password_level",
+                "account__mode", "account_id",
             )[:limit]
         )
+        postpaid = [row[-1] for row in rows if row[-2] == AccountMode.POSTPAID]
+        arrears = postpaid_store.arrears_by_account(
+            postpaid, day=business_day(instant=at, zone=gridpay_settings().business_time_zone)) if postpaid else {}
         outgoing: list[Outgoing] = []
         ended: dict[int, Finish] = {}
-        for command_id, action, valid_until, address, balance_fen, protected, direct_close, level in rows:
+        for command_id, action, valid_until, address, credit_fen, protected, direct_close, level, mode, account in rows:
+            # A postpaid account's disconnect stands while it is in arrears on its bills (ADR 0017).
+            balance_fen = credit_fen if mode == AccountMode.PREPAID else -arrears.get(account, 0)
             ending = before_sending(action=CommandAction(action), at=at, valid_until=valid_until,
                                     balance_fen=balance_fen, protected=protected)
             if ending is not None:

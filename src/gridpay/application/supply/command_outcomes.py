@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from gridpay.application.postpaid.complete_remote_reconnection import complete_remote_reconnection
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
@@ -63,6 +64,7 @@ def supply_restored(account_id: int, *, key: str, at: datetime) -> None:
     Account.objects.filter(id=account_id).update(supply_state=SupplyState.CONNECTED.value)
     _tell_customer(account_id, key=key, kind="reconnected", at=at)
     ReconnectCase.objects.filter(account_id=account_id, confirmed_at__isnull=True).update(confirmed_at=at)
+    complete_remote_reconnection(account_id=account_id, at=at)
 
 
 def _supply_cut(command: MeterCommand, *, at: datetime) -> None:

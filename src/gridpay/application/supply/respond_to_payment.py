@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
-from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
+from gridpay.data.models import Account, Meter, MeterCommand
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import recent_daily_charges_fen
+from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain import alerts
@@ -60,12 +61,6 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     command = queued.command
     if command is None:
         return None  # the disconnect was never sent: cancelling it was enough
-    commitment = timedelta(seconds=CommandPolicy().reconnect_commitment_s)
-    case, created = ReconnectCase.objects.get_or_create(
-        account_id=account_id, confirmed_at=None,
-        defaults={"opened_at": at, "due_by": at + commitment, "command": command},
-    )
-    if not created and case.command_id != command.id:
-        case.command = command
-        case.save(update_fields=["command"])
+    track_reconnection(account_id=account_id, command=command, at=at,
+                       within=timedelta(seconds=CommandPolicy().reconnect_commitment_s))
     return command.id

@@ -2,6 +2,7 @@
 
 from gridpay.data.models.accounts import Account, AccountMode, Contact, Customer
 from gridpay.data.models.api_tokens import ApiToken
+from gridpay.data.models.arrears import ArrearsCase
 from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
@@ -15,6 +16,7 @@ from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSe
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
 from gridpay.data.models.portal import SignInCode
+from gridpay.data.models.postpaid import AreaReadingDay, BillPayment, LateFeeCharge, LateFeeWaiver, PostpaidBill
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
@@ -32,7 +34,10 @@ __all__ = [
     "AgentPayment",
     "AgentSettlement",
     "ApiToken",
+    "AreaReadingDay",
+    "ArrearsCase",
     "AuditRecord",
+    "BillPayment",
     "CalendarDay",
     "CalendarYear",
     "CallTask",
@@ -46,6 +51,8 @@ __all__ = [
     "FreezeStamp",
     "GatewayHeartbeat",
     "GridStaff",
+    "LateFeeCharge",
+    "LateFeeWaiver",
     "LedgerAccount",
     "Meter",
     "MeterCommand",
@@ -56,6 +63,7 @@ __all__ = [
     "Outlet",
     "Payment",
     "PaymentRefund",
+    "PostpaidBill",
     "PromotionEvent",
     "Reading",
     "RechargeCard",

@@ -9,6 +9,7 @@ from gridpay.data.models.ledger import LedgerAccount
 from gridpay.data.models.places import Village
 from gridpay.data.models.tariffs import Tariff
 from gridpay.domain import supply_policy as domain
+from gridpay.domain.late_fees import CustomerCategory
 
 
 class AccountMode(models.TextChoices):
@@ -58,6 +59,17 @@ class Account(models.Model):
         "起始日前本阶梯周期已用电量", max_digits=12, decimal_places=2, default=Decimal(0)
     )
     ledger_account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT)
+    # Postpaid bills and their late fees owed (应收电费): made with the account's first bill.
+    receivable_account = models.OneToOneField(
+        LedgerAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="receivable_of"
+    )
+    # Late-fee rates and the notice periods of the arrears procedure differ for residential customers (RULES §10).
+    category = models.CharField(
+        "用户类别", max_length=12, choices=[(c.value, c.label) for c in CustomerCategory],
+        default=CustomerCategory.RESIDENTIAL.value, db_default=CustomerCategory.RESIDENTIAL.value,
+    )
+    # 重要用户: a disconnection for arrears is approved by the company and filed with the authority.
+    important = models.BooleanField("重要用户", default=False, db_default=False)
     # When the available balance last went below zero; cleared when it is back to zero or more.
     arrears_since = models.DateTimeField("欠费时间", null=True, blank=True)
     # The balance alerts that fired since the last top-up (comma-separated AlertKind values).

@@ -26,10 +26,17 @@ class Village(models.Model):
     assistant_phone = models.CharField("协助员电话", max_length=30, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    # 抄表例日: the postpaid accounts of the village are billed on this day of each month (a transformer area
+    # may have its own, AreaReadingDay).
+    reading_day = models.PositiveSmallIntegerField("抄表例日", default=25, db_default=25)
 
     class Meta:
         verbose_name = "村/社区"
-        constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="village_unique"),
+            models.CheckConstraint(condition=models.Q(reading_day__gte=1, reading_day__lte=28),
+                                   name="village_reading_day_in_month"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Max, Sum
 
-from gridpay.data.models import Account, Meter, MonthlyBill, Settlement
+from gridpay.data.models import Account, ArrearsCase, Meter, MonthlyBill, Settlement
 from gridpay.domain.business_time import next_month_start
 
 
@@ -77,3 +77,14 @@ def recent_daily_charges_fen(*, account_id: int, days: int) -> list[int]:
 def last_settled_day(*, account_id: int) -> date | None:
     day: date | None = Settlement.objects.filter(account_id=account_id).aggregate(last=Max("day"))["last"]
     return day
+
+
+def bills_owed_fen(*, account_id: int) -> int:
+    """What the account owes on its postpaid bills and their late fees (its receivable, as a positive number)."""
+    owed = Account.objects.filter(id=account_id).values_list("receivable_account__balance_fen", flat=True).get()
+    return -int(owed or 0)
+
+
+def arrears_stage(*, account_id: int) -> str | None:
+    return (ArrearsCase.objects.filter(account_id=account_id, closed_at__isnull=True, reconnected_at__isnull=True)
+            .values_list("stage", flat=True).first())

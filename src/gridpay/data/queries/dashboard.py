@@ -2,9 +2,9 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 
-from gridpay.data.models import Account, Notification, Payment, ReconnectCase, Settlement
+from gridpay.data.models import Account, ArrearsCase, Notification, Payment, PostpaidBill, ReconnectCase, Settlement
 from gridpay.data.models.accounts import AccountStatus
 
 
@@ -26,11 +26,28 @@ def disconnected_now() -> int:
 
 
 def reconnections_pending(*, now: datetime) -> tuple[int, int, datetime | None]:
-    """Open reconnection cases, those past their 24-hour commitment, and when the oldest was paid."""
-    row = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
+    """Open reconnections, prepaid (a payment's reconnection case) and postpaid (an arrears case's reconnection
+    ticket), those past their 24-hour commitment, and when the oldest was opened."""
+    prepaid = ReconnectCase.objects.filter(confirmed_at__isnull=True).aggregate(
         n=Count("id"), overdue=Count("id", filter=Q(due_by__lt=now)), oldest=Min("opened_at")
     )
-    return int(row["n"] or 0), int(row["overdue"] or 0), row["oldest"]
+    # A remote one is followed by its ReconnectCase too: only the field ones are counted here.
+    postpaid = ArrearsCase.objects.filter(reconnection_at__isnull=False, reconnected_at__isnull=True,
+                                          reconnect_command__isnull=True).aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(reconnection_due_by__lt=now)), oldest=Min("reconnection_at")
+    )
+    oldest = min((t for t in (prepaid["oldest"], postpaid["oldest"]) if t is not None), default=None)
+    return (int(prepaid["n"] or 0) + int(postpaid["n"] or 0),
+            int(prepaid["overdue"] or 0) + int(postpaid["overdue"] or 0), oldest)
+
+
+def postpaid_arrears(*, today: date) -> tuple[int, int]:
+    """Open arrears cases of postpaid accounts, and their arrears: bills past their due date with their late fees."""
+    cases = ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True).count()
+    owed = PostpaidBill.objects.filter(paid_off_on__isnull=True, due_on__lt=today).aggregate(
+        owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
+                 - F("late_fee_waived_fen")))["owed"]
+    return cases, int(owed or 0)
 
 
 def sms_since(*, since: datetime) -> dict[str, int]:

@@ -2,17 +2,26 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 
 from gridpay.data.models import (
     Account,
+    ArrearsCase,
+    BillPayment,
+    LateFeeCharge,
+    LateFeeWaiver,
     MeterCommand,
     Notification,
     Payment,
+    PostpaidBill,
     ReconnectCase,
+    Settlement,
     SmartPaymentAgreement,
+    Transfer,
 )
 from gridpay.data.models.accounts import AccountStatus
+from gridpay.domain.arrears_procedure import Stage
+from gridpay.domain.ledger import LedgerAccountKind
 
 
 def arrears_since_list() -> list[tuple[datetime | None, int]]:
@@ -63,3 +72,123 @@ def paid_fen(*, first_day: date, last_day: date) -> int:
     total = Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day).aggregate(
         s=Sum("amount_fen"))["s"]
     return int(total or 0)
+
+
+def prepaid_charges_and_balances(*, first_day: date, through: date) -> list[tuple[int, int]]:
+    """Per account settled from ``first_day`` through ``through``: (its charges in fen, its balance in fen at the
+    end of ``through``). Three queries whatever the number of accounts."""
+    rows = (
+        Settlement.objects.filter(day__gte=first_day, day__lte=through)
+        .values_list("account__ledger_account_id", "account__ledger_account__balance_fen")
+        .annotate(fen=Sum("charge_fen"))
+        .order_by()
+    )
+    later = _moved_after(through)
+    return [(int(fen or 0), balance - later.get(ledger_id, 0)) for ledger_id, balance, fen in rows]
+
+
+def _moved_after(day: date) -> dict[int, int]:
+    """Per customer ledger account: credits less debits posted on business days after ``day``, which the cached
+    balance already holds (for the month in progress, nothing)."""
+    moved: dict[int, int] = {}
+    after = Transfer.objects.filter(business_day__gt=day)
+    for side, sign in (("credit", 1), ("debit", -1)):
+        rows = (
+            after.filter(**{f"{side}__kind": LedgerAccountKind.CUSTOMER.value})
+            .values_list(side).annotate(fen=Sum("amount_fen")).order_by()
+        )
+        for ledger_id, fen in rows:
+            moved[ledger_id] = moved.get(ledger_id, 0) + sign * int(fen or 0)
+    return moved
+
+
+def postpaid_bills_issued(*, first_day: date, last_day: date, through: date) -> tuple[int, int, int]:
+    """Bills issued from ``first_day`` to ``last_day``: how many, their amount, and the principal paid on them by
+    the end of ``through`` (fen)."""
+    issued = PostpaidBill.objects.filter(issued_on__gte=first_day, issued_on__lte=last_day)
+    row = issued.aggregate(n=Count("id"), fen=Sum("amount_fen"))
+    paid = BillPayment.objects.filter(bill__in=issued, business_day__lte=through).aggregate(
+        fen=Sum("principal_fen"))["fen"]
+    return int(row["n"] or 0), int(row["fen"] or 0), int(paid or 0)
+
+
+def late_fee_figures(*, first_day: date, through: date) -> tuple[int, int, int, int]:
+    """Late fees charged, paid and waived on the business days ``first_day`` to ``through``, and unpaid at the end
+    of ``through`` (charged less paid less waived on every bill to then), in fen."""
+    in_month = Q(business_day__gte=first_day)
+    charged = LateFeeCharge.objects.filter(through__lte=through).aggregate(
+        month=Sum("amount_fen", filter=Q(through__gte=first_day)), total=Sum("amount_fen"))
+    paid = BillPayment.objects.filter(business_day__lte=through).aggregate(
+        month=Sum("late_fee_fen", filter=in_month), total=Sum("late_fee_fen"))
+    waived = LateFeeWaiver.objects.filter(business_day__lte=through).aggregate(
+        month=Sum("amount_fen", filter=in_month), total=Sum("amount_fen"))
+    outstanding = sum(int(row["total"] or 0) * sign for row, sign in ((charged, 1), (paid, -1), (waived, -1)))
+    return int(charged["month"] or 0), int(paid["month"] or 0), int(waived["month"] or 0), outstanding
+
+
+def _recorded(field: str, at: datetime) -> Q:
+    return Q(**{f"{field}__lt": at})
+
+
+def _not_recorded(field: str, at: datetime) -> Q:
+    """Not recorded before ``at``: never, or at ``at`` or later."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": at})
+
+
+def open_cases_by_stage(*, at: datetime) -> dict[str, int]:
+    """Arrears cases open at ``at`` by the Stage their records before ``at`` put them in (a case's stored stage is
+    today's): the furthest step recorded, as domain.arrears_procedure.stage reads a case file."""
+    refused_unacknowledged = Q(red_signed=False) & (
+        _not_recorded("supervisor_ack_at", at) | (Q(residential=False) & _not_recorded("head_ack_at", at)))
+    stage_then = Case(
+        When(_recorded("reconnection_at", at), then=Value(Stage.RECONNECTION_PENDING.value)),
+        When(_recorded("executed_at", at), then=Value(Stage.EXECUTED.value)),
+        When(_recorded("phone_at", at), then=Value(Stage.PHONE_NOTIFIED.value)),
+        When(_recorded("ticket_at", at), then=Value(Stage.TICKET_ISSUED.value)),
+        When(_recorded("approved_at", at), then=Value(Stage.APPROVED.value)),
+        When(_recorded("red_at", at) & refused_unacknowledged, then=Value(Stage.REFUSAL_PENDING.value)),
+        When(_recorded("red_at", at), then=Value(Stage.RED_NOTICE.value)),
+        When(_recorded("yellow_at", at), then=Value(Stage.YELLOW_NOTICE.value)),
+        default=Value(Stage.OVERDUE.value),
+        output_field=CharField(),
+    )
+    rows = (
+        ArrearsCase.objects.filter(_recorded("opened_at", at), _not_recorded("closed_at", at),
+                                   _not_recorded("reconnected_at", at))
+        .annotate(stage_then=stage_then)
+        .values_list("stage_then")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {stage: n for stage, n in rows}
+
+
+def case_steps(*, start: datetime, end: datetime) -> tuple[int, int, int, int]:
+    """Arrears cases opened, closed paid before execution, executed and reconnected in ``[start, end)``."""
+    def within(field: str) -> Q:
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+    row = ArrearsCase.objects.filter(
+        within("opened_at") | within("closed_at") | within("executed_at") | within("reconnected_at")
+    ).aggregate(
+        opened=Count("id", filter=within("opened_at")), closed=Count("id", filter=within("closed_at")),
+        executed=Count("id", filter=within("executed_at")), reconnected=Count("id", filter=within("reconnected_at")),
+    )
+    return int(row["opened"]), int(row["closed"]), int(row["executed"]), int(row["reconnected"])
+
+
+def case_reconnections(*, start: datetime, end: datetime) -> list[tuple[datetime, datetime, datetime]]:
+    """(ticket raised, due by, reconnected) of the arrears cases reconnected in ``[start, end)``."""
+    return [
+        (ticket, due, done)
+        for ticket, due, done in ArrearsCase.objects.filter(reconnected_at__gte=start, reconnected_at__lt=end)
+        .values_list("reconnection_at", "reconnection_due_by", "reconnected_at")
+        if ticket is not None and due is not None and done is not None
+    ]
+
+
+def reconnection_tickets_overdue(*, at: datetime) -> int:
+    """Reconnection tickets raised before ``at``, still not done at ``at``, and past their due time by then."""
+    return ArrearsCase.objects.filter(
+        _recorded("reconnection_at", at), _recorded("reconnection_due_by", at), _not_recorded("reconnected_at", at)
+    ).count()

@@ -15,9 +15,11 @@ from gridpay.data.settings import SettingInvalid
 from gridpay.domain.errors import DomainError
 from gridpay.interfaces.cli.crash_report import write_crash_report
 
-# Run without bringing the schema up to date first: they manage it themselves, or (check) need none.
+# Run without bringing the schema up to date first: they manage it themselves, or (check, the late fee calculator)
+# need none.
 COMMANDS_WITHOUT_THE_SCHEMA = {
     "check",
+    "late_fee",
     "migrate",
     "makemigrations",
     "sqlmigrate",

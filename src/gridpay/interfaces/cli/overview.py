@@ -11,10 +11,13 @@ from importlib.util import find_spec
 COMMANDS = (
     "demo",
     "tariff",
+    "late-fee",
     "accounts",
     "readings",
     "settle",
     "bill",
+    "postpaid",
+    "arrears",
     "payments",
     "reconcile",
     "agents",

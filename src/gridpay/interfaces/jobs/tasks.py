@@ -6,6 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
+from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
+from gridpay.application.postpaid.issue_bills import issue_bills
+from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
@@ -34,6 +37,21 @@ def settle_and_alert() -> str:
         log.error("nightly settlement did not run: %s", running.message)
         return f"not run: {running.message}"
     return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
+
+
+def postpaid_day() -> str:
+    """Each morning, once the night's frozen readings are in: yesterday's reading-day bills, today's late fees (the
+    day counts whether it is paid or not), and a case for each account overdue."""
+    yesterday = clock.today() - timedelta(days=1)
+    try:
+        bills = issue_bills(day=yesterday, at=clock.now())
+    except RunInProgress as running:
+        log.error("postpaid bills did not run: %s", running.message)
+        return f"not run: {running.message}"
+    accrual = accrue_late_fees(through=clock.today(), at=clock.now())
+    opened = open_arrears_cases(day=clock.today(), at=clock.now())
+    return (f"bills {bills.issued} of {bills.due} due ({len(bills.without_reading)} without a reading); "
+            f"late fees {accrual.charged_fen} fen on {accrual.charged_bills} bills; cases opened {opened}")
 
 
 def enforce() -> str:

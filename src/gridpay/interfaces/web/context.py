@@ -5,7 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from gridpay.domain.staff_roles import Action
 from gridpay.interfaces.web.access import allowed_actions, request_roles, staff_name
+
+# Who has work in the arrears procedure (停电催费), so whose menu links its queue (the page itself is everyone's).
+ARREARS_WORK = frozenset({
+    Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION, Action.EXECUTE_DISCONNECTION,
+    Action.COMPLETE_RECONNECTION,
+})
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +22,6 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     role_names = [gettext(r.label) for r in sorted(roles)]
     # The separator of a list of names is a text too: 、 in Chinese, a comma in English.
     roles_text = gettext("、").join(role_names)
-    return {"staff_name": staff_name(request), "staff_roles": roles_text, "can": allowed_actions(request)}
+    can = allowed_actions(request)
+    return {"staff_name": staff_name(request), "staff_roles": roles_text, "can": can,
+            "has_arrears_work": any(action.value in can for action in ARREARS_WORK)}

@@ -7,4 +7,14 @@ from gridpay.domain.errors import DomainError
 
 def explained(error: DomainError) -> str:
     sentence = gettext(error.template)
-    return sentence.format(**error.params) if error.params else sentence
+    if not error.params:
+        return sentence
+    return sentence.format(**{name: _translated(value) for name, value in error.params.items()})
+
+
+def _translated(value: object) -> object:
+    """A label the rule put in its sentence (a step, a stage, roles joined by 、) in the reader's language too; a value
+    that is data (an amount, a date, a number) has no translation and stays as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    return gettext("、").join(gettext(part) for part in value.split("、"))

@@ -10,6 +10,7 @@ from gridpay.data.models.accounts import AccountMode, Contact
 from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKind
 from gridpay.data.models.notifications import NotificationStatus
 from gridpay.data.models.rollout import AgreementMethod
+from gridpay.domain.arrears_procedure import SYSTEM
 from gridpay.domain.ledger import TransferKind
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.money import format_yuan
@@ -56,3 +57,9 @@ def label(code: str, kind: str) -> str:
 def translated(text: str) -> str:
     """A name the business rules made in Chinese (a role, an ageing band, an SMS kind), in the reader's language."""
     return gettext(text) if text else text
+
+
+@register.filter
+def actor(by: str) -> str:
+    """Who took a step: a person as recorded, the system (a payment, a meter's confirmation) in the reader's words."""
+    return gettext("系统") if by == SYSTEM else by

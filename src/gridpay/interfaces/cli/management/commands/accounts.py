@@ -1,15 +1,20 @@
-"""`gridpay accounts import FILE.csv | show ACCOUNT_NO`: enrols accounts from a CSV file, shows one account."""
+"""`gridpay accounts import FILE.csv | show ACCOUNT_NO | convert`: enrols accounts from a CSV file, shows one account,
+converts a postpaid account to smart payment."""
 
 from argparse import ArgumentParser
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from gridpay.application.customers.convert_to_prepaid import convert_to_prepaid
 from gridpay.application.customers.import_accounts import COLUMNS, import_accounts_file
 from gridpay.application.customers.show_account import AccountView, show_account
+from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models.accounts import AccountMode, AccountStatus
+from gridpay.domain.arrears_procedure import Stage
 from gridpay.domain.money import format_yuan
 from gridpay.domain.supply_policy import SupplyState
 from gridpay.domain.texts import label_of
@@ -26,7 +31,7 @@ NOT_YET = "—"
 
 
 class Command(GridpayCommand):
-    help = "用电户：import 从 CSV 建户，show 查看一户"
+    help = "用电户：import 从 CSV 建户，show 查看一户，convert 后付费户转为智能交费"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -36,10 +41,22 @@ class Command(GridpayCommand):
         show = sub.add_parser("show", help="查看一户：余额、可用余额、日均电费、预计可用天数")
         show.add_argument("account_no", help="户号")
         show.add_argument("--json", action="store_true", help="以 JSON 输出")
+        convert = sub.add_parser("convert", help="后付费户转为智能交费（自最近一次抄表日次日起；未交的电费单保留）")
+        convert.add_argument("--account", required=True, help="户号")
+        convert.add_argument("--since", type=date.fromisoformat, help="智能交费起始日（没有电费单的户须给出）")
+        convert.add_argument("--as", dest="as_user", required=True, help="经办人登录名")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self.import_file(options["file"], as_json=options["json"])
+        elif options["action"] == "convert":
+            with domain_errors_as_command_errors():
+                staff = acting_staff(options["as_user"])
+                done = convert_to_prepaid(account_no=options["account"], since=options["since"], actor=staff.actor,
+                                          at=clock.now(), today=clock.today())
+            kept = f"；未交清的后付费电费单 {done.open_bills} 张保留，交费时先行冲抵" if done.open_bills else ""
+            console.print(f"户号 {done.account_no} 自 {done.prepaid_since} 起为智能交费户，本阶梯周期已计电量 "
+                          f"{done.opening_period_used_kwh} kWh{kept}")
         else:
             self.show(options["account_no"], as_json=options["json"])
 
@@ -84,4 +101,16 @@ def describe(view: AccountView) -> list[tuple[str, str]]:
         ("最后结算日", "尚未结算" if view.last_settled_day is None else view.last_settled_day.isoformat()),
         ("日均电费", yuan(view.average_daily_charge_fen)),
         ("预计可用天数", NOT_YET if view.days_left is None else f"{view.days_left} 天"),
+        *postpaid_rows(view),
     ]
+
+
+def postpaid_rows(view: AccountView) -> list[tuple[str, str]]:
+    """What a postpaid account (or one converted with bills unpaid) owes on its bills, and its arrears case."""
+    if view.mode != AccountMode.POSTPAID and not view.bills_owed_fen:
+        return []
+    rows = [("电费单欠费", f"{format_yuan(view.bills_owed_fen)} 元（含违约金）")]
+    if view.arrears_stage is not None:
+        stage = Stage(view.arrears_stage).label
+        rows.append(("停电催费", f"{stage}（gridpay arrears show --account {view.account_no}）"))
+    return rows

@@ -14,7 +14,7 @@ from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
 from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.demo.simulate_days import simulate_days
-from gridpay.demo.summary import DemoSummary, demo_summary
+from gridpay.demo.summary import DemoSummary, PostpaidFigures, demo_summary
 from gridpay.domain.money import format_yuan
 from gridpay.domain.sms_texts import sms_label
 from gridpay.interfaces import clock
@@ -67,6 +67,9 @@ class Command(GridpayCommand):
                 f"注意：{report.readings_rejected} 条读数被拒收，"
                 f"{report.settlement_failed} 户·日未能结算（原因已记录）。"
             )
+        if report.procedure_refused:
+            refused = "，".join(f"{no} {code}" for no, code in report.procedure_refused[:5])
+            console.print(f"注意：停电催费有 {len(report.procedure_refused)} 步被程序拒绝（{refused}）。")
         if options["serve"]:
             print_sign_ins(demo_sign_ins(), port=options["port"])
             call_command("serve", port=options["port"], quiet=True)
@@ -116,6 +119,10 @@ def print_summary(summary: DemoSummary, *, database: str) -> None:
     console.print(f"结算电费      {format_yuan(summary.settled_fen)} 元")
     console.print(f"交费          {format_yuan(summary.paid_fen)} 元（{summary.payments} 笔）")
     console.print(f"可用余额为负  {summary.below_zero} 户")
+    postpaid_villages = [v for v in summary.villages if v.postpaid]
+    if summary.postpaid.accounts:
+        print_postpaid(summary.postpaid, villages="、".join(f"{v.village}（{v.reading_day} 日）"
+                                                            for v in postpaid_villages))
     table = Table(show_footer=True)
     table.add_column("村/社区", footer="合计")
     table.add_column("网格员")
@@ -126,7 +133,7 @@ def print_summary(summary: DemoSummary, *, database: str) -> None:
     table.add_column("余额为负", justify="right", footer=str(summary.below_zero))
     for v in summary.villages:
         table.add_row(
-            v.village,
+            f"{v.village}*" if v.postpaid else v.village,
             v.grid_staff,
             str(v.accounts),
             str(v.energy_kwh),
@@ -135,3 +142,26 @@ def print_summary(summary: DemoSummary, *, database: str) -> None:
             str(v.below_zero),
         )
     console.print(table)
+    if postpaid_villages:
+        console.print("* 尚未推广智能交费的村：后付费，按抄表例日出电费账单，不参加每日结算")
+
+
+def print_postpaid(p: PostpaidFigures, *, villages: str) -> None:
+    console.print(
+        f"后付费        {p.accounts} 户（非居民 {p.other} 户，重要用户 {p.important} 户），"
+        f"尚未推广智能交费的村及抄表例日：{villages}"
+    )
+    console.print(
+        f"电费账单      {p.bills} 张 {format_yuan(p.billed_fen)} 元（{p.billed_kwh} kWh），"
+        f"已交 {format_yuan(p.paid_fen)} 元（含违约金 {format_yuan(p.late_fee_paid_fen)} 元），"
+        f"尚欠 {format_yuan(p.owed_fen)} 元"
+    )
+    waived = f"，减免 {format_yuan(p.late_fee_waived_fen)} 元" if p.late_fee_waived_fen else ""
+    console.print(f"违约金        已计 {format_yuan(p.late_fee_fen)} 元{waived}")
+    console.print(f"停电催费      {sum(p.cases.values())} 件")
+    for stage, n in p.cases.items():
+        console.print(f"  {stage.label}：{n} 件")
+    console.print(
+        f"催费停电      执行 {p.executions} 次（远程 {p.remote_executions} 次），"
+        f"交清复电 {p.reconnections} 次，复电工作票待完成 {p.reconnections_pending} 件"
+    )

@@ -13,7 +13,7 @@ from gridpay.domain.energy import TOU_LABELS, TouPeriod, parse_kwh
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
-from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, exact_yuan, print_json
 
 
 class Command(GridpayCommand):
@@ -71,14 +71,9 @@ class Command(GridpayCommand):
             amount = Decimal(line.amount_micro_yuan).scaleb(-6)
             period = f" {TOU_LABELS[line.period]}段" if tou else ""
             console.print(
-                f"第{line.tier}阶梯{period}  {line.energy_kwh} kWh × {line.price} 元/kWh = {_exact_yuan(amount)} 元"
+                f"第{line.tier}阶梯{period}  {line.energy_kwh} kWh × {line.price} 元/kWh = {exact_yuan(amount)} 元"
             )
         console.print(
             f"合计 {quote.energy_kwh} kWh，电费 {format_yuan(quote.charge_fen)} 元（{quote.charge_fen} 分）"
         )
 
-
-def _exact_yuan(amount: Decimal) -> str:
-    """A line's exact amount: at least the fen (53.80), more places only where the product has them (32.2834)."""
-    to_the_fen = amount.quantize(Decimal("0.01"))
-    return f"{to_the_fen:f}" if to_the_fen == amount else f"{amount.normalize():f}"

@@ -1,0 +1,1 @@
+"""Postpaid accounts (后付费): monthly bills, their payment, late fees and the arrears procedure."""

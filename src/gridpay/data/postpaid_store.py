@@ -1,0 +1,233 @@
+"""Reads and writes of postpaid bills in sets: the accounts due a bill, their period's energy, their receivables."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
+
+from gridpay.data import ledger as ledger_store
+from gridpay.data.bulk import array_literal, on_postgresql, sql_date
+from gridpay.data.models import (
+    Account,
+    AccountMode,
+    AreaReadingDay,
+    BillPayment,
+    LedgerAccount,
+    PostpaidBill,
+    Reading,
+)
+from gridpay.data.models.accounts import AccountStatus
+from gridpay.domain.energy import DayEnergy, TouPeriod
+from gridpay.domain.ledger import LedgerAccountKind
+from gridpay.domain.postpaid_bills import OpenBill, arrears_fen
+
+LATE_FEE_INCOME = "revenue:late_fees"
+DEFAULT_READING_DAY = 25
+_TOU_FIELDS = {
+    TouPeriod.SHARP: "energy_sharp_kwh",
+    TouPeriod.PEAK: "energy_peak_kwh",
+    TouPeriod.FLAT: "energy_flat_kwh",
+    TouPeriod.VALLEY: "energy_valley_kwh",
+}
+
+
+def receivable_code(account_no: str) -> str:
+    return f"receivable:{account_no}"
+
+
+@dataclass(frozen=True)
+class DueAccount:
+    account_id: int
+    account_no: str
+    tariff_code: str
+    time_of_use: bool
+    ledger_account_id: int
+    receivable_account_id: int | None
+
+
+def accounts_due(day: date) -> list[DueAccount]:
+    """Active postpaid accounts whose reading day is ``day``'s day of the month and that have no bill this month.
+
+    An account's reading day is its transformer area's, else its village's, else the 25th (accounts with neither).
+    """
+    month = day.replace(day=1)
+    area_days = dict(AreaReadingDay.objects.values_list("transformer_area", "reading_day"))
+    own_area = [area for area, reading_day in area_days.items() if reading_day == day.day]
+    other_areas = [area for area, reading_day in area_days.items() if reading_day != day.day]
+    by_village = Q(village__reading_day=day.day) if day.day != DEFAULT_READING_DAY else (
+        Q(village__reading_day=day.day) | Q(village__isnull=True)
+    )
+    rows = (
+        Account.objects.filter(mode=AccountMode.POSTPAID, status=AccountStatus.ACTIVE)
+        .filter(Q(transformer_area__in=own_area) | (by_village & ~Q(transformer_area__in=other_areas)))
+        .exclude(postpaid_bills__month=month)
+        .order_by("id")
+        .values_list("id", "account_no", "tariff__code", "time_of_use", "ledger_account_id", "receivable_account_id")
+    )
+    return [DueAccount(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PeriodEnergy:
+    period_from: date
+    energy: DayEnergy
+
+
+def period_energies(*, account_ids: list[int], reading_date: date) -> dict[int, PeriodEnergy]:
+    """Energy from the day after each account's last bill (its first reading, before any bill) through
+    ``reading_date``, for the accounts that have a reading of ``reading_date``: the others cannot be billed yet."""
+    read_that_day = set(
+        Reading.objects.filter(account_id__in=account_ids, reading_date=reading_date).values_list(
+            "account_id", flat=True
+        )
+    )
+    last_billed = Subquery(
+        PostpaidBill.objects.filter(account_id=OuterRef("account_id")).order_by("-reading_date").values(
+            "reading_date"
+        )[:1]
+    )
+    last_billed_on = dict(
+        PostpaidBill.objects.filter(account_id__in=read_that_day).values("account_id").annotate(
+            last=Max("reading_date")).values_list("account_id", "last")
+    )
+    rows = (
+        Reading.objects.filter(account_id__in=read_that_day, reading_date__lte=reading_date)
+        .annotate(last_billed=last_billed)
+        .filter(Q(last_billed__isnull=True) | Q(reading_date__gt=F("last_billed")))
+        .values("account_id")
+        .annotate(
+            first=Min("reading_date"),
+            total=Sum("energy_kwh"),
+            **{str(period): Sum(field) for period, field in _TOU_FIELDS.items()},
+        )
+    )
+    result = {}
+    for row in rows:
+        last = last_billed_on.get(row["account_id"])
+        tou: dict[TouPeriod, Decimal] = {
+            p: row[str(p)] for p in _TOU_FIELDS if p is not TouPeriod.FLAT and row[str(p)] is not None
+        }
+        result[row["account_id"]] = PeriodEnergy(
+            period_from=last + timedelta(days=1) if last is not None else row["first"],
+            energy=DayEnergy(total_kwh=row["total"] or Decimal(0), tou_kwh=tou),
+        )
+    return result
+
+
+def billed_since(*, account_ids: list[int], since: date, before: date) -> dict[int, list[tuple[date, Decimal]]]:
+    """Each account's earlier bills from ``since``: (reading date, energy), for the tier period's usage."""
+    result: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for account_id, reading_date, energy in PostpaidBill.objects.filter(
+        account_id__in=account_ids, reading_date__gte=since, reading_date__lt=before
+    ).values_list("account_id", "reading_date", "energy_kwh"):
+        result[account_id].append((reading_date, energy))
+    return result
+
+
+def ensure_receivables(due: list[DueAccount]) -> dict[int, int]:
+    """The receivable ledger account of each account, made for those billed the first time: account → ledger id."""
+    result = {a.account_id: a.receivable_account_id for a in due if a.receivable_account_id is not None}
+    missing = [a for a in due if a.receivable_account_id is None]
+    if missing:
+        made = LedgerAccount.objects.bulk_create(
+            [LedgerAccount(code=receivable_code(a.account_no), kind=LedgerAccountKind.RECEIVABLE.value)
+             for a in missing]
+        )
+        made_for = {a.account_id: ledger.id for a, ledger in zip(missing, made, strict=True)}
+        _set_receivables(made_for)
+        result.update(made_for)
+    return result
+
+
+def _set_receivables(receivable_of: dict[int, int]) -> None:
+    """Account id → its new receivable's ledger id, in one statement (bulk_update's CASE per row costs the bill
+    run more than all its inserts)."""
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            cursor.execute(
+                f"UPDATE {table} AS a SET receivable_account_id = v.ledger "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, ledger) WHERE a.id = v.id",
+                [array_literal(receivable_of.keys()), array_literal(receivable_of.values())],
+            )
+        else:
+            cursor.executemany(f"UPDATE {table} SET receivable_account_id = %s WHERE id = %s",
+                               [(ledger, account) for account, ledger in receivable_of.items()])
+
+
+def set_late_fees(late_fee_of: Sequence[tuple[int, int]], *, through: date) -> None:
+    """Each bill's late fee charged so far, (bill id, fen), now charged through ``through``: one statement, not
+    bulk_update's CASE per bill, which made the daily accrual quadratic in its batch."""
+    table = PostpaidBill._meta.db_table
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            cursor.execute(
+                f"UPDATE {table} AS b SET late_fee_fen = v.fen, late_fee_through = %s "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, fen) WHERE b.id = v.id",
+                [through, array_literal(b for b, _ in late_fee_of), array_literal(f for _, f in late_fee_of)],
+            )
+        else:
+            cursor.executemany(f"UPDATE {table} SET late_fee_fen = %s, late_fee_through = %s WHERE id = %s",
+                               [(fen, sql_date(through), bill) for bill, fen in late_fee_of])
+
+
+def late_fee_income_account() -> LedgerAccount:
+    return ledger_store.system_account(LATE_FEE_INCOME, LedgerAccountKind.REVENUE)
+
+
+def open_bills(account_id: int) -> list[OpenBill]:
+    """What the account still owes on each bill, oldest first."""
+    return [
+        OpenBill(
+            bill_id=row.id,
+            reading_date=row.reading_date,
+            principal_due_fen=row.amount_fen - row.principal_paid_fen,
+            late_fee_due_fen=row.late_fee_fen - row.late_fee_paid_fen - row.late_fee_waived_fen,
+        )
+        for row in PostpaidBill.objects.filter(account_id=account_id, paid_off_on__isnull=True).order_by(
+            "reading_date", "id"
+        )
+    ]
+
+
+def principal_payments(bill_ids: list[int]) -> dict[int, list[tuple[date, int]]]:
+    """The days each bill's principal was paid and how much: the late fee's base falls the day after."""
+    result: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for bill_id, day, fen in BillPayment.objects.filter(bill_id__in=bill_ids, principal_fen__gt=0).values_list(
+        "bill_id", "business_day", "principal_fen"
+    ):
+        result[bill_id].append((day, fen))
+    return result
+
+
+def receivable_id(account: Account) -> int:
+    """The ledger account of ``account``'s bills: every account with a bill has one (made with its first)."""
+    if account.receivable_account_id is None:
+        raise RuntimeError(f"account {account.account_no} has bills but no receivable")
+    return account.receivable_account_id
+
+
+def arrears_by_account(account_ids: Iterable[int], *, day: date) -> dict[int, int]:
+    """Each account's arrears on ``day`` (domain.postpaid_bills.arrears_fen): its bills due before ``day`` and their
+    late fees, less its credit; accounts in arrears only."""
+    ids = list(account_ids)
+    owed = dict(
+        PostpaidBill.objects.filter(account_id__in=ids, paid_off_on__isnull=True, due_on__lt=day)
+        .values("account_id")
+        .annotate(owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
+                           - F("late_fee_waived_fen")))
+        .values_list("account_id", "owed")
+    )
+    credit = dict(Account.objects.filter(id__in=list(owed)).values_list("id", "ledger_account__balance_fen"))
+    found = {account_id: arrears_fen(credit_fen=credit[account_id], overdue_owed_fen=int(fen or 0))
+             for account_id, fen in owed.items()}
+    return {account_id: fen for account_id, fen in found.items() if fen > 0}
+
+
+def arrears_of(account_id: int, *, day: date) -> int:
+    return arrears_by_account([account_id], day=day).get(account_id, 0)
+
