@@ -14,6 +14,7 @@ def queue_withholdings(*, at: datetime, business_day: date) -> int:
         WithholdingAgreement.objects.filter(active=True, account__status="active")
         .exclude(requests__status__in=OPEN_REQUEST)
         .values_list("id", "amount_fen", "threshold_fen", "account__ledger_account__balance_fen")
+        .order_by("id")  # requests in agreement order: a bank file lists them the same way on every database
     )
     queued = 0
     for agreement_id, amount, threshold, balance in due.iterator(chunk_size=5_000):
