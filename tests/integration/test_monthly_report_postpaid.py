@@ -107,6 +107,10 @@ LATE = {"explanation_to_customer": "雨雪天气道路结冰，抢修车辆无�
         "explanation_to_supervisor": "计量班人员在外抢修故障，复电工单未能在时限内处理"}
 
 
+# When the reports are asked for: a March morning, February closed and March running.
+REPORTED_AT = local(date(2025, 3, 5), 10)
+
+
 def a_month(clock: FakeClock) -> None:
     """February 2025 of two prepaid and six postpaid households, then a few days of March."""
     p, q = prepaid(7, opening_balance_fen=5_000), prepaid(8, opening_balance_fen=-20_000)
@@ -147,13 +151,13 @@ def a_month(clock: FakeClock) -> None:
          COLLECTOR, local(date(2025, 3, 3), 10))
     waive_late_fee(bill_no=f"202501{e.account_no}", amount_fen=100, reason="所务会同意部分减免", actor="王所长",
                    roles={Role.STATION_HEAD}, at=local(date(2025, 3, 4), 11), business_day=date(2025, 3, 4))
-    clock.instant = local(date(2025, 3, 5), 10)
+    clock.instant = REPORTED_AT
 
 
 def test_february_counts_the_postpaid_half_as_it_stood_at_the_months_end(zj_tariff: str, clock: FakeClock) -> None:
     a_month(clock)
 
-    report = monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+    report = monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
 
     assert report.cut_off == date(2025, 2, 28)
     # Prepaid: 28 days × 5.38 = 150.64 yuan each. p had 50.00 and paid 60.00: it owed 40.64 on the 28th (its
@@ -185,7 +189,7 @@ def test_february_counts_the_postpaid_half_as_it_stood_at_the_months_end(zj_tari
 def test_the_month_in_progress_counts_to_today(zj_tariff: str, clock: FakeClock) -> None:
     a_month(clock)
 
-    report = monthly_report(month=date(2025, 3, 1), now=clock.now(), zone=ZONE)
+    report = monthly_report(month=date(2025, 3, 1), now=REPORTED_AT, zone=ZONE)
 
     assert report.cut_off == date(2025, 3, 5)
     assert (report.prepaid, report.postpaid, report.recovery_rate) == (Recovery(0, 0), Recovery(0, 0), None)
@@ -237,7 +241,7 @@ def pdf_text(pdf: bytes) -> str:
 
 def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> None:
     a_month(clock)
-    report: MonthlyReport = monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+    report: MonthlyReport = monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
 
     text = pdf_text(monthly_report_pdf(report, printed="2025-03-05 10:00"))
 
@@ -253,12 +257,12 @@ def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> No
 
 
 def test_the_report_asks_the_same_queries_whatever_the_number_of_accounts(zj_tariff: str, clock: FakeClock) -> None:
-    clock.instant = local(date(2025, 3, 5), 10)
+    clock.instant = REPORTED_AT
     with CaptureQueriesContext(connection) as empty:
-        monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+        monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
     a_month(clock)
 
     with CaptureQueriesContext(connection) as month:
-        monthly_report(month=FEBRUARY, now=clock.now(), zone=ZONE)
+        monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
 
     assert len(month.captured_queries) == len(empty.captured_queries) <= 25
