@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from settlement import (
     CHUNK,
+    READING_COLUMNS,
     best_copy_seconds,
     checkpoint,
     django_setup,
@@ -186,16 +187,7 @@ def build_postpaid_town(count: int) -> None:
                     )
             insert_rows(
                 "gridpay_reading",
-                (
-                    "meter_id",
-                    "account_id",
-                    "reading_date",
-                    "total_kwh",
-                    "energy_kwh",
-                    "energy_peak_kwh",
-                    "energy_valley_kwh",
-                    "received_at",
-                ),
+                READING_COLUMNS,
                 readings,
             )
         print(f"  set-up {ids[-1]:,} / {count:,}", file=sys.stderr)

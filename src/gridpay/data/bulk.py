@@ -1,6 +1,6 @@
 """Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -45,6 +45,27 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
         marks = ", ".join(["%s"] * len(columns))
         adapted = [tuple(_sqlite_value(value) for value in row) for row in rows]
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+
+
+def set_by_id(table: str, column: str, values: Mapping[int, int], *, also: Mapping[str, Any] | None = None) -> None:
+    """Set ``column`` (an integer) of each row id → value, and each of ``also``'s columns to its one value, in one
+    statement on PostgreSQL: Django's bulk_update writes a CASE per row, quadratic in a batch run."""
+    if not values:
+        return
+    extra = dict(also or {})
+    with connection.cursor() as cursor:
+        if on_postgresql():
+            sets = ", ".join([f"{column} = v.value", *(f"{name} = %s" for name in extra)])
+            cursor.execute(
+                f"UPDATE {table} AS r SET {sets} FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, value) "
+                "WHERE r.id = v.id",
+                [*extra.values(), array_literal(values.keys()), array_literal(values.values())],
+            )
+            return
+        sets = ", ".join([f"{column} = %s", *(f"{name} = %s" for name in extra)])
+        constants = [_sqlite_value(value) for value in extra.values()]
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s",
+                           [(value, *constants, row) for row, value in values.items()])
 
 
 def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -> None:

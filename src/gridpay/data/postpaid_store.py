@@ -1,16 +1,15 @@
 """Reads and writes of postpaid bills in sets: the accounts due a bill, their period's energy, their receivables."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
 
 from gridpay.data import ledger as ledger_store
-from gridpay.data.bulk import array_literal, on_postgresql, sql_date
+from gridpay.data.bulk import set_by_id
 from gridpay.data.models import (
     Account,
     AccountMode,
@@ -26,6 +25,9 @@ from gridpay.domain.ledger import LedgerAccountKind
 from gridpay.domain.postpaid_bills import OpenBill, arrears_fen
 
 LATE_FEE_INCOME = "revenue:late_fees"
+# What a bill still owes: its principal and its late fee not paid or waived (fen).
+OWED_ON_BILL = (F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
+                - F("late_fee_waived_fen"))
 DEFAULT_READING_DAY = 25
 _TOU_FIELDS = {
     TouPeriod.SHARP: "energy_sharp_kwh",
@@ -138,41 +140,21 @@ def ensure_receivables(due: list[DueAccount]) -> dict[int, int]:
              for a in missing]
         )
         made_for = {a.account_id: ledger.id for a, ledger in zip(missing, made, strict=True)}
-        _set_receivables(made_for)
+        set_by_id(Account._meta.db_table, "receivable_account_id", made_for)
         result.update(made_for)
     return result
 
 
-def _set_receivables(receivable_of: dict[int, int]) -> None:
-    """Account id → its new receivable's ledger id, in one statement (bulk_update's CASE per row costs the bill
-    run more than all its inserts)."""
-    table = Account._meta.db_table
-    with connection.cursor() as cursor:
-        if on_postgresql():
-            cursor.execute(
-                f"UPDATE {table} AS a SET receivable_account_id = v.ledger "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, ledger) WHERE a.id = v.id",
-                [array_literal(receivable_of.keys()), array_literal(receivable_of.values())],
-            )
-        else:
-            cursor.executemany(f"UPDATE {table} SET receivable_account_id = %s WHERE id = %s",
-                               [(ledger, account) for account, ledger in receivable_of.items()])
+def set_late_fees(late_fee_of: Mapping[int, int], *, through: date) -> None:
+    """Each bill's late fee charged so far (bill id → fen), now charged through ``through``."""
+    set_by_id(PostpaidBill._meta.db_table, "late_fee_fen", late_fee_of, also={"late_fee_through": through})
 
 
-def set_late_fees(late_fee_of: Sequence[tuple[int, int]], *, through: date) -> None:
-    """Each bill's late fee charged so far, (bill id, fen), now charged through ``through``: one statement, not
-    bulk_update's CASE per bill, which made the daily accrual quadratic in its batch."""
-    table = PostpaidBill._meta.db_table
-    with connection.cursor() as cursor:
-        if on_postgresql():
-            cursor.execute(
-                f"UPDATE {table} AS b SET late_fee_fen = v.fen, late_fee_through = %s "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, fen) WHERE b.id = v.id",
-                [through, array_literal(b for b, _ in late_fee_of), array_literal(f for _, f in late_fee_of)],
-            )
-        else:
-            cursor.executemany(f"UPDATE {table} SET late_fee_fen = %s, late_fee_through = %s WHERE id = %s",
-                               [(fen, sql_date(through), bill) for bill, fen in late_fee_of])
+def lock_accounts(account_ids: Sequence[int]) -> None:
+    """Lock as a payment does: the accounts' balances, then the accounts (then their receivables, by posting)."""
+    list(LedgerAccount.objects.select_for_update().filter(account__id__in=account_ids).order_by("id")
+         .values_list("id", flat=True))
+    list(Account.objects.select_for_update().filter(id__in=account_ids).order_by("id").values_list("id", flat=True))
 
 
 def late_fee_income_account() -> LedgerAccount:
@@ -218,8 +200,7 @@ def arrears_by_account(account_ids: Iterable[int], *, day: date) -> dict[int, in
     owed = dict(
         PostpaidBill.objects.filter(account_id__in=ids, paid_off_on__isnull=True, due_on__lt=day)
         .values("account_id")
-        .annotate(owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
-                           - F("late_fee_waived_fen")))
+        .annotate(owed=Sum(OWED_ON_BILL))
         .values_list("account_id", "owed")
     )
     credit = dict(Account.objects.filter(id__in=list(owed)).values_list("id", "ledger_account__balance_fen"))

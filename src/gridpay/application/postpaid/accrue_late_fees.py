@@ -5,7 +5,7 @@ counts). The total of a bill is worked out afresh from its due date and the days
 rounded once (domain.late_fees), so the daily charges always add up to it and a re-run charges nothing.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet
 
 from gridpay.data import ledger as ledger_store
 from gridpay.data import postpaid_store as store
-from gridpay.data.models import Account, LateFeeCharge, LedgerAccount, PostpaidBill
+from gridpay.data.models import LateFeeCharge, PostpaidBill
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.late_fees import CustomerCategory, LateFeeRates, late_fee
 from gridpay.domain.ledger import Transfer, TransferKind
@@ -43,7 +43,7 @@ def accrue_late_fees(*, through: date, at: datetime, batch_size: int = BATCH,
     for start in range(0, len(account_ids), batch_size):
         batch = account_ids[start : start + batch_size]
         with transaction.atomic():
-            lock_accounts(batch)
+            store.lock_accounts(batch)
             rows = list(overdue(through).filter(account_id__in=batch).select_related("account"))
             fen = charge_late_fees(rows, through=through, at=at, rates=rates)
         bills += len(rows)
@@ -59,13 +59,6 @@ def overdue(through: date) -> QuerySet[PostpaidBill]:
     return PostpaidBill.objects.filter(
         paid_off_on__isnull=True, due_on__lt=through, principal_paid_fen__lt=F("amount_fen")
     ).filter(Q(late_fee_through__isnull=True) | Q(late_fee_through__lt=through))
-
-
-def lock_accounts(account_ids: Sequence[int]) -> None:
-    """Lock as a payment does: the accounts' balances, then the accounts (then their receivables, by posting)."""
-    list(LedgerAccount.objects.select_for_update().filter(account__id__in=account_ids).order_by("id")
-         .values_list("id", flat=True))
-    list(Account.objects.select_for_update().filter(id__in=account_ids).order_by("id").values_list("id", flat=True))
 
 
 def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, rates: LateFeeRates) -> list[int]:
@@ -98,5 +91,5 @@ def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, 
     for bill, fen in zip(bills, owed, strict=True):
         bill.late_fee_fen += fen
         bill.late_fee_through = through
-    store.set_late_fees([(bill.id, bill.late_fee_fen) for bill in bills], through=through)
+    store.set_late_fees({bill.id: bill.late_fee_fen for bill in bills}, through=through)
     return owed

@@ -5,11 +5,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from gridpay.application.errors import UnknownAccount
-from gridpay.application.postpaid.procedure_circumstances import procedure_rules
+from gridpay.application.postpaid.procedure_circumstances import procedure_rules, window_context
 from gridpay.data import arrears_store, postpaid_store
-from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account, ArrearsCase
-from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.arrears_procedure import (
     CaseFile,
     Circumstances,
@@ -72,7 +70,7 @@ def arrears_timeline(*, account_no: str, at: datetime) -> Timeline:
     rows = list(ArrearsCase.objects.filter(account=account)
                 .select_related("account__customer", "account__village", "reconnect_command")
                 .order_by("-opened_at", "-id"))
-    policy, calendar = _context(at)
+    policy, calendar = window_context(at)
     owed = postpaid_store.arrears_of(account.id, day=business_day(instant=at, zone=policy.zone))
     if not rows:
         return Timeline(account_no=account.account_no, customer_name=account.customer.name, owed_fen=owed, case=None,
@@ -90,7 +88,7 @@ def arrears_work(*, at: datetime, role: Role | None = None) -> list[WorkItem]:
     rows = list(ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True)
                 .select_related("account__customer", "account__village", "account__ledger_account",
                                 "account__receivable_account", "reconnect_command").order_by("opened_at", "id"))
-    policy, calendar = _context(at)
+    policy, calendar = window_context(at)
     arrears = postpaid_store.arrears_by_account([row.account_id for row in rows],
                                                 day=business_day(instant=at, zone=policy.zone))
     items = [_item(row, owed=arrears.get(row.account_id, 0), at=at, policy=policy, calendar=calendar) for row in rows]
@@ -169,8 +167,3 @@ def _field_reconnection(row: ArrearsCase) -> bool:
     command = row.reconnect_command
     return command is None or command.status in _COMMAND_GAVE_UP
 
-
-def _context(at: datetime) -> tuple[SupplyPolicy, Calendar]:
-    policy = load_policy()
-    year = business_day(instant=at, zone=policy.zone).year
-    return policy, load_calendar(years=range(year, year + 2))

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from gridpay.application.postpaid.accrue_late_fees import lock_accounts
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
 from gridpay.data import ledger as ledger_store
 from gridpay.data import postpaid_store as store
@@ -71,7 +70,7 @@ def _issue_batch(
 ) -> BillRunReport:
     ids = [a.account_id for a in batch]
     with transaction.atomic():
-        lock_accounts(ids)  # as a payment does, before the receivables: a payment may be paying older bills
+        store.lock_accounts(ids)  # as a payment does, before the receivables: a payment may be paying older bills
         energies = store.period_energies(account_ids=ids, reading_date=day)
         earlier = store.billed_since(account_ids=ids, since=day.replace(month=1, day=1), before=day)
         priced: list[tuple[store.DueAccount, store.PeriodEnergy, Quote]] = []

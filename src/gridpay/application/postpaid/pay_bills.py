@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from gridpay.application.postpaid.accrue_late_fees import charge_late_fees, lock_accounts, overdue
+from gridpay.application.postpaid.accrue_late_fees import charge_late_fees, overdue
 from gridpay.data import ledger as ledger_store
 from gridpay.data import postpaid_store as store
 from gridpay.data.models import Account, BillPayment, PostpaidBill
@@ -18,7 +18,7 @@ def pay_bills_from_credit(*, account_id: int, business_day: date, at: datetime, 
     The one door for paying bills: a payment from any channel comes here after it is credited, and so does a
     new bill on an account that already had credit.
     """
-    lock_accounts([account_id])
+    store.lock_accounts([account_id])
     due = list(overdue(business_day).filter(account_id=account_id).select_related("account"))
     if due:
         charge_late_fees(due, through=business_day, at=at, rates=gridpay_settings().late_fee_rates)

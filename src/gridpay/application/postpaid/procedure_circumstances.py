@@ -9,6 +9,8 @@ from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.arrears_procedure import Circumstances, ProcedureRules
 from gridpay.domain.business_time import business_day
+from gridpay.domain.calendar import Calendar
+from gridpay.domain.supply_policy import SupplyPolicy
 
 
 def procedure_rules() -> ProcedureRules:
@@ -22,17 +24,23 @@ def procedure_rules() -> ProcedureRules:
     )
 
 
+def window_context(at: datetime) -> tuple[SupplyPolicy, Calendar]:
+    """The disconnection window's policy and calendar at ``at``, for one case or a whole queue of them."""
+    policy = load_policy()
+    year = business_day(instant=at, zone=policy.zone).year
+    # The planned disconnection may be in the next year (a red notice delivered in late December).
+    return policy, load_calendar(years=range(year, year + 2))
+
+
 def circumstances_of(account: Account, *, at: datetime) -> Circumstances:
     """Read in the caller's transaction, after the account's locks: the re-check sees what the step will act on."""
-    policy = load_policy()
+    policy, calendar = window_context(at)
     today = business_day(instant=at, zone=policy.zone)
-    year = today.year
     return Circumstances(
         at=at,
         zone=policy.zone,
         arrears_fen=postpaid_store.arrears_of(account.id, day=today),
         protected=account.protected,
         policy=policy,
-        # The planned disconnection may be in the next year (a red notice delivered in late December).
-        calendar=load_calendar(years=range(year, year + 2)),
+        calendar=calendar,
     )

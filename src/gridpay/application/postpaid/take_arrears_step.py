@@ -12,9 +12,8 @@ from datetime import datetime
 from django.db import transaction
 
 from gridpay.application.errors import NotFound
-from gridpay.application.postpaid.accrue_late_fees import lock_accounts
 from gridpay.application.postpaid.procedure_circumstances import circumstances_of, procedure_rules
-from gridpay.data import arrears_store, meter_command_store
+from gridpay.data import arrears_store, meter_command_store, postpaid_store
 from gridpay.data.models import Account, ArrearsCase, AuditRecord, Meter
 from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.domain.arrears_procedure import CaseFile, StepRequest, take_step
@@ -51,7 +50,7 @@ def take_arrears_step(
         account_id = Account.objects.filter(account_no=account_no.strip()).values_list("id", flat=True).first()
         if account_id is None:
             raise NoOpenCase(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
-        lock_accounts([account_id])
+        postpaid_store.lock_accounts([account_id])
         account = Account.objects.get(id=account_id)
         row = open_case(account_id)
         if row is None:

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from django.db import transaction
 
 from gridpay.application.errors import InvalidInput
-from gridpay.application.postpaid.accrue_late_fees import lock_accounts
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.postpaid.show_bill import NoSuchBill, PostpaidBillView, view_of
 from gridpay.data import ledger as ledger_store
@@ -42,7 +41,7 @@ def waive_late_fee(
         account_id = PostpaidBill.objects.filter(bill_no=bill_no.strip()).values_list("account_id", flat=True).first()
         if account_id is None:
             raise NoSuchBill(gettext_noop("没有电费单 {bill_no}"), field="bill", params={"bill_no": bill_no})
-        lock_accounts([account_id])
+        store.lock_accounts([account_id])
         bill = PostpaidBill.objects.select_related("account").get(bill_no=bill_no.strip())
         owed = bill.late_fee_fen - bill.late_fee_paid_fen - bill.late_fee_waived_fen
         amount = owed if amount_fen is None else amount_fen

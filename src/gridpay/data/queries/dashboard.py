@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from gridpay.data.models import Account, ArrearsCase, Notification, Payment, PostpaidBill, ReconnectCase, Settlement
 from gridpay.data.models.accounts import AccountStatus
+from gridpay.data.postpaid_store import OWED_ON_BILL
 
 
 def accounts_by_mode() -> dict[str, int]:
@@ -45,8 +46,7 @@ def postpaid_arrears(*, today: date) -> tuple[int, int]:
     """Open arrears cases of postpaid accounts, and their arrears: bills past their due date with their late fees."""
     cases = ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True).count()
     owed = PostpaidBill.objects.filter(paid_off_on__isnull=True, due_on__lt=today).aggregate(
-        owed=Sum(F("amount_fen") - F("principal_paid_fen") + F("late_fee_fen") - F("late_fee_paid_fen")
-                 - F("late_fee_waived_fen")))["owed"]
+        owed=Sum(OWED_ON_BILL))["owed"]
     return cases, int(owed or 0)
 
 
