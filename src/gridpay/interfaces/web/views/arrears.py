@@ -27,6 +27,7 @@ from gridpay.domain.arrears_procedure import (
     Stage,
     Step,
     acknowledgements_missing,
+    planned_disconnection_at,
 )
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.errors import DomainError
@@ -221,9 +222,7 @@ def _initial(step: Step, file: CaseFile, owed_fen: int) -> dict[str, Any]:
 
 
 def _planned(file: CaseFile | None) -> datetime | None:
-    if file is None or file.red_notice is None:
-        return None
-    return file.red_notice.planned_disconnection_at
+    return None if file is None else planned_disconnection_at(file)
 
 
 def _local_text(instant: datetime) -> str:
