@@ -6,6 +6,7 @@ from gridpay.data.models.arrears import ArrearsCase
 from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
+from gridpay.data.models.collection import AreaCollector, AreaMember, CollectionArea
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
 from gridpay.data.models.ledger import LedgerAccount, Transfer
@@ -34,6 +35,8 @@ __all__ = [
     "AgentPayment",
     "AgentSettlement",
     "ApiToken",
+    "AreaCollector",
+    "AreaMember",
     "AreaReadingDay",
     "ArrearsCase",
     "AuditRecord",
@@ -44,6 +47,7 @@ __all__ = [
     "CardBatch",
     "ChannelOrder",
     "ChannelRefusal",
+    "CollectionArea",
     "Contact",
     "CounterReceipt",
     "Customer",
