@@ -1,4 +1,4 @@
-"""Collection areas on a real database: collectors named and replaced with history, every arrears account answered for."""
+"""Collection areas on a real database: collectors named and replaced with history, every arrears account answered."""
 
 from datetime import UTC, date, datetime
 
