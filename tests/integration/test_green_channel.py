@@ -188,8 +188,8 @@ def test_the_collection_pays_the_households_open_bill_as_any_payment_does(people
     flag_household(account_no=account.account_no, kind="low_income", reason="特困供养", staff=people["head"],
                    at=local(date(2025, 2, 12), 9))
     # Three days late: the bill and its late fee, charged as the 1-yuan minimum when the payment arrives.
-    collect_at_home(account_no=account.account_no, amount_fen=BILLED + 100, receipt_no="0100", staff=people["collector"],
-                    at=local(date(2025, 2, 12), 15), business_day=date(2025, 2, 12))
+    collect_at_home(account_no=account.account_no, amount_fen=BILLED + 100, receipt_no="0100",
+                    staff=people["collector"], at=local(date(2025, 2, 12), 15), business_day=date(2025, 2, 12))
     bill = PostpaidBill.objects.get(account=account)
     assert (bill.principal_paid_fen, bill.late_fee_paid_fen, bill.paid_off_on) == (BILLED, 100, date(2025, 2, 12))
 
