@@ -68,7 +68,8 @@ def test_a_green_channel_month_at_the_command_line(
     assert [(c["collector"], c["collected_fen"], c["outstanding_fen"]) for c in cash] == [("chen", 8_880, 8_880)]
     settled = gridpay("settle", "--collector", "chen", "--amount-fen", "8800", "--slip", "JK1", "--as", "zhang")
     assert settled.returncode == 0, settled.stderr
-    assert "已登记缴存：缴款单 JK1，收费员 陈嘉涵，核销 1 笔，应缴 88.80 元，实缴 88.00 元，短款 0.80 元" in settled.stdout
+    assert ("已登记缴存：缴款单 JK1，收费员 陈嘉涵，核销 1 笔，应缴 88.80 元，实缴 88.00 元，短款 0.80 元"
+            in settled.stdout)
     self_count = gridpay("settle", "--collector", "chen", "--amount-fen", "1", "--as", "chen")
     assert self_count.returncode == 1 and "只有营业员或所长可以登记收费员缴存" in self_count.stderr
     (after,) = json.loads(gridpay("cash", "--json").stdout)
