@@ -10,7 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gridpay.application.errors import NotFound, UnknownAccount
+from gridpay.application.errors import UnknownAccount
 from gridpay.application.green_channel.collect_at_home import Photo, collect_at_home
 from gridpay.application.green_channel.flag_household import (
     GreenChannelNotAllowed,
@@ -220,7 +220,12 @@ def test_a_photo_is_kept_under_the_configured_directory_and_a_bad_one_writes_not
         with pytest.raises(GreenChannelRefused) as refused:
             collect(people, account, 3_000, "0002", photo=bad)
         assert refused.value.field == "photo"
+    plain = enrol(2, opening_balance_fen=0)
+    other_photo = Photo(data=JPEG + b"another", content_type="image/jpeg")
+    with pytest.raises(NotFlagged):
+        collect(people, plain, 3_000, "0003", photo=other_photo)
     assert HomeCollection.objects.count() == 1 and balance(account) == 2_000
+    assert [p.name for p in photo_dir.rglob("*") if p.is_file()] == [Path(done.photo).name]  # nothing else kept
 
 
 def test_the_counter_counts_a_collectors_cash_in_against_their_collections(people: dict[str, ActingStaff]) -> None:
@@ -233,7 +238,7 @@ def test_the_counter_counts_a_collectors_cash_in_against_their_collections(peopl
     with pytest.raises(GreenChannelNotAllowed):
         hand_in_cash(collector="chen", amount_fen=12_550, slip_no="JK1", staff=people["collector2"],
                      at=local(MONDAY, 17), business_day=MONDAY)
-    with pytest.raises(NotFound):
+    with pytest.raises(GreenChannelRefused, match="没有待缴存"):
         hand_in_cash(collector="nobody", amount_fen=1, slip_no="JK1", staff=people["cashier"], at=local(MONDAY, 17),
                      business_day=MONDAY)
     done = hand_in_cash(collector="chen", amount_fen=12_500, slip_no="JK1", staff=people["cashier"],

@@ -49,7 +49,8 @@ def collect_at_home(
     check_allowed(staff, Action.COLLECT_AT_HOME, gettext_noop("只有网格员（收费员）或班长可以登记上门收费"))
     txn_id = collection_txn_id(collector=staff.username, receipt_no=receipt_no)
     receipt_no = receipt_no.strip()
-    stored_photo = _stored(photo) if photo is not None else ""
+    suffix = _checked(photo) if photo is not None else ""
+    stored_photo = ""
     with transaction.atomic():
         first = HomeCollection.objects.filter(collector=staff.username, receipt_no=receipt_no).exists()
         if not first:
@@ -61,6 +62,10 @@ def collect_at_home(
                                  "或先由班长、所长登记为绿色通道户"),
                     field="account_no", params={"account_no": account_no.strip()},
                 )
+            if photo is not None:
+                # Kept only for a collection that will be recorded (a replay keeps the first one's photo).
+                stored_photo = store_photo(directory=Path(gridpay_settings().green_photo_dir), data=photo.data,
+                                           suffix=suffix)
         paid = record_payment(
             account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.HOME_COLLECTION.value,
             channel_txn_id=txn_id, received_at=at, business_day=business_day, payer=staff.actor,
@@ -91,9 +96,7 @@ def collect_at_home(
         )
 
 
-def _stored(photo: Photo) -> str:
-    """The photo checked (type by its first bytes, size) and kept under the configured directory."""
-    configured = gridpay_settings()
-    suffix = check_photo(content_type=photo.content_type, size_bytes=len(photo.data),
-                         max_bytes=configured.green_photo_max_kb * 1024, head=photo.data[:8])
-    return store_photo(directory=Path(configured.green_photo_dir), data=photo.data, suffix=suffix)
+def _checked(photo: Photo) -> str:
+    """The photo's file suffix once it is checked: a JPEG or PNG by its first bytes, within the configured size."""
+    return check_photo(content_type=photo.content_type, size_bytes=len(photo.data),
+                       max_bytes=gridpay_settings().green_photo_max_kb * 1024, head=photo.data[:8])

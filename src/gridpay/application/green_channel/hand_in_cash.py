@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from gridpay.application.green_channel.flag_household import check_allowed
-from gridpay.application.staff.acting_staff import ActingStaff, acting_staff
+from gridpay.application.staff.acting_staff import ActingStaff
 from gridpay.data.models import AuditRecord, CashHandIn, HomeCollection
 from gridpay.domain.errors import DomainError
 from gridpay.domain.green_channel import Collection, GreenChannelRefused, hand_in
@@ -51,13 +51,14 @@ def hand_in_cash(
     if not slip_no or len(slip_no) > MAX_SLIP_NO_LENGTH or not slip_no.isprintable():
         raise GreenChannelRefused(gettext_noop("缴款单号不能为空，最长 {most} 个字符"), field="slip_no",
                                   params={"most": MAX_SLIP_NO_LENGTH})
-    who = acting_staff(collector)
-    if who.username == staff.username:
+    # The collector as their collections name them: one who has since left still hands their cash in.
+    collector = collector.strip()
+    if collector == staff.username:
         raise GreenChannelRefused(gettext_noop("收费员的现金须由另一名工作人员清点入账"), field="collector")
     with transaction.atomic():
         recorded = CashHandIn.objects.filter(slip_no=slip_no).first()
         if recorded is not None:
-            if (recorded.collector, recorded.handed_in_fen) != (who.username, amount_fen):
+            if (recorded.collector, recorded.handed_in_fen) != (collector, amount_fen):
                 raise HandInConflict(
                     gettext_noop("缴款单号 {slip_no} 已用于另一笔缴存（收费员 {collector}，{amount} 元）"),
                     field="slip_no", params={"slip_no": slip_no, "collector": recorded.collector,
@@ -65,7 +66,7 @@ def hand_in_cash(
                 )
             return _result(recorded, replayed=True)
         unsettled = list(
-            HomeCollection.objects.select_for_update().filter(collector=who.username, hand_in__isnull=True)
+            HomeCollection.objects.select_for_update().filter(collector=collector, hand_in__isnull=True)
             .order_by("id")
         )
         counted = hand_in(
@@ -73,7 +74,8 @@ def hand_in_cash(
             handed_in_fen=amount_fen, business_day=business_day,
         )
         row = CashHandIn.objects.create(
-            slip_no=slip_no, collector=who.username, collector_name=who.name[:100], handed_in_fen=counted.handed_in_fen,
+            slip_no=slip_no, collector=collector, collector_name=unsettled[-1].collector_name,
+            handed_in_fen=counted.handed_in_fen,
             expected_fen=counted.expected_fen, difference_fen=counted.difference_fen,
             collections=len(counted.covered_ids), cashier=staff.actor[:100], at=at, business_day=business_day,
         )
@@ -82,7 +84,7 @@ def hand_in_cash(
             raise RuntimeError("home collections settled by another hand-in while locked")  # the lock guarantees it
         AuditRecord.objects.create(
             at=at, actor=staff.actor[:100], action="green.hand_in", target=f"cash_hand_in:{row.id}",
-            new={"collector": who.username, "handed_in_fen": row.handed_in_fen, "expected_fen": row.expected_fen,
+            new={"collector": collector, "handed_in_fen": row.handed_in_fen, "expected_fen": row.expected_fen,
                  "difference_fen": row.difference_fen, "collections": row.collections},
             note="、".join(c.receipt_no for c in unsettled if c.id in set(counted.covered_ids))[:500],
         )
