@@ -1,12 +1,14 @@
 """The green channel on a real database: flags with their history, home collections credited exactly once through
 record_payment, the collectors' cash counted in at the counter, and the discrepancy list by the business calendar."""
 
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +51,7 @@ from tests.support.arrears import BILLED, overdue_account
 from tests.support.clock import local
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
 PASSWORD = "Gridpay-2026!"
 FRIDAY = date(2026, 3, 6)
 MONDAY = date(2026, 3, 9)
@@ -310,3 +313,49 @@ def test_replays_credit_nothing_and_settled_plus_outstanding_is_collected(
         assert balance(account) == sum(receipts[r] for r in set(sequence))
         assert Payment.objects.count() == len(set(sequence))
         transaction.set_rollback(True)
+
+
+def concurrently(calls: list[Callable[[], T]]) -> tuple[list[T], list[BaseException]]:
+    """Runs the calls in threads released together, each on its own database connection."""
+    barrier = threading.Barrier(len(calls))
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], T]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(call())
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    started = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(timeout=60)
+    return results, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_presses_credit_once_and_concurrent_hand_ins_settle_each_collection_once(zj_tariff: str) -> None:
+    people = {"supervisor": staff("lin", "supervisor"), "collector": staff("chen", "grid_staff"),
+              "cashier": staff("zhang", "cashier"), "head": staff("wang", "station_head")}
+    account = flagged(1, people, opening_balance_fen=0)
+    for n in range(4):
+        results, errors = concurrently([lambda n=n: collect(people, account, 1_000, f"R{n}")] * 4)
+        assert errors == []
+        assert sorted(r.replayed for r in results) == [False, True, True, True]
+    assert Payment.objects.count() == HomeCollection.objects.count() == 4 and balance(account) == 4_000
+
+    results, errors = concurrently([
+        lambda: hand_in_cash(collector="chen", amount_fen=4_000, slip_no="JK-A", staff=people["cashier"],
+                             at=local(FRIDAY, 17), business_day=FRIDAY),
+        lambda: hand_in_cash(collector="chen", amount_fen=4_000, slip_no="JK-B", staff=people["head"],
+                             at=local(FRIDAY, 17), business_day=FRIDAY),
+    ])
+    assert len(results) == 1 and [type(e) for e in errors] == [GreenChannelRefused]  # nothing left to count in
+    assert CashHandIn.objects.get().expected_fen == 4_000
+    assert not HomeCollection.objects.filter(hand_in__isnull=True).exists()
