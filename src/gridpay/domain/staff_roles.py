@@ -44,6 +44,11 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     RECONCILE = "reconcile"
     MANAGE_STAFF = "manage_staff"
+    # The green channel (绿色通道, RULES §9): a supervisor or the head approves a hardship household, a collector takes
+    # cash at its door, the counter counts the collector's cash in.
+    FLAG_HARDSHIP = "flag_hardship"
+    COLLECT_AT_HOME = "collect_at_home"
+    SETTLE_HOME_COLLECTIONS = "settle_home_collections"
     # The postpaid arrears procedure (domain.arrears_procedure names who takes each step; these gate the pages).
     WORK_ARREARS = "work_arrears"  # serve the notices, pass the work ticket, phone before the disconnection
     ACKNOWLEDGE_REFUSAL = "acknowledge_refusal"
@@ -51,11 +56,6 @@ class Action(StrEnum):
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
-    # The green channel (绿色通道, RULES §9): a supervisor or the head approves a hardship household, a collector takes
-    # cash at its door, the counter counts the collector's cash in.
-    FLAG_HARDSHIP = "flag_hardship"
-    COLLECT_AT_HOME = "collect_at_home"
-    SETTLE_HOME_COLLECTIONS = "settle_home_collections"
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
