@@ -227,6 +227,8 @@ def test_a_photo_is_kept_under_the_configured_directory_and_a_bad_one_writes_not
     other_photo = Photo(data=JPEG + b"another", content_type="image/jpeg")
     with pytest.raises(NotFlagged):
         collect(people, plain, 3_000, "0003", photo=other_photo)
+    with pytest.raises(PaymentConflict):
+        collect(people, account, 2_001, "0001", photo=other_photo)
     assert HomeCollection.objects.count() == 1 and balance(account) == 2_000
     assert [p.name for p in photo_dir.rglob("*") if p.is_file()] == [Path(done.photo).name]  # nothing else kept
 

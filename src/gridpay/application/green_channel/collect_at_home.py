@@ -49,7 +49,7 @@ def collect_at_home(
     check_allowed(staff, Action.COLLECT_AT_HOME, gettext_noop("只有网格员（收费员）或班长可以登记上门收费"))
     txn_id = collection_txn_id(collector=staff.username, receipt_no=receipt_no)
     receipt_no = receipt_no.strip()
-    suffix = _checked(photo) if photo is not None else ""
+    suffix = _checked(photo) if photo is not None else ""  # a bad photo is refused before anything is written
     stored_photo = ""
     with transaction.atomic():
         first = HomeCollection.objects.filter(collector=staff.username, receipt_no=receipt_no).exists()
@@ -62,10 +62,6 @@ def collect_at_home(
                                  "或先由班长、所长登记为绿色通道户"),
                     field="account_no", params={"account_no": account_no.strip()},
                 )
-            if photo is not None:
-                # Kept only for a collection that will be recorded (a replay keeps the first one's photo).
-                stored_photo = store_photo(directory=Path(gridpay_settings().green_photo_dir), data=photo.data,
-                                           suffix=suffix)
         paid = record_payment(
             account_no=account_no, amount_fen=amount_fen, channel=PaymentChannel.HOME_COLLECTION.value,
             channel_txn_id=txn_id, received_at=at, business_day=business_day, payer=staff.actor,
@@ -73,6 +69,11 @@ def collect_at_home(
         # Written with the payment; also after a replay that finds the payment without it (recorded by hand through
         # `gridpay payments record` under this channel), so that every home collection is counted in.
         if not HomeCollection.objects.filter(payment_id=paid.payment_id).exists():
+            if photo is not None:
+                # Kept only for a collection being recorded (a replay keeps the first one's photo), within its
+                # transaction: a refusal before this point leaves no file behind.
+                stored_photo = store_photo(directory=Path(gridpay_settings().green_photo_dir), data=photo.data,
+                                           suffix=suffix)
             try:
                 with transaction.atomic():
                     HomeCollection.objects.create(
