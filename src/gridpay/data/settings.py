@@ -189,6 +189,10 @@ class GridpaySettings:
                                               integer(minimum=1, maximum=1440))
     # A reconnection ticket after payment is done within this many hours.
     reconnect_ticket_hours: int = setting(24, "GRIDPAY_RECONNECT_TICKET_HOURS", integer(minimum=1, maximum=72))
+    # The green channel: where the photos of home collections' paper receipts are kept (relative: to the working
+    # directory), and the largest photo accepted.
+    green_photo_dir: str = setting("gridpay-green-photos", "GRIDPAY_GREEN_PHOTO_DIR", text(blank=False))
+    green_photo_max_kb: int = setting(4096, "GRIDPAY_GREEN_PHOTO_MAX_KB", integer(minimum=16, maximum=65536))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 

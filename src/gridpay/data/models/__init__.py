@@ -9,6 +9,7 @@ from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.collection import AreaCollector, AreaMember, CollectionArea
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
+from gridpay.data.models.green_channel import CashHandIn, HardshipFlag, HomeCollection
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import DailyRead, FreezeStamp, Meter, MeterModel, Reading
@@ -45,6 +46,7 @@ __all__ = [
     "CalendarYear",
     "CallTask",
     "CardBatch",
+    "CashHandIn",
     "ChannelOrder",
     "ChannelRefusal",
     "CollectionArea",
@@ -55,6 +57,8 @@ __all__ = [
     "FreezeStamp",
     "GatewayHeartbeat",
     "GridStaff",
+    "HardshipFlag",
+    "HomeCollection",
     "LateFeeCharge",
     "LateFeeWaiver",
     "LedgerAccount",

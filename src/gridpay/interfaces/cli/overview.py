@@ -19,6 +19,7 @@ COMMANDS = (
     "postpaid",
     "arrears",
     "payments",
+    "green",
     "reconcile",
     "agents",
     "outlets",

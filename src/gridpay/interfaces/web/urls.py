@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import arrears, customers, dashboard, reports, rollout, work_lists
+from gridpay.interfaces.web.views import arrears, customers, dashboard, green_channel, reports, rollout, work_lists
 
 app_name = "web"
 urlpatterns = [
@@ -28,4 +28,8 @@ urlpatterns = [
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
+    path("customers/<str:account_no>/green", green_channel.flag, name="green-flag"),
+    path("green/", green_channel.green_page, name="green"),
+    path("green/collect/", green_channel.collect_page, name="green-collect"),
+    path("green/hand-in", green_channel.hand_in, name="green-hand-in"),
 ]
