@@ -51,15 +51,18 @@ class Action(StrEnum):
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
+    MANAGE_TEMPORARY_SUPPLY = "manage_temporary_supply"  # 临时用电: register, connect when prepaid, end and refund
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
-    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS,
+    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.MANAGE_TEMPORARY_SUPPLY,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
+    Role.CASHIER: frozenset({
+        *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE, Action.MANAGE_TEMPORARY_SUPPLY,
+    }),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
     }),
