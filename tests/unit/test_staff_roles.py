@@ -40,6 +40,12 @@ def test_no_role_may_do_nothing_and_the_admin_may_do_everything_but_waive_late_f
         (Role.METERING, Action.COMPLETE_RECONNECTION, True),
         (Role.METERING, Action.WORK_ARREARS, False),
         (Role.CASHIER, Action.WORK_ARREARS, False),
+        # 临时用电 is registered, connected and ended at the counter; the field and the collectors do not.
+        (Role.CASHIER, Action.MANAGE_TEMPORARY_SUPPLY, True),
+        (Role.SUPERVISOR, Action.MANAGE_TEMPORARY_SUPPLY, True),
+        (Role.STATION_HEAD, Action.MANAGE_TEMPORARY_SUPPLY, True),
+        (Role.GRID_STAFF, Action.MANAGE_TEMPORARY_SUPPLY, False),
+        (Role.METERING, Action.MANAGE_TEMPORARY_SUPPLY, False),
     ],
 )
 def test_the_role_table(role: Role, action: Action, allowed: bool) -> None:

@@ -8,7 +8,7 @@ from gridpay.domain.texts import gettext_noop
 
 
 class NotAllowed(DomainError):
-    code = "not_allowed"
+    code = "temporary_not_allowed"
     http_status = 403
 
 
