@@ -38,7 +38,7 @@ class PrepaymentShort(DomainError):
 class TemporaryPurpose(StrEnum):
     CONSTRUCTION = "construction"  # 建筑工地
     FAIR = "fair"  # 集市、庙会
-    EVENT = "event"  # 临时活动、演出
+    EVENT = "event"  # 临时活动、演出、婚丧
     IRRIGATION = "irrigation"  # 抗旱排涝
     OTHER = "other"
 
@@ -48,11 +48,11 @@ class TemporaryPurpose(StrEnum):
 
 
 PURPOSE_LABELS = {
-    TemporaryPurpose.CONSTRUCTION: gettext_noop("建筑工地"),
-    TemporaryPurpose.FAIR: gettext_noop("集市庙会"),
-    TemporaryPurpose.EVENT: gettext_noop("临时活动演出"),
+    TemporaryPurpose.CONSTRUCTION: gettext_noop("工地"),
+    TemporaryPurpose.FAIR: gettext_noop("集市"),
+    TemporaryPurpose.EVENT: gettext_noop("临时活动"),
     TemporaryPurpose.IRRIGATION: gettext_noop("抗旱排涝"),
-    TemporaryPurpose.OTHER: gettext_noop("其他临时用电"),
+    TemporaryPurpose.OTHER: gettext_noop("其他"),
 }
 
 
