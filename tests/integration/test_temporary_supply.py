@@ -9,12 +9,13 @@ import pytest
 
 from gridpay.application.customers.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.application.customers.reconnect_now import reconnect_now
-from gridpay.application.errors import AccountClosed, InvalidInput
+from gridpay.application.errors import AccountClosed, InvalidInput, NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.settlement.settle_account import SettlementIncomplete
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.application.tariffs.quote_tariff import quote_tariff
 from gridpay.application.temporary.access import NotAllowed
+from gridpay.application.temporary.complete_field_work import complete_field_work
 from gridpay.application.temporary.connect_temporary_supply import CONNECT_REASON, connect_temporary_supply
 from gridpay.application.temporary.end_temporary_supply import DISCONNECT_REASON, end_temporary_supply
 from gridpay.application.temporary.register_temporary_supply import (
@@ -23,6 +24,7 @@ from gridpay.application.temporary.register_temporary_supply import (
 )
 from gridpay.application.temporary.show_temporary_supply import list_temporary_supplies, show_temporary_supply
 from gridpay.application.temporary.temporary_statement import statement_pdf, temporary_statement
+from gridpay.application.work_lists.field_queues import field_queues
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import (
     Account,
@@ -121,7 +123,7 @@ def test_connection_is_refused_naming_the_shortfall_and_the_payment_that_complet
     assert pay(account_no, 30_000, "R1") == 30_000
     # In credit and disconnected, an ordinary account would be reconnected now: a temporary one is not.
     assert not MeterCommand.objects.exists()
-    with pytest.raises(PrepaymentShort, match="现有余额 300.00 元，还差 238.00 元"):
+    with pytest.raises(PrepaymentShort, match=r"现有余额 300\.00 元，还差 238\.00 元"):
         connect_temporary_supply(account_no=account_no, actor="li", roles=CASHIER, at=local(DAY, 10), today=DAY)
     with pytest.raises(InvalidInput, match="temporary connect"):
         reconnect_now(account_no=account_no, reason="客户催", actor="班长", at=local(DAY, 10))
@@ -131,7 +133,8 @@ def test_connection_is_refused_naming_the_shortfall_and_the_payment_that_complet
     assert (command.action, command.reason, command.status) == ("reconnect", CONNECT_REASON, "queued")
     assert ReconnectCase.objects.get().command_id == command.id
     view = show_temporary_supply(account_no=account_no, today=DAY)
-    assert (view.stage, view.connect_command_id, view.connected_by) == ("connected", command.id, "系统（交费足额自动送电）")
+    assert (view.stage, view.connect_command_id) == ("connected", command.id)
+    assert view.connected_by == "系统（交费足额自动送电）"
     # Asked again, it is already connected: no second command.
     connect_temporary_supply(account_no=account_no, actor="li", roles=CASHIER, at=local(DAY, 11), today=DAY)
     assert MeterCommand.objects.count() == 1
@@ -145,12 +148,24 @@ def test_a_meter_the_head_end_cannot_switch_is_connected_and_disconnected_by_fie
     assert not MeterCommand.objects.exists()
     order = WorkOrder.objects.get()
     assert (order.kind, order.account.account_no) == ("temporary_connect", account_no)
+    assert [o.kind for o in field_queues().work_orders] == ["temporary_connect"]
+    with pytest.raises(NotAllowed):
+        complete_field_work(account_no=account_no, note="", actor="zhang", roles={Role.GRID_STAFF}, at=local(DAY, 11))
+    assert complete_field_work(account_no=account_no, note="合闸正常", actor="计量班王工", roles={Role.METERING},
+                               at=local(DAY, 14)) == "temporary_connect"
+    assert Account.objects.get(account_no=account_no).supply_state == "connected"
 
     run_days(account_no, ["5.00", "5.00"])
     end_temporary_supply(account_no=account_no, end_day=DAY + timedelta(days=1), final_total_kwh=None, actor="li",
                          roles=CASHIER, at=local(DAY + timedelta(days=2), 9), today=DAY + timedelta(days=2))
-    assert sorted(WorkOrder.objects.values_list("kind", flat=True)) == ["temporary_connect", "temporary_disconnect"]
+    assert [o.kind for o in field_queues().work_orders] == ["temporary_disconnect"]
     assert not MeterCommand.objects.exists()
+    complete_field_work(account_no=account_no, note="已拆表", actor="计量班王工", roles={Role.METERING},
+                        at=local(DAY + timedelta(days=2), 15))
+    assert Account.objects.get(account_no=account_no).supply_state == "disconnected"
+    assert field_queues().work_orders == []
+    with pytest.raises(NotFound):
+        complete_field_work(account_no=account_no, note="", actor="王工", roles={Role.METERING}, at=local(DAY, 16))
 
 
 def test_the_end_settles_the_last_days_refunds_the_rest_in_counter_cash_closes_and_disconnects(
@@ -205,7 +220,7 @@ def test_a_shortfall_at_the_end_is_owed_and_paid_on_the_closed_account_without_r
     assert (view.refunded_fen, view.owed_fen, view.used_fen) == (0, 1_076, 6_456)
     assert view.figures.left_fen == -1_076 == balance_of(account_no)
     assert not Transfer.objects.filter(kind="refund").exists()
-    with pytest.raises(AccountClosed, match="只能补交欠费 10.76 元"):
+    with pytest.raises(AccountClosed, match=r"只能补交欠费 10\.76 元"):
         pay(account_no, 2_000, "R2", last)
     commands = MeterCommand.objects.count()
     pay(account_no, 1_076, "R3", last)

@@ -1,5 +1,5 @@
-"""`gridpay temporary register|show|connect|end`: temporary supply (临时用电), prepaid before connection, settled up
-at its end."""
+"""`gridpay temporary register|show|connect|end|field-done`: temporary supply (临时用电), prepaid before connection,
+settled up at its end."""
 
 from argparse import ArgumentParser
 from contextlib import nullcontext
@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
+from gridpay.application.temporary.complete_field_work import DONE, complete_field_work
 from gridpay.application.temporary.connect_temporary_supply import connect_temporary_supply
 from gridpay.application.temporary.end_temporary_supply import end_temporary_supply
 from gridpay.application.temporary.register_temporary_supply import (
@@ -20,6 +21,7 @@ from gridpay.application.temporary.register_temporary_supply import (
 )
 from gridpay.application.temporary.show_temporary_supply import TemporaryView, list_temporary_supplies
 from gridpay.application.temporary.temporary_statement import statement_pdf, summary_lines, temporary_statement
+from gridpay.data.models.field_work import WorkOrderKind
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan
 from gridpay.domain.temporary_supply import TemporaryPurpose
@@ -40,7 +42,7 @@ def kwh(text: str) -> Decimal:
 
 class Command(GridpayCommand):
     help = ("临时用电：register 登记（预计电量按电价折算预交电费），show 查看（不给户号则列出未结束的），"
-            "connect 预交足额后送电，end 结束（末次读数、结算、退余额或记欠费、销户停电）")
+            "connect 预交足额后送电，end 结束（末次读数、结算、退余额或记欠费、销户停电），field-done 回填现场工单")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -80,9 +82,20 @@ class Command(GridpayCommand):
         end.add_argument("--pdf", type=Path, help="把结算单写成 PDF")
         end.add_argument("--as", dest="as_user", required=True, help="经办人登录名")
         end.add_argument("--json", action="store_true", help="以 JSON 输出")
+        field = sub.add_parser("field-done", help="回填现场工单：不能远程拉合闸的表计已现场送电或停电")
+        field.add_argument("--account", required=True, help="户号")
+        field.add_argument("--note", default="", help="现场情况")
+        field.add_argument("--as", dest="as_user", required=True, help="计量班或营业厅人员登录名")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
+        if action == "field-done":
+            with domain_errors_as_command_errors():
+                staff = acting_staff(options["as_user"])
+                kind = complete_field_work(account_no=options["account"], note=options["note"], actor=staff.actor,
+                                           roles=set(staff.roles), at=clock.now())
+            console.print(f"户号 {options['account'].strip()}：{DONE[WorkOrderKind(kind)]}，工单已关闭")
+            return
         pdf: Path | None = options.get("pdf")
         if action == "show" and pdf and not options["account"]:
             raise CommandError("--pdf 须与 --account 一起给出")
