@@ -18,6 +18,7 @@ COMMANDS = (
     "bill",
     "postpaid",
     "arrears",
+    "temporary",
     "payments",
     "reconcile",
     "agents",

@@ -41,8 +41,7 @@ def kwh(text: str) -> Decimal:
 
 
 class Command(GridpayCommand):
-    help = ("临时用电：register 登记（预计电量按电价折算预交电费），show 查看（不给户号则列出未结束的），"
-            "connect 预交足额后送电，end 结束（末次读数、结算、退余额或记欠费、销户停电），field-done 回填现场工单")
+    help = "临时用电：register 登记，connect 预交足额后送电，end 结束（结算、退余额或记欠费、销户），show 查看，field-done 回填现场工单"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
