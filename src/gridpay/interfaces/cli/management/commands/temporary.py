@@ -41,7 +41,7 @@ def kwh(text: str) -> Decimal:
 
 
 class Command(GridpayCommand):
-    help = "临时用电：register 登记，connect 预交足额后送电，end 结束（结算、退余额或记欠费、销户），show 查看，field-done 回填现场工单"
+    help = "临时用电：register 登记，connect 预交足额后送电，end 结束（结算、退款或记欠费、销户），show，field-done"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
