@@ -2,10 +2,12 @@
 the prepaid estimate (never before), settled daily, ended with the final reading and settlement, the rest refunded at
 the counter or left owed, the account closed and disconnected."""
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from gridpay.application.customers.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.application.customers.reconnect_now import reconnect_now
@@ -260,3 +262,33 @@ def test_a_supply_never_connected_gets_all_its_credit_back(zj_tariff: str) -> No
     statement = temporary_statement(account_no=account_no, today=later)
     assert statement.payments == [(DAY, "营业厅柜台", 20_000)]
     assert statement_pdf(statement, utility="测试供电所").startswith(b"%PDF")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_that_waited_for_the_end_is_refused_not_left_on_the_closed_account(zj_tariff: str) -> None:
+    account_no = register()
+    pay(account_no, 20_000, "R1")  # not connected: the end refunds it all
+    later = DAY + timedelta(days=1)
+    outcome: list[BaseException | int] = []
+
+    def paying() -> None:
+        try:
+            outcome.append(pay(account_no, 5_000, "R2", later))
+        except BaseException as error:
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        end_temporary_supply(account_no=account_no, end_day=later, final_total_kwh=None, actor="li", roles=CASHIER,
+                             at=local(later, 9), today=later)
+        payer = threading.Thread(target=paying)
+        payer.start()  # it finds the account open, then waits for the balance's lock until the end commits
+        payer.join(timeout=1)
+        assert payer.is_alive()
+    payer.join(timeout=30)
+
+    assert len(outcome) == 1 and isinstance(outcome[0], AccountClosed)
+    assert balance_of(account_no) == 0
+    assert show_temporary_supply(account_no=account_no, today=later).paid_fen == 20_000

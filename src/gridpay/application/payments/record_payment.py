@@ -99,6 +99,12 @@ def record_payment(
                 raise
             return recorded
         balance = transfer.credit_balance_after_fen
+        if balance > 0 and Account.objects.select_for_update().filter(
+            id=account.id, status=AccountStatus.CLOSED).values_list("id", flat=True).first() is not None:
+            # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
+            # the payment is refused whole rather than left on a closed account.
+            raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
+                                params={"account_no": request.account_no})
         if PostpaidBill.objects.filter(account_id=account.id, paid_off_on__isnull=True).exists():
             # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
             balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,

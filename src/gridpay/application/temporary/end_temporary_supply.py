@@ -46,6 +46,9 @@ def end_temporary_supply(
     """
     check_may_manage(roles)
     with transaction.atomic():
+        # The balance's row first, then the account's, as a payment (and the nightly settlement) lock them: a payment
+        # arriving meanwhile waits for the end, then finds the account closed.
+        list(LedgerAccount.objects.select_for_update().filter(account__account_no=account_no.strip()))
         account = Account.objects.select_for_update().filter(account_no=account_no.strip()).first()
         row = None if account is None else TemporarySupply.objects.select_for_update().filter(account=account).first()
         if account is None or row is None:
