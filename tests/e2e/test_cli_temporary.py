@@ -72,3 +72,26 @@ def test_a_building_site_from_registration_to_its_statement(
     assert MeterCommand.objects.filter(action="disconnect").exists()
     assert AuditRecord.objects.get(action="temporary.end").actor == "李营业员（li）"
     assert "没有未结束的临时用电户" in run_in_process(capsys, "temporary", "show").stdout
+    assert "期满停电 0 户" in run_in_process(capsys, "temporary", "expire", "--date", "2025-06-30").stdout
+
+
+def test_a_fair_past_its_term_is_disconnected_by_gridpay_temporary_expire(
+    zj_tariff: str, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_builtin_meter_models()
+    add_staff(username="li", name="李营业员", role="cashier", password=PASSWORD)
+    clock.instant = local(DAY, 9)
+    done = run_in_process(capsys, "temporary", "register", "--account", "3901000002", "--name", "三月三庙会",
+                          "--purpose", "集市", "--start", "2025-03-03", "--end", "2025-03-04", "--estimate-kwh", "50",
+                          "--tariff", "zj-resident-2024", "--meter", "T0002", "--address-645", "900000000002",
+                          "--no-remote", "--as", "li")
+    assert done.returncode == 0, done.stderr
+    run_in_process(capsys, "payments", "counter", "--account", "3901000002", "--amount-fen", "2690",
+                   "--receipt-no", "S0002", "--cashier", "李营业员")
+    assert "现场送电工单" in run_in_process(capsys, "temporary", "connect", "--account", "3901000002",
+                                           "--as", "li").stdout
+    clock.instant = local(date(2025, 3, 5), 9)
+    expired = run_in_process(capsys, "temporary", "expire")
+    assert expired.returncode == 0 and "期满停电 1 户：3901000002" in expired.stdout
+    shown = run_in_process(capsys, "temporary", "show", "--account", "3901000002")
+    assert "已期满停电，请办理结束" in shown.stdout

@@ -19,13 +19,14 @@ from gridpay.application.tariffs.quote_tariff import quote_tariff
 from gridpay.application.temporary.access import NotAllowed
 from gridpay.application.temporary.complete_field_work import complete_field_work
 from gridpay.application.temporary.connect_temporary_supply import CONNECT_REASON, connect_temporary_supply
+from gridpay.application.temporary.disconnect_expired import EXPIRY_REASON, disconnect_expired_supplies
 from gridpay.application.temporary.end_temporary_supply import DISCONNECT_REASON, end_temporary_supply
 from gridpay.application.temporary.register_temporary_supply import (
     TemporaryRegistration,
     register_temporary_supply,
 )
 from gridpay.application.temporary.show_temporary_supply import list_temporary_supplies, show_temporary_supply
-from gridpay.application.temporary.temporary_statement import statement_pdf, temporary_statement
+from gridpay.application.temporary.temporary_statement import statement_pdf, summary_lines, temporary_statement
 from gridpay.application.work_lists.field_queues import field_queues
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import (
@@ -292,3 +293,35 @@ def test_a_payment_that_waited_for_the_end_is_refused_not_left_on_the_closed_acc
     assert len(outcome) == 1 and isinstance(outcome[0], AccountClosed)
     assert balance_of(account_no) == 0
     assert show_temporary_supply(account_no=account_no, today=later).paid_fen == 20_000
+
+
+def test_a_supply_past_its_term_is_disconnected_once_and_no_payment_reconnects_it_until_it_is_ended(
+    zj_tariff: str,
+) -> None:
+    account_no = register(end=DAY + timedelta(days=2))
+    pay(account_no, estimate_of(account_no), "R1")
+    last = run_days(account_no, ["10.00"] * 4)  # used one day past its planned end
+    on_the_end_day = disconnect_expired_supplies(today=DAY + timedelta(days=2), at=local(DAY + timedelta(days=2), 9))
+    assert on_the_end_day.disconnected == []  # the planned end is a day of supply
+
+    expired = disconnect_expired_supplies(today=last, at=local(last, 9))
+
+    assert expired.disconnected == [account_no]
+    command = MeterCommand.objects.get(action="disconnect")
+    assert command.reason == EXPIRY_REASON
+    assert disconnect_expired_supplies(today=last, at=local(last, 10)).disconnected == []  # once
+    # The disconnection goes out and the meter confirms it; a payment after that does not reconnect it.
+    MeterCommand.objects.filter(id=command.id).update(status="confirmed")
+    Account.objects.filter(account_no=account_no).update(supply_state="disconnected")
+    pay(account_no, 10_000, "R2", last)
+    assert not MeterCommand.objects.filter(action="reconnect", id__gt=command.id).exists()
+    with pytest.raises(InvalidInput, match="期满"):
+        reconnect_now(account_no=account_no, reason="客户催", actor="班长", at=local(last, 11))
+    view = show_temporary_supply(account_no=account_no, today=last)
+    assert view.expired_at is not None and view.stage == "connected"
+    assert "已期满停电，请办理结束" in "".join(summary_lines(view))
+
+    ended = end_temporary_supply(account_no=account_no, end_day=last, final_total_kwh=None, actor="li",
+                                 roles=CASHIER, at=local(last + timedelta(days=1), 9), today=last + timedelta(days=1))
+    assert ended.stage == "ended" and ended.figures.left_fen == 0
+    assert ended.refunded_fen == 53_800 + 10_000 - 4 * 538

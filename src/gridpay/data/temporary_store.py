@@ -1,4 +1,4 @@
-"""Temporary supply's reads: whether an account awaits its prepaid connection, and what it paid, used and got back."""
+"""Temporary supply's reads: whether its supply is withheld from reconnection, and what it paid, used and got back."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,10 +10,14 @@ from gridpay.domain.ledger import TransferKind
 from gridpay.domain.temporary_supply import TemporaryStage
 
 
-def awaiting_connection(account_id: int) -> bool:
-    """A temporary account registered and not yet connected: only the prepaid estimate connects it, never the
-    ordinary reconnection after a payment."""
-    return TemporarySupply.objects.filter(account_id=account_id, stage=TemporaryStage.REGISTERED.value).exists()
+def supply_withheld(account_id: int) -> bool:
+    """A temporary account that no payment (nor a supervisor's reconnect-now) may reconnect: registered and not yet
+    connected (its prepaid estimate alone connects it), or disconnected when its term ran out."""
+    return TemporarySupply.objects.filter(
+        Q(stage=TemporaryStage.REGISTERED.value)
+        | Q(stage=TemporaryStage.CONNECTED.value, expired_at__isnull=False),
+        account_id=account_id,
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from gridpay.data.queries.accounts import recent_daily_charges_fen
 from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
-from gridpay.data.temporary_store import awaiting_connection
+from gridpay.data.temporary_store import supply_withheld
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
@@ -44,9 +44,10 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     if available_balance_fen >= 0:
         account.arrears_since = None
     account.save(update_fields=["alerts_fired", "arrears_since"])
-    if account.status == AccountStatus.CLOSED or awaiting_connection(account_id):
+    if account.status == AccountStatus.CLOSED or supply_withheld(account_id):
         # A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary
-        # supply not yet connected is connected by its prepaid estimate alone (application.temporary).
+        # supply not yet connected is connected by its prepaid estimate alone, and one past its term stays
+        # disconnected until it is ended (application.temporary).
         return None
     disconnect_under_way = MeterCommand.objects.filter(
         account_id=account_id, action=CommandAction.DISCONNECT,

@@ -31,7 +31,7 @@ from gridpay.domain.temporary_supply import (
 from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.headend.wake import wake_gateway
 
-DISCONNECT_REASON = "临时用电结束"
+DISCONNECT_REASON = "临时用电结束，已销户"
 
 
 def end_temporary_supply(
@@ -78,7 +78,7 @@ def end_temporary_supply(
                 business_day=today, at=at,
             )
         if was_connected:
-            _disconnect(account, row, at=at)
+            disconnect_supply(account, row, reason=DISCONNECT_REASON, at=at)
         Account.objects.filter(id=account.id).update(status=AccountStatus.CLOSED.value)
         row.stage = TemporaryStage.ENDED.value
         row.ended_on, row.ended_at, row.ended_by = end_day, at, actor[:100]
@@ -123,23 +123,25 @@ def _final_reading(meter: Meter, *, end_day: date, total_kwh: Decimal | None, at
                                      params={"why": report.rejected[0].message})
 
 
-def _disconnect(account: Account, row: TemporarySupply, *, at: datetime) -> None:
-    """The supply ends: a disconnect through the outbox, or a field work order when the head-end cannot switch it."""
+def disconnect_supply(account: Account, row: TemporarySupply, *, reason: str, at: datetime) -> None:
+    """A disconnect through the outbox, or a field work order when the head-end cannot switch the meter; recorded on
+    the row (the caller saves it)."""
     if row.remote_control:
         meter_id = Meter.objects.filter(account=account, removed_on__isnull=True).values_list("id", flat=True).first()
         if meter_id is None:
             return
         queued = meter_command_store.queue_command(
-            meter_id=meter_id, account_id=account.id, action=CommandAction.DISCONNECT, reason=DISCONNECT_REASON,
+            meter_id=meter_id, account_id=account.id, action=CommandAction.DISCONNECT, reason=reason,
             at=at, valid_until=None,
         )
         if queued.queued:
             wake_gateway()  # at commit
-        row.disconnect_command = queued.command
+        if queued.command is not None:
+            row.disconnect_command = queued.command
         return
     order, _ = WorkOrder.objects.get_or_create(
         key=f"temporary_disconnect:{account.id}",
         defaults={"kind": WorkOrderKind.TEMPORARY_DISCONNECT, "account": account, "opened_at": at,
-                  "detail": "临时用电已结束并销户，请现场停电、拆表"},
+                  "detail": f"{reason}，请现场停电"},
     )
     row.disconnect_work_order = order

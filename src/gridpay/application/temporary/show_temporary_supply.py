@@ -35,6 +35,7 @@ class TemporaryView:
     connected_by: str
     connect_command_id: int | None
     connect_work_order_id: int | None
+    expired_at: datetime | None  # disconnected when its term ran out, not yet ended
     ended_on: date | None
     ended_by: str
     final_total_kwh: str | None
@@ -86,7 +87,8 @@ def view_of(row: TemporarySupply, *, today: date) -> TemporaryView:
         stage=stage.value, stage_label=stage.label, supply_state=account.supply_state,
         registered_at=row.registered_at, registered_by=row.registered_by, connected_at=row.connected_at,
         connected_by=row.connected_by, connect_command_id=row.connect_command_id,
-        connect_work_order_id=row.connect_work_order_id, ended_on=row.ended_on, ended_by=row.ended_by,
+        connect_work_order_id=row.connect_work_order_id, expired_at=row.expired_at, ended_on=row.ended_on,
+        ended_by=row.ended_by,
         final_total_kwh=None if row.final_total_kwh is None else f"{row.final_total_kwh:.2f}",
         disconnect_command_id=row.disconnect_command_id, disconnect_work_order_id=row.disconnect_work_order_id,
         balance_fen=balance, paid_fen=money.paid_fen, used_fen=money.used_fen, used_kwh=f"{money.used_kwh:.2f}",

@@ -41,7 +41,7 @@ def summary_lines(supply: TemporaryView) -> list[str]:
         f"临时用电 户号 {s.account_no} {s.customer_name}（{purpose}）",
         f"计划期限 {s.planned_start} 至 {s.planned_end}，状态：{s.stage_label}"
         + (f"（结束日 {s.ended_on}）" if s.ended_on else "")
-        + ("，已过计划结束日，请办理结束" if s.overdue else ""),
+        + ("，已期满停电，请办理结束" if s.expired_at else "，已过计划结束日，请办理结束" if s.overdue else ""),
         f"预计用电 {s.estimate_kwh} 千瓦时，预计电费 {format_yuan(s.estimate_fen)} 元（电价 {s.tariff_code}）",
         f"已交 {format_yuan(s.paid_fen)} 元，已用 {s.used_kwh} 千瓦时 {format_yuan(s.used_fen)} 元，"
         f"已退 {format_yuan(s.refunded_fen)} 元",

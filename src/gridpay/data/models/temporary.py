@@ -35,6 +35,10 @@ class TemporarySupply(models.Model):
     connect_work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="+")
 
+    # The planned end passed without the supply being ended: disconnected (供电营业规则 art. 12); no payment
+    # reconnects it.
+    expired_at = models.DateTimeField("期满停电时间", null=True, blank=True)
+
     ended_on = models.DateField("结束日期", null=True, blank=True)
     ended_at = models.DateTimeField("结束办理时间", null=True, blank=True)
     ended_by = models.CharField("结束办理人", max_length=100, blank=True)

@@ -1,5 +1,5 @@
-"""`gridpay temporary register|show|connect|end|field-done`: temporary supply (临时用电), prepaid before connection,
-settled up at its end."""
+"""`gridpay temporary register|show|connect|end|expire|field-done`: temporary supply (临时用电), prepaid before
+connection, settled up at its end."""
 
 from argparse import ArgumentParser
 from contextlib import nullcontext
@@ -14,6 +14,7 @@ from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.application.temporary.complete_field_work import DONE, complete_field_work
 from gridpay.application.temporary.connect_temporary_supply import connect_temporary_supply
+from gridpay.application.temporary.disconnect_expired import disconnect_expired_supplies
 from gridpay.application.temporary.end_temporary_supply import end_temporary_supply
 from gridpay.application.temporary.register_temporary_supply import (
     TemporaryRegistration,
@@ -41,7 +42,7 @@ def kwh(text: str) -> Decimal:
 
 
 class Command(GridpayCommand):
-    help = "临时用电：register 登记，connect 预交足额后送电，end 结束（结算、退款或记欠费、销户），show，field-done"
+    help = "临时用电：register 登记，connect 预交足额后送电，end 结束（结算、退款或记欠费、销户），expire 期满停电"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -81,6 +82,8 @@ class Command(GridpayCommand):
         end.add_argument("--pdf", type=Path, help="把结算单写成 PDF")
         end.add_argument("--as", dest="as_user", required=True, help="经办人登录名")
         end.add_argument("--json", action="store_true", help="以 JSON 输出")
+        expire = sub.add_parser("expire", help="期满停电：计划结束日已过而未办理结束的临时用电户（每日定时运行）")
+        expire.add_argument("--date", type=date.fromisoformat, help="按该日判断期满，默认今天")
         field = sub.add_parser("field-done", help="回填现场工单：不能远程拉合闸的表计已现场送电或停电")
         field.add_argument("--account", required=True, help="户号")
         field.add_argument("--note", default="", help="现场情况")
@@ -94,6 +97,11 @@ class Command(GridpayCommand):
                 kind = complete_field_work(account_no=options["account"], note=options["note"], actor=staff.actor,
                                            roles=set(staff.roles), at=clock.now())
             console.print(f"户号 {options['account'].strip()}：{DONE[WorkOrderKind(kind)]}，工单已关闭")
+            return
+        if action == "expire":
+            report = disconnect_expired_supplies(today=options["date"] or clock.today(), at=clock.now())
+            shown = "、".join(report.disconnected)
+            console.print(f"期满停电 {len(report.disconnected)} 户" + (f"：{shown}" if shown else ""))
             return
         pdf: Path | None = options.get("pdf")
         if action == "show" and pdf and not options["account"]:
