@@ -11,6 +11,8 @@ from pypdf import PdfReader
 from gridpay.application.customers.install_builtin_meter_models import install_builtin_meter_models
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import Account, AuditRecord, MeterCommand
+from gridpay.interfaces.jobs.schedules import DEFAULTS
+from gridpay.interfaces.jobs.tasks import expire_temporary_supplies
 from tests.support.cli import run_in_process
 from tests.support.clock import FakeClock, local
 from tests.support.readings import add_readings
@@ -95,3 +97,6 @@ def test_a_fair_past_its_term_is_disconnected_by_gridpay_temporary_expire(
     assert expired.returncode == 0 and "期满停电 1 户：3901000002" in expired.stdout
     shown = run_in_process(capsys, "temporary", "show", "--account", "3901000002")
     assert "已期满停电，请办理结束" in shown.stdout
+    # The morning schedule runs the same use case: it finds nothing more to do.
+    assert expire_temporary_supplies() == "temporary supplies disconnected at the end of their term: 0"
+    assert DEFAULTS["临时用电期满停电"][0] == "gridpay.interfaces.jobs.tasks.expire_temporary_supplies"
