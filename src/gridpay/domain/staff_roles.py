@@ -74,8 +74,9 @@ ALLOWED: dict[Role, frozenset[Action]] = {
         *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
         Action.WAIVE_LATE_FEE,
     }),
-    # The system administrator runs the system, not the station's money: a waiver is the station head's alone.
-    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE},
+    # The system administrator runs the system, not the station's money: a waiver is the station head's alone, and a
+    # temporary supply (its prepayment, its refund in counter cash) is the counter's.
+    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE, Action.MANAGE_TEMPORARY_SUPPLY},
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({
         *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,

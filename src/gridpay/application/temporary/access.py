@@ -1,4 +1,4 @@
-"""Who may register, connect and end a temporary supply (营业员, 班长, 所长, 系统管理员)."""
+"""Who may register, connect and end a temporary supply: the counter (营业员), 班长 and 所长, not the administrator."""
 
 from collections.abc import Iterable
 
