@@ -57,18 +57,23 @@ class Action(StrEnum):
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
     ARRANGE_COLLECTION = "arrange_collection"  # draw the collection areas and name their collectors (seed 003)
+    MANAGE_TEMPORARY_SUPPLY = "manage_temporary_supply"  # 临时用电: register, connect when prepaid, end and refund
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 # What the system administrator may not do although they may do everything else (beside the late-fee waiver).
-MONEY_AND_APPROVALS = frozenset({Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME, Action.SETTLE_HOME_COLLECTIONS})
+MONEY_AND_APPROVALS = frozenset({
+    Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME, Action.SETTLE_HOME_COLLECTIONS, Action.MANAGE_TEMPORARY_SUPPLY,
+})
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
+    Action.MANAGE_TEMPORARY_SUPPLY,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({
         *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE, Action.SETTLE_HOME_COLLECTIONS,
+        Action.MANAGE_TEMPORARY_SUPPLY,
     }),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
@@ -84,7 +89,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
         Action.WAIVE_LATE_FEE, Action.FLAG_HARDSHIP, Action.SETTLE_HOME_COLLECTIONS,
     }),
     # The system administrator runs the system, not the station's money: a waiver is the station head's alone, a
-    # hardship household is approved by a supervisor or the head, and cash is collected and counted in by staff.
+    # hardship household is approved by a supervisor or the head, cash is collected and counted in by staff, and a
+    # temporary supply (its prepayment, its refund in counter cash) is the counter's.
     Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE, *MONEY_AND_APPROVALS},
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({

@@ -7,7 +7,9 @@ from django.db import transaction
 from gridpay.application.errors import InvalidInput, UnknownAccount
 from gridpay.data import meter_command_store
 from gridpay.data.models import Account, AuditRecord, Meter
+from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.reconnect_cases import track_reconnection
+from gridpay.data.temporary_store import supply_withheld
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
 from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.headend.wake import wake_gateway
@@ -26,6 +28,10 @@ def reconnect_now(*, account_no: str, reason: str, actor: str, at: datetime) -> 
         if account is None:
             raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                                  params={"account_no": account_no})
+        if account.status == AccountStatus.CLOSED or supply_withheld(account.id):
+            raise InvalidInput(gettext_noop("户号 {account_no} 已销户，或是未送电、已期满的临时用电户：预交足额后"
+                                            "由 gridpay temporary connect 送电，期满的办理结束"), field="account_no",
+                               params={"account_no": account.account_no})
         meter_id = Meter.objects.filter(account=account, removed_on__isnull=True).values_list("id", flat=True).first()
         if meter_id is None:
             raise InvalidInput(gettext_noop("这一户没有在用的电能表"), field="account_no")

@@ -10,11 +10,13 @@ from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.supply.respond_to_payment import respond_to_payment
+from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.domain.channel_payments import ConfirmedPayment
 from gridpay.domain.ledger import LedgerAccountKind, Transfer, TransferKind
+from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentRequest, RecordedPayment, check_repeat, payment_request
 from gridpay.domain.texts import gettext_noop
 
@@ -60,7 +62,7 @@ def record_payment(
         recorded = _recorded(request)
         if recorded is not None:
             return recorded
-        account = payable_account(request.account_no)
+        account = payable_account(request.account_no, amount_fen=request.amount_fen)
         clearing = ledger_store.system_account(ledger_store.clearing_code(request.channel), LedgerAccountKind.CLEARING)
         try:
             # A savepoint, so that losing the race for the unique keys leaves the outer
@@ -97,12 +99,20 @@ def record_payment(
                 raise
             return recorded
         balance = transfer.credit_balance_after_fen
+        if balance > 0 and Account.objects.select_for_update().filter(
+            id=account.id, status=AccountStatus.CLOSED).values_list("id", flat=True).first() is not None:
+            # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
+            # the payment is refused whole rather than left on a closed account.
+            raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
+                                params={"account_no": request.account_no})
         if PostpaidBill.objects.filter(account_id=account.id, paid_off_on__isnull=True).exists():
             # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
             balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
                                             at=request.received_at, payment_id=payment.id)
         if account.mode == AccountMode.PREPAID:
             respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+            # A temporary supply is connected by the payment that completes its prepaid estimate.
+            connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:
             respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(
@@ -117,15 +127,23 @@ def record_payment(
         )
 
 
-def payable_account(account_no: str) -> Account:
-    """The account a payment for ``account_no`` goes to; UnknownAccount or AccountClosed otherwise."""
+def payable_account(account_no: str, *, amount_fen: int | None = None) -> Account:
+    """The account a payment for ``account_no`` goes to; UnknownAccount or AccountClosed otherwise.
+
+    A closed account takes a payment only of what it still owes (a temporary supply that ended short), at most that.
+    """
     account = Account.objects.filter(account_no=account_no).only("id", "status", "mode", "ledger_account").first()
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                              params={"account_no": account_no})
     if account.status == AccountStatus.CLOSED:
-        raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
-                            params={"account_no": account_no})
+        owed = -account.ledger_account.balance_fen
+        if owed <= 0:
+            raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
+                                params={"account_no": account_no})
+        if amount_fen is not None and amount_fen > owed:
+            raise AccountClosed(gettext_noop("户号 {account_no} 已销户，只能补交欠费 {owed} 元"), field="amount_fen",
+                                params={"account_no": account_no, "owed": format_yuan(owed)})
     return account
 
 

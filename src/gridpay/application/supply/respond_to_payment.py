@@ -5,11 +5,13 @@ from datetime import datetime, timedelta
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.models import Account, Meter, MeterCommand
+from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import recent_daily_charges_fen
 from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
+from gridpay.data.temporary_store import supply_withheld
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
@@ -28,7 +30,7 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     # Locked before its supply state is read: a meter's read-back confirming a disconnect meanwhile (it locks the
     # account first too) either committed before, and is seen, or waits for this payment and its reconnect.
     account = Account.objects.select_for_update().only(
-        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen").get(id=account_id)
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
     fired = fired_from_column(account.alerts_fired)
     average = average_daily_charge_fen(
         recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
@@ -42,6 +44,11 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     if available_balance_fen >= 0:
         account.arrears_since = None
     account.save(update_fields=["alerts_fired", "arrears_since"])
+    if account.status == AccountStatus.CLOSED or supply_withheld(account_id):
+        # A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary
+        # supply not yet connected is connected by its prepaid estimate alone, and one past its term stays
+        # disconnected until it is ended (application.temporary).
+        return None
     disconnect_under_way = MeterCommand.objects.filter(
         account_id=account_id, action=CommandAction.DISCONNECT,
         status__in=UNDER_WAY,

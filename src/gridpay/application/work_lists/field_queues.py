@@ -14,7 +14,7 @@ class FieldQueues:
     under_way: list[CommandRow]
     failed: list[CommandRow]
     protected: list[WorkOrderRow]  # 保电户欠费待处理: arrears of protected accounts, for a person to decide
-    work_orders: list[WorkOrderRow]  # failed disconnections and reconnections, for the field
+    work_orders: list[WorkOrderRow]  # failed disconnections and reconnections, temporary supplies, for the field
 
 
 def field_queues(*, limit: int = 300) -> FieldQueues:
@@ -23,5 +23,7 @@ def field_queues(*, limit: int = 300) -> FieldQueues:
         failed=meter_commands(statuses=FAILED, limit=limit),
         protected=open_work_orders(kinds=[WorkOrderKind.PROTECTED_REVIEW.value]),
         work_orders=open_work_orders(kinds=[WorkOrderKind.DISCONNECT_FAILED.value,
-                                            WorkOrderKind.RECONNECT_FAILED.value]),
+                                            WorkOrderKind.RECONNECT_FAILED.value,
+                                            WorkOrderKind.TEMPORARY_CONNECT.value,
+                                            WorkOrderKind.TEMPORARY_DISCONNECT.value]),
     )

@@ -26,6 +26,7 @@ from gridpay.data.models.run_locks import RunLock
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
 from gridpay.data.models.supply import SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
+from gridpay.data.models.temporary import TemporarySupply
 from gridpay.data.models.withholding import WithholdingAgreement, WithholdingBatch, WithholdingRequest
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "Tariff",
     "TariffTier",
     "TariffVersion",
+    "TemporarySupply",
     "Transfer",
     "Village",
     "WithholdingAgreement",

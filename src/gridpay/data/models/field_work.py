@@ -46,6 +46,8 @@ class WorkOrderKind(models.TextChoices):
     DISCONNECT_FAILED = "disconnect_failed", gettext_noop("远程停电失败")
     RECONNECT_FAILED = "reconnect_failed", gettext_noop("远程复电失败")
     PROTECTED_REVIEW = "protected_review", gettext_noop("保电户欠费待处理")
+    TEMPORARY_CONNECT = "temporary_connect", gettext_noop("临时用电送电")
+    TEMPORARY_DISCONNECT = "temporary_disconnect", gettext_noop("临时用电结束停电")
 
 
 class WorkOrder(models.Model):

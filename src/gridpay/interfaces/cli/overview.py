@@ -18,6 +18,8 @@ COMMANDS = (
     "bill",
     "postpaid",
     "arrears",
+    "collection",
+    "temporary",
     "payments",
     "green",
     "reconcile",

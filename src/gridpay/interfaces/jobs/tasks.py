@@ -14,6 +14,7 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
+from gridpay.application.temporary.disconnect_expired import disconnect_expired_supplies
 from gridpay.data.run_lock import RunInProgress, exclusive_run
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces import clock
@@ -52,6 +53,12 @@ def postpaid_day() -> str:
     opened = open_arrears_cases(day=clock.today(), at=clock.now())
     return (f"bills {bills.issued} of {bills.due} due ({len(bills.without_reading)} without a reading); "
             f"late fees {accrual.charged_fen} fen on {accrual.charged_bills} bills; cases opened {opened}")
+
+
+def expire_temporary_supplies() -> str:
+    """Each morning: the temporary supplies whose planned end has passed unended are disconnected (期满停电)."""
+    report = disconnect_expired_supplies(today=clock.today(), at=clock.now())
+    return f"temporary supplies disconnected at the end of their term: {len(report.disconnected)}"
 
 
 def enforce() -> str:

@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import arrears, customers, dashboard, green_channel, reports, rollout, work_lists
+from gridpay.interfaces.web.views import (
+    arrears,
+    customers,
+    dashboard,
+    green_channel,
+    reports,
+    rollout,
+    temporary,
+    work_lists,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +32,8 @@ urlpatterns = [
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("arrears/queue/", arrears.arrears_queue_page, name="arrears-queue"),
     path("calls/", work_lists.calls_page, name="calls"),
+    path("temporary/", temporary.temporary_page, name="temporary"),
+    path("temporary/<str:account_no>.pdf", temporary.temporary_statement_pdf, name="temporary-statement"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
