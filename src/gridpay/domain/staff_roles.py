@@ -52,17 +52,20 @@ class Action(StrEnum):
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
     ARRANGE_COLLECTION = "arrange_collection"  # draw the collection areas and name their collectors (seed 003)
+    WORK_CAMPAIGN = "work_campaign"  # ride the campaign's rounds, record follow-ups, print one's bill bundle
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
+    Action.WORK_CAMPAIGN,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
+        Action.WORK_CAMPAIGN,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,
