@@ -124,8 +124,11 @@ def nearest_outlets(*, centre: tuple[float, float] | None, outlets: Sequence[Out
 
 
 def without_money(text: str) -> str:
-    """A name or address as it may be read aloud: any sum of money in it is left out (amounts are never read)."""
-    return MONEY.sub("", text).strip()
+    """A name or address as it may be read aloud: any sum of money in it is left out (amounts are never read), again
+    until none is left (taking one out can join the pieces of another)."""
+    while MONEY.search(text):
+        text = MONEY.sub("", text)
+    return text.strip()
 
 
 def spoken_date(day: date) -> str:

@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import arrears, customers, dashboard, reports, rollout, work_lists
+from gridpay.interfaces.web.views import (
+    arrears,
+    collection_campaign,
+    customers,
+    dashboard,
+    reports,
+    rollout,
+    work_lists,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -24,6 +32,8 @@ urlpatterns = [
     path("arrears/queue/", arrears.arrears_queue_page, name="arrears-queue"),
     path("calls/", work_lists.calls_page, name="calls"),
     path("queues/", work_lists.queues_page, name="queues"),
+    path("collection/campaign/", collection_campaign.campaign_page, name="collection-campaign"),
+    path("collection/untouched/", collection_campaign.untouched_page, name="collection-untouched"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),
