@@ -23,9 +23,10 @@ from gridpay.data.models import Account, CallTask, CampaignRound, FollowUp, Noti
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.collection_campaign import MONEY, FollowUpInvalid
 from gridpay.domain.staff_roles import Role
+from gridpay.interfaces.jobs.tasks import campaign_sms
 from tests.support.accounts import enrol
 from tests.support.arrears import overdue_account, take
-from tests.support.clock import local
+from tests.support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
 AT = datetime(2025, 2, 5, 2, tzinfo=UTC)
@@ -112,7 +113,8 @@ def test_planning_again_keeps_the_rounds_done_and_plans_the_rest_from_that_day(t
         plan_campaign(month=FEBRUARY, today=date(2025, 2, 5), actor="网格员", roles=COLLECTOR, at=AT)
 
 
-def test_the_days_sms_go_through_the_outbox_once_a_month_without_amounts(town: dict[str, Account]) -> None:
+def test_the_days_sms_go_through_the_outbox_once_a_month_without_amounts(town: dict[str, Account],
+                                                                         clock: FakeClock) -> None:
     _plan(date(2025, 2, 5))
     day = date(2025, 2, 13)  # 西村's day
 
@@ -124,6 +126,9 @@ def test_the_days_sms_go_through_the_outbox_once_a_month_without_amounts(town: d
     assert sms.phone == "13800138002" and town["west"].account_no in sms.text and "2月18日前" in sms.text
     assert not MONEY.search(sms.text)
     assert sms.not_before == local(day, 8)  # held until the quiet hours end
+    clock.instant = local(date(2025, 2, 14), 7, 30)  # 南村's day, by the schedule's morning job
+    assert campaign_sms() == "campaign: 1 villages, 1 SMS queued"
+    assert Notification.objects.get(kind="campaign_reminder", phone="13800138003").account_id == town["south"].id
 
 
 def test_the_bundle_has_one_bill_per_unpaid_account_in_route_order(town: dict[str, Account]) -> None:

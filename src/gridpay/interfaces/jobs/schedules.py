@@ -14,6 +14,7 @@ DEFAULTS = {
     "后付费电费发行与违约金": ("gridpay.interfaces.jobs.tasks.postpaid_day", Schedule.DAILY, time(3, 0), None),
     "欠费停电（上午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(9, 30), None),
     "欠费停电（下午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(14, 0), None),
+    "催费宣传短信": ("gridpay.interfaces.jobs.tasks.campaign_sms", Schedule.DAILY, time(7, 30), None),
     "发送短信": ("gridpay.interfaces.jobs.tasks.send_sms", Schedule.MINUTES, None, 1),
     "表计命令超时与重试": ("gridpay.interfaces.jobs.tasks.sweep_commands", Schedule.MINUTES, None, 1),
 }
