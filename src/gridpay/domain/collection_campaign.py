@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from gridpay.domain.arrears_procedure import SYSTEM
 from gridpay.domain.coverage import distance_m
 from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop
@@ -252,7 +253,7 @@ class Touch:
     how: str = ""  # a follow-up's ContactWay; a call's outcome
 
 
-SYSTEM_ACTORS = frozenset({"", "system", "系统"})
+SYSTEM_ACTORS = frozenset({"", SYSTEM})  # what jobs and payments write as the actor of a step they take
 
 
 def counts_as_touched(touch: Touch) -> bool:
