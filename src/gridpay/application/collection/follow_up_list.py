@@ -2,7 +2,7 @@
 contacts, so that every one is asked about (seed 003 月月有人问、有人管); as CSV for a spreadsheet too."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from gridpay.application.collection.arrears_assignments import arrears_assignments
 from gridpay.application.collection.campaign_rounds import collector_named
@@ -34,7 +34,7 @@ def follow_up_list(*, collector: str, day: date) -> list[FollowUpLine]:
         "id", "address", "customer__phone")}
     month = month_of(day)
     touched = touches_in(account_ids={a.account_id for a in mine}, start=month,
-                         end=date.fromordinal(day.toordinal() + 1))
+                         end=day + timedelta(days=1))
     order = village_order(collector_id=person.id, month=month)
     mine.sort(key=lambda a: route_key(order, a.village_id, a.village, details[a.account_id][0], a.account_no))
     return [

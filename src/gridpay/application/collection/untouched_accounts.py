@@ -2,7 +2,7 @@
 collector who answers for each, so that the station head sees whose they are."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from gridpay.data.models import Account, CollectionArea, GridStaff
 from gridpay.data.queries.collection import accounts_in_arrears
@@ -32,11 +32,11 @@ class UntouchedReport:
 def untouched_accounts(*, month: date, today: date) -> UntouchedReport:
     """Over the month up to ``today`` (the whole month once it is over)."""
     start = month_of(month)
-    next_month = (start.replace(day=28).toordinal() + 4)
-    end = min(date.fromordinal(next_month).replace(day=1), date.fromordinal(today.toordinal() + 1))
+    next_month = month_of(start + timedelta(days=31))
+    end = min(next_month, today + timedelta(days=1))
     if end <= start:
         return UntouchedReport(month=start, through=start, in_arrears=0)
-    last = date.fromordinal(end.toordinal() - 1)
+    last = end - timedelta(days=1)
     ids = arrears_accounts_in(start=start, end=end)
     touched = touches_in(account_ids=ids, start=start, end=end)
     nobody_asked = set(untouched(accounts=sorted(ids), touches=lambda a: touched.get(a, [])))
