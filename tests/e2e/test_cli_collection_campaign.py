@@ -89,5 +89,7 @@ def test_a_campaign_month_from_the_command_line(town: tuple[str, str], clock: Fa
 
     refused = run_in_process(capsys, "collection", "campaign", "plan", "--month", "2025-03", "--as", "wang")
     assert refused.returncode != 0 and "班长或所长" in refused.stderr
+    bad_month = run_in_process(capsys, "collection", "untouched", "--month", "2025-13")
+    assert bad_month.returncode == 2 and "YYYY-MM" in bad_month.stderr
     again = run_in_process(capsys, "collection", "bundle", "--collector", "王收费", "--out", str(pdf))
     assert again.returncode != 0 and "已存在" in again.stderr  # never overwritten

@@ -1,10 +1,9 @@
 """`gridpay collection campaign|bundle|follow-up|untouched`: the monthly campaign and what follows it (seed 003)."""
 
+from argparse import ArgumentTypeError
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-from django.core.management.base import CommandError
 
 from gridpay.application.collection.bill_bundle import bill_bundle
 from gridpay.application.collection.campaign_plan import CampaignPlan, plan_campaign
@@ -29,7 +28,7 @@ def month_argument(text: str) -> date:
     try:
         return date.fromisoformat(f"{text.strip()}-01")
     except ValueError:
-        raise CommandError(f"--month 应为 YYYY-MM：{text!r}") from None
+        raise ArgumentTypeError(f"月份应为 YYYY-MM，而不是 {text!r}") from None
 
 
 def add_campaign_arguments(sub: Any) -> None:
