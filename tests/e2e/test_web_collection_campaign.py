@@ -1,10 +1,12 @@
 """The campaign page on a collector's phone and the untouched report, through the Django test client: who may see
 what, the "done" button, a follow-up recorded from the list."""
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from gridpay.application.collection.assign_to_area import assign_to_area
 from gridpay.application.collection.campaign_plan import plan_campaign
@@ -67,6 +69,11 @@ def test_a_follow_up_is_recorded_from_the_list_and_a_bad_one_is_refused_in_words
     recorded = client.post("/collection/campaign/", {"do": "follow_up", "account_no": planned, "how": "phone",
                                                     "outcome": "promised", "promised_on": "2099-01-01"})
     assert recorded.status_code == 302
+    bills = client.get("/collection/campaign/bills.pdf")
+    assert bills.status_code == 200 and bills["Content-Type"] == "application/pdf"
+    assert planned in "".join(p.extract_text() for p in PdfReader(io.BytesIO(bills.content)).pages)
+    csv = client.get("/collection/campaign/follow-up.csv").content.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("序号") and planned in csv[1]
     row = FollowUp.objects.get()
     assert (row.by, row.how, row.promised_on, row.collector.name if row.collector else "") == (
         "王收费", "phone", date(2099, 1, 1), "王收费")
@@ -84,6 +91,7 @@ def test_supervisors_see_whose_untouched_accounts_they_are_and_others_may_not(pl
     cashier = signed_in("li", Role.CASHIER, "李营业员")
     assert cashier.get("/collection/campaign/").status_code == 403
     assert cashier.get("/collection/untouched/").status_code == 403
+    assert cashier.get("/collection/campaign/bills.pdf").status_code == 403
     assert cashier.post("/collection/campaign/", {"do": "done", "round_id": CampaignRound.objects.get().id}
                         ).status_code == 403
     assert CampaignRound.objects.get().done_at is None

@@ -19,6 +19,7 @@ from gridpay.application.collection.record_round_done import record_round_done
 from gridpay.application.collection.set_area_collector import set_area_collector
 from gridpay.application.collection.untouched_accounts import untouched_accounts
 from gridpay.application.errors import InvalidInput, NotAllowed
+from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.data.models import Account, CallTask, CampaignRound, FollowUp, Notification, Outlet, Village
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.collection_campaign import MONEY, FollowUpInvalid
@@ -133,15 +134,17 @@ def test_the_days_sms_go_through_the_outbox_once_a_month_without_amounts(town: d
 
 def test_the_bundle_has_one_bill_per_unpaid_account_in_route_order(town: dict[str, Account]) -> None:
     _plan(date(2025, 2, 5))
+    accrue_late_fees(through=date(2025, 2, 19), at=local(date(2025, 2, 19), 3))  # 10 days × 1‰ of 134.50 = 1.35
 
     bundle = bill_bundle(collector="王收费", month=FEBRUARY, day=date(2025, 2, 19))
 
     assert bundle.account_nos == (town["east"].account_no, town["west"].account_no)
-    assert bundle.total_fen == 2 * 13_450
+    assert bundle.total_fen == 2 * (13_450 + 135)
     assert bundle.pdf is not None
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bundle.pdf)).pages)
     assert text.index(town["east"].account_no) < text.index(town["west"].account_no)
     assert "134.50" in text and "2025-02-09" in text and "250.00" in text  # amount, due date, kWh
+    assert "1.35" in text and "135.85 元" in text  # the late fee so far, the total
     assert "测试用户1" in text and "东村1号" in text
     assert bill_bundle(collector="李收费", month=FEBRUARY, day=date(2025, 2, 19)).pdf is None  # prepaid only
 

@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gridpay.application.collection.bill_bundle import bill_bundle
 from gridpay.application.collection.campaign_rounds import campaign_rounds
-from gridpay.application.collection.follow_up_list import follow_up_list
+from gridpay.application.collection.follow_up_list import follow_up_csv, follow_up_list
 from gridpay.application.collection.record_follow_up import record_follow_up
 from gridpay.application.collection.record_round_done import record_round_done
 from gridpay.application.collection.untouched_accounts import untouched_accounts
@@ -27,8 +28,7 @@ from gridpay.interfaces.web.explain import explained
 def campaign_page(request: HttpRequest) -> HttpResponse:
     """A grid staff member sees their own rounds (their name as in the village list); supervisors choose whose."""
     roles = request_roles(request)
-    own = Role.GRID_STAFF in roles and len(roles) == 1
-    collector = getattr(request.user, "first_name", "") if own else request.GET.get("collector", "").strip()
+    own, collector = _whose(request)
     today = clock.today()
     day = _day(request.GET.get("date", "")) or today
     error = ""
@@ -54,6 +54,42 @@ def campaign_page(request: HttpRequest) -> HttpResponse:
         "outcomes": [(k.value, _(v)) for k, v in CONTACT_OUTCOME_LABELS.items()],
         "supervises": may(roles, Action.ARRANGE_COLLECTION),
     }, status=422 if error else 200)
+
+
+def _whose(request: HttpRequest) -> tuple[bool, str]:
+    """Whether the page is the signed-in collector's own, and whose it is."""
+    roles = request_roles(request)
+    own = Role.GRID_STAFF in roles and len(roles) == 1
+    return own, (getattr(request.user, "first_name", "") if own else request.GET.get("collector", "").strip())
+
+
+@requires(Action.WORK_CAMPAIGN)
+def bundle_pdf(request: HttpRequest) -> HttpResponse:
+    """The collector's bill bundle to print (the bills unpaid today, in route order)."""
+    _own, collector = _whose(request)
+    today = clock.today()
+    try:
+        bundle = bill_bundle(collector=collector, month=today, day=today)
+    except DomainError as problem:
+        return HttpResponse(explained(problem), status=404, content_type="text/plain; charset=utf-8")
+    if bundle.pdf is None:
+        return HttpResponse(_("没有未交的后付费电费单。"), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(bundle.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bills-{today}.pdf"'
+    return response
+
+
+@requires(Action.WORK_CAMPAIGN)
+def follow_up_download(request: HttpRequest) -> HttpResponse:
+    _own, collector = _whose(request)
+    today = clock.today()
+    try:
+        lines = follow_up_list(collector=collector, day=today)
+    except DomainError as problem:
+        return HttpResponse(explained(problem), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(follow_up_csv(lines), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="follow-up-{today}.csv"'
+    return response
 
 
 def _post(request: HttpRequest, roles: set[Role], day: date) -> str:
