@@ -201,5 +201,9 @@ def describe_untouched(report: UntouchedReport) -> str:
         return head + "。每一户都有人问、有人管。"
     out = [head + "："]
     out.extend(f"{line.collector or '（无人负责）'}\t{line.area or '（未划片区）'}\t{line.village}\t{line.account_no}\t"
-               f"{line.customer_name}\t现欠 {format_yuan(line.owed_fen)} 元" for line in report.lines)
+               f"{line.customer_name}\t{_owed(line.owed_fen)}" for line in report.lines)
     return "\n".join(out)
+
+
+def _owed(owed_fen: int) -> str:
+    return f"现欠 {format_yuan(owed_fen)} 元" if owed_fen > 0 else "已交清"
