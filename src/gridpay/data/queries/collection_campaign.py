@@ -18,7 +18,7 @@ from gridpay.data.models import (
     PostpaidBill,
 )
 from gridpay.data.models.accounts import AccountMode, AccountStatus
-from gridpay.data.models.field_work import CallOutcome
+from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.data.models.outlets import OutletKind
 from gridpay.data.queries.supply import alert_inputs
 from gridpay.data.settings import gridpay_settings
@@ -117,7 +117,7 @@ def arrears_accounts_in(*, start: date, end: date) -> set[int]:
     end_instant = datetime.combine(end, datetime.min.time(), tzinfo=zone)
     prepaid = set(Account.objects.filter(mode=AccountMode.PREPAID, status=AccountStatus.ACTIVE,
                                          arrears_since__lt=end_instant).values_list("id", flat=True))
-    prepaid |= set(CallTask.objects.filter(reason="arrears_sms", due_on__gte=start, due_on__lt=end,
+    prepaid |= set(CallTask.objects.filter(reason=CallReason.ARREARS_SMS, due_on__gte=start, due_on__lt=end,
                                            account__status=AccountStatus.ACTIVE).values_list("account_id", flat=True))
     return postpaid | prepaid
 
