@@ -10,9 +10,10 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 
+from gridpay.application.collection.campaign_plan import plan_campaign
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.application.supply.update_supply_policy import update_supply_policy
-from gridpay.data.models import Account, Notification, Village
+from gridpay.data.models import Account, CampaignRound, Notification, Village
 from gridpay.demo.build_demo_town import build_demo_town, plan_demo
 from gridpay.demo.simulate_days import simulate_days
 from gridpay.demo.town_loop import TownLoop
@@ -82,6 +83,7 @@ def test_every_console_page_speaks_english_after_the_switch(town: None, clock: F
         "/rollout/": 200, f"/rollout/villages/{Village.objects.order_by('id').first().id}/": 200,  # type: ignore[union-attr]
         "/reports/monthly/": 200, "/reports/monthly/?month=2024-13": 422, "/customers/0000/": 404,
         **{f"/customers/{n}/": 200 for n in accounts},
+        "/collection/untouched/": 200, **_campaign_pages(clock),
     }
     data = data_texts()
     left = {}
@@ -100,6 +102,16 @@ def test_every_console_page_speaks_english_after_the_switch(town: None, clock: F
     assert "Disconnected" in client.get(f"/customers/{accounts[0]}/").content.decode()
     tou_page = client.get(f"/customers/{time_of_use.account_no}/").content.decode()
     assert "Old meter's final Peak reading" in tou_page and '"name": "Valley"' in tou_page
+
+
+def _campaign_pages(clock: FakeClock) -> dict[str, int]:
+    """Next month's campaign planned, and its first day's page (the broadcast is data: marked Chinese)."""
+    today = clock.today()
+    plan_campaign(month=(today.replace(day=28) + timedelta(days=4)).replace(day=1), today=today, actor="所长甲",
+                  roles={Role.ADMIN}, at=clock.now())
+    first = CampaignRound.objects.select_related("collector").order_by("day", "id").first()
+    assert first is not None, "the demo town should have villages to campaign in"
+    return {f"/collection/campaign/?collector={first.collector.name}&date={first.day}": 200}
 
 
 def test_the_portal_speaks_english_after_the_switch(town: None) -> None:

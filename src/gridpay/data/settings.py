@@ -193,6 +193,11 @@ class GridpaySettings:
     # directory), and the largest photo accepted.
     green_photo_dir: str = setting("gridpay-green-photos", "GRIDPAY_GREEN_PHOTO_DIR", text(blank=False))
     green_photo_max_kb: int = setting(4096, "GRIDPAY_GREEN_PHOTO_MAX_KB", integer(minimum=16, maximum=65536))
+    # The monthly reminder campaign (seed 003: loudspeaker rounds through every village on the 12th–18th), and the
+    # day after it when the collectors get their printed bills and follow-up lists. Days of the month, 1–28.
+    campaign_first_day: int = setting(12, "GRIDPAY_CAMPAIGN_FIRST_DAY", integer(minimum=1, maximum=28))
+    campaign_last_day: int = setting(18, "GRIDPAY_CAMPAIGN_LAST_DAY", integer(minimum=1, maximum=28))
+    follow_up_day: int = setting(19, "GRIDPAY_FOLLOW_UP_DAY", integer(minimum=1, maximum=28))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 
@@ -207,8 +212,20 @@ class GridpaySettings:
             except ValueError as error:
                 problems.append(problem(each.metadata["variable"], value, str(error),
                                         secret=each.metadata["secret"]))
+        if not problems:
+            problems = self._campaign_problems()
         if problems:
             raise SettingInvalid("\n".join(problems))
+
+    def _campaign_problems(self) -> list[str]:
+        """The campaign's days in their order: first ≤ last < follow-up day."""
+        if self.campaign_first_day > self.campaign_last_day:
+            return [problem("GRIDPAY_CAMPAIGN_LAST_DAY", self.campaign_last_day,
+                            f"不早于 GRIDPAY_CAMPAIGN_FIRST_DAY（{self.campaign_first_day}）的日子")]
+        if self.follow_up_day <= self.campaign_last_day:
+            return [problem("GRIDPAY_FOLLOW_UP_DAY", self.follow_up_day,
+                            f"晚于 GRIDPAY_CAMPAIGN_LAST_DAY（{self.campaign_last_day}）的日子")]
+        return []
 
     @property
     def zone(self) -> ZoneInfo:

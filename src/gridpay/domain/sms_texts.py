@@ -106,6 +106,13 @@ TEMPLATES: Mapping[str, SmsTemplate] = {
         ("account_no", "customer_name"),
         "停电失败：户号{account_no}（{customer_name}）远程停电多次未成功，已转现场工单。",
     ),
+    # The monthly campaign (seed 003), on the day of the village's round: the deadline and where to pay, no amount.
+    "campaign_reminder": SmsTemplate(
+        gettext_noop("交费宣传提醒"),
+        ("account_no", "deadline", "where"),
+        "供电所温馨提示：您的户号{account_no}请于{deadline}前交清电费或及时充值，以免产生违约金或影响用电。"
+        "就近交费：{where}；也" + HOW_TO_PAY + "。",
+    ),
     "sign_in_code": SmsTemplate(
         gettext_noop("登录验证码"), ("code",), "您的登录验证码为{code}，5分钟内有效。请勿告诉他人。"),
 }

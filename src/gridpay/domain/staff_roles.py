@@ -58,6 +58,7 @@ class Action(StrEnum):
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
     ARRANGE_COLLECTION = "arrange_collection"  # draw the collection areas and name their collectors (seed 003)
     MANAGE_TEMPORARY_SUPPLY = "manage_temporary_supply"  # 临时用电: register, connect when prepaid, end and refund
+    WORK_CAMPAIGN = "work_campaign"  # ride the campaign's rounds, record follow-ups, print one's bill bundle
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
@@ -69,6 +70,7 @@ _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
     Action.MANAGE_TEMPORARY_SUPPLY,
+    Action.WORK_CAMPAIGN,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({
@@ -78,6 +80,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
         Action.COLLECT_AT_HOME,
+        Action.WORK_CAMPAIGN,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,

@@ -7,6 +7,7 @@ from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.collection import AreaCollector, AreaMember, CollectionArea
+from gridpay.data.models.collection_campaign import CampaignRound, FollowUp
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
 from gridpay.data.models.green_channel import CashHandIn, HardshipFlag, HomeCollection
@@ -46,6 +47,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CallTask",
+    "CampaignRound",
     "CardBatch",
     "CashHandIn",
     "ChannelOrder",
@@ -55,6 +57,7 @@ __all__ = [
     "CounterReceipt",
     "Customer",
     "DailyRead",
+    "FollowUp",
     "FreezeStamp",
     "GatewayHeartbeat",
     "GridStaff",

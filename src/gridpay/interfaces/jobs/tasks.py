@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from gridpay.application.collection.queue_campaign_sms import queue_campaign_sms
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -74,6 +75,12 @@ def enforce() -> str:
 def send_sms() -> str:
     report = send_notifications(provider=build_provider(settings.SMS_CONFIG), at=clock.now())
     return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+
+
+def campaign_sms() -> str:
+    """Each morning: the SMS of the day's campaign rounds (a day without rounds queues nothing; twice sends once)."""
+    report = queue_campaign_sms(day=clock.today(), at=clock.now())
+    return f"campaign: {report.villages} villages, {report.queued} SMS queued"
 
 
 def sweep_commands() -> str:

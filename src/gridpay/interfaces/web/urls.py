@@ -5,6 +5,7 @@ from django.urls import path
 
 from gridpay.interfaces.web.views import (
     arrears,
+    collection_campaign,
     customers,
     dashboard,
     green_channel,
@@ -35,6 +36,10 @@ urlpatterns = [
     path("temporary/", temporary.temporary_page, name="temporary"),
     path("temporary/<str:account_no>.pdf", temporary.temporary_statement_pdf, name="temporary-statement"),
     path("queues/", work_lists.queues_page, name="queues"),
+    path("collection/campaign/", collection_campaign.campaign_page, name="collection-campaign"),
+    path("collection/campaign/bills.pdf", collection_campaign.bundle_pdf, name="collection-bundle"),
+    path("collection/campaign/follow-up.csv", collection_campaign.follow_up_download, name="collection-follow-up-csv"),
+    path("collection/untouched/", collection_campaign.untouched_page, name="collection-untouched"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),

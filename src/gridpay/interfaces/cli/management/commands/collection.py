@@ -11,20 +11,26 @@ from gridpay.application.collection.set_area_collector import set_area_collector
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
+from gridpay.interfaces.cli.collection_campaign import ACTIONS, add_campaign_arguments, handle_campaign
 from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
 
 
 class Command(GridpayCommand):
-    help = "催费管理：areas 片区一览，area-collector 指定收费员，area-assign 村/台区划入片区，arrears 欠费户及责任人"
+    help = ("催费管理：areas 片区一览，area-collector 指定收费员，area-assign 村/台区划入片区，arrears 欠费户及责任人；"
+            "campaign 每月宣传，bundle 电费通知单，follow-up 跟进，untouched 无人联系的欠费户")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add_area_arguments(sub)
+        add_campaign_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with domain_errors_as_command_errors():
-            handle_areas(options)
+            if options["action"] in ACTIONS:
+                handle_campaign(options)
+            else:
+                handle_areas(options)
 
 
 def add_area_arguments(sub: Any) -> None:
