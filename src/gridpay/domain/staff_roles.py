@@ -51,17 +51,22 @@ class Action(StrEnum):
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
+    # Collection (seeds 000, 003): the chronic late payers' file, the credit report list, the public arrears notice.
+    KEEP_CHRONIC_FILE = "keep_chronic_file"  # reminder methods and notes, monthly reminders, drafts
+    APPROVE_CREDIT_REPORT = "approve_credit_report"  # 征信报送名单: the station head alone
+    APPROVE_ARREARS_NOTICE = "approve_arrears_notice"  # 欠费公示: the station head alone
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
-    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS,
+    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.KEEP_CHRONIC_FILE,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
+        Action.KEEP_CHRONIC_FILE,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,
@@ -69,10 +74,13 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     # The head approves a disconnection; who approves neither serves its notices nor carries it out.
     Role.STATION_HEAD: frozenset({
         *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
-        Action.WAIVE_LATE_FEE,
+        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE,
     }),
-    # The system administrator runs the system, not the station's money: a waiver is the station head's alone.
-    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE},
+    # The system administrator runs the system, not the station's money: a waiver, a credit report and a public
+    # notice are the station head's alone.
+    Role.ADMIN: frozenset(Action) - {
+        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE,
+    },
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({
         *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,

@@ -8,6 +8,14 @@ from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
+from gridpay.data.models.late_payers import (
+    ArrearsNotice,
+    ArrearsNoticeLine,
+    ChronicPayer,
+    CreditReport,
+    CreditReportLine,
+    PaymentReminder,
+)
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import DailyRead, FreezeStamp, Meter, MeterModel, Reading
@@ -36,6 +44,8 @@ __all__ = [
     "ApiToken",
     "AreaReadingDay",
     "ArrearsCase",
+    "ArrearsNotice",
+    "ArrearsNoticeLine",
     "AuditRecord",
     "BillPayment",
     "CalendarDay",
@@ -44,8 +54,11 @@ __all__ = [
     "CardBatch",
     "ChannelOrder",
     "ChannelRefusal",
+    "ChronicPayer",
     "Contact",
     "CounterReceipt",
+    "CreditReport",
+    "CreditReportLine",
     "Customer",
     "DailyRead",
     "FreezeStamp",
@@ -63,6 +76,7 @@ __all__ = [
     "Outlet",
     "Payment",
     "PaymentRefund",
+    "PaymentReminder",
     "PostpaidBill",
     "PromotionEvent",
     "Reading",
