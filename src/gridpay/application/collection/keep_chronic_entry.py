@@ -16,7 +16,7 @@ from gridpay.domain.texts import gettext_noop
 
 
 class NotAllowed(DomainError):
-    code = "not_allowed"
+    code = "collection_not_allowed"
     http_status = 403
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
+from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -52,6 +54,16 @@ def postpaid_day() -> str:
     opened = open_arrears_cases(day=clock.today(), at=clock.now())
     return (f"bills {bills.issued} of {bills.due} due ({len(bills.without_reading)} without a reading); "
             f"late fees {accrual.charged_fen} fen on {accrual.charged_bills} bills; cases opened {opened}")
+
+
+def collection_day() -> str:
+    """Each morning, after the night's settlement and the postpaid run: the chronic late payers' file rebuilt from the
+    history through yesterday (notes kept), then the day's reminders (SMS to the outbox, call tasks, the visit list)
+    and the monthly payment reminders. Both are safe to run twice."""
+    report = rebuild_chronic_file(day=clock.today() - timedelta(days=1))
+    run = send_reminders(day=clock.today(), at=clock.now())
+    return (f"chronic file {report.current} (+{report.added} −{report.left}); reminders: SMS {run.contact_sms}, "
+            f"calls {run.calls_opened}, visits {len(run.visits)}, monthly {run.monthly_sms}")
 
 
 def enforce() -> str:

@@ -210,7 +210,8 @@ def describe_credit_reports(reports: list[CreditReportView]) -> str:
 
 def describe_credit_report(report: CreditReportView) -> str:
     lines = [f"征信报送名单 {report.report_id}（{report.status_label}）：截至 {report.as_of}，"
-             f"欠费 {report.min_days} 天以上、{format_yuan(report.min_fen)} 元以上，共 {report.accounts} 户，合计 {format_yuan(report.total_fen)} 元"]
+             f"欠费 {report.min_days} 天以上、{format_yuan(report.min_fen)} 元以上，"
+             f"共 {report.accounts} 户，合计 {format_yuan(report.total_fen)} 元"]
     lines.extend(f"  {line.account_no} {line.customer_name} {line.village} {format_yuan(line.owed_fen)} 元 "
                  f"自 {line.since} 起 {line.days} 天" for line in report.lines)
     return "\n".join(lines)
