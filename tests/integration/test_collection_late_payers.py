@@ -3,7 +3,7 @@ database: built from the ledger, the bills and the meter commands; notes kept; a
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from gridpay.application.collection.print_arrears_notice import print_arrears_no
 from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
 from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.collection.set_payment_reminder import set_payment_reminder
+from gridpay.application.errors import NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import (
@@ -288,9 +289,6 @@ def test_the_notice_prints_the_approved_masked_figures_only_once_approved(in_arr
 
 
 def test_a_notice_for_a_village_unknown_is_refused_by_name(zj_tariff: str) -> None:
-    from gridpay.application.errors import NotFound
-
     with pytest.raises(NotFound, match="没有村/社区 不存在村"):
         draft_arrears_notice(village="不存在村", day=DAY, actor="张三（zhang）", roles=COLLECTOR, at=local(DAY, 9))
     assert not ArrearsNotice.objects.exists()
-    assert datetime  # imported for the type of local()
