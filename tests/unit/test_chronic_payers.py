@@ -133,3 +133,14 @@ def test_a_balance_lasting_a_month_past_the_due_date_needs_no_reminder() -> None
     assert balance_lasts_past(days_left=40, due_on=due, day=day)
     assert not balance_lasts_past(days_left=10, due_on=due, day=day)
     assert not balance_lasts_past(days_left=None, due_on=due, day=day)
+
+
+def test_the_criteria_come_from_the_environment_and_an_impossible_pair_stops_the_process() -> None:
+    from gridpay.data.settings import SettingInvalid, from_environment
+
+    configured = from_environment({"GRIDPAY_CHRONIC_LATE_MONTHS": "4", "GRIDPAY_CHRONIC_WINDOW_MONTHS": "6",
+                                   "GRIDPAY_CHRONIC_DISCONNECTIONS": "3"})
+    assert configured.chronic_criteria == ChronicCriteria(late_months=4, window_months=6, disconnections=3)
+    assert from_environment({}).notice_min_days == 30
+    with pytest.raises(SettingInvalid, match="GRIDPAY_CHRONIC_LATE_MONTHS"):
+        from_environment({"GRIDPAY_CHRONIC_LATE_MONTHS": "13"})

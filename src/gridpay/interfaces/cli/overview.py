@@ -18,6 +18,7 @@ COMMANDS = (
     "bill",
     "postpaid",
     "arrears",
+    "collection",
     "payments",
     "reconcile",
     "agents",
