@@ -62,7 +62,7 @@ def payment_histories(*, window_start: date, through: date, zone: ZoneInfo) -> d
         history(account_id).negative_since = prepaid_since_day(arrears_since=since, zone=zone)
 
     for account_id, due_on, paid_off_on in PostpaidBill.objects.filter(
-        account__status=AccountStatus.ACTIVE, due_on__gte=window_start.replace(day=1), due_on__lt=through,
+        account__status=AccountStatus.ACTIVE, due_on__gte=window_start - timedelta(days=1), due_on__lt=through,
     ).filter(Q(paid_off_on__isnull=True) | Q(paid_off_on__gt=F("due_on"))).values_list(
             "account_id", "due_on", "paid_off_on"):
         history(account_id).bills.append(BillDates(due_on=due_on, paid_off_on=paid_off_on))

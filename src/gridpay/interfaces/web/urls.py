@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import arrears, customers, dashboard, reports, rollout, work_lists
+from gridpay.interfaces.web.views import (
+    arrears,
+    collection_approvals,
+    customers,
+    dashboard,
+    reports,
+    rollout,
+    work_lists,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +31,7 @@ urlpatterns = [
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("arrears/queue/", arrears.arrears_queue_page, name="arrears-queue"),
     path("calls/", work_lists.calls_page, name="calls"),
+    path("collection/approvals/", collection_approvals.approvals_page, name="collection-approvals"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
