@@ -44,7 +44,7 @@ from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.phone_numbers import InvalidPhone
 from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
-from tests.support.clock import local
+from tests.support.clock import FakeClock, local
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 1, 15)  # the file is built through this day: its window is February 2025 – January 2026
@@ -292,3 +292,17 @@ def test_a_notice_for_a_village_unknown_is_refused_by_name(zj_tariff: str) -> No
     with pytest.raises(NotFound, match="没有村/社区 不存在村"):
         draft_arrears_notice(village="不存在村", day=DAY, actor="张三（zhang）", roles=COLLECTOR, at=local(DAY, 9))
     assert not ArrearsNotice.objects.exists()
+
+
+def test_the_daily_job_rebuilds_the_file_through_yesterday_and_sends_the_days_reminders(
+    town: dict[str, Account], clock: FakeClock
+) -> None:
+    from gridpay.interfaces.jobs.schedules import DEFAULTS
+    from gridpay.interfaces.jobs.tasks import collection_day
+
+    set_payment_reminder(account_no=town["prepaid"].account_no, day_of_month=16, phone="", stop=False,
+                         actor="张三（zhang）", roles=COLLECTOR, at=local(DAY, 9))
+    clock.instant = local(DAY + timedelta(days=1), 7)
+    assert collection_day() == "chronic file 3 (+3 −0); reminders: SMS 0, calls 0, visits 0, monthly 1"
+    assert ChronicPayer.objects.filter(current=True, built_on=DAY).count() == 3
+    assert "gridpay.interfaces.jobs.tasks.collection_day" in {job for job, *_ in DEFAULTS.values()}

@@ -56,8 +56,9 @@ def payment_histories(*, window_start: date, through: date, zone: ZoneInfo) -> d
         steps.append((ledger_id, transfer_id, BalanceStep(day=day, before_fen=after - amount, after_fen=after)))
     for ledger_id, _, step in sorted(steps, key=lambda row: (row[0], row[1])):
         history(ledger_of[ledger_id]).steps.append(step)
-    for account_id, since in active.filter(prepaid_since__isnull=False, arrears_since__isnull=False).values_list(
-            "id", "arrears_since"):
+    # arrears_since is cleared by the next night's alerts only: it counts while the balance is still below zero.
+    for account_id, since in active.filter(prepaid_since__isnull=False, arrears_since__isnull=False,
+                                           ledger_account__balance_fen__lt=0).values_list("id", "arrears_since"):
         assert since is not None  # filtered above
         history(account_id).negative_since = prepaid_since_day(arrears_since=since, zone=zone)
 
