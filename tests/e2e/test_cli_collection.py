@@ -70,6 +70,7 @@ def test_the_file_is_rebuilt_kept_and_its_reminders_come_out(
     listed = run_in_process(capsys, "collection", "chronic", "list")
     assert station.account_no in listed.stdout and "近12个月中有3个月延时交费" in listed.stdout
     assert "上门提醒" in listed.stdout and "老人独居" in listed.stdout
+    assert "2026-01-15 提醒（2026-01-18 交费期限）" in listed.stdout
     as_json = json.loads(run_in_process(capsys, "collection", "chronic", "list", "--json").stdout)
     assert as_json[0]["late_months"] == ["2025-06", "2025-07", "2025-09"]
 

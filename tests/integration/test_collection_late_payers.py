@@ -114,13 +114,17 @@ def test_the_file_is_built_from_the_ledger_the_bills_and_the_disconnections(town
     report = rebuild_chronic_file(day=DAY)
 
     assert (report.window_start, report.current, report.added, report.left) == (date(2025, 2, 1), 3, 3, 0)
-    entries = {e.account_no: e for e in chronic_file()}
+    entries = {e.account_no: e for e in chronic_file(day=DAY)}
     assert set(entries) == {town["prepaid"].account_no, town["twice"].account_no, town["late"].account_no}
     assert entries[town["prepaid"].account_no].late_months == ("2025-05", "2025-06", "2025-07", "2025-08",
                                                                "2025-11", "2025-12")
     assert entries[town["twice"].account_no].reason == "近12个月欠费停电2次"
     assert entries[town["late"].account_no].reason == "近12个月中有3个月延时交费"
     assert entries[town["late"].account_no].grid_staff == "陈嘉涵"
+    # Nothing owed by the late household; the prepaid ones are reminded on the 7th of the default 10th.
+    assert entries[town["late"].account_no].next_due_on is None
+    assert (entries[town["twice"].account_no].next_due_on, entries[town["twice"].account_no].reminder_on) == (
+        date(2026, 2, 10), date(2026, 2, 7))
     again = rebuild_chronic_file(day=DAY)
     assert (again.current, again.added, again.left) == (3, 0, 0)
 

@@ -21,6 +21,7 @@ from gridpay.domain.chronic_payers import (
     late_bill_months,
     month_of,
     negative_balance_months,
+    next_prepaid_due,
     prepaid_reminder_due,
     reminder_date,
     window_from,
@@ -126,6 +127,19 @@ def test_a_prepaid_household_is_reminded_exactly_n_days_before_its_monthly_due_d
     assert (due is not None) == (target.day == due_day)
     if due is not None:
         assert reminder_date(due_on=due, days_before=before) == day
+
+
+@given(day=days, due_day=st.integers(min_value=1, max_value=28), before=st.integers(min_value=0, max_value=20))
+def test_the_next_prepaid_due_date_is_the_first_whose_reminder_is_still_ahead(
+    day: date, due_day: int, before: int
+) -> None:
+    due = next_prepaid_due(day=day, due_day=due_day, days_before=before)
+    reminder = reminder_date(due_on=due, days_before=before)
+    assert due.day == due_day and reminder >= day
+    assert prepaid_reminder_due(day=reminder, due_day=due_day, days_before=before) == due
+    # No reminder day of this household lies between today and that one.
+    assert all(prepaid_reminder_due(day=day + timedelta(days=k), due_day=due_day, days_before=before) is None
+               for k in range((reminder - day).days))
 
 
 def test_a_balance_lasting_a_month_past_the_due_date_needs_no_reminder() -> None:

@@ -197,6 +197,15 @@ def prepaid_reminder_due(*, day: date, due_day: int, days_before: int) -> date |
     return due if day_in_month(month=month_of(due), day_of_month=due_day) == due else None
 
 
+def next_prepaid_due(*, day: date, due_day: int, days_before: int) -> date:
+    """A prepaid household's next due date whose reminder falls on ``day`` or later (what the file shows)."""
+    earliest = day + timedelta(days=days_before)
+    this_month = day_in_month(month=month_of(earliest), day_of_month=due_day)
+    if this_month >= earliest:
+        return this_month
+    return day_in_month(month=add_months(month_of(earliest), 1), day_of_month=due_day)
+
+
 def balance_lasts_past(*, days_left: int | None, due_on: date, day: date) -> bool:
     """Whether the forecast says the balance lasts a month beyond the due date: no reminder needed this month. One
     with no usage to forecast from (days_left None) is reminded."""

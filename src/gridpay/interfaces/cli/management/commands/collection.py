@@ -89,7 +89,7 @@ def handle_chronic(options: dict[str, Any]) -> None:
         report = rebuild_chronic_file(day=options["date"] or clock.today())
         show(report, describe_rebuild, as_json=options["json"])
     elif action == "list":
-        entries = chronic_file(village=options["village"], include_left=options["all"])
+        entries = chronic_file(day=clock.today(), village=options["village"], include_left=options["all"])
         show(entries, describe_file, as_json=options["json"])
     elif action == "set":
         staff = acting_staff(options["as_user"])
@@ -126,7 +126,8 @@ def describe_file(entries: list[ChronicEntry]) -> str:
     for e in entries:
         contact = f" {e.contact_relation}{e.contact_name} {e.contact_phone}".rstrip() if e.contact_name else ""
         state = "" if e.current else f"（{e.left_on} 出档）"
-        lines.append(f"{e.account_no} {e.customer_name} {e.village} {e.reason}{state}；{e.method_label}{contact}"
+        due = f"；{e.reminder_on} 提醒（{e.next_due_on} 交费期限）" if e.current and e.next_due_on else ""
+        lines.append(f"{e.account_no} {e.customer_name} {e.village} {e.reason}{state}；{e.method_label}{contact}{due}"
                      + (f"；备注：{e.note}" if e.note else ""))
     return "\n".join(lines)
 
