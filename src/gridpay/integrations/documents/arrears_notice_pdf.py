@@ -51,8 +51,6 @@ _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=22, leading=30, alignme
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=17, wordWrap="CJK", firstLineIndent=22)
 _PLAIN = ParagraphStyle("plain", fontName=FONT, fontSize=11, leading=17, wordWrap="CJK")
 _RIGHT = ParagraphStyle("right", parent=_PLAIN, alignment=TA_RIGHT)
-_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=10.5, leading=14, wordWrap="CJK")
-_CELL_RIGHT = ParagraphStyle("cell-right", parent=_CELL, alignment=TA_RIGHT)
 _GRID = colors.HexColor("#8a8a8a")
 _SHADE = colors.HexColor("#f0f0f0")
 _RED = colors.HexColor("#c0392b")
@@ -102,19 +100,21 @@ def arrears_notice_pdf(*, utility: str, zone: str, notice: NoticeDoc) -> bytes:
 
 
 def _table(rows: Sequence[NoticeRow]) -> Table:
-    data = [[Paragraph(text, _CELL) for text in ("序号", "户名", "户号", "欠费天数", "欠费金额（元）")]]
-    for index, row in enumerate(rows, start=1):
-        data.append([
-            Paragraph(str(index), _CELL), Paragraph(_e(row.masked_name), _CELL),
-            Paragraph(_e(row.masked_account_no), _CELL), Paragraph(str(row.days), _CELL_RIGHT),
-            Paragraph(format_yuan(row.owed_fen), _CELL_RIGHT),
-        ])
+    """Short cells as plain strings: a masked name or number is never wrapped inside its cell."""
+    data = [["序号", "户名", "户号", "欠费天数", "欠费金额（元）"]]
+    data += [[str(index), row.masked_name, row.masked_account_no, str(row.days), format_yuan(row.owed_fen)]
+             for index, row in enumerate(rows, start=1)]
     table = Table(data, colWidths=[14 * mm, 40 * mm, 50 * mm, 28 * mm, 42 * mm], repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 10.5),
+        ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
         ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
         ("BACKGROUND", (0, 0), (-1, 0), _SHADE),
         ("LINEABOVE", (0, 0), (-1, 0), 1.5, _RED),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]))
     return table
 
