@@ -111,7 +111,7 @@ def town(zj_tariff: str) -> dict[str, Account]:
 
 
 def test_the_file_is_built_from_the_ledger_the_bills_and_the_disconnections(town: dict[str, Account]) -> None:
-    report = rebuild_chronic_file(day=DAY)
+    report = rebuild_chronic_file(day=DAY, at=local(DAY, 7))
 
     assert (report.window_start, report.current, report.added, report.left) == (date(2025, 2, 1), 3, 3, 0)
     entries = {e.account_no: e for e in chronic_file(day=DAY)}
@@ -125,14 +125,14 @@ def test_the_file_is_built_from_the_ledger_the_bills_and_the_disconnections(town
     assert entries[town["late"].account_no].next_due_on is None
     assert (entries[town["twice"].account_no].next_due_on, entries[town["twice"].account_no].reminder_on) == (
         date(2026, 2, 10), date(2026, 2, 7))
-    again = rebuild_chronic_file(day=DAY)
+    again = rebuild_chronic_file(day=DAY, at=local(DAY, 7))
     assert (again.current, again.added, again.left) == (3, 0, 0)
 
 
 def test_the_staffs_notes_survive_a_rebuild_and_an_entry_that_leaves_keeps_them(
     town: dict[str, Account],
 ) -> None:
-    rebuild_chronic_file(day=DAY)
+    rebuild_chronic_file(day=DAY, at=local(DAY, 7))
     late = town["late"].account_no
     keep_chronic_entry(account_no=late, change=EntryChange(
         method="sms_contact", contact_name="李四", contact_phone="139 0000 1111", contact_relation="neighbour",
@@ -145,7 +145,7 @@ def test_the_staffs_notes_survive_a_rebuild_and_an_entry_that_leaves_keeps_them(
                            at=local(DAY, 9))
 
     # A year on, the late bills are out of the window: the entry leaves the file with its notes.
-    later = rebuild_chronic_file(day=date(2026, 9, 15))
+    later = rebuild_chronic_file(day=date(2026, 9, 15), at=local(date(2026, 9, 15), 7))
     entry = ChronicPayer.objects.get(account=town["late"])
     assert later.left >= 1 and not entry.current and entry.left_on == date(2026, 9, 15)
     assert (entry.method, entry.contact_name, entry.contact_phone, entry.note) == (
@@ -157,7 +157,7 @@ def test_the_staffs_notes_survive_a_rebuild_and_an_entry_that_leaves_keeps_them(
 def test_the_days_reminders_go_through_the_outbox_the_call_tasks_and_the_visit_list(
     town: dict[str, Account],
 ) -> None:
-    rebuild_chronic_file(day=DAY)
+    rebuild_chronic_file(day=DAY, at=local(DAY, 7))
     late, prepaid, twice = town["late"], town["prepaid"], town["twice"]
     bill(late, date(2026, 1, 1), 6_500, due_on=date(2026, 2, 9), paid_off_on=None)
     keep_chronic_entry(account_no=prepaid.account_no, change=EntryChange(

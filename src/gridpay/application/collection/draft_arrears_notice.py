@@ -4,7 +4,7 @@ approved and printed."""
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from gridpay.application.collection.arrears_notices import ArrearsNoticeView, view_of
 from gridpay.application.collection.keep_chronic_entry import NotAllowed
@@ -31,10 +31,15 @@ def draft_arrears_notice(*, village: str, day: date, actor: str, roles: set[Role
                                 params={"village": place.name, "day": day.isoformat()})
         rows = [row for row in arrears_with_start(day=day, zone=settings.zone, village_id=place.id)
                 if old_enough(since=row.since, day=day, min_days=min_days)]
-        notice = ArrearsNotice.objects.create(
-            village=place, as_of=day, min_days=min_days, accounts=len(rows),
-            total_fen=sum(row.owed_fen for row in rows), created_by=actor[:100], created_at=at,
-        )
+        try:
+            with transaction.atomic():  # two drafts of one village and day at once: the second is refused
+                notice = ArrearsNotice.objects.create(
+                    village=place, as_of=day, min_days=min_days, accounts=len(rows),
+                    total_fen=sum(row.owed_fen for row in rows), created_by=actor[:100], created_at=at,
+                )
+        except IntegrityError:
+            raise NoticeRefused(gettext_noop("{village} 已有 {day} 的欠费公示"), field="village",
+                                params={"village": place.name, "day": day.isoformat()}) from None
         ArrearsNoticeLine.objects.bulk_create(
             ArrearsNoticeLine(notice=notice, account_id=row.account_id, masked_name=mask_name(row.customer_name),
                               masked_account_no=mask_account_no(row.account_no), owed_fen=row.owed_fen,

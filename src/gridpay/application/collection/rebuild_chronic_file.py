@@ -1,12 +1,13 @@
 """Rebuilds the chronic late payers' file (长期延时交费档案) from the payment history; the staff's notes are kept."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
 from gridpay.data.models import ChronicPayer
 from gridpay.data.queries.late_payers import payment_histories
+from gridpay.data.run_lock import exclusive_run
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.chronic_payers import (
     ChronicCriteria,
@@ -26,9 +27,17 @@ class RebuildReport:
     left: int  # no longer meeting the criteria (kept, not current)
 
 
-def rebuild_chronic_file(*, day: date, criteria: ChronicCriteria | None = None) -> RebuildReport:
+def rebuild_chronic_file(
+    *, day: date, at: datetime, criteria: ChronicCriteria | None = None, wait_s: float = 0,
+) -> RebuildReport:
     """The file as the history through ``day`` gives it. Running it twice on a day changes nothing the second time;
-    the method, contact, due day and note of an entry survive any rebuild, also while it is out of the file."""
+    the method, contact, due day and note of an entry survive any rebuild, also while it is out of the file. One
+    rebuild at a time (a second one started meanwhile is refused, or waits ``wait_s``)."""
+    with exclusive_run("chronic_file", what="长期延时交费档案重建", at=at, wait_s=wait_s):
+        return _rebuild(day=day, criteria=criteria)
+
+
+def _rebuild(*, day: date, criteria: ChronicCriteria | None) -> RebuildReport:
     settings = gridpay_settings()
     criteria = criteria or settings.chronic_criteria
     start = window_from(day=day, months=criteria.window_months)

@@ -24,6 +24,7 @@ log = logging.getLogger("gridpay.jobs")
 # How long a scheduled run waits for one an operator started before it gives up (and says so in the log).
 SETTLEMENT_WAIT_S = 30 * 60
 ENFORCE_WAIT_S = 10 * 60
+CHRONIC_WAIT_S = 10 * 60
 
 
 def settle_and_alert() -> str:
@@ -60,7 +61,11 @@ def collection_day() -> str:
     """Each morning, after the night's settlement and the postpaid run: the chronic late payers' file rebuilt from the
     history through yesterday (notes kept), then the day's reminders (SMS to the outbox, call tasks, the visit list)
     and the monthly payment reminders. Both are safe to run twice."""
-    report = rebuild_chronic_file(day=clock.today() - timedelta(days=1))
+    try:
+        report = rebuild_chronic_file(day=clock.today() - timedelta(days=1), at=clock.now(), wait_s=CHRONIC_WAIT_S)
+    except RunInProgress as running:
+        log.error("chronic late payers' file not rebuilt: %s", running.message)
+        return f"not run: {running.message}"
     run = send_reminders(day=clock.today(), at=clock.now())
     return (f"chronic file {report.current} (+{report.added} −{report.left}); reminders: SMS {run.contact_sms}, "
             f"calls {run.calls_opened}, visits {len(run.visits)}, monthly {run.monthly_sms}")

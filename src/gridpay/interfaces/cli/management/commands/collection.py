@@ -86,7 +86,7 @@ def add_chronic_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
 def handle_chronic(options: dict[str, Any]) -> None:
     action = options["action"]
     if action == "rebuild":
-        report = rebuild_chronic_file(day=options["date"] or clock.today())
+        report = rebuild_chronic_file(day=options["date"] or clock.today(), at=clock.now())
         show(report, describe_rebuild, as_json=options["json"])
     elif action == "list":
         entries = chronic_file(day=clock.today(), village=options["village"], include_left=options["all"])
