@@ -310,3 +310,21 @@ def test_the_daily_job_rebuilds_the_file_through_yesterday_and_sends_the_days_re
     assert collection_day() == "chronic file 3 (+3 −0); reminders: SMS 0, calls 0, visits 0, monthly 1"
     assert ChronicPayer.objects.filter(current=True, built_on=DAY).count() == 3
     assert "gridpay.interfaces.jobs.tasks.collection_day" in {job for job, *_ in DEFAULTS.values()}
+
+
+def test_a_month_below_zero_is_read_from_real_settlement_and_a_payment_ends_it(zj_tariff: str) -> None:
+    from gridpay.application.settlement.catch_up_settlement import settle_through
+    from gridpay.domain.chronic_payers import ChronicCriteria
+    from tests.support.readings import add_readings
+
+    account = enrol(7, opening_balance_fen=1_500, prepaid_since=date(2025, 3, 1), installed_on=date(2025, 2, 28))
+    add_readings(account, first_day=date(2025, 3, 1), daily_kwh=["10.00"] * 5)  # 5.38 yuan a day
+    settle_through(through=date(2025, 3, 5), at=local(date(2025, 3, 6), 1))
+    pay(account, 5_000, date(2025, 4, 2), "april")
+    one_month = ChronicCriteria(late_months=2, window_months=12, disconnections=5)
+
+    report = rebuild_chronic_file(day=date(2025, 6, 30), at=local(date(2025, 6, 30), 7), criteria=one_month)
+
+    # Below zero from 3 March (15.00 − 3 × 5.38) until the payment of 2 April: March and April.
+    assert report.current == 1
+    assert ChronicPayer.objects.get(account=account).late_months == ["2025-03", "2025-04"]
