@@ -1,7 +1,9 @@
 """`gridpay collection chronic|credit-report|notice`: the chronic late payers' file and its reminders, the monthly
 payment reminders, the credit report list (征信) and the public arrears notice (欠费公示).
 
-Each group of subcommands has its own two small functions (arguments, handling), so that other groups can join them.
+Each group of subcommands has its own two small functions (arguments, handling) and its own name for its second
+level (chronic_action, credit_action, notice_action): ``LATE_PAYER_GROUPS`` says which group handles which first word,
+so that other subcommands of `gridpay collection` sit beside them.
 """
 
 from argparse import ArgumentParser, _SubParsersAction
@@ -37,32 +39,31 @@ class Command(GridpayCommand):
             "notice 欠费公示")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        groups = parser.add_subparsers(dest="group", required=True)
-        add_chronic_arguments(groups)
-        add_credit_report_arguments(groups)
-        add_notice_arguments(groups)
+        sub = parser.add_subparsers(dest="action", required=True)
+        add_chronic_arguments(sub)
+        add_credit_report_arguments(sub)
+        add_notice_arguments(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with domain_errors_as_command_errors():
-            {"chronic": handle_chronic, "credit-report": handle_credit_report,
-             "notice": handle_notice}[options["group"]](options)
+            LATE_PAYER_GROUPS[options["action"]](options)
 
 
 # --- chronic: the chronic late payers' file (长期延时交费档案) and the reminders ------------------------------------
 
 
-def add_chronic_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
-    chronic = groups.add_parser("chronic", help="长期延时交费档案：rebuild 重建，list 查看，set 维护提醒方式，"
+def add_chronic_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
+    chronic = sub.add_parser("chronic", help="长期延时交费档案：rebuild 重建，list 查看，set 维护提醒方式，"
                                                 "remind 当日提醒，monthly 每月交费提醒登记")
-    sub = chronic.add_subparsers(dest="action", required=True)
-    rebuild = sub.add_parser("rebuild", help="按交费记录重建档案（保留工作人员的备注和提醒方式）")
+    actions = chronic.add_subparsers(dest="chronic_action", required=True)
+    rebuild = actions.add_parser("rebuild", help="按交费记录重建档案（保留工作人员的备注和提醒方式）")
     rebuild.add_argument("--date", type=date.fromisoformat, help="截至日期 YYYY-MM-DD，默认今天")
     rebuild.add_argument("--json", action="store_true")
-    listing = sub.add_parser("list", help="列出档案")
+    listing = actions.add_parser("list", help="列出档案")
     listing.add_argument("--village", default="", help="只列此村/社区")
     listing.add_argument("--all", action="store_true", help="包括已出档的户")
     listing.add_argument("--json", action="store_true")
-    keep = sub.add_parser("set", help="登记一户的提醒方式、亲友或邻居的姓名与手机、每月交费日、备注")
+    keep = actions.add_parser("set", help="登记一户的提醒方式、亲友或邻居的姓名与手机、每月交费日、备注")
     keep.add_argument("--account", required=True, help="户号")
     keep.add_argument("--method", choices=[m.value for m in ReminderMethod],
                       help="call 电话、sms_contact 短信提醒亲友邻居、visit 上门")
@@ -72,10 +73,10 @@ def add_chronic_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
     keep.add_argument("--due-day", type=int, help="智能交费户的每月交费日（1–28）")
     keep.add_argument("--note", help="备注")
     keep.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
-    remind = sub.add_parser("remind", help="当日到期的提醒：短信进短信发送队列，电话进电话任务，上门列出清单")
+    remind = actions.add_parser("remind", help="当日到期的提醒：短信进短信发送队列，电话进电话任务，上门列出清单")
     remind.add_argument("--date", type=date.fromisoformat, help="日期 YYYY-MM-DD，默认今天")
     remind.add_argument("--json", action="store_true")
-    monthly = sub.add_parser("monthly", help="登记或停止每月交费短信提醒（用户自愿）")
+    monthly = actions.add_parser("monthly", help="登记或停止每月交费短信提醒（用户自愿）")
     monthly.add_argument("--account", required=True, help="户号")
     monthly.add_argument("--day", type=int, help="每月几日提醒（1–28）")
     monthly.add_argument("--phone", default="", help="接收提醒的手机号，默认该户的短信号码")
@@ -84,7 +85,7 @@ def add_chronic_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
 
 
 def handle_chronic(options: dict[str, Any]) -> None:
-    action = options["action"]
+    action = options["chronic_action"]
     if action == "rebuild":
         report = rebuild_chronic_file(day=options["date"] or clock.today(), at=clock.now())
         show(report, describe_rebuild, as_json=options["json"])
@@ -155,29 +156,29 @@ def _reminder_line(line: ReminderLine) -> str:
 # --- credit-report: the list for the credit system (征信报送名单) ---------------------------------------------------
 
 
-def add_credit_report_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
-    report = groups.add_parser("credit-report", help="征信报送名单：draft 拟定，approve 所长批准，export 导出 CSV，"
+def add_credit_report_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
+    report = sub.add_parser("credit-report", help="征信报送名单：draft 拟定，approve 所长批准，export 导出 CSV，"
                                                      "list 列出，show 查看")
-    sub = report.add_subparsers(dest="action", required=True)
-    draft = sub.add_parser("draft", help="按持续欠费标准拟定名单（截至今天）")
+    actions = report.add_subparsers(dest="credit_action", required=True)
+    draft = actions.add_parser("draft", help="按持续欠费标准拟定名单（截至今天）")
     draft.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
     draft.add_argument("--json", action="store_true")
-    approve = sub.add_parser("approve", help="批准名单（仅所长）")
+    approve = actions.add_parser("approve", help="批准名单（仅所长）")
     approve.add_argument("--id", type=int, required=True, help="名单编号")
     approve.add_argument("--as", dest="as_user", required=True, help="所长登录名")
-    export = sub.add_parser("export", help="把已批准的名单导出为 CSV 文件（不覆盖已有文件）")
+    export = actions.add_parser("export", help="把已批准的名单导出为 CSV 文件（不覆盖已有文件）")
     export.add_argument("--id", type=int, required=True, help="名单编号")
     export.add_argument("--out", type=Path, required=True, help="CSV 文件")
     export.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
-    listing = sub.add_parser("list", help="列出名单")
+    listing = actions.add_parser("list", help="列出名单")
     listing.add_argument("--json", action="store_true")
-    one = sub.add_parser("show", help="查看一份名单")
+    one = actions.add_parser("show", help="查看一份名单")
     one.add_argument("--id", type=int, required=True)
     one.add_argument("--json", action="store_true")
 
 
 def handle_credit_report(options: dict[str, Any]) -> None:
-    action = options["action"]
+    action = options["credit_action"]
     if action == "list":
         show(credit_reports(), describe_credit_reports, as_json=options["json"])
         return
@@ -221,31 +222,31 @@ def describe_credit_report(report: CreditReportView) -> str:
 # --- notice: the public arrears notice (欠费公示) -----------------------------------------------------------------
 
 
-def add_notice_arguments(groups: "_SubParsersAction[ArgumentParser]") -> None:
-    notice = groups.add_parser("notice", help="欠费公示：draft 拟定，approve 所长批准，print 打印 PDF，list 列出，"
+def add_notice_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
+    notice = sub.add_parser("notice", help="欠费公示：draft 拟定，approve 所长批准，print 打印 PDF，list 列出，"
                                               "show 查看")
-    sub = notice.add_subparsers(dest="action", required=True)
-    draft = sub.add_parser("draft", help="拟定一个村/社区的欠费公示（截至今天）")
+    actions = notice.add_subparsers(dest="notice_action", required=True)
+    draft = actions.add_parser("draft", help="拟定一个村/社区的欠费公示（截至今天）")
     draft.add_argument("--village", required=True, help="村/社区名称")
     draft.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
     draft.add_argument("--json", action="store_true")
-    approve = sub.add_parser("approve", help="批准公示（仅所长）")
+    approve = actions.add_parser("approve", help="批准公示（仅所长）")
     approve.add_argument("--id", type=int, required=True, help="公示编号")
     approve.add_argument("--as", dest="as_user", required=True, help="所长登录名")
-    printing = sub.add_parser("print", help="打印已批准的公示（A4 PDF，不覆盖已有文件）")
+    printing = actions.add_parser("print", help="打印已批准的公示（A4 PDF，不覆盖已有文件）")
     printing.add_argument("--id", type=int, required=True, help="公示编号")
     printing.add_argument("--out", type=Path, required=True, help="PDF 文件")
     printing.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
-    listing = sub.add_parser("list", help="列出公示")
+    listing = actions.add_parser("list", help="列出公示")
     listing.add_argument("--drafts", action="store_true", help="只列待批准的草稿")
     listing.add_argument("--json", action="store_true")
-    one = sub.add_parser("show", help="查看一份公示")
+    one = actions.add_parser("show", help="查看一份公示")
     one.add_argument("--id", type=int, required=True)
     one.add_argument("--json", action="store_true")
 
 
 def handle_notice(options: dict[str, Any]) -> None:
-    action = options["action"]
+    action = options["notice_action"]
     if action == "list":
         notices = arrears_notices(status="draft" if options["drafts"] else "")
         show(notices, describe_notices, as_json=options["json"])
@@ -284,6 +285,9 @@ def describe_notice(notice: ArrearsNoticeView) -> str:
     lines.extend(f"  {line.masked_name} {line.masked_account_no} {format_yuan(line.owed_fen)} 元 {line.days} 天"
                  for line in notice.lines)
     return "\n".join(lines)
+
+
+LATE_PAYER_GROUPS = {"chronic": handle_chronic, "credit-report": handle_credit_report, "notice": handle_notice}
 
 
 def show(value: Any, describe: Any, *, as_json: bool) -> None:
