@@ -58,7 +58,7 @@ def test_the_file_is_rebuilt_kept_and_its_reminders_come_out(
 
     refused = run_in_process(capsys, "collection", "chronic", "set", "--account", station.account_no,
                              "--method", "visit", "--as", "li")
-    assert refused.returncode == 1 and "[collection_not_allowed]" in refused.stderr
+    assert refused.returncode == 1 and "[not_allowed]" in refused.stderr
     bad_phone = run_in_process(capsys, "collection", "chronic", "set", "--account", station.account_no,
                                "--method", "sms_contact", "--contact-name", "李四", "--contact-phone", "12345",
                                "--as", "zhang")

@@ -17,12 +17,12 @@ from gridpay.application.collection.chronic_file import chronic_file
 from gridpay.application.collection.draft_arrears_notice import draft_arrears_notice
 from gridpay.application.collection.draft_credit_report import draft_credit_report
 from gridpay.application.collection.export_credit_report import export_credit_report
-from gridpay.application.collection.keep_chronic_entry import EntryChange, NotAllowed, keep_chronic_entry
+from gridpay.application.collection.keep_chronic_entry import EntryChange, keep_chronic_entry
 from gridpay.application.collection.print_arrears_notice import print_arrears_notice
 from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
 from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.collection.set_payment_reminder import set_payment_reminder
-from gridpay.application.errors import NotFound
+from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import (

@@ -8,11 +8,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gridpay.application.errors import NotAllowed
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.postpaid.show_bill import postpaid_bill_of
-from gridpay.application.postpaid.waive_late_fee import NotAllowed, WaiverRefused, waive_late_fee
+from gridpay.application.postpaid.waive_late_fee import WaiverRefused, waive_late_fee
 from gridpay.data.ledger import misrecorded_balances, recomputed_balances
 from gridpay.data.models import Account, AreaReadingDay, AuditRecord, BillPayment, LedgerAccount, PostpaidBill, Village
 from gridpay.domain.late_fees import CustomerCategory, LateFeeRates, late_fee

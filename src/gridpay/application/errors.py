@@ -20,3 +20,10 @@ class NotFound(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class NotAllowed(DomainError):
+    """The acting member of staff's roles do not allow the action."""
+
+    code = "not_allowed"
+    http_status = 403

@@ -22,6 +22,7 @@ from gridpay.application.customers.enrol_account import Enrolment, enrol_account
 from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
 from gridpay.data.models import Account, AccountMode, Meter
 from gridpay.data.settings import gridpay_settings
+from gridpay.demo.collection_areas import install_collection_areas
 from gridpay.demo.households import Household, generate_households
 from gridpay.demo.places import install_agreements, install_outlets
 from gridpay.demo.villages import TOWN, ScheduledVillage, install_villages, postpaid_village_count, scheduled_villages
@@ -146,6 +147,7 @@ def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | No
         if on_progress:
             on_progress(done, len(households))
     install_agreements(villages, seed=plan.seed, at=at)
+    install_collection_areas(villages, since=installed_on, at=at)
     return DemoTown(plan=plan, households=households, enrolled=len(missing))
 
 

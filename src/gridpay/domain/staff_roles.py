@@ -51,6 +51,7 @@ class Action(StrEnum):
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
+    ARRANGE_COLLECTION = "arrange_collection"  # draw the collection areas and name their collectors (seed 003)
     # Collection (seeds 000, 003): the chronic late payers' file, the credit report list, the public arrears notice.
     KEEP_CHRONIC_FILE = "keep_chronic_file"  # reminder methods and notes, monthly reminders, drafts
     APPROVE_CREDIT_REPORT = "approve_credit_report"  # 征信报送名单: the station head alone
@@ -60,7 +61,8 @@ class Action(StrEnum):
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
-    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.KEEP_CHRONIC_FILE,
+    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
+    Action.KEEP_CHRONIC_FILE,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),

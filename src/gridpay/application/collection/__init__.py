@@ -1,1 +1,1 @@
-"""Collection management (催费管理, seeds 000, 003 and 004): one use case per module."""
+"""Collection management (催费管理, seeds 003 and 004): areas, campaigns, files, notices, home collection, risk."""

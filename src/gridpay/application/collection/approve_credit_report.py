@@ -5,8 +5,7 @@ from datetime import datetime
 from django.db import transaction
 
 from gridpay.application.collection.credit_reports import CreditReportView, view_of
-from gridpay.application.collection.keep_chronic_entry import NotAllowed
-from gridpay.application.errors import NotFound
+from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.data.models import AuditRecord, CreditReport
 from gridpay.data.models.late_payers import PublicationStatus
 from gridpay.domain.arrears_notice import NoticeRefused

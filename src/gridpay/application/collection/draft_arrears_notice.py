@@ -7,8 +7,7 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 
 from gridpay.application.collection.arrears_notices import ArrearsNoticeView, view_of
-from gridpay.application.collection.keep_chronic_entry import NotAllowed
-from gridpay.application.errors import NotFound
+from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.data.models import ArrearsNotice, ArrearsNoticeLine, AuditRecord, Village
 from gridpay.data.queries.late_payers import arrears_with_start
 from gridpay.data.settings import gridpay_settings

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from gridpay.application.collection.credit_reports import CreditReportView, view_of
-from gridpay.application.collection.keep_chronic_entry import NotAllowed
+from gridpay.application.errors import NotAllowed
 from gridpay.data.models import AuditRecord, CreditReport, CreditReportLine
 from gridpay.data.queries.late_payers import arrears_with_start
 from gridpay.data.settings import gridpay_settings

@@ -6,18 +6,12 @@ from datetime import datetime
 
 from django.db import transaction
 
-from gridpay.application.errors import InvalidInput, NotFound
+from gridpay.application.errors import InvalidInput, NotAllowed, NotFound
 from gridpay.data.models import AuditRecord, ChronicPayer
 from gridpay.domain.chronic_payers import ContactRelation, ReminderMethod, check_method
-from gridpay.domain.errors import DomainError
 from gridpay.domain.phone_numbers import normalised_phone
 from gridpay.domain.staff_roles import Action, Role, may
 from gridpay.domain.texts import gettext_noop
-
-
-class NotAllowed(DomainError):
-    code = "collection_not_allowed"
-    http_status = 403
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from gridpay.application.collection.keep_chronic_entry import NotAllowed
-from gridpay.application.errors import InvalidInput, UnknownAccount
+from gridpay.application.errors import InvalidInput, NotAllowed, UnknownAccount
 from gridpay.data.models import Account, AuditRecord, PaymentReminder
 from gridpay.domain.phone_numbers import normalised_phone
 from gridpay.domain.staff_roles import Action, Role, may

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from gridpay.application.errors import InvalidInput
+from gridpay.application.errors import InvalidInput, NotAllowed
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
 from gridpay.application.postpaid.show_bill import NoSuchBill, PostpaidBillView, view_of
 from gridpay.data import ledger as ledger_store
@@ -20,11 +20,6 @@ from gridpay.domain.texts import gettext_noop
 
 class WaiverRefused(DomainError):
     code = "waiver_refused"
-
-
-class NotAllowed(DomainError):
-    code = "not_allowed"
-    http_status = 403
 
 
 def waive_late_fee(

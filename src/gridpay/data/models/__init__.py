@@ -6,6 +6,7 @@ from gridpay.data.models.arrears import ArrearsCase
 from gridpay.data.models.audit import AuditRecord
 from gridpay.data.models.calendar import CalendarDay, CalendarYear
 from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
+from gridpay.data.models.collection import AreaCollector, AreaMember, CollectionArea
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
 from gridpay.data.models.late_payers import (
@@ -42,6 +43,8 @@ __all__ = [
     "AgentPayment",
     "AgentSettlement",
     "ApiToken",
+    "AreaCollector",
+    "AreaMember",
     "AreaReadingDay",
     "ArrearsCase",
     "ArrearsNotice",
@@ -55,6 +58,7 @@ __all__ = [
     "ChannelOrder",
     "ChannelRefusal",
     "ChronicPayer",
+    "CollectionArea",
     "Contact",
     "CounterReceipt",
     "CreditReport",
