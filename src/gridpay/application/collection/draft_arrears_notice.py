@@ -28,7 +28,7 @@ def draft_arrears_notice(*, village: str, day: date, actor: str, roles: set[Role
         if ArrearsNotice.objects.filter(village=place, as_of=day).exists():
             raise NoticeRefused(gettext_noop("{village} 已有 {day} 的欠费公示"), field="village",
                                 params={"village": place.name, "day": day.isoformat()})
-        rows = [row for row in arrears_with_start(day=day, zone=settings.zone, village_id=place.id)
+        rows = [row for row in arrears_with_start(day=day, village_id=place.id)
                 if old_enough(since=row.since, day=day, min_days=min_days)]
         try:
             with transaction.atomic():  # two drafts of one village and day at once: the second is refused

@@ -24,7 +24,7 @@ def draft_credit_report(*, day: date, actor: str, roles: set[Role], at: datetime
     settings = gridpay_settings()
     min_days, min_fen = settings.credit_report_min_days, settings.credit_report_min_yuan * FEN_PER_YUAN
     with transaction.atomic():
-        rows = [row for row in arrears_with_start(day=day, zone=settings.zone)
+        rows = [row for row in arrears_with_start(day=day)
                 if old_enough(since=row.since, day=day, min_days=min_days) and row.owed_fen >= min_fen]
         report = CreditReport.objects.create(
             as_of=day, min_days=min_days, min_fen=min_fen, accounts=len(rows),

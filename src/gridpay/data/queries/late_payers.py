@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Min, Q
+from django.db.models import F, Q
 
 from gridpay.data.models import Account, ArrearsCase, MeterCommand, PostpaidBill, Transfer
 from gridpay.data.models.accounts import AccountMode, AccountStatus
-from gridpay.data.postpaid_store import arrears_by_account
+from gridpay.data.queries.collection import accounts_in_arrears
 from gridpay.domain.arrears_notice import prepaid_since_day
 from gridpay.domain.chronic_payers import BalanceStep, BillDates
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
@@ -94,30 +94,17 @@ class AgedArrears:
     since: date  # the first day in arrears
 
 
-def arrears_with_start(*, day: date, zone: ZoneInfo, village_id: int | None = None) -> list[AgedArrears]:
-    """Every active account in arrears on ``day`` with the day its arrears began, in account order: a prepaid
-    account below zero (since its arrears_since; owed: its available balance now), a postpaid one with bills past
-    their due date (since the day after the oldest one's due date; owed: data.postpaid_store.arrears_by_account)."""
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE)
-    if village_id is not None:
-        accounts = accounts.filter(village_id=village_id)
-    rows: list[AgedArrears] = []
-    for account_id, no, name, village, since, balance in accounts.filter(
-        mode=AccountMode.PREPAID, arrears_since__isnull=False, ledger_account__balance_fen__lt=0,
-    ).values_list("id", "account_no", "customer__name", "village__name", "arrears_since",
-                  "ledger_account__balance_fen"):
-        assert since is not None  # filtered above
-        rows.append(AgedArrears(account_id, no, name, village or "", -balance,
-                                prepaid_since_day(arrears_since=since, zone=zone)))
-    oldest_due = dict(
-        PostpaidBill.objects.filter(account__in=accounts.filter(mode=AccountMode.POSTPAID), paid_off_on__isnull=True,
-                                    due_on__lt=day)
-        .values("account_id").annotate(oldest=Min("due_on")).values_list("account_id", "oldest")
-    )
-    owed = arrears_by_account(oldest_due, day=day)
-    names = {row[0]: row[1:] for row in Account.objects.filter(id__in=list(owed)).values_list(
-        "id", "account_no", "customer__name", "village__name")}
-    for account_id, fen in owed.items():
-        no, name, village = names[account_id]
-        rows.append(AgedArrears(account_id, no, name, village or "", fen, oldest_due[account_id] + timedelta(days=1)))
+def arrears_with_start(*, day: date, village_id: int | None = None) -> list[AgedArrears]:
+    """Every active account in arrears on ``day`` (data.queries.collection.accounts_in_arrears) with the first day it
+    was: a prepaid account since its arrears_since, a postpaid one since the day after its oldest unpaid bill's due
+    date; in account order."""
+    rows = []
+    for line in accounts_in_arrears(day=day):
+        if village_id is not None and line.village_id != village_id:
+            continue
+        since = line.since or day  # a balance below zero not yet seen by the alerts: new today
+        if line.mode == AccountMode.POSTPAID and line.since is not None:
+            since = line.since + timedelta(days=1)
+        rows.append(AgedArrears(line.account_id, line.account_no, line.customer_name, line.village, line.owed_fen,
+                                since))
     return sorted(rows, key=lambda row: row.account_no)
