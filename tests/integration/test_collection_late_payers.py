@@ -328,3 +328,22 @@ def test_a_month_below_zero_is_read_from_real_settlement_and_a_payment_ends_it(z
     # Below zero from 3 March (15.00 − 3 × 5.38) until the payment of 2 April: March and April.
     assert report.current == 1
     assert ChronicPayer.objects.get(account=account).late_months == ["2025-03", "2025-04"]
+
+
+def test_a_reminder_call_goes_to_the_collector_of_the_households_area(town: dict[str, Account]) -> None:
+    from gridpay.application.collection.assign_to_area import assign_to_area
+    from gridpay.application.collection.set_area_collector import set_area_collector
+
+    supervisor = {Role.SUPERVISOR}
+    set_area_collector(area="铺前片", collector="黄世明", phone="13922223333", valid_from=date(2026, 1, 1),
+                       actor="林班长（lin）", roles=supervisor, at=local(DAY, 8))
+    assign_to_area(area="铺前片", village="铺前村", transformer_area="", valid_from=date(2026, 1, 1),
+                   actor="林班长（lin）", roles=supervisor, at=local(DAY, 8))
+    rebuild_chronic_file(day=DAY, at=local(DAY, 7))
+    bill(town["late"], date(2026, 1, 1), 6_500, due_on=date(2026, 2, 9), paid_off_on=None)
+
+    run = send_reminders(day=date(2026, 2, 6), at=local(date(2026, 2, 6), 7))
+
+    assert [line.grid_staff for line in run.calls] == ["黄世明"]
+    task = CallTask.objects.get(account=town["late"], reason="payment_reminder")
+    assert task.grid_staff is not None and task.grid_staff.name == "黄世明"  # not the village's 陈嘉涵

@@ -2,6 +2,7 @@
 for the grid staff, a home visit on the printed list) and the monthly payment reminders households asked for."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -10,10 +11,11 @@ from django.db.models import Sum
 
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import month_day, queue_sms
-from gridpay.data.models import ChronicPayer, PaymentReminder, PostpaidBill, Settlement
+from gridpay.data.models import Account, ChronicPayer, GridStaff, PaymentReminder, PostpaidBill, Settlement
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.models.field_work import CallReason
 from gridpay.data.postpaid_store import OWED_ON_BILL
+from gridpay.data.queries.collection_areas import responsibility_on
 from gridpay.data.queries.supply import account_contacts
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
@@ -40,7 +42,7 @@ class ReminderLine:
     phone: str
     address: str
     village: str
-    grid_staff: str
+    grid_staff: str  # the collector who answers for it that day (its area's, else its village's grid staff)
     due_on: date
     owed_fen: int | None  # postpaid: what the bill due then still owes; prepaid: None
 
@@ -62,10 +64,19 @@ def send_reminders(*, day: date, at: datetime) -> ReminderRun:
     settings = gridpay_settings()
     policy = load_policy()
     run = ReminderRun(day=day)
+    # The collector who answers for the household on the day (its area's, else its village's grid staff member).
+    responsibility = responsibility_on(day)
+    names = dict(GridStaff.objects.values_list("id", "name"))
+
+    def collector(account: Account) -> tuple[int | None, str]:
+        staff_id = responsibility.of(village_id=account.village_id,
+                                     transformer_area=account.transformer_area).collector_id
+        return staff_id, names.get(staff_id, "") if staff_id is not None else ""
+
     with transaction.atomic():
         for line, entry in _chronic_due(day=day, days_before=settings.chronic_reminder_days,
                                         default_due_day=settings.chronic_prepaid_due_day,
-                                        average_days=settings.average_days):
+                                        average_days=settings.average_days, collector=collector):
             if line.method == ReminderMethod.SMS_CONTACT and receives_sms(entry.contact_phone):
                 params = {"contact_name": entry.contact_name, "customer_name": line.customer_name,
                           "account_no": line.account_no, "due_day": month_day(line.due_on)}
@@ -76,8 +87,8 @@ def send_reminders(*, day: date, at: datetime) -> ReminderRun:
             elif line.method == ReminderMethod.VISIT:
                 run.visits.append(line)
             else:
-                # A call, or an SMS contact whose mobile is gone: the grid staff call through the call-task door.
-                opened = _open_call(entry=entry, day=day, at=at)
+                # A call, or an SMS contact whose mobile is gone: the collector calls, through the call-task door.
+                opened = _open_call(entry=entry, staff_id=collector(entry.account)[0], day=day, at=at)
                 run.calls_opened += opened
                 run.calls.append(line)
         _monthly(day=day, at=at, policy=policy, run=run)
@@ -86,6 +97,7 @@ def send_reminders(*, day: date, at: datetime) -> ReminderRun:
 
 def _chronic_due(
     *, day: date, days_before: int, default_due_day: int, average_days: int,
+    collector: Callable[[Account], tuple[int | None, str]],
 ) -> list[tuple[ReminderLine, ChronicPayer]]:
     entries = list(ChronicPayer.objects.filter(current=True, account__status=AccountStatus.ACTIVE)
                    .select_related("account__customer", "account__village__grid_staff", "account__ledger_account")
@@ -100,7 +112,7 @@ def _chronic_due(
     for entry in entries:
         if entry.account.mode == AccountMode.POSTPAID:
             for due_on, owed in due_bills.get(entry.account_id, []):
-                found.append((_line(entry, due_on, owed), entry))
+                found.append((_line(entry, due_on, owed, collector(entry.account)[1]), entry))
             continue
         due = prepaid_reminder_due(day=day, due_day=entry.due_day or default_due_day, days_before=days_before)
         if due is None:
@@ -110,25 +122,24 @@ def _chronic_due(
         left = days_left(available_balance_fen=entry.account.ledger_account.balance_fen,
                          average_daily_charge_fen=average_daily_charge_fen(charges))
         if not balance_lasts_past(days_left=left, due_on=due, day=day):
-            found.append((_line(entry, due, None), entry))
+            found.append((_line(entry, due, None, collector(entry.account)[1]), entry))
     return found
 
 
-def _line(entry: ChronicPayer, due_on: date, owed_fen: int | None) -> ReminderLine:
+def _line(entry: ChronicPayer, due_on: date, owed_fen: int | None, collector: str) -> ReminderLine:
     account = entry.account
     village = account.village
     return ReminderLine(
         method=entry.method, account_no=account.account_no, customer_name=account.customer.name,
         phone=account.customer.phone, address=account.address, village=village.name if village else "",
-        grid_staff=village.grid_staff.name if village and village.grid_staff else "", due_on=due_on, owed_fen=owed_fen,
+        grid_staff=collector, due_on=due_on, owed_fen=owed_fen,
     )
 
 
-def _open_call(*, entry: ChronicPayer, day: date, at: datetime) -> int:
-    village = entry.account.village
+def _open_call(*, entry: ChronicPayer, staff_id: int | None, day: date, at: datetime) -> int:
     before = entry.account.call_tasks.filter(reason=CallReason.PAYMENT_REMINDER, due_on=day).exists()
-    open_call_task(account_id=entry.account_id, grid_staff_id=village.grid_staff_id if village else None,
-                   reason=CallReason.PAYMENT_REMINDER, due_on=day, at=at)
+    open_call_task(account_id=entry.account_id, grid_staff_id=staff_id, reason=CallReason.PAYMENT_REMINDER,
+                   due_on=day, at=at)
     return 0 if before else 1
 
 
