@@ -120,3 +120,38 @@ def test_the_station_head_reads_the_rollout_progress(
     page.wait_for_selector("#progress canvas")
     assert "智能交费推广进度" in page.inner_text("h1") and "已签协议" in page.inner_text(".cards")
     page.screenshot(path=str(tmp_path / "rollout.png"), full_page=True)
+
+
+@pytest.fixture
+def green_household(zj_tariff: str) -> None:
+    """A household in the green channel and its collector, made before the browser starts."""
+    from gridpay.application.green_channel.flag_household import flag_household
+    from gridpay.application.staff.acting_staff import acting_staff
+    from gridpay.interfaces import clock
+
+    enrol(1, opening_balance_fen=0)
+    add_staff(username="lin", name="林班长", role="supervisor", password=PASSWORD)
+    add_staff(username="chen", name="陈嘉涵", role="grid_staff", password=PASSWORD)
+    flag_household(account_no="3301000001", kind="elderly_alone", reason="独居", staff=acting_staff("lin"),
+                   at=clock.now())
+
+
+def test_a_collector_records_a_home_collection_on_a_phone(
+    green_household: None, live_server: Any, browser: Any, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=SIZES["phone"])
+    page.goto(f"{live_server.url}/green/collect/")
+    page.fill("#id_username", "chen")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.fill("#id_account_no", "3301000001")
+    page.fill("#id_amount_yuan", "66.6")
+    page.fill("#id_receipt_no", "0001")
+    # Inputs a thumb can hit on a 390-pixel screen: the whole width, at least 44 pixels high.
+    box = page.locator("#id_amount_yuan").bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 300
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已入账：3301000001")
+    assert "66.60" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "green-collect-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

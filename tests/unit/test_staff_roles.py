@@ -2,18 +2,27 @@
 
 import pytest
 
-from gridpay.domain.staff_roles import ALLOWED, Action, Role, may
+from gridpay.domain.staff_roles import ALLOWED, MONEY_AND_APPROVALS, Action, Role, may
 
 HEAD_ALONE = (Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE)
 
 
 def test_no_role_may_do_nothing_and_the_admin_may_do_everything_but_the_station_heads_own_approvals() -> None:
     assert not any(may([], action) for action in Action)
-    assert all(may([Role.ADMIN], action) for action in Action if action not in HEAD_ALONE)
+    assert all(may([Role.ADMIN], action) for action in Action
+               if action not in HEAD_ALONE and action not in MONEY_AND_APPROVALS)
     # RULES §10: a late fee is waived by the station head alone; so are the credit report and the public notice
     # (seeds 000 and 003).
     for action in HEAD_ALONE:
         assert [role for role in Role if may([role], action)] == [Role.STATION_HEAD]
+
+
+def test_the_green_channel_is_the_stations_staff_work_not_the_administrators() -> None:
+    # A supervisor or the station head approves a hardship household; grid staff (the collectors) or a supervisor
+    # take cash at the door; the counter (a cashier, or the head) counts it in.
+    assert {r for r in Role if may([r], Action.FLAG_HARDSHIP)} == {Role.SUPERVISOR, Role.STATION_HEAD}
+    assert {r for r in Role if may([r], Action.COLLECT_AT_HOME)} == {Role.GRID_STAFF, Role.SUPERVISOR}
+    assert {r for r in Role if may([r], Action.SETTLE_HOME_COLLECTIONS)} == {Role.CASHIER, Role.STATION_HEAD}
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,10 @@ class GridpaySettings:
                                               integer(minimum=1, maximum=1440))
     # A reconnection ticket after payment is done within this many hours.
     reconnect_ticket_hours: int = setting(24, "GRIDPAY_RECONNECT_TICKET_HOURS", integer(minimum=1, maximum=72))
+    # The green channel: where the photos of home collections' paper receipts are kept (relative: to the working
+    # directory), and the largest photo accepted.
+    green_photo_dir: str = setting("gridpay-green-photos", "GRIDPAY_GREEN_PHOTO_DIR", text(blank=False))
+    green_photo_max_kb: int = setting(4096, "GRIDPAY_GREEN_PHOTO_MAX_KB", integer(minimum=16, maximum=65536))
     # The chronic late payers' file (长期延时交费档案, seed 003): late in this many of the last months, or disconnected
     # this many times in them; reminders go out this many days before each due date, and a prepaid household's due
     # date is this day of the month unless its entry gives its own (ADR 0020).

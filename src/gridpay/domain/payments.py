@@ -37,6 +37,7 @@ class PaymentChannel(StrEnum):
     CARD = "card"  # 电费充值卡
     APP = "app"  # the utility's own app
     KIOSK = "kiosk"  # self-service payment terminals
+    HOME_COLLECTION = "home_collection"  # 上门收费: a collector takes cash at a green-channel household's door
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
     PaymentChannel.CARD: gettext_noop("电费充值卡"),
     PaymentChannel.APP: gettext_noop("供电公司APP"),
     PaymentChannel.KIOSK: gettext_noop("自助交费终端"),
+    PaymentChannel.HOME_COLLECTION: gettext_noop("上门收费（绿色通道）"),
 }
 
 

@@ -44,6 +44,11 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     RECONCILE = "reconcile"
     MANAGE_STAFF = "manage_staff"
+    # The green channel (绿色通道, RULES §9): a supervisor or the head approves a hardship household, a collector takes
+    # cash at its door, the counter counts the collector's cash in.
+    FLAG_HARDSHIP = "flag_hardship"
+    COLLECT_AT_HOME = "collect_at_home"
+    SETTLE_HOME_COLLECTIONS = "settle_home_collections"
     # The postpaid arrears procedure (domain.arrears_procedure names who takes each step; these gate the pages).
     WORK_ARREARS = "work_arrears"  # serve the notices, pass the work ticket, phone before the disconnection
     ACKNOWLEDGE_REFUSAL = "acknowledge_refusal"
@@ -59,29 +64,36 @@ class Action(StrEnum):
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
+# What the system administrator may not do although they may do everything else (beside the late-fee waiver).
+MONEY_AND_APPROVALS = frozenset({Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME, Action.SETTLE_HOME_COLLECTIONS})
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
     Action.KEEP_CHRONIC_FILE,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
+    Role.CASHIER: frozenset({
+        *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE, Action.SETTLE_HOME_COLLECTIONS,
+    }),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
-        Action.KEEP_CHRONIC_FILE,
+        Action.COLLECT_AT_HOME, Action.KEEP_CHRONIC_FILE,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,
+        Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME,
     }),
     # The head approves a disconnection; who approves neither serves its notices nor carries it out.
     Role.STATION_HEAD: frozenset({
         *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
-        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE,
+        Action.WAIVE_LATE_FEE, Action.FLAG_HARDSHIP, Action.SETTLE_HOME_COLLECTIONS, Action.APPROVE_CREDIT_REPORT,
+        Action.APPROVE_ARREARS_NOTICE,
     }),
     # The system administrator runs the system, not the station's money: a waiver, a credit report and a public
-    # notice are the station head's alone.
+    # notice are the station head's alone, a hardship household is approved by a supervisor or the head, and cash is
+    # collected and counted in by staff.
     Role.ADMIN: frozenset(Action) - {
-        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE,
+        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE, *MONEY_AND_APPROVALS,
     },
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({

@@ -9,6 +9,7 @@ from gridpay.data.models.channels import ChannelOrder, ChannelRefusal
 from gridpay.data.models.collection import AreaCollector, AreaMember, CollectionArea
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
+from gridpay.data.models.green_channel import CashHandIn, HardshipFlag, HomeCollection
 from gridpay.data.models.late_payers import (
     ArrearsNotice,
     ArrearsNoticeLine,
@@ -55,6 +56,7 @@ __all__ = [
     "CalendarYear",
     "CallTask",
     "CardBatch",
+    "CashHandIn",
     "ChannelOrder",
     "ChannelRefusal",
     "ChronicPayer",
@@ -68,6 +70,8 @@ __all__ = [
     "FreezeStamp",
     "GatewayHeartbeat",
     "GridStaff",
+    "HardshipFlag",
+    "HomeCollection",
     "LateFeeCharge",
     "LateFeeWaiver",
     "LedgerAccount",

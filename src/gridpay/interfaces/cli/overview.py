@@ -20,6 +20,7 @@ COMMANDS = (
     "arrears",
     "collection",
     "payments",
+    "green",
     "reconcile",
     "agents",
     "outlets",

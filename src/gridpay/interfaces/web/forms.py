@@ -42,3 +42,40 @@ class ProtectedForm(forms.Form):
 
 class ReconnectNowForm(forms.Form):
     reason = forms.CharField(label=_("指令复电原因"), max_length=80)
+
+
+def _yuan_as_fen(text: str, *, zero_allowed: bool) -> int:
+    """An amount typed in yuan (100, 100.5, 100.50) as fen, exactly; a clear refusal otherwise."""
+    try:
+        fen = fen_from_yuan_text(text.strip())
+    except InvalidAmount:
+        raise forms.ValidationError(_("请输入金额，例如 100 或 100.50（最多两位小数）")) from None
+    if fen <= 0 and not zero_allowed:
+        raise forms.ValidationError(_("交费金额必须大于 0"))
+    if fen > MAX_PAYMENT_FEN:
+        raise forms.ValidationError(_("交费金额过大"))
+    return fen
+
+
+class GreenCollectionForm(forms.Form):
+    """The collector's phone form (上门收费): what the paper receipt says, and a photo of it if they like."""
+
+    account_no = forms.CharField(label=_("户号"), max_length=20)
+    amount_yuan = forms.CharField(label=_("收款金额（元）"), max_length=16)
+    receipt_no = forms.CharField(label=_("收据号"), max_length=30)
+    photo = forms.FileField(label=_("收据照片（可选）"), required=False)
+
+    def clean_amount_yuan(self) -> int:
+        return _yuan_as_fen(self.cleaned_data["amount_yuan"], zero_allowed=False)
+
+
+class HandInForm(forms.Form):
+    """The counter counts a collector's cash in (上门收费缴存)."""
+
+    collector = forms.CharField(label=_("收费员"), max_length=150)
+    amount_yuan = forms.CharField(label=_("实收现金（元）"), max_length=16)
+    # Made when the form is shown: pressing the button twice records one hand-in.
+    slip_no = forms.CharField(widget=forms.HiddenInput, max_length=40)
+
+    def clean_amount_yuan(self) -> int:
+        return _yuan_as_fen(self.cleaned_data["amount_yuan"], zero_allowed=True)

@@ -8,6 +8,7 @@ from gridpay.interfaces.web.views import (
     collection_approvals,
     customers,
     dashboard,
+    green_channel,
     reports,
     rollout,
     work_lists,
@@ -37,4 +38,8 @@ urlpatterns = [
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
+    path("customers/<str:account_no>/green", green_channel.flag, name="green-flag"),
+    path("green/", green_channel.green_page, name="green"),
+    path("green/collect/", green_channel.collect_page, name="green-collect"),
+    path("green/hand-in", green_channel.hand_in, name="green-hand-in"),
 ]

@@ -11,6 +11,7 @@ from gridpay.data.models.field_work import CallOutcome, CallReason, WorkOrderKin
 from gridpay.data.models.notifications import NotificationStatus
 from gridpay.data.models.rollout import AgreementMethod
 from gridpay.domain.arrears_procedure import SYSTEM
+from gridpay.domain.green_channel import HardshipKind
 from gridpay.domain.ledger import TransferKind
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 from gridpay.domain.money import format_yuan
@@ -25,7 +26,7 @@ LABELLED: dict[str, Callable[[str], Labelled]] = {
     kind.__qualname__: kind
     for kind in (
         AccountMode, AgreementMethod, CallOutcome, CallReason, CommandAction, CommandStatus, Contact.Role,
-        NotificationStatus, PaymentChannel, TransferKind, WorkOrderKind,
+        HardshipKind, NotificationStatus, PaymentChannel, TransferKind, WorkOrderKind,
     )
 }
 

@@ -13,9 +13,11 @@ from gridpay.application.customers.reconnect_now import reconnect_now
 from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
+from gridpay.application.green_channel.green_lists import hardship_history
 from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.data.queries.customers import TOU_PERIODS
 from gridpay.domain.errors import DomainError
+from gridpay.domain.green_channel import HardshipKind
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires, staff_name
@@ -77,6 +79,11 @@ def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return response
 
 
+def customer_file_page(request: HttpRequest, account_no: str, *, status: int, problem: str = "") -> HttpResponse:
+    """The account file with a refusal of one of its forms shown on it (the other views' way back)."""
+    return _render_file(request, account_no, _payment_form(), status=status, problem=problem)
+
+
 def _render_file(
     request: HttpRequest, account_no: str, form: CounterPaymentForm, *, status: int, problem: str = ""
 ) -> HttpResponse:
@@ -90,7 +97,8 @@ def _render_file(
     return render(
         request, "web/customer.html",
         {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem,
-         "tou_fields": tou_fields(file.tou_periods)},
+         "tou_fields": tou_fields(file.tou_periods),
+         "green_flags": hardship_history(account_no=file.account.account_no), "hardship_kinds": list(HardshipKind)},
         status=status,
     )
 
