@@ -4,13 +4,17 @@ import pytest
 
 from gridpay.domain.staff_roles import ALLOWED, MONEY_AND_APPROVALS, Action, Role, may
 
+HEAD_ALONE = (Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE)
 
-def test_no_role_may_do_nothing_and_the_admin_may_do_everything_but_the_stations_money() -> None:
+
+def test_no_role_may_do_nothing_and_the_admin_may_do_everything_but_the_station_heads_own_approvals() -> None:
     assert not any(may([], action) for action in Action)
     assert all(may([Role.ADMIN], action) for action in Action
-               if action is not Action.WAIVE_LATE_FEE and action not in MONEY_AND_APPROVALS)
-    # RULES §10: a late fee is waived by the station head alone.
-    assert [role for role in Role if may([role], Action.WAIVE_LATE_FEE)] == [Role.STATION_HEAD]
+               if action not in HEAD_ALONE and action not in MONEY_AND_APPROVALS)
+    # RULES §10: a late fee is waived by the station head alone; so are the credit report and the public notice
+    # (seeds 000 and 003).
+    for action in HEAD_ALONE:
+        assert [role for role in Role if may([role], action)] == [Role.STATION_HEAD]
 
 
 def test_the_green_channel_is_the_stations_staff_work_not_the_administrators() -> None:
@@ -56,6 +60,8 @@ def test_the_green_channel_is_the_stations_staff_work_not_the_administrators() -
         (Role.GRID_STAFF, Action.MANAGE_TEMPORARY_SUPPLY, False),
         (Role.METERING, Action.MANAGE_TEMPORARY_SUPPLY, False),
         (Role.ADMIN, Action.MANAGE_TEMPORARY_SUPPLY, False),
+        (Role.GRID_STAFF, Action.KEEP_CHRONIC_FILE, True),
+        (Role.CASHIER, Action.KEEP_CHRONIC_FILE, False),
     ],
 )
 def test_the_role_table(role: Role, action: Action, allowed: bool) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from gridpay.domain.chronic_payers import ChronicCriteria
 from gridpay.domain.late_fees import HIGHEST_PER_MILLE, LOWEST_PER_MILLE, LateFeeRates, is_allowed_rate
 from gridpay.domain.money import FEN_PER_YUAN
 
@@ -198,6 +199,19 @@ class GridpaySettings:
     campaign_first_day: int = setting(12, "GRIDPAY_CAMPAIGN_FIRST_DAY", integer(minimum=1, maximum=28))
     campaign_last_day: int = setting(18, "GRIDPAY_CAMPAIGN_LAST_DAY", integer(minimum=1, maximum=28))
     follow_up_day: int = setting(19, "GRIDPAY_FOLLOW_UP_DAY", integer(minimum=1, maximum=28))
+    # The chronic late payers' file (长期延时交费档案, seed 003): late in this many of the last months, or disconnected
+    # this many times in them; reminders go out this many days before each due date, and a prepaid household's due
+    # date is this day of the month unless its entry gives its own (ADR 0020).
+    chronic_late_months: int = setting(3, "GRIDPAY_CHRONIC_LATE_MONTHS", integer(minimum=1, maximum=36))
+    chronic_window_months: int = setting(12, "GRIDPAY_CHRONIC_WINDOW_MONTHS", integer(minimum=1, maximum=36))
+    chronic_disconnections: int = setting(2, "GRIDPAY_CHRONIC_DISCONNECTIONS", integer(minimum=1, maximum=50))
+    chronic_reminder_days: int = setting(3, "GRIDPAY_CHRONIC_REMINDER_DAYS", integer(minimum=0, maximum=20))
+    chronic_prepaid_due_day: int = setting(10, "GRIDPAY_CHRONIC_PREPAID_DUE_DAY", integer(minimum=1, maximum=28))
+    # Persistent arrears (seed 000, 征信): in arrears this many days at least, and owing this many yuan at least.
+    credit_report_min_days: int = setting(90, "GRIDPAY_CREDIT_REPORT_MIN_DAYS", integer(minimum=1, maximum=3650))
+    credit_report_min_yuan: int = setting(100, "GRIDPAY_CREDIT_REPORT_MIN_YUAN", integer(minimum=0, maximum=1_000_000))
+    # The public arrears notice (欠费公示) shows only arrears at least this many days old.
+    notice_min_days: int = setting(30, "GRIDPAY_NOTICE_MIN_DAYS", integer(minimum=0, maximum=3650))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 
@@ -214,6 +228,9 @@ class GridpaySettings:
                                         secret=each.metadata["secret"]))
         if not problems:
             problems = self._campaign_problems()
+        if not problems and self.chronic_late_months > self.chronic_window_months:
+            problems.append(problem("GRIDPAY_CHRONIC_LATE_MONTHS", self.chronic_late_months,
+                                    f"不超过 GRIDPAY_CHRONIC_WINDOW_MONTHS（{self.chronic_window_months}）的月数"))
         if problems:
             raise SettingInvalid("\n".join(problems))
 
@@ -241,6 +258,12 @@ class GridpaySettings:
             other_later_year_per_mille=self.late_fee_other_later_year_per_mille,
             minimum_fen=FEN_PER_YUAN if self.late_fee_minimum_one_yuan else 0,
         )
+
+    @property
+    def chronic_criteria(self) -> ChronicCriteria:
+        """Who belongs in the chronic late payers' file, for domain.chronic_payers."""
+        return ChronicCriteria(late_months=self.chronic_late_months, window_months=self.chronic_window_months,
+                               disconnections=self.chronic_disconnections)
 
     def missing_in_production(self) -> list[str]:
         """The variables production must set whose demo default is in use."""

@@ -113,6 +113,19 @@ TEMPLATES: Mapping[str, SmsTemplate] = {
         "供电所温馨提示：您的户号{account_no}请于{deadline}前交清电费或及时充值，以免产生违约金或影响用电。"
         "就近交费：{where}；也" + HOW_TO_PAY + "。",
     ),
+    # Seed 003: the monthly reminder a household asked for, and the chronic late payers' reminder through a relative
+    # or a neighbour who passes it on.
+    "payment_reminder": SmsTemplate(
+        gettext_noop("每月交费提醒"),
+        ("account_no", "balance_phrase"),
+        "交费温馨提示：您的户号{account_no}{balance_phrase}请按时交纳本月电费，" + HOW_TO_PAY + "。",
+    ),
+    "chronic_reminder_contact": SmsTemplate(
+        gettext_noop("交费提醒（转告）"),
+        ("contact_name", "customer_name", "account_no", "due_day"),
+        "{contact_name}您好：请转告{customer_name}（户号{account_no}）于{due_day}前交清电费，" + HOW_TO_PAY
+        + "。谢谢您的帮助！",
+    ),
     "sign_in_code": SmsTemplate(
         gettext_noop("登录验证码"), ("code",), "您的登录验证码为{code}，5分钟内有效。请勿告诉他人。"),
 }

@@ -59,6 +59,10 @@ class Action(StrEnum):
     ARRANGE_COLLECTION = "arrange_collection"  # draw the collection areas and name their collectors (seed 003)
     MANAGE_TEMPORARY_SUPPLY = "manage_temporary_supply"  # 临时用电: register, connect when prepaid, end and refund
     WORK_CAMPAIGN = "work_campaign"  # ride the campaign's rounds, record follow-ups, print one's bill bundle
+    # Collection (seeds 000, 003): the chronic late payers' file, the credit report list, the public arrears notice.
+    KEEP_CHRONIC_FILE = "keep_chronic_file"  # reminder methods and notes, monthly reminders, drafts
+    APPROVE_CREDIT_REPORT = "approve_credit_report"  # 征信报送名单: the station head alone
+    APPROVE_ARREARS_NOTICE = "approve_arrears_notice"  # 欠费公示: the station head alone
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
@@ -71,6 +75,7 @@ _SUPERVISOR = {
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
     Action.MANAGE_TEMPORARY_SUPPLY,
     Action.WORK_CAMPAIGN,
+    Action.KEEP_CHRONIC_FILE,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({
@@ -81,6 +86,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
         Action.COLLECT_AT_HOME,
         Action.WORK_CAMPAIGN,
+        Action.COLLECT_AT_HOME, Action.KEEP_CHRONIC_FILE,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,
@@ -89,12 +95,16 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     # The head approves a disconnection; who approves neither serves its notices nor carries it out.
     Role.STATION_HEAD: frozenset({
         *_SUPERVISOR, Action.RECONCILE, Action.ACKNOWLEDGE_REFUSAL, Action.APPROVE_DISCONNECTION,
-        Action.WAIVE_LATE_FEE, Action.FLAG_HARDSHIP, Action.SETTLE_HOME_COLLECTIONS,
+        Action.WAIVE_LATE_FEE, Action.FLAG_HARDSHIP, Action.SETTLE_HOME_COLLECTIONS, Action.APPROVE_CREDIT_REPORT,
+        Action.APPROVE_ARREARS_NOTICE,
     }),
-    # The system administrator runs the system, not the station's money: a waiver is the station head's alone, a
-    # hardship household is approved by a supervisor or the head, cash is collected and counted in by staff, and a
-    # temporary supply (its prepayment, its refund in counter cash) is the counter's.
-    Role.ADMIN: frozenset(Action) - {Action.WAIVE_LATE_FEE, *MONEY_AND_APPROVALS},
+    # The system administrator runs the system, not the station's money: a waiver, a credit report and a public
+    # notice are the station head's alone, a hardship household is approved by a supervisor or the head, cash is
+    # collected and counted in by staff, and a temporary supply (its prepayment, its refund in counter cash) is the
+    # counter's.
+    Role.ADMIN: frozenset(Action) - {
+        Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE, *MONEY_AND_APPROVALS,
+    },
     Role.COMPANY: frozenset({*_EVERYONE, Action.VIEW_WORK_LISTS, Action.VIEW_REPORTS, Action.APPROVE_DISCONNECTION}),
     Role.METERING: frozenset({
         *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,

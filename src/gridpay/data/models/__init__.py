@@ -11,6 +11,14 @@ from gridpay.data.models.collection_campaign import CampaignRound, FollowUp
 from gridpay.data.models.field_work import CallTask, ReconnectCase, WorkOrder
 from gridpay.data.models.gateway import GatewayHeartbeat
 from gridpay.data.models.green_channel import CashHandIn, HardshipFlag, HomeCollection
+from gridpay.data.models.late_payers import (
+    ArrearsNotice,
+    ArrearsNoticeLine,
+    ChronicPayer,
+    CreditReport,
+    CreditReportLine,
+    PaymentReminder,
+)
 from gridpay.data.models.ledger import LedgerAccount, Transfer
 from gridpay.data.models.meter_commands import MeterCommand, MeterCommandEvent
 from gridpay.data.models.meters import DailyRead, FreezeStamp, Meter, MeterModel, Reading
@@ -42,6 +50,8 @@ __all__ = [
     "AreaMember",
     "AreaReadingDay",
     "ArrearsCase",
+    "ArrearsNotice",
+    "ArrearsNoticeLine",
     "AuditRecord",
     "BillPayment",
     "CalendarDay",
@@ -52,9 +62,12 @@ __all__ = [
     "CashHandIn",
     "ChannelOrder",
     "ChannelRefusal",
+    "ChronicPayer",
     "CollectionArea",
     "Contact",
     "CounterReceipt",
+    "CreditReport",
+    "CreditReportLine",
     "Customer",
     "DailyRead",
     "FollowUp",
@@ -75,6 +88,7 @@ __all__ = [
     "Outlet",
     "Payment",
     "PaymentRefund",
+    "PaymentReminder",
     "PostpaidBill",
     "PromotionEvent",
     "Reading",

@@ -13,6 +13,7 @@ class CallReason(models.TextChoices):
     ARREARS_SMS = "arrears_sms", gettext_noop("欠费停电短信当日")
     AFTER_DISCONNECTION = "after_disconnection", gettext_noop("停电次日")
     CLOSE_PERMITTED = "close_permitted", gettext_noop("已允许合闸，待用户合闸")
+    PAYMENT_REMINDER = "payment_reminder", gettext_noop("交费提醒（长期延时交费户）")
 
 
 class CallOutcome(models.TextChoices):

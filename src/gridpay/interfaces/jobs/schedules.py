@@ -13,6 +13,7 @@ DEFAULTS = {
     "每日结算与提醒": ("gridpay.interfaces.jobs.tasks.settle_and_alert", Schedule.DAILY, time(1, 30), None),
     "后付费电费发行与违约金": ("gridpay.interfaces.jobs.tasks.postpaid_day", Schedule.DAILY, time(3, 0), None),
     "临时用电期满停电": ("gridpay.interfaces.jobs.tasks.expire_temporary_supplies", Schedule.DAILY, time(9, 0), None),
+    "长期延时交费档案与交费提醒": ("gridpay.interfaces.jobs.tasks.collection_day", Schedule.DAILY, time(7, 0), None),
     "欠费停电（上午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(9, 30), None),
     "欠费停电（下午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(14, 0), None),
     "催费宣传短信": ("gridpay.interfaces.jobs.tasks.campaign_sms", Schedule.DAILY, time(7, 30), None),

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 
 from gridpay.application.collection.queue_campaign_sms import queue_campaign_sms
+from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
+from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -24,6 +26,7 @@ log = logging.getLogger("gridpay.jobs")
 # How long a scheduled run waits for one an operator started before it gives up (and says so in the log).
 SETTLEMENT_WAIT_S = 30 * 60
 ENFORCE_WAIT_S = 10 * 60
+CHRONIC_WAIT_S = 10 * 60
 
 
 def settle_and_alert() -> str:
@@ -60,6 +63,18 @@ def expire_temporary_supplies() -> str:
     """Each morning: the temporary supplies whose planned end has passed unended are disconnected (期满停电)."""
     report = disconnect_expired_supplies(today=clock.today(), at=clock.now())
     return f"temporary supplies disconnected at the end of their term: {len(report.disconnected)}"
+def collection_day() -> str:
+    """Each morning, after the night's settlement and the postpaid run: the chronic late payers' file rebuilt from the
+    history through yesterday (notes kept), then the day's reminders (SMS to the outbox, call tasks, the visit list)
+    and the monthly payment reminders. Both are safe to run twice."""
+    try:
+        report = rebuild_chronic_file(day=clock.today() - timedelta(days=1), at=clock.now(), wait_s=CHRONIC_WAIT_S)
+    except RunInProgress as running:
+        log.error("chronic late payers' file not rebuilt: %s", running.message)
+        return f"not run: {running.message}"
+    run = send_reminders(day=clock.today(), at=clock.now())
+    return (f"chronic file {report.current} (+{report.added} −{report.left}); reminders: SMS {run.contact_sms}, "
+            f"calls {run.calls_opened}, visits {len(run.visits)}, monthly {run.monthly_sms}")
 
 
 def enforce() -> str:

@@ -5,6 +5,7 @@ from django.urls import path
 
 from gridpay.interfaces.web.views import (
     arrears,
+    collection_approvals,
     collection_campaign,
     customers,
     dashboard,
@@ -35,6 +36,7 @@ urlpatterns = [
     path("calls/", work_lists.calls_page, name="calls"),
     path("temporary/", temporary.temporary_page, name="temporary"),
     path("temporary/<str:account_no>.pdf", temporary.temporary_statement_pdf, name="temporary-statement"),
+    path("collection/approvals/", collection_approvals.approvals_page, name="collection-approvals"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("collection/campaign/", collection_campaign.campaign_page, name="collection-campaign"),
     path("collection/campaign/bills.pdf", collection_campaign.bundle_pdf, name="collection-bundle"),
