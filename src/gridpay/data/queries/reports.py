@@ -10,6 +10,7 @@ from gridpay.data.models import (
     BillPayment,
     LateFeeCharge,
     LateFeeWaiver,
+    LedgerAccount,
     MeterCommand,
     Notification,
     Payment,
@@ -74,17 +75,26 @@ def paid_fen(*, first_day: date, last_day: date) -> int:
     return int(total or 0)
 
 
-def prepaid_charges_and_balances(*, first_day: date, through: date) -> list[tuple[int, int]]:
-    """Per account settled from ``first_day`` through ``through``: (its charges in fen, its balance in fen at the
-    end of ``through``). Three queries whatever the number of accounts."""
+def prepaid_charges_by_account(*, first_day: date, through: date) -> list[tuple[int, int, int]]:
+    """Per account settled from ``first_day`` through ``through``: (its id, its charges in fen, its balance in fen
+    at the end of ``through``). Three queries whatever the number of accounts."""
     rows = (
         Settlement.objects.filter(day__gte=first_day, day__lte=through)
-        .values_list("account__ledger_account_id", "account__ledger_account__balance_fen")
+        .values_list("account_id", "account__ledger_account_id", "account__ledger_account__balance_fen")
         .annotate(fen=Sum("charge_fen"))
         .order_by()
     )
     later = _moved_after(through)
-    return [(int(fen or 0), balance - later.get(ledger_id, 0)) for ledger_id, balance, fen in rows]
+    return [(account_id, int(fen or 0), balance - later.get(ledger_id, 0))
+            for account_id, ledger_id, balance, fen in rows]
+
+
+def customer_balances_at_end_of(day: date) -> dict[int, int]:
+    """Every customer ledger account's balance at the end of business day ``day`` (fen): its balance now less what
+    was posted on it on later business days."""
+    later = _moved_after(day)
+    return {ledger_id: balance - later.get(ledger_id, 0) for ledger_id, balance in
+            LedgerAccount.objects.filter(kind=LedgerAccountKind.CUSTOMER.value).values_list("id", "balance_fen")}
 
 
 def _moved_after(day: date) -> dict[int, int]:
@@ -102,14 +112,25 @@ def _moved_after(day: date) -> dict[int, int]:
     return moved
 
 
-def postpaid_bills_issued(*, first_day: date, last_day: date, through: date) -> tuple[int, int, int]:
-    """Bills issued from ``first_day`` to ``last_day``: how many, their amount, and the principal paid on them by
-    the end of ``through`` (fen)."""
+def postpaid_bills_by_account(*, first_day: date, last_day: date, through: date) -> list[tuple[int, int, int, int]]:
+    """Per account billed from ``first_day`` to ``last_day``: (its id, how many bills, their amount, the principal
+    paid on them by the end of ``through``), in fen."""
     issued = PostpaidBill.objects.filter(issued_on__gte=first_day, issued_on__lte=last_day)
-    row = issued.aggregate(n=Count("id"), fen=Sum("amount_fen"))
-    paid = BillPayment.objects.filter(bill__in=issued, business_day__lte=through).aggregate(
-        fen=Sum("principal_fen"))["fen"]
-    return int(row["n"] or 0), int(row["fen"] or 0), int(paid or 0)
+    paid = dict(
+        BillPayment.objects.filter(bill__in=issued, business_day__lte=through).values("bill__account_id")
+        .annotate(fen=Sum("principal_fen")).values_list("bill__account_id", "fen").order_by()
+    )
+    rows = issued.values("account_id").annotate(n=Count("id"), fen=Sum("amount_fen")).values_list(
+        "account_id", "n", "fen").order_by()
+    return [(account_id, int(n), int(fen or 0), int(paid.get(account_id) or 0)) for account_id, n, fen in rows]
+
+
+def payments_per_day(*, first_day: date, last_day: date) -> dict[date, tuple[int, int]]:
+    """Payments received on each business day from ``first_day`` to ``last_day``: (how many, fen); days with none
+    left out."""
+    rows = (Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day).values("business_day")
+            .annotate(n=Count("id"), fen=Sum("amount_fen")).values_list("business_day", "n", "fen").order_by())
+    return {day: (int(n), int(fen or 0)) for day, n, fen in rows}
 
 
 def late_fee_figures(*, first_day: date, through: date) -> tuple[int, int, int, int]:
