@@ -44,7 +44,7 @@ def test_the_three_reports_in_words_and_as_json(clock: FakeClock, capsys: pytest
 
     arrears = run_in_process(capsys, "collection", "report", "arrears", "--month", "2025-02", "--months", "2")
     assert arrears.returncode == 0, arrears.stderr
-    # 59 days × 5.38 − 10.00 − 50.00 = 257.42 owed at the end of February; 166.78 at the end of January.
+    # 59 days × 5.38 − 10.00 − 50.00 = 257.42 owed at the end of February; 156.78 at the end of January.
     assert "2025-02-28 日终欠费：1 户，257.42 元" in arrears.stdout
     assert "东片  1 户  257.42 元" in arrears.stdout and "王收费  1 户  257.42 元" in arrears.stdout
     assert "东片  156.78  257.42" in arrears.stdout

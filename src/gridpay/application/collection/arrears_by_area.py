@@ -1,12 +1,13 @@
 """Arrears by collection area and by collector on a day, their ageing, and their trend over the last month ends."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gridpay.data.models import CollectionArea, GridStaff
 from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
 from gridpay.data.queries.collection_areas import responsibility_on
+from gridpay.data.queries.reports import customer_moves_after
 from gridpay.domain.arrears_ageing import ArrearsGroup, age_bands, group_arrears
 from gridpay.domain.business_time import month_start
 
@@ -49,7 +50,8 @@ class ArrearsByArea:
 def arrears_by_area(*, day: date, months: int = DEFAULT_MONTHS) -> ArrearsByArea:
     """``day`` and the ``months`` − 1 month ends before it, each as the ledger and the bills stood at its end."""
     points = [*month_ends_before(day=day, count=max(months, 1) - 1), day]
-    snapshots = [arrears_snapshot(day=point) for point in points]
+    moves = customer_moves_after(points)
+    snapshots = [arrears_snapshot(day=point, moved_after=moves[point]) for point in points]
     return ArrearsByArea(
         day=day, now=snapshots[-1], points=points,
         total_trend=TrendLine("", [s.total.accounts for s in snapshots], [s.total.owed_fen for s in snapshots]),
@@ -57,13 +59,13 @@ def arrears_by_area(*, day: date, months: int = DEFAULT_MONTHS) -> ArrearsByArea
     )
 
 
-def arrears_snapshot(*, day: date) -> ArrearsSnapshot:
+def arrears_snapshot(*, day: date, moved_after: Mapping[int, int] | None = None) -> ArrearsSnapshot:
     """The same figures whenever it is asked for once ``day`` is over: from history, not from today's state."""
     responsibility = responsibility_on(day)
     names = dict(GridStaff.objects.values_list("id", "name"))
     areas = dict(CollectionArea.objects.values_list("id", "name"))
     by_area, by_collector = [], []
-    for line in accounts_in_arrears_at_end_of(day=day):
+    for line in accounts_in_arrears_at_end_of(day=day, moved_after=moved_after):
         who = responsibility.of(village_id=line.village_id, transformer_area=line.transformer_area)
         days = (day - line.since).days if line.since else 0
         by_area.append((areas.get(who.area_id, "") if who.area_id is not None else "", days, line.owed_fen))

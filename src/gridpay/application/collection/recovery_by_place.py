@@ -8,6 +8,7 @@ from decimal import Decimal
 from gridpay.application.reports.month_recovery import month_recovery_by
 from gridpay.data.models import Account, CollectionArea, GridStaff
 from gridpay.data.queries.collection_areas import responsibility_on
+from gridpay.data.queries.reports import customer_moves_after
 from gridpay.domain.business_time import month_start, next_month_start
 from gridpay.domain.recovery import NOTHING, MonthRecovery
 
@@ -39,7 +40,8 @@ def recovery_by_place(*, month: date, today: date, months: int = DEFAULT_MONTHS)
     firsts = [first]
     for _ in range(max(months, 0)):
         firsts.insert(0, month_start(firsts[0] - timedelta(days=1)))
-    counted = [_month(first=f, today=today) for f in firsts]
+    moves = customer_moves_after([_cut_off(f, today) for f in firsts])
+    counted = [_month(first=f, today=today, moved_after=moves[_cut_off(f, today)]) for f in firsts]
     town = PlaceRates("", counted[-1][""].get("", NOTHING),
                       [c[""].get("", NOTHING).total.rate for c in counted])
     return RecoveryByPlace(
@@ -52,12 +54,12 @@ def _cut_off(first: date, today: date) -> date:
     return min(next_month_start(first) - timedelta(days=1), today)
 
 
-def _month(*, first: date, today: date) -> dict[str, dict[str, MonthRecovery]]:
+def _month(*, first: date, today: date, moved_after: dict[int, int]) -> dict[str, dict[str, MonthRecovery]]:
     """One month split every way: "" (the town), "village", "area" and "collector", each a place's name to its month."""
     through = _cut_off(first, today)
     places = _places_on(through)
     found = month_recovery_by(first_day=first, last_day=next_month_start(first) - timedelta(days=1), through=through,
-                              place_of=places)
+                              place_of=places, moved_after=moved_after)
     split: dict[str, dict[str, MonthRecovery]] = {"": {}, "village": {}, "area": {}, "collector": {}}
     for (village, area, collector), figures in found.items():
         for kind, name in (("", ""), ("village", village), ("area", area), ("collector", collector)):

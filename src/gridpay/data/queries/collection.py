@@ -1,6 +1,6 @@
 """The accounts in arrears on a day, prepaid and postpaid alike, with the place that decides who collects them."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,7 +65,8 @@ def _line(row: Sequence[Any], owed_fen: int, since: date | None) -> AccountInArr
                             mode=mode, owed_fen=owed_fen, since=since)
 
 
-def accounts_in_arrears_at_end_of(*, day: date) -> list[AccountInArrears]:
+def accounts_in_arrears_at_end_of(*, day: date, moved_after: Mapping[int, int] | None = None
+                                  ) -> list[AccountInArrears]:
     """The accounts in arrears at the end of business day ``day`` as the ledger and the bills recorded it: what
     accounts_in_arrears(day=day + 1 day) showed then, found again from history (a past month's end as it stood).
 
@@ -73,9 +74,10 @@ def accounts_in_arrears_at_end_of(*, day: date) -> list[AccountInArrears]:
     first transfer after the last one that left it at zero or more (the balance-after columns). Postpaid: the bills
     due by ``day`` and not paid off by then, each with what it owed then (principal and late fee less what was
     paid and waived by then), less the account's credit then. An account's status has no history: closed ones
-    count too, so that a past month's figure never changes.
+    count too, so that a past month's figure never changes. ``moved_after``: reports.customer_moves_after's for
+    ``day``, when the caller looks at several days.
     """
-    balances = reports.customer_balances_at_end_of(day)
+    balances = reports.customer_balances_at_end_of(day, moved_after=moved_after)
     columns = ("id", "account_no", "customer__name", "village_id", "village__name", "transformer_area", "mode")
     found: list[AccountInArrears] = []
     prepaid = {

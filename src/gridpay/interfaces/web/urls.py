@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridpay.interfaces.web.views import arrears, customers, dashboard, reports, rollout, work_lists
+from gridpay.interfaces.web.views import (
+    arrears,
+    collection_reports,
+    customers,
+    dashboard,
+    reports,
+    rollout,
+    work_lists,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -27,5 +35,6 @@ urlpatterns = [
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
     path("reports/monthly/", reports.monthly, name="monthly-report"),
+    path("reports/collection/", collection_reports.collection_report, name="collection-report"),
     path("customers/<str:account_no>/agreement", rollout.record_agreement_view, name="agreement"),
 ]
