@@ -1,4 +1,4 @@
-"""The console's 催费报表: arrears by area and collector with the trend, 电费回收率 with 月结月清, the campaign's days."""
+"""The console's 催费报表: arrears by area and collector and their trend, 电费回收率, 月结月清, the campaign."""
 
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -75,6 +75,7 @@ def test_supervisors_the_station_head_and_the_company_read_the_collection_report
     assert "/reports/collection/?month=2025-02" in head.get("/reports/monthly/?month=2025-02").content.decode()
 
 
+@pytest.mark.dates
 def test_an_empty_station_shows_no_arrears_and_no_rate(clock: FakeClock) -> None:
     page = _signed_in("head", "station_head").get("/reports/collection/").content.decode()
     assert "没有欠费户。" in page and "本月没有应收电费。" in page
