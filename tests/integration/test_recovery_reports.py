@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gridpay.application.collection.arrears_by_area import ArrearsSnapshot, arrears_by_area, arrears_snapshot
 from gridpay.application.collection.assign_to_area import assign_to_area
@@ -186,3 +188,24 @@ def test_the_month_in_progress_counts_to_yesterday(clock: FakeClock) -> None:
     assert march.effect.inside.days == 1 and march.effect.inside.amount_fen == 1_000
     assert march.effect.outside.days == 11 and march.effect.outside.amount_fen == 0
     assert [d.amount_fen for d in march.days if d.day.day == 13] == [2_000]  # shown, not averaged yet
+
+
+def test_the_reports_ask_the_same_few_queries_whatever_the_number_of_accounts(clock: FakeClock) -> None:
+    town = a_quarter(clock)
+
+    def queries() -> list[int]:
+        counted = []
+        for report in (lambda: arrears_by_area(day=LAST), lambda: recovery_by_place(month=LAST, today=LAST),
+                       lambda: month_campaign_effect(month=LAST, today=LAST)):
+            with CaptureQueriesContext(connection) as captured:
+                report()
+            counted.append(len(captured))
+        return counted
+
+    before = queries()
+    for number in range(10, 16):
+        more = enrol(number, village="东村" if number % 2 else "西村", opening_balance_fen=-500)
+        add_readings(more, first_day=LAST, daily_kwh=["10.00"])
+    settle_day(day=LAST, at=clock.now())  # the new accounts' last day
+    assert queries() == before
+    assert arrears_snapshot(day=LAST).total.accounts > town.kept[LAST].total.accounts
