@@ -74,6 +74,11 @@ def test_supervisors_the_station_head_and_the_company_read_the_collection_report
     assert head.get("/reports/collection/?month=2025-13").status_code == 422
     assert "/reports/collection/?month=2025-02" in head.get("/reports/monthly/?month=2025-02").content.decode()
 
+    head.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = head.get("/reports/collection/?month=2025-02").content.decode()
+    assert "Collection report" in english and "Month paid up" in english and "No (1 account not paid up)" in english
+    assert "In no area (the village's grid staff member answers)" in english.replace("&#x27;", "'")
+
 
 @pytest.mark.dates
 def test_an_empty_station_shows_no_arrears_and_no_rate(clock: FakeClock) -> None:
