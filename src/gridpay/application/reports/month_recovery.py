@@ -1,26 +1,33 @@
-"""A month's 电费回收 (应收, 实收; prepaid and postpaid) to a cut-off: the count the report and dashboard share."""
+"""A month's 电费回收 (应收, 实收; prepaid and postpaid) to a cut-off: the count the report, the dashboard and the
+recovery by place (village, area, collector) share."""
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date
+from typing import TypeVar
 
 from gridpay.data.queries import reports as queries
-from gridpay.domain.recovery import Recovery, prepaid_recovery
+from gridpay.domain.recovery import NOTHING, MonthRecovery, recovery_by_place
 
+__all__ = ["MonthRecovery", "month_recovery", "month_recovery_by"]
 
-@dataclass(frozen=True)
-class MonthRecovery:
-    prepaid: Recovery
-    postpaid: Recovery
-    postpaid_bills: int
-
-    @property
-    def total(self) -> Recovery:
-        return self.prepaid + self.postpaid
+K = TypeVar("K", bound=Hashable)
 
 
 def month_recovery(*, first_day: date, last_day: date, through: date) -> MonthRecovery:
     """Charges of ``first_day``–``through`` and bills issued in the month, and what of them was paid by ``through``."""
-    prepaid = prepaid_recovery(accounts=queries.prepaid_charges_and_balances(first_day=first_day, through=through))
-    bills, billed_fen, paid_fen = queries.postpaid_bills_issued(first_day=first_day, last_day=last_day, through=through)
-    return MonthRecovery(prepaid=prepaid, postpaid=Recovery(due_fen=billed_fen, received_fen=paid_fen),
-                         postpaid_bills=bills)
+    return month_recovery_by(first_day=first_day, last_day=last_day, through=through,
+                             place_of=lambda ids: dict.fromkeys(ids, "")).get("", NOTHING)
+
+
+def month_recovery_by(*, first_day: date, last_day: date, through: date,
+                      place_of: Callable[[set[int]], dict[int, K]],
+                      moved_after: Mapping[int, int] | None = None) -> dict[K, MonthRecovery]:
+    """The same count split by place: ``place_of`` maps the ids of the accounts charged or billed to their place
+    (``moved_after``: queries.customer_moves_after's for ``through``, when the caller counts several months)."""
+    prepaid = queries.prepaid_charges_by_account(first_day=first_day, through=through, moved_after=moved_after)
+    postpaid = queries.postpaid_bills_by_account(first_day=first_day, last_day=last_day, through=through)
+    places = place_of({row[0] for row in prepaid} | {row[0] for row in postpaid})
+    return recovery_by_place(
+        prepaid=[(places[account_id], charged, balance) for account_id, charged, balance in prepaid],
+        postpaid=[(places[account_id], bills, billed, paid) for account_id, bills, billed, paid in postpaid],
+    )

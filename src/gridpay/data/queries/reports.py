@@ -1,8 +1,9 @@
 """The month's figures behind the monthly report (RULES §12)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value, When
 
 from gridpay.data.models import (
     Account,
@@ -10,6 +11,7 @@ from gridpay.data.models import (
     BillPayment,
     LateFeeCharge,
     LateFeeWaiver,
+    LedgerAccount,
     MeterCommand,
     Notification,
     Payment,
@@ -74,42 +76,78 @@ def paid_fen(*, first_day: date, last_day: date) -> int:
     return int(total or 0)
 
 
-def prepaid_charges_and_balances(*, first_day: date, through: date) -> list[tuple[int, int]]:
-    """Per account settled from ``first_day`` through ``through``: (its charges in fen, its balance in fen at the
-    end of ``through``). Three queries whatever the number of accounts."""
+def prepaid_charges_by_account(*, first_day: date, through: date, moved_after: Mapping[int, int] | None = None
+                               ) -> list[tuple[int, int, int]]:
+    """Per account settled from ``first_day`` through ``through``: (its id, its charges in fen, its balance in fen
+    at the end of ``through``). Three queries whatever the number of accounts; ``moved_after`` is
+    customer_moves_after's for ``through`` when the caller has it already."""
     rows = (
         Settlement.objects.filter(day__gte=first_day, day__lte=through)
-        .values_list("account__ledger_account_id", "account__ledger_account__balance_fen")
+        .values_list("account_id", "account__ledger_account_id", "account__ledger_account__balance_fen")
         .annotate(fen=Sum("charge_fen"))
         .order_by()
     )
-    later = _moved_after(through)
-    return [(int(fen or 0), balance - later.get(ledger_id, 0)) for ledger_id, balance, fen in rows]
+    later = customer_moves_after([through])[through] if moved_after is None else moved_after
+    return [(account_id, int(fen or 0), balance - later.get(ledger_id, 0))
+            for account_id, ledger_id, balance, fen in rows]
 
 
-def _moved_after(day: date) -> dict[int, int]:
-    """Per customer ledger account: credits less debits posted on business days after ``day``, which the cached
-    balance already holds (for the month in progress, nothing)."""
-    moved: dict[int, int] = {}
-    after = Transfer.objects.filter(business_day__gt=day)
+def customer_balances_at_end_of(day: date, *, moved_after: Mapping[int, int] | None = None) -> dict[int, int]:
+    """Every customer ledger account's balance at the end of business day ``day`` (fen): its balance now less what
+    was posted on it on later business days."""
+    later = customer_moves_after([day])[day] if moved_after is None else moved_after
+    return {ledger_id: balance - later.get(ledger_id, 0) for ledger_id, balance in
+            LedgerAccount.objects.filter(kind=LedgerAccountKind.CUSTOMER.value).values_list("id", "balance_fen")}
+
+
+def customer_moves_after(days: Sequence[date]) -> dict[date, dict[int, int]]:
+    """For each of ``days``, per customer ledger account: credits less debits posted on business days after it,
+    which the cached balance already holds (for the month in progress, nothing). One pass over the transfers after
+    the earliest day, whatever the number of days."""
+    points = sorted(set(days))
+    if not points:
+        return {}
+    # A transfer counts for every day before its own: bucket it by the last of the days it comes after.
+    bucket = Case(*(When(business_day__gt=day, then=Value(index)) for index, day in reversed(list(enumerate(points)))),
+                  output_field=IntegerField())
+    by_bucket: dict[int, dict[int, int]] = {index: {} for index in range(len(points))}
+    after = Transfer.objects.filter(business_day__gt=points[0]).annotate(bucket=bucket)
     for side, sign in (("credit", 1), ("debit", -1)):
         rows = (
             after.filter(**{f"{side}__kind": LedgerAccountKind.CUSTOMER.value})
-            .values_list(side).annotate(fen=Sum("amount_fen")).order_by()
+            .values_list(side, "bucket").annotate(fen=Sum("amount_fen")).order_by()
         )
-        for ledger_id, fen in rows:
+        for ledger_id, index, fen in rows:
+            moved = by_bucket[index]
             moved[ledger_id] = moved.get(ledger_id, 0) + sign * int(fen or 0)
-    return moved
+    found: dict[date, dict[int, int]] = {}
+    running: dict[int, int] = {}
+    for index in reversed(range(len(points))):
+        for ledger_id, fen in by_bucket[index].items():
+            running[ledger_id] = running.get(ledger_id, 0) + fen
+        found[points[index]] = dict(running)
+    return found
 
 
-def postpaid_bills_issued(*, first_day: date, last_day: date, through: date) -> tuple[int, int, int]:
-    """Bills issued from ``first_day`` to ``last_day``: how many, their amount, and the principal paid on them by
-    the end of ``through`` (fen)."""
+def postpaid_bills_by_account(*, first_day: date, last_day: date, through: date) -> list[tuple[int, int, int, int]]:
+    """Per account billed from ``first_day`` to ``last_day``: (its id, how many bills, their amount, the principal
+    paid on them by the end of ``through``), in fen."""
     issued = PostpaidBill.objects.filter(issued_on__gte=first_day, issued_on__lte=last_day)
-    row = issued.aggregate(n=Count("id"), fen=Sum("amount_fen"))
-    paid = BillPayment.objects.filter(bill__in=issued, business_day__lte=through).aggregate(
-        fen=Sum("principal_fen"))["fen"]
-    return int(row["n"] or 0), int(row["fen"] or 0), int(paid or 0)
+    paid = dict(
+        BillPayment.objects.filter(bill__in=issued, business_day__lte=through).values("bill__account_id")
+        .annotate(fen=Sum("principal_fen")).values_list("bill__account_id", "fen").order_by()
+    )
+    rows = issued.values("account_id").annotate(n=Count("id"), fen=Sum("amount_fen")).values_list(
+        "account_id", "n", "fen").order_by()
+    return [(account_id, int(n), int(fen or 0), int(paid.get(account_id) or 0)) for account_id, n, fen in rows]
+
+
+def payments_per_day(*, first_day: date, last_day: date) -> dict[date, tuple[int, int]]:
+    """Payments received on each business day from ``first_day`` to ``last_day``: (how many, fen); days with none
+    left out."""
+    rows = (Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day).values("business_day")
+            .annotate(n=Count("id"), fen=Sum("amount_fen")).values_list("business_day", "n", "fen").order_by())
+    return {day: (int(n), int(fen or 0)) for day, n, fen in rows}
 
 
 def late_fee_figures(*, first_day: date, through: date) -> tuple[int, int, int, int]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
+from gridpay.application.collection.arrears_by_area import ArrearsByArea
+from gridpay.application.collection.campaign_effect import MonthCampaign
 from gridpay.data.queries.customers import TOU_PERIODS, UsageDay
 from gridpay.domain.money import format_yuan
 
@@ -43,3 +45,26 @@ def _by_period(usage: UsageDay) -> dict[str, Decimal]:
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def arrears_trend_series(report: ArrearsByArea) -> dict[str, Any]:
+    """The arrears at each month's end in yuan, one line per area and one for the station, for the trend chart."""
+    def line(name: str, fen: Sequence[int]) -> dict[str, Any]:
+        return {"name": name, "yuan": [format_yuan(value) for value in fen]}
+
+    return {
+        "points": [f"{day:%Y-%m-%d}" for day in report.points],
+        "lines": [line(gettext("合计"), report.total_trend.owed_fen)]
+        + [line(trend.name or gettext("未划片区"), trend.owed_fen) for trend in report.area_trend],
+    }
+
+
+def campaign_series(campaign: MonthCampaign) -> dict[str, Any]:
+    """Payments a day (count and yuan) over the month, and the campaign's first and last day to shade."""
+    in_campaign = [f"{d.day:%d}" for d in campaign.days if d.in_campaign]
+    return {
+        "days": [f"{d.day:%d}" for d in campaign.days],
+        "payments": [d.payments for d in campaign.days],
+        "yuan": [format_yuan(d.amount_fen) for d in campaign.days],
+        "campaign": [in_campaign[0], in_campaign[-1]] if in_campaign else [],
+    }
