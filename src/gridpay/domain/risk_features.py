@@ -244,25 +244,24 @@ def reasons(row: Sequence[float] | NDArray[np.float64], *, limit: int = 3) -> li
 
     They say what a collector can check and act on; they are read from the features, not from the model, so a
     reason is always true of the account's history even where the model weighs it otherwise."""
-    f = FEATURE_INDEX
+    v = {name: float(row[i]) for i, name in enumerate(FEATURES)}
     found: list[tuple[float, Reason]] = []
-    if not row[f["postpaid"]] and row[f["days_left"]] <= 10:
-        found.append((10 - row[f["days_left"]], Reason(ReasonCode.DAYS_LEFT, max(0, math.floor(row[f["days_left"]])))))
-    if row[f["postpaid"]] and row[f["days_to_due"]] <= HORIZON_DAYS and row[f["owed_yuan"]] > 0:
-        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(row[f["days_to_due"]]), round(row[f["owed_yuan"]]))))
-    if row[f["alert_unanswered_days"]] >= 2:
-        found.append((6 + row[f["alert_unanswered_days"]] / 2,
-                      Reason(ReasonCode.ALERT_UNANSWERED, int(row[f["alert_unanswered_days"]]))))
-    if row[f["late_12m"]] >= 1:
-        found.append((4 + 2 * row[f["late_12m"]], Reason(ReasonCode.LATE, int(row[f["late_12m"]]))))
-    if row[f["disconnections_12m"]] >= 1:
-        found.append((3 + 2 * row[f["disconnections_12m"]], Reason(ReasonCode.DISCONNECTED,
-                                                                      int(row[f["disconnections_12m"]]))))
-    if row[f["payments_90d"]] >= 0 and row[f["overdue_vs_rhythm"]] >= 1.2 and row[f["payment_interval"]] < 120:
-        found.append((3 * row[f["overdue_vs_rhythm"]], Reason(ReasonCode.OVERDUE_RHYTHM, int(row[f["days_since_payment"]]),
-                                                             round(row[f["payment_interval"]]))))
-    if not row[f["postpaid"]] and row[f["usage_trend"]] >= 1.25:
-        found.append((2 + row[f["usage_trend"]], Reason(ReasonCode.USAGE_RISING,
-                                                        round((row[f["usage_trend"]] - 1) * 100))))
+    if not v["postpaid"] and v["days_left"] <= 10:
+        found.append((10 - v["days_left"], Reason(ReasonCode.DAYS_LEFT, max(0, math.floor(v["days_left"])))))
+    if v["postpaid"] and v["owed_yuan"] > 0 and v["days_to_due"] <= HORIZON_DAYS:
+        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(v["days_to_due"]), round(v["owed_yuan"]))))
+    if v["alert_unanswered_days"] >= 2:
+        found.append((6 + v["alert_unanswered_days"] / 2,
+                      Reason(ReasonCode.ALERT_UNANSWERED, int(v["alert_unanswered_days"]))))
+    if v["late_12m"] >= 1:
+        found.append((4 + 2 * v["late_12m"], Reason(ReasonCode.LATE, int(v["late_12m"]))))
+    if v["disconnections_12m"] >= 1:
+        found.append((3 + 2 * v["disconnections_12m"], Reason(ReasonCode.DISCONNECTED, int(v["disconnections_12m"]))))
+    # A rhythm needs a few payments to be one.
+    if v["payment_interval"] < 120 and v["overdue_vs_rhythm"] >= 1.2 and v["payments_90d"] >= 1:
+        found.append((3 * v["overdue_vs_rhythm"],
+                      Reason(ReasonCode.OVERDUE_RHYTHM, int(v["days_since_payment"]), round(v["payment_interval"]))))
+    if not v["postpaid"] and v["usage_trend"] >= 1.25:
+        found.append((2 + v["usage_trend"], Reason(ReasonCode.USAGE_RISING, round((v["usage_trend"] - 1) * 100))))
     found.sort(key=lambda pair: -pair[0])
     return [reason for _, reason in found[:limit]]

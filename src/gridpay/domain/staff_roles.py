@@ -51,17 +51,19 @@ class Action(StrEnum):
     EXECUTE_DISCONNECTION = "execute_disconnection"
     COMPLETE_RECONNECTION = "complete_reconnection"
     WAIVE_LATE_FEE = "waive_late_fee"  # 违约金减免: the station head alone (RULES §10)
+    VIEW_RISK_LIST = "view_risk_list"  # 电费风险预警: who follows the accounts up (RULES §12)
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 _SUPERVISOR = {
     *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
-    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS,
+    Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.VIEW_RISK_LIST,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({*_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE}),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
+        Action.VIEW_RISK_LIST,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,

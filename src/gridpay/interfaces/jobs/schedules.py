@@ -12,6 +12,8 @@ from gridpay.interfaces import clock
 DEFAULTS = {
     "每日结算与提醒": ("gridpay.interfaces.jobs.tasks.settle_and_alert", Schedule.DAILY, time(1, 30), None),
     "后付费电费发行与违约金": ("gridpay.interfaces.jobs.tasks.postpaid_day", Schedule.DAILY, time(3, 0), None),
+    # After the night's settlement (01:30) and the postpaid bills and late fees (03:00): yesterday's balances are in.
+    "电费风险评分": ("gridpay.interfaces.jobs.tasks.score_risk", Schedule.DAILY, time(4, 0), None),
     "欠费停电（上午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(9, 30), None),
     "欠费停电（下午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(14, 0), None),
     "发送短信": ("gridpay.interfaces.jobs.tasks.send_sms", Schedule.MINUTES, None, 1),

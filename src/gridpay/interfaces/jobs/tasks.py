@@ -9,6 +9,7 @@ from gridpay.application.payments.withholding.queue_withholdings import queue_wi
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
+from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
@@ -52,6 +53,14 @@ def postpaid_day() -> str:
     opened = open_arrears_cases(day=clock.today(), at=clock.now())
     return (f"bills {bills.issued} of {bills.due} due ({len(bills.without_reading)} without a reading); "
             f"late fees {accrual.charged_fen} fen on {accrual.charged_bills} bills; cases opened {opened}")
+
+
+def score_risk() -> str:
+    """Nightly, after settlement and the postpaid morning job: each active account's fee-risk score of yesterday."""
+    yesterday = clock.today() - timedelta(days=1)
+    report = score_accounts(day=yesterday, at=clock.now())
+    return (f"risk scores of {report.day}: {report.scored} accounts ({'model' if report.by_model else 'rule'}), "
+            f"{report.in_arrears} in arrears not scored")
 
 
 def enforce() -> str:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("arrears/queue/", arrears.arrears_queue_page, name="arrears-queue"),
     path("calls/", work_lists.calls_page, name="calls"),
+    path("risk/", work_lists.risk_page, name="risk"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("rollout/", rollout.rollout_page, name="rollout"),
     path("rollout/villages/<int:village_id>/", rollout.village_page, name="village"),
