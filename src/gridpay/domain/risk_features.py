@@ -183,15 +183,19 @@ def falls_into_arrears(*, series: DailySeries, at: int, horizon: int = HORIZON_D
     return np.asarray(series.fell_into_arrears[:, at + 1 : at + 1 + horizon].any(axis=1))
 
 
+def rule_days_left(features: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Days left as the rule reads them: a prepaid account's balance in days, a postpaid one's days to its due date."""
+    f = FEATURE_INDEX
+    postpaid = features[:, f["postpaid"]] == 1
+    owes = features[:, f["owed_yuan"]] > 0
+    return np.where(postpaid, np.where(owes, features[:, f["days_to_due"]], NO_DUE), features[:, f["days_left"]])
+
+
 def obvious_rule(features: NDArray[np.float64]) -> NDArray[np.float64]:
     """The rule the model must beat: days left ≤ 3, or already in arrears once in the last year (1.0, else 0.0).
 
     A postpaid account's "days left" are the days to the due date of its unpaid bill: the rule at its fairest."""
-    f = FEATURE_INDEX
-    postpaid = features[:, f["postpaid"]] == 1
-    days_left = np.where(postpaid, np.where(features[:, f["owed_yuan"]] > 0, features[:, f["days_to_due"]], NO_DUE),
-                         features[:, f["days_left"]])
-    flagged = (days_left <= 3) | (features[:, f["late_12m"]] >= 1)
+    flagged = (rule_days_left(features) <= 3) | (features[:, FEATURE_INDEX["late_12m"]] >= 1)
     return flagged.astype(np.float64)
 
 
@@ -249,7 +253,7 @@ def reasons(row: Sequence[float] | NDArray[np.float64], *, limit: int = 3) -> li
     if not v["postpaid"] and v["days_left"] <= 10:
         found.append((10 - v["days_left"], Reason(ReasonCode.DAYS_LEFT, max(0, math.floor(v["days_left"])))))
     if v["postpaid"] and v["owed_yuan"] > 0 and v["days_to_due"] <= HORIZON_DAYS:
-        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(v["days_to_due"]), round(v["owed_yuan"]))))
+        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(v["days_to_due"]), _half_up(v["owed_yuan"]))))
     if v["alert_unanswered_days"] >= 2:
         found.append((6 + v["alert_unanswered_days"] / 2,
                       Reason(ReasonCode.ALERT_UNANSWERED, int(v["alert_unanswered_days"]))))
@@ -260,8 +264,13 @@ def reasons(row: Sequence[float] | NDArray[np.float64], *, limit: int = 3) -> li
     # A rhythm needs a few payments to be one.
     if v["payment_interval"] < 120 and v["overdue_vs_rhythm"] >= 1.2 and v["payments_90d"] >= 1:
         found.append((3 * v["overdue_vs_rhythm"],
-                      Reason(ReasonCode.OVERDUE_RHYTHM, int(v["days_since_payment"]), round(v["payment_interval"]))))
+                      Reason(ReasonCode.OVERDUE_RHYTHM, int(v["days_since_payment"]), _half_up(v["payment_interval"]))))
     if not v["postpaid"] and v["usage_trend"] >= 1.25:
-        found.append((2 + v["usage_trend"], Reason(ReasonCode.USAGE_RISING, round((v["usage_trend"] - 1) * 100))))
+        found.append((2 + v["usage_trend"], Reason(ReasonCode.USAGE_RISING, _half_up((v["usage_trend"] - 1) * 100))))
     found.sort(key=lambda pair: -pair[0])
     return [reason for _, reason in found[:limit]]
+
+
+def _half_up(value: float) -> int:
+    """Rounded as people round (四舍五入), for the whole numbers in the words."""
+    return math.floor(value + 0.5)

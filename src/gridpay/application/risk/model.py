@@ -13,12 +13,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 from gridpay.domain.risk_features import (
-    FEATURE_INDEX,
+    FEATURES,
     HORIZON_DAYS,
     DailySeries,
     falls_into_arrears,
     features_at,
     obvious_rule,
+    rule_days_left,
     scored,
 )
 
@@ -42,7 +43,7 @@ def rows(*, series: DailySeries, days: Iterable[int], horizon: int = HORIZON_DAY
         labels.append(falls_into_arrears(series=series, at=at, horizon=horizon)[keep])
         day_of.append(np.full(int(keep.sum()), at, dtype=np.int32))
     if not parts:
-        return Rows(np.zeros((0, len(FEATURE_INDEX))), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int32))
+        return Rows(np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int32))
     return Rows(np.concatenate(parts), np.concatenate(labels), np.concatenate(day_of))
 
 
@@ -58,8 +59,8 @@ class RiskModel:
 
 
 def fallback_score(features: NDArray[np.float64]) -> NDArray[np.float64]:
-    days_left = features[:, FEATURE_INDEX["days_left"]]
-    return 0.5 * obvious_rule(features) + 0.5 / (1.0 + np.maximum(days_left, 0.0))
+    """The rule's flag first, then fewer days left (a postpaid account's: to its due date) higher."""
+    return 0.5 * obvious_rule(features) + 0.5 / (1.0 + np.maximum(rule_days_left(features), 0.0))
 
 
 def train(training: Rows, *, seed: int = 0) -> RiskModel:
