@@ -3,10 +3,16 @@
 from dataclasses import dataclass
 
 from gridpay.application.risk.model import Figures, figures, rows, train
+from gridpay.domain.errors import DomainError
 from gridpay.domain.risk_features import HORIZON_DAYS, DailySeries, obvious_rule
+from gridpay.domain.texts import gettext_noop
 
 WARM_UP_DAYS = 30  # the first days have no history to speak of: no rows are scored on them
 EVERY_DAYS = 4  # one scoring day in this many, for training and testing alike
+
+
+class HistoryTooShort(DomainError):
+    code = "risk_history_too_short"
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,8 @@ def backtest(*, series: DailySeries, train_share: float = 0.6, seed: int = 0) ->
     training = rows(series=series, days=range(WARM_UP_DAYS, split - HORIZON_DAYS, EVERY_DAYS))
     testing = rows(series=series, days=range(split, series.days - HORIZON_DAYS, EVERY_DAYS))
     if not len(training.labels) or not len(testing.labels):
-        raise ValueError(f"a history of {series.days} days is too short for a backtest")
+        raise HistoryTooShort(gettext_noop("{days} 天的历史太短，无法回测（至少约 {least} 天）"), field="days",
+                              params={"days": series.days, "least": least_days(train_share)})
     model = train(training, seed=seed)
     return Backtest(
         training_rows=len(training.labels), training_positive=int(training.labels.sum()),
@@ -33,3 +40,11 @@ def backtest(*, series: DailySeries, train_share: float = 0.6, seed: int = 0) ->
         model=figures(scores=model.score(testing.features), testing=testing, seed=seed),
         rule=figures(scores=obvious_rule(testing.features), testing=testing, seed=seed),
     )
+
+
+def least_days(train_share: float) -> int:
+    """The shortest history with a training day and a testing day, for the refusal's words."""
+    days = WARM_UP_DAYS + HORIZON_DAYS + 1
+    while not (int(days * train_share) - HORIZON_DAYS > WARM_UP_DAYS and days - HORIZON_DAYS > int(days * train_share)):
+        days += 1
+    return days

@@ -58,7 +58,8 @@ class Command(GridpayCommand):
             return
         table = Table(title=f"{page.day} 电费风险清单（{page.total} 户）")
         for column in ("排名", "风险", "户号", "户名", "电话", "村/社区", "网格员", "余额 元", "原因"):
-            table.add_column(column, justify="right" if column in ("排名", "风险", "余额 元") else "left")
+            table.add_column(column, justify="right" if column in ("排名", "风险", "余额 元") else "left",
+                             no_wrap=column == "户号", overflow="fold")
         for line in page.lines:
             table.add_row(str(line.rank), f"{line.score:.0%}", line.account_no, line.customer_name, line.phone,
                           line.village, line.grid_staff, format_yuan(line.balance_fen),
