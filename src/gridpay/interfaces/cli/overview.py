@@ -28,6 +28,7 @@ COMMANDS = (
     "supply",
     "sms",
     "calls",
+    "risk",
     "gateway",
     "simulate-meters",
     "worker",
