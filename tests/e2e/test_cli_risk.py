@@ -61,6 +61,6 @@ def test_score_then_list_per_grid_staff(zj_tariff: str, capsys: pytest.CaptureFi
     as_json = run_in_process(capsys, "risk", "list", "--staff", "陈嘉涵", "--date", last.isoformat(), "--json")
     assert json.loads(as_json.stdout)["lines"][0]["reason_texts"] == ["余额约可用1天"]  # 6.20 yuan, 5.38 a day
     nobody = run_in_process(capsys, "risk", "list", "--staff", "周木顺", "--date", last.isoformat())
-    assert nobody.returncode == 0 and "（0 户）" in nobody.stdout
+    assert nobody.returncode == 0 and "（周木顺 负责的村，0 户）" in nobody.stdout
     unknown = run_in_process(capsys, "risk", "list", "--staff", "无此人")
     assert unknown.returncode != 0 and "没有名为 无此人 的网格员" in unknown.stderr + unknown.stdout

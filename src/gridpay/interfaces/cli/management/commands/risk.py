@@ -56,14 +56,17 @@ class Command(GridpayCommand):
         if page.day is None:
             console.print("尚无风险评分（gridpay risk score）")
             return
-        table = Table(title=f"{page.day} 电费风险清单（{page.total} 户）")
-        for column in ("排名", "风险", "户号", "户名", "电话", "村/社区", "网格员", "余额 元", "原因"):
+        staff = f"{options['staff']} 负责的村，" if options["staff"] else ""
+        table = Table(title=f"{page.day} 电费风险清单（{staff}{page.total} 户）")
+        columns = ("排名", "风险", "户号", "户名", "电话", "村/社区", "余额 元", "原因")
+        for column in columns:
             table.add_column(column, justify="right" if column in ("排名", "风险", "余额 元") else "left",
-                             no_wrap=column == "户号", overflow="fold")
+                             no_wrap=column in ("户号", "电话"), min_width=20 if column == "原因" else None,
+                             overflow="fold")
         for line in page.lines:
+            balance = "后付费" if line.mode == "postpaid" else format_yuan(line.balance_fen)
             table.add_row(str(line.rank), f"{line.score:.0%}", line.account_no, line.customer_name, line.phone,
-                          line.village, line.grid_staff, format_yuan(line.balance_fen),
-                          "；".join(reason_texts(line)) or "—")
+                          line.village, balance, "；".join(reason_texts(line)) or "—")
         console.print(table)
 
     def _backtest(self, options: dict[str, Any]) -> None:
