@@ -11,9 +11,11 @@ import pytest
 
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data.models import GridStaff, RiskScore, Village
+from gridpay.interfaces.jobs.schedules import DEFAULTS
+from gridpay.interfaces.jobs.tasks import score_risk
 from tests.support.accounts import enrol
 from tests.support.cli import GRIDPAY, run_in_process
-from tests.support.clock import local
+from tests.support.clock import FakeClock, current_instant, local
 from tests.support.readings import add_readings
 
 FINAL = re.compile(r"^auc: (\d\.\d{4}) baseline_auc: (\d\.\d{4})$")
@@ -64,3 +66,18 @@ def test_score_then_list_per_grid_staff(zj_tariff: str, capsys: pytest.CaptureFi
     assert nobody.returncode == 0 and "（周木顺 负责的村，0 户）" in nobody.stdout
     unknown = run_in_process(capsys, "risk", "list", "--staff", "无此人")
     assert unknown.returncode != 0 and "没有名为 无此人 的网格员" in unknown.stderr + unknown.stdout
+
+
+@pytest.mark.django_db
+def test_the_schedule_scores_yesterday_after_settlement_and_the_postpaid_morning_job(
+    zj_tariff: str, clock: FakeClock
+) -> None:
+    func, _kind, at, _minutes = DEFAULTS["电费风险评分"]
+    assert func == "gridpay.interfaces.jobs.tasks.score_risk"
+    assert at is not None and at > DEFAULTS["每日结算与提醒"][2] and at > DEFAULTS["后付费电费发行与违约金"][2]
+    yesterday = clock.today() - timedelta(days=1)
+    add_readings(enrol(1, opening_balance_fen=6_000, installed_on=yesterday - timedelta(days=1),
+                       prepaid_since=yesterday), first_day=yesterday, daily_kwh=["10.00"])
+    settle_day(day=yesterday, at=current_instant())
+    assert "risk scores of" in score_risk()
+    assert list(RiskScore.objects.values_list("day", "rank")) == [(yesterday, 1)]
