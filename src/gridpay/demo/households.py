@@ -40,15 +40,25 @@ ROUGH_PRICE_FEN_PER_KWH = 56
 
 
 class Payer(StrEnum):
-    PROMPT = "prompt"  # tops up soon after the balance gets low (the SMS alert)
+    """A household's payment habit: varied, so that the town's history tells the risk warning something (ADR 0023)."""
+
+    PROMPT = "prompt"  # tops up soon after the balance gets low (the SMS alert), some sooner than others
+    MONTHLY = "monthly"  # pays about a month's use on its own day of the month, whatever the balance; in arrears
+    # when a cold or hot month outruns it, then pays on the arrears SMS
+    CAMPAIGN = "campaign"  # no phone that gets the SMS (seed 003): pays in the loudspeaker campaign days 12th-18th
     AUTOPAY = "autopay"  # bank withholding when the balance falls below a level (自动代扣)
     LATE = "late"  # waits until in arrears, then pays some days late
     NEVER = "never"  # does not pay while the demo runs
 
 
-PAYER_WEIGHTS = {Payer.PROMPT: 60, Payer.AUTOPAY: 12, Payer.LATE: 24, Payer.NEVER: 4}
-PROMPT_DAILY_CHANCE = 0.7
+PAYER_WEIGHTS = {
+    Payer.PROMPT: 40, Payer.MONTHLY: 14, Payer.CAMPAIGN: 6, Payer.AUTOPAY: 12, Payer.LATE: 24, Payer.NEVER: 4,
+}
+PROMPT_DAILY_CHANCE = (0.35, 0.9)  # a prompt payer's chance a day of paying while the balance is low, per household
 LATE_DAILY_CHANCE = 0.25
+ARREARS_DAILY_CHANCE = 0.3  # a monthly or campaign payer in arrears pays on a day with this chance (the arrears SMS)
+CAMPAIGN_DAYS = (12, 18)  # the monthly reminder campaign (seed 003), first and last day of the month
+CAMPAIGN_DAILY_CHANCE = 0.5
 
 # Postpaid households (villages not converted yet): a few are shops and workshops (非居民), one a water station, an
 # important user (重要用户) whose disconnection the company approves. They pay their bills by their payer type: prompt
@@ -85,6 +95,8 @@ class Household:
     channel: str
     location: Point
     postpaid: bool = False  # its village has not converted to smart payment (智能交费) yet
+    pay_day: int = 1  # a monthly payer's day of the month
+    prompt_chance: float = 0.7  # a prompt payer's chance a day of paying while the balance is low
     category: str = "residential"  # 居民, or other (非居民): a shop, a workshop
     important: bool = False  # 重要用户
 
@@ -137,11 +149,18 @@ def generate_households(
         for serial in range(1, size + 1):
             location = household_location(village, seed=seed, serial=serial)
             household = _household(number=len(households), village=village, serial=serial, rng=rng, location=location)
+            household = _habit(household, seed=seed)
             if village.code in postpaid:
                 household = _postpaid(household, seed=seed, important=not important_given)
                 important_given = important_given or household.important
             households.append(household)
     return households
+
+
+def _habit(household: Household, *, seed: int) -> Household:
+    """The household's own day of the month and readiness to pay, from a stream of its own (the other draws stay)."""
+    rng = random.Random(f"gridpay-demo:{seed}:habit:{household.account_no}")
+    return replace(household, pay_day=rng.randint(1, 28), prompt_chance=rng.uniform(*PROMPT_DAILY_CHANCE))
 
 
 def _postpaid(household: Household, *, seed: int, important: bool) -> Household:
@@ -232,13 +251,23 @@ def payment_on(*, household: Household, day: date, balance_fen: int, seed: int) 
     rng = random.Random(f"gridpay-demo:{seed}:payment:{household.account_no}:{day.isoformat()}")
     chance = rng.random()
     amount = household.top_up_fen * rng.choice((1, 1, 1, 2))
+    if household.payer is Payer.MONTHLY:  # about a month's use at the year's average: short in a cold month
+        amount = max(2_000, round(household.annual_kwh / 12 * ROUGH_PRICE_FEN_PER_KWH / 1_000) * 1_000)
     other_channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
     usual = rng.random() < 0.85
     minute = rng.randrange(8 * 60, 22 * 60)
     if household.payer is Payer.AUTOPAY:
         pays, channel, minute = balance_fen < household.top_up_below_fen, household.channel, 6 * 60 + minute % 60
     elif household.payer is Payer.PROMPT:
-        pays = balance_fen < household.top_up_below_fen and chance < PROMPT_DAILY_CHANCE
+        pays = balance_fen < household.top_up_below_fen and chance < household.prompt_chance
+        channel = household.channel if usual else other_channel
+    elif household.payer is Payer.MONTHLY:
+        pays = day.day == household.pay_day or (balance_fen < 0 and chance < ARREARS_DAILY_CHANCE)
+        channel = household.channel if usual else other_channel
+    elif household.payer is Payer.CAMPAIGN:
+        campaign = CAMPAIGN_DAYS[0] <= day.day <= CAMPAIGN_DAYS[1]
+        pays = (campaign and balance_fen < household.top_up_below_fen and chance < CAMPAIGN_DAILY_CHANCE) or (
+            balance_fen < 0 and chance < ARREARS_DAILY_CHANCE)
         channel = household.channel if usual else other_channel
     elif household.payer is Payer.LATE:
         pays = balance_fen < 0 and chance < LATE_DAILY_CHANCE
@@ -260,7 +289,8 @@ def postpaid_pay_day(*, household: Household, reading_date: date, due_on: date, 
 
     Prompt payers pay before the due date, bank withholding the morning after the bill, late payers 1 to 24 days
     after the due date (the arrears procedure reaches execution after about two weeks, so some pay before it and
-    some after), the rest not at all."""
+    some after), monthly payers on their own day of the month after the bill (before the due date or not), campaign
+    payers on a day of the next reminder campaign (12th-18th) after the bill, the rest not at all."""
     rng = random.Random(f"gridpay-demo:{seed}:bill:{household.account_no}:{reading_date.isoformat()}")
     days_to_pay = (due_on - reading_date).days
     prompt = min(rng.randint(1, 7) + rng.randint(0, 7), max(days_to_pay - 1, 1))
@@ -271,7 +301,20 @@ def postpaid_pay_day(*, household: Household, reading_date: date, due_on: date, 
         return reading_date + timedelta(days=prompt)
     if household.payer is Payer.LATE:
         return due_on + timedelta(days=late)
+    if household.payer is Payer.MONTHLY:
+        return _next_day_of_month(reading_date + timedelta(days=1), household.pay_day)
+    if household.payer is Payer.CAMPAIGN:
+        start = reading_date + timedelta(days=1)
+        in_campaign = CAMPAIGN_DAYS[0] < start.day <= CAMPAIGN_DAYS[1]  # the bill came during a campaign
+        first = start if in_campaign else _next_day_of_month(start, CAMPAIGN_DAYS[0])
+        return first + timedelta(days=rng.randint(0, CAMPAIGN_DAYS[1] - first.day))
     return None
+
+
+def _next_day_of_month(after: date, day_of_month: int) -> date:
+    """The first date on or after ``after`` whose day of the month is ``day_of_month`` (at most 28)."""
+    candidate = after.replace(day=day_of_month)
+    return candidate if candidate >= after else (after.replace(day=28) + timedelta(days=4)).replace(day=day_of_month)
 
 
 def postpaid_payment_on(*, household: Household, day: date, owed_fen: int, seed: int) -> PlannedPayment | None:

@@ -63,6 +63,7 @@ class Action(StrEnum):
     KEEP_CHRONIC_FILE = "keep_chronic_file"  # reminder methods and notes, monthly reminders, drafts
     APPROVE_CREDIT_REPORT = "approve_credit_report"  # 征信报送名单: the station head alone
     APPROVE_ARREARS_NOTICE = "approve_arrears_notice"  # 欠费公示: the station head alone
+    VIEW_RISK_LIST = "view_risk_list"  # 电费风险预警: who follows the accounts up (RULES §12)
 
 
 _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
@@ -76,6 +77,7 @@ _SUPERVISOR = {
     Action.MANAGE_TEMPORARY_SUPPLY,
     Action.WORK_CAMPAIGN,
     Action.KEEP_CHRONIC_FILE,
+    Action.VIEW_RISK_LIST,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.CASHIER: frozenset({
@@ -84,9 +86,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     }),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
-        Action.COLLECT_AT_HOME,
-        Action.WORK_CAMPAIGN,
-        Action.COLLECT_AT_HOME, Action.KEEP_CHRONIC_FILE,
+        Action.COLLECT_AT_HOME, Action.WORK_CAMPAIGN, Action.KEEP_CHRONIC_FILE, Action.VIEW_RISK_LIST,
     }),
     Role.SUPERVISOR: frozenset({
         *_SUPERVISOR, Action.WORK_ARREARS, Action.ACKNOWLEDGE_REFUSAL, Action.EXECUTE_DISCONNECTION,

@@ -30,6 +30,7 @@ from gridpay.data.models.portal import SignInCode
 from gridpay.data.models.postpaid import AreaReadingDay, BillPayment, LateFeeCharge, LateFeeWaiver, PostpaidBill
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
+from gridpay.data.models.risk import RiskScore
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
 from gridpay.data.models.run_locks import RunLock
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
@@ -96,6 +97,7 @@ __all__ = [
     "Reconciliation",
     "ReconciliationDifference",
     "ReconnectCase",
+    "RiskScore",
     "RolloutTarget",
     "RunLock",
     "Settlement",

@@ -31,6 +31,7 @@ COMMANDS = (
     "supply",
     "sms",
     "calls",
+    "risk",
     "gateway",
     "simulate-meters",
     "worker",

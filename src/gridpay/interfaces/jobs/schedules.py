@@ -14,6 +14,8 @@ DEFAULTS = {
     "后付费电费发行与违约金": ("gridpay.interfaces.jobs.tasks.postpaid_day", Schedule.DAILY, time(3, 0), None),
     "临时用电期满停电": ("gridpay.interfaces.jobs.tasks.expire_temporary_supplies", Schedule.DAILY, time(9, 0), None),
     "长期延时交费档案与交费提醒": ("gridpay.interfaces.jobs.tasks.collection_day", Schedule.DAILY, time(7, 0), None),
+    # After the night's settlement (01:30) and the postpaid bills and late fees (03:00): yesterday's balances are in.
+    "电费风险评分": ("gridpay.interfaces.jobs.tasks.score_risk", Schedule.DAILY, time(4, 0), None),
     "欠费停电（上午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(9, 30), None),
     "欠费停电（下午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(14, 0), None),
     "催费宣传短信": ("gridpay.interfaces.jobs.tasks.campaign_sms", Schedule.DAILY, time(7, 30), None),

@@ -12,6 +12,7 @@ from gridpay.application.payments.withholding.queue_withholdings import queue_wi
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
+from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
@@ -63,6 +64,8 @@ def expire_temporary_supplies() -> str:
     """Each morning: the temporary supplies whose planned end has passed unended are disconnected (期满停电)."""
     report = disconnect_expired_supplies(today=clock.today(), at=clock.now())
     return f"temporary supplies disconnected at the end of their term: {len(report.disconnected)}"
+
+
 def collection_day() -> str:
     """Each morning, after the night's settlement and the postpaid run: the chronic late payers' file rebuilt from the
     history through yesterday (notes kept), then the day's reminders (SMS to the outbox, call tasks, the visit list)
@@ -75,6 +78,14 @@ def collection_day() -> str:
     run = send_reminders(day=clock.today(), at=clock.now())
     return (f"chronic file {report.current} (+{report.added} −{report.left}); reminders: SMS {run.contact_sms}, "
             f"calls {run.calls_opened}, visits {len(run.visits)}, monthly {run.monthly_sms}")
+
+
+def score_risk() -> str:
+    """Nightly, after settlement and the postpaid morning job: each active account's fee-risk score of yesterday."""
+    yesterday = clock.today() - timedelta(days=1)
+    report = score_accounts(day=yesterday, at=clock.now())
+    return (f"risk scores of {report.day}: {report.scored} accounts ({'model' if report.by_model else 'rule'}), "
+            f"{report.in_arrears} in arrears not scored")
 
 
 def enforce() -> str:

@@ -38,6 +38,7 @@ urlpatterns = [
     path("temporary/", temporary.temporary_page, name="temporary"),
     path("temporary/<str:account_no>.pdf", temporary.temporary_statement_pdf, name="temporary-statement"),
     path("collection/approvals/", collection_approvals.approvals_page, name="collection-approvals"),
+    path("risk/", work_lists.risk_page, name="risk"),
     path("queues/", work_lists.queues_page, name="queues"),
     path("collection/campaign/", collection_campaign.campaign_page, name="collection-campaign"),
     path("collection/campaign/bills.pdf", collection_campaign.bundle_pdf, name="collection-bundle"),

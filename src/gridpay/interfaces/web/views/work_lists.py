@@ -1,9 +1,10 @@
-"""Work lists: arrears by village and grid staff (with exports), and the grid staff's call list."""
+"""Work lists: arrears by village and grid staff (with exports), the grid staff's call list, the risk warning list."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gridpay.application.risk.risk_list import reason_texts, risk_list
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
 from gridpay.application.work_lists.field_queues import field_queues
@@ -15,6 +16,7 @@ from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import request_roles, requires, staff_name
 from gridpay.interfaces.web.explain import explained
 
+RISK_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -77,3 +79,28 @@ def _task_id(text: str) -> int | None:
 @requires(Action.VIEW_WORK_LISTS)
 def queues_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/queues.html", {"q": field_queues()})
+
+
+@requires(Action.VIEW_RISK_LIST)
+def risk_page(request: HttpRequest) -> HttpResponse:
+    """The accounts most likely to fall into arrears in the next 14 days, highest first, with the reasons in words.
+
+    A grid staff member sees the villages they look after; supervisors and the station head choose whose."""
+    roles = request_roles(request)
+    own = Role.GRID_STAFF in roles and not roles & {Role.SUPERVISOR, Role.STATION_HEAD, Role.ADMIN}
+    staff = getattr(request.user, "first_name", "") if own else request.GET.get("staff", "")
+    number = max(1, _task_id(request.GET.get("page", "1")) or 1)
+    error = ""
+    try:
+        page = risk_list(on=clock.today(), grid_staff=staff, offset=(number - 1) * RISK_PAGE_SIZE,
+                         limit=RISK_PAGE_SIZE)
+    except DomainError as problem:  # a name that is no grid staff member's
+        page, error = None, explained(problem)
+    _villages, staff_names = filter_choices()
+    lines = [(line, reason_texts(line, _)) for line in page.lines] if page else []
+    pages = max(1, -(-page.total // RISK_PAGE_SIZE)) if page else 1
+    return render(request, "web/risk.html", {
+        "lines": lines, "day": page.day if page else None, "total": page.total if page else 0, "staff": staff,
+        "own": own, "staff_names": staff_names, "error": error, "number": number, "pages": pages,
+        "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None,
+    }, status=422 if error else 200)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rich.table import Table
 
 from gridpay.application.outlets.outlet_coverage import outlet_coverage
+from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
 from gridpay.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
@@ -54,6 +55,9 @@ class Command(GridpayCommand):
                 town = build_demo_town(plan=plan, now=clock.now(), on_progress=advance)
             with progress("模拟：交费、读数、结算", total=plan.days) as advance:
                 report = simulate_days(town=town, now=clock.now(), on_progress=advance)
+            # The night's risk scoring after the last simulated day, as the schedule would run it.
+            last_day = plan.first_day + timedelta(days=plan.days - 1)
+            risk = score_accounts(day=last_day, at=clock.now()) if plan.days else None
         print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
         print_loop(loop_summary(now=clock.now()))
         circle = outlet_coverage().total
@@ -62,6 +66,9 @@ class Command(GridpayCommand):
                 f"十分钟交费圈  {circle.covered / circle.located:.0%} 的户步行 10 分钟内有营业网点"
                 f"（{circle.outlets} 个网点；gridpay outlets coverage --map circle.svg）"
             )
+        if risk is not None:
+            how = "模型" if risk.by_model else "简单规则（历史尚短）"
+            console.print(f"风险预警      {risk.day} 评分 {risk.scored} 户（{how}；gridpay risk list --staff 姓名）")
         if report.readings_rejected or report.settlement_failed:
             console.print(
                 f"注意：{report.readings_rejected} 条读数被拒收，"

@@ -11,7 +11,7 @@ from gridpay.interfaces.output import console
 
 class Command(GridpayCommand):
     requires_system_checks: SystemChecks = "__all__"  # it serves: the configuration is checked before it starts
-    help = "运行定时任务：每日结算与提醒、欠费停电、短信发送、命令重试（Ctrl-C 停止）"
+    help = "运行定时任务：每日结算与提醒、后付费电费与违约金、电费风险评分、欠费停电、短信发送、命令重试（Ctrl-C 停止）"
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name in install_default_schedules():
