@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 
+from gridpay.application.collection.assign_to_area import assign_to_area
+from gridpay.application.collection.set_area_collector import set_area_collector
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.data.models import GridStaff, RiskScore, Village
 from gridpay.domain.risk_features import Reason, ReasonCode
@@ -52,6 +54,21 @@ def test_the_station_head_sees_the_town_ranked_with_reasons_and_pages(scores: da
     west = client.get("/risk/?staff=周木顺").content.decode()
     assert "3301000061" in west and "3301000001" not in west
     assert client.get("/risk/?staff=无此人").status_code == 422
+
+
+def test_a_collectors_list_is_chosen_on_the_page_and_kept_across_pages(scores: date) -> None:
+    head = frozenset({Role.STATION_HEAD})
+    at = current_instant()
+    set_area_collector(area="东片", collector="周木顺", valid_from=date(2020, 1, 1), actor="所长", roles=head, at=at)
+    assign_to_area(area="东片", village="东村", valid_from=date(2020, 1, 1), actor="所长", roles=head, at=at)
+    client = signed_in(Role.STATION_HEAD)
+
+    page = client.get("/risk/?collector=周木顺").content.decode()
+
+    assert "<option selected>周木顺</option>" in page and "61 户" in page  # 东村 by area, 西村 as its grid staff
+    assert 'href="?collector=%E5%91%A8%E6%9C%A8%E9%A1%BA&amp;page=2"' in page
+    chen = client.get("/risk/?collector=陈嘉涵").content.decode()
+    assert "0 户" in chen  # 东村 is 周木顺's area now
 
 
 def test_a_grid_staff_member_sees_their_own_villages_only(scores: date) -> None:

@@ -4,6 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from gridpay.application.collection.assign_to_area import assign_to_area
+from gridpay.application.collection.set_area_collector import set_area_collector
+from gridpay.application.errors import NotFound
 from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.risk.risk_list import reason_texts, risk_list
 from gridpay.application.risk.score_accounts import score_accounts
@@ -11,6 +14,7 @@ from gridpay.application.settlement.settle_day import settle_day
 from gridpay.application.supply.call_tasks import UnknownGridStaff
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.data.models import Account, GridStaff, RiskScore, Village
+from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
 from tests.support.clock import local
 from tests.support.readings import add_readings
@@ -80,3 +84,23 @@ def test_a_second_run_of_the_day_replaces_its_scores(town: dict[str, Account]) -
     score_accounts(day=SCORED, at=local(SCORED + timedelta(days=1), 4))
     score_accounts(day=SCORED, at=local(SCORED + timedelta(days=1), 5))
     assert RiskScore.objects.filter(day=SCORED).count() == 3
+
+
+def test_a_collectors_list_holds_the_accounts_of_their_areas(town: dict[str, Account]) -> None:
+    head = frozenset({Role.STATION_HEAD})
+    at = local(SCORED, 9)
+    # 周木顺 collects 西村 (his own village) and the part of 东村 on transformer area T2, where "plenty" is.
+    Account.objects.filter(id=town["plenty"].id).update(transformer_area="T2")
+    set_area_collector(area="西片", collector="周木顺", valid_from=JAN1, actor="所长", roles=head, at=at)
+    assign_to_area(area="西片", village="西村", valid_from=JAN1, actor="所长", roles=head, at=at)
+    assign_to_area(area="西片", village="东村", transformer_area="T2", valid_from=JAN1, actor="所长", roles=head,
+                   at=at)
+    score_accounts(day=SCORED, at=local(SCORED + timedelta(days=1), 4))
+
+    zhou = risk_list(on=SCORED, collector="周木顺")
+    chen = risk_list(on=SCORED, collector="陈嘉涵")  # 东村 is in no area: its grid staff member answers for the rest
+
+    assert [line.account_no for line in zhou.lines] == [town["postpaid"].account_no, town["plenty"].account_no]
+    assert [line.account_no for line in chen.lines] == [town["low"].account_no]
+    with pytest.raises(NotFound, match="没有名为 没有这人 的网格员/收费员"):
+        risk_list(on=SCORED, collector="没有这人")

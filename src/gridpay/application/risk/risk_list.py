@@ -3,6 +3,7 @@
 from collections.abc import Callable, Collection
 from datetime import date
 
+from gridpay.application.collection.collector_accounts import accounts_answered_by
 from gridpay.application.supply.call_tasks import UnknownGridStaff
 from gridpay.data.models import GridStaff
 from gridpay.data.queries import risk as queries
@@ -14,13 +15,17 @@ __all__ = ["RiskLine", "RiskPage", "reason_texts", "risk_list"]
 
 
 def risk_list(
-    *, on: date, grid_staff: str = "", village_ids: Collection[int] | None = None,
+    *, on: date, grid_staff: str = "", collector: str = "", village_ids: Collection[int] | None = None,
     account_ids: Collection[int] | None = None, offset: int = 0, limit: int = 50,
 ) -> RiskPage:
     """The latest scores on or before ``on``, highest first. ``grid_staff``: the villages that staff member looks
     after (narrowed further by ``village_ids`` when both are given); ``village_ids``/``account_ids``: any other set,
     such as a collector's area (an account in either set counts). An unknown staff name is refused: an empty list
-    would read as "no one at risk"."""
+    would read as "no one at risk". ``collector``: the accounts that person answers for on ``on`` (their collection
+    areas, ADR 0019), narrowing ``account_ids`` when both are given."""
+    if collector:
+        theirs = accounts_answered_by(collector=collector, day=on)
+        account_ids = theirs if account_ids is None else sorted(set(theirs) & set(account_ids))
     if grid_staff:
         if not GridStaff.objects.filter(name=grid_staff).exists():
             names = GridStaff.objects.order_by("name").values_list("name", flat=True)[:20]

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gridpay.application.collection.collector_accounts import collector_names
 from gridpay.application.risk.risk_list import reason_texts, risk_list
 from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
@@ -89,11 +90,12 @@ def risk_page(request: HttpRequest) -> HttpResponse:
     roles = request_roles(request)
     own = Role.GRID_STAFF in roles and not roles & {Role.SUPERVISOR, Role.STATION_HEAD, Role.ADMIN}
     staff = getattr(request.user, "first_name", "") if own else request.GET.get("staff", "")
+    collector = "" if own else request.GET.get("collector", "").strip()
     number = max(1, _task_id(request.GET.get("page", "1")) or 1)
     error = ""
     try:
-        page = risk_list(on=clock.today(), grid_staff=staff, offset=(number - 1) * RISK_PAGE_SIZE,
-                         limit=RISK_PAGE_SIZE)
+        page = risk_list(on=clock.today(), grid_staff=staff, collector=collector,
+                         offset=(number - 1) * RISK_PAGE_SIZE, limit=RISK_PAGE_SIZE)
     except DomainError as problem:  # a name that is no grid staff member's
         page, error = None, explained(problem)
     _villages, staff_names = filter_choices()
@@ -101,6 +103,8 @@ def risk_page(request: HttpRequest) -> HttpResponse:
     pages = max(1, -(-page.total // RISK_PAGE_SIZE)) if page else 1
     return render(request, "web/risk.html", {
         "lines": lines, "day": page.day if page else None, "total": page.total if page else 0, "staff": staff,
-        "own": own, "staff_names": staff_names, "error": error, "number": number, "pages": pages,
+        "own": own, "staff_names": staff_names, "collector": collector,
+        "collector_names": [] if own else collector_names(day=clock.today()), "error": error, "number": number,
+        "pages": pages,
         "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None,
     }, status=422 if error else 200)

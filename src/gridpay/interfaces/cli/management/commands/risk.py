@@ -26,6 +26,7 @@ class Command(GridpayCommand):
         score.add_argument("--date", type=date.fromisoformat, help="业务日 YYYY-MM-DD，默认昨天")
         listing = sub.add_parser("list", help="风险清单：风险高的在前，附原因")
         listing.add_argument("--staff", default="", help="网格员姓名：只列其负责的村")
+        listing.add_argument("--collector", default="", help="收费员姓名：只列其片区（或其负责的村）的户")
         listing.add_argument("--date", type=date.fromisoformat, help="业务日，默认最近一次评分")
         listing.add_argument("--limit", type=int, default=30, help="列出条数，默认 30")
         listing.add_argument("--json", action="store_true")
@@ -48,7 +49,8 @@ class Command(GridpayCommand):
                       f"用时 {time.perf_counter() - started:.1f} 秒")
 
     def _list(self, options: dict[str, Any]) -> None:
-        page = risk_list(on=options["date"] or clock.today(), grid_staff=options["staff"], limit=options["limit"])
+        page = risk_list(on=options["date"] or clock.today(), grid_staff=options["staff"],
+                         collector=options["collector"], limit=options["limit"])
         if options["json"]:
             print_json({"day": page.day, "total": page.total, "lines": [
                 {**line.__dict__, "reason_texts": reason_texts(line)} for line in page.lines]})
@@ -57,6 +59,7 @@ class Command(GridpayCommand):
             console.print("尚无风险评分（gridpay risk score）")
             return
         staff = f"{options['staff']} 负责的村，" if options["staff"] else ""
+        staff += f"收费员 {options['collector']} 负责的户，" if options["collector"] else ""
         table = Table(title=f"{page.day} 电费风险清单（{staff}{page.total} 户）")
         columns = ("排名", "风险", "户号", "户名", "电话", "村/社区", "余额 元", "原因")
         for column in columns:
