@@ -1,10 +1,9 @@
 """催费报表: arrears by area and collector and their trend, 电费回收率 by place, 月结月清, the campaign's effect."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from gridpay.application.collection.arrears_by_area import arrears_by_area
 from gridpay.application.collection.campaign_effect import month_campaign_effect
@@ -14,18 +13,15 @@ from gridpay.domain.staff_roles import Action
 from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires
 from gridpay.interfaces.web.charts import arrears_trend_series, campaign_series
+from gridpay.interfaces.web.views.reports import month_asked
 
 
 @requires(Action.VIEW_REPORTS)
 def collection_report(request: HttpRequest) -> HttpResponse:
     today = clock.today()
-    text = request.GET.get("month", f"{today:%Y-%m}")
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
-        return render(request, "web/problem.html", {"problem": problem}, status=422)
+    first = month_asked(request)
+    if isinstance(first, HttpResponse):
+        return first
     arrears = arrears_by_area(day=min(next_month_start(first) - timedelta(days=1), today))
     campaign = month_campaign_effect(month=first, today=today)
     return render(request, "web/collection_report.html", {

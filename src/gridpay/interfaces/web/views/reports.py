@@ -14,16 +14,22 @@ from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import requires
 
 
-@requires(Action.VIEW_REPORTS)
-def monthly(request: HttpRequest) -> HttpResponse:
-    today = clock.today()
-    text = request.GET.get("month", f"{today:%Y-%m}")
+def month_asked(request: HttpRequest) -> date | HttpResponse:
+    """The first day of the report's month (``?month=YYYY-MM``, this month by default), or the page refusing it."""
+    text = request.GET.get("month", f"{clock.today():%Y-%m}")
     try:
         year, month = (int(x) for x in text.split("-"))
-        first = date(year, month, 1)
+        return date(year, month, 1)
     except ValueError:
         problem = _("月份应为 YYYY-MM，而不是 {text}").format(text=text)
         return render(request, "web/problem.html", {"problem": problem}, status=422)
+
+
+@requires(Action.VIEW_REPORTS)
+def monthly(request: HttpRequest) -> HttpResponse:
+    first = month_asked(request)
+    if isinstance(first, HttpResponse):
+        return first
     report = monthly_report(month=first, now=clock.now(), zone=gridpay_settings().business_time_zone)
     if request.GET.get("format") == "pdf":
         printed = f"{clock.now().astimezone(clock.zone()):%Y-%m-%d %H:%M}"
