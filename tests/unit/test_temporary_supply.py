@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridpay.domain.temporary_supply import (
+    CONNECTION_ORDERED,
     PrepaymentShort,
     TemporaryFigures,
     TemporaryPurpose,
+    TemporaryStage,
     TemporarySupplyInvalid,
     check_end_day,
     check_estimate,
@@ -20,6 +22,7 @@ from gridpay.domain.temporary_supply import (
     parse_purpose,
     require_prepaid,
     shortfall_fen,
+    stage_label,
 )
 
 TODAY = date(2025, 3, 3)
@@ -105,3 +108,9 @@ def test_paid_less_used_less_refunded_is_nothing_after_closing_or_what_is_owed(
     assert figures.left_fen == -ends.owed_fen
     assert figures.owed_fen == ends.owed_fen
     assert figures.left_fen <= 0
+
+
+def test_a_supply_is_said_to_be_on_only_once_the_meter_or_the_field_confirmed_it() -> None:
+    assert stage_label(stage=TemporaryStage.CONNECTED, supply_connected=False) == CONNECTION_ORDERED
+    assert stage_label(stage=TemporaryStage.CONNECTED, supply_connected=True) == "已送电"
+    assert stage_label(stage=TemporaryStage.REGISTERED, supply_connected=False) == "待预交送电"

@@ -71,6 +71,14 @@ STAGE_LABELS = {
     TemporaryStage.CONNECTED: gettext_noop("已送电"),
     TemporaryStage.ENDED: gettext_noop("已结束"),
 }
+CONNECTION_ORDERED = gettext_noop("已下达送电，待表计或现场确认")
+
+
+def stage_label(*, stage: TemporaryStage, supply_connected: bool) -> str:
+    """A supply is on only once the meter (or the field) confirmed it: until then its connection is ordered."""
+    if stage is TemporaryStage.CONNECTED and not supply_connected:
+        return CONNECTION_ORDERED
+    return stage.label
 
 
 def parse_purpose(*, text: str) -> TemporaryPurpose:

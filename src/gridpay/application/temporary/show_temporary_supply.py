@@ -8,7 +8,14 @@ from django.db.models import QuerySet
 from gridpay.application.errors import NotFound
 from gridpay.data.models import TemporarySupply
 from gridpay.data.temporary_store import money_of_account
-from gridpay.domain.temporary_supply import TemporaryFigures, TemporaryPurpose, TemporaryStage, shortfall_fen
+from gridpay.domain.supply_policy import SupplyState
+from gridpay.domain.temporary_supply import (
+    TemporaryFigures,
+    TemporaryPurpose,
+    TemporaryStage,
+    shortfall_fen,
+    stage_label,
+)
 from gridpay.domain.texts import gettext_noop
 
 
@@ -84,7 +91,8 @@ def view_of(row: TemporarySupply, *, today: date) -> TemporaryView:
         purpose=row.purpose, purpose_label=TemporaryPurpose(row.purpose).label, description=row.description,
         tariff_code=account.tariff.code, planned_start=row.planned_start, planned_end=row.planned_end,
         estimate_kwh=f"{row.estimate_kwh:.2f}", estimate_fen=row.estimate_fen, remote_control=row.remote_control,
-        stage=stage.value, stage_label=stage.label, supply_state=account.supply_state,
+        stage=stage.value, supply_state=account.supply_state,
+        stage_label=stage_label(stage=stage, supply_connected=account.supply_state == SupplyState.CONNECTED.value),
         registered_at=row.registered_at, registered_by=row.registered_by, connected_at=row.connected_at,
         connected_by=row.connected_by, connect_command_id=row.connect_command_id,
         connect_work_order_id=row.connect_work_order_id, expired_at=row.expired_at, ended_on=row.ended_on,
