@@ -2,7 +2,7 @@
 SMS through the outbox, the bill bundle after it, follow-ups, and the accounts nobody asked about."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -94,6 +94,8 @@ def test_each_collector_rides_their_villages_along_the_route_over_the_campaign_d
 def test_planning_again_keeps_the_rounds_done_and_plans_the_rest_from_that_day(town: dict[str, Account]) -> None:
     _plan(date(2025, 2, 5))
     east = CampaignRound.objects.get(village__name="东村")
+    with pytest.raises(InvalidInput, match="这一轮宣传安排在 2025-02-12：到那天再记录完成"):
+        record_round_done(round_id=east.id, actor="王收费（wang）", roles=COLLECTOR, at=local(date(2025, 2, 11), 17))
     done = record_round_done(round_id=east.id, actor="王收费（wang）", roles=COLLECTOR, at=local(date(2025, 2, 12), 11),
                              note="村口广播")
     again = record_round_done(round_id=east.id, actor="别人", roles=COLLECTOR, at=local(date(2025, 2, 12), 12))
@@ -119,6 +121,9 @@ def test_the_days_sms_go_through_the_outbox_once_a_month_without_amounts(town: d
     _plan(date(2025, 2, 5))
     day = date(2025, 2, 13)  # 西村's day
 
+    with pytest.raises(InvalidInput, match="还没到"):
+        queue_campaign_sms(day=day, at=local(day - timedelta(days=1), 7))  # a day ahead: nothing queued early
+    assert not Notification.objects.filter(kind="campaign_reminder").exists()
     first = queue_campaign_sms(day=day, at=local(day, 7))
     second = queue_campaign_sms(day=day, at=local(day, 9))
 

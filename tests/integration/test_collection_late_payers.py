@@ -22,7 +22,7 @@ from gridpay.application.collection.print_arrears_notice import print_arrears_no
 from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
 from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.collection.set_payment_reminder import set_payment_reminder
-from gridpay.application.errors import NotAllowed, NotFound
+from gridpay.application.errors import InvalidInput, NotAllowed, NotFound
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import (
@@ -167,6 +167,8 @@ def test_the_days_reminders_go_through_the_outbox_the_call_tasks_and_the_visit_l
                        roles=COLLECTOR, at=local(DAY, 9))
     day = date(2026, 2, 6)  # three days before the bill's due date and the prepaid household's own due day
 
+    with pytest.raises(InvalidInput, match="还没到"):
+        send_reminders(day=day, at=local(day - timedelta(days=1), 7))  # tomorrow's reminders do not go out today
     run = send_reminders(day=day, at=local(day, 7))
 
     assert [line.account_no for line in run.calls] == [late.account_no]

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from django.db import transaction
 
 from gridpay.application.collection.campaign_rounds import VillageTexts
+from gridpay.application.collection.days_ahead import refuse_day_ahead
 from gridpay.application.supply.sms_outbox import month_day, queue_sms
 from gridpay.data.models import CampaignRound
 from gridpay.data.queries.collection_areas import responsibility_on
 from gridpay.data.queries.collection_campaign import concerned_accounts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.collection_campaign import without_money
+from gridpay.domain.texts import gettext_noop
 
 WHERE_BY_DEFAULT = "供电所营业厅"
 
@@ -26,6 +28,7 @@ class CampaignSms:
 
 
 def queue_campaign_sms(*, day: date, at: datetime) -> CampaignSms:
+    refuse_day_ahead(day=day, at=at, message=gettext_noop("{day} 还没到：宣传短信在宣传当天才发出"))
     rounds = list(CampaignRound.objects.filter(day=day).select_related("village"))
     if not rounds:
         return CampaignSms(day, 0, 0, 0)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from gridpay.application.collection.days_ahead import refuse_day_ahead
 from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.data.models import AuditRecord, CampaignRound
 from gridpay.domain.staff_roles import Action, Role, may
@@ -30,6 +31,8 @@ def record_round_done(*, round_id: int, actor: str, roles: Iterable[Role], at: d
         row = CampaignRound.objects.select_for_update().select_related("village").filter(id=round_id).first()
         if row is None:
             raise NotFound(gettext_noop("没有编号为 {round} 的宣传轮次"), field="round", params={"round": round_id})
+        refuse_day_ahead(day=row.day, at=at, field="round",
+                         message=gettext_noop("这一轮宣传安排在 {day}：到那天再记录完成"))
         if row.done_at is not None:
             return RoundDone(row.id, row.village.name, row.day, row.done_at, row.done_by, already=True)
         row.done_at, row.done_by, row.note = at, actor[:100], note.strip()[:200]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Sum
 
+from gridpay.application.collection.days_ahead import refuse_day_ahead
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import month_day, queue_sms
 from gridpay.data.models import Account, ChronicPayer, GridStaff, PaymentReminder, PostpaidBill, Settlement
@@ -30,6 +31,7 @@ from gridpay.domain.chronic_payers import (
 from gridpay.domain.money import format_yuan
 from gridpay.domain.phone_numbers import receives_sms
 from gridpay.domain.supply_policy import SupplyPolicy
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ReminderRun:
 
 def send_reminders(*, day: date, at: datetime) -> ReminderRun:
     """Safe to run twice a day: the outbox keys and the call tasks' (account, reason, day) make it once."""
+    refuse_day_ahead(day=day, at=at, message=gettext_noop("{day} 还没到：提醒在当天才发出"))
     settings = gridpay_settings()
     policy = load_policy()
     run = ReminderRun(day=day)
