@@ -37,8 +37,10 @@ def test_the_backtest_prints_both_figures_and_the_model_beats_the_rule(tmp_path:
 
 @pytest.mark.django_db
 def test_a_too_short_history_is_refused_in_words(capsys: pytest.CaptureFixture[str]) -> None:
-    ran = run_in_process(capsys, "risk", "backtest", "--households", "50", "--days", "40", "--seed", "1")
+    ran = run_in_process(capsys, "risk", "backtest", "--households", "200", "--days", "40", "--seed", "1")
     assert ran.returncode != 0 and "40 天的历史太短，无法回测" in ran.stderr + ran.stdout
+    few = run_in_process(capsys, "risk", "backtest", "--households", "0", "--days", "365", "--seed", "1")
+    assert few.returncode != 0 and "0 户太少，无法回测（至少 100 户）" in few.stderr + few.stdout
 
 
 @pytest.mark.django_db

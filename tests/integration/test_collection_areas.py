@@ -72,6 +72,10 @@ def test_every_account_in_arrears_has_exactly_one_collector_on_the_day() -> None
     assert lines[prepaid.account_no].collector_id is None
     assert lines[prepaid.account_no].account.owed_fen == 500
     assert lines[east.account_no].account.since == date(2025, 2, 9)  # the overdue bill's due date
+    assert [line.account.account_no for line in arrears_assignments(day=date(2025, 3, 1), collector="李收费")] == [
+        split.account_no]
+    with pytest.raises(NotFound):
+        arrears_assignments(day=date(2025, 3, 1), collector="李收費")  # a typo is refused, not an empty list
     overview = list_areas(day=date(2025, 3, 1))
     assert {area.name: area.accounts for area in overview.areas} == {"东片": 1, "北片": 1}
     assert overview.accounts_outside == 2

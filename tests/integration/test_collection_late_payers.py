@@ -294,6 +294,11 @@ def test_the_notice_prints_the_approved_masked_figures_only_once_approved(in_arr
     assert AuditRecord.objects.filter(action="collection.arrears_notice_print").count() == 1
 
 
+def test_the_file_of_a_village_unknown_is_refused_by_name(zj_tariff: str) -> None:
+    with pytest.raises(NotFound, match="没有名为 不存在村 的村/社区"):
+        chronic_file(day=date(2026, 2, 1), village="不存在村")
+
+
 def test_a_notice_for_a_village_unknown_is_refused_by_name(zj_tariff: str) -> None:
     with pytest.raises(NotFound, match="没有村/社区 不存在村"):
         draft_arrears_notice(village="不存在村", day=DAY, actor="张三（zhang）", roles=COLLECTOR, at=local(DAY, 9))

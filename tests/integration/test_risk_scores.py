@@ -6,7 +6,7 @@ import pytest
 
 from gridpay.application.collection.assign_to_area import assign_to_area
 from gridpay.application.collection.set_area_collector import set_area_collector
-from gridpay.application.errors import NotFound
+from gridpay.application.errors import InvalidInput, NotFound
 from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.risk.risk_list import reason_texts, risk_list
 from gridpay.application.risk.score_accounts import score_accounts
@@ -102,5 +102,9 @@ def test_a_collectors_list_holds_the_accounts_of_their_areas(town: dict[str, Acc
 
     assert [line.account_no for line in zhou.lines] == [town["postpaid"].account_no, town["plenty"].account_no]
     assert [line.account_no for line in chen.lines] == [town["low"].account_no]
+    both = risk_list(on=SCORED, collector="周木顺", grid_staff="陈嘉涵")  # his accounts in her villages
+    assert [line.account_no for line in both.lines] == [town["plenty"].account_no]
+    with pytest.raises(InvalidInput):
+        risk_list(on=SCORED, limit=0)
     with pytest.raises(NotFound, match="没有名为 没有这人 的网格员/收费员"):
         risk_list(on=SCORED, collector="没有这人")

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 
 from django.db.models import Min
 
-from gridpay.data.models import ChronicPayer, PostpaidBill
+from gridpay.application.errors import NotFound
+from gridpay.data.models import ChronicPayer, PostpaidBill, Village
 from gridpay.data.models.accounts import AccountMode
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.chronic_payers import ContactRelation, ReminderMethod, next_prepaid_due, reminder_date
-from gridpay.domain.texts import label_of
+from gridpay.domain.texts import gettext_noop, label_of
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class ChronicEntry:
 
 def chronic_file(*, day: date, village: str = "", include_left: bool = False) -> list[ChronicEntry]:
     """The file, with each household's next due date on or after ``day``'s reminder and the day it is reminded."""
+    if village.strip() and not Village.objects.filter(name=village.strip()).exists():
+        raise NotFound(gettext_noop("没有名为 {village} 的村/社区"), field="village", params={"village": village})
     settings = gridpay_settings()
     before = settings.chronic_reminder_days
     entries = list(_entries(village=village, include_left=include_left))

@@ -7,6 +7,7 @@ from gridpay.domain.errors import DomainError
 from gridpay.domain.risk_features import HORIZON_DAYS, DailySeries, obvious_rule
 from gridpay.domain.texts import gettext_noop
 
+LEAST_HOUSEHOLDS = 100  # fewer give a handful of accounts in arrears: neither figure would mean anything
 WARM_UP_DAYS = 30  # the first days have no history to speak of: no rows are scored on them
 EVERY_DAYS = 4  # one scoring day in this many, for training and testing alike
 
@@ -27,6 +28,9 @@ class Backtest:
 
 def backtest(*, series: DailySeries, train_share: float = 0.6, seed: int = 0) -> Backtest:
     """Rows of the days before the split (their 14 following days before it too) train; the days after it test."""
+    if len(series.postpaid) < LEAST_HOUSEHOLDS:
+        raise HistoryTooShort(gettext_noop("{households} 户太少，无法回测（至少 {least} 户）"), field="households",
+                              params={"households": len(series.postpaid), "least": LEAST_HOUSEHOLDS})
     split = int(series.days * train_share)
     training = rows(series=series, days=range(WARM_UP_DAYS, split - HORIZON_DAYS, EVERY_DAYS))
     testing = rows(series=series, days=range(split, series.days - HORIZON_DAYS, EVERY_DAYS))

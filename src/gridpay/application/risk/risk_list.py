@@ -4,6 +4,7 @@ from collections.abc import Callable, Collection
 from datetime import date
 
 from gridpay.application.collection.collector_accounts import accounts_answered_by
+from gridpay.application.errors import InvalidInput
 from gridpay.application.supply.call_tasks import UnknownGridStaff
 from gridpay.data.models import GridStaff
 from gridpay.data.queries import risk as queries
@@ -23,15 +24,19 @@ def risk_list(
     such as a collector's area (an account in either set counts). An unknown staff name is refused: an empty list
     would read as "no one at risk". ``collector``: the accounts that person answers for on ``on`` (their collection
     areas, ADR 0019), narrowing ``account_ids`` when both are given."""
+    if limit < 1 or offset < 0:
+        raise InvalidInput(gettext_noop("列出条数至少为 1"), field="limit")
     if collector:
         theirs = accounts_answered_by(collector=collector, day=on)
         account_ids = theirs if account_ids is None else sorted(set(theirs) & set(account_ids))
+        if grid_staff:
+            # A collector's accounts within a grid staff member's villages: the accounts in both, not in either.
+            _known_staff(grid_staff)
+            account_ids = queries.accounts_in_villages(account_ids=account_ids,
+                                                       village_ids=queries.village_ids_of_staff(grid_staff))
+            grid_staff = ""
     if grid_staff:
-        if not GridStaff.objects.filter(name=grid_staff).exists():
-            names = GridStaff.objects.order_by("name").values_list("name", flat=True)[:20]
-            known = "、".join(names) or "（尚无网格员）"
-            raise UnknownGridStaff(gettext_noop("没有名为 {name} 的网格员；网格员有：{known}"), field="staff",
-                                   params={"name": grid_staff, "known": known})
+        _known_staff(grid_staff)
         own = queries.village_ids_of_staff(grid_staff)
         village_ids = own if village_ids is None else sorted(set(own) & set(village_ids))
     day = queries.latest_scored_day(on_or_before=on)
@@ -43,3 +48,11 @@ def risk_list(
 def reason_texts(line: RiskLine, translate: Callable[[str], str] | None = None) -> list[str]:
     """The line's reasons in words: Chinese, or through ``translate`` (gettext) in the reader's language."""
     return [Reason.from_json(value).text(translate) for value in line.reasons]
+
+
+def _known_staff(name: str) -> None:
+    if not GridStaff.objects.filter(name=name).exists():
+        names = GridStaff.objects.order_by("name").values_list("name", flat=True)[:20]
+        known = "、".join(names) or "（尚无网格员）"
+        raise UnknownGridStaff(gettext_noop("没有名为 {name} 的网格员；网格员有：{known}"), field="staff",
+                               params={"name": name, "known": known})

@@ -180,6 +180,11 @@ def risk_lines(
     return RiskPage(day=day, total=total, lines=lines)
 
 
+def accounts_in_villages(*, account_ids: Collection[int], village_ids: Collection[int]) -> list[int]:
+    return list(Account.objects.filter(id__in=list(account_ids), village_id__in=list(village_ids))
+                .values_list("id", flat=True))
+
+
 def village_ids_of_staff(name: str) -> list[int]:
     return list(Village.objects.filter(grid_staff__name=name).values_list("id", flat=True))
 

@@ -62,9 +62,7 @@ def handle_areas(options: dict[str, Any]) -> None:
         before = f"（原属片区 {moved.previous_area}）" if moved.previous_area else ""
         console.print(f"{moved.place}：自 {moved.valid_from} 起属片区 {moved.area}{before}")
     elif action == "arrears":
-        lines = arrears_assignments(day=options["date"] or clock.today())
-        if options["collector"]:
-            lines = [line for line in lines if line.collector == options["collector"].strip()]
+        lines = arrears_assignments(day=options["date"] or clock.today(), collector=options["collector"])
         if options["json"]:
             print_json(lines)
         else:
