@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from gridpay.application.collection.approve_arrears_notice import approve_arrears_notice
 from gridpay.application.collection.approve_credit_report import approve_credit_report
 from gridpay.application.collection.chronic_file import chronic_file
+from gridpay.application.collection.credit_reports import CreditReportRefused
 from gridpay.application.collection.draft_arrears_notice import draft_arrears_notice
 from gridpay.application.collection.draft_credit_report import draft_credit_report
 from gridpay.application.collection.export_credit_report import export_credit_report
@@ -230,7 +231,7 @@ def test_the_credit_report_list_is_approved_by_the_head_and_exported_with_the_ch
     def refuse(_: bytes) -> None:
         raise AssertionError("nothing is exported before the approval")
 
-    with pytest.raises(NoticeRefused):
+    with pytest.raises(CreditReportRefused):
         export_credit_report(report_id=drafted.report_id, actor="张三（zhang）", roles=COLLECTOR, at=local(DAY, 9),
                              deliver=refuse)
     with pytest.raises(NotAllowed):
@@ -239,6 +240,8 @@ def test_the_credit_report_list_is_approved_by_the_head_and_exported_with_the_ch
         approve_credit_report(report_id=drafted.report_id, actor="admin", roles={Role.ADMIN}, at=local(DAY, 9))
     approve_credit_report(report_id=drafted.report_id, actor="王所长（wang）", roles=HEAD, at=local(DAY, 10))
     assert AuditRecord.objects.get(action="collection.credit_report_approve").actor == "王所长（wang）"
+    with pytest.raises(CreditReportRefused, match=f"已于 {DAY} 10:00 由 王所长（wang） 批准"):  # in local time
+        approve_credit_report(report_id=drafted.report_id, actor="王所长（wang）", roles=HEAD, at=local(DAY, 12))
 
     def fail(_: bytes) -> None:
         raise OSError("disk full")

@@ -30,3 +30,8 @@ def day_bounds(*, day: date, zone: str) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, local)
     end = datetime.combine(day + timedelta(days=1), time.min, local)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def local_minute(*, instant: datetime | None, zone: str) -> str:
+    """An instant as staff read it in a sentence: the utility's local date and minute (empty for none)."""
+    return "" if instant is None else f"{instant.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"

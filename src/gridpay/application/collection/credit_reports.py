@@ -6,7 +6,12 @@ from datetime import date, datetime
 from gridpay.application.errors import NotFound
 from gridpay.data.models import CreditReport
 from gridpay.data.models.late_payers import PublicationStatus
+from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop, label_of
+
+
+class CreditReportRefused(DomainError):
+    code = "credit_report_refused"
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from gridpay.application.collection.credit_reports import CreditReportView, view_of
+from gridpay.application.collection.credit_reports import CreditReportRefused, CreditReportView, view_of
 from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.application.spreadsheet_csv import spreadsheet_csv
 from gridpay.data.models import AuditRecord, CreditReport
 from gridpay.data.models.late_payers import PublicationStatus
-from gridpay.domain.arrears_notice import NoticeRefused
 from gridpay.domain.money import format_yuan
 from gridpay.domain.staff_roles import Action, Role, may
 from gridpay.domain.texts import gettext_noop
@@ -33,7 +32,7 @@ def export_credit_report(
         if report is None:
             raise NotFound(gettext_noop("没有征信报送名单 {report_id}"), field="id", params={"report_id": report_id})
         if report.status != PublicationStatus.APPROVED:
-            raise NoticeRefused(gettext_noop("征信报送名单 {report_id} 尚未经所长批准，不能导出"), field="id",
+            raise CreditReportRefused(gettext_noop("征信报送名单 {report_id} 尚未经所长批准，不能导出"), field="id",
                                 params={"report_id": report.id})
         rows = [HEADER] + [
             (line.account_no, line.customer_name, line.village, format_yuan(line.owed_fen), line.since.isoformat(),
