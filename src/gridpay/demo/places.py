@@ -39,7 +39,7 @@ def install_outlets(villages: list[ScheduledVillage]) -> int:
             table.append((f"SHOP-{village.code:02d}", f"{village.name}便民超市", "shop",
                           spot.moved(north_m=120, east_m=-80), "07:00-21:00", "agent", village.name))
         if village.code % 4 == 1:
-            table.append((f"VSP-{village.code:02d}", f"{village.name}村便民服务点", "village_service",
+            table.append((f"VSP-{village.code:02d}", f"{village.name}便民服务点", "village_service",
                           spot.moved(north_m=-200, east_m=150), "08:00-17:30", "agent", village.name))
     outlets = []
     for code, name, kind, where, hours, channels, village_name in table:
