@@ -77,8 +77,12 @@ class Command(GridpayCommand):
         if report.procedure_refused:
             refused = "，".join(f"{no} {code}" for no, code in report.procedure_refused[:5])
             console.print(f"注意：停电催费有 {len(report.procedure_refused)} 步被程序拒绝（{refused}）。")
+        # The town's staff exist whether or not it is served: the commands' --as takes their user names.
+        sign_ins = demo_sign_ins()
+        console.print("演示工作人员（命令的 --as 用其登录名）：" + "，".join(
+            f"{username} {name}（{role}）" for username, name, role in sign_ins.staff))
         if options["serve"]:
-            print_sign_ins(demo_sign_ins(), port=options["port"])
+            print_sign_ins(sign_ins, port=options["port"])
             call_command("serve", port=options["port"], quiet=True)
 
 
