@@ -108,3 +108,10 @@ def test_a_collectors_list_holds_the_accounts_of_their_areas(town: dict[str, Acc
         risk_list(on=SCORED, limit=0)
     with pytest.raises(NotFound, match="没有名为 没有这人 的网格员/收费员"):
         risk_list(on=SCORED, collector="没有这人")
+
+
+def test_a_day_not_yet_settled_is_not_scored(town: dict[str, Account]) -> None:
+    later = SCORED + timedelta(days=1)
+    with pytest.raises(InvalidInput, match="尚未结算"):
+        score_accounts(day=later, at=local(later + timedelta(days=1), 4))
+    assert not RiskScore.objects.exists()

@@ -5,11 +5,13 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
+from gridpay.application.errors import InvalidInput
 from gridpay.application.risk.model import rows, train
 from gridpay.data.models import RiskScore
 from gridpay.data.queries import risk as queries
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.risk_features import HORIZON_DAYS, LOOKBACK_DAYS, features_at, reasons, scored
+from gridpay.domain.texts import gettext_noop
 
 TRAINING_DAYS = 180  # scoring days of the past that train the model: half a year, so every season is near
 EVERY_DAYS = 3  # one training day in this many
@@ -28,6 +30,10 @@ class ScoreReport:
 
 def score_accounts(*, day: date, at: datetime) -> ScoreReport:
     """Scores of ``day`` (its settlement done), replacing any earlier run's for that day; one transaction."""
+    if queries.prepaid_accounts_exist() and not queries.day_settled(day):
+        # A prepaid balance of a day not yet settled is not the day's: the scores would read yesterday as today.
+        raise InvalidInput(gettext_noop("{day} 尚未结算：先结算（gridpay settle）再评分"), field="date",
+                           params={"day": day.isoformat()})
     ids = queries.active_account_ids()
     start = queries.first_activity_day() or day
     first_day = max(start, day - timedelta(days=LOOKBACK_DAYS + TRAINING_DAYS + HORIZON_DAYS))

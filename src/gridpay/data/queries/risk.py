@@ -180,6 +180,14 @@ def risk_lines(
     return RiskPage(day=day, total=total, lines=lines)
 
 
+def day_settled(day: date) -> bool:
+    return Settlement.objects.filter(day=day).exists()
+
+
+def prepaid_accounts_exist() -> bool:
+    return Account.objects.filter(status=AccountStatus.ACTIVE, mode=AccountMode.PREPAID).exists()
+
+
 def accounts_in_villages(*, account_ids: Collection[int], village_ids: Collection[int]) -> list[int]:
     return list(Account.objects.filter(id__in=list(account_ids), village_id__in=list(village_ids))
                 .values_list("id", flat=True))
