@@ -8,6 +8,7 @@ from django.conf import settings
 from gridpay.application.collection.queue_campaign_sms import queue_campaign_sms
 from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
 from gridpay.application.collection.send_reminders import send_reminders
+from gridpay.application.errors import InvalidInput
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -83,7 +84,11 @@ def collection_day() -> str:
 def score_risk() -> str:
     """Nightly, after settlement and the postpaid morning job: each active account's fee-risk score of yesterday."""
     yesterday = clock.today() - timedelta(days=1)
-    report = score_accounts(day=yesterday, at=clock.now())
+    try:
+        report = score_accounts(day=yesterday, at=clock.now())
+    except InvalidInput as unsettled:  # the night's settlement has not run (or not finished): say so, score nothing
+        log.error("risk scores not computed: %s", unsettled.message)
+        return f"not run: {unsettled.message}"
     return (f"risk scores of {report.day}: {report.scored} accounts ({'model' if report.by_model else 'rule'}), "
             f"{report.in_arrears} in arrears not scored")
 
