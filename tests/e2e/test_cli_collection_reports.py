@@ -47,10 +47,10 @@ def test_the_three_reports_in_words_and_as_json(clock: FakeClock, capsys: pytest
     # 59 days × 5.38 − 10.00 − 50.00 = 257.42 owed at the end of February; 156.78 at the end of January.
     assert "2025-02-28 日终欠费：1 户，257.42 元" in arrears.stdout
     assert "东片  1 户  257.42 元" in arrears.stdout and "王收费  1 户  257.42 元" in arrears.stdout
-    assert "东片  156.78  257.42" in arrears.stdout
+    assert "东片  0.00  156.78  257.42" in arrears.stdout  # February and the two month ends before it
     as_json = json.loads(run_in_process(capsys, "collection", "report", "arrears", "--month", "2025-02",
                                         "--json").stdout)
-    assert as_json["now"]["total"]["owed_fen"] == 25_742 and len(as_json["points"]) == 6
+    assert as_json["now"]["total"]["owed_fen"] == 25_742 and len(as_json["points"]) == 7
 
     recovery = run_in_process(capsys, "collection", "report", "recovery", "--month", "2025-02", "--months", "1")
     assert recovery.returncode == 0, recovery.stderr

@@ -48,8 +48,9 @@ class ArrearsByArea:
 
 
 def arrears_by_area(*, day: date, months: int = DEFAULT_MONTHS) -> ArrearsByArea:
-    """``day`` and the ``months`` − 1 month ends before it, each as the ledger and the bills stood at its end."""
-    points = [*month_ends_before(day=day, count=max(months, 1) - 1), day]
+    """``day`` and the ``months`` month ends before it (as the recovery report shows a month and the ``months``
+    before it), each as the ledger and the bills stood at its end."""
+    points = [*month_ends_before(day=day, count=max(months, 0)), day]
     moves = customer_moves_after(points)
     snapshots = [arrears_snapshot(day=point, moved_after=moves[point]) for point in points]
     return ArrearsByArea(

@@ -30,7 +30,7 @@ def add_report_arguments(sub: Any) -> None:
         parser.add_argument("--month", type=month_argument, help="月份 YYYY-MM，默认本月")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     for parser in (arrears, recovery):
-        parser.add_argument("--months", type=int, default=6, help="对比的月数（默认 6）")
+        parser.add_argument("--months", type=int, default=6, help="与之对比的此前月数（默认 6）")
     campaign.add_argument("--first-day", type=int, help="催费活动首日（默认 GRIDPAY_CAMPAIGN_FIRST_DAY，12 日）")
     campaign.add_argument("--last-day", type=int, help="催费活动末日（默认 GRIDPAY_CAMPAIGN_LAST_DAY，18 日）")
 
