@@ -103,7 +103,8 @@ def test_arrears_since_yesterday_are_disconnected_in_the_window_and_confirmed_by
     assert command_of(due).status == "confirmed"
     assert Account.objects.get(id=due.id).supply_state == "disconnected"
     assert Notification.objects.filter(account=due, kind="disconnected").count() == 1
-    assert CallTask.objects.filter(account=due, reason="after_disconnection", due_on=date(2025, 3, 12)).exists()
+    # The third call is due the day the disconnection is executed (seed 000 「自动停电执行后当天」).
+    assert CallTask.objects.filter(account=due, reason="after_disconnection", due_on=date(2025, 3, 11)).exists()
 
 
 def test_no_disconnection_outside_the_window_for_protected_accounts_or_in_a_weather_block() -> None:

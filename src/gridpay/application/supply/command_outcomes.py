@@ -1,6 +1,6 @@
 """What follows a meter command's end: supply state, SMS and call tasks on success; retry or work order on failure."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gridpay.application.postpaid.complete_remote_reconnection import complete_remote_reconnection
 from gridpay.application.supply.call_tasks import open_call_task
@@ -70,10 +70,9 @@ def supply_restored(account_id: int, *, key: str, at: datetime) -> None:
 def _supply_cut(command: MeterCommand, *, at: datetime) -> None:
     Account.objects.filter(id=command.account_id).update(supply_state=SupplyState.DISCONNECTED.value)
     contacts = _tell_customer(command.account_id, key=f"disconnected:{command.id}", kind="disconnected", at=at)
-    # 三通电话: the grid staff call the day after an automatic disconnection.
-    next_day = load_policy().local(at).date() + timedelta(days=1)
+    # 三通电话 (RULES §8, seed 000 「自动停电执行后当天」): the grid staff call the day the disconnection is executed.
     open_call_task(account_id=command.account_id, grid_staff_id=contacts.grid_staff_id,
-                   reason=CallReason.AFTER_DISCONNECTION, due_on=next_day, at=at)
+                   reason=CallReason.AFTER_DISCONNECTION, due_on=load_policy().local(at).date(), at=at)
 
 
 def _tell_customer(account_id: int, *, key: str, kind: str, at: datetime) -> AccountContacts:

@@ -11,7 +11,7 @@ from gridpay.data.models.places import GridStaff
 class CallReason(models.TextChoices):
     BEFORE_ENABLING = "before_enabling", gettext_noop("开通智能交费前")
     ARREARS_SMS = "arrears_sms", gettext_noop("欠费停电短信当日")
-    AFTER_DISCONNECTION = "after_disconnection", gettext_noop("停电次日")
+    AFTER_DISCONNECTION = "after_disconnection", gettext_noop("停电当日")
     CLOSE_PERMITTED = "close_permitted", gettext_noop("已允许合闸，待用户合闸")
     PAYMENT_REMINDER = "payment_reminder", gettext_noop("交费提醒（长期延时交费户）")
 
