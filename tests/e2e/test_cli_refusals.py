@@ -15,7 +15,7 @@ from gridpay.application.errors import InvalidInput
 from gridpay.application.outlets.register_outlets import InvalidOutlet, OutletInput, register_outlets
 from gridpay.application.rollout.update_villages import parse_schedule
 from gridpay.data.models import Outlet, SupplyPolicySettings
-from tests.support.cli import GRIDPAY
+from tests.support.cli import GRIDPAY, run_in_process
 from tests.support.clock import FakeClock
 
 
@@ -131,3 +131,16 @@ def test_a_crash_log_is_its_owners_alone_and_keeps_no_secret(tmp_path: Path) -> 
     log = Path(failed.stderr.strip().split("详情已写入 ")[1])
     assert log.stat().st_mode & 0o077 == 0 and log.parent.stat().st_mode & 0o077 == 0
     assert "1111 2222" not in log.read_text(encoding="utf-8") and "--pin ***" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_a_command_line_that_does_not_parse_is_told_in_chinese_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    ran = run_in_process(capsys, "green", "settle", "--collector", "x", "--amount-fen", "80.5", "--as", "li")
+    assert ran.returncode == 2
+    assert ran.stderr.strip() == ("gridpay green settle：--amount-fen 的值 80.5 不对：应为整数"
+                                  "（gridpay green settle --help 查看用法）")
+    wrong = run_in_process(capsys, "collection", "nosuch")
+    assert wrong.returncode == 2 and "gridpay collection：子命令 不能取 nosuch" in wrong.stderr
+    assert "usage:" not in wrong.stderr and "error:" not in wrong.stderr
+    helped = run_in_process(capsys, "risk", "list", "--help")
+    assert "--collector" in helped.stdout and "--settings" not in helped.stdout and "--traceback" not in helped.stdout

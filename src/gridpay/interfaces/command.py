@@ -1,17 +1,47 @@
 """The base of gridpay's commands: a refusal ends the command with its one Chinese line, not Django's English label."""
 
 import sys
-from typing import Literal
+from argparse import ArgumentParser, _SubParsersAction
+from typing import Any, Literal, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
+
+from gridpay.interfaces.parse_errors import in_chinese
 
 SystemChecks = list[str] | tuple[str, ...] | Literal["__all__"]  # Django's type of requires_system_checks
 
 
+class GridpayParser(CommandParser):
+    """A command line that does not parse is told in Chinese, in one line and a pointer to --help (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        if not self.called_from_command_line:
+            super().error(message)  # call_command's callers get Django's CommandError
+        sys.stderr.write(f"{self.prog}：{in_chinese(message)}（{self.prog} --help 查看用法）\n")
+        sys.exit(2)
+
+
+def _speak_chinese(parser: ArgumentParser) -> None:
+    """Django builds CommandParsers (its subcommands' too, before we see them): each becomes a GridpayParser."""
+    parser.__class__ = GridpayParser
+    for action in parser._actions:
+        if isinstance(action, _SubParsersAction):
+            for subparser in action.choices.values():
+                _speak_chinese(subparser)
+
+
 class GridpayCommand(BaseCommand):
+    # Django's own options stay accepted but are not listed: staff read gridpay's.
+    suppressed_base_arguments = {"--version", "-v", "--verbosity", "--settings", "--pythonpath", "--traceback",
+                                 "--no-color", "--force-color", "--skip-checks"}
     # Django's system checks import every URL configuration, and with them every view and use case: a second of a
     # one-line command's start. They guard what serves requests: `serve`, `worker` and `gridpay check` run them.
     requires_system_checks: SystemChecks = []
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        _speak_chinese(parser)
+        return parser
 
     def execute(self, *args: object, **options: object) -> str | None:
         try:
