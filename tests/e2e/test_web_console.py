@@ -268,3 +268,10 @@ def test_the_account_file_and_work_lists_switch_to_english_too(town: None) -> No
     assert "Take payment" in page and "Usage, last 30 days" in page and "Meter commands" in page
     assert "Arrears" in client.get("/arrears/").content.decode()
     assert "Arrears ageing" in client.get("/reports/monthly/").content.decode()
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client: Client) -> None:
+    asked = client.get("/favicon.ico")
+    assert asked.status_code == 301 and asked["Location"] == "/static/gridpay/favicon.ico"
+    icon = client.get(asked["Location"])
+    assert icon.status_code == 200 and b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

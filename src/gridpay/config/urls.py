@@ -1,7 +1,9 @@
 """URL routes: channel notifications, the JSON API under /api/, the Django admin and the staff console."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from gridpay.interfaces.api.api import api
 from gridpay.interfaces.api.channel_notifications import channel_notification
@@ -10,6 +12,8 @@ urlpatterns = [
     path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says: sent to the static file (cached by WhiteNoise).
+    path("favicon.ico", RedirectView.as_view(url=static("gridpay/favicon.ico"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the Chinese / English switch
     path("portal/", include("gridpay.interfaces.web.portal_urls")),
     path("", include("gridpay.interfaces.web.urls")),
