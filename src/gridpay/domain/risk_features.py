@@ -87,6 +87,8 @@ class DailySeries:
         return (day - self.first_day).days
 
 
+# The learner's inputs, one float64 column each: sums, rates and ratios for the model to weigh, never posted or paid.
+# The one amount a person reads (the bill coming due, in a reason) is kept in whole fen.
 FEATURES = (
     "postpaid",
     "balance_yuan",
@@ -105,7 +107,7 @@ FEATURES = (
     "disconnections_12m",
     "alerts_30d",
     "alert_unanswered_days",  # days since the first alert not followed by a payment (0: none pending)
-    "owed_yuan",  # postpaid: unpaid bills not due yet
+    "owed_fen",  # postpaid: unpaid bills not due yet, in fen (a whole number: a reason says it as money)
     "days_to_due",
     "season_sin",  # day of the year, on a circle
     "season_cos",
@@ -163,7 +165,7 @@ def features_at(*, series: DailySeries, at: int) -> NDArray[np.float64]:
     unanswered = alerted & (days[None, :] > last_paid[:, None])
     first_unanswered = np.where(unanswered, days[None, :], at + 1).min(axis=1)
     out[:, f["alert_unanswered_days"]] = np.where(first_unanswered <= at, at - first_unanswered + 1, 0)
-    out[:, f["owed_yuan"]] = series.owed_fen[:, at] / 100
+    out[:, f["owed_fen"]] = series.owed_fen[:, at]
     out[:, f["days_to_due"]] = series.days_to_due[:, at]
     day_of_year = (series.first_day + timedelta(days=at)).timetuple().tm_yday
     out[:, f["season_sin"]] = math.sin(2 * math.pi * day_of_year / 365.25)
@@ -187,7 +189,7 @@ def rule_days_left(features: NDArray[np.float64]) -> NDArray[np.float64]:
     """Days left as the rule reads them: a prepaid account's balance in days, a postpaid one's days to its due date."""
     f = FEATURE_INDEX
     postpaid = features[:, f["postpaid"]] == 1
-    owes = features[:, f["owed_yuan"]] > 0
+    owes = features[:, f["owed_fen"]] > 0
     return np.where(postpaid, np.where(owes, features[:, f["days_to_due"]], NO_DUE), features[:, f["days_left"]])
 
 
@@ -252,8 +254,10 @@ def reasons(row: Sequence[float] | NDArray[np.float64], *, limit: int = 3) -> li
     found: list[tuple[float, Reason]] = []
     if not v["postpaid"] and v["days_left"] <= 10:
         found.append((10 - v["days_left"], Reason(ReasonCode.DAYS_LEFT, max(0, math.floor(v["days_left"])))))
-    if v["postpaid"] and v["owed_yuan"] > 0 and v["days_to_due"] <= HORIZON_DAYS:
-        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(v["days_to_due"]), _half_up(v["owed_yuan"]))))
+    if v["postpaid"] and v["owed_fen"] > 0 and v["days_to_due"] <= HORIZON_DAYS:
+        # Money in words from whole fen, rounded half up to the yuan in integers (a float never becomes money).
+        owed_fen = int(row[FEATURES.index("owed_fen")])
+        found.append((8.0, Reason(ReasonCode.DUE_SOON, int(v["days_to_due"]), (owed_fen + 50) // 100)))
     if v["alert_unanswered_days"] >= 2:
         found.append((6 + v["alert_unanswered_days"] / 2,
                       Reason(ReasonCode.ALERT_UNANSWERED, int(v["alert_unanswered_days"]))))
