@@ -144,3 +144,6 @@ def test_a_command_line_that_does_not_parse_is_told_in_chinese_in_one_line(capsy
     assert "usage:" not in wrong.stderr and "error:" not in wrong.stderr
     helped = run_in_process(capsys, "risk", "list", "--help")
     assert "--collector" in helped.stdout and "--settings" not in helped.stdout and "--traceback" not in helped.stdout
+    # argparse's own words too: the page is Chinese throughout.
+    assert helped.stdout.startswith("用法：gridpay risk list") and "选项:" in helped.stdout
+    assert "options:" not in helped.stdout and "show this help" not in helped.stdout

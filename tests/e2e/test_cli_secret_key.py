@@ -35,8 +35,11 @@ def gridpay(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 
 
 @pytest.mark.dates
-def test_the_demo_keeps_a_generated_key_beside_its_database_and_serves_with_no_configuration(tmp_path: Path) -> None:
-    env = user_environment(tmp_path)
+def test_the_demo_keeps_a_generated_key_beside_its_database_and_serves_with_no_configuration(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home = tmp_path_factory.mktemp("home")  # the user's home folder, which serving leaves as it found it
+    env = {k: v for k, v in user_environment(tmp_path, HOME=str(home)).items() if k != "XDG_RUNTIME_DIR"}
     for asking in (["--help"], ["serve", "--help"]):
         assert gridpay(*asking, cwd=tmp_path, env=env).returncode == 0
     assert not list(tmp_path.iterdir())  # asking for help creates nothing
@@ -78,6 +81,7 @@ def test_the_demo_keeps_a_generated_key_beside_its_database_and_serves_with_no_c
         assert "营业员小林" in signed_in.text
 
     assert key_file.read_text(encoding="ascii") == key
+    assert not list(home.iterdir())  # gunicorn's control socket would be $HOME/.gunicorn/gunicorn.ctl
 
 
 @pytest.mark.parametrize("command", [["serve"], ["serve", "--host", "0.0.0.0"], ["worker"]])

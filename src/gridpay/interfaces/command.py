@@ -4,7 +4,13 @@ import sys
 from argparse import ArgumentParser, _SubParsersAction
 from typing import Any, Literal, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    DjangoHelpFormatter,
+    SystemCheckError,
+)
 
 from gridpay.interfaces.parse_errors import in_chinese
 
@@ -21,9 +27,22 @@ class GridpayParser(CommandParser):
         sys.exit(2)
 
 
+class ChineseHelpFormatter(DjangoHelpFormatter):
+    """argparse's own words in --help ("usage:", "options:") in Chinese, like the rest of the page."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 def _speak_chinese(parser: ArgumentParser) -> None:
     """Django builds CommandParsers (its subcommands' too, before we see them): each becomes a GridpayParser."""
     parser.__class__ = GridpayParser
+    parser.formatter_class = ChineseHelpFormatter
+    parser._positionals.title = "参数"
+    parser._optionals.title = "选项"
+    for action in parser._actions:
+        if action.dest == "help":
+            action.help = "显示本帮助并退出"
     for action in parser._actions:
         if isinstance(action, _SubParsersAction):
             for subparser in action.choices.values():

@@ -5,7 +5,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.core.wsgi import get_wsgi_application
+from django.core.servers.basehttp import get_internal_wsgi_application
 from gunicorn.app.base import BaseApplication
 
 from gridpay.interfaces.command import GridpayCommand, SystemChecks
@@ -24,7 +24,9 @@ class GridpayServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return get_wsgi_application()  # settings are already set up: this process is a gridpay command
+        # The project's WSGI application (settings.WSGI_APPLICATION), as any WSGI server would load it: settings are
+        # already set up, since this process is a gridpay command.
+        return get_internal_wsgi_application()
 
 
 class Command(GridpayCommand):
@@ -56,4 +58,7 @@ class Command(GridpayCommand):
             "accesslog": None if options["quiet"] else "-",
             "timeout": 60,
             "graceful_timeout": 10,
+            # gunicorn 23+ opens a control socket in $HOME/.gunicorn by default: a server writes nothing into the home
+            # folder of whoever starts it (the demo runs from a user's shell), and gridpay has no use for the socket.
+            "control_socket_disable": True,
         }).run()
