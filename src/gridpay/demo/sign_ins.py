@@ -1,4 +1,4 @@
-"""The demo town's sign-ins, printed by `gridpay demo --serve`: its staff, one per role (and the collector of the
+"""The demo town's sign-ins, printed by `gridpay demo --serve`: its staff, one per role, the administrator too (and the collector of the
 postpaid villages), who also take the arrears procedure's steps in the simulation, and a household."""
 
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ STAFF = (
     ("collector", "刘国珍", Role.GRID_STAFF),
     ("metering", "计量班老李", Role.METERING),  # carries out disconnections
     ("company", "营销部张科长", Role.COMPANY),  # approves disconnecting an important user
+    ("admin", "系统管理员老陈", Role.ADMIN),  # staff, settings and the Django admin; not the station's money
 )
 
 
