@@ -81,8 +81,9 @@ def test_a_cashier_takes_a_payment_once_and_prints_its_receipt(town: None) -> No
     assert audit.actor == "cashier" and audit.new["amount_fen"] == 10_000
     shown = client.get(answer["Location"]).content.decode()
     assert "已入账" in shown and "76.55" in shown
-    pdf = client.get(f"/receipts/{receipt_no}.pdf")
+    pdf = client.get(f"/receipts/{receipt_no}.pdf", follow=True)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.redirect_chain == [(f"/receipts/{receipt_no}.pdf?copy=1", 302)]  # the first print: the original
 
 
 @pytest.mark.parametrize(("amount", "message"), [("abc", "请输入金额"), ("0", "必须大于 0"), ("1.234", "最多两位小数")])

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from gridpay.domain.chronic_payers import ChronicCriteria
+from gridpay.domain.counter_desk import CounterLimits
 from gridpay.domain.late_fees import HIGHEST_PER_MILLE, LOWEST_PER_MILLE, LateFeeRates, is_allowed_rate
 from gridpay.domain.money import FEN_PER_YUAN
 
@@ -212,6 +213,13 @@ class GridpaySettings:
     credit_report_min_yuan: int = setting(100, "GRIDPAY_CREDIT_REPORT_MIN_YUAN", integer(minimum=0, maximum=1_000_000))
     # The public arrears notice (欠费公示) shows only arrears at least this many days old.
     notice_min_days: int = setting(30, "GRIDPAY_NOTICE_MIN_DAYS", integer(minimum=0, maximum=3650))
+    # The counter's guard rails (ADR 0025): an amount above this many yuan is typed twice; one above the limit is taken
+    # only with a supervisor's or the station head's authorisation (0: no limit). Only the counter: the other
+    # channels are told of money already taken (online, banks, outlets, a collector at the door) or of a fixed face
+    # value (cards), which no limit can send back.
+    counter_typed_twice_above_yuan: int = setting(1_000, "GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN",
+                                                  integer(minimum=0, maximum=10_000_000))
+    counter_limit_yuan: int = setting(5_000, "GRIDPAY_COUNTER_LIMIT_YUAN", integer(minimum=0, maximum=10_000_000))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 
@@ -231,6 +239,9 @@ class GridpaySettings:
         if not problems and self.chronic_late_months > self.chronic_window_months:
             problems.append(problem("GRIDPAY_CHRONIC_LATE_MONTHS", self.chronic_late_months,
                                     f"不超过 GRIDPAY_CHRONIC_WINDOW_MONTHS（{self.chronic_window_months}）的月数"))
+        if not problems and 0 < self.counter_limit_yuan < self.counter_typed_twice_above_yuan:
+            problems.append(problem("GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN", self.counter_typed_twice_above_yuan,
+                                    f"不超过 GRIDPAY_COUNTER_LIMIT_YUAN（{self.counter_limit_yuan}）的元数"))
         if problems:
             raise SettingInvalid("\n".join(problems))
 
@@ -264,6 +275,14 @@ class GridpaySettings:
         """Who belongs in the chronic late payers' file, for domain.chronic_payers."""
         return ChronicCriteria(late_months=self.chronic_late_months, window_months=self.chronic_window_months,
                                disconnections=self.chronic_disconnections)
+
+    @property
+    def counter_limits(self) -> CounterLimits:
+        """The counter's guard rails in fen, for domain.counter_desk."""
+        return CounterLimits(
+            typed_twice_above_fen=self.counter_typed_twice_above_yuan * FEN_PER_YUAN,
+            authorise_above_fen=self.counter_limit_yuan * FEN_PER_YUAN if self.counter_limit_yuan else None,
+        )
 
     def missing_in_production(self) -> list[str]:
         """The variables production must set whose demo default is in use."""

@@ -35,6 +35,8 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_CUSTOMER = "view_customer"
     TAKE_COUNTER_PAYMENT = "take_counter_payment"
+    # 班长授权 at the counter: an amount above the counter's limit, a cashier's void of their own payment.
+    AUTHORISE_AT_COUNTER = "authorise_at_counter"
     SET_PROTECTED = "set_protected"
     RECONNECT_NOW = "reconnect_now"
     REPLACE_METER = "replace_meter"
@@ -70,9 +72,11 @@ _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 # What the system administrator may not do although they may do everything else (beside the late-fee waiver).
 MONEY_AND_APPROVALS = frozenset({
     Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME, Action.SETTLE_HOME_COLLECTIONS, Action.MANAGE_TEMPORARY_SUPPLY,
+    Action.AUTHORISE_AT_COUNTER,
 })
 _SUPERVISOR = {
-    *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
+    *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.AUTHORISE_AT_COUNTER,
+    Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
     Action.MANAGE_TEMPORARY_SUPPLY,
     Action.WORK_CAMPAIGN,
@@ -100,8 +104,8 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     }),
     # The system administrator runs the system, not the station's money: a waiver, a credit report and a public
     # notice are the station head's alone, a hardship household is approved by a supervisor or the head, cash is
-    # collected and counted in by staff, and a temporary supply (its prepayment, its refund in counter cash) is the
-    # counter's.
+    # collected and counted in by staff, a temporary supply (its prepayment, its refund in counter cash) is the
+    # counter's, and what the counter may not do alone (a large amount, a void) a supervisor or the head authorises.
     Role.ADMIN: frozenset(Action) - {
         Action.WAIVE_LATE_FEE, Action.APPROVE_CREDIT_REPORT, Action.APPROVE_ARREARS_NOTICE, *MONEY_AND_APPROVALS,
     },

@@ -20,7 +20,7 @@ class CustomerFile:
     usage: list[queries.UsageDay]
     tou_periods: list[str]  # the registers of the meter in service beyond its total (for a replacement)
     statement: list[queries.StatementRow]
-    payments: list[tuple[datetime, str, str, int, str]]
+    payments: list[queries.PaymentLine]
     notifications: list[tuple[datetime, str, str, str]]
     commands: list[tuple[datetime, str, str, str, int]]
     calls: list[tuple[date, str, str, str]]

@@ -65,12 +65,22 @@ class PaymentRefund(models.Model):
 
 
 class CounterReceipt(models.Model):
-    """The receipt of a counter payment: which cashier took it, and how often it was printed."""
+    """The receipt of a counter payment: which cashier took it, how often it was printed, and its void if voided."""
 
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="counter_receipt")
     cashier = models.CharField("收费员", max_length=50)
+    # The cashier's login, which the void's "their own" rule compares; "" when the command line named them in words.
+    taken_by = models.CharField("收费员登录名", max_length=150, blank=True, default="", db_default="")
     issued_at = models.DateTimeField()
     prints = models.PositiveSmallIntegerField(default=0)
+    # The cashier's void the same business day (作废, ADR 0025): the reversal it posted, who asked, who authorised.
+    void_refund = models.OneToOneField(
+        PaymentRefund, null=True, blank=True, on_delete=models.PROTECT, related_name="voided_receipt"
+    )
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.CharField("作废人", max_length=100, blank=True, default="", db_default="")
+    void_authorised_by = models.CharField("作废授权人", max_length=100, blank=True, default="", db_default="")
+    void_reason = models.CharField("作废原因", max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "柜台收据"

@@ -85,12 +85,26 @@ def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow
     ]
 
 
-def recent_payments(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, int, str]]:
-    return list(
+@dataclass(frozen=True)
+class PaymentLine:
+    received_at: datetime
+    channel: str
+    channel_txn_id: str  # a counter payment's receipt number
+    amount_fen: int
+    payer: str
+    voided: bool  # a counter payment its cashier voided (作废)
+    prints: int | None  # how often a counter payment's receipt was printed; None for the other channels
+
+
+def recent_payments(*, account_id: int, limit: int) -> list[PaymentLine]:
+    rows = (
         Payment.objects.filter(account_id=account_id)
         .order_by("-received_at", "-id")
-        .values_list("received_at", "channel", "channel_txn_id", "amount_fen", "payer")[:limit]
+        .values_list("received_at", "channel", "channel_txn_id", "amount_fen", "payer", "counter_receipt__voided_at",
+                     "counter_receipt__prints")
     )
+    return [PaymentLine(at, channel, txn, fen, payer, voided_at is not None, prints)
+            for at, channel, txn, fen, payer, voided_at, prints in rows[:limit]]
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,27 @@ class CounterPaymentForm(forms.Form):
     amount_yuan = forms.CharField(label=_("交费金额（元）"), max_length=16)
     # Made when the form is shown: pressing the button twice sends the same receipt number, credited once.
     receipt_no = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    # The counter's guard rails (ADR 0025): the payment's use case says when these are needed, and checks them.
+    amount_confirm_yuan = forms.CharField(label=_("再次输入金额（元）"), max_length=16, required=False)
+    supervisor_username = forms.CharField(label=_("授权人登录名"), max_length=150, required=False)
+    supervisor_password = forms.CharField(label=_("授权人密码"), max_length=128, required=False,
+                                          strip=False, widget=forms.PasswordInput)
 
     def clean_amount_yuan(self) -> int:
-        text = self.cleaned_data["amount_yuan"].strip()
-        try:
-            fen = fen_from_yuan_text(text)
-        except InvalidAmount:
-            raise forms.ValidationError(_("请输入金额，例如 100 或 100.50（最多两位小数）")) from None
-        if fen <= 0:
-            raise forms.ValidationError(_("交费金额必须大于 0"))
-        if fen > MAX_PAYMENT_FEN:
-            raise forms.ValidationError(_("交费金额过大"))
-        return fen
+        return _yuan_as_fen(self.cleaned_data["amount_yuan"], zero_allowed=False)
+
+    def clean_amount_confirm_yuan(self) -> int | None:
+        text = self.cleaned_data["amount_confirm_yuan"].strip()
+        return _yuan_as_fen(text, zero_allowed=False) if text else None
+
+
+class VoidForm(forms.Form):
+    """A cashier's void of their own counter payment, with the supervisor who authorises it on the same form."""
+
+    reason = forms.CharField(label=_("作废原因"), max_length=200)
+    supervisor_username = forms.CharField(label=_("授权人登录名"), max_length=150, required=False)
+    supervisor_password = forms.CharField(label=_("授权人密码"), max_length=128, required=False,
+                                          strip=False, widget=forms.PasswordInput)
 
 
 def new_receipt_no(day_text: str) -> str:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("customers/<str:account_no>/arrears/step", arrears.arrears_step, name="arrears-step"),
     path("customers/<str:account_no>/arrears/waive", arrears.waive, name="arrears-waive"),
     path("receipts/<str:receipt_no>.pdf", customers.receipt, name="receipt"),
+    path("receipts/<str:receipt_no>/void", customers.void_receipt, name="void-receipt"),
     path("arrears/", work_lists.arrears_page, name="arrears"),
     path("arrears/queue/", arrears.arrears_queue_page, name="arrears-queue"),
     path("calls/", work_lists.calls_page, name="calls"),

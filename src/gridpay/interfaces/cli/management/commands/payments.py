@@ -13,6 +13,9 @@ from gridpay.application.payments.channels.list_refusals import list_refusals
 from gridpay.application.payments.channels.refund_through_channel import refund_through_channel
 from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
+from gridpay.application.payments.void_counter_payment import ARREARS_AFTER_VOID, void_counter_payment
+from gridpay.application.staff.acting_staff import acting_staff
+from gridpay.application.staff.counter_authorisation import Authoriser
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.channel_refunds import refund_status
@@ -29,7 +32,7 @@ from gridpay.interfaces.output import console, domain_errors_as_command_errors, 
 class Command(GridpayCommand):
     help = (
         "交费：record 记录一笔交费并立即入账（同一渠道流水号只入账一次）；counter 柜台收费并打印凭证；"
-        "receipt 补打凭证；refund 经在线渠道原路退款；refusals 被拒绝的渠道通知"
+        "receipt 打印或补打凭证；void 当日作废本人的柜台收费；refund 经在线渠道原路退款；refusals 被拒绝的渠道通知"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -50,12 +53,25 @@ class Command(GridpayCommand):
         counter.add_argument("--account", required=True, help="户号")
         counter.add_argument("--amount-fen", required=True, type=int, help="金额，整数分")
         counter.add_argument("--receipt-no", required=True, help="收据号；重复提交不会重复入账")
-        counter.add_argument("--cashier", required=True, help="收费员")
+        counter.add_argument("--cashier", required=True, help="收费员（登录名或姓名）")
+        counter.add_argument("--confirm-amount-fen", type=int,
+                             help="再次输入金额（整数分）：超过 GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN"
+                             "（默认 1000 元）时必填")
+        counter.add_argument("--authorised-by", "--approved-by", dest="authorised_by",
+                             help="授权的班长或所长登录名：超过 GRIDPAY_COUNTER_LIMIT_YUAN（默认 5000 元）时必填")
         counter.add_argument("--pdf", type=Path, help="交费凭证 PDF 保存到此文件")
         counter.add_argument("--json", action="store_true", help="以 JSON 输出")
-        reprint = sub.add_parser("receipt", help="补打柜台交费凭证（PDF）")
+        reprint = sub.add_parser("receipt", help="打印柜台交费凭证（PDF）：第一次打印为原件，之后为补打")
         reprint.add_argument("--receipt-no", required=True)
         reprint.add_argument("--pdf", type=Path, required=True)
+        void = sub.add_parser("void", help="作废本人当日的柜台收费（须班长或所长授权），从账户冲回全额，打印作废凭证")
+        void.add_argument("--receipt-no", required=True, help="收据号")
+        void.add_argument("--reason", required=True, help="作废原因")
+        void.add_argument("--as", dest="as_user", required=True, help="收费员登录名（只能作废本人收的交费）")
+        void.add_argument("--authorised-by", "--approved-by", dest="authorised_by", required=True,
+                          help="授权的班长或所长登录名")
+        void.add_argument("--pdf", type=Path, help="作废凭证 PDF 保存到此文件")
+        void.add_argument("--json", action="store_true", help="以 JSON 输出")
         refusals = sub.add_parser("refusals", help="列出被拒绝的渠道通知与代收请求（伪造、篡改、重放、过期…）")
         refusals.add_argument("--channel", help="只看某个渠道")
         refusals.add_argument("--date", type=date.fromisoformat, help="只看某一天")
@@ -74,6 +90,9 @@ class Command(GridpayCommand):
             return
         if action == "refund":
             self._refund(options)
+            return
+        if action == "void":
+            self._void(options)
             return
         if action == "refusals":
             self._refusals(options)
@@ -103,16 +122,20 @@ class Command(GridpayCommand):
                 assert deliver is not None  # --pdf is required for a reprint
                 receipt = print_receipt(receipt_no=options["receipt_no"], deliver_pdf=deliver)
             else:
+                authoriser = Authoriser(options["authorised_by"]) if options["authorised_by"] else None
                 receipt = take_counter_payment(
                     account_no=options["account"], amount_fen=options["amount_fen"], receipt_no=options["receipt_no"],
                     cashier=options["cashier"], at=clock.now(), business_day=clock.today(), deliver_pdf=deliver,
+                    confirmed_fen=options["confirm_amount_fen"], authoriser=authoriser,
                 )
         if options.get("json"):
             print_json(receipt)
             return
         status = "重复提交，未重复入账" if receipt.replayed else "已入账"
         if reprint:
-            status = f"补打第 {receipt.copy} 次"
+            status = "已打印原件" if receipt.copy == 1 else f"补打第 {receipt.copy} 次"
+        if receipt.void is not None:
+            status += "（已作废）"
         console.print(
             f"{status}：收据号 {receipt.receipt_no}，户号 {receipt.account_no} {receipt.customer_name}，"
             f"{format_yuan(receipt.amount_fen)} 元（{receipt.amount_in_words}），可用余额 "
@@ -120,6 +143,28 @@ class Command(GridpayCommand):
         )
         if pdf:
             console.print(f"交费凭证：{pdf}")
+
+    def _void(self, options: dict[str, Any]) -> None:
+        pdf: Path | None = options["pdf"]
+        with domain_errors_as_command_errors(), output_file(pdf) if pdf else nullcontext() as out:
+            result = void_counter_payment(
+                receipt_no=options["receipt_no"], reason=options["reason"], cashier=acting_staff(options["as_user"]),
+                authoriser=Authoriser(options["authorised_by"]), at=clock.now(), business_day=clock.today(),
+                deliver_pdf=out.write if out else None,
+            )
+        if options["json"]:
+            print_json(result)
+            return
+        status = "此前已作废，未重复冲正" if result.replayed else "已作废"
+        console.print(
+            f"{status}：收据号 {result.receipt_no}，户号 {result.account_no}，"
+            f"冲回 {format_yuan(result.amount_fen)} 元，可用余额 {format_yuan(result.available_balance_fen)} 元；"
+            f"作废人 {result.voided_by}，授权人 {result.authorised_by}，原因：{result.reason}"
+        )
+        if result.available_balance_fen < 0 and not result.replayed:
+            console.print(ARREARS_AFTER_VOID)
+        if pdf:
+            console.print(f"作废凭证：{pdf}")
 
     def _refusals(self, options: dict[str, Any]) -> None:
         since = until = None
