@@ -1,5 +1,6 @@
-"""The demo town's sign-ins, printed by `gridpay demo --serve`: its staff, one per role, the administrator too (and the collector of the
-postpaid villages), who also take the arrears procedure's steps in the simulation, and a household."""
+"""The demo town's sign-ins, printed by `gridpay demo --serve`: its staff, one per role, the administrator too (and
+the collector of the postpaid villages), who also take the arrears procedure's steps in the simulation, and a
+household."""
 
 from dataclasses import dataclass
 
