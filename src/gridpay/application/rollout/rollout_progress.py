@@ -81,8 +81,8 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
 
 def plan_years() -> list[int]:
     """The years in which the plan has a village's rollout month, in order."""
-    return sorted({month.year for month in Village.objects.exclude(rollout_month=None).values_list(
-        "rollout_month", flat=True).distinct()})
+    months = Village.objects.values_list("rollout_month", flat=True).distinct()
+    return sorted({month.year for month in months if month is not None})
 
 
 def _started(row: VillageProgress, year: int, month: int) -> bool:
