@@ -191,3 +191,37 @@ def test_a_customer_chooses_their_own_first_alert_amount(homes: Path) -> None:
     assert [(c.old["alert_first_fen"], c.new["alert_first_fen"]) for c in changes] == [(None, 10_000), (10_000, None)]
     assert client.post("/portal/accounts/3301000003/alerts/", {"alert_first_yuan": "100"}).status_code == 404
     assert Account.objects.get(account_no="3301000003").alert_first_fen is None
+
+
+def test_a_customer_with_one_account_goes_to_it_lists_it_under_my_accounts_and_signs_out_from_any_page(
+    homes: Path,
+) -> None:
+    client = Client()
+    client.post("/portal/", {"account_no": "3301000003"})
+    code = Notification.objects.filter(kind="sign_in_code").latest("id").params["code"]
+    signed_in = client.post("/portal/code/", {"code": code})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/portal/accounts/3301000003/"
+    listing = client.get("/portal/accounts/")
+    assert listing.status_code == 200 and "3301000003" in listing.content.decode()  # listed, not skipped
+    for path in ["/portal/accounts/", "/portal/accounts/3301000003/", "/portal/accounts/3301000003/alerts/",
+                 "/portal/accounts/3301000001/"]:  # the not-found page too
+        page = client.get(path).content.decode()
+        assert "139****0003" in page and 'action="/portal/sign-out/"' in page and "退出登录" in page, path
+    assert client.get("/portal/sign-out/").status_code == 302  # a link cannot sign anyone out
+    assert client.get("/portal/accounts/").status_code == 200
+    assert client.post("/portal/sign-out/")["Location"] == "/portal/"
+    for path in ["/portal/accounts/", "/portal/accounts/3301000003/"]:
+        assert client.get(path)["Location"] == "/portal/"  # the session is ended
+    assert "退出登录" not in client.get("/portal/").content.decode()
+
+
+def test_my_accounts_are_every_account_whose_customer_or_sms_contact_is_the_signed_in_phone(homes: Path) -> None:
+    enrol(4, opening_balance_fen=100, phone=LANDLORD)  # the landlord's own second house
+    enrol(5, opening_balance_fen=100, phone="13900000005")
+    Account.objects.filter(account_no="3301000004").update(status="closed")  # moved out: no longer theirs to see
+    enrol(6, opening_balance_fen=100, phone=LANDLORD)
+    client = Client()
+    sign_in(client, "3301000006")
+    listing = client.get("/portal/accounts/").content.decode()
+    assert [no for no in ["3301000001", "3301000002", "3301000003", "3301000004", "3301000005", "3301000006"]
+            if no in listing] == ["3301000001", "3301000002", "3301000006"]

@@ -95,3 +95,22 @@ def test_a_village_plan_is_edited_and_its_promotion_events_recorded(zj_tariff: s
     assert bad.status_code == 422
     assert AuditRecord.objects.filter(action__in=["rollout.village", "rollout.event"]).count() >= 2
     assert grid.get("/rollout/villages/99999/").status_code == 404
+
+
+def test_the_page_opens_on_the_year_that_holds_the_plan_and_offers_its_years(zj_tariff: str, clock: FakeClock
+                                                                             ) -> None:
+    head = signed_in(Role.STATION_HEAD)
+    upload(head, SCHEDULE + "2025-02,仙都村,周木顺,0595-85324319,,\n")
+    enrol(1, village="铺前村")
+    head.post("/customers/3301000001/agreement", {"signed_on": "2024-04-20", "method": "on_site", "staff_name": "陈"})
+    page = head.get("/rollout/").content.decode()
+    assert "智能交费推广进度 · 2025年" in page  # the plan's last year, not the calendar's
+    assert '<option value="2024">2024年</option>' in page and '<option value="2025" selected>2025年</option>' in page
+    earlier = head.get("/rollout/?year=2024").content.decode()
+    assert "智能交费推广进度 · 2024年" in earlier and '<option value="2024" selected>' in earlier
+    assert "智能交费推广进度 · 2025年" in head.get("/rollout/?year=abc").content.decode()
+    assert "智能交费推广进度 · 2025年" in head.get("/rollout/?year=99999").content.decode()
+    this_year = clock.today().year
+    upload(head, SCHEDULE.splitlines()[0] + f"\n{this_year}-01,丰联村,林启明,0595-68905497,,\n")
+    page = head.get("/rollout/").content.decode()
+    assert f"智能交费推广进度 · {this_year}年" in page and f'<option value="{this_year}" selected>' in page

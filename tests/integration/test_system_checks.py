@@ -60,3 +60,12 @@ def test_a_demo_default_left_in_production_fails_the_deploy_check(production: An
     assert gridpay_issues(deploy=True) == {
         "gridpay.E003": "未设置 GRIDPAY_UTILITY_NAME：它的默认值只适用于演示，生产环境必须设置。"
     }
+
+
+def test_the_portals_demo_payments_fail_the_deploy_check(production: Any) -> None:
+    production.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司", "GRIDPAY_DEMO_PAYMENTS": "1"})
+
+    assert gridpay_issues(deploy=False) == {}
+    assert gridpay_issues(deploy=True) == {
+        "gridpay.E004": "GRIDPAY_DEMO_PAYMENTS 已开启：网上营业厅的演示支付不收钱就入账，只能用于演示。"
+    }

@@ -5,4 +5,4 @@ import shutil
 
 CHROMIUM = shutil.which("chromium") or ""
 REQUIRE = os.environ.get("GRIDPAY_REQUIRE_SERVICES") == "1"
-SIZES = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SIZES = {"desk": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}

@@ -15,6 +15,7 @@ def register_checks() -> None:
     register(Tags.security)(insecure_secret_key)
     register(Tags.security, deploy=True)(no_secret_key)
     register(Tags.security, deploy=True)(demo_defaults_in_production)
+    register(Tags.security, deploy=True)(demo_payments_in_production)
 
 
 def insecure_secret_key(**kwargs: Any) -> list[CheckMessage]:
@@ -42,6 +43,13 @@ def no_secret_key(**kwargs: Any) -> list[CheckMessage]:
 def demo_defaults_in_production(**kwargs: Any) -> list[CheckMessage]:
     return [Error(f"未设置 {variable}：它的默认值只适用于演示，生产环境必须设置。", id="gridpay.E003")
             for variable in gridpay_settings().missing_in_production()]
+
+
+def demo_payments_in_production(**kwargs: Any) -> list[CheckMessage]:
+    if not gridpay_settings().demo_payments:
+        return []
+    return [Error("GRIDPAY_DEMO_PAYMENTS 已开启：网上营业厅的演示支付不收钱就入账，只能用于演示。",
+                  hint="生产环境删去 GRIDPAY_DEMO_PAYMENTS（ADR 0026）。", id="gridpay.E004")]
 
 
 def secret_key() -> str:

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridpay.interfaces.web.context.staff",
+                "gridpay.interfaces.web.context.portal",
             ]
         },
     }

@@ -143,6 +143,9 @@ class GridpaySettings:
     # Keys the digests of recharge-card PINs: a stolen database alone does not give the PINs away. Empty: derived
     # from the secret key (ADR 0007).
     card_pin_key: str = setting("", "GRIDPAY_CARD_PIN_KEY", text(blank=True), secret=True)
+    # The portal's 演示支付, which credits a payment nobody made: for a demo town only, never with a real channel
+    # configured, and `gridpay check --deploy` refuses it (ADR 0026). `gridpay demo --serve` turns it on.
+    demo_payments: bool = setting(False, "GRIDPAY_DEMO_PAYMENTS", switch)
     # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
     # (setting() gives a dataclass field; the Decimal in it is immutable, whatever ruff cannot tell.)
     max_daily_kwh: Decimal = setting(DEFAULT_MAX_DAILY_KWH, "GRIDPAY_MAX_DAILY_KWH", energy_kwh(maximum=100_000))  # noqa: RUF009

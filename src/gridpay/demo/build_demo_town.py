@@ -123,7 +123,7 @@ def plan_demo(*, households: int | None, days: int | None, seed: int, start: dat
 
 def build_demo_town(*, plan: DemoPlan, now: datetime, on_progress: Progress | None = None) -> DemoTown:
     install_builtin_tariffs()
-    villages = install_villages()
+    villages = install_villages(first_day=plan.first_day, last_day=plan.last_day, postpaid=plan.postpaid_villages)
     install_outlets(villages)
     households = generate_households(
         count=plan.households, seed=plan.seed, villages=villages, postpaid_villages=plan.postpaid_villages

@@ -53,8 +53,8 @@ def install_outlets(villages: list[ScheduledVillage]) -> int:
 
 def install_agreements(villages: list[ScheduledVillage], *, seed: int, at: datetime) -> int:
     """Every prepaid household signed its smart-payment agreement in its village's rollout month, one in five at
-    home; each village had its introduction at the village committee a week before (the postpaid villages too:
-    their households have not signed yet). Running it again adds nothing."""
+    home; each converted village had its introduction at the village committee a week before (the postpaid ones'
+    months are still to come). Running it again adds nothing."""
     rng = random.Random(f"gridpay-demo:{seed}:agreements")
     by_name = {v.name: v for v in villages}
     signed = set(SmartPaymentAgreement.objects.values_list("account_id", flat=True))
@@ -71,7 +71,10 @@ def install_agreements(villages: list[ScheduledVillage], *, seed: int, at: datet
             recorded_at=at,
         ))
     SmartPaymentAgreement.objects.bulk_create(rows, batch_size=2_000)
+    converted = set(prepaid.values_list("village__name", flat=True).order_by().distinct())
     for plan in villages:
+        if plan.name not in converted:
+            continue
         village_row = Village.objects.get(town=TOWN, name=plan.name)
         PromotionEvent.objects.get_or_create(
             village=village_row, day=plan.rollout_month, kind="村委会介绍智能交费",

@@ -1,9 +1,12 @@
 """The villages of 码头镇 with their rollout month, grid staff and reading day, from the town's rollout schedule
-(idempotent), and which of them have not converted to smart payment yet (their households stay postpaid)."""
+(idempotent), and which of them have not converted to smart payment yet (their households stay postpaid).
+
+The schedule is the real one of 2024; the demo moves its months to the demo's own dates (dated_schedule), so that
+the rollout page of a demo run today shows a plan that has just been carried out, not one long finished."""
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -11,6 +14,7 @@ from importlib.resources import files
 from django.db import transaction
 
 from gridpay.data.models import GridStaff, Village
+from gridpay.domain.chronic_payers import add_months
 
 TOWN = "码头镇"
 SCHEDULE_FILE = "matou_rollout_schedule.csv"
@@ -86,9 +90,31 @@ def scheduled_villages() -> list[ScheduledVillage]:
     return villages
 
 
-def install_villages() -> list[ScheduledVillage]:
-    """Creates or brings up to date the town's villages and grid staff; running it again changes nothing."""
-    villages = scheduled_villages()
+def months_apart(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def dated_schedule(
+    villages: list[ScheduledVillage], *, first_day: date, last_day: date, postpaid: int
+) -> list[ScheduledVillage]:
+    """The schedule moved to the demo's dates, in its order and with its gaps between months: the converted villages
+    end the month before the demo's first day (their households signed before they became prepaid on it), the last
+    ``postpaid`` ones, not converted yet, begin the month after its last day."""
+    converted, waiting = villages[: len(villages) - postpaid], villages[len(villages) - postpaid :]
+    moved = []
+    if converted:
+        shift = months_apart(converted[-1].rollout_month, add_months(first_day, -1))
+        moved += [replace(v, rollout_month=add_months(v.rollout_month, shift)) for v in converted]
+    if waiting:
+        shift = months_apart(waiting[0].rollout_month, add_months(last_day, 1))
+        moved += [replace(v, rollout_month=add_months(v.rollout_month, shift)) for v in waiting]
+    return moved
+
+
+def install_villages(*, first_day: date, last_day: date, postpaid: int) -> list[ScheduledVillage]:
+    """Creates or brings up to date the town's villages and grid staff, dated for a demo from ``first_day`` to
+    ``last_day`` whose last ``postpaid`` villages have not converted; running it again changes nothing."""
+    villages = dated_schedule(scheduled_villages(), first_day=first_day, last_day=last_day, postpaid=postpaid)
     with transaction.atomic():
         for v in villages:
             staff, _ = GridStaff.objects.get_or_create(name=v.grid_staff, phone=v.grid_phone)

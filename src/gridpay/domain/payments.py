@@ -38,6 +38,7 @@ class PaymentChannel(StrEnum):
     APP = "app"  # the utility's own app
     KIOSK = "kiosk"  # self-service payment terminals
     HOME_COLLECTION = "home_collection"  # 上门收费: a collector takes cash at a green-channel household's door
+    DEMO = "demo"  # 演示支付: the demo town's portal without a real channel; takes no money (ADR 0026)
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
     PaymentChannel.APP: gettext_noop("供电公司APP"),
     PaymentChannel.KIOSK: gettext_noop("自助交费终端"),
     PaymentChannel.HOME_COLLECTION: gettext_noop("上门收费（绿色通道）"),
+    PaymentChannel.DEMO: gettext_noop("演示支付"),
 }
 
 

@@ -32,3 +32,12 @@ def wechat_group_text(v: VillageInvitation) -> str:
 def target_accounts(*, accounts: int, target_percent: int) -> int:
     """How many agreements the year-end target asks for (rounded up: 95 % of 101 accounts is 96)."""
     return -(-accounts * target_percent // 100)
+
+
+def year_to_show(*, plan_years: list[int], today: date) -> int:
+    """The year the rollout page opens on: this year if the plan has villages in it; else the last year of the plan
+    before it (a rollout finished), else its first year (one still to come); with no plan, this year."""
+    if not plan_years or today.year in plan_years:
+        return today.year
+    before = [year for year in plan_years if year < today.year]
+    return max(before) if before else min(plan_years)

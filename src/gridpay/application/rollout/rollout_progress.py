@@ -79,6 +79,12 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
     )
 
 
+def plan_years() -> list[int]:
+    """The years in which the plan has a village's rollout month, in order."""
+    months = Village.objects.values_list("rollout_month", flat=True).distinct()
+    return sorted({month.year for month in months if month is not None})
+
+
 def _started(row: VillageProgress, year: int, month: int) -> bool:
     return row.rollout_month is not None and (row.rollout_month.year, row.rollout_month.month) <= (year, month)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/<str:account_no>/", portal.account, name="account"),
     path("accounts/<str:account_no>/move-out.pdf", portal.move_out, name="move-out"),
     path("accounts/<str:account_no>/pay", portal.pay, name="pay"),
+    path("accounts/<str:account_no>/pay/demo", portal.demo_pay, name="demo-pay"),
     path("accounts/<str:account_no>/alerts/", portal.alerts, name="alerts"),
     path("sign-out/", portal.sign_out, name="sign-out"),
 ]

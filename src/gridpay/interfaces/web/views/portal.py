@@ -7,12 +7,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridpay.application.errors import NotFound
 from gridpay.application.payments.channels.create_channel_order import create_channel_order
+from gridpay.application.payments.channels.pay_demo_order import pay_demo_order
 from gridpay.application.portal.alert_contacts import add_alert_contact, alert_contacts, stop_alert_contact
 from gridpay.application.portal.alert_level import alert_level, set_alert_level
 from gridpay.application.portal.move_out_statement import move_out_statement, statement_pdf
@@ -21,10 +23,11 @@ from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
-from gridpay.domain.money import InvalidAmount, fen_from_yuan_text
+from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan
 from gridpay.domain.payments import channel_label
 from gridpay.domain.portal_sign_in import mask_phone
-from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
+from gridpay.integrations.channels.demo_channel import DemoChannel
+from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_demo_channel, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces import clock
@@ -76,6 +79,9 @@ def enter_code(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()  # a new session id once signed in
             request.session[SESSION_PHONE] = phone
+            mine = my_accounts(phone=phone)
+            if len(mine) == 1:  # straight to the one account; 我的户号 still lists it
+                return redirect("portal:account", account_no=mine[0].account_no)
             return redirect("portal:accounts")
     return render(request, "web/portal_code.html", {
         "problem": problem, "masked": request.session.get("portal_masked", ""), "account_no": account_no,
@@ -85,10 +91,8 @@ def enter_code(request: HttpRequest) -> HttpResponse:
 @signed_in
 def accounts(request: HttpRequest) -> HttpResponse:
     phone = request.session[SESSION_PHONE]
-    mine = my_accounts(phone=phone)
-    if len(mine) == 1:
-        return redirect("portal:account", account_no=mine[0].account_no)
-    return render(request, "web/portal_accounts.html", {"accounts": mine, "masked": mask_phone(phone)})
+    return render(request, "web/portal_accounts.html", {"accounts": my_accounts(phone=phone),
+                                                        "masked": mask_phone(phone)})
 
 
 @signed_in
@@ -104,6 +108,7 @@ def _account_page(request: HttpRequest, account_no: str, *, problem: str = "") -
     usage = usage_series(found.usage)
     return render(request, "web/portal_account.html", {
         "p": found, "a": found.account, "usage": usage, "problem": problem, "channels": _open_channels(),
+        "demo_channel": _demo_channel() is not None,
     }, status=422 if problem else 200)
 
 
@@ -135,7 +140,9 @@ def move_out(request: HttpRequest, account_no: str) -> HttpResponse:
     return response
 
 
-KINDS = {"wechat": "native", "alipay": "precreate"}  # the QR-code order of each channel
+# The order each channel opens: a QR code to scan at the real ones; the demo's has a button instead.
+KINDS = {"wechat": "native", "alipay": "precreate", "demo": "demo"}
+DEMO = "demo"
 
 
 def _open_channels() -> list[tuple[str, str]]:
@@ -150,13 +157,22 @@ def _open_channels() -> list[tuple[str, str]]:
     return names
 
 
+def _demo_channel() -> DemoChannel | None:
+    """The demo's channel (演示支付) where the settings say demo and no real channel is configured, else None."""
+    try:
+        return build_demo_channel(settings.PAYMENT_CHANNELS_CONFIG, enabled=gridpay_settings().demo_payments)
+    except ChannelNotConfigured:
+        return None
+
+
 @signed_in
 def pay(request: HttpRequest, account_no: str) -> HttpResponse:
     """An order at the chosen channel, shown as a QR code to scan; the notification credits it."""
     if request.method != "POST" or account_of_or_none(request, account_no) is None:
         return redirect("portal:account", account_no=account_no)
     channel = request.POST.get("channel", "")
-    if channel not in dict(_open_channels()):
+    demo = _demo_channel() if channel == DEMO else None
+    if channel not in dict(_open_channels()) and demo is None:
         return _account_page(request, account_no, problem=_("这个交费方式暂未开通"))
     try:
         fen = fen_from_yuan_text(request.POST.get("amount_yuan", "").strip())
@@ -164,14 +180,35 @@ def pay(request: HttpRequest, account_no: str) -> HttpResponse:
         return _account_page(request, account_no, problem=_("请输入金额，例如 100 或 100.50"))
     try:
         order = create_channel_order(
-            channel=build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG), account_no=account_no,
+            channel=demo or build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG), account_no=account_no,
             amount_fen=fen, kind=KINDS[channel], now=clock.now(),
         )
     except DomainError as error:  # an amount or an account the order refuses, a channel that failed
         return _account_page(request, account_no, problem=explained(error))
+    if demo is not None:
+        return render(request, "web/portal_pay.html", {"order": order, "demo": True,
+                                                       "channel": _(channel_label(channel))})
     scan = order.pay_with.get("code_url") or order.pay_with.get("qr_code", "")
     qr = segno.make(scan, error="m").svg_inline(scale=5)
     return render(request, "web/portal_pay.html", {"order": order, "qr": qr, "channel": _(channel_label(channel))})
+
+
+@signed_in
+def demo_pay(request: HttpRequest, account_no: str) -> HttpResponse:
+    """The demo channel's pay button: the channel notifies the payment as a real one would (ADR 0026)."""
+    if request.method != "POST" or account_of_or_none(request, account_no) is None:
+        return redirect("portal:account", account_no=account_no)
+    demo = _demo_channel()
+    if demo is None:  # the settings changed since the order, or a real channel is configured now
+        return _account_page(request, account_no, problem=_("演示支付只用于演示，这里没有开启"))
+    try:
+        paid = pay_demo_order(channel=demo, account_no=account_no, order_no=request.POST.get("order_no", ""),
+                              now=clock.now(), business_day=clock.today())
+    except DomainError as error:
+        return _account_page(request, account_no, problem=explained(error))
+    messages.success(request, _("已交费 {amount} 元（演示支付，没有真的扣款）。").format(
+        amount=format_yuan(paid.amount_fen)))
+    return redirect("portal:account", account_no=account_no)
 
 
 def account_of_or_none(request: HttpRequest, account_no: str) -> object | None:

@@ -9,24 +9,29 @@ from django.utils.translation import gettext as _
 
 from gridpay.application.rollout.record_agreement import record_agreement
 from gridpay.application.rollout.record_event import record_event
-from gridpay.application.rollout.rollout_progress import progress_csv, rollout_progress
+from gridpay.application.rollout.rollout_progress import plan_years, progress_csv, rollout_progress
 from gridpay.application.rollout.update_villages import VillagePlan, parse_schedule, update_village, update_villages
 from gridpay.application.rollout.village_file import village_file
 from gridpay.domain.errors import DomainError
-from gridpay.domain.rollout import wechat_group_text
+from gridpay.domain.rollout import wechat_group_text, year_to_show
 from gridpay.domain.staff_roles import Action
 from gridpay.interfaces import clock
 from gridpay.interfaces.web.access import allowed_actions, requires
 from gridpay.interfaces.web.explain import explained
 
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a year typed into the address outside these is not a rollout's
+
 
 @requires(Action.VIEW_DASHBOARD)
 def rollout_page(request: HttpRequest) -> HttpResponse:
     today = clock.today()
+    years = plan_years()
     try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
+        year = int(request.GET.get("year", ""))
+    except ValueError:  # none chosen (or nonsense): the year that holds the plan
+        year = year_to_show(plan_years=years, today=today)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        year = year_to_show(plan_years=years, today=today)
     problem, done = "", ""
     if request.method == "POST":
         if "edit_rollout" not in allowed_actions(request):
@@ -54,6 +59,7 @@ def rollout_page(request: HttpRequest) -> HttpResponse:
     texts = {row.village: wechat_group_text(row) for row in report.villages}
     return render(request, "web/rollout.html", {
         "r": report, "chart": chart, "texts": texts, "problem": problem, "done": done,
+        "years": sorted({*years, year}),
     }, status=422 if problem else 200)
 
 

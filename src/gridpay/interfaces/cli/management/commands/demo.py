@@ -1,6 +1,7 @@
 """`gridpay demo [--households N] [--days D] [--seed S] [--start YYYY-MM-DD]`: the demo town 码头镇."""
 
 from argparse import ArgumentParser
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from gridpay.application.outlets.outlet_coverage import outlet_coverage
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
+from gridpay.data.settings import gridpay_settings
 from gridpay.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
 from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.demo.simulate_days import simulate_days
@@ -83,7 +85,14 @@ class Command(GridpayCommand):
             f"{username} {name}（{role}）" for username, name, role in sign_ins.staff))
         if options["serve"]:
             print_sign_ins(sign_ins, port=options["port"])
-            call_command("serve", port=options["port"], quiet=True)
+            serve_demo(port=options["port"])
+
+
+def serve_demo(*, port: int) -> None:
+    """Serves the demo town with the portal's demo channel (演示支付) on, unless a real channel is configured here
+    (ADR 0026): its households can pay without a merchant account, and no money moves."""
+    settings.GRIDPAY = replace(gridpay_settings(), demo_payments=True)
+    call_command("serve", port=port, quiet=True)
 
 
 def print_sign_ins(sign_ins: DemoSignIns, *, port: int) -> None:
@@ -93,7 +102,8 @@ def print_sign_ins(sign_ins: DemoSignIns, *, port: int) -> None:
     if sign_ins.household_account_no:
         console.print(
             f"网上营业厅 http://127.0.0.1:{port}/portal/ ：户号 {sign_ins.household_account_no}，"
-            f"验证码发往 {sign_ins.household_phone}（演示库的短信写入当前目录的 gridpay-sms.jsonl）"
+            f"验证码发往 {sign_ins.household_phone}（演示库的短信写入当前目录的 gridpay-sms.jsonl）；"
+            "没有配置微信支付或支付宝时，用「演示支付」交费（不会真的扣款）"
         )
 
 
