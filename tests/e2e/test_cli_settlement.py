@@ -66,8 +66,13 @@ def test_settle_then_bill_from_the_command_line(zj_tariff: str, capsys: pytest.C
     assert "2025-01-01：结算 1 户" in out and "2025-01-31：结算 1 户" in out
     assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 10_000 - 16_678  # 310 kWh × 0.538
 
+    call_command("accounts", "show", account.account_no)
+    shown = "".join(capsys.readouterr().out.split())  # as one line, however the table wraps it
+    assert "两者差额166.78元：2025-01-01起的日结电费，待月度电费发行（尚未发行过）" in shown
     call_command("bill", "--account", account.account_no, "--month", "2025-01")
     assert "电费 166.78 元" in capsys.readouterr().out
+    call_command("accounts", "show", account.account_no)
+    assert "两者差额" in capsys.readouterr().out.split("无：没有待发行月度电费的每日电费")[0]
     assert MonthlyBill.objects.get(account=account).adjustment_fen == 0
 
     with pytest.raises(CommandError, match="月份格式"):

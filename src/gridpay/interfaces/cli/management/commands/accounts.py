@@ -112,9 +112,9 @@ def balance_difference(view: AccountView) -> list[tuple[str, str]]:
         return []
     if not view.unbilled_charges_fen or view.unbilled_since is None:
         return [("两者差额", "无：没有待发行月度电费的每日电费")]
-    billed = "尚未发行过月度电费" if view.last_bill_month is None else f"上次发行 {view.last_bill_month:%Y-%m}"
-    return [("两者差额", f"{format_yuan(view.unbilled_charges_fen)} 元：{view.unbilled_since} 起每日结算、"
-                       f"待月度电费发行的电费（{billed}）")]
+    billed = "尚未发行过" if view.last_bill_month is None else f"上次发行 {view.last_bill_month:%Y-%m}"
+    return [("两者差额", f"{format_yuan(view.unbilled_charges_fen)} 元：{view.unbilled_since} 起的日结电费，"
+                       f"待月度电费发行（{billed}）")]
 
 
 def postpaid_rows(view: AccountView) -> list[tuple[str, str]]:
