@@ -150,12 +150,12 @@ def test_both_pages_say_why_the_two_balances_differ(cashier: Client) -> None:
     add_readings(account, first_day=date(2025, 11, 1), daily_kwh=["10.00"] * 33)  # to 3 December
     settle_through(through=date(2025, 12, 3), at=current_instant())
     portal = portal_client("3301000001")
-    unbilled = "账户余额比可用余额多 177.54 元：这是 11月1日 起每日结算、还未发行月度电费的电费"  # 33 days × 5.38
+    unbilled = "账户余额比可用余额多 177.54 元：这是 11月1日起每日结算、还未发行月度电费的电费"  # 33 days × 5.38
     for page in (cashier.get(PAGE), portal.get("/portal/accounts/3301000001/")):
         assert unbilled in page.content.decode()
 
     issue_monthly_bills(month=date(2025, 11, 1), today=date(2025, 12, 4), at=current_instant())
 
     for page in (cashier.get(PAGE), portal.get("/portal/accounts/3301000001/")):
-        assert ("账户余额比可用余额多 16.14 元：这是 12月1日 起每日结算、还未发行月度电费的电费（上次发行：2025年11月）"
+        assert ("账户余额比可用余额多 16.14 元：这是 12月1日起每日结算、还未发行月度电费的电费（上次发行：2025年11月）"
                 in page.content.decode())
