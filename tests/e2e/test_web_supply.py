@@ -108,7 +108,7 @@ def test_a_reconnection_late_past_its_alarm_goes_to_the_field_and_the_panel_says
 ) -> None:
     meter = disconnected(1, owed_fen=8_419)
     pay(cashier, "100")
-    meter.head_end.sweep(at=clock.now() + timedelta(minutes=16))  # the meter never got it: 快速复电管控 raises the alarm
+    meter.head_end.sweep(at=clock.now() + timedelta(minutes=16))  # never sent: 快速复电管控 raises the alarm
     late = panel(cashier)
     assert "远程复电未按时完成，已派现场复电工单" in late and "hx-get" not in late, "people take over: no polling"
 
