@@ -151,7 +151,8 @@ billed_account = st.tuples(
 )
 
 
-@settings(max_examples=100)
+# No deadline: an example prices up to 8 accounts × 105 days both ways, which a loaded machine may take a while over.
+@settings(max_examples=100, deadline=None)
 @given(
     accounts=st.lists(billed_account, min_size=1, max_size=8),
     tariff=st.sampled_from([ZJ_RAISED, MONTHLY]),
