@@ -223,6 +223,9 @@ def test_the_account_view_as_json(client: Client, token: str, account: Account) 
         "last_settled_day": "2025-01-03",
         "average_daily_charge_fen": 538,
         "days_left": (10_000 - 3 * 538) // 538,
+        "unbilled_charges_fen": 3 * 538,  # the balance less the available balance: no bill issued yet
+        "unbilled_since": "2025-01-01",
+        "last_bill_month": None,
     }
 
 

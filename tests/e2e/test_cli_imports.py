@@ -152,6 +152,7 @@ def test_accounts_show_in_chinese_and_as_json(gridpay: Gridpay, tmp_path: Path) 
     for label in ("户号", "客户", "账户余额", "可用余额", "最后结算日", "日均电费", "预计可用天数"):
         assert label in shown.stdout
     assert "客户1" in shown.stdout and "50.00 元" in shown.stdout and "P00000001" in shown.stdout
+    assert "两者差额" in shown.stdout and "没有待发行月度电费的每日电费" in shown.stdout  # nothing settled yet
     view = json.loads(as_json.stdout)
     assert (view["account_no"], view["balance_fen"], view["meter_no"]) == ("3303000001", 5000, "P00000001")
     assert unknown.returncode == 1 and "unknown_account" in unknown.stderr

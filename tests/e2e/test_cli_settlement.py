@@ -66,11 +66,35 @@ def test_settle_then_bill_from_the_command_line(zj_tariff: str, capsys: pytest.C
     assert "2025-01-01：结算 1 户" in out and "2025-01-31：结算 1 户" in out
     assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 10_000 - 16_678  # 310 kWh × 0.538
 
+    call_command("accounts", "show", account.account_no)
+    shown = "".join(capsys.readouterr().out.split())  # as one line, however the table wraps it
+    assert "两者差额166.78元：2025-01-01起的日结电费，待月度电费发行（尚未发行过）" in shown
     call_command("bill", "--account", account.account_no, "--month", "2025-01")
     assert "电费 166.78 元" in capsys.readouterr().out
+    call_command("accounts", "show", account.account_no)
+    assert "两者差额" in capsys.readouterr().out.split("无：没有待发行月度电费的每日电费")[0]
     assert MonthlyBill.objects.get(account=account).adjustment_fen == 0
 
     with pytest.raises(CommandError, match="月份格式"):
         call_command("bill", "--account", account.account_no, "--month", "January")
     with pytest.raises(CommandError, match="只能结算已经过去的日期"):
         call_command("settle", "--date", "2999-01-01")
+
+
+@pytest.mark.django_db
+def test_without_an_account_the_months_bills_of_every_prepaid_account_are_issued(
+    zj_tariff: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for number in (1, 2):
+        add_readings(enrol(number), first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 31)
+    add_readings(enrol(3), first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 30)  # 31 January not read yet
+    call_command("settle", "--through", "2025-01-31")
+    capsys.readouterr()
+
+    done = run_in_process(capsys, "bill", "--month", "2025-01")
+    assert done.returncode == 0, done.stderr
+    assert "2025-01 月度电费发行 2 户，电费 333.56 元" in done.stdout
+    assert "1 户这个月还有未结算的日期，未发行" in done.stdout
+    again = run_in_process(capsys, "bill", "--month", "2025-01", "--json")
+    assert json.loads(again.stdout)["issued"] == 0 and MonthlyBill.objects.count() == 2
+

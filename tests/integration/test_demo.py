@@ -17,6 +17,7 @@ from gridpay.data.models import (
     LedgerAccount,
     Meter,
     MeterCommand,
+    MonthlyBill,
     Payment,
     PostpaidBill,
     Reading,
@@ -116,6 +117,26 @@ def test_a_small_demo_fills_the_25_villages_and_its_books_balance() -> None:
     recomputed = recomputed_balances()
     assert {k: v for k, v in cached.items() if v} == {k: v for k, v in recomputed.items() if v}
     assert sum(recomputed.values()) == 0
+
+
+def test_the_month_that_ends_is_billed_and_the_two_balances_meet_at_its_end() -> None:
+    from gridpay.application.customers.show_account import show_account
+
+    run(days=4, start=date(2025, 2, 26))  # 26 February to 1 March
+
+    bills = MonthlyBill.objects.all()
+    assert bills.count() == prepaid_count() > 0
+    assert set(bills.values_list("month", flat=True)) == {date(2025, 2, 1)}
+    february = dict(Settlement.objects.filter(day__lt=date(2025, 3, 1)).values("account").annotate(
+        total=Sum("charge_fen")).values_list("account", "total"))
+    assert {b.account_id: b.amount_fen for b in bills} == february
+    assert not bills.exclude(adjustment_fen=0).exists()
+    for account_no, account_id in Account.objects.filter(mode="prepaid").values_list("account_no", "id")[:5]:
+        view = show_account(account_no=account_no)
+        march = Settlement.objects.get(account_id=account_id, day=date(2025, 3, 1)).charge_fen
+        assert view.balance_fen - view.available_balance_fen == view.unbilled_charges_fen == march
+    run(days=4, start=date(2025, 2, 26))
+    assert MonthlyBill.objects.count() == prepaid_count(), "a second run bills nothing twice"
 
 
 def test_the_summary_equals_the_sums_queried_independently() -> None:

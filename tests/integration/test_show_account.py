@@ -42,6 +42,9 @@ def test_a_new_account_has_only_its_opening_balance(zj_tariff: str) -> None:
         last_settled_day=None,
         average_daily_charge_fen=None,
         days_left=None,
+        unbilled_charges_fen=0,
+        unbilled_since=None,
+        last_bill_month=None,
         bills_owed_fen=0,
         arrears_stage=None,
     )
@@ -57,6 +60,7 @@ def test_daily_charges_lower_the_available_balance_until_the_bill(zj_tariff: str
 
     assert view.available_balance_fen == 10_000 - 10 * 538
     assert view.balance_fen == 10_000  # no bill yet: every settled charge is still unbilled
+    assert (view.unbilled_charges_fen, view.unbilled_since, view.last_bill_month) == (10 * 538, JAN1, None)
     assert view.last_settled_day == date(2025, 1, 10)
     assert view.average_daily_charge_fen == 538
     assert view.days_left == (10_000 - 10 * 538) // 538
@@ -82,6 +86,7 @@ def test_after_the_monthly_bill_only_later_charges_are_unbilled(zj_tariff: str) 
     available = 10_000 - 34 * 269 + 20_000
     assert view.available_balance_fen == available
     assert view.balance_fen == available + 3 * 269  # February's three days are not billed yet
+    assert (view.unbilled_charges_fen, view.unbilled_since, view.last_bill_month) == (3 * 269, date(2025, 2, 1), JAN1)
     assert view.average_daily_charge_fen == 269
     assert view.days_left == available // 269
 

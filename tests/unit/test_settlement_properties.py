@@ -1,5 +1,6 @@
 """Properties of daily settlement: days add up to the period, the batch agrees with the rules, money rounds once."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal as D
 from itertools import pairwise
@@ -10,9 +11,9 @@ from hypothesis import strategies as st
 
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.money import round_to_fen
-from gridpay.domain.settlement import PeriodToDate, bill_month, settle_day
-from gridpay.domain.settlement_batch import settle_batch
-from gridpay.domain.tariffs import price_energy
+from gridpay.domain.settlement import PeriodToDate, bill_month, opening_position, settle_day
+from gridpay.domain.settlement_batch import BillDays, bill_batch, settle_batch
+from gridpay.domain.tariffs import Tariff, period_start, price_energy
 from tests.unit.tariff_examples import MONTHLY, ZJ, ZJ_2024, ZJ_RAISED
 
 daily_kwh = st.decimals(min_value=0, max_value=400, places=2)
@@ -139,3 +140,74 @@ def test_the_batch_settles_exactly_like_the_rules_one_account_at_a_time(
         )
     )
     assert actual == expected
+
+
+FIRST = date(2025, 5, 20)  # the first day of the columns: before the months billed, after a price change's period
+billed_account = st.tuples(
+    st.integers(0, 90),  # prepaid since, days after FIRST
+    st.integers(0, 300_000),  # opening tier usage billed postpaid, hundredths of a kWh
+    st.lists(st.one_of(st.none(), st.tuples(st.integers(0, 40_000), st.integers(0, 100), st.integers(0, 100))),
+             min_size=105, max_size=105),  # each day: no reading, or (energy, peak %, valley % of the rest)
+)
+
+
+# No deadline: an example prices up to 8 accounts × 105 days both ways, which a loaded machine may take a while over.
+@settings(max_examples=100, deadline=None)
+@given(
+    accounts=st.lists(billed_account, min_size=1, max_size=8),
+    tariff=st.sampled_from([ZJ_RAISED, MONTHLY]),
+    time_of_use=st.booleans(),
+    month=st.sampled_from([date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]),
+)
+def test_the_batch_bills_a_month_exactly_like_the_rules_one_account_at_a_time(
+    accounts: list[tuple[int, int, list[tuple[int, int, int] | None]]], tariff: Tariff, time_of_use: bool,
+    month: date,
+) -> None:
+    end = date(month.year, month.month + 1, 1)
+    expected, since_ordinals, opening_starts = [], [], []
+    for prepaid_offset, opening_ckwh, days in accounts:
+        prepaid_since = FIRST + timedelta(days=prepaid_offset)
+        opening = opening_position(tariff=tariff, prepaid_since=prepaid_since, used_kwh=D(opening_ckwh) / 100)
+        # As issue_monthly_bill reads them: from the month's tier period start, or the first prepaid day if later.
+        since = max(period_start(tier_period=tariff.version_on(month).tier_period, day=month), prepaid_since)
+        series = [(FIRST + timedelta(days=i), _energy(*day)) for i, day in enumerate(days)
+                  if day is not None and FIRST + timedelta(days=i) >= since]
+        bill = bill_month(tariff=tariff, time_of_use=time_of_use, days=series, month_start=month, month_end=end,
+                          opening=opening)
+        expected.append((int(bill.energy_kwh * 100), bill.amount_fen))
+        since_ordinals.append(since.toordinal())
+        opening_starts.append(opening.period_start.toordinal())
+
+    def column(pick: Callable[[int, int, int], int]) -> np.ndarray:  # type: ignore[type-arg]
+        return np.array([[0 if d is None else pick(*d) for d in days] for _, _, days in accounts], dtype=np.int64)
+
+    result = bill_batch(
+        tariff=tariff,
+        time_of_use=time_of_use,
+        days=BillDays(
+            first_day=FIRST,
+            read=np.array([[d is not None for d in days] for _, _, days in accounts], dtype=np.bool_),
+            total_ckwh=column(lambda energy, _p, _v: energy),
+            tou_ckwh={TouPeriod.PEAK: column(_peak), TouPeriod.VALLEY: column(_valley),
+                      TouPeriod.SHARP: column(lambda *_: 0)},
+        ),
+        since=np.array(since_ordinals, dtype=np.int64),
+        opening_period_start=np.array(opening_starts, dtype=np.int64),
+        opening_used_ckwh=np.array([a[1] for a in accounts], dtype=np.int64),
+        month_start=month,
+        month_end=end,
+    )
+    assert list(zip(result.energy_ckwh.tolist(), result.amount_fen.tolist(), strict=True)) == expected
+
+
+def _peak(energy: int, peak_pct: int, _valley_pct: int) -> int:
+    return energy * peak_pct // 100
+
+
+def _valley(energy: int, peak_pct: int, valley_pct: int) -> int:
+    return (energy - _peak(energy, peak_pct, valley_pct)) * valley_pct // 100
+
+
+def _energy(energy: int, peak_pct: int, valley_pct: int) -> DayEnergy:
+    peak, valley = _peak(energy, peak_pct, valley_pct), _valley(energy, peak_pct, valley_pct)
+    return DayEnergy(D(energy) / 100, {TouPeriod.PEAK: D(peak) / 100, TouPeriod.VALLEY: D(valley) / 100})

@@ -218,11 +218,11 @@ def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: da
             (account_id, day, energy, charge, version_id, start, used, amount, at)
             for account_id, energy, charge, version_id, start, used, amount in zip(
                 settled.account_id.tolist(),
-                _kwh(settled.energy_ckwh),
+                kwh_column(settled.energy_ckwh),
                 settled.charge_fen.tolist(),
                 settled.tariff_version_id.tolist(),
                 settled.period_start.tolist(),
-                _kwh(settled.period_used_ckwh),
+                kwh_column(settled.period_used_ckwh),
                 settled.period_amount_micro_yuan.tolist(),
                 strict=True,
             )
@@ -257,7 +257,7 @@ def record_failures(
     )
 
 
-def _kwh(ckwh: Ints) -> list[float]:
+def kwh_column(ckwh: Ints) -> list[float]:
     """Hundredths of a kWh as kWh for a decimal column, exactly and cheaply: ``n / 100`` is the double
     nearest to the two-place decimal, and its shortest repr is that decimal for any value of up to
     15 significant digits (the columns hold 12 and 14)."""

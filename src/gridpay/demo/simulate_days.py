@@ -26,6 +26,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.readings.record_readings import NumberedReading, record_readings
+from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bills
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.data.models import Account, Payment, Reading, Settlement, Transfer
 from gridpay.data.settings import gridpay_settings
@@ -42,6 +43,7 @@ Progress = Callable[[int, int], None]
 
 READINGS_MINUTE = 90  # the head-end delivers the day's frozen readings at 01:30 the next morning
 SETTLEMENT_MINUTE = 120  # and daily settlement runs at 02:00
+BILL_MINUTE = 150  # the month's official bills are issued at 02:30 on the 1st, its last day settled
 INSTALL_DAY_PART = 0.6  # of a day's use that falls after the meter is installed at 09:00
 
 
@@ -135,6 +137,8 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
                 )
             )
             _add_day(balances, day=day)
+        if (day + timedelta(days=1)).day == 1:
+            _issue_monthly_bills(last_day=day, now=now)
         if on_progress:
             on_progress(offset + 1, plan.days)
     return SimulationReport(days=results)
@@ -225,6 +229,15 @@ def _simulate_day(
         procedure_steps=arrears.taken if arrears else 0,
         procedure_refused=arrears.refused if arrears else [],
     )
+
+
+def _issue_monthly_bills(*, last_day: date, now: datetime) -> None:
+    """The official bills (月度电费发行) of the month ``last_day`` ends, once that day is settled: each prepaid
+    account's 账户余额 comes down to its 可用余额, which the daily charges lowered day by day. A month billed
+    already (by an earlier run) issues nothing again."""
+    first = last_day + timedelta(days=1)
+    issue_monthly_bills(month=last_day.replace(day=1), today=first,
+                        at=min(local_instant(first, minute=BILL_MINUTE), now))
 
 
 def _already_simulated(day: date) -> SimulatedDay:

@@ -303,6 +303,12 @@ def decide_disconnection(
     return DisconnectDecision(Disconnection.DISCONNECT)
 
 
+def reconnect_shortfall_fen(*, policy: SupplyPolicy, available_balance_fen: int) -> int:
+    """What a payment must still bring for the available balance to reach the reconnect level (0: it is there)."""
+    return max(0, policy.reconnect_level_fen - available_balance_fen)
+
+
 def reconnect_due(*, policy: SupplyPolicy, available_balance_fen: int, supply_state: SupplyState) -> bool:
     """A disconnected account whose available balance is back to the reconnect level (RULES §7)."""
-    return supply_state == SupplyState.DISCONNECTED and available_balance_fen >= policy.reconnect_level_fen
+    return supply_state == SupplyState.DISCONNECTED and not reconnect_shortfall_fen(
+        policy=policy, available_balance_fen=available_balance_fen)

@@ -28,6 +28,9 @@ class AccountView:
     last_settled_day: date | None
     average_daily_charge_fen: int | None
     days_left: int | None
+    unbilled_charges_fen: int  # 账户余额 − 可用余额: charges settled daily since the last official bill, not yet billed
+    unbilled_since: date | None  # the first day of those charges
+    last_bill_month: date | None  # the month of the last official bill (月度电费发行), None before the first
     bills_owed_fen: int  # postpaid bills and their late fees not yet paid (a converted account may still have some)
     arrears_stage: str | None  # the arrears case under way (Stage value), if any
 
@@ -39,9 +42,10 @@ def show_account(*, account_no: str) -> AccountView:
             gettext_noop("没有户号 {account_no}"), field="account_no", params={"account_no": account_no},
         )
     account_id = particulars.account_id
+    unbilled = queries.unbilled_charges(account_id=account_id)
     figures = account_figures(
         ledger_balance_fen=particulars.ledger_balance_fen,
-        unbilled_charges_fen=queries.unbilled_charges_fen(account_id=account_id),
+        unbilled_charges_fen=unbilled.total_fen,
         recent_daily_charges_fen=queries.recent_daily_charges_fen(
             account_id=account_id, days=gridpay_settings().average_days
         ),
@@ -63,6 +67,9 @@ def show_account(*, account_no: str) -> AccountView:
         last_settled_day=queries.last_settled_day(account_id=account_id),
         average_daily_charge_fen=figures.average_daily_charge_fen,
         days_left=figures.days_left,
+        unbilled_charges_fen=unbilled.total_fen,
+        unbilled_since=unbilled.first_day,
+        last_bill_month=unbilled.last_bill_month,
         bills_owed_fen=queries.bills_owed_fen(account_id=account_id),
         arrears_stage=queries.arrears_stage(account_id=account_id),
     )

@@ -44,17 +44,10 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     if available_balance_fen >= 0:
         account.arrears_since = None
     account.save(update_fields=["alerts_fired", "arrears_since"])
-    if account.status == AccountStatus.CLOSED or supply_withheld(account_id):
-        # A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary
-        # supply not yet connected is connected by its prepaid estimate alone, and one past its term stays
-        # disconnected until it is ended (application.temporary).
-        return None
-    disconnect_under_way = MeterCommand.objects.filter(
-        account_id=account_id, action=CommandAction.DISCONNECT,
-        status__in=UNDER_WAY,
-    ).exists()
-    state = SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(account.supply_state)
-    if not reconnect_due(policy=policy, available_balance_fen=available_balance_fen, supply_state=state):
+    state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state)
+    if state is None or not reconnect_due(
+        policy=policy, available_balance_fen=available_balance_fen, supply_state=state
+    ):
         return None
     meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
     if meter_id is None:
@@ -71,3 +64,19 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
     track_reconnection(account_id=account_id, command=command, at=at,
                        within=timedelta(seconds=CommandPolicy().reconnect_commitment_s))
     return command.id
+
+
+def reconnect_standing(*, account_id: int, status: str, supply_state: str) -> SupplyState | None:
+    """The supply state a payment's reconnect decision sees (a disconnect not yet finished counts as done: it may
+    reach the meter yet); None for an account a payment never reconnects.
+
+    A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary supply
+    not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
+    is ended (application.temporary).
+    """
+    if status == AccountStatus.CLOSED or supply_withheld(account_id):
+        return None
+    disconnect_under_way = MeterCommand.objects.filter(
+        account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
+    ).exists()
+    return SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(supply_state)

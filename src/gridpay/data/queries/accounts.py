@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Sum
+from django.db.models import Max, Min, Sum
 
 from gridpay.data.models import Account, ArrearsCase, Meter, MonthlyBill, Settlement
 from gridpay.domain.business_time import next_month_start
@@ -57,13 +57,23 @@ def account_particulars(*, account_no: str) -> AccountParticulars | None:
     )
 
 
-def unbilled_charges_fen(*, account_id: int) -> int:
+@dataclass(frozen=True)
+class UnbilledCharges:
+    """The daily charges settled after the month of the last official bill: what 账户余额 still holds of them."""
+
+    total_fen: int
+    first_day: date | None  # the first day they cover (None: there are none)
+    last_bill_month: date | None  # the month of the last official bill (None: never billed)
+
+
+def unbilled_charges(*, account_id: int) -> UnbilledCharges:
     """Daily charges of the days after the month of the last official bill (all of them before any bill)."""
     last_month = MonthlyBill.objects.filter(account_id=account_id).aggregate(last=Max("month"))["last"]
     settlements = Settlement.objects.filter(account_id=account_id)
     if last_month is not None:
         settlements = settlements.filter(day__gte=next_month_start(last_month))
-    return int(settlements.aggregate(total=Sum("charge_fen"))["total"] or 0)
+    found = settlements.aggregate(total=Sum("charge_fen"), first=Min("day"))
+    return UnbilledCharges(total_fen=int(found["total"] or 0), first_day=found["first"], last_bill_month=last_month)
 
 
 def recent_daily_charges_fen(*, account_id: int, days: int) -> list[int]:

@@ -60,6 +60,10 @@ class AccountOut(Schema):
     last_settled_day: date | None
     average_daily_charge_fen: int | None = Field(description="近几日平均日电费，整数分")
     days_left: int | None = Field(description="预计可用天数")
+    unbilled_charges_fen: int = Field(
+        description="账户余额 − 可用余额：上次月度电费发行后每日结算、尚未发行的电费，整数分")
+    unbilled_since: date | None = Field(description="这些电费的第一天")
+    last_bill_month: date | None = Field(description="上次月度电费发行的月份（该月第一天）；尚未发行为 null")
 
 
 class OrderIn(Schema):

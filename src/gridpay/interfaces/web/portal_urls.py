@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gridpay.interfaces.web.views import portal
+from gridpay.interfaces.web.views import portal, supply
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/<str:account_no>/move-out.pdf", portal.move_out, name="move-out"),
     path("accounts/<str:account_no>/pay", portal.pay, name="pay"),
     path("accounts/<str:account_no>/pay/demo", portal.demo_pay, name="demo-pay"),
+    path("accounts/<str:account_no>/supply", supply.portal_panel, name="supply-panel"),
     path("accounts/<str:account_no>/alerts/", portal.alerts, name="alerts"),
     path("sign-out/", portal.sign_out, name="sign-out"),
 ]

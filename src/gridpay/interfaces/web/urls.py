@@ -13,6 +13,7 @@ from gridpay.interfaces.web.views import (
     green_channel,
     reports,
     rollout,
+    supply,
     temporary,
     work_lists,
 )
@@ -27,6 +28,7 @@ urlpatterns = [
     path("customers/<str:account_no>/pay", customers.counter_payment, name="counter-payment"),
     path("customers/<str:account_no>/protected", customers.protected, name="protected"),
     path("customers/<str:account_no>/reconnect", customers.reconnect, name="reconnect-now"),
+    path("customers/<str:account_no>/supply", supply.console_panel, name="supply-panel"),
     path("customers/<str:account_no>/meter", customers.replace_meter_view, name="replace-meter"),
     path("customers/<str:account_no>/arrears/", arrears.arrears_case_page, name="arrears-case"),
     path("customers/<str:account_no>/arrears/step", arrears.arrears_step, name="arrears-step"),

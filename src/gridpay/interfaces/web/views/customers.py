@@ -41,6 +41,7 @@ from gridpay.interfaces.web.forms import (
     VoidForm,
     new_receipt_no,
 )
+from gridpay.interfaces.web.views.supply import progress_of
 
 
 @requires(Action.VIEW_CUSTOMER)
@@ -155,6 +156,7 @@ def _render_file(
         request, "web/customer.html",
         {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem,
          "voided": voided, "desk": _desk(request, form, file.account.account_no),
+         "s": progress_of(file.account.account_no),
          "tou_fields": tou_fields(file.tou_periods),
          "green_flags": hardship_history(account_no=file.account.account_no), "hardship_kinds": list(HardshipKind)},
         status=status,

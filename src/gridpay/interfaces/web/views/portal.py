@@ -21,6 +21,7 @@ from gridpay.application.portal.move_out_statement import move_out_statement, st
 from gridpay.application.portal.my_accounts import my_accounts, owned_account, portal_account
 from gridpay.application.portal.sign_in import check_code, request_code
 from gridpay.application.supply.send_notifications import send_notification
+from gridpay.application.supply.supply_progress import supply_progress
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan
@@ -109,6 +110,7 @@ def _account_page(request: HttpRequest, account_no: str, *, problem: str = "") -
     return render(request, "web/portal_account.html", {
         "p": found, "a": found.account, "usage": usage, "problem": problem, "channels": _open_channels(),
         "demo_channel": _demo_channel() is not None,
+        "s": supply_progress(account_no=found.account.account_no, now=clock.now(), today=clock.today()),
     }, status=422 if problem else 200)
 
 

@@ -98,11 +98,23 @@ def describe(view: AccountView) -> list[tuple[str, str]]:
         ("表号", view.meter_no or NOT_YET),
         ("账户余额", yuan(view.balance_fen)),
         ("可用余额", yuan(view.available_balance_fen)),
+        *balance_difference(view),
         ("最后结算日", "尚未结算" if view.last_settled_day is None else view.last_settled_day.isoformat()),
         ("日均电费", yuan(view.average_daily_charge_fen)),
         ("预计可用天数", NOT_YET if view.days_left is None else f"{view.days_left} 天"),
         *postpaid_rows(view),
     ]
+
+
+def balance_difference(view: AccountView) -> list[tuple[str, str]]:
+    """Why 账户余额 and 可用余额 differ: the daily charges not yet in an official monthly bill (RULES §4)."""
+    if view.mode != AccountMode.PREPAID and not view.unbilled_charges_fen:
+        return []
+    if not view.unbilled_charges_fen or view.unbilled_since is None:
+        return [("两者差额", "无：没有待发行月度电费的每日电费")]
+    billed = "尚未发行过" if view.last_bill_month is None else f"上次发行 {view.last_bill_month:%Y-%m}"
+    return [("两者差额", f"{format_yuan(view.unbilled_charges_fen)} 元：{view.unbilled_since} 起的日结电费，"
+                       f"待月度电费发行（{billed}）")]
 
 
 def postpaid_rows(view: AccountView) -> list[tuple[str, str]]:
