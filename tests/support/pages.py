@@ -40,6 +40,7 @@ SAMPLES: dict[str, Sample | Download | PostOnly] = {
     "web:logout": PostOnly("cashier", "/logout/"),
     "web:customers": Sample("cashier", "/customers/?q=陈"),
     "web:customer": Sample("cashier", "/customers/{prepaid}/"),
+    "web:supply-panel": Sample("cashier", "/customers/{prepaid}/supply"),  # the account page's part it refreshes
     "web:counter-payment": Sample("cashier", "/customers/{prepaid}/pay"),
     "web:protected": Sample("supervisor", "/customers/{prepaid}/protected"),
     "web:reconnect-now": Sample("supervisor", "/customers/{prepaid}/reconnect"),
@@ -74,6 +75,7 @@ SAMPLES: dict[str, Sample | Download | PostOnly] = {
     "portal:code": Sample("portal", "/portal/code/"),  # the page the sign-in leaves the customer on, before the code
     "portal:accounts": Sample("portal", "/portal/accounts/"),
     "portal:account": Sample("portal", "/portal/accounts/{portal}/"),
+    "portal:supply-panel": Sample("portal", "/portal/accounts/{portal}/supply"),
     "portal:move-out": Download("portal", "/portal/accounts/{portal}/move-out.pdf?from={month_ago}&to={yesterday}",
                                 "application/pdf"),
     # A GET goes back to the account page; the pay page itself answers its form, which the test also submits.
