@@ -1,6 +1,7 @@
 """Work lists in the console: arrears by village and grid staff with exports, and the grid staff's call list."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -91,3 +92,37 @@ def test_the_queues_show_commands_under_way_failed_and_the_protected_accounts(vi
     assert "保电户欠费待处理（1）" in page and "保电户欠费 25.00 元" in page
     assert "进行中的停复电命令（1）" in page and "失败或转工单的命令（1）" in page and "表计无应答" in page
     assert signed_in(Role.CASHIER, name="营业员").get("/queues/").status_code == 403
+
+
+def test_the_call_list_pages_through_every_call_and_wants_an_outcome_chosen(villages: None, clock: FakeClock) -> None:
+    from gridpay.application.supply.call_tasks import PAGE_SIZE
+
+    east = Account.objects.get(account_no="3301000003")  # 东村, 陈嘉涵's
+    today = clock.today()
+    for days in range(1, PAGE_SIZE + 5):  # older calls before enabling, more than a page of them
+        open_call_task_for(account_id=east.id, reason=CallReason.BEFORE_ENABLING, due_on=today - timedelta(days=days),
+                           at=current_instant())
+    open_call_task_for(account_id=east.id, reason=CallReason.AFTER_DISCONNECTION, due_on=today, at=current_instant())
+    client = signed_in(Role.GRID_STAFF, name="陈嘉涵")
+    mine = CallTask.objects.filter(grid_staff__name="陈嘉涵", outcome="pending", due_on__lte=today).count()
+
+    page = client.get("/calls/").content.decode()
+
+    assert f"待拨打 {mine} 个" in page and "今日必打 2 个" in page
+    assert "停电当日</span> 1" in page and f"开通智能交费前</span> {mine - 2}" in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    assert len(rows) == PAGE_SIZE and all("今日必打" in row for row in rows[:2])
+    assert "停电当日" in rows[0] and "第 1 / 2 页" in page and 'href="?page=2"' in page
+    assert '<select name="outcome" aria-label="通话结果" required><option value="">选择结果</option>' in page
+    second = client.get("/calls/?page=2").content.decode()
+    assert second.count('name="task_id"') == mine - PAGE_SIZE and "第 2 / 2 页" in second
+    assert 'href="?page=1"' in second and "今日必打 2 个" in second  # the counts are the whole list's
+    supervisor = signed_in(Role.SUPERVISOR, name="班长")
+    assert 'href="?staff=%E9%99%88%E5%98%89%E6%B6%B5&amp;page=2"' in supervisor.get(
+        "/calls/?staff=陈嘉涵").content.decode()
+
+    task = CallTask.objects.get(account=east, reason="after_disconnection")
+    refused = client.post("/calls/", {"task_id": task.id, "outcome": "", "note": "没选结果"})
+    assert refused.status_code == 422 and "请选择通话结果" in refused.content.decode()
+    task.refresh_from_db()
+    assert task.outcome == "pending" and task.note == ""

@@ -3,14 +3,19 @@ arrears cases by stage at the month's end and their reconnections against the ti
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from gridpay.application.collection.arrears_by_area import arrears_snapshot
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -25,10 +30,11 @@ from gridpay.application.reports.monthly_report import (
     PostpaidBills,
     monthly_report,
 )
-from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf
+from gridpay.application.reports.monthly_report_pdf import monthly_report_pdf, monthly_report_sections
 from gridpay.application.settlement.settle_day import settle_day
 from gridpay.application.supply.command_outcomes import supply_restored
 from gridpay.data.models import Account, ArrearsCase
+from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
 from gridpay.data.queries.reports import open_cases_by_stage
 from gridpay.domain.arrears_procedure import (
     AcknowledgeRefusal,
@@ -46,6 +52,7 @@ from gridpay.domain.recovery import Recovery
 from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI, FakeClock, local
+from tests.support.pdf_pages import orphaned_headings
 from tests.support.readings import add_readings
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +118,9 @@ LATE = {"explanation_to_customer": "雨雪天气道路结冰，抢修车辆无�
 REPORTED_AT = local(date(2025, 3, 5), 10)
 
 
-def a_month(clock: FakeClock) -> None:
-    """February 2025 of two prepaid and six postpaid households, then a few days of March."""
+def a_month(clock: FakeClock, at_februarys_end: Callable[[], None] = lambda: None) -> None:
+    """February 2025 of two prepaid and six postpaid households, then a few days of March (``at_februarys_end`` is
+    called once February is settled and nothing of March has happened)."""
     p, q = prepaid(7, opening_balance_fen=5_000), prepaid(8, opening_balance_fen=-20_000)
     a, b, c, e, g, h = (postpaid(n) for n in range(1, 7))
     issue_bills(day=date(2025, 1, 25), at=local(date(2025, 1, 25), 2))  # January's bills: not February's 应收
@@ -141,6 +149,7 @@ def a_month(clock: FakeClock) -> None:
     accrue_late_fees(through=date(2025, 2, 28), at=local(date(2025, 2, 28), 23))  # e's 2.56 through the month
     for day in range(1, 29):
         settle_day(day=date(2025, 2, day), at=local(date(2025, 2, day) + timedelta(days=1), 1, 30))
+    at_februarys_end()
     # March: none of it is February's.
     step(h, CompleteReconnection(remote=False, **LATE), METERING, local(date(2025, 3, 1), 10))
     pay(b, 10_000, local(date(2025, 3, 2), 10), "b-feb")
@@ -243,7 +252,8 @@ def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> No
     a_month(clock)
     report: MonthlyReport = monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
 
-    text = pdf_text(monthly_report_pdf(report, printed="2025-03-05 10:00"))
+    pdf = monthly_report_pdf(report, printed="2025-03-05 10:00")
+    text = pdf_text(pdf)
 
     assert "电费回收（实收计至2025-02-28）" in text
     assert "预付费（本月日结电费）301.28210.0091.2869.70%" in text
@@ -254,15 +264,76 @@ def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> No
     assert "停电催费案件（本月）立案交清结案实施停电复电在办（月末）51322" in text
     assert "已送催费通知单1" in text and "已交清，复电工作票待完成1" in text
     assert "停电催费复电（时限24小时）" in text and "21116.5030.001" in text
+    assert "交费与欠费（欠费计至2025-02-28）本月交费（元）欠费户数欠费（元）" in text
+    assert orphaned_headings(pdf, monthly_report_sections(report)) == []
 
 
 def test_the_report_asks_the_same_queries_whatever_the_number_of_accounts(zj_tariff: str, clock: FakeClock) -> None:
-    clock.instant = REPORTED_AT
-    with CaptureQueriesContext(connection) as empty:
-        monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
     a_month(clock)
-
     with CaptureQueriesContext(connection) as month:
         monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
+    for number in range(20, 26):  # more households of each kind, some in arrears at the month's end
+        prepaid(number, opening_balance_fen=-1_000 * number)
+        postpaid(number + 10)
+    issue_bills(day=date(2025, 1, 25), at=local(date(2025, 1, 25), 3))
+    for day in range(1, 29):
+        settle_day(day=date(2025, 2, day), at=local(date(2025, 2, day) + timedelta(days=1), 1, 30))
 
-    assert len(month.captured_queries) == len(empty.captured_queries) <= 25
+    with CaptureQueriesContext(connection) as more:
+        bigger = monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)
+
+    assert bigger.arrears_accounts > 3
+    assert len(more.captured_queries) == len(month.captured_queries) <= 30
+
+
+# February's end: p owed 40.64 and q 50.64 on their balances (below zero since the 21st and the 19th: the
+# balance-after columns follow posting order, and February's payments were posted before its settlement); e owed
+# January's bill, due on the 9th, and its 2.56 of late fee. b's February bill was not due yet.
+FEBRUARY_ARREARS = {"3301000007": 4_064, "3301000008": 5_064, "3301000004": JANUARY_BILL + 256}
+
+
+def test_a_past_months_arrears_ageing_and_balances_are_as_they_stood_at_its_end(
+    zj_tariff: str, clock: FakeClock
+) -> None:
+    kept: list[MonthlyReport] = []
+    a_month(clock, at_februarys_end=lambda: kept.append(
+        monthly_report(month=FEBRUARY, now=local(date(2025, 3, 1), 0, 30), zone=ZONE)))
+
+    report = monthly_report(month=FEBRUARY, now=REPORTED_AT, zone=ZONE)  # after March's payments by p and b
+
+    assert report == kept[0]
+    assert (report.arrears_accounts, report.arrears_fen) == (3, sum(FEBRUARY_ARREARS.values()))
+    assert [(band.accounts, band.owed_fen) for band in report.ageing] == [
+        (0, 0), (3, sum(FEBRUARY_ARREARS.values())), (0, 0), (0, 0)]  # 7, 9 and 19 days
+    # The collection report's month end, counted through the same door.
+    assert {line.account_no: line.owed_fen for line in accounts_in_arrears_at_end_of(day=date(2025, 2, 28))} == (
+        FEBRUARY_ARREARS)
+    snapshot = arrears_snapshot(day=date(2025, 2, 28)).total
+    assert (snapshot.accounts, snapshot.owed_fen, snapshot.bands) == (
+        report.arrears_accounts, report.arrears_fen, report.ageing)
+    # March, still running on the 5th: p has paid up, q and e still owe, and b's February bill is not overdue yet.
+    march = monthly_report(month=date(2025, 3, 1), now=REPORTED_AT, zone=ZONE)
+    assert march.cut_off == date(2025, 3, 5) and march.arrears_accounts == 2
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(later=st.lists(st.tuples(st.sampled_from(["3301000004", "3301000007", "3301000008", "3301000002"]),
+                                st.integers(1, 50_000), st.integers(0, 90)), min_size=1, max_size=4))
+def test_no_later_payment_changes_a_past_months_report(
+    zj_tariff: str, clock: FakeClock, february: MonthlyReport, later: list[tuple[str, int, int]]
+) -> None:
+    for account_no, fen, days in later:
+        day = date(2025, 3, 6) + timedelta(days=days)
+        record_payment(account_no=account_no, amount_fen=fen, channel="counter", channel_txn_id=f"later-{uuid4()}",
+                       received_at=local(day, 10), business_day=day)
+
+    assert monthly_report(month=FEBRUARY, now=local(date(2025, 6, 10), 10), zone=ZONE) == february
+
+
+@pytest.fixture
+def february(zj_tariff: str, clock: FakeClock) -> MonthlyReport:
+    """February's report as it stood when March began (built once per test, whatever the examples)."""
+    kept: list[MonthlyReport] = []
+    a_month(clock, at_februarys_end=lambda: kept.append(
+        monthly_report(month=FEBRUARY, now=local(date(2025, 3, 1), 0, 30), zone=ZONE)))
+    return kept[0]

@@ -108,12 +108,12 @@ def test_a_household_runs_out_is_warned_disconnected_next_day_and_reconnected_wh
     assert disconnect.status == "confirmed" and disconnect.sent_at is not None
     assert local(disconnected_on, 9) <= disconnect.sent_at < local(disconnected_on, 16)
     assert Account.objects.get(id=account.id).supply_state == "disconnected"
-    calls = {(c.reason, c.due_on) for c in list_call_tasks(through=disconnected_on)}
-    assert calls == {  # 三通电话: all three, each on its day
-        ("开通智能交费前", first),
-        ("欠费停电短信当日", arrears_day),
-        ("停电当日", disconnected_on),  # the same day it is executed (seed 000)
-    }
+    calls = [(c.reason, c.due_on, c.urgent) for c in list_call_tasks(through=disconnected_on)]
+    assert calls == [  # 三通电话: all three, each on its day, whom to ring first on top
+        ("停电当日", disconnected_on, True),  # the same day it is executed (seed 000): that day's first call
+        ("欠费停电短信当日", arrears_day, False),  # a day before: not made yet, next
+        ("开通智能交费前", first, False),
+    ]
 
     # No supply, no use: the next day's reading adds nothing and settles nothing.
     owed = balance()

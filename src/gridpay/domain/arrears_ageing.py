@@ -2,7 +2,7 @@
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import TypeVar
 
 from gridpay.domain.texts import gettext_noop
@@ -20,9 +20,14 @@ class AgeBand:
     owed_fen: int
 
 
-def arrears_ageing(*, arrears: Iterable[tuple[datetime | None, int]], now: datetime) -> list[AgeBand]:
-    """``arrears`` are (in arrears since, balance fen < 0); an account with no date counts as new."""
-    return age_bands(arrears=(((now - since).days if since else 0, -balance) for since, balance in arrears))
+def days_in_arrears(*, day: date, since: date | None) -> int:
+    """Days from the first day in arrears to ``day``; an account with no date (not yet seen by the alerts) is new."""
+    return (day - since).days if since else 0
+
+
+def arrears_ageing(*, arrears: Iterable[tuple[date | None, int]], day: date) -> list[AgeBand]:
+    """``arrears`` are (first day in arrears, fen owed > 0), one per account, as they stood on ``day``."""
+    return age_bands(arrears=((days_in_arrears(day=day, since=since), owed_fen) for since, owed_fen in arrears))
 
 
 def age_bands(*, arrears: Iterable[tuple[int, int]]) -> list[AgeBand]:

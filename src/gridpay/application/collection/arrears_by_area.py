@@ -8,7 +8,7 @@ from gridpay.data.models import CollectionArea, GridStaff
 from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
 from gridpay.data.queries.collection_areas import responsibility_on
 from gridpay.data.queries.reports import customer_moves_after
-from gridpay.domain.arrears_ageing import ArrearsGroup, age_bands, group_arrears
+from gridpay.domain.arrears_ageing import ArrearsGroup, age_bands, days_in_arrears, group_arrears
 from gridpay.domain.business_time import month_start
 
 DEFAULT_MONTHS = 6
@@ -68,7 +68,7 @@ def arrears_snapshot(*, day: date, moved_after: Mapping[int, int] | None = None)
     by_area, by_collector = [], []
     for line in accounts_in_arrears_at_end_of(day=day, moved_after=moved_after):
         who = responsibility.of(village_id=line.village_id, transformer_area=line.transformer_area)
-        days = (day - line.since).days if line.since else 0
+        days = days_in_arrears(day=day, since=line.since)
         by_area.append((areas.get(who.area_id, "") if who.area_id is not None else "", days, line.owed_fen))
         by_collector.append((names.get(who.collector_id, "") if who.collector_id is not None else "", days,
                              line.owed_fen))

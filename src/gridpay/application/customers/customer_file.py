@@ -21,7 +21,7 @@ class CustomerFile:
     tou_periods: list[str]  # the registers of the meter in service beyond its total (for a replacement)
     statement: list[queries.StatementRow]
     payments: list[queries.PaymentLine]
-    notifications: list[tuple[datetime, str, str, str]]
+    notifications: list[tuple[datetime | None, str, str, str]]  # sent at (none: not yet), kind, status, text
     commands: list[tuple[datetime, str, str, str, int]]
     calls: list[tuple[date, str, str, str]]
     agreements: list[tuple[str, str, int, int, bool]]

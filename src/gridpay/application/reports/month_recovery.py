@@ -13,10 +13,12 @@ __all__ = ["MonthRecovery", "month_recovery", "month_recovery_by"]
 K = TypeVar("K", bound=Hashable)
 
 
-def month_recovery(*, first_day: date, last_day: date, through: date) -> MonthRecovery:
-    """Charges of ``first_day``–``through`` and bills issued in the month, and what of them was paid by ``through``."""
+def month_recovery(*, first_day: date, last_day: date, through: date,
+                   moved_after: Mapping[int, int] | None = None) -> MonthRecovery:
+    """Charges of ``first_day``–``through`` and bills issued in the month, and what of them was paid by ``through``
+    (``moved_after``: as in month_recovery_by)."""
     return month_recovery_by(first_day=first_day, last_day=last_day, through=through,
-                             place_of=lambda ids: dict.fromkeys(ids, "")).get("", NOTHING)
+                             place_of=lambda ids: dict.fromkeys(ids, ""), moved_after=moved_after).get("", NOTHING)
 
 
 def month_recovery_by(*, first_day: date, last_day: date, through: date,

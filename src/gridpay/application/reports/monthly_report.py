@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as dashboard_queries
 from gridpay.data.queries import reports as queries
+from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.arrears_ageing import AgeBand, arrears_ageing
 from gridpay.domain.arrears_procedure import Stage
@@ -77,7 +78,8 @@ class MonthlyReport:
     month: date
     cut_off: date  # the last business day counted: the month's last, or today while the month runs
     paid_fen: int
-    outstanding_fen: int  # prepaid balances below zero now
+    arrears_accounts: int  # in arrears at the end of the cut-off, prepaid and postpaid, as the collection report counts
+    arrears_fen: int
     prepaid: Recovery  # 应收: the month's daily settlement; 实收: what money covered of it at the cut-off
     postpaid: Recovery  # 应收: the bills issued in the month; 实收: their principal paid by the cut-off
     recovery_rate: Decimal | None  # 电费回收率 of prepaid and postpaid together
@@ -85,7 +87,7 @@ class MonthlyReport:
     late_fees: LateFees
     arrears_cases: ArrearsCases
     case_reconnections: CaseReconnections
-    ageing: list[AgeBand]
+    ageing: list[AgeBand]  # of those arrears, at the end of the cut-off
     disconnections: int
     reconnections: int
     reconnect_median_minutes: float | None
@@ -107,29 +109,31 @@ class MonthlyReport:
 
 def monthly_report(*, month: date, now: datetime, zone: str) -> MonthlyReport:
     """The month's figures; those "at the cut-off" are as they stood at the month's end (月末), or now while the month
-    is still running."""
+    is still running: a past month's arrears and balances are recounted from the ledger and the bills (ADR 0024), so
+    what was paid after its end changes none of them."""
     first = month.replace(day=1)
     last = date.fromordinal(next_month_start(first).toordinal() - 1)
     start, _ = day_bounds(day=first, zone=zone)
     _, end = day_bounds(day=last, zone=zone)
     cut_off_at = min(now, end)
     through = min(business_day(instant=now, zone=zone), last)
-    recovered = month_recovery(first_day=first, last_day=last, through=through)
+    moved_after = queries.customer_moves_after([through])[through]
+    recovered = month_recovery(first_day=first, last_day=last, through=through, moved_after=moved_after)
     prepaid, postpaid = recovered.prepaid, recovered.postpaid
     bills, billed_fen, bills_paid_fen = recovered.postpaid_bills, postpaid.due_fen, postpaid.received_fen
-    arrears = queries.arrears_since_list()
-    outstanding = -sum(balance for _, balance in arrears)
+    arrears = accounts_in_arrears_at_end_of(day=through, moved_after=moved_after)
     times = queries.reconnection_times(start=start, end=end)
     in_month, by_end, accounts = queries.agreements(first_day=first, last_day=last)
     channels = dashboard_queries.payments_by_channel(first_day=first, last_day=last)
     return MonthlyReport(
         month=first, cut_off=through, paid_fen=queries.paid_fen(first_day=first, last_day=last),
-        outstanding_fen=outstanding, prepaid=prepaid, postpaid=postpaid, recovery_rate=(prepaid + postpaid).rate,
+        arrears_accounts=len(arrears), arrears_fen=sum(line.owed_fen for line in arrears),
+        prepaid=prepaid, postpaid=postpaid, recovery_rate=(prepaid + postpaid).rate,
         postpaid_bills=PostpaidBills(bills=bills, amount_fen=billed_fen, paid_fen=bills_paid_fen),
         late_fees=LateFees(*queries.late_fee_figures(first_day=first, through=through)),
         arrears_cases=_arrears_cases(start=start, end=end, cut_off_at=cut_off_at),
         case_reconnections=_case_reconnections(start=start, end=end, cut_off_at=cut_off_at),
-        ageing=arrears_ageing(arrears=arrears, now=now),
+        ageing=arrears_ageing(arrears=[(line.since, line.owed_fen) for line in arrears], day=through),
         disconnections=queries.confirmed_commands(action="disconnect", start=start, end=end),
         reconnections=queries.confirmed_commands(action="reconnect", start=start, end=end),
         reconnect_median_minutes=round(statistics.median(times) / 60, 1) if times else None,

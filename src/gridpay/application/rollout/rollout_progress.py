@@ -7,12 +7,14 @@ from django.db.models import Count, Q
 
 from gridpay.application.rollout.village_file import plan_of
 from gridpay.application.spreadsheet_csv import spreadsheet_csv
-from gridpay.data.models import Account, CallTask, PromotionEvent, RolloutTarget, SmartPaymentAgreement, Village
+from gridpay.application.supply.call_tasks import VillageCalls, calls_by_village
+from gridpay.data.models import Account, PromotionEvent, RolloutTarget, SmartPaymentAgreement, Village
 from gridpay.data.models.accounts import AccountStatus
-from gridpay.data.models.field_work import CallOutcome, CallReason
+from gridpay.data.models.field_work import CallReason
 from gridpay.domain.rollout import VillageInvitation, target_accounts
 
 DEFAULT_TARGET_PERCENT = 100  # seed 000: 确保年底前全量完成
+NO_CALLS = VillageCalls(made=0, to_make=0)
 CSV_HEADER = ["村/社区", "推广月份", "网格员", "推广协助员", "户数", "已签协议", "签约率", "开通前电话", "推广活动"]
 
 
@@ -22,6 +24,7 @@ class VillageProgress(VillageInvitation):
     accounts: int
     signed: int
     first_calls: int  # the call before enabling, made
+    first_calls_to_make: int  # and still to make: the same tasks as the grid staff's call list shows
     events: int
 
     @property
@@ -52,17 +55,15 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
         accounts=Count("account", filter=active, distinct=True),
         signed=Count("account__smart_payment_agreement", filter=active, distinct=True),
     ).order_by("rollout_month", "name")
-    first_calls = dict(
-        CallTask.objects.filter(reason=CallReason.BEFORE_ENABLING).exclude(outcome=CallOutcome.PENDING)
-        .values_list("account__village_id").annotate(n=Count("id")).order_by()
-    )
+    first_calls = calls_by_village(reason=CallReason.BEFORE_ENABLING, today=today)
     events = dict(PromotionEvent.objects.values_list("village_id").annotate(n=Count("id")).order_by())
     rows = [
         VillageProgress(
-            **plan_of(v), village_id=v.id, accounts=v.accounts, signed=v.signed, first_calls=first_calls.get(v.id, 0),
-            events=events.get(v.id, 0),
+            **plan_of(v), village_id=v.id, accounts=v.accounts, signed=v.signed, first_calls=calls.made,
+            first_calls_to_make=calls.to_make, events=events.get(v.id, 0),
         )
         for v in villages
+        for calls in [first_calls.get(v.id, NO_CALLS)]
     ]
     total = Account.objects.filter(status=AccountStatus.ACTIVE).count()
     target_row = RolloutTarget.objects.filter(year=year).first()

@@ -1,9 +1,12 @@
 """The grid staff's three phone calls (三通电话, RULES §8): opened by the loop, listed per person, outcomes recorded."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
 from gridpay.application.errors import NotFound
+from gridpay.application.paging import PageInfo, page_of
 from gridpay.data.models import Account, CallTask, GridStaff
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.errors import DomainError
@@ -33,6 +36,15 @@ def open_call_task_for(*, account_id: int, reason: CallReason, due_on: date, at:
     open_call_task(account_id=account_id, grid_staff_id=staff_id, reason=reason, due_on=due_on, at=at)
 
 
+# Today's calls of these kinds are the ones that cannot wait (RULES §8): the customer hears of the disconnection from
+# the SMS or the dark house that very day. Past days' calls about supply come next, then the routine ones.
+URGENT_TODAY = (CallReason.AFTER_DISCONNECTION, CallReason.ARREARS_SMS)
+ABOUT_SUPPLY = (*URGENT_TODAY, CallReason.CLOSE_PERMITTED)
+# Within a day, the kinds in this order; the call list shows its counts in it too.
+KIND_ORDER = (*ABOUT_SUPPLY, CallReason.PAYMENT_REMINDER, CallReason.BEFORE_ENABLING)
+PAGE_SIZE = 20
+
+
 @dataclass(frozen=True)
 class CallTaskLine:
     task_id: int
@@ -45,14 +57,85 @@ class CallTaskLine:
     grid_staff: str
     outcome: str  # Chinese label
     note: str
+    urgent: bool  # one of today's calls that cannot wait
+
+
+@dataclass(frozen=True)
+class CallKindCount:
+    reason: str  # the CallReason's value
+    label: str  # Chinese
+    calls: int
+
+
+@dataclass(frozen=True)
+class CallListPage:
+    """A page of the calls still to make, whom to ring first on top, with the counts of the whole list."""
+
+    lines: list[CallTaskLine]
+    page: PageInfo
+    urgent: int  # today's calls that cannot wait, all pages
+    kinds: list[CallKindCount]  # kinds with calls, in KIND_ORDER
 
 
 def list_call_tasks(*, through: date, grid_staff: str | None = None, include_done: bool = False) -> list[CallTaskLine]:
-    """Tasks due on or before ``through``, per grid staff member (by name), oldest first; an unknown name is refused
+    """Every task due on or before ``through`` (per grid staff member, by name), whom to ring first on top."""
+    tasks = _ordered(_calls(through=through, grid_staff=grid_staff, include_done=include_done), today=through)
+    return [_line(task, today=through) for task in tasks]
+
+
+def call_list_page(*, today: date, grid_staff: str | None = None, page: int = 1,
+                   per_page: int = PAGE_SIZE) -> CallListPage:
+    """The calls still to make by ``today``, a page at a time (a page number past the end shows the last page)."""
+    pending = _calls(through=today, grid_staff=grid_staff, include_done=False)
+    counts = _counts(pending, today=today)
+    shown, info = page_of(_ordered(pending, today=today), number=page, per_page=per_page)
+    return CallListPage(lines=[_line(task, today=today) for task in shown], page=info, urgent=counts.urgent,
+                        kinds=counts.kinds)
+
+
+@dataclass(frozen=True)
+class CallCounts:
+    urgent: int
+    kinds: list[CallKindCount]
+
+
+def count_calls(*, through: date, grid_staff: str | None = None, include_done: bool = False) -> CallCounts:
+    """The counts of list_call_tasks's lines, ``through`` being today."""
+    return _counts(_calls(through=through, grid_staff=grid_staff, include_done=include_done), today=through)
+
+
+def _counts(tasks: QuerySet[CallTask], *, today: date) -> CallCounts:
+    """How many of ``tasks`` are today's urgent ones, and how many of each kind: one query."""
+    urgent = Q(due_on=today, reason__in=URGENT_TODAY)
+    row = tasks.aggregate(urgent=Count("id", filter=urgent),
+                            **{reason.value: Count("id", filter=Q(reason=reason)) for reason in KIND_ORDER})
+    return CallCounts(urgent=row["urgent"], kinds=[CallKindCount(reason.value, reason.label, row[reason.value])
+                                                   for reason in KIND_ORDER if row[reason.value]])
+
+
+@dataclass(frozen=True)
+class VillageCalls:
+    made: int  # an outcome recorded
+    to_make: int  # on the call list: due by today, no outcome yet
+
+
+def calls_by_village(*, reason: CallReason, today: date) -> dict[int, VillageCalls]:
+    """Per village (the account's): the calls of ``reason`` made, and those the call list shows still to make."""
+    pending = _calls(through=today, grid_staff=None, include_done=False)
+    made = CallTask.objects.exclude(outcome=CallOutcome.PENDING)
+    found: dict[int, VillageCalls] = {}
+    for tasks, field in ((made, "made"), (pending, "to_make")):
+        rows = (tasks.filter(reason=reason, account__village__isnull=False).values_list("account__village_id")
+                .annotate(n=Count("id")).order_by())
+        for village_id, n in rows:
+            found[village_id] = replace(found.get(village_id, VillageCalls(0, 0)), **{field: n})
+    return found
+
+
+def _calls(*, through: date, grid_staff: str | None, include_done: bool) -> QuerySet[CallTask]:
+    """The tasks due on or before ``through``, of one grid staff member (by name) or all; an unknown name is refused
     (an empty list would read as "nothing to call")."""
-    tasks = CallTask.objects.filter(due_on__lte=through).select_related(
-        "account__customer", "account__village", "grid_staff"
-    )
+    tasks = CallTask.objects.filter(due_on__lte=through)
     if grid_staff:
         if not GridStaff.objects.filter(name=grid_staff).exists():
             names = GridStaff.objects.order_by("name").values_list("name", flat=True)[:20]
@@ -62,19 +145,37 @@ def list_call_tasks(*, through: date, grid_staff: str | None = None, include_don
         tasks = tasks.filter(grid_staff__name=grid_staff)
     if not include_done:
         tasks = tasks.filter(outcome=CallOutcome.PENDING)
-    return [
-        CallTaskLine(
-            task_id=t.id, due_on=t.due_on, reason=CallReason(t.reason).label, account_no=t.account.account_no,
-            customer_name=t.account.customer.name, phone=t.account.customer.phone,
-            village=t.account.village.name if t.account.village else "",
-            grid_staff=t.grid_staff.name if t.grid_staff else "（未分配）",
-            outcome=CallOutcome(t.outcome).label, note=t.note,
-        )
-        for t in tasks.order_by("grid_staff__name", "due_on", "id")
-    ]
+    return tasks
+
+
+def _ordered(tasks: QuerySet[CallTask], *, today: date) -> QuerySet[CallTask]:
+    """Today's urgent calls, then the other calls about supply, then the routine ones; each newest first, by kind
+    within a day, then by village and account so that one village's calls come together."""
+    group = Case(When(due_on=today, reason__in=URGENT_TODAY, then=Value(0)),
+                 When(reason__in=ABOUT_SUPPLY, then=Value(1)), default=Value(2), output_field=IntegerField())
+    kind = Case(*(When(reason=reason, then=Value(n)) for n, reason in enumerate(KIND_ORDER)),
+                output_field=IntegerField())
+    return (tasks.select_related("account__customer", "account__village", "grid_staff")
+            .annotate(call_group=group, kind_rank=kind)
+            .order_by("call_group", "-due_on", "kind_rank", "account__village__name", "account__account_no", "id"))
+
+
+def _line(task: CallTask, *, today: date) -> CallTaskLine:
+    account = task.account
+    return CallTaskLine(
+        task_id=task.id, due_on=task.due_on, reason=CallReason(task.reason).label, account_no=account.account_no,
+        customer_name=account.customer.name, phone=account.customer.phone,
+        village=account.village.name if account.village else "",
+        grid_staff=task.grid_staff.name if task.grid_staff else "（未分配）",
+        outcome=CallOutcome(task.outcome).label, note=task.note,
+        urgent=task.due_on == today and task.reason in URGENT_TODAY,
+    )
 
 
 def record_call_outcome(*, task_id: int, outcome: str, note: str, by: str, at: datetime) -> None:
+    """Nothing is taken for granted: an outcome not chosen is refused, not read as "reached"."""
+    if not outcome:
+        raise CallOutcomeInvalid(gettext_noop("请选择通话结果"), field="outcome")
     if outcome not in CallOutcome.values or outcome == CallOutcome.PENDING:
         choices = "、".join(f"{c.value}（{c.label}）" for c in CallOutcome if c != CallOutcome.PENDING)
         raise CallOutcomeInvalid(gettext_noop("通话结果应为 {choices} 之一"), field="outcome",

@@ -21,8 +21,10 @@ class LedgerAccount(models.Model):
 class Transfer(models.Model):
     """Immutable: a trigger refuses UPDATE and DELETE. A correction is a new transfer."""
 
-    debit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
-    credit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    # Indexed with the id (Meta), not alone: an account's transfers in posting order, for its latest one at or above
+    # zero (the history reports' "in arrears since", ADR 0024) without reading every later transfer of the ledger.
+    debit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
+    credit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
     amount_fen = models.BigIntegerField()
     kind = models.CharField(max_length=24, choices=[(k.value, k.value) for k in TransferKind])
     business_day = models.DateField()
@@ -34,6 +36,10 @@ class Transfer(models.Model):
 
     class Meta:
         verbose_name = "转账"
+        indexes = [
+            models.Index(fields=["debit", "id"], name="transfer_debit_in_order"),
+            models.Index(fields=["credit", "id"], name="transfer_credit_in_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="transfer_amount_positive"),
             models.CheckConstraint(

@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from gridpay.data.models import (
     Account,
@@ -34,10 +35,16 @@ class AccountHit:
     balance_fen: int
 
 
-def find_accounts(*, query: str, limit: int) -> list[AccountHit]:
+HIT_COLUMNS = ("account_no", "customer__name", "customer__phone", "village__name", "address", "mode", "supply_state",
+               "ledger_account__balance_fen")
+
+
+def accounts_matching(*, query: str) -> QuerySet[Account, tuple[Any, ...]]:
+    """The accounts whose number starts with ``query``, or whose customer's name, a phone or a meter number holds it,
+    in account order (rows of HIT_COLUMNS; made into hits by ``account_hit``). Nothing for an empty query."""
     query = query.strip()
     if not query:
-        return []
+        return Account.objects.none().values_list(*HIT_COLUMNS)
     matches = (
         Q(account_no__startswith=query)
         | Q(customer__name__contains=query)
@@ -45,17 +52,12 @@ def find_accounts(*, query: str, limit: int) -> list[AccountHit]:
         | Q(contacts__phone__contains=query)
         | Q(meters__meter_no=query)
     )
-    rows = (
-        Account.objects.filter(matches)
-        .distinct()
-        .order_by("account_no")
-        .values_list(
-            "account_no", "customer__name", "customer__phone", "village__name", "address", "mode", "supply_state",
-            "ledger_account__balance_fen",
-        )[:limit]
-    )
-    return [AccountHit(no, name, phone, village or "", address, mode, state, balance)
-            for no, name, phone, village, address, mode, state, balance in rows]
+    return Account.objects.filter(matches).distinct().order_by("account_no").values_list(*HIT_COLUMNS)
+
+
+def account_hit(row: tuple[Any, ...]) -> AccountHit:
+    no, name, phone, village, address, mode, state, balance = row
+    return AccountHit(no, name, phone, village or "", address, mode, state, balance)
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,14 @@ def daily_usage(*, account_id: int, first_day: date) -> list[UsageDay]:
     ]
 
 
-def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, str]]:
+def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime | None, str, str, str]]:
+    """The latest SMS queued for the account, newest first: (when it was sent, none while it is not, kind, status,
+    text)."""
     return list(
         Notification.objects.filter(account_id=account_id)
         .exclude(kind="sign_in_code")  # a customer's sign-in code is not for the staff's eyes
         .order_by("-created_at", "-id")
-        .values_list("created_at", "kind", "status", "text")[:limit]
+        .values_list("sent_at", "kind", "status", "text")[:limit]
     )
 
 

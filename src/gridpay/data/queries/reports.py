@@ -26,15 +26,6 @@ from gridpay.domain.arrears_procedure import Stage
 from gridpay.domain.ledger import LedgerAccountKind
 
 
-def arrears_since_list() -> list[tuple[datetime | None, int]]:
-    """(arrears since, balance fen) of every active account below zero."""
-    return list(
-        Account.objects.filter(status=AccountStatus.ACTIVE, ledger_account__balance_fen__lt=0).values_list(
-            "arrears_since", "ledger_account__balance_fen"
-        )
-    )
-
-
 def confirmed_commands(*, action: str, start: datetime, end: datetime) -> int:
     return MeterCommand.objects.filter(
         action=action, status="confirmed", created_at__gte=start, created_at__lt=end

@@ -20,7 +20,9 @@ def tables_pdf(*, title: str, subtitle: str, sections: Sequence[Section]) -> byt
                                  topMargin=15 * mm, bottomMargin=15 * mm)
     heading = ParagraphStyle("h", fontName=CHINESE, fontSize=16, leading=22, spaceAfter=4)
     small = ParagraphStyle("s", fontName=CHINESE, fontSize=9, leading=13, textColor=colors.grey)
-    section = ParagraphStyle("h2", fontName=CHINESE, fontSize=12, leading=18, spaceBefore=10, spaceAfter=4)
+    # keepWithNext: a heading goes to the next page with its table rather than stay alone at the bottom of this one.
+    section = ParagraphStyle("h2", fontName=CHINESE, fontSize=12, leading=18, spaceBefore=10, spaceAfter=4,
+                             keepWithNext=1)
     story: list[object] = [Paragraph(title, heading), Paragraph(subtitle, small), Spacer(1, 4 * mm)]
     for name, columns, rows in sections:
         story.append(Paragraph(name, section))

@@ -1,6 +1,7 @@
 """Finding a customer, their account file, and the counter payment with its receipt."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.customers.set_protected import set_protected
 from gridpay.application.errors import NotFound, UnknownAccount
 from gridpay.application.green_channel.green_lists import hardship_history
+from gridpay.application.paging import page_number
 from gridpay.application.payments.take_counter_payment import (
     counter_receipt,
     next_copy,
@@ -46,11 +48,16 @@ from gridpay.interfaces.web.views.supply import progress_of
 
 @requires(Action.VIEW_CUSTOMER)
 def search_page(request: HttpRequest) -> HttpResponse:
+    """How many matched, a page of them at a time; the one account that matches opens at once."""
     form = SearchForm(request.GET or None)
-    hits = find_customers(query=form.cleaned_data["q"]) if form.is_valid() else []
-    if len(hits) == 1 and request.GET.get("q"):
-        return redirect("web:customer", account_no=hits[0].account_no)
-    return render(request, "web/customers.html", {"form": form, "hits": hits, "searched": bool(request.GET.get("q"))})
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    found = find_customers(query=query, page=page_number(request.GET.get("page"))) if query else None
+    if found and found.page.total == 1:
+        return redirect("web:customer", account_no=found.hits[0].account_no)
+    return render(request, "web/customers.html", {
+        "form": form, "found": found, "searched": bool(request.GET.get("q")),
+        "keep": urlencode({"q": query}) + "&",
+    })
 
 
 @requires(Action.VIEW_CUSTOMER)

@@ -1,12 +1,15 @@
 """Work lists: arrears by village and grid staff (with exports), the grid staff's call list, the risk warning list."""
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridpay.application.collection.collector_accounts import collector_names
+from gridpay.application.paging import page_number
 from gridpay.application.risk.risk_list import reason_texts, risk_list
-from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
+from gridpay.application.supply.call_tasks import call_list_page, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
 from gridpay.application.work_lists.field_queues import field_queues
 from gridpay.data.models.field_work import CallOutcome
@@ -41,7 +44,8 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.WORK_CALLS)
 def calls_page(request: HttpRequest) -> HttpResponse:
-    """Grid staff see their own calls (their name as in the village list); supervisors choose whose."""
+    """Grid staff see their own calls (their name as in the village list); supervisors choose whose. Today's calls
+    that cannot wait come first, and every call is on some page."""
     roles = request_roles(request)
     own = Role.GRID_STAFF in roles and len(roles) == 1
     name = getattr(request.user, "first_name", "")
@@ -56,17 +60,18 @@ def calls_page(request: HttpRequest) -> HttpResponse:
                 record_call_outcome(task_id=task_id, outcome=request.POST.get("outcome", ""),
                                     note=request.POST.get("note", ""), by=staff_name(request), at=clock.now())
                 return redirect(request.get_full_path())
-            except DomainError as problem:  # no such task, an outcome that is none
+            except DomainError as problem:  # no such task, an outcome not chosen or that is none
                 error = explained(problem)
     try:
-        tasks = list_call_tasks(through=clock.today(), grid_staff=staff or None, include_done=False)
+        page = call_list_page(today=clock.today(), grid_staff=staff or None,
+                              page=page_number(request.GET.get("page")))
     except DomainError as problem:  # a name in the address that is no grid staff member's
-        tasks, error = [], explained(problem)
+        page, error = None, explained(problem)
     _villages, staff_names = filter_choices()
     outcomes = [(value, _(label)) for value, label in CallOutcome.choices if value != CallOutcome.PENDING]
     return render(request, "web/calls.html", {
-        "tasks": tasks[:200], "count": len(tasks), "staff": staff, "own": own, "staff_names": staff_names,
-        "outcomes": outcomes, "error": error,
+        "calls": page, "staff": staff, "own": own, "staff_names": staff_names, "outcomes": outcomes, "error": error,
+        "keep": urlencode({"staff": staff}) + "&" if staff and not own else "",
     }, status=422 if error else 200)
 
 

@@ -4,7 +4,7 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from gridpay.application.supply.call_tasks import list_call_tasks, record_call_outcome
+from gridpay.application.supply.call_tasks import count_calls, list_call_tasks, record_call_outcome
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.output import console, domain_errors_as_command_errors, print_json
@@ -33,19 +33,23 @@ class Command(GridpayCommand):
                                     by=options["by"], at=clock.now())
                 console.print(f"已记录电话任务 {options['task_id']} 的结果。")
                 return
-            lines = list_call_tasks(through=options["date"] or clock.today(), grid_staff=options["staff"],
-                                    include_done=options["all"])
+            through = options["date"] or clock.today()
+            lines = list_call_tasks(through=through, grid_staff=options["staff"], include_done=options["all"])
+            counts = count_calls(through=through, grid_staff=options["staff"], include_done=options["all"])
         if options["json"]:
             print_json(lines)
             return
         if not lines:
             console.print("没有待拨打的电话任务。")
-        staff = None
+            return
+        what = "电话任务" if options["all"] else "待拨打"
+        urgent = f"，今日必打 {counts.urgent} 个" if counts.urgent else ""
+        kinds = "；".join(f"{kind.label} {kind.calls}" for kind in counts.kinds)
+        console.print(f"{what} {len(lines)} 个{urgent}（{kinds}）；今日必打的在前，其余由近及远：")
         for line in lines:
-            if line.grid_staff != staff:
-                staff = line.grid_staff
-                console.print(f"网格员 {staff}：")
+            staff = "" if options["staff"] else f"{line.grid_staff}  "
+            mark = "【今日必打】" if line.urgent else ""
             console.print(
-                f"  [{line.task_id}] {line.due_on} {line.reason}  {line.account_no} {line.customer_name} "
-                f"{line.phone} {line.village}  {line.outcome} {line.note}"
+                f"  [{line.task_id}] {line.due_on} {mark}{line.reason}  {staff}{line.account_no} {line.customer_name} "
+                f"{line.phone} {line.village}  {line.outcome} {line.note}".rstrip()
             )

@@ -28,8 +28,8 @@ class Command(GridpayCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             for line in list_notifications(account_no=options["account"], limit=options["limit"]):
-                sent = timezone.localtime(line.created_at)
-                console.print(f"{sent:%m-%d %H:%M}  {line.phone}  {line.status}  {line.text}")
+                sent = f"{timezone.localtime(line.sent_at):%m-%d %H:%M}" if line.sent_at else "未发出     "
+                console.print(f"{sent}  {line.phone}  {line.status}  {line.text}")
             return
         try:
             provider = build_provider(settings.SMS_CONFIG)
