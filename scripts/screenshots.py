@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--town", type=Path, default=Path("."), help="the demo town's directory (its SMS file)")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--portal-account", required=True, help="the 户号 the served demo printed for the portal")
+    parser.add_argument("--case-account", help="an account whose arrears case was executed, for its timeline")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -54,11 +55,8 @@ def main() -> None:
         shot(head, "/", "dashboard.png")
         shot(head, "/rollout/", "rollout.png")
         shot(head, "/reports/monthly/", "monthly-report.png")
-        head.goto(f"{args.base}/arrears/")
-        case = head.locator("a[href^='/customers/']").first
-        if case.count():
-            account = re.sub(r"\D", "", case.get_attribute("href") or "")
-            shot(head, f"/customers/{account}/arrears/", "arrears-timeline.png")
+        if args.case_account:
+            shot(head, f"/customers/{args.case_account}/arrears/", "arrears-timeline.png")
 
         shot(staff_page("collector", PHONE), "/arrears/queue/", "arrears-queue-phone.png")
         shot(staff_page("grid", PHONE), "/calls/", "calls-phone.png")
