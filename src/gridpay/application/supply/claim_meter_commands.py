@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from gridpay.data import meter_command_store, postpaid_store
 from gridpay.data.models import AccountMode, MeterCommand
@@ -44,6 +44,15 @@ class Claim:
     queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
+def _due(at: datetime) -> Q:
+    return Q(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
+
+
+def commands_due(*, at: datetime) -> bool:
+    """Whether a claim at ``at`` would find a command to hand over (or to end instead): one cheap read."""
+    return MeterCommand.objects.filter(_due(at)).exists()
+
+
 def claim_meter_commands(
     *, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None, lease: bool = False
 ) -> Claim:
@@ -52,7 +61,7 @@ def claim_meter_commands(
     with transaction.atomic():
         rows = list(
             MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
+            .filter(_due(at))
             .order_by("next_attempt_at", "id")
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",
