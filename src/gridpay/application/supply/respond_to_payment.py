@@ -15,7 +15,7 @@ from gridpay.data.temporary_store import supply_withheld
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
-from gridpay.domain.supply_policy import SupplyState, reconnect_due
+from gridpay.domain.supply_policy import SupplyPolicy, SupplyState, reconnect_due
 from gridpay.integrations.headend.wake import wake_gateway
 
 RECONNECT_REASON = "交费复电"
@@ -24,37 +24,46 @@ RECONNECT_REASON = "交费复电"
 def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datetime) -> int | None:
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
-    Returns the id of the reconnect command queued or held, if one was needed.
+    Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
+    no alert fired (most of them) costs two reads: what is not needed is not read.
     """
-    policy = load_policy()
     # Locked before its supply state is read: a meter's read-back confirming a disconnect meanwhile (it locks the
     # account first too) either committed before, and is seen, or waits for this payment and its reconnect.
     account = Account.objects.select_for_update().only(
         "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
+    policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
-    average = average_daily_charge_fen(
-        recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
-    )
-    still = alerts.after_payment(
-        levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,
-        available_balance_fen=available_balance_fen,
-        days_left=days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average),
-    )
-    account.alerts_fired = fired_to_column(still)
-    if available_balance_fen >= 0:
+    if fired:
+        policy = load_policy()
+        # Only the days-left alert depends on the forecast: the recent charges are read when it has fired.
+        left = days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average_daily_charge_fen(
+            recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
+        )) if alerts.AlertKind.DAYS_LEFT in fired else None
+        still = alerts.after_payment(
+            levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,
+            available_balance_fen=available_balance_fen, days_left=left,
+        )
+        account.alerts_fired = fired_to_column(still)
+    arrears_cleared = available_balance_fen >= 0 and account.arrears_since is not None
+    if arrears_cleared:
         account.arrears_since = None
-    account.save(update_fields=["alerts_fired", "arrears_since"])
-    if account.status == AccountStatus.CLOSED or supply_withheld(account_id):
-        # A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary
-        # supply not yet connected is connected by its prepaid estimate alone, and one past its term stays
-        # disconnected until it is ended (application.temporary).
-        return None
+    if fired or arrears_cleared:
+        account.save(update_fields=["alerts_fired", "arrears_since"])
+    if account.status == AccountStatus.CLOSED:
+        return None  # a temporary supply paying what it owed at its end: never reconnected
     disconnect_under_way = MeterCommand.objects.filter(
         account_id=account_id, action=CommandAction.DISCONNECT,
         status__in=UNDER_WAY,
     ).exists()
     state = SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(account.supply_state)
-    if not reconnect_due(policy=policy, available_balance_fen=available_balance_fen, supply_state=state):
+    if state != SupplyState.DISCONNECTED:
+        return None  # connected, and no disconnect on its way: nothing to reconnect, whatever the policy
+    if not reconnect_due(policy=policy or load_policy(), available_balance_fen=available_balance_fen,
+                         supply_state=state):
+        return None
+    if supply_withheld(account_id):
+        # A temporary supply not yet connected is connected by its prepaid estimate alone, and one past its term
+        # stays disconnected until it is ended (application.temporary).
         return None
     meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
     if meter_id is None:
