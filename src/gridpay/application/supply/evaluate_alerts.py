@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from gridpay.application.supply.call_tasks import open_call_task
-from gridpay.application.supply.sms_outbox import month_day, queue_sms
+from gridpay.application.supply.sms_outbox import Sms, month_day, queue_sms_batch
 from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account
@@ -44,17 +44,19 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
     report = AlertRunReport(day=day, accounts=len(inputs), sent={})
     for start in range(0, len(inputs), BATCH):
         with transaction.atomic():
+            outbox: list[Sms] = []  # the batch's SMS, queued together
             changed = [
                 account
                 for entry in inputs[start : start + BATCH]
                 if (
                     account := _evaluate(
                         entry=entry, day=day, at=at, policy=policy, calendar=calendar, average_days=average_days,
-                        report=report,
+                        report=report, outbox=outbox,
                     )
                 )
                 is not None
             ]
+            queue_sms_batch(outbox, policy=policy, at=at)
             Account.objects.bulk_update(changed, ["alerts_fired", "arrears_since"], batch_size=2_000)
     return report
 
@@ -62,7 +64,7 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
 def _evaluate(
     *,
     entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy, calendar: Calendar, average_days: int,
-    report: AlertRunReport,
+    report: AlertRunReport, outbox: list[Sms],
 ) -> Account | None:
     fired = fired_from_column(entry.alerts_fired)
     left = days_left(
@@ -83,12 +85,12 @@ def _evaluate(
     if update.send is not None and entry.phones:
         _send_alert(
             entry=entry, kind=update.send, left=left, day=day, at=at, arrears_since=arrears_since, policy=policy,
-            calendar=calendar,
+            calendar=calendar, outbox=outbox,
         )
         assert report.sent is not None
         report.sent[update.send.value] = report.sent.get(update.send.value, 0) + 1
-    if _unusual(entry, day, policy):
-        _send_unusual_usage(entry, day, at, policy)
+    if _unusual(entry, policy):
+        _send_unusual_usage(entry, day, policy, outbox)
         report.unusual_usage += 1
     new_fired = fired_to_column(update.fired)
     if new_fired == entry.alerts_fired and arrears_since == entry.arrears_since:
@@ -99,7 +101,7 @@ def _evaluate(
 def _send_alert(
     *,
     entry: AlertInputs, kind: alerts.AlertKind, left: int | None, day: date, at: datetime,
-    arrears_since: datetime | None, policy: SupplyPolicy, calendar: Calendar,
+    arrears_since: datetime | None, policy: SupplyPolicy, calendar: Calendar, outbox: list[Sms],
 ) -> None:
     params = {"account_no": entry.account_no, "available_yuan": format_yuan(entry.balance_fen)}
     if kind == alerts.AlertKind.ARREARS:
@@ -109,8 +111,7 @@ def _send_alert(
     else:
         params["days_left"] = days_left_phrase(left)
     key = f"alert:{entry.account_id}:{kind.value}:{day.isoformat()}"
-    queue_sms(key=key, phones=entry.phones, kind=kind.value, params=params, account_id=entry.account_id,
-              policy=policy, at=at)
+    outbox.append(Sms(key=key, phones=entry.phones, kind=kind.value, params=params, account_id=entry.account_id))
     if kind == alerts.AlertKind.ARREARS:
         # 三通电话: the grid staff call on the day the arrears SMS goes out.
         sms_day = policy.local(sms_allowed_at(policy=policy, at=at)).date()
@@ -118,24 +119,23 @@ def _send_alert(
                        reason=CallReason.ARREARS_SMS, due_on=sms_day, at=at)
 
 
-def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
-    if not entry.energy_days or entry.energy_days[-1] != day:
+def _unusual(entry: AlertInputs, policy: SupplyPolicy) -> bool:
+    if not entry.settled_on_day:
         return False  # no usage settled for this day
-    return alerts.is_unusual_usage(
-        rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1], day_kwh=entry.energy_kwh[-1]
-    )
+    *history, day_kwh = entry.energy_kwh()
+    return alerts.is_unusual_usage(rule=policy.unusual_usage, history_kwh=history, day_kwh=day_kwh)
 
 
-def _send_unusual_usage(entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy) -> None:
-    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1])
-    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(entry.energy_kwh[-1]),
+def _send_unusual_usage(entry: AlertInputs, day: date, policy: SupplyPolicy, outbox: list[Sms]) -> None:
+    *history, day_kwh = entry.energy_kwh()
+    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=history)
+    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(day_kwh),
               "baseline_kwh": str(baseline)}
     key = f"unusual:{entry.account_id}:{day.isoformat()}"
-    queue_sms(key=key, phones=entry.phones, kind="unusual_usage", params=common, account_id=entry.account_id,
-              policy=policy, at=at)
+    outbox.append(Sms(key=key, phones=entry.phones, kind="unusual_usage", params=common, account_id=entry.account_id))
     if entry.grid_staff_phone:
         staff = {"account_no": entry.account_no, "customer_name": entry.customer_name, "address": entry.address,
                  "day": common["day"], "day_kwh": common["day_kwh"], "baseline_kwh": common["baseline_kwh"]}
-        queue_sms(key=f"{key}:staff", phones=[entry.grid_staff_phone], kind="unusual_usage_staff", params=staff,
-                  account_id=entry.account_id, policy=policy, at=at)
+        outbox.append(Sms(key=f"{key}:staff", phones=[entry.grid_staff_phone], kind="unusual_usage_staff",
+                          params=staff, account_id=entry.account_id))
 

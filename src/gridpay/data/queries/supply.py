@@ -5,9 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
+
+from gridpay.data.bulk import sql_date
 from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
+from gridpay.domain.energy import from_ckwh
 from gridpay.domain.phone_numbers import receives_sms
 
 
@@ -25,8 +29,11 @@ class AlertInputs:
     alert_first_fen: int | None = None  # the customer's own first low-balance level, if they chose one
     phones: list[str] = field(default_factory=list)
     charges_fen: list[int] = field(default_factory=list)  # settled days, oldest first
-    energy_kwh: list[Decimal] = field(default_factory=list)
-    energy_days: list[date] = field(default_factory=list)
+    energy_ckwh: list[int] = field(default_factory=list)  # their energy, in 0.01 kWh (domain.energy.from_ckwh)
+    settled_on_day: bool = False  # whether the last of them is the day evaluated
+
+    def energy_kwh(self) -> list[Decimal]:
+        return [from_ckwh(ckwh) for ckwh in self.energy_ckwh]
 
 
 def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
@@ -45,17 +52,20 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
             account_id, no, name, address, balance, fired, since, staff_id, _sms_phone(staff_phone),
             alert_first_fen=own, phones=_sms_phones(contacts.get(account_id, []), customer_phone),
         )
-    settled = (
-        Settlement.objects.filter(day__gt=day - timedelta(days=history_days), day__lte=day)
-        .order_by("day")
-        .values_list("account_id", "day", "charge_fen", "energy_kwh")
-    )
-    for account_id, settled_day, charge, energy in settled.iterator(chunk_size=20_000):
-        entry = inputs.get(account_id)
-        if entry is not None:
-            entry.charges_fen.append(charge)
-            entry.energy_kwh.append(energy)
-            entry.energy_days.append(settled_day)
+    # Tens of thousands of settled days: read as integers (energy in 0.01 kWh) straight from the cursor, since the
+    # ORM's per-value conversions of dates and decimals were most of a batch run's time.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT account_id, day = %s, charge_fen, CAST(ROUND(energy_kwh * 100) AS INTEGER) "
+            f"FROM {Settlement._meta.db_table} WHERE day > %s AND day <= %s ORDER BY account_id, day",
+            [sql_date(day), sql_date(day - timedelta(days=history_days)), sql_date(day)],
+        )
+        for account_id, of_day, charge, energy_ckwh in cursor.fetchall():
+            entry = inputs.get(account_id)
+            if entry is not None:
+                entry.charges_fen.append(charge)
+                entry.energy_ckwh.append(energy_ckwh)
+                entry.settled_on_day = bool(of_day)  # the last, in day order
     return list(inputs.values())
 
 
