@@ -38,7 +38,7 @@ def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         if not set(map(type, column)) <= _AS_THEY_ARE:
             try:
                 # Keyed by type too: 1, 1.0 and True are equal keys, and each must stay what it is.
-                adapted = {(type(value), value): _sqlite_value(value) for value in column}
+                adapted = {key: _sqlite_value(key[1]) for key in {(type(value), value) for value in column}}
                 columns[i] = tuple(adapted[type(value), value] for value in column)
             except TypeError:  # a value that cannot be a key (a JSON document): adapted one by one
                 columns[i] = tuple(map(_sqlite_value, column))

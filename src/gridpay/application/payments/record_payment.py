@@ -105,7 +105,9 @@ def record_payment(
             # the payment is refused whole rather than left on a closed account.
             raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
                                 params={"account_no": request.account_no})
-        if PostpaidBill.objects.filter(account_id=account.id, paid_off_on__isnull=True).exists():
+        # An account never billed has no receivable (it is made with the first bill): no bill to look for.
+        if account.receivable_account_id is not None and PostpaidBill.objects.filter(
+                account_id=account.id, paid_off_on__isnull=True).exists():
             # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
             balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
                                             at=request.received_at, payment_id=payment.id)
@@ -132,7 +134,8 @@ def payable_account(account_no: str, *, amount_fen: int | None = None) -> Accoun
 
     A closed account takes a payment only of what it still owes (a temporary supply that ended short), at most that.
     """
-    account = Account.objects.filter(account_no=account_no).only("id", "status", "mode", "ledger_account").first()
+    account = Account.objects.filter(account_no=account_no).only(
+        "id", "status", "mode", "ledger_account", "receivable_account").first()
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                              params={"account_no": account_no})

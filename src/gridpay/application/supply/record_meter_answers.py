@@ -1,7 +1,9 @@
 """Takes what meters said back through the gateway: command answers, relay read-backs, drift between wanted and real."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from django.db import transaction
 
@@ -45,7 +47,7 @@ def record_meter_answers(
         # Locked in the order a payment locks them (account, meter, then its commands), and each kind in id
         # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
         addresses = {a.address for a in answers}
-        accounts = set(Meter.objects.filter(dlt645_address__in=addresses).values_list("account_id", flat=True))
+        accounts = Meter.objects.filter(dlt645_address__in=addresses).values("account_id")
         list(Account.objects.select_for_update().filter(id__in=accounts).order_by("id").values_list("id", flat=True))
         meters = {
             m.dlt645_address: m
@@ -58,6 +60,10 @@ def record_meter_answers(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
             ).order_by("id")
         }
+        # The reconnection cases waiting for their customer to close the relay, read once for the answers: an
+        # account's is read again if an answer before changed it.
+        waiting = _waiting_cases(m.account_id for m in meters.values())
+        answered: set[int] = set()
         for answer in answers:
             meter = meters.get(answer.address)
             if meter is None:
@@ -67,7 +73,10 @@ def record_meter_answers(
             if isinstance(answer, ControlAnswer):
                 _control_answer(answer, command, at, policy, report)
             else:
-                _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report)
+                case = waiting.get(meter.account_id) if meter.account_id not in answered else UNREAD
+                _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report,
+                           waiting=case)
+            answered.add(meter.account_id)
         if report.queued:
             wake_gateway()
     return report
@@ -98,11 +107,28 @@ def _control_answer(
     report.read_back.append(answer.address)
 
 
+class _Unread(Enum):
+    UNREAD = 0
+
+
+UNREAD = _Unread.UNREAD  # the case waiting for its customer: not read yet
+
+
+def _waiting_cases(account_ids: Iterable[int]) -> dict[int, ReconnectCase]:
+    """Each account's first reconnection case whose close is permitted and not yet confirmed."""
+    found: dict[int, ReconnectCase] = {}
+    for case in ReconnectCase.objects.filter(account_id__in=set(account_ids), confirmed_at__isnull=True,
+                                             close_permitted_at__isnull=False).order_by("id"):
+        found.setdefault(case.account_id, case)
+    return found
+
+
 def _read_back(
     *,
     answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
-    report: AnswersReport,
+    report: AnswersReport, waiting: ReconnectCase | _Unread | None = UNREAD,
 ) -> None:
+    """``waiting``: the account's case waiting for its customer (None: none), read here unless given."""
     drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at)
     model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
@@ -122,9 +148,8 @@ def _read_back(
                                                    detail=f"回读继电器{state}", at=at, policy=policy)
             report.failed += 1
         return
-    waiting = ReconnectCase.objects.filter(
-        account_id=meter.account_id, confirmed_at__isnull=True, close_permitted_at__isnull=False
-    ).first()
+    if waiting is UNREAD:
+        waiting = _waiting_cases([meter.account_id]).get(meter.account_id)
     if waiting is not None:
         # Close permitted, and this is the read that asks whether the customer has closed the relay.
         if not answer.relay_open:
