@@ -96,7 +96,7 @@ def _evaluate(
         )
         assert report.sent is not None
         report.sent[update.send.value] = report.sent.get(update.send.value, 0) + 1
-    if _unusual(entry, policy):
+    if _unusual(entry, day, policy):
         _send_unusual_usage(entry, day, policy, outbox)
         report.unusual_usage += 1
     new_fired = fired_to_column(update.fired)
@@ -125,17 +125,17 @@ def _send_alert(
         outbox.calls.append(CallToOpen(entry.account_id, entry.grid_staff_id, CallReason.ARREARS_SMS, sms_day))
 
 
-def _unusual(entry: AlertInputs, policy: SupplyPolicy) -> bool:
-    if not entry.settled_on_day:
+def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
+    if not entry.energy_days or entry.energy_days[-1] != day:
         return False  # no usage settled for this day
-    *history, day_kwh = entry.energy_kwh()
-    return alerts.is_unusual_usage(rule=policy.unusual_usage, history_kwh=history, day_kwh=day_kwh)
+    return alerts.is_unusual_usage(
+        rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1], day_kwh=entry.energy_kwh[-1]
+    )
 
 
 def _send_unusual_usage(entry: AlertInputs, day: date, policy: SupplyPolicy, outbox: _Outbox) -> None:
-    *history, day_kwh = entry.energy_kwh()
-    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=history)
-    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(day_kwh),
+    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1])
+    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(entry.energy_kwh[-1]),
               "baseline_kwh": str(baseline)}
     key = f"unusual:{entry.account_id}:{day.isoformat()}"
     outbox.sms.append(Sms(key=key, phones=entry.phones, kind="unusual_usage", params=common,
