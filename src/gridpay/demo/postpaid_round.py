@@ -198,8 +198,11 @@ class ArrearsRound:
         case's next step today, if any."""
         row = (ArrearsCase.objects.filter(account__account_no=account_no, closed_at__isnull=True,
                                           reconnected_at__isnull=True).select_related("account").first())
-        planned = None if row is None else self._planned(row)
-        if row is None or planned is None:
+        if row is None:
+            return None, None
+        owed = postpaid_store.arrears_of(row.account_id, day=self.day)
+        planned = self._planned(row, owed_fen=owed)
+        if planned is None:
             return None, None
         if planned.minute > minute:
             return None, planned.minute
@@ -212,7 +215,7 @@ class ArrearsRound:
             return None, None
         self.taken += 1
         row.refresh_from_db()
-        following = self._planned(row)
+        following = self._planned(row, owed_fen=owed)  # a step moves no money: what is owed stays
         return taken, None if following is None else max(following.minute, minute)
 
     def at(self, minute: int) -> datetime:

@@ -44,13 +44,9 @@ class Claim:
     queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
-def _due(at: datetime) -> Q:
+def claimable(at: datetime) -> Q:
+    """The commands a claim at ``at`` hands over (or ends instead)."""
     return Q(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
-
-
-def commands_due(*, at: datetime) -> bool:
-    """Whether a claim at ``at`` would find a command to hand over (or to end instead): one cheap read."""
-    return MeterCommand.objects.filter(_due(at)).exists()
 
 
 def claim_meter_commands(
@@ -61,7 +57,7 @@ def claim_meter_commands(
     with transaction.atomic():
         rows = list(
             MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(_due(at))
+            .filter(claimable(at))
             .order_by("next_attempt_at", "id")
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",

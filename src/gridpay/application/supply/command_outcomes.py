@@ -6,7 +6,7 @@ from gridpay.application.postpaid.complete_remote_reconnection import complete_r
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
-from gridpay.data.models import Account, LedgerAccount, Meter, MeterCommand, ReconnectCase, WorkOrder
+from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallReason, WorkOrderKind
 from gridpay.data.queries.supply import AccountContacts, account_contacts
 from gridpay.data.supply_policy_store import load_policy
@@ -77,10 +77,9 @@ def _supply_cut(command: MeterCommand, *, at: datetime) -> None:
 
 def _tell_customer(account_id: int, *, key: str, kind: str, at: datetime) -> AccountContacts:
     contacts = account_contacts(account_id=account_id)
-    balance = LedgerAccount.objects.filter(account__id=account_id).values_list("balance_fen", flat=True).get()
     queue_sms(
         key=key, phones=contacts.phones, kind=kind,
-        params={"account_no": contacts.account_no, "available_yuan": format_yuan(balance)},
+        params={"account_no": contacts.account_no, "available_yuan": format_yuan(contacts.balance_fen)},
         account_id=account_id, policy=load_policy(), at=at,
     )
     return contacts

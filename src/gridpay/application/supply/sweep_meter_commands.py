@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from gridpay.application.supply import claim_outcomes, command_outcomes
+from gridpay.application.supply.claim_meter_commands import claimable
 from gridpay.data import meter_command_store
 from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.domain.command_queue import End, Finish
@@ -25,11 +26,11 @@ class SweepReport:
     to_send: list[tuple[str, bytes]] = field(default_factory=list)  # their frames (the head-end's)
 
 
-def sweep_due(*, at: datetime, policy: CommandPolicy | None = None) -> bool:
-    """Whether a sweep at ``at`` would find anything to do: two cheap reads, so that a caller running often (the demo
-    town carries after every payment) can skip the sweep's locks and writes when nothing is due."""
+def work_due(*, at: datetime, policy: CommandPolicy | None = None) -> bool:
+    """Whether a sweep or a claim at ``at`` would find anything to do, in one or two cheap reads: a caller running
+    them often (the demo town carries after every payment) skips their locks and writes when nothing is due."""
     policy = policy or CommandPolicy()
-    commands = _unanswered(at) | claim_outcomes.lapsed(at=at) | _stale(at)
+    commands = claimable(at) | _unanswered(at) | claim_outcomes.lapsed(at=at) | _stale(at)
     cases = _late(at, policy) | _poll_due(at, policy) | _alarm_due(at)
     return MeterCommand.objects.filter(commands).exists() or ReconnectCase.objects.filter(cases).exists()
 

@@ -49,13 +49,14 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
             account_id, no, name, address, balance, fired, since, staff_id, _sms_phone(staff_phone),
             alert_first_fen=own, phones=_sms_phones(contacts.get(account_id, []), customer_phone),
         )
-    # Tens of thousands of settled days, read straight from the cursor: the ORM converted each date and decimal
-    # on its own, most of a batch run's time. A town's days and daily energies repeat: each is made once.
+    # Tens of thousands of settled days, read straight from the cursor as text and integers (a date column would
+    # still be converted row by row, by the SQLite driver): the ORM converted each date and decimal on its own, most
+    # of a batch run's time. A town's days and daily energies repeat: each is made once.
     kwh: dict[int, Decimal] = {}
-    days: dict[object, date] = {}
+    days: dict[str, date] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT account_id, day, charge_fen, CAST(ROUND(energy_kwh * 100) AS INTEGER) "
+            f"SELECT account_id, CAST(day AS TEXT), charge_fen, CAST(ROUND(energy_kwh * 100) AS INTEGER) "
             f"FROM {Settlement._meta.db_table} WHERE day > %s AND day <= %s ORDER BY account_id, day",
             [sql_date(day - timedelta(days=history_days)), sql_date(day)],
         )
@@ -64,7 +65,8 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
             if entry is not None:
                 entry.charges_fen.append(charge)
                 entry.energy_kwh.append(kwh.get(ckwh) or kwh.setdefault(ckwh, from_ckwh(ckwh)))
-                entry.energy_days.append(days.get(settled_day) or days.setdefault(settled_day, _day(settled_day)))
+                entry.energy_days.append(days.get(settled_day) or days.setdefault(settled_day,
+                                                                                  date.fromisoformat(settled_day)))
     return list(inputs.values())
 
 
@@ -101,22 +103,19 @@ class AccountContacts:
     phones: list[str]  # who receives the account's SMS
     grid_staff_id: int | None
     grid_staff_phone: str
+    balance_fen: int  # the account's available balance now, which a message to the customer may state
 
 
 def account_contacts(*, account_id: int) -> AccountContacts:
-    no, name, customer_phone, staff_id, staff_phone = Account.objects.filter(id=account_id).values_list(
-        "account_no", "customer__name", "customer__phone", "village__grid_staff_id", "village__grid_staff__phone"
+    no, name, customer_phone, staff_id, staff_phone, balance = Account.objects.filter(id=account_id).values_list(
+        "account_no", "customer__name", "customer__phone", "village__grid_staff_id", "village__grid_staff__phone",
+        "ledger_account__balance_fen",
     ).get()
     contacts = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
     return AccountContacts(
         account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
-        grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone),
+        grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone), balance_fen=balance,
     )
-
-
-def _day(value: object) -> date:
-    """A date column as the cursor gives it: a date on PostgreSQL, ISO text on SQLite (data.bulk.sql_date)."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _sms_phones(contacts: list[str], customer_phone: str) -> list[str]:
