@@ -9,7 +9,7 @@ from django.db.models import Q
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
-from gridpay.application.supply.respond_to_payment import respond_to_payment
+from gridpay.application.supply.respond_to_payment import locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
@@ -99,8 +99,10 @@ def record_payment(
                 raise
             return recorded
         balance = transfer.credit_balance_after_fen
-        if balance > 0 and Account.objects.select_for_update().filter(
-            id=account.id, status=AccountStatus.CLOSED).values_list("id", flat=True).first() is not None:
+        # A prepaid account's row is locked now, as the response to the payment needs it: read once for both.
+        locked = locked_for_response(account.id) if account.mode == AccountMode.PREPAID else None
+        if balance > 0 and (locked.status == AccountStatus.CLOSED if locked is not None else Account.objects
+                            .select_for_update().filter(id=account.id, status=AccountStatus.CLOSED).exists()):
             # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
             # the payment is refused whole rather than left on a closed account.
             raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
@@ -112,7 +114,8 @@ def record_payment(
             balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
                                             at=request.received_at, payment_id=payment.id)
         if account.mode == AccountMode.PREPAID:
-            respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+            respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
+                               account=locked)
             # A temporary supply is connected by the payment that completes its prepaid estimate.
             connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:

@@ -148,11 +148,13 @@ def _tell_grid_staff(account_id: int, *, key: str, kind: str, at: datetime, **ex
                   policy=load_policy(), at=at)
 
 
-def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime) -> bool:
-    """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift)."""
+def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime, supply_state: str | None = None) -> bool:
+    """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift).
+    ``supply_state``: the account's as the caller read it under its lock, if it did (left alone when it agrees)."""
     meter.relay_open_reported = relay_open
     meter.relay_reported_at = at
     meter.save(update_fields=["relay_open_reported", "relay_reported_at"])
     state = SupplyState.DISCONNECTED if relay_open else SupplyState.CONNECTED
-    Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
+    if supply_state != state.value:
+        Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
     return relay_open != meter.relay_open_desired

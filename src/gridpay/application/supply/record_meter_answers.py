@@ -48,7 +48,8 @@ def record_meter_answers(
         # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
         addresses = {a.address for a in answers}
         accounts = Meter.objects.filter(dlt645_address__in=addresses).values("account_id")
-        list(Account.objects.select_for_update().filter(id__in=accounts).order_by("id").values_list("id", flat=True))
+        supply_state = dict(Account.objects.select_for_update().filter(id__in=accounts).order_by("id")
+                            .values_list("id", "supply_state"))
         meters = {
             m.dlt645_address: m
             for m in Meter.objects.select_for_update(of=("self",)).select_related("model")
@@ -60,8 +61,8 @@ def record_meter_answers(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
             ).order_by("id")
         }
-        # The reconnection cases waiting for their customer to close the relay, read once for the answers: an
-        # account's is read again if an answer before changed it.
+        # The reconnection cases waiting for their customer to close the relay, read once for the answers, as the
+        # supply states are: an account's is read again if an answer before changed it.
         waiting = _waiting_cases(m.account_id for m in meters.values())
         answered: set[int] = set()
         for answer in answers:
@@ -73,9 +74,10 @@ def record_meter_answers(
             if isinstance(answer, ControlAnswer):
                 _control_answer(answer, command, at, policy, report)
             else:
-                case = waiting.get(meter.account_id) if meter.account_id not in answered else UNREAD
+                first = meter.account_id not in answered
                 _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report,
-                           waiting=case)
+                           waiting=waiting.get(meter.account_id) if first else UNREAD,
+                           supply_state=supply_state.get(meter.account_id) if first else None)
             answered.add(meter.account_id)
         if report.queued:
             wake_gateway()
@@ -126,10 +128,12 @@ def _waiting_cases(account_ids: Iterable[int]) -> dict[int, ReconnectCase]:
 def _read_back(
     *,
     answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
-    report: AnswersReport, waiting: ReconnectCase | _Unread | None = UNREAD,
+    report: AnswersReport, waiting: ReconnectCase | _Unread | None = UNREAD, supply_state: str | None = None,
 ) -> None:
-    """``waiting``: the account's case waiting for its customer (None: none), read here unless given."""
-    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at)
+    """``waiting``: the account's case waiting for its customer (None: none), read here unless given;
+    ``supply_state``: the account's, if known."""
+    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
+                                                  supply_state=supply_state)
     model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
         judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,

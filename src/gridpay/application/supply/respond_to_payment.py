@@ -21,16 +21,24 @@ from gridpay.integrations.headend.wake import wake_gateway
 RECONNECT_REASON = "交费复电"
 
 
-def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datetime) -> int | None:
+def locked_for_response(account_id: int) -> Account:
+    """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
+    (it locks the account first too) either committed before, and is seen, or waits for the payment and its
+    reconnect."""
+    return Account.objects.select_for_update().only(
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
+
+
+def respond_to_payment(
+    *, account_id: int, available_balance_fen: int, at: datetime, account: Account | None = None
+) -> int | None:
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
     Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
-    no alert fired (most of them) costs two reads: what is not needed is not read.
+    no alert fired (most of them) costs two reads: what is not needed is not read. ``account``: the row as
+    locked_for_response read it in this transaction, if the caller has it.
     """
-    # Locked before its supply state is read: a meter's read-back confirming a disconnect meanwhile (it locks the
-    # account first too) either committed before, and is seen, or waits for this payment and its reconnect.
-    account = Account.objects.select_for_update().only(
-        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
+    account = account or locked_for_response(account_id)  # locked before its supply state is read
     policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
     if fired:
@@ -51,11 +59,12 @@ def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datet
         account.save(update_fields=["alerts_fired", "arrears_since"])
     if account.status == AccountStatus.CLOSED:
         return None  # a temporary supply paying what it owed at its end: never reconnected
-    disconnect_under_way = MeterCommand.objects.filter(
-        account_id=account_id, action=CommandAction.DISCONNECT,
-        status__in=UNDER_WAY,
-    ).exists()
-    state = SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(account.supply_state)
+    # Disconnected, or about to be: a disconnect under way counts as done (it is looked for only when it matters).
+    state = SupplyState(account.supply_state)
+    if state != SupplyState.DISCONNECTED and MeterCommand.objects.filter(
+        account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
+    ).exists():
+        state = SupplyState.DISCONNECTED
     if state != SupplyState.DISCONNECTED:
         return None  # connected, and no disconnect on its way: nothing to reconnect, whatever the policy
     if not reconnect_due(policy=policy or load_policy(), available_balance_fen=available_balance_fen,
