@@ -54,6 +54,8 @@ def claim_meter_commands(
 ) -> Claim:
     policy = policy or CommandPolicy()
     lease_until = at + timedelta(seconds=policy.send_lease_s) if lease else None
+    if not MeterCommand.objects.filter(claimable(at)).exists():
+        return Claim(outgoing=[], lease_until=lease_until)  # most asks find nothing: one cheap read, no joins
     with transaction.atomic():
         rows = list(
             MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
