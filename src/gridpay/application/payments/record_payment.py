@@ -101,7 +101,7 @@ def record_payment(
         balance = transfer.credit_balance_after_fen
         # A prepaid account's row is locked now, as the response to the payment needs it: read once for both.
         locked = locked_for_response(account.id) if account.mode == AccountMode.PREPAID else None
-        if balance > 0 and (locked.status == AccountStatus.CLOSED if locked is not None else Account.objects
+        if balance > 0 and (locked.row.status == AccountStatus.CLOSED if locked is not None else Account.objects
                             .select_for_update().filter(id=account.id, status=AccountStatus.CLOSED).exists()):
             # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
             # the payment is refused whole rather than left on a closed account.
@@ -115,9 +115,10 @@ def record_payment(
                                             at=request.received_at, payment_id=payment.id)
         if account.mode == AccountMode.PREPAID:
             respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
-                               account=locked)
+                               account=locked.row if locked is not None else None)
             # A temporary supply is connected by the payment that completes its prepaid estimate.
-            connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+            if locked is None or locked.temporary:
+                connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:
             respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(

@@ -1,6 +1,9 @@
 """What a payment sets going at once (RULES §5, §7): alerts re-armed, arrears cleared, reconnection requested."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.db.models import F
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
@@ -21,12 +24,20 @@ from gridpay.integrations.headend.wake import wake_gateway
 RECONNECT_REASON = "交费复电"
 
 
-def locked_for_response(account_id: int) -> Account:
+@dataclass(frozen=True)
+class LockedAccount:
+    row: Account  # the columns respond_to_payment reads
+    temporary: bool  # the account is a temporary supply's (few are: the others need not look for one)
+
+
+def locked_for_response(account_id: int) -> LockedAccount:
     """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
     (it locks the account first too) either committed before, and is seen, or waits for the payment and its
     reconnect."""
-    return Account.objects.select_for_update().only(
-        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
+    row = Account.objects.select_for_update(of=("self",)).only(
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
+    ).annotate(temporary_stage=F("temporary_supply__stage")).get(id=account_id)
+    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None)
 
 
 def respond_to_payment(
@@ -38,7 +49,7 @@ def respond_to_payment(
     no alert fired (most of them) costs two reads: what is not needed is not read. ``account``: the row as
     locked_for_response read it in this transaction, if the caller has it.
     """
-    account = account or locked_for_response(account_id)  # locked before its supply state is read
+    account = account or locked_for_response(account_id).row  # locked before its supply state is read
     policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
     if fired:
