@@ -1,9 +1,13 @@
 """Read queries of the control loop: what alerts and disconnection need to know of prepaid accounts."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
 
 from django.db import connection
 
@@ -52,21 +56,21 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
     # Tens of thousands of settled days, read straight from the cursor as text and integers (a date column would
     # still be converted row by row, by the SQLite driver): the ORM converted each date and decimal on its own, most
     # of a batch run's time. A town's days and daily energies repeat: each is made once.
-    kwh: dict[int, Decimal] = {}
-    days: dict[str, date] = {}
+    kwh = _Made(from_ckwh)
+    days = _Made(date.fromisoformat)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT account_id, CAST(day AS TEXT), charge_fen, CAST(ROUND(energy_kwh * 100) AS INTEGER) "
             f"FROM {Settlement._meta.db_table} WHERE day > %s AND day <= %s ORDER BY account_id, day",
             [sql_date(day - timedelta(days=history_days)), sql_date(day)],
         )
-        for account_id, settled_day, charge, ckwh in cursor.fetchall():
+        for account_id, settled in groupby(cursor.fetchall(), key=itemgetter(0)):
             entry = inputs.get(account_id)
             if entry is not None:
-                entry.charges_fen.append(charge)
-                entry.energy_kwh.append(kwh.get(ckwh) or kwh.setdefault(ckwh, from_ckwh(ckwh)))
-                entry.energy_days.append(days.get(settled_day) or days.setdefault(settled_day,
-                                                                                  date.fromisoformat(settled_day)))
+                _, settled_days, charges, energies = zip(*settled, strict=True)
+                entry.charges_fen = list(charges)
+                entry.energy_kwh = list(map(kwh.__getitem__, energies))
+                entry.energy_days = list(map(days.__getitem__, settled_days))
     return list(inputs.values())
 
 
@@ -116,6 +120,18 @@ def account_contacts(*, account_id: int) -> AccountContacts:
         account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
         grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone), balance_fen=balance,
     )
+
+
+class _Made(dict[Any, Any]):
+    """Each value made once from its key, by ``make``."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
 
 
 def _sms_phones(contacts: list[str], customer_phone: str) -> list[str]:
