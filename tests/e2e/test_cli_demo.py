@@ -1,6 +1,7 @@
 """`gridpay demo` as a user runs it: the console script in an empty directory makes gridpay.sqlite3 there."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,11 @@ def gridpay(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*GRIDPAY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
     )
+
+
+def stages(stderr: str) -> list[str]:
+    """The stages the demo said it ended, with how far each went (its time, in seconds, varies)."""
+    return [m[1] for line in stderr.splitlines() if (m := re.fullmatch(r"(.+) [\d.]+ 秒", line))]
 
 
 def summary(output: str) -> list[str]:
@@ -38,12 +44,18 @@ def test_the_demo_builds_the_town_in_the_current_directory_and_a_rerun_repeats_i
     # The schedule's last villages have not converted: postpaid, billed on their reading days.
     assert "后付费        " in out and "码头社区（15 日）" in out and "码头社区*" in out
     assert "电费账单      " in out and "违约金        已计" in out and "停电催费      " in out
+    # Piped, without the progress bars a terminal shows, each stage still says when it ends.
+    said = stages(first.stderr)
+    assert said[0].startswith("建库/迁移 ")
+    assert said[1:] == ["开户 50/50 户", "模拟：交费、读数、结算 5/5 天", "风险评分", "汇总"]
 
     again = gridpay("demo", cwd=tmp_path)
 
     assert again.returncode == 0, again.stderr
     assert "已有演示镇（50 户）" in again.stdout
     assert summary(again.stdout) == summary(out)
+    # The schema was up to date: no stage for it.
+    assert stages(again.stderr) == ["开户 50/50 户", "模拟：交费、读数、结算 5/5 天", "风险评分", "汇总"]
 
 
 def test_a_demo_town_of_other_parameters_is_refused_with_a_message(tmp_path: Path, migrated_here: Path) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,24 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+_AS_THEY_ARE = {int, str, float, bool, bytes, type(None), Decimal}
+
+
+def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """The rows with their dates and instants adapted, column by column: most columns of a batch hold numbers only,
+    found so at C speed, and a column of dates (often one day, one instant) is adapted once per distinct value."""
+    columns = list(zip(*rows, strict=True))
+    for i, column in enumerate(columns):
+        if not set(map(type, column)) <= _AS_THEY_ARE:
+            try:
+                # Keyed by type too: 1, 1.0 and True are equal keys, and each must stay what it is.
+                adapted = {key: _sqlite_value(key[1]) for key in {(type(value), value) for value in column}}
+                columns[i] = tuple(adapted[type(value), value] for value in column)
+            except TypeError:  # a value that cannot be a key (a JSON document): adapted one by one
+                columns[i] = tuple(map(_sqlite_value, column))
+    return list(zip(*columns, strict=True))
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
@@ -43,8 +62,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             _through_execute_wrappers(statement, copy_rows, cursor)
             return
         marks = ", ".join(["%s"] * len(columns))
-        adapted = [tuple(_sqlite_value(value) for value in row) for row in rows]
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", _sqlite_rows(rows))
 
 
 def set_by_id(table: str, column: str, values: Mapping[int, int], *, also: Mapping[str, Any] | None = None) -> None:

@@ -6,12 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Round
 
 from gridpay.data.bulk import insert_rows, on_postgresql
 from gridpay.data.models import Meter, Reading
-from gridpay.domain.energy import DayEnergy, TouPeriod
+from gridpay.domain.energy import DayEnergy, TouPeriod, from_ckwh
 from gridpay.domain.reading_check import (
     ReadingsChecked,
     RegisteredMeter,
@@ -44,7 +45,8 @@ def load_neighbours(*, readings: Sequence[MeterReading]) -> StoredNeighbours:
     few bulk queries."""
     meter_nos = {reading.meter_no for reading in readings}
     accounts = Meter.objects.filter(meter_no__in=meter_nos).values("account_id")
-    meters = [_meter(values) for values in Meter.objects.filter(account_id__in=accounts).values(*METER_FIELDS)]
+    rows = Meter.objects.filter(account_id__in=accounts).annotate(**_METER_CKWH).values(*_in_ckwh(METER_FIELDS))
+    meters = [_meter(_from_ckwh(values)) for values in rows]
     wanted = neighbours_wanted(meters=meters, new_rows=readings)
     return StoredNeighbours(meters=meters, readings=[*_stored_around(wanted.around), *_stored_on_days(wanted.on)])
 
@@ -128,15 +130,40 @@ def _stored_next_to(wanted: list[tuple[int, date]]) -> list[StoredReading]:
 def _stored(readings: QuerySet[Reading]) -> list[StoredReading]:
     """As domain values, read as tuples (this runs per reading)."""
     known = ExpressionWrapper(Q(energy_kwh__isnull=False), output_field=BooleanField())
-    rows: Iterable[tuple[Any, ...]] = readings.annotate(known=known).values_list(
-        "meter_id", "reading_date", *REGISTER_FIELDS, "known"
+    rows: Iterable[tuple[Any, ...]] = readings.annotate(known=known, **_CKWH).values_list(
+        "meter_id", "reading_date", *_in_ckwh(REGISTER_FIELDS), "known"
     )
     found = []
     for meter_id, day, total, sharp, peak, flat, valley, energy_known in rows:
         tou = {SHARP: sharp, PEAK: peak, FLAT: flat, VALLEY: valley}
-        registers = Registers(total_kwh=total, tou_kwh={p: v for p, v in tou.items() if v is not None})
+        registers = Registers(total_kwh=from_ckwh(total),
+                              tou_kwh={p: from_ckwh(v) for p, v in tou.items() if v is not None})
         found.append(StoredReading(meter_id=meter_id, day=day, registers=registers, energy_known=energy_known))
     return found
+
+
+# Registers are read as whole hundredths of a kWh (their two decimal places): the driver hands integers over as they
+# are, where each decimal took a conversion of its own, and a neighbour query reads tens of thousands of them.
+_CKWH_SUFFIX = "_in_ckwh"
+
+
+def _ckwh(column: str) -> Cast:
+    return Cast(Round(F(column) * 100), output_field=BigIntegerField())
+
+
+_CKWH = {f"{column}{_CKWH_SUFFIX}": _ckwh(column) for column in REGISTER_FIELDS}
+_METER_CKWH = {f"{moment}_{column}{_CKWH_SUFFIX}": _ckwh(f"{moment}_{column}")
+               for moment in ("start", "final") for column in REGISTER_FIELDS}
+
+
+def _in_ckwh(fields: Sequence[str]) -> list[str]:
+    return [f"{field}{_CKWH_SUFFIX}" if field.endswith("_kwh") else field for field in fields]
+
+
+def _from_ckwh(values: dict[str, Any]) -> dict[str, Any]:
+    """A meter's values with its registers back as decimals (and under their own names)."""
+    return {name.removesuffix(_CKWH_SUFFIX): from_ckwh(value) if name.endswith(_CKWH_SUFFIX) and value is not None
+            else value for name, value in values.items()}
 
 
 def _meter(values: dict[str, Any]) -> RegisteredMeter:

@@ -1,6 +1,7 @@
 """Reads the supply policy row into the domain's SupplyPolicy."""
 
 
+from gridpay.data.held_reads import held
 from gridpay.data.models import SupplyPolicySettings
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.supply_policy import (
@@ -15,7 +16,11 @@ from gridpay.domain.supply_policy import (
 
 def load_policy() -> SupplyPolicy:
     """The stored policy; the domain's defaults while none was stored. Raises PolicyInvalid if the
-    stored values break a rule (the domain checks them)."""
+    stored values break a rule (the domain checks them). Read once within data.held_reads.reads_held()."""
+    return held("supply_policy", _load_policy)
+
+
+def _load_policy() -> SupplyPolicy:
     row = SupplyPolicySettings.objects.filter(id=1).first()
     if row is None:
         return SupplyPolicy(zone=gridpay_settings().business_time_zone)

@@ -182,12 +182,13 @@ class ArrearsRound:
 
     def first_steps(self) -> list[tuple[int, str]]:
         """(minute, account number) of the first step each open case of the town waits for today from the staff."""
-        rows = (ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True,
-                                           account__village__town=TOWN)
-                .select_related("account").order_by("opened_at", "id"))
+        rows = list(ArrearsCase.objects.filter(closed_at__isnull=True, reconnected_at__isnull=True,
+                                                account__village__town=TOWN)
+                    .select_related("account").order_by("opened_at", "id"))
+        owed = postpaid_store.arrears_by_account({row.account_id for row in rows}, day=self.day)  # in one read
         found = []
         for row in rows:
-            planned = self._planned(row)
+            planned = self._planned(row, owed_fen=owed.get(row.account_id, 0))
             if planned is not None:
                 found.append((planned.minute, row.account.account_no))
         return found
@@ -197,8 +198,11 @@ class ArrearsRound:
         case's next step today, if any."""
         row = (ArrearsCase.objects.filter(account__account_no=account_no, closed_at__isnull=True,
                                           reconnected_at__isnull=True).select_related("account").first())
-        planned = None if row is None else self._planned(row)
-        if row is None or planned is None:
+        if row is None:
+            return None, None
+        owed = postpaid_store.arrears_of(row.account_id, day=self.day)
+        planned = self._planned(row, owed_fen=owed)
+        if planned is None:
             return None, None
         if planned.minute > minute:
             return None, planned.minute
@@ -211,7 +215,7 @@ class ArrearsRound:
             return None, None
         self.taken += 1
         row.refresh_from_db()
-        following = self._planned(row)
+        following = self._planned(row, owed_fen=owed)  # a step moves no money: what is owed stays
         return taken, None if following is None else max(following.minute, minute)
 
     def at(self, minute: int) -> datetime:
@@ -222,8 +226,9 @@ class ArrearsRound:
             self.staff[username] = demo_staff(username)
         return self.staff[username]
 
-    def _planned(self, row: ArrearsCase) -> PlannedStep | None:
-        owed = postpaid_store.arrears_of(row.account_id, day=self.day)  # what the notices may state
+    def _planned(self, row: ArrearsCase, *, owed_fen: int | None = None) -> PlannedStep | None:
+        """``owed_fen``: the account's arrears today (what the notices may state), read here unless given."""
+        owed = postpaid_store.arrears_of(row.account_id, day=self.day) if owed_fen is None else owed_fen
         return staff_step(
             case=arrears_store.case_file(row), case_id=row.id, account_no=row.account.account_no,
             protected=row.account.protected, owed_fen=owed, day=self.day, seed=self.seed, policy=self.policy,

@@ -28,6 +28,7 @@ from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.readings.record_readings import NumberedReading, record_readings
 from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bills
 from gridpay.application.settlement.settle_day import settle_day
+from gridpay.data.held_reads import reads_held
 from gridpay.data.models import Account, Payment, Reading, Settlement, Transfer
 from gridpay.data.settings import gridpay_settings
 from gridpay.demo.build_demo_town import DemoTown, local_instant
@@ -131,11 +132,14 @@ def simulate_days(*, town: DemoTown, now: datetime, on_progress: Progress | None
             unread.clear()
             if balances is None:
                 balances = _balances_before(day, ledger_ids=set(ledger_of.values()))
-            results.append(
-                _simulate_day(
-                    day, town=town, balances=balances, ledger_of=ledger_of, registers=registers, now=now, loop=loop
+            # Nothing the day does changes the supply policy or the calendar: each is read once for the day.
+            with reads_held():
+                results.append(
+                    _simulate_day(
+                        day, town=town, balances=balances, ledger_of=ledger_of, registers=registers, now=now,
+                        loop=loop,
+                    )
                 )
-            )
             _add_day(balances, day=day)
         if (day + timedelta(days=1)).day == 1:
             _issue_monthly_bills(last_day=day, now=now)

@@ -1,6 +1,7 @@
 """Terminal output shared by the commands: JSON that knows dates and decimals, tables, progress bars."""
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -11,7 +12,14 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from gridpay.domain.errors import DomainError
 
@@ -52,16 +60,17 @@ def print_json(value: Any) -> None:
 
 
 @contextmanager
-def progress(description: str, *, total: int | None) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr; yields ``advance(done, total)`` for a use case's ``on_progress``."""
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=errors,
-        transient=True,
-    )
+def progress(
+    description: str, *, total: int | None, counted: bool = True
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr; yields ``advance(done, total)`` for a use case's ``on_progress``; one not
+    ``counted`` (a step that says nothing of its progress) moves to and fro beside its time so far. Off a terminal
+    (piped, logged) there is no bar to draw: nothing is written, not even the empty line a stopped bar leaves."""
+    if not errors.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (MofNCompleteColumn(), TimeRemainingColumn()) if counted else (TimeElapsedColumn(),)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), *columns, console=errors, transient=True)
     with bar:
         task = bar.add_task(description, total=total)
 
@@ -69,6 +78,29 @@ def progress(description: str, *, total: int | None) -> Iterator[Callable[[int, 
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+@contextmanager
+def timed_stage(description: str, *, total: int | None = None, unit: str = "") -> Iterator[Callable[[int, int], None]]:
+    """One stage of a long command: its progress bar on a terminal while it runs, and when it ends one line on stderr
+    saying how far it went and how long it took (「模拟 60/60 天 38 秒」), so that a piped or logged run, where the
+    bar does not show, is not silent. Yields ``advance(done, total)`` as progress does."""
+    started = time.monotonic()
+    reached = [0, total]
+    with progress(description, total=total, counted=total is not None) as advance:
+
+        def step(done: int, total: int) -> None:
+            reached[:] = [done, total]
+            advance(done, total)
+
+        yield step
+    done, of = reached
+    count = f"{done}/{of}{f' {unit}' if unit else ''} " if of is not None else ""
+    errors.print(f"{description} {count}{_seconds(time.monotonic() - started)}")
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} 秒" if seconds < 10 else f"{seconds:.0f} 秒"
 
 
 @contextmanager

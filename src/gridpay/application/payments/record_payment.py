@@ -9,7 +9,7 @@ from django.db.models import Q
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
-from gridpay.application.supply.respond_to_payment import respond_to_payment
+from gridpay.application.supply.respond_to_payment import locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
@@ -99,20 +99,26 @@ def record_payment(
                 raise
             return recorded
         balance = transfer.credit_balance_after_fen
-        if balance > 0 and Account.objects.select_for_update().filter(
-            id=account.id, status=AccountStatus.CLOSED).values_list("id", flat=True).first() is not None:
+        # A prepaid account's row is locked now, as the response to the payment needs it: read once for both.
+        locked = locked_for_response(account.id) if account.mode == AccountMode.PREPAID else None
+        if balance > 0 and (locked.row.status == AccountStatus.CLOSED if locked is not None else Account.objects
+                            .select_for_update().filter(id=account.id, status=AccountStatus.CLOSED).exists()):
             # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
             # the payment is refused whole rather than left on a closed account.
             raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
                                 params={"account_no": request.account_no})
-        if PostpaidBill.objects.filter(account_id=account.id, paid_off_on__isnull=True).exists():
+        # An account never billed has no receivable (it is made with the first bill): no bill to look for.
+        if account.receivable_account_id is not None and PostpaidBill.objects.filter(
+                account_id=account.id, paid_off_on__isnull=True).exists():
             # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
             balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
                                             at=request.received_at, payment_id=payment.id)
         if account.mode == AccountMode.PREPAID:
-            respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+            respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
+                               account=locked.row if locked is not None else None)
             # A temporary supply is connected by the payment that completes its prepaid estimate.
-            connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
+            if locked is None or locked.temporary:
+                connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
         else:
             respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
         return PaymentResult(
@@ -132,7 +138,8 @@ def payable_account(account_no: str, *, amount_fen: int | None = None) -> Accoun
 
     A closed account takes a payment only of what it still owes (a temporary supply that ended short), at most that.
     """
-    account = Account.objects.filter(account_no=account_no).only("id", "status", "mode", "ledger_account").first()
+    account = Account.objects.filter(account_no=account_no).only(
+        "id", "status", "mode", "ledger_account", "receivable_account").first()
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                              params={"account_no": account_no})
@@ -152,6 +159,8 @@ def _recorded(request: PaymentRequest) -> PaymentResult | None:
     same_key = Q(channel=request.channel.value, channel_txn_id=request.channel_txn_id)
     if request.idempotency_key is not None:
         same_key |= Q(idempotency_key=request.idempotency_key)
+    if not Payment.objects.filter(same_key).exists():
+        return None  # the usual case, a new payment: an index look-up instead of the joined rows
     rows = list(Payment.objects.filter(same_key).select_related("account", "transfer").order_by("id"))
     for row in rows:
         check_repeat(

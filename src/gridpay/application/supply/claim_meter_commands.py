@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from gridpay.data import meter_command_store, postpaid_store
 from gridpay.data.models import AccountMode, MeterCommand
@@ -44,15 +44,22 @@ class Claim:
     queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
+def claimable(at: datetime) -> Q:
+    """The commands a claim at ``at`` hands over (or ends instead)."""
+    return Q(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
+
+
 def claim_meter_commands(
     *, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None, lease: bool = False
 ) -> Claim:
     policy = policy or CommandPolicy()
     lease_until = at + timedelta(seconds=policy.send_lease_s) if lease else None
+    if not MeterCommand.objects.filter(claimable(at)).exists():
+        return Claim(outgoing=[], lease_until=lease_until)  # most asks find nothing: one cheap read, no joins
     with transaction.atomic():
         rows = list(
             MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
+            .filter(claimable(at))
             .order_by("next_attempt_at", "id")
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from gridpay.data import meter_command_store
 from gridpay.data.models import MeterCommand
@@ -47,13 +47,16 @@ def unsent(
     return len(ids)
 
 
+def lapsed(*, at: datetime) -> Q:
+    """Commands claimed by a gateway whose lease ran out by ``at``."""
+    return Q(status=CommandStatus.SENDING, lease_until__lte=at)
+
+
 def release_lapsed(*, at: datetime) -> int:
     """Claims whose lease ran out (their gateway died before it could tell): queued again, due now, uncounted."""
     with transaction.atomic():
         ids = list(
-            MeterCommand.objects.select_for_update(skip_locked=True)
-            .filter(status=CommandStatus.SENDING, lease_until__lte=at)
-            .values_list("id", flat=True)
+            MeterCommand.objects.select_for_update(skip_locked=True).filter(lapsed(at=at)).values_list("id", flat=True)
         )
         MeterCommand.objects.filter(id__in=ids).update(
             status=CommandStatus.QUEUED.value, next_attempt_at=at, lease_until=None, may_have_reached_meter=True,

@@ -6,7 +6,7 @@ from gridpay.application.postpaid.complete_remote_reconnection import complete_r
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
-from gridpay.data.models import Account, LedgerAccount, Meter, MeterCommand, ReconnectCase, WorkOrder
+from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallReason, WorkOrderKind
 from gridpay.data.queries.supply import AccountContacts, account_contacts
 from gridpay.data.supply_policy_store import load_policy
@@ -77,10 +77,9 @@ def _supply_cut(command: MeterCommand, *, at: datetime) -> None:
 
 def _tell_customer(account_id: int, *, key: str, kind: str, at: datetime) -> AccountContacts:
     contacts = account_contacts(account_id=account_id)
-    balance = LedgerAccount.objects.filter(account__id=account_id).values_list("balance_fen", flat=True).get()
     queue_sms(
         key=key, phones=contacts.phones, kind=kind,
-        params={"account_no": contacts.account_no, "available_yuan": format_yuan(balance)},
+        params={"account_no": contacts.account_no, "available_yuan": format_yuan(contacts.balance_fen)},
         account_id=account_id, policy=load_policy(), at=at,
     )
     return contacts
@@ -149,11 +148,13 @@ def _tell_grid_staff(account_id: int, *, key: str, kind: str, at: datetime, **ex
                   policy=load_policy(), at=at)
 
 
-def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime) -> bool:
-    """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift)."""
+def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime, supply_state: str | None = None) -> bool:
+    """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift).
+    ``supply_state``: the account's as the caller read it under its lock, if it did (left alone when it agrees)."""
     meter.relay_open_reported = relay_open
     meter.relay_reported_at = at
     meter.save(update_fields=["relay_open_reported", "relay_reported_at"])
     state = SupplyState.DISCONNECTED if relay_open else SupplyState.CONNECTED
-    Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
+    if supply_state != state.value:
+        Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
     return relay_open != meter.relay_open_desired

@@ -1,12 +1,12 @@
 """After a day is settled: balance alerts once per crossing, arrears with its call task, unusual usage (RULES §5–6)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
 
-from gridpay.application.supply.call_tasks import open_call_task
-from gridpay.application.supply.sms_outbox import month_day, queue_sms
+from gridpay.application.supply.call_tasks import CallToOpen, open_call_tasks
+from gridpay.application.supply.sms_outbox import Sms, month_day, queue_sms_batch
 from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models import Account
@@ -22,6 +22,12 @@ from gridpay.domain.sms_texts import days_left_phrase
 from gridpay.domain.supply_policy import SupplyPolicy, disconnect_due_at, next_window_opening, sms_allowed_at
 
 BATCH = 5_000
+
+
+@dataclass
+class _Outbox:
+    sms: list[Sms] = field(default_factory=list)
+    calls: list[CallToOpen] = field(default_factory=list)
 
 
 @dataclass
@@ -44,17 +50,20 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
     report = AlertRunReport(day=day, accounts=len(inputs), sent={})
     for start in range(0, len(inputs), BATCH):
         with transaction.atomic():
+            outbox = _Outbox()  # the batch's SMS and calls, queued together
             changed = [
                 account
                 for entry in inputs[start : start + BATCH]
                 if (
                     account := _evaluate(
                         entry=entry, day=day, at=at, policy=policy, calendar=calendar, average_days=average_days,
-                        report=report,
+                        report=report, outbox=outbox,
                     )
                 )
                 is not None
             ]
+            queue_sms_batch(outbox.sms, policy=policy, at=at)
+            open_call_tasks(outbox.calls, at=at)
             Account.objects.bulk_update(changed, ["alerts_fired", "arrears_since"], batch_size=2_000)
     return report
 
@@ -62,7 +71,7 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
 def _evaluate(
     *,
     entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy, calendar: Calendar, average_days: int,
-    report: AlertRunReport,
+    report: AlertRunReport, outbox: _Outbox,
 ) -> Account | None:
     fired = fired_from_column(entry.alerts_fired)
     left = days_left(
@@ -83,12 +92,12 @@ def _evaluate(
     if update.send is not None and entry.phones:
         _send_alert(
             entry=entry, kind=update.send, left=left, day=day, at=at, arrears_since=arrears_since, policy=policy,
-            calendar=calendar,
+            calendar=calendar, outbox=outbox,
         )
         assert report.sent is not None
         report.sent[update.send.value] = report.sent.get(update.send.value, 0) + 1
     if _unusual(entry, day, policy):
-        _send_unusual_usage(entry, day, at, policy)
+        _send_unusual_usage(entry, day, policy, outbox)
         report.unusual_usage += 1
     new_fired = fired_to_column(update.fired)
     if new_fired == entry.alerts_fired and arrears_since == entry.arrears_since:
@@ -99,7 +108,7 @@ def _evaluate(
 def _send_alert(
     *,
     entry: AlertInputs, kind: alerts.AlertKind, left: int | None, day: date, at: datetime,
-    arrears_since: datetime | None, policy: SupplyPolicy, calendar: Calendar,
+    arrears_since: datetime | None, policy: SupplyPolicy, calendar: Calendar, outbox: _Outbox,
 ) -> None:
     params = {"account_no": entry.account_no, "available_yuan": format_yuan(entry.balance_fen)}
     if kind == alerts.AlertKind.ARREARS:
@@ -109,13 +118,11 @@ def _send_alert(
     else:
         params["days_left"] = days_left_phrase(left)
     key = f"alert:{entry.account_id}:{kind.value}:{day.isoformat()}"
-    queue_sms(key=key, phones=entry.phones, kind=kind.value, params=params, account_id=entry.account_id,
-              policy=policy, at=at)
+    outbox.sms.append(Sms(key=key, phones=entry.phones, kind=kind.value, params=params, account_id=entry.account_id))
     if kind == alerts.AlertKind.ARREARS:
         # 三通电话: the grid staff call on the day the arrears SMS goes out.
         sms_day = policy.local(sms_allowed_at(policy=policy, at=at)).date()
-        open_call_task(account_id=entry.account_id, grid_staff_id=entry.grid_staff_id,
-                       reason=CallReason.ARREARS_SMS, due_on=sms_day, at=at)
+        outbox.calls.append(CallToOpen(entry.account_id, entry.grid_staff_id, CallReason.ARREARS_SMS, sms_day))
 
 
 def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
@@ -126,16 +133,16 @@ def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
     )
 
 
-def _send_unusual_usage(entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy) -> None:
+def _send_unusual_usage(entry: AlertInputs, day: date, policy: SupplyPolicy, outbox: _Outbox) -> None:
     baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1])
     common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(entry.energy_kwh[-1]),
               "baseline_kwh": str(baseline)}
     key = f"unusual:{entry.account_id}:{day.isoformat()}"
-    queue_sms(key=key, phones=entry.phones, kind="unusual_usage", params=common, account_id=entry.account_id,
-              policy=policy, at=at)
+    outbox.sms.append(Sms(key=key, phones=entry.phones, kind="unusual_usage", params=common,
+                          account_id=entry.account_id))
     if entry.grid_staff_phone:
         staff = {"account_no": entry.account_no, "customer_name": entry.customer_name, "address": entry.address,
                  "day": common["day"], "day_kwh": common["day_kwh"], "baseline_kwh": common["baseline_kwh"]}
-        queue_sms(key=f"{key}:staff", phones=[entry.grid_staff_phone], kind="unusual_usage_staff", params=staff,
-                  account_id=entry.account_id, policy=policy, at=at)
+        outbox.sms.append(Sms(key=f"{key}:staff", phones=[entry.grid_staff_phone], kind="unusual_usage_staff",
+                              params=staff, account_id=entry.account_id))
 

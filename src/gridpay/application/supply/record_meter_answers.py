@@ -1,7 +1,9 @@
 """Takes what meters said back through the gateway: command answers, relay read-backs, drift between wanted and real."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from django.db import transaction
 
@@ -45,8 +47,9 @@ def record_meter_answers(
         # Locked in the order a payment locks them (account, meter, then its commands), and each kind in id
         # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
         addresses = {a.address for a in answers}
-        accounts = set(Meter.objects.filter(dlt645_address__in=addresses).values_list("account_id", flat=True))
-        list(Account.objects.select_for_update().filter(id__in=accounts).order_by("id").values_list("id", flat=True))
+        accounts = Meter.objects.filter(dlt645_address__in=addresses).values("account_id")
+        supply_state = dict(Account.objects.select_for_update().filter(id__in=accounts).order_by("id")
+                            .values_list("id", "supply_state"))
         meters = {
             m.dlt645_address: m
             for m in Meter.objects.select_for_update(of=("self",)).select_related("model")
@@ -58,6 +61,10 @@ def record_meter_answers(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
             ).order_by("id")
         }
+        # The reconnection cases waiting for their customer to close the relay, read once for the answers, as the
+        # supply states are: an account's is read again if an answer before changed it.
+        waiting = _waiting_cases(m.account_id for m in meters.values())
+        answered: set[int] = set()
         for answer in answers:
             meter = meters.get(answer.address)
             if meter is None:
@@ -67,7 +74,11 @@ def record_meter_answers(
             if isinstance(answer, ControlAnswer):
                 _control_answer(answer, command, at, policy, report)
             else:
-                _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report)
+                first = meter.account_id not in answered
+                _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report,
+                           waiting=waiting.get(meter.account_id) if first else UNREAD,
+                           supply_state=supply_state.get(meter.account_id) if first else None)
+            answered.add(meter.account_id)
         if report.queued:
             wake_gateway()
     return report
@@ -98,12 +109,31 @@ def _control_answer(
     report.read_back.append(answer.address)
 
 
+class _Unread(Enum):
+    UNREAD = 0
+
+
+UNREAD = _Unread.UNREAD  # the case waiting for its customer: not read yet
+
+
+def _waiting_cases(account_ids: Iterable[int]) -> dict[int, ReconnectCase]:
+    """Each account's first reconnection case whose close is permitted and not yet confirmed."""
+    found: dict[int, ReconnectCase] = {}
+    for case in ReconnectCase.objects.filter(account_id__in=set(account_ids), confirmed_at__isnull=True,
+                                             close_permitted_at__isnull=False).order_by("id"):
+        found.setdefault(case.account_id, case)
+    return found
+
+
 def _read_back(
     *,
     answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
-    report: AnswersReport,
+    report: AnswersReport, waiting: ReconnectCase | _Unread | None = UNREAD, supply_state: str | None = None,
 ) -> None:
-    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at)
+    """``waiting``: the account's case waiting for its customer (None: none), read here unless given;
+    ``supply_state``: the account's, if known."""
+    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
+                                                  supply_state=supply_state)
     model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
         judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,
@@ -122,9 +152,8 @@ def _read_back(
                                                    detail=f"回读继电器{state}", at=at, policy=policy)
             report.failed += 1
         return
-    waiting = ReconnectCase.objects.filter(
-        account_id=meter.account_id, confirmed_at__isnull=True, close_permitted_at__isnull=False
-    ).first()
+    if waiting is UNREAD:
+        waiting = _waiting_cases([meter.account_id]).get(meter.account_id)
     if waiting is not None:
         # Close permitted, and this is the read that asks whether the customer has closed the relay.
         if not answer.relay_open:

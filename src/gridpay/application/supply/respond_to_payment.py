@@ -1,6 +1,9 @@
 """What a payment sets going at once (RULES §5, §7): alerts re-armed, arrears cleared, reconnection requested."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.db.models import F
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
@@ -15,38 +18,59 @@ from gridpay.data.temporary_store import supply_withheld
 from gridpay.domain import alerts
 from gridpay.domain.account_figures import average_daily_charge_fen, days_left
 from gridpay.domain.meter_commands import CommandAction, CommandPolicy
-from gridpay.domain.supply_policy import SupplyState, reconnect_due
+from gridpay.domain.supply_policy import SupplyPolicy, SupplyState, reconnect_due
 from gridpay.integrations.headend.wake import wake_gateway
 
 RECONNECT_REASON = "交费复电"
 
 
-def respond_to_payment(*, account_id: int, available_balance_fen: int, at: datetime) -> int | None:
+@dataclass(frozen=True)
+class LockedAccount:
+    row: Account  # the columns respond_to_payment reads
+    temporary: bool  # the account is a temporary supply's (few are: the others need not look for one)
+
+
+def locked_for_response(account_id: int) -> LockedAccount:
+    """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
+    (it locks the account first too) either committed before, and is seen, or waits for the payment and its
+    reconnect."""
+    row = Account.objects.select_for_update(of=("self",)).only(
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
+    ).annotate(temporary_stage=F("temporary_supply__stage")).get(id=account_id)
+    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None)
+
+
+def respond_to_payment(
+    *, account_id: int, available_balance_fen: int, at: datetime, account: Account | None = None
+) -> int | None:
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
-    Returns the id of the reconnect command queued or held, if one was needed.
+    Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
+    no alert fired (most of them) costs two reads: what is not needed is not read. ``account``: the row as
+    locked_for_response read it in this transaction, if the caller has it.
     """
-    policy = load_policy()
-    # Locked before its supply state is read: a meter's read-back confirming a disconnect meanwhile (it locks the
-    # account first too) either committed before, and is seen, or waits for this payment and its reconnect.
-    account = Account.objects.select_for_update().only(
-        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status").get(id=account_id)
+    account = account or locked_for_response(account_id).row  # locked before its supply state is read
+    policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
-    average = average_daily_charge_fen(
-        recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
-    )
-    still = alerts.after_payment(
-        levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,
-        available_balance_fen=available_balance_fen,
-        days_left=days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average),
-    )
-    account.alerts_fired = fired_to_column(still)
-    if available_balance_fen >= 0:
+    if fired:
+        policy = load_policy()
+        # Only the days-left alert depends on the forecast: the recent charges are read when it has fired.
+        left = days_left(available_balance_fen=available_balance_fen, average_daily_charge_fen=average_daily_charge_fen(
+            recent_daily_charges_fen(account_id=account_id, days=gridpay_settings().average_days)
+        )) if alerts.AlertKind.DAYS_LEFT in fired else None
+        still = alerts.after_payment(
+            levels=policy.alerts.with_own_first_level(account.alert_first_fen), fired=fired,
+            available_balance_fen=available_balance_fen, days_left=left,
+        )
+        account.alerts_fired = fired_to_column(still)
+    arrears_cleared = available_balance_fen >= 0 and account.arrears_since is not None
+    if arrears_cleared:
         account.arrears_since = None
-    account.save(update_fields=["alerts_fired", "arrears_since"])
+    if fired or arrears_cleared:
+        account.save(update_fields=["alerts_fired", "arrears_since"])
     state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state)
-    if state is None or not reconnect_due(
-        policy=policy, available_balance_fen=available_balance_fen, supply_state=state
+    if state != SupplyState.DISCONNECTED or not reconnect_due(
+        policy=policy or load_policy(), available_balance_fen=available_balance_fen, supply_state=state
     ):
         return None
     meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
@@ -74,9 +98,14 @@ def reconnect_standing(*, account_id: int, status: str, supply_state: str) -> Su
     not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
     is ended (application.temporary).
     """
-    if status == AccountStatus.CLOSED or supply_withheld(account_id):
+    if status == AccountStatus.CLOSED:
         return None
-    disconnect_under_way = MeterCommand.objects.filter(
+    # Each read only when it can matter (most payments are to connected accounts with nothing under way).
+    state = SupplyState(supply_state)
+    if state != SupplyState.DISCONNECTED and MeterCommand.objects.filter(
         account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
-    ).exists()
-    return SupplyState.DISCONNECTED if disconnect_under_way else SupplyState(supply_state)
+    ).exists():
+        state = SupplyState.DISCONNECTED
+    if state == SupplyState.DISCONNECTED and supply_withheld(account_id):
+        return None
+    return state

@@ -65,5 +65,5 @@ def send_notification(*, notification_id: int, provider: SmsProvider, at: dateti
             row.status = NotificationStatus.SENT.value
             row.sent_at = at
             outcome = "sent"
-        row.save()
+        row.save(update_fields=["attempts", "provider_message_id", "last_error", "not_before", "status", "sent_at"])
     return outcome

@@ -30,6 +30,8 @@ COMMANDS_WITHOUT_THE_SCHEMA = {
     "version",
     "--version",
 }
+# They bring the schema up to date themselves, as a stage they show: the demo's first, with its progress bar.
+COMMANDS_THAT_MIGRATE_AS_A_STAGE = {"demo"}
 # Nor do these open the database: no key is made beside it for them (makemessages runs in the source tree).
 COMMANDS_WITHOUT_THE_DATABASE = COMMANDS_WITHOUT_THE_SCHEMA - {"migrate"} | {"makemessages", "compilemessages"}
 # They serve requests or run jobs, signing sessions and keying digests: without a usable secret key they refuse at
@@ -87,7 +89,7 @@ def _run(argv: list[str]) -> None:
         argv[0] = argv[0].replace("-", "_")
     if argv and argv[0] in COMMANDS_THAT_NEED_THE_SECRET_KEY and not asks_for_help:
         require_secret_key()
-    if argv and argv[0] not in COMMANDS_WITHOUT_THE_SCHEMA and not asks_for_help:
+    if argv and argv[0] not in COMMANDS_WITHOUT_THE_SCHEMA | COMMANDS_THAT_MIGRATE_AS_A_STAGE and not asks_for_help:
         from gridpay.interfaces.cli.schema import ensure_schema
 
         ensure_schema()

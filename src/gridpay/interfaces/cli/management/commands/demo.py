@@ -21,8 +21,9 @@ from gridpay.demo.summary import DemoSummary, PostpaidFigures, demo_summary
 from gridpay.domain.money import format_yuan
 from gridpay.domain.sms_texts import sms_label
 from gridpay.interfaces import clock
+from gridpay.interfaces.cli.schema import ensure_schema, pending_migrations
 from gridpay.interfaces.command import GridpayCommand
-from gridpay.interfaces.output import console, domain_errors_as_command_errors, progress
+from gridpay.interfaces.output import console, domain_errors_as_command_errors, timed_stage
 
 
 class Command(GridpayCommand):
@@ -43,6 +44,11 @@ class Command(GridpayCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["serve"]:
             require_secret_key()  # before minutes of building a town that could then not be served
+        # Each stage shows its progress bar on a terminal, and says when it ended how far it went and how long it took.
+        pending = pending_migrations()
+        if pending:
+            with timed_stage("建库/迁移", total=len(pending), unit="个迁移") as advance:
+                ensure_schema(pending=pending, on_progress=advance)
         with domain_errors_as_command_errors():
             plan = plan_demo(
                 households=options["households"],
@@ -53,16 +59,22 @@ class Command(GridpayCommand):
             )
             if plan.existing_accounts:
                 console.print(f"数据库里已有演示镇（{plan.existing_accounts} 户）：继续，已完成的部分不会重复入账。")
-            with progress("开户", total=plan.households) as advance:
+            with timed_stage("开户", total=plan.households, unit="户") as advance:
                 town = build_demo_town(plan=plan, now=clock.now(), on_progress=advance)
-            with progress("模拟：交费、读数、结算", total=plan.days) as advance:
+            with timed_stage("模拟：交费、读数、结算", total=plan.days, unit="天") as advance:
                 report = simulate_days(town=town, now=clock.now(), on_progress=advance)
             # The night's risk scoring after the last simulated day, as the schedule would run it.
             last_day = plan.first_day + timedelta(days=plan.days - 1)
-            risk = score_accounts(day=last_day, at=clock.now()) if plan.days else None
-        print_summary(demo_summary(), database=str(settings.DATABASES["default"]["NAME"]))
-        print_loop(loop_summary(now=clock.now()))
-        circle = outlet_coverage().total
+            with timed_stage("风险评分"):
+                risk = score_accounts(day=last_day, at=clock.now()) if plan.days else None
+        with timed_stage("汇总"):
+            summary = demo_summary()
+            loop = loop_summary(now=clock.now())
+            circle = outlet_coverage().total
+            # The town's staff exist whether or not it is served: the commands' --as take their user names.
+            sign_ins = demo_sign_ins()
+        print_summary(summary, database=str(settings.DATABASES["default"]["NAME"]))
+        print_loop(loop)
         if circle.located:
             console.print(
                 f"十分钟交费圈  {circle.covered / circle.located:.0%} 的户步行 10 分钟内有营业网点"
@@ -79,8 +91,6 @@ class Command(GridpayCommand):
         if report.procedure_refused:
             refused = "，".join(f"{no} {code}" for no, code in report.procedure_refused[:5])
             console.print(f"注意：停电催费有 {len(report.procedure_refused)} 步被程序拒绝（{refused}）。")
-        # The town's staff exist whether or not it is served: the commands' --as takes their user names.
-        sign_ins = demo_sign_ins()
         console.print("演示工作人员（命令的 --as 用其登录名）：" + "，".join(
             f"{username} {name}（{role}）" for username, name, role in sign_ins.staff))
         if options["serve"]:

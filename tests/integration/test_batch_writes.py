@@ -1,0 +1,143 @@
+"""The batch doors (enrolment, the SMS outbox, call tasks) write what the one-at-a-time doors would; settings read
+once within held reads; the head-end says when it has nothing due; bulk inserts keep every value as it is."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridpay.application.customers.enrol_account import Enrolment, EnrolmentRefused, enrol_account, enrol_accounts
+from gridpay.application.supply.call_tasks import CallToOpen, open_call_task, open_call_tasks
+from gridpay.application.supply.enforce_supply import enforce_supply
+from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
+from gridpay.data.bulk import _sqlite_rows
+from gridpay.data.calendar_store import load_calendar
+from gridpay.data.held_reads import reads_held
+from gridpay.data.models import Account, CallTask, Contact, LedgerAccount, Meter, Notification, Transfer
+from gridpay.data.models.field_work import CallReason
+from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.supply_policy import SupplyPolicy
+from tests.support.accounts import enrol
+from tests.support.clock import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
+DAY = date(2025, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _tariff(zj_tariff: str) -> None:
+    pass
+
+
+def enrolment(number: int, **changes: object) -> Enrolment:
+    values: dict[str, object] = {
+        "account_no": f"33020{number:05d}", "customer_name": f"批量用户{number}", "tariff_code": "zj-resident-2024",
+        "meter_no": f"B{number:08d}", "dlt645_address": f"5{number:011d}", "installed_on": DAY,
+        "prepaid_since": DAY, "phone": f"1380000{number:04d}", "opening_balance_fen": 1_000 * number,
+    }
+    return Enrolment(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def test_a_batch_enrols_each_account_as_enrolling_them_one_by_one_would() -> None:
+    one_by_one = [enrol_account(enrolment=enrolment(n), at=AT, business_day=DAY) for n in (1, 2)]
+    batch = enrol_accounts(enrolments=[enrolment(n) for n in (3, 4, 5)], at=AT, business_day=DAY)
+
+    assert [a.account_no for a in batch] == ["3302000003", "3302000004", "3302000005"]
+    for account in [*one_by_one, *batch]:
+        number = int(account.account_no[-5:])
+        assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 1_000 * number
+        assert Meter.objects.get(account=account).meter_no == f"B{number:08d}"
+        assert list(Contact.objects.filter(account=account).values_list("phone", flat=True)) == [f"1380000{number:04d}"]
+        # 三通电话, the first: before smart payment starts.
+        assert CallTask.objects.filter(account=account, reason=CallReason.BEFORE_ENABLING, due_on=DAY).count() == 1
+    assert Transfer.objects.filter(credit_id__in=[a.ledger_account_id for a in batch]).count() == 3
+
+
+def test_a_batch_with_one_refused_enrolment_writes_nothing_and_names_the_first_refused() -> None:
+    enrol_account(enrolment=enrolment(1), at=AT, business_day=DAY)
+
+    with pytest.raises(EnrolmentRefused) as taken:
+        enrol_accounts(enrolments=[enrolment(2), enrolment(3, meter_no="B00000001"), enrolment(2)], at=AT,
+                       business_day=DAY)
+    assert taken.value.params == {"meter_no": "B00000001"}
+    with pytest.raises(EnrolmentRefused) as repeated:
+        enrol_accounts(enrolments=[enrolment(2), enrolment(2, meter_no="B00000099")], at=AT, business_day=DAY)
+    assert repeated.value.params == {"account_no": "3302000002"}  # a batch cannot hold one number twice
+
+    assert list(Account.objects.values_list("account_no", flat=True)) == ["3302000001"]
+
+
+def test_queued_in_a_batch_each_key_and_phone_once_in_the_messages_order(now: datetime) -> None:
+    policy = SupplyPolicy(zone="Asia/Shanghai")
+    queue_sms(key="alert:1", phones=["13800000001"], kind="low_balance_first",
+              params={"account_no": "1", "available_yuan": "1.00", "days_left": "约 3 天"}, account_id=None,
+              policy=policy, at=now)
+    params = {"account_no": "2", "available_yuan": "2.00", "days_left": "约 2 天"}
+
+    queued = queue_sms_batch([
+        Sms("alert:1", ["13800000001"], "low_balance_first", params, None),  # queued already: left alone
+        Sms("alert:2", ["13800000002", "13800000003", "13800000002"], "low_balance_first", params, None),
+        Sms("alert:2", ["13800000002"], "low_balance_first", params, None),  # asked twice in the batch
+    ], policy=policy, at=now)
+
+    assert queued == 2
+    assert list(Notification.objects.order_by("id").values_list("key", flat=True)) == [
+        "alert:1:13800000001", "alert:2:13800000002", "alert:2:13800000003"]
+    assert Notification.objects.get(key="alert:1:13800000001").params["account_no"] == "1"
+
+
+def test_call_tasks_opened_in_a_batch_once_per_account_reason_and_day(now: datetime) -> None:
+    first, second = enrol(1), enrol(2)
+    open_call_task(account_id=first.id, grid_staff_id=None, reason=CallReason.ARREARS_SMS, due_on=DAY, at=now)
+
+    open_call_tasks([
+        CallToOpen(first.id, None, CallReason.ARREARS_SMS, DAY),  # open already
+        CallToOpen(second.id, None, CallReason.ARREARS_SMS, DAY),
+        CallToOpen(second.id, None, CallReason.ARREARS_SMS, DAY),
+        CallToOpen(second.id, None, CallReason.ARREARS_SMS, DAY + timedelta(days=1)),
+    ], at=now)
+
+    assert sorted(CallTask.objects.filter(reason=CallReason.ARREARS_SMS).values_list("account_id", "due_on")) == [
+        (first.id, DAY), (second.id, DAY), (second.id, DAY + timedelta(days=1))]
+
+
+def test_the_policy_and_the_calendar_are_read_once_within_held_reads() -> None:
+    with CaptureQueriesContext(connection) as outside:
+        load_policy(), load_policy(), load_calendar(years=[2025])
+    with reads_held(), CaptureQueriesContext(connection) as held:
+        for _ in range(3):
+            policy, calendar = load_policy(), load_calendar(years=[2025, 2025])
+    assert len(outside.captured_queries) == 3  # the policy twice, the calendar's years (none known: no days)
+    assert len(held.captured_queries) == 2
+    assert policy == load_policy() and calendar == load_calendar(years=[2025])
+
+
+def test_the_head_end_has_nothing_due_until_a_command_is_queued() -> None:
+    account = enrol(1, opening_balance_fen=0)
+    LedgerAccount.objects.filter(id=account.ledger_account_id).update(balance_fen=-1_250)
+    Account.objects.filter(id=account.id).update(arrears_since=datetime(2025, 3, 10, 20, tzinfo=SHANGHAI))
+    at = datetime(2025, 3, 11, 10, tzinfo=SHANGHAI)  # a working Tuesday, inside the window
+    head_end = HeadEnd()
+
+    assert not head_end.due(at=at)
+    assert enforce_supply(at=at).queued == 1
+    assert head_end.due(at=at)
+    assert [address for address, _ in head_end.outbound(at=at)] == [f"{1:012d}"]
+    assert not head_end.due(at=at)  # sent: nothing more until its answer is due
+    assert head_end.due(at=at + timedelta(minutes=1))  # the answer is late: the sweep times it out
+
+
+def test_bulk_inserts_on_sqlite_adapt_dates_and_keep_everything_else_as_it_is() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own adaptation")
+    instant = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
+    rows = _sqlite_rows([[1, True, Decimal("1.50"), DAY, instant, None], [True, 1, 1.0, DAY, instant, "x"]])
+
+    assert rows == [(1, True, Decimal("1.50"), "2025-03-10", connection.ops.adapt_datetimefield_value(instant), None),
+                    (True, 1, 1.0, "2025-03-10", connection.ops.adapt_datetimefield_value(instant), "x")]
+    assert [type(v) for v in rows[1][:3]] == [bool, int, float]
