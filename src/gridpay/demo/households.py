@@ -248,6 +248,8 @@ def payment_on(*, household: Household, day: date, balance_fen: int, seed: int) 
     Amount, channel and time are drawn before the decision and never depend on the balance, so a
     payment with this day's transaction id always carries the same data: replaying it is harmless.
     """
+    if not _may_pay(household, day=day, balance_fen=balance_fen):
+        return None  # not today, whatever the draws: they are not drawn (most households, most days)
     rng = random.Random(f"gridpay-demo:{seed}:payment:{household.account_no}:{day.isoformat()}")
     chance = rng.random()
     amount = household.top_up_fen * rng.choice((1, 1, 1, 2))
@@ -282,6 +284,21 @@ def payment_on(*, household: Household, day: date, balance_fen: int, seed: int) 
         amount_fen=amount,
         minute_of_day=minute,
     )
+
+
+def _may_pay(household: Household, *, day: date, balance_fen: int) -> bool:
+    """False when payment_on decides against paying whatever its draws: the part of each payer's rule that does not
+    depend on them."""
+    if household.payer in (Payer.AUTOPAY, Payer.PROMPT):
+        return balance_fen < household.top_up_below_fen
+    if household.payer is Payer.MONTHLY:
+        return day.day == household.pay_day or balance_fen < 0
+    if household.payer is Payer.CAMPAIGN:
+        campaign = CAMPAIGN_DAYS[0] <= day.day <= CAMPAIGN_DAYS[1]
+        return (campaign and balance_fen < household.top_up_below_fen) or balance_fen < 0
+    if household.payer is Payer.LATE:
+        return balance_fen < 0
+    return False
 
 
 def postpaid_pay_day(*, household: Household, reading_date: date, due_on: date, seed: int) -> date | None:

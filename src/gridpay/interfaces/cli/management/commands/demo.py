@@ -21,6 +21,7 @@ from gridpay.demo.summary import DemoSummary, PostpaidFigures, demo_summary
 from gridpay.domain.money import format_yuan
 from gridpay.domain.sms_texts import sms_label
 from gridpay.interfaces import clock
+from gridpay.interfaces.batch import batch_collection
 from gridpay.interfaces.cli.schema import ensure_schema, pending_migrations
 from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.output import console, domain_errors_as_command_errors, timed_stage
@@ -41,6 +42,7 @@ class Command(GridpayCommand):
         parser.add_argument("--serve", action="store_true", help="最后启动网页（工作台与网上营业厅）并打印登录方式")
         parser.add_argument("--port", type=int, default=8000, help="--serve 的端口，默认 8000")
 
+    @batch_collection()
     def handle(self, *args: Any, **options: Any) -> None:
         if options["serve"]:
             require_secret_key()  # before minutes of building a town that could then not be served
