@@ -259,12 +259,18 @@ def test_the_openapi_schema_and_docs_load_without_a_token(client: Client) -> Non
 
     docs = client.get("/api/docs")
     assert docs.status_code == 200
-    assert b"openapi.json" in docs.content
+    page = docs.content.decode()
+    # The reference is written on the server: nothing for the browser to run before it shows.
+    assert "<script" not in page
+    assert 'href="/api/openapi.json"' in page and 'href="/api/docs/try"' in page
+    assert "Authorization: Bearer" in page and "gridpay api-token create" in page  # how to authenticate
+    assert '"code": "invalid_input"' in page  # the error format
 
 
-def test_the_api_docs_page_can_load_its_swagger_files(client: Client) -> None:
-    page = client.get("/api/docs")
+def test_swagger_ui_answers_at_api_docs_try_and_can_load_its_files(client: Client) -> None:
+    page = client.get("/api/docs/try")
     assert page.status_code == 200
+    assert b"/api/openapi.json" in page.content
     for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"):
         assert asset in page.content.decode()
         response = client.get(asset)

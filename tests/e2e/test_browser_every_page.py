@@ -1,4 +1,4 @@
-"""Every page of the console and the portal on a 390-pixel phone: nothing wider than the screen.
+"""Every page of the console, the portal and the API's reference on a 390-pixel phone: nothing wider than the screen.
 
 The pages are those of the URLconf, so a page added later is covered, or this test fails until it says which sample
 URL shows it. Each is loaded in Chromium at 390×844, over a small demo town, by someone whose role may see it;

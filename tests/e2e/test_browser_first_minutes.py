@@ -1,6 +1,6 @@
 """A new user's first minutes, in Debian's Chromium: `gridpay demo --serve` prints a sign-in for every role, each of
-them signs in, the browser finds the site's icon, the API's documentation draws its operations, and serving leaves
-the user's home folder as it found it."""
+them signs in, the browser finds the site's icon, the API's reference shows its operations and Swagger UI draws them,
+and serving leaves the user's home folder as it found it."""
 
 import re
 from pathlib import Path
@@ -50,7 +50,12 @@ def test_every_role_printed_by_the_served_demo_signs_in(
         page = browser.new_page(viewport=SIZES["desk"])
         icon = page.goto(f"{base}/favicon.ico")
         assert icon is not None and icon.ok and icon.headers["content-type"].startswith("image/")
-        page.goto(f"{base}/api/docs")
+        page.goto(f"{base}/api/docs")  # the reference, written on the server: there at the load event
+        payments = page.locator("section.operation", has_text="/api/payments")
+        assert payments.count() == 1 and "记录一笔交费" in payments.inner_text()
+        assert page.locator("a", has_text="Swagger UI").get_attribute("href") == "/api/docs/try"
+        page.screenshot(path=str(tmp_path / "api-docs-desk.png"), full_page=True)
+        page.goto(f"{base}/api/docs/try")
         page.wait_for_selector(".opblock")  # Swagger UI drew the operations from the schema
         assert page.locator(".opblock", has_text="/api/payments").count() >= 1
         page.close()

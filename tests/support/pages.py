@@ -1,5 +1,5 @@
-"""Every page of the console and the portal, by its URLconf name: who may see it and a URL that shows it, for the
-test that renders them all on a phone (tests/e2e/test_browser_every_page.py)."""
+"""Every page of the console, the portal and the API's reference, by its URLconf name: who may see it and a URL that
+shows it, for the test that renders them all on a phone (tests/e2e/test_browser_every_page.py)."""
 
 from dataclasses import dataclass
 
@@ -83,14 +83,20 @@ SAMPLES: dict[str, Sample | Download | PostOnly] = {
     "portal:demo-pay": Sample("portal", "/portal/accounts/{portal}/pay/demo"),
     "portal:alerts": Sample("portal", "/portal/accounts/{portal}/alerts/"),
     "portal:sign-out": Sample("portal", "/portal/sign-out/"),
+    # The root URLconf's own named routes: the API's reference, and the channels' notification URL (POST only).
+    "api-reference": Sample(ANONYMOUS, "/api/docs"),
+    "channel-notification": PostOnly(ANONYMOUS, "/api/channels/wechat/notify"),
 }
 NAMESPACES = ("web", "portal")
 
 
 def url_names() -> set[str]:
-    """Every named route of the console and the portal, read from the URLconf."""
+    """Every named route of the console and the portal, and those of the root URLconf itself (the API's operations,
+    the admin and Swagger UI are other applications' pages), read from the URLconf."""
     names = set()
     for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace in NAMESPACES:
+        if isinstance(entry, URLPattern) and entry.name:
+            names.add(entry.name)
+        elif isinstance(entry, URLResolver) and entry.namespace in NAMESPACES:
             names |= {f"{entry.namespace}:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern)}
     return names

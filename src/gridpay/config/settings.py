@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gridpay.config",  # gridpay's own system checks (gridpay.config.checks)
     "gridpay.data",
+    "gridpay.interfaces.api",
     "gridpay.interfaces.cli",
     "gridpay.interfaces.web",
     "gridpay.interfaces.jobs",

@@ -7,9 +7,12 @@ from django.views.generic import RedirectView
 
 from gridpay.interfaces.api.api import api
 from gridpay.interfaces.api.channel_notifications import channel_notification
+from gridpay.interfaces.api.reference import api_reference
 
 urlpatterns = [
     path("api/channels/<str:channel>/notify", channel_notification, name="channel-notification"),
+    # The API's reference, written on the server from the schema; Swagger UI, to try requests, is at /api/docs/try.
+    path("api/docs", api_reference, name="api-reference"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says: sent to the static file (cached by WhiteNoise).

@@ -1,1 +1,1 @@
-"""The JSON API (django-ninja): OpenAPI at /api/docs, money as integer fen, errors with a stable code."""
+"""The JSON API (django-ninja): its reference at /api/docs, money as integer fen, errors with a stable code."""
