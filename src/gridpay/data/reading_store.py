@@ -1,16 +1,13 @@
 """Where daily readings are kept: the stored neighbours a batch of new readings is checked against, and its writes."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Round
 
-from gridpay.data.bulk import insert_rows, on_postgresql
+from gridpay.data.bulk import insert_rows, on_postgresql, sql_date
 from gridpay.data.models import Meter, Reading
 from gridpay.domain.energy import DayEnergy, TouPeriod, from_ckwh
 from gridpay.domain.reading_check import (
@@ -22,19 +19,10 @@ from gridpay.domain.reading_check import (
 )
 from gridpay.domain.readings import MeterReading, Registers, register_limit_kwh
 
-SHARP, PEAK, FLAT, VALLEY = TouPeriod  # in the order of the columns
+SHARP, PEAK, FLAT, VALLEY = PERIODS = tuple(TouPeriod)  # in the order of the columns
 TOU_COLUMNS = {period: f"{period.value}_kwh" for period in TouPeriod}
 REGISTER_FIELDS = ["total_kwh", *TOU_COLUMNS.values()]
 ENERGY_FIELDS = [f"energy_{column}" for column in ("kwh", *TOU_COLUMNS.values())]
-METER_FIELDS = [
-    "id",
-    "meter_no",
-    "account_id",
-    "installed_on",
-    "removed_on",
-    "register_digits",
-    *(f"{moment}_{register}" for moment in ("start", "final") for register in REGISTER_FIELDS),
-]
 # (meter, day) pairs per neighbour query: 2 parameters each stays far below every database's limit.
 DAYS_PER_QUERY = 5_000
 _READINGS = Reading._meta.db_table
@@ -43,12 +31,18 @@ _READINGS = Reading._meta.db_table
 def load_neighbours(*, readings: Sequence[MeterReading]) -> StoredNeighbours:
     """The readings' meters with the other meters of their accounts, and the stored readings their check needs, in a
     few bulk queries."""
-    meter_nos = {reading.meter_no for reading in readings}
-    accounts = Meter.objects.filter(meter_no__in=meter_nos).values("account_id")
-    rows = Meter.objects.filter(account_id__in=accounts).annotate(**_METER_CKWH).values(*_in_ckwh(METER_FIELDS))
-    meters = [_meter(_from_ckwh(values)) for values in rows]
+    meter_nos = sorted({reading.meter_no for reading in readings})
+    days = _Days()
+    found: dict[int, RegisteredMeter] = {}
+    for start in range(0, len(meter_nos), DAYS_PER_QUERY):
+        chunk = meter_nos[start : start + DAYS_PER_QUERY]
+        for row in _rows(_METERS_OF_ACCOUNTS.format(meter_nos=", ".join(["%s"] * len(chunk))), chunk):
+            found.setdefault(row[0], _meter(row, days))  # an account's meters come again with another chunk's
+    meters = sorted(found.values(), key=lambda meter: meter.id)
     wanted = neighbours_wanted(meters=meters, new_rows=readings)
-    return StoredNeighbours(meters=meters, readings=[*_stored_around(wanted.around), *_stored_on_days(wanted.on)])
+    return StoredNeighbours(
+        meters=meters, readings=[*_stored_around(wanted.around, days), *_stored_on_days(wanted.on, days)]
+    )
 
 
 def store_checked(*, checked: ReadingsChecked, received_at: datetime) -> None:
@@ -79,41 +73,48 @@ def store_checked(*, checked: ReadingsChecked, received_at: datetime) -> None:
             )
 
 
-def _stored_around(wanted: set[tuple[int, date]]) -> list[StoredReading]:
+def _stored_around(wanted: set[tuple[int, date]], days: "_Days") -> list[StoredReading]:
     """For each (meter, day): the stored reading of that day, else the nearest stored before and after it."""
     pairs = sorted(wanted)
     found: list[StoredReading] = []
     # A day already stored needs nothing more (its row is unchanged or a conflict), which makes a re-import cheap.
     stored: set[tuple[int, date]] = set()
     for start in range(0, len(pairs), DAYS_PER_QUERY):
-        for reading in _stored_on(pairs[start : start + DAYS_PER_QUERY]):
+        for reading in _stored_on(pairs[start : start + DAYS_PER_QUERY], days):
             found.append(reading)
             stored.add((reading.meter_id, reading.day))
     missing = [pair for pair in pairs if pair not in stored]
     for start in range(0, len(missing), DAYS_PER_QUERY):
-        found.extend(_stored_next_to(missing[start : start + DAYS_PER_QUERY]))
+        found.extend(_stored_next_to(missing[start : start + DAYS_PER_QUERY], days))
     return found
 
 
-def _stored_on_days(wanted: set[tuple[int, date]]) -> list[StoredReading]:
+def _stored_on_days(wanted: set[tuple[int, date]], days: "_Days") -> list[StoredReading]:
     if not wanted:
         return []
-    candidates = Reading.objects.filter(
-        meter_id__in={meter_id for meter_id, _ in wanted}, reading_date__in={day for _, day in wanted}
+    meter_ids = sorted({meter_id for meter_id, _ in wanted})
+    on = sorted({day for _, day in wanted})
+    candidates = _stored(
+        f"SELECT {_READING_COLUMNS} FROM {_READINGS} r WHERE meter_id IN ({', '.join(['%s'] * len(meter_ids))}) "
+        f"AND reading_date IN ({', '.join(['%s'] * len(on))})",
+        [*meter_ids, *map(sql_date, on)], days,
     )
-    return [reading for reading in _stored(candidates) if (reading.meter_id, reading.day) in wanted]
+    return [reading for reading in candidates if (reading.meter_id, reading.day) in wanted]
 
 
-def _stored_on(wanted: list[tuple[int, date]]) -> list[StoredReading]:
+def _stored_on(wanted: list[tuple[int, date]], days: "_Days") -> list[StoredReading]:
     """The stored reading of each (meter, day), where there is one."""
-    ids = f"""
+    return _stored(
+        f"""
         WITH wanted (meter_id, day) AS (VALUES {_pairs(wanted)})
-        SELECT r.id FROM wanted w JOIN {_READINGS} r ON r.meter_id = w.meter_id AND r.reading_date = w.day
-    """
-    return _stored(Reading.objects.filter(id__in=RawSQL(ids, _pair_params(wanted))))
+        SELECT {_READING_COLUMNS} FROM wanted w JOIN {_READINGS} r
+            ON r.meter_id = w.meter_id AND r.reading_date = w.day
+        """,
+        _pair_params(wanted), days,
+    )
 
 
-def _stored_next_to(wanted: list[tuple[int, date]]) -> list[StoredReading]:
+def _stored_next_to(wanted: list[tuple[int, date]], days: "_Days") -> list[StoredReading]:
     """For each (meter, day): the nearest stored readings before and after that day."""
     # Each part is one lookup per (meter, day) on the unique (meter, reading_date) index.
     ids = f"""
@@ -124,67 +125,76 @@ def _stored_next_to(wanted: list[tuple[int, date]]) -> list[StoredReading]:
         SELECT (SELECT a.id FROM {_READINGS} a WHERE a.meter_id = w.meter_id AND a.reading_date > w.day
                 ORDER BY a.reading_date LIMIT 1) FROM wanted w
     """
-    return _stored(Reading.objects.filter(id__in=RawSQL(ids, _pair_params(wanted))))
+    return _stored(f"SELECT {_READING_COLUMNS} FROM {_READINGS} r WHERE r.id IN ({ids})", _pair_params(wanted), days)
 
 
-def _stored(readings: QuerySet[Reading]) -> list[StoredReading]:
-    """As domain values, read as tuples (this runs per reading)."""
-    known = ExpressionWrapper(Q(energy_kwh__isnull=False), output_field=BooleanField())
-    rows: Iterable[tuple[Any, ...]] = readings.annotate(known=known, **_CKWH).values_list(
-        "meter_id", "reading_date", *_in_ckwh(REGISTER_FIELDS), "known"
+# Neighbours are read straight from the cursor, tens of thousands of rows a day: the ORM's converters and model
+# machinery cost more than the reading's check. Registers come as whole hundredths of a kWh (their two decimal
+# places): the driver hands integers over as they are, where each decimal took a conversion of its own; dates as
+# the driver gives them (ISO text on SQLite), each distinct one made once.
+def _ckwh(column: str, table: str = "") -> str:
+    return f"CAST(ROUND({table}{column} * 100) AS BIGINT)"
+
+
+_READING_COLUMNS = ", ".join(
+    ["r.meter_id", "r.reading_date", *(_ckwh(column, "r.") for column in REGISTER_FIELDS),
+     "r.energy_kwh IS NOT NULL"]
+)
+_METERS_OF_ACCOUNTS = (
+    "SELECT id, meter_no, account_id, installed_on, removed_on, register_digits, "
+    + ", ".join(_ckwh(f"{moment}_{column}") for moment in ("start", "final") for column in REGISTER_FIELDS)
+    + f" FROM {Meter._meta.db_table} WHERE account_id IN "
+    f"(SELECT account_id FROM {Meter._meta.db_table} WHERE meter_no IN ({{meter_nos}}))"
+)
+
+
+class _Days(dict[Any, date]):
+    """Dates as the driver gives them, made once each: a day's readings share a few days."""
+
+    def __missing__(self, value: Any) -> date:
+        made = value if isinstance(value, date) else date.fromisoformat(value)
+        self[value] = made
+        return made
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _stored(sql: str, params: Sequence[Any], days: _Days) -> list[StoredReading]:
+    """As domain values, from rows of _READING_COLUMNS."""
+    return [
+        StoredReading(meter_id=meter_id, day=days[day], registers=_registers(total, (sharp, peak, flat, valley)),
+                      energy_known=bool(energy_known))
+        for meter_id, day, total, sharp, peak, flat, valley, energy_known in _rows(sql, params)
+    ]
+
+
+def _registers(total_ckwh: int, tou_ckwh: Sequence[int | None]) -> Registers:
+    return Registers(
+        total_kwh=from_ckwh(total_ckwh),
+        tou_kwh={period: from_ckwh(value) for period, value in zip(PERIODS, tou_ckwh, strict=True)
+                 if value is not None},
     )
-    found = []
-    for meter_id, day, total, sharp, peak, flat, valley, energy_known in rows:
-        tou = {SHARP: sharp, PEAK: peak, FLAT: flat, VALLEY: valley}
-        registers = Registers(total_kwh=from_ckwh(total),
-                              tou_kwh={p: from_ckwh(v) for p, v in tou.items() if v is not None})
-        found.append(StoredReading(meter_id=meter_id, day=day, registers=registers, energy_known=energy_known))
-    return found
 
 
-# Registers are read as whole hundredths of a kWh (their two decimal places): the driver hands integers over as they
-# are, where each decimal took a conversion of its own, and a neighbour query reads tens of thousands of them.
-_CKWH_SUFFIX = "_in_ckwh"
-
-
-def _ckwh(column: str) -> Cast:
-    return Cast(Round(F(column) * 100), output_field=BigIntegerField())
-
-
-_CKWH = {f"{column}{_CKWH_SUFFIX}": _ckwh(column) for column in REGISTER_FIELDS}
-_METER_CKWH = {f"{moment}_{column}{_CKWH_SUFFIX}": _ckwh(f"{moment}_{column}")
-               for moment in ("start", "final") for column in REGISTER_FIELDS}
-
-
-def _in_ckwh(fields: Sequence[str]) -> list[str]:
-    return [f"{field}{_CKWH_SUFFIX}" if field.endswith("_kwh") else field for field in fields]
-
-
-def _from_ckwh(values: dict[str, Any]) -> dict[str, Any]:
-    """A meter's values with its registers back as decimals (and under their own names)."""
-    return {name.removesuffix(_CKWH_SUFFIX): from_ckwh(value) if name.endswith(_CKWH_SUFFIX) and value is not None
-            else value for name, value in values.items()}
-
-
-def _meter(values: dict[str, Any]) -> RegisteredMeter:
-    final = None
-    if values["final_total_kwh"] is not None:
-        final = Registers(total_kwh=values["final_total_kwh"], tou_kwh=_tou(values, "final_"))
+def _meter(row: Sequence[Any], days: _Days) -> RegisteredMeter:
+    """From a row of _METERS_OF_ACCOUNTS."""
+    id_, meter_no, account_id, installed_on, removed_on, digits, *registers = row
+    start, final = registers[:5], registers[5:]
     return RegisteredMeter(
-        id=values["id"],
-        meter_no=values["meter_no"],
-        account_id=values["account_id"],
-        installed_on=values["installed_on"],
-        removed_on=values["removed_on"],
-        limit_kwh=register_limit_kwh(integer_digits=values["register_digits"]),
-        start=Registers(total_kwh=values["start_total_kwh"], tou_kwh=_tou(values, "start_")),
-        final=final,
+        id=id_,
+        meter_no=meter_no,
+        account_id=account_id,
+        installed_on=days[installed_on],
+        removed_on=None if removed_on is None else days[removed_on],
+        limit_kwh=register_limit_kwh(integer_digits=digits),
+        start=_registers(start[0], start[1:]),
+        final=None if final[0] is None else _registers(final[0], final[1:]),
     )
-
-
-def _tou(values: dict[str, Any], prefix: str) -> dict[TouPeriod, Decimal]:
-    found = {period: values[f"{prefix}{column}"] for period, column in TOU_COLUMNS.items()}
-    return {period: value for period, value in found.items() if value is not None}
 
 
 def _register_values(registers: Registers) -> list[Decimal | None]:
