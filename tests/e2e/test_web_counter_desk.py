@@ -96,6 +96,7 @@ def test_a_cashier_voids_their_own_payment_with_the_supervisor_on_the_void_page(
     assert balance() == 0 and PaymentRefund.objects.get().kind == "reversal"
     after = counter.get(done["Location"]).content.decode()
     assert f"收据 {number} 已作废" in after and "已作废" in after and f'href="/receipts/{number}/void"' not in after
+    assert "因作废再次欠费" not in after  # the available balance is back to 0.00, not below it
     again = counter.post(f"/receipts/{number}/void", {"reason": "再按一次", "supervisor_username": "lin",
                                                       "supervisor_password": PASSWORD})
     assert again.status_code == 302 and PaymentRefund.objects.count() == 1  # pressed twice: voided once
@@ -112,5 +113,10 @@ def test_a_receipt_fetched_twice_is_one_print_and_the_next_link_is_the_reprint(c
     assert CounterReceipt.objects.get().prints == 1
     assert counter.get(f"/receipts/{number}.pdf")["Location"] == f"/receipts/{number}.pdf?copy=2"
     assert counter.get(f"/receipts/{number}.pdf?copy=abc")["Location"] == f"/receipts/{number}.pdf?copy=2"
+    assert counter.get(f"/receipts/{number}.pdf?copy=2").status_code == 200  # the reprint
+    # The original's old address, once a reprint was made, is no second unmarked original: it is the next reprint.
+    old = counter.get(f"/receipts/{number}.pdf?copy=1")
+    assert old.status_code == 302 and old["Location"] == f"/receipts/{number}.pdf?copy=3"
+    assert counter.get(old["Location"]).status_code == 200 and CounterReceipt.objects.get().prints == 3
     assert counter.get("/receipts/GT-NONE.pdf").status_code == 404
 

@@ -87,6 +87,14 @@ def test_a_second_run_issues_nothing_twice_and_the_rest_once_settled(november: d
     assert MonthlyBill.objects.get(account=unread).amount_fen == 16_140
 
 
+def test_a_closed_account_waits_for_no_more_days(november: dict[str, str]) -> None:
+    # The unread household's temporary supply ended on the 24th: its account is closed and will never be settled again.
+    Account.objects.filter(account_no=november["unread"]).update(status="closed")
+    run = issue_monthly_bills(month=NOV, today=DEC1, at=AT)
+    assert (run.issued, run.unsettled) == (3, 0)
+    assert not MonthlyBill.objects.filter(account__account_no=november["unread"]).exists()
+
+
 def test_a_month_not_over_is_refused_whole(november: dict[str, str]) -> None:
     with pytest.raises(BillRefused, match="尚未结束"):
         issue_monthly_bills(month=NOV, today=date(2025, 11, 30), at=AT)

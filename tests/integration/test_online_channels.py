@@ -72,6 +72,27 @@ def test_a_wechat_qr_order_paid_is_credited_once_and_the_order_marked_paid(
     assert cached_balances_match_transfers()
 
 
+def test_a_paid_order_reported_paid_again_under_another_transaction_is_refused_and_recorded_not_credited(
+    zj_tariff: str, wechat: WeChatPayServer, settings: Any, client: Client
+) -> None:
+    enrol(1, opening_balance_fen=0)
+    order_no = order("wechat", settings)
+    first = wechat.pay(order_no, at=current_instant())
+    assert deliver_wechat(client, *wechat.notification(order_no, sent_at=current_instant())).status_code == 204
+    # The customer pays the same order again from a second phone: WeChat reports a second transaction for it.
+    wechat.orders[order_no].transaction_id = ""
+    second = wechat.pay(order_no, at=current_instant())
+    assert second != first
+    answer = deliver_wechat(client, *wechat.notification(order_no, sent_at=current_instant()))
+    assert answer.status_code == 204  # acknowledged once recorded: a retry cannot cure it
+    payment = Payment.objects.get()
+    assert payment.channel_txn_id == first and balance() == 5_000
+    refusal = ChannelRefusal.objects.get()
+    assert (refusal.reason, refusal.order_no, refusal.channel_txn_id) == ("order_paid", order_no, second)
+    assert first in refusal.detail and REFUSAL_LABELS[RefusalReason.ORDER_PAID] == "订单已由另一笔交易付讫"
+    assert cached_balances_match_transfers()
+
+
 def test_wechat_jsapi_order_returns_parameters_signed_with_the_merchant_key(
     zj_tariff: str, wechat: WeChatPayServer, settings: Any
 ) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from gridpay.data.bulk import insert_rows, sql_date
 from gridpay.data.models import Account
+from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.settlement_store import CKWH, kwh_column
 from gridpay.domain.energy import TouPeriod
 from gridpay.domain.settlement_batch import BillDays, Bools, Ints
@@ -82,7 +83,10 @@ def bill_candidates(*, month: date, end: date, first_id: int, last_id: int) -> B
 
 
 def _due_a_bill(*, month: date, end: date) -> QuerySet[Account]:
-    return Account.objects.filter(prepaid_since__lt=end).exclude(bills__month=month)
+    # A closed account (a temporary supply ended, its credit refunded) is settled no more: its month would wait for
+    # days that never come, "unsettled" in every run; what it owed was settled with its closing.
+    return (Account.objects.filter(prepaid_since__lt=end).exclude(status=AccountStatus.CLOSED)
+            .exclude(bills__month=month))
 
 
 def bill_days(*, account_ids: Ints, since: date, end: date) -> BillDays:

@@ -50,6 +50,7 @@ class RefusalReason(StrEnum):
     NOT_CREDITED = "not_credited"  # verified, but the ledger said no (a closed account, a conflicting id)
     UNKNOWN_REFUND = "unknown_refund"  # a refund result for a refund we did not ask for
     REFUND_CONFLICT = "refund_conflict"  # a refund result contradicting the final one reported before
+    ORDER_PAID = "order_paid"  # a payment for an order another transaction paid already: credited once only
 
     @property
     def label(self) -> str:
@@ -71,6 +72,7 @@ REFUSAL_LABELS = {
     RefusalReason.NOT_CREDITED: gettext_noop("已验证但未能入账"),
     RefusalReason.UNKNOWN_REFUND: gettext_noop("没有这笔退款"),
     RefusalReason.REFUND_CONFLICT: gettext_noop("退款结果与此前通知的矛盾"),
+    RefusalReason.ORDER_PAID: gettext_noop("订单已由另一笔交易付讫"),
 }
 
 # Refusals a retry of the same message cannot cure are acknowledged to the channel once recorded
@@ -81,6 +83,7 @@ VERIFIED_REFUSALS = frozenset(
         RefusalReason.AMOUNT_MISMATCH,
         RefusalReason.ACCOUNT_MISMATCH,
         RefusalReason.NOT_CREDITED,
+        RefusalReason.ORDER_PAID,
         RefusalReason.UNKNOWN_REFUND,
         RefusalReason.REFUND_CONFLICT,
     }

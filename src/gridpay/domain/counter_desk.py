@@ -69,8 +69,11 @@ def refuse_unauthorised(*, amount_fen: int, limits: CounterLimits) -> CounterRef
 
 def check_authoriser(*, authoriser: tuple[str, ...], roles: Iterable[Role], cashier: tuple[str, ...]) -> None:
     """A supervisor or the station head authorises, and never the cashier they authorise (four eyes). Each person
-    is named by their login first, then by their name (the one a receipt prints)."""
-    if (set(authoriser) & set(cashier)) - {""}:
+    is named by their login first, then by their name (the one a receipt prints): two with logins are the same
+    person only by their logins (two staff may share a name); one named in words only (the command line's) by
+    anything either is called."""
+    both_logged_in = bool(authoriser[0] and cashier[0])
+    if authoriser[0] == cashier[0] if both_logged_in else (set(authoriser) & set(cashier)) - {""}:
         raise AuthorisationRefused(gettext_noop("不能为自己授权：须由另一位班长或所长授权"),
                                    field="supervisor_username")
     if not may(roles, Action.AUTHORISE_AT_COUNTER):
@@ -130,9 +133,10 @@ def void_refund_id(receipt_no: str) -> str:
 
 
 def print_copy(*, requested: int | None, prints: int) -> int:
-    """Which print of a receipt this one is (1: the original). ``requested`` names a print already asked for (a
-    browser that fetches a PDF twice, a reload): the same copy again, not counted twice; None or a print beyond
-    the next is simply the next one. The caller counts it when it is above ``prints``."""
-    if requested is not None and 1 <= requested <= prints:
+    """Which print of a receipt this one is (1: the original). ``requested`` naming the latest print (a browser that
+    fetches a PDF twice, a reload) is that copy again, not counted twice; any other (None, an earlier print, one
+    beyond) is the next one: an earlier copy, the original above all, is never printed again unmarked once a later
+    one was. The caller counts it when it is above ``prints``."""
+    if requested is not None and requested == prints >= 1:
         return requested
     return prints + 1

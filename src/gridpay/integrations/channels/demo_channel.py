@@ -35,7 +35,8 @@ class DemoChannel:
         body = json.dumps({
             "event_type": "TRANSACTION.SUCCESS",
             "out_trade_no": order_no,
-            "transaction_id": "DEMO" + secrets.token_hex(10).upper(),
+            # One transaction per order, as a real channel collects an order once: a second press is the same payment.
+            "transaction_id": f"DEMO{order_no}",
             "amount_fen": amount_fen,
             "success_time": paid_at.isoformat(),
             "sent_at": paid_at.isoformat(),
@@ -59,8 +60,8 @@ class DemoChannel:
                 payer=str(fields.get("payer", "")),
                 order_no=str(fields["out_trade_no"]),
             )
-        except (KeyError, ValueError, TypeError) as error:
-            raise NotificationRefused(RefusalReason.MALFORMED, f"缺少或无效的字段 {error}") from None
+        except (KeyError, ValueError, TypeError):
+            raise NotificationRefused(RefusalReason.MALFORMED, "缺少或无效的字段") from None
         return ChannelNotice(payment=payment, ack_status=ACK[0], ack_body=ACK[1], ack_content_type=ACK[2])
 
     def refusal_answer(self, message: str) -> tuple[int, bytes, str]:

@@ -10,7 +10,7 @@ from django.db import transaction
 from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.application.payments.record_payment import PaymentResult, record_confirmed_payment
 from gridpay.application.payments.refund_payment import RefundSettlement, settle_channel_refund
-from gridpay.data.models import ChannelOrder
+from gridpay.data.models import ChannelOrder, Payment
 from gridpay.data.models.channels import OrderStatus
 from gridpay.domain.channel_payments import (
     VERIFIED_REFUSALS,
@@ -113,11 +113,27 @@ def _credit(channel: str, payment: ConfirmedPayment, business_day: date) -> Paym
         raise NotificationRefused(RefusalReason.UNKNOWN_ORDER, f"商户订单号 {payment.order_no!r}")
     terms = OrderTerms(order_no=order.order_no, account_no=order.account.account_no, amount_fen=order.amount_fen)
     check_against_order(payment=payment, order=terms)
+    paid_by = _paid_by(order)
+    if paid_by is not None and paid_by != payment.channel_txn_id:
+        # The same order reported paid again under another transaction id (a channel's mistake, a customer paying
+        # twice from two devices): the order is paid once; the second money comes back through reconciliation.
+        raise NotificationRefused(
+            RefusalReason.ORDER_PAID,
+            f"订单 {order.order_no} 已由交易 {paid_by} 付讫，本通知的交易 {payment.channel_txn_id} 未入账",
+        )
     credited = record_confirmed_payment(
         payment=replace(payment, account_no=terms.account_no), business_day=business_day
     )
     ChannelOrder.objects.filter(id=order.id).update(status=OrderStatus.PAID, payment_id=credited.payment_id)
     return credited
+
+
+def _paid_by(order: ChannelOrder) -> str | None:
+    """The transaction id that paid the order, if one did (the order's row is locked: it cannot change meanwhile)."""
+    if order.status != OrderStatus.PAID or order.payment_id is None:
+        return None
+    txn_id: str = Payment.objects.values_list("channel_txn_id", flat=True).get(id=order.payment_id)
+    return txn_id
 
 
 def _ack(notice: ChannelNotice, credited: PaymentResult | None = None) -> ChannelAnswer:

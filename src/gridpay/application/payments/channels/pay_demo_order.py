@@ -43,7 +43,7 @@ def pay_demo_order(
                                          business_day=business_day)
     if answer.refused is not None:  # recorded among the refusals, as a real channel's would be
         raise DemoOrderClosed(gettext_noop("演示支付未能入账：{reason}"), field="order_no",
-                              params={"reason": answer.refused.message})
+                              params={"reason": answer.refused.reason.label})
     assert answer.credited is not None
     return DemoPaid(amount_fen=answer.credited.amount_fen,
                     available_balance_fen=answer.credited.available_balance_fen)

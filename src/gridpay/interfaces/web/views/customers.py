@@ -22,7 +22,11 @@ from gridpay.application.payments.take_counter_payment import (
     print_receipt,
     take_counter_payment,
 )
-from gridpay.application.payments.void_counter_payment import void_counter_payment, voidable_receipts
+from gridpay.application.payments.void_counter_payment import (
+    ARREARS_AFTER_VOID,
+    void_counter_payment,
+    voidable_receipts,
+)
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.staff.counter_authorisation import Authoriser
 from gridpay.data.queries.customers import TOU_PERIODS
@@ -102,6 +106,10 @@ def receipt(request: HttpRequest, receipt_no: str) -> HttpResponse:
             url = reverse("web:receipt", kwargs={"receipt_no": receipt_no})
             return redirect(f"{url}?copy={next_copy(receipt_no=receipt_no)}")
         found = print_receipt(receipt_no=receipt_no, deliver_pdf=pdf.append, copy=copy)
+        if found.copy != copy:
+            # An old address (an earlier copy's): this was counted as the next print, which its own address shows.
+            url = reverse("web:receipt", kwargs={"receipt_no": receipt_no})
+            return redirect(f"{url}?copy={found.copy}")
     except NotFound:
         what = _("收据 {receipt_no}").format(receipt_no=receipt_no)
         return render(request, "web/not_found.html", {"what": what}, status=404)
@@ -162,7 +170,8 @@ def _render_file(
     return render(
         request, "web/customer.html",
         {"f": file, "a": file.account, "form": form, "usage": usage, "paid": paid, "problem": problem,
-         "voided": voided, "desk": _desk(request, form, file.account.account_no),
+         "voided": voided, "arrears_after_void": _(ARREARS_AFTER_VOID),
+         "desk": _desk(request, form, file.account.account_no),
          "s": progress_of(file.account.account_no),
          "tou_fields": tou_fields(file.tou_periods),
          "green_flags": hardship_history(account_no=file.account.account_no), "hardship_kinds": list(HardshipKind)},

@@ -42,10 +42,17 @@ class Command(GridpayCommand):
         parser.add_argument("--serve", action="store_true", help="最后启动网页（工作台与网上营业厅）并打印登录方式")
         parser.add_argument("--port", type=int, default=8000, help="--serve 的端口，默认 8000")
 
-    @batch_collection()
     def handle(self, *args: Any, **options: Any) -> None:
         if options["serve"]:
             require_secret_key()  # before minutes of building a town that could then not be served
+        sign_ins = self._build_and_report(options)
+        if options["serve"]:
+            # Outside the batch's collector settings: the server runs for hours with its own garbage.
+            print_sign_ins(sign_ins, port=options["port"])
+            serve_demo(port=options["port"])
+
+    @batch_collection()
+    def _build_and_report(self, options: dict[str, Any]) -> DemoSignIns:
         # Each stage shows its progress bar on a terminal, and says when it ended how far it went and how long it took.
         pending = pending_migrations()
         if pending:
@@ -95,9 +102,7 @@ class Command(GridpayCommand):
             console.print(f"注意：停电催费有 {len(report.procedure_refused)} 步被程序拒绝（{refused}）。")
         console.print("演示工作人员（命令的 --as 用其登录名）：" + "，".join(
             f"{username} {name}（{role}）" for username, name, role in sign_ins.staff))
-        if options["serve"]:
-            print_sign_ins(sign_ins, port=options["port"])
-            serve_demo(port=options["port"])
+        return sign_ins
 
 
 def serve_demo(*, port: int) -> None:
