@@ -10,6 +10,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection
+from django.db.models import FilteredRelation, Q
 
 from gridpay.data.bulk import sql_date
 from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
@@ -111,11 +112,19 @@ class AccountContacts:
 
 
 def account_contacts(*, account_id: int) -> AccountContacts:
-    no, name, customer_phone, staff_id, staff_phone, balance = Account.objects.filter(id=account_id).values_list(
-        "account_no", "customer__name", "customer__phone", "village__grid_staff_id", "village__grid_staff__phone",
-        "ledger_account__balance_fen",
-    ).get()
-    contacts = list(Contact.objects.filter(account_id=account_id, receives_sms=True).values_list("phone", flat=True))
+    # One query, the account joined to its SMS contacts (a row each, or one row of NULL), in the contacts' id order:
+    # each SMS a command's outcome queues reads it.
+    rows = list(
+        Account.objects.filter(id=account_id)
+        .annotate(sms_contact=FilteredRelation("contacts", condition=Q(contacts__receives_sms=True)))
+        .values_list("account_no", "customer__name", "customer__phone", "village__grid_staff_id",
+                     "village__grid_staff__phone", "ledger_account__balance_fen", "sms_contact__phone")
+        .order_by("sms_contact__id")
+    )
+    if not rows:
+        raise Account.DoesNotExist(f"no account {account_id}")
+    no, name, customer_phone, staff_id, staff_phone, balance, _ = rows[0]
+    contacts = [phone for *_, phone in rows if phone is not None]
     return AccountContacts(
         account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
         grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone), balance_fen=balance,
