@@ -39,3 +39,24 @@ def _insert(rows: Sequence[Notification]) -> int:
             cursor.execute(sql, params)
             inserted += cursor.rowcount
     return inserted
+
+
+_ATTEMPT_FIELDS = ("attempts", "provider_message_id", "last_error", "not_before", "status", "sent_at")
+
+
+def record_attempts(rows: Sequence[Notification]) -> None:
+    """Writes each row's attempt as set on it (attempts, provider's id, error, next try, status, sent instant), by id.
+
+    Raw SQL, one executemany: a chunk of sends writes here each time it commits, and Django's bulk_update builds a
+    CASE expression per row and column, costing more CPU than the statements it saves (about 1 ms an SMS)."""
+    if not rows:
+        return
+    fields = [field for field in Notification._meta.concrete_fields if field.name in _ATTEMPT_FIELDS]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    values = [
+        [*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields), row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(Notification._meta.db_table)} SET {sets} WHERE id = %s", values)

@@ -1,7 +1,7 @@
 """Sends the SMS outbox through the configured provider: due rows only, each attempt counted, retried with backoff.
 
 Rows go out in chunks of at most ``CHUNK``, each chunk one transaction: its rows locked and read again as pending,
-sent one after the other, and all their attempts written in one update before the commit (a handful of statements
+sent one after the other, and all their attempts written in one statement before the commit (a handful of statements
 a chunk, not a handful an SMS). ``send_notification`` (a sign-in code, now) is a chunk of one.
 
 Guarantees:
@@ -23,6 +23,7 @@ from django.db import transaction
 
 from gridpay.data.models import Notification
 from gridpay.data.models.notifications import NotificationStatus
+from gridpay.data.notification_store import record_attempts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.sms_texts import ordered_params
 from gridpay.domain.supply_policy import sms_allowed_at
@@ -31,7 +32,6 @@ from gridpay.integrations.sms.provider import SmsFailed, SmsMessage, SmsProvider
 MAX_ATTEMPTS = 5
 BACKOFF_S = (60, 300, 1800, 7200)
 CHUNK = 20  # SMS a transaction: what a crash may send twice, how long a chunk holds its locks
-_ATTEMPT_FIELDS = ["attempts", "provider_message_id", "last_error", "not_before", "status", "sent_at"]
 
 
 @dataclass
@@ -95,8 +95,7 @@ def _send_chunk(ids: Sequence[int], *, provider: SmsProvider, at: datetime) -> t
             tried.append((row, outcome))
             if outcome != "sent":
                 break
-        if tried:
-            Notification.objects.bulk_update([row for row, _ in tried], _ATTEMPT_FIELDS)
+        record_attempts([row for row, _ in tried])
     if interrupted is not None:
         raise interrupted
     return taken, [outcome for _, outcome in tried]
