@@ -18,9 +18,11 @@ from gridpay.application.supply.send_notifications import (
     send_notifications,
 )
 from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
-from gridpay.data.models import Notification
+from gridpay.data.models import Account, Contact, Notification
+from gridpay.data.queries.supply import account_contacts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.integrations.sms.provider import SmsFailed, SmsMessage
+from tests.support.accounts import enrol
 from tests.support.clock import local
 
 AT = local(date(2025, 3, 11), 10)  # a Tuesday morning: SMS may go out
@@ -137,6 +139,20 @@ def test_a_batch_queues_each_key_once_across_its_inserts_in_the_messages_order()
     assert queue_sms_batch(messages(700), policy=policy, at=AT) == 0
     keys = list(Notification.objects.order_by("id").values_list("key", flat=True))
     assert keys == [f"alert:{i}:139{i:08d}" for i in range(700)]
+
+
+@pytest.mark.django_db
+def test_an_accounts_sms_go_to_its_sms_contacts_in_the_order_they_were_added(zj_tariff: str) -> None:
+    account = enrol(1, phone="13800000001", opening_balance_fen=1_234)
+    assert account_contacts(account_id=account.id).phones == ["13800000001"]
+    for phone, receives in (("13900000003", True), ("13900000001", False), ("13900000002", True)):
+        Contact.objects.create(account=account, name="家人", phone=phone, receives_sms=receives)
+    contacts = account_contacts(account_id=account.id)
+    assert contacts.phones == ["13800000001", "13900000003", "13900000002"]  # the owner's, enrolled first
+    assert (contacts.account_no, contacts.customer_name, contacts.balance_fen) == ("3301000001", "测试用户1", 1_234)
+    assert (contacts.grid_staff_id, contacts.grid_staff_phone) == (None, "")
+    with pytest.raises(Account.DoesNotExist):
+        account_contacts(account_id=account.id + 1)
 
 
 @pytest.mark.postgres
