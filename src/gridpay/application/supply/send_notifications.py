@@ -5,8 +5,10 @@ sent one after the other, and all their attempts written in one statement before
 a chunk, not a handful an SMS). ``send_notification`` (a sign-in code, now) is a chunk of one.
 
 Guarantees:
-- A row is sent at most once by concurrent senders (the scheduler, the sign-in code of the API): a sender that
-  finds a row locked waits for the other's commit and then finds it no longer pending.
+- A row is sent at most once by concurrent senders (the scheduler, the sign-in code of the API): a batch skips the
+  rows another sender holds (PostgreSQL's SKIP LOCKED; that sender sends them, or leaves them due for the next run),
+  so it never waits while holding locks; ``send_notification`` waits for its row, then finds it sent or still due.
+  On SQLite the write lock taken at BEGIN serialises the senders.
 - A crash of the process after a provider accepted a message and before its chunk commits leaves the chunk's rows
   pending: the next run sends them again, so a crash may send again up to ``CHUNK`` messages already sent (one at a
   time, it was one). An exception (an SmsFailed is an outcome, not an exception) commits the attempts made before
@@ -53,7 +55,7 @@ def send_notifications(*, provider: SmsProvider, at: datetime, limit: int = 1_00
         return report
     ids = list(due.order_by("not_before", "id").values_list("id", flat=True)[:limit])
     while ids:
-        taken, outcomes = _send_chunk(ids[:CHUNK], provider=provider, at=at)
+        taken, outcomes = _send_chunk(ids[:CHUNK], provider=provider, at=at, skip_locked=True)
         for outcome in outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
         ids = ids[taken:]
@@ -63,7 +65,7 @@ def send_notifications(*, provider: SmsProvider, at: datetime, limit: int = 1_00
 def send_notification(*, notification_id: int, provider: SmsProvider, at: datetime) -> str:
     """One outbox row, now, whatever the hour (a sign-in code cannot wait for morning): sent, retrying, failed,
     or skipped when another sender got it first."""
-    _, outcomes = _send_chunk([notification_id], provider=provider, at=at)
+    _, outcomes = _send_chunk([notification_id], provider=provider, at=at, skip_locked=False)
     if outcomes:
         return outcomes[0]
     if not Notification.objects.filter(id=notification_id).exists():
@@ -71,22 +73,26 @@ def send_notification(*, notification_id: int, provider: SmsProvider, at: dateti
     return "skipped"
 
 
-def _send_chunk(ids: Sequence[int], *, provider: SmsProvider, at: datetime) -> tuple[int, list[str]]:
+def _send_chunk(
+    ids: Sequence[int], *, provider: SmsProvider, at: datetime, skip_locked: bool,
+) -> tuple[int, list[str]]:
     """Sends the rows of ``ids`` still pending, in that order, in one transaction, up to and including the first
-    that fails. How many of ``ids`` it took (sent, failed or found done by another sender), and the outcome of each
-    it tried."""
+    that fails. How many of ``ids`` it took (tried, or found done or held by another sender), and the outcome of
+    each it tried."""
     interrupted: BaseException | None = None
     tried: list[tuple[Notification, str]] = []
     taken = 0
     with transaction.atomic():
-        # Locked in id order: two chunks that overlap lock their common rows in the same order (no deadlock).
-        locked = Notification.objects.select_for_update().filter(id__in=ids, status=NotificationStatus.PENDING)
+        # Locked in id order; a batch skips what another sender holds rather than wait for it with locks held.
+        locked = Notification.objects.select_for_update(skip_locked=skip_locked).filter(
+            id__in=ids, status=NotificationStatus.PENDING,
+        )
         rows = {row.id: row for row in locked.order_by("id")}
         for notification_id in ids:
             taken += 1
             row = rows.get(notification_id)
             if row is None:
-                continue  # sent or failed by another sender meanwhile
+                continue  # sent or failed by another sender meanwhile, or in its hands now
             try:
                 outcome = _attempt(row, provider=provider, at=at)
             except BaseException as error:  # an untranslated vendor error, an interrupt: keep what was sent
