@@ -4,9 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
-
 from gridpay.data.models import Notification
+from gridpay.data.notification_store import insert_new
 from gridpay.domain.sms_texts import render
 from gridpay.domain.supply_policy import SupplyPolicy, sms_allowed_at
 
@@ -32,8 +31,9 @@ def queue_sms(
 
 
 def queue_sms_batch(messages: Sequence[Sms], *, policy: SupplyPolicy, at: datetime) -> int:
-    """Queues each message as queue_sms does, in one read of the keys already queued and one insert (a batch run's
-    thousands of alerts); the rows take their ids in the messages' order. How many rows were queued."""
+    """Queues each message as queue_sms does, in one insert a few hundred rows (a batch run's thousands of alerts)
+    that leaves a key already queued alone; the rows take their ids in the messages' order. How many rows were
+    queued."""
     allowed_from = sms_allowed_at(policy=policy, at=at)
     rows: dict[str, Notification] = {}
     for sms in messages:
@@ -44,20 +44,7 @@ def queue_sms_batch(messages: Sequence[Sms], *, policy: SupplyPolicy, at: dateti
                 key=key, account_id=sms.account_id, phone=phone, kind=sms.kind, params=sms.params, text=text,
                 created_at=at, not_before=at if sms.urgent else allowed_from,
             ))
-    queued = set(Notification.objects.filter(key__in=list(rows)).values_list("key", flat=True)) if rows else set()
-    new = [row for key, row in rows.items() if key not in queued]
-    try:
-        with transaction.atomic():
-            Notification.objects.bulk_create(new)
-    except IntegrityError:
-        # Another run queued some of the same keys meanwhile: each is left alone, as one at a time would.
-        return sum(Notification.objects.get_or_create(key=row.key, defaults=_fields(row))[1] for row in new)
-    return len(new)
-
-
-def _fields(row: Notification) -> dict[str, object]:
-    return {"account_id": row.account_id, "phone": row.phone, "kind": row.kind, "params": row.params,
-            "text": row.text, "created_at": row.created_at, "not_before": row.not_before}
+    return insert_new(list(rows.values()))
 
 
 def month_day(day: date) -> str:
