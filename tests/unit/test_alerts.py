@@ -5,7 +5,14 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gridpay.domain.alerts import AlertKind, after_payment, after_settlement, conditions, is_unusual_usage
+from gridpay.domain.alerts import (
+    AlertKind,
+    after_payment,
+    after_settlement,
+    conditions,
+    is_unusual_usage,
+    may_be_unusual_usage,
+)
 from gridpay.domain.supply_policy import AlertLevels, UnusualUsageRule
 
 LEVELS = AlertLevels()  # 50 yuan, 20 yuan, 3 days
@@ -89,3 +96,15 @@ def test_unusual_usage_is_far_above_the_accounts_own_baseline() -> None:
     small = [D("1.00")] * 20
     assert not is_unusual_usage(rule=RULE, history_kwh=small, day_kwh=D("5.00")), "5 × of little is little"
     assert not is_unusual_usage(rule=RULE, history_kwh=month[:6], day_kwh=D("90.00")), "too little history"
+
+
+@given(
+    history=st.lists(st.integers(min_value=0, max_value=5_000), max_size=40),
+    day=st.integers(min_value=0, max_value=20_000),
+    factor=st.sampled_from([D(2), D(3), D("2.5")]),
+    excess=st.sampled_from([D(0), D(5), D("0.01")]),
+)
+def test_a_day_ruled_out_on_hundredths_is_never_unusual(history: list[int], day: int, factor: D, excess: D) -> None:
+    rule = UnusualUsageRule(baseline_days=30, min_history_days=7, factor=factor, min_excess_kwh=excess)
+    unusual = is_unusual_usage(rule=rule, history_kwh=[D(c).scaleb(-2) for c in history], day_kwh=D(day).scaleb(-2))
+    assert not unusual or may_be_unusual_usage(rule=rule, history_ckwh=history, day_ckwh=day)

@@ -1,7 +1,11 @@
 """How an account's fired alerts are kept in its ``alerts_fired`` column: AlertKind values, sorted, comma-separated."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from django.db import connection
+
+from gridpay.data.models import Account
 from gridpay.domain.alerts import AlertKind
 
 
@@ -11,3 +15,17 @@ def fired_from_column(text: str) -> frozenset[AlertKind]:
 
 def fired_to_column(fired: Iterable[AlertKind]) -> str:
     return ",".join(sorted(fired))
+
+
+def set_alert_states(states: Iterable[tuple[int, str, datetime | None]]) -> None:
+    """Each account's (id) ``alerts_fired`` column and ``arrears_since`` as the alerts after a settlement leave them, in
+    one executemany: Django's bulk_update writes a CASE per account and column, and compiling it was most of a daily
+    run's writing."""
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [(fired, adapt(since), account_id) for account_id, fired, since in states]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Account._meta.db_table} SET alerts_fired = %s, arrears_since = %s WHERE id = %s", rows
+        )

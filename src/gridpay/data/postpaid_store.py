@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
 
 from gridpay.data import ledger as ledger_store
-from gridpay.data.bulk import set_by_id
+from gridpay.data.bulk import set_by_id, sql_date
 from gridpay.data.models import (
     Account,
     AccountMode,
@@ -197,15 +198,24 @@ def arrears_by_account(account_ids: Iterable[int], *, day: date) -> dict[int, in
     """Each account's arrears on ``day`` (domain.postpaid_bills.arrears_fen): its bills due before ``day`` and their
     late fees, less its credit; accounts in arrears only."""
     ids = list(account_ids)
-    owed = dict(
-        PostpaidBill.objects.filter(account_id__in=ids, paid_off_on__isnull=True, due_on__lt=day)
-        .values("account_id")
-        .annotate(owed=Sum(OWED_ON_BILL))
-        .values_list("account_id", "owed")
-    )
-    credit = dict(Account.objects.filter(id__in=list(owed)).values_list("id", "ledger_account__balance_fen"))
-    found = {account_id: arrears_fen(credit_fen=credit[account_id], overdue_owed_fen=int(fen or 0))
-             for account_id, fen in owed.items()}
+    if not ids:
+        return {}
+    # One statement, written out: it is read before and within every step of the arrears procedure, every meter
+    # command's claim and a payment's response, and building the ORM's grouped query (and a second one for the
+    # credit) cost several times what the database did. OWED_ON_BILL summed, the account's credit beside it.
+    bill, account, ledger = (m._meta.db_table for m in (PostpaidBill, Account, LedgerAccount))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT b.account_id, l.balance_fen, SUM(b.amount_fen - b.principal_paid_fen + b.late_fee_fen"
+            f" - b.late_fee_paid_fen - b.late_fee_waived_fen) FROM {bill} b"
+            f" JOIN {account} a ON a.id = b.account_id JOIN {ledger} l ON l.id = a.ledger_account_id"
+            f" WHERE b.account_id IN ({', '.join(['%s'] * len(ids))}) AND b.paid_off_on IS NULL AND b.due_on < %s"
+            f" GROUP BY b.account_id, l.balance_fen",
+            [*ids, sql_date(day)],
+        )
+        rows = cursor.fetchall()
+    found = {account_id: arrears_fen(credit_fen=credit, overdue_owed_fen=int(fen or 0))
+             for account_id, credit, fen in rows}
     return {account_id: fen for account_id, fen in found.items() if fen > 0}
 
 

@@ -214,8 +214,9 @@ class ArrearsRound:
             self.refused.append((account_no, refusal.code))
             return None, None
         self.taken += 1
-        row.refresh_from_db()
-        following = self._planned(row, owed_fen=owed)  # a step moves no money: what is owed stays
+        # The case as the step recorded it (nothing else changed the row in the step's transaction); a step moves no
+        # money: what is owed stays.
+        following = self._planned(row, case=taken.case, owed_fen=owed)
         return taken, None if following is None else max(following.minute, minute)
 
     def at(self, minute: int) -> datetime:
@@ -226,13 +227,15 @@ class ArrearsRound:
             self.staff[username] = demo_staff(username)
         return self.staff[username]
 
-    def _planned(self, row: ArrearsCase, *, owed_fen: int | None = None) -> PlannedStep | None:
-        """``owed_fen``: the account's arrears today (what the notices may state), read here unless given."""
+    def _planned(self, row: ArrearsCase, *, case: CaseFile | None = None, owed_fen: int | None = None
+                 ) -> PlannedStep | None:
+        """``case``: what the case records, if newer than ``row``; ``owed_fen``: the account's arrears today (what
+        the notices may state), read here unless given."""
         owed = postpaid_store.arrears_of(row.account_id, day=self.day) if owed_fen is None else owed_fen
         return staff_step(
-            case=arrears_store.case_file(row), case_id=row.id, account_no=row.account.account_no,
-            protected=row.account.protected, owed_fen=owed, day=self.day, seed=self.seed, policy=self.policy,
-            calendar=self.calendar, rules=self.rules,
+            case=arrears_store.case_file(row) if case is None else case, case_id=row.id,
+            account_no=row.account.account_no, protected=row.account.protected, owed_fen=owed, day=self.day,
+            seed=self.seed, policy=self.policy, calendar=self.calendar, rules=self.rules,
         )
 
 

@@ -82,6 +82,17 @@ def usage_baseline(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal]) ->
     return Decimal(median(recent))
 
 
+def may_be_unusual_usage(*, rule: UnusualUsageRule, history_ckwh: Sequence[int], day_ckwh: int) -> bool:
+    """False when is_unusual_usage is surely false, worked out on hundredths of a kWh (domain.energy) without making a
+    Decimal of each day: the baseline (a median) is at least the smallest of its days, so an unusual day is more than
+    ``factor`` times that smallest day and at least ``min_excess_kwh`` above it. For a daily run over a whole town."""
+    recent = history_ckwh[-rule.baseline_days :]
+    if len(recent) < rule.min_history_days:
+        return False
+    least = min(recent)
+    return day_ckwh > least * rule.factor and day_ckwh - least >= rule.min_excess_kwh * 100
+
+
 def is_unusual_usage(*, rule: UnusualUsageRule, history_kwh: Sequence[Decimal], day_kwh: Decimal) -> bool:
     """Whether ``day_kwh`` is far above the account's own baseline (``history_kwh``, oldest first)."""
     baseline = usage_baseline(rule=rule, history_kwh=history_kwh)

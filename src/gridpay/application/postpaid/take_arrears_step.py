@@ -51,12 +51,14 @@ def take_arrears_step(
         if account_id is None:
             raise NoOpenCase(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
         postpaid_store.lock_accounts([account_id])
-        account = Account.objects.get(id=account_id)
-        row = open_case(account_id)
+        # The case with its account in one read: the account's row is locked already, the case's is locked with it.
+        row = (ArrearsCase.objects.select_for_update().select_related("account")
+               .filter(account_id=account_id, closed_at__isnull=True, reconnected_at__isnull=True).first())
         if row is None:
+            found = Account.objects.filter(id=account_id).values_list("account_no", flat=True).get()
             raise NoOpenCase(gettext_noop("户号 {account_no} 没有进行中的停电催费案件"), field="account",
-                             params={"account_no": account.account_no})
-        return _take(account, row, request, by=by, roles=roles, at=at, note=note)
+                             params={"account_no": found})
+        return _take(row.account, row, request, by=by, roles=roles, at=at, note=note)
 
 
 def take_on_locked(

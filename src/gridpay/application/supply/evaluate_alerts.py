@@ -7,9 +7,8 @@ from django.db import transaction
 
 from gridpay.application.supply.call_tasks import CallToOpen, open_call_tasks
 from gridpay.application.supply.sms_outbox import Sms, month_day, queue_sms_batch
-from gridpay.data.alert_state import fired_from_column, fired_to_column
+from gridpay.data.alert_state import fired_from_column, fired_to_column, set_alert_states
 from gridpay.data.calendar_store import load_calendar
-from gridpay.data.models import Account
 from gridpay.data.models.field_work import CallReason
 from gridpay.data.queries.supply import AlertInputs, alert_inputs
 from gridpay.data.settings import gridpay_settings
@@ -30,6 +29,24 @@ class _Outbox:
     calls: list[CallToOpen] = field(default_factory=list)
 
 
+class _Columns:
+    """The alerts_fired column as a set of kinds and back, each distinct value worked out once: a town has few."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, frozenset[alerts.AlertKind]] = {}
+        self._written: dict[frozenset[alerts.AlertKind], str] = {}
+
+    def read(self, column: str) -> frozenset[alerts.AlertKind]:
+        if column not in self._read:
+            self._read[column] = fired_from_column(column)
+        return self._read[column]
+
+    def write(self, fired: frozenset[alerts.AlertKind]) -> str:
+        if fired not in self._written:
+            self._written[fired] = fired_to_column(fired)
+        return self._written[fired]
+
+
 @dataclass
 class AlertRunReport:
     day: date
@@ -48,6 +65,7 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
     average_days = gridpay_settings().average_days
     inputs = alert_inputs(day=day, history_days=max(policy.unusual_usage.baseline_days + 1, average_days))
     report = AlertRunReport(day=day, accounts=len(inputs), sent={})
+    columns = _Columns()
     for start in range(0, len(inputs), BATCH):
         with transaction.atomic():
             outbox = _Outbox()  # the batch's SMS and calls, queued together
@@ -57,23 +75,24 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
                 if (
                     account := _evaluate(
                         entry=entry, day=day, at=at, policy=policy, calendar=calendar, average_days=average_days,
-                        report=report, outbox=outbox,
+                        report=report, outbox=outbox, columns=columns,
                     )
                 )
                 is not None
             ]
             queue_sms_batch(outbox.sms, policy=policy, at=at)
             open_call_tasks(outbox.calls, at=at)
-            Account.objects.bulk_update(changed, ["alerts_fired", "arrears_since"], batch_size=2_000)
+            set_alert_states(changed)
     return report
 
 
 def _evaluate(
     *,
     entry: AlertInputs, day: date, at: datetime, policy: SupplyPolicy, calendar: Calendar, average_days: int,
-    report: AlertRunReport, outbox: _Outbox,
-) -> Account | None:
-    fired = fired_from_column(entry.alerts_fired)
+    report: AlertRunReport, outbox: _Outbox, columns: _Columns,
+) -> tuple[int, str, datetime | None] | None:
+    """The account's new (id, alerts_fired, arrears_since), if either changed."""
+    fired = columns.read(entry.alerts_fired)
     left = days_left(
         available_balance_fen=entry.balance_fen,
         average_daily_charge_fen=average_daily_charge_fen(entry.charges_fen[-average_days:]),
@@ -99,10 +118,10 @@ def _evaluate(
     if _unusual(entry, day, policy):
         _send_unusual_usage(entry, day, policy, outbox)
         report.unusual_usage += 1
-    new_fired = fired_to_column(update.fired)
+    new_fired = columns.write(update.fired)
     if new_fired == entry.alerts_fired and arrears_since == entry.arrears_since:
         return None
-    return Account(id=entry.account_id, alerts_fired=new_fired, arrears_since=arrears_since)
+    return entry.account_id, new_fired, arrears_since
 
 
 def _send_alert(
@@ -126,16 +145,19 @@ def _send_alert(
 
 
 def _unusual(entry: AlertInputs, day: date, policy: SupplyPolicy) -> bool:
-    if not entry.energy_days or entry.energy_days[-1] != day:
+    if not entry.settled_on_day:
         return False  # no usage settled for this day
-    return alerts.is_unusual_usage(
-        rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1], day_kwh=entry.energy_kwh[-1]
-    )
+    ckwh = entry.energy_ckwh
+    if not alerts.may_be_unusual_usage(rule=policy.unusual_usage, history_ckwh=ckwh[:-1], day_ckwh=ckwh[-1]):
+        return False  # most accounts: no Decimal made of their days
+    energy_kwh = entry.energy_kwh
+    return alerts.is_unusual_usage(rule=policy.unusual_usage, history_kwh=energy_kwh[:-1], day_kwh=energy_kwh[-1])
 
 
 def _send_unusual_usage(entry: AlertInputs, day: date, policy: SupplyPolicy, outbox: _Outbox) -> None:
-    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=entry.energy_kwh[:-1])
-    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(entry.energy_kwh[-1]),
+    energy_kwh = entry.energy_kwh
+    baseline = alerts.usage_baseline(rule=policy.unusual_usage, history_kwh=energy_kwh[:-1])
+    common = {"account_no": entry.account_no, "day": month_day(day), "day_kwh": str(energy_kwh[-1]),
               "baseline_kwh": str(baseline)}
     key = f"unusual:{entry.account_id}:{day.isoformat()}"
     outbox.sms.append(Sms(key=key, phones=entry.phones, kind="unusual_usage", params=common,
