@@ -1,13 +1,11 @@
 """Read queries of the control loop: what alerts and disconnection need to know of prepaid accounts."""
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
 
 from django.db import connection
 
@@ -144,18 +142,6 @@ def account_contacts(*, account_id: int) -> AccountContacts:
         account_no=no, customer_name=name, phones=_sms_phones(contacts, customer_phone),
         grid_staff_id=staff_id, grid_staff_phone=_sms_phone(staff_phone), balance_fen=balance,
     )
-
-
-class _Made(dict[Any, Any]):
-    """Each value made once from its key, by ``make``."""
-
-    def __init__(self, make: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self.make(key)
-        return value
 
 
 def _sms_phones(contacts: list[str], customer_phone: str) -> list[str]:
