@@ -185,11 +185,11 @@ def next_lookup_misses(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     real = module._recorded
     armed = {"misses": 0}
 
-    def racing(request: Any) -> PaymentResult | None:
+    def racing(request: Any, **given: Any) -> PaymentResult | None:
         if armed["misses"]:
             armed["misses"] -= 1
             return None
-        return real(request)
+        return real(request, **given)
 
     monkeypatch.setattr(module, "_recorded", racing)
     return lambda: armed.update(misses=1)
@@ -294,11 +294,11 @@ def test_concurrent_racers_past_the_lookup_still_credit_once(zj_tariff: str, mon
     real = module._recorded
     looked = threading.local()
 
-    def racing(request: Any) -> PaymentResult | None:
+    def racing(request: Any, **given: Any) -> PaymentResult | None:
         if not getattr(looked, "once", False):
             looked.once = True
             return None
-        return real(request)
+        return real(request, **given)
 
     monkeypatch.setattr(module, "_recorded", racing)
 
