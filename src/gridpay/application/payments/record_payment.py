@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
 from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
-from gridpay.application.supply.respond_to_payment import locked_for_response, respond_to_payment
+from gridpay.application.supply.respond_to_payment import LockedAccount, locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
@@ -123,20 +123,32 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
     except IntegrityError as error:
         raise _LostRace(error) from error
     balance = transfer.credit_balance_after_fen
-    # A prepaid account's row is locked now, as the response to the payment needs it: read once for both.
-    locked = locked_for_response(account.id) if account.mode == AccountMode.PREPAID else None
-    if balance > 0 and (locked.row.status == AccountStatus.CLOSED if locked is not None else Account.objects
-                        .select_for_update().filter(id=account.id, status=AccountStatus.CLOSED).exists()):
+    locked: LockedAccount | None = None
+    if account.mode == AccountMode.PREPAID:
+        # The account's row is locked now, as the response to the payment needs it: read once for both.
+        locked = locked_for_response(account.id)
+        closed = locked.row.status == AccountStatus.CLOSED
+        # An account never billed has no receivable (it is made with the first bill): no bill to look for.
+        bills_open = account.receivable_account_id is not None and PostpaidBill.objects.filter(
+            account_id=account.id, paid_off_on__isnull=True).exists()
+    else:
+        # The row locked as lock_accounts locks it (its balance is, by the posting above), for paying the bills and
+        # the arrears procedure, with its status and whether a bill is open: whatever opens or pays a bill holds the
+        # balance's lock first, so this read sees it done.
+        status, any_open = Account.objects.select_for_update().filter(id=account.id).annotate(
+            any_open=Exists(PostpaidBill.objects.filter(account_id=OuterRef("id"), paid_off_on__isnull=True)),
+        ).values_list("status", "any_open").get()
+        closed = status == AccountStatus.CLOSED
+        bills_open = bool(any_open) and account.receivable_account_id is not None
+    if balance > 0 and closed:
         # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
         # the payment is refused whole rather than left on a closed account.
         raise AccountClosed(gettext_noop("户号 {account_no} 已销户，不能交费"), field="account_no",
                             params={"account_no": request.account_no})
-    # An account never billed has no receivable (it is made with the first bill): no bill to look for.
-    if account.receivable_account_id is not None and PostpaidBill.objects.filter(
-            account_id=account.id, paid_off_on__isnull=True).exists():
+    if bills_open:
         # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
         balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
-                                        at=request.received_at, payment_id=payment.id)
+                                        at=request.received_at, payment_id=payment.id, locked=True)
     if account.mode == AccountMode.PREPAID:
         respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
                            account=locked.row if locked is not None else None)
