@@ -151,7 +151,7 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
                                         at=request.received_at, payment_id=payment.id, locked=True)
     if account.mode == AccountMode.PREPAID:
         respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
-                           account=locked.row if locked is not None else None)
+                           locked=locked)
         # A temporary supply is connected by the payment that completes its prepaid estimate.
         if locked is None or locked.temporary:
             connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
+from gridpay.data.bulk import on_postgresql
 from gridpay.data.models import Account, Meter, MeterCommand
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
@@ -28,28 +29,39 @@ RECONNECT_REASON = "交费复电"
 class LockedAccount:
     row: Account  # the columns respond_to_payment reads
     temporary: bool  # the account is a temporary supply's (few are: the others need not look for one)
+    # Whether a disconnect is under way, when read with the row (None: not read, reconnect_standing looks if needed).
+    disconnect_under_way: bool | None = None
 
 
 def locked_for_response(account_id: int) -> LockedAccount:
     """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
     (it locks the account first too) either committed before, and is seen, or waits for the payment and its
     reconnect."""
-    row = Account.objects.select_for_update(of=("self",)).only(
+    rows = Account.objects.select_for_update(of=("self",)).only(
         "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
-    ).annotate(temporary_stage=F("temporary_supply__stage")).get(id=account_id)
-    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None)
+    ).annotate(temporary_stage=F("temporary_supply__stage"))
+    if not on_postgresql():
+        # SQLite: the transaction holds the database's write lock since it began, so nothing changes between or
+        # within statements, and the disconnect under way is looked for in the same read. Not on PostgreSQL: a read
+        # that waited for the row's lock sees the row as the lock's holder left it, but the rest of the statement
+        # as before, and a disconnect that holder queued or ended would be missed; it is looked for after the lock.
+        rows = rows.annotate(disconnect_under_way=Exists(_disconnects_under_way(OuterRef("id"))))
+    row = rows.get(id=account_id)
+    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None,
+                         disconnect_under_way=getattr(row, "disconnect_under_way", None))
 
 
 def respond_to_payment(
-    *, account_id: int, available_balance_fen: int, at: datetime, account: Account | None = None
+    *, account_id: int, available_balance_fen: int, at: datetime, locked: LockedAccount | None = None
 ) -> int | None:
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
     Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
-    no alert fired (most of them) costs two reads: what is not needed is not read. ``account``: the row as
-    locked_for_response read it in this transaction, if the caller has it.
+    no alert fired (most of them) costs two reads, one on SQLite: what is not needed is not read. ``locked``: the
+    account as locked_for_response read it in this transaction, if the caller has it.
     """
-    account = account or locked_for_response(account_id).row  # locked before its supply state is read
+    locked = locked or locked_for_response(account_id)  # locked before its supply state is read
+    account = locked.row
     policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
     if fired:
@@ -68,7 +80,8 @@ def respond_to_payment(
         account.arrears_since = None
     if fired or arrears_cleared:
         account.save(update_fields=["alerts_fired", "arrears_since"])
-    state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state)
+    state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state,
+                               disconnect_under_way=locked.disconnect_under_way, temporary=locked.temporary)
     if state != SupplyState.DISCONNECTED or not reconnect_due(
         policy=policy or load_policy(), available_balance_fen=available_balance_fen, supply_state=state
     ):
@@ -90,22 +103,32 @@ def respond_to_payment(
     return command.id
 
 
-def reconnect_standing(*, account_id: int, status: str, supply_state: str) -> SupplyState | None:
+def reconnect_standing(
+    *, account_id: int, status: str, supply_state: str, disconnect_under_way: bool | None = None,
+    temporary: bool | None = None,
+) -> SupplyState | None:
     """The supply state a payment's reconnect decision sees (a disconnect not yet finished counts as done: it may
     reach the meter yet); None for an account a payment never reconnects.
 
     A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary supply
     not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
-    is ended (application.temporary).
+    is ended (application.temporary). ``disconnect_under_way`` and ``temporary`` (whether the account has a temporary
+    supply): when the caller read them with the account's row, else each is read if it can matter.
     """
     if status == AccountStatus.CLOSED:
         return None
     # Each read only when it can matter (most payments are to connected accounts with nothing under way).
     state = SupplyState(supply_state)
-    if state != SupplyState.DISCONNECTED and MeterCommand.objects.filter(
-        account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
-    ).exists():
+    if state != SupplyState.DISCONNECTED and (
+        disconnect_under_way if disconnect_under_way is not None
+        else _disconnects_under_way(account_id).exists()
+    ):
         state = SupplyState.DISCONNECTED
-    if state == SupplyState.DISCONNECTED and supply_withheld(account_id):
+    if state == SupplyState.DISCONNECTED and temporary is not False and supply_withheld(account_id):
         return None
     return state
+
+
+def _disconnects_under_way(account_id: int | OuterRef) -> QuerySet[MeterCommand]:
+    return MeterCommand.objects.filter(Q(account_id=account_id), action=CommandAction.DISCONNECT,
+                                       status__in=UNDER_WAY)
