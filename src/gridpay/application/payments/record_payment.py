@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
-from gridpay.application.postpaid.respond_to_cleared_arrears import respond_to_cleared_arrears
+from gridpay.application.postpaid.respond_to_cleared_arrears import any_open_case, respond_to_cleared_arrears
 from gridpay.application.supply.respond_to_payment import LockedAccount, locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
@@ -124,6 +124,7 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
         raise _LostRace(error) from error
     balance = transfer.credit_balance_after_fen
     locked: LockedAccount | None = None
+    case_open: bool | None = None
     if account.mode == AccountMode.PREPAID:
         # The account's row is locked now, as the response to the payment needs it: read once for both.
         locked = locked_for_response(account.id)
@@ -133,13 +134,15 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
             account_id=account.id, paid_off_on__isnull=True).exists()
     else:
         # The row locked as lock_accounts locks it (its balance is, by the posting above), for paying the bills and
-        # the arrears procedure, with its status and whether a bill is open: whatever opens or pays a bill holds the
-        # balance's lock first, so this read sees it done.
-        status, any_open = Account.objects.select_for_update().filter(id=account.id).annotate(
-            any_open=Exists(PostpaidBill.objects.filter(account_id=OuterRef("id"), paid_off_on__isnull=True)),
-        ).values_list("status", "any_open").get()
+        # the arrears procedure, with its status, whether a bill is open (whatever opens or pays a bill holds the
+        # balance's lock first, so this read sees it done) and whether an arrears case is (open_case looks again).
+        status, any_bill, case_open = Account.objects.select_for_update().filter(id=account.id).annotate(
+            any_bill=Exists(PostpaidBill.objects.filter(account_id=OuterRef("id"), paid_off_on__isnull=True)),
+            case_open=any_open_case(OuterRef("id")),
+        ).values_list("status", "any_bill", "case_open").get()
         closed = status == AccountStatus.CLOSED
-        bills_open = bool(any_open) and account.receivable_account_id is not None
+        bills_open = bool(any_bill) and account.receivable_account_id is not None
+        case_open = bool(case_open)
     if balance > 0 and closed:
         # Closed while this payment waited for the balance's lock (a temporary supply ended, its credit refunded):
         # the payment is refused whole rather than left on a closed account.
@@ -149,14 +152,15 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
         # Open postpaid bills (a postpaid account, or one converted with bills unpaid) are paid first.
         balance = pay_bills_from_credit(account_id=account.id, business_day=business_day,
                                         at=request.received_at, payment_id=payment.id, locked=True)
-    if account.mode == AccountMode.PREPAID:
+    if locked is not None:  # prepaid
         respond_to_payment(account_id=account.id, available_balance_fen=balance, at=request.received_at,
                            locked=locked)
         # A temporary supply is connected by the payment that completes its prepaid estimate.
-        if locked is None or locked.temporary:
+        if locked.temporary:
             connect_when_covered(account_id=account.id, available_balance_fen=balance, at=request.received_at)
     else:
-        respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at)
+        respond_to_cleared_arrears(account_id=account.id, business_day=business_day, at=request.received_at,
+                                   case_open=case_open)
     return PaymentResult(
         payment_id=payment.id,
         account_no=request.account_no,
