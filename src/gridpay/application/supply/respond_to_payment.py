@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
@@ -26,29 +26,42 @@ RECONNECT_REASON = "交费复电"
 
 
 @dataclass(frozen=True)
+class ReadWithRow:
+    """What locked_for_response reads with the row on SQLite."""
+
+    disconnect_under_way: bool
+    meter_id: int | None  # the account's meter (not removed), if it has one
+
+
+@dataclass(frozen=True)
 class LockedAccount:
     row: Account  # the columns respond_to_payment reads
     temporary: bool  # the account is a temporary supply's (few are: the others need not look for one)
-    # Whether a disconnect is under way, when read with the row (None: not read, reconnect_standing looks if needed).
-    disconnect_under_way: bool | None = None
+    with_row: ReadWithRow | None = None  # None: each is read when it is needed
 
 
 def locked_for_response(account_id: int) -> LockedAccount:
     """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
     (it locks the account first too) either committed before, and is seen, or waits for the payment and its
     reconnect."""
-    rows = Account.objects.select_for_update(of=("self",)).only(
-        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
-    ).annotate(temporary_stage=F("temporary_supply__stage"))
-    if not on_postgresql():
+    read_with_row = not on_postgresql()
+    if read_with_row:
         # SQLite: the transaction holds the database's write lock since it began, so nothing changes between or
-        # within statements, and the disconnect under way is looked for in the same read. Not on PostgreSQL: a read
-        # that waited for the row's lock sees the row as the lock's holder left it, but the rest of the statement
-        # as before, and a disconnect that holder queued or ended would be missed; it is looked for after the lock.
-        rows = rows.annotate(disconnect_under_way=Exists(_disconnects_under_way(OuterRef("id"))))
-    row = rows.get(id=account_id)
-    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None,
-                         disconnect_under_way=getattr(row, "disconnect_under_way", None))
+        # within statements, and the disconnect under way and the meter are read with the row. Not on PostgreSQL: a
+        # read that waited for the row's lock sees the row as the lock's holder left it, but the rest of the statement
+        # as before, and a disconnect (or a meter) that holder changed would be missed: they are read after the lock.
+        under_way: Exists | Value = Exists(_disconnects_under_way(OuterRef("id")))
+        meter: Subquery | Value = Subquery(_current_meters(OuterRef("id")).values("id")[:1])
+    else:
+        under_way, meter = Value(None, output_field=BooleanField()), Value(None, output_field=IntegerField())
+    row = Account.objects.select_for_update(of=("self",)).only(
+        "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
+    ).annotate(
+        temporary_stage=F("temporary_supply__stage"), disconnect_under_way=under_way, current_meter_id=meter,
+    ).get(id=account_id)
+    with_row = ReadWithRow(disconnect_under_way=row.disconnect_under_way, meter_id=row.current_meter_id) if (
+        read_with_row) else None
+    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None, with_row=with_row)
 
 
 def respond_to_payment(
@@ -81,12 +94,14 @@ def respond_to_payment(
     if fired or arrears_cleared:
         account.save(update_fields=["alerts_fired", "arrears_since"])
     state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state,
-                               disconnect_under_way=locked.disconnect_under_way, temporary=locked.temporary)
+                               disconnect_under_way=locked.with_row.disconnect_under_way if locked.with_row else None,
+                               temporary=locked.temporary)
     if state != SupplyState.DISCONNECTED or not reconnect_due(
         policy=policy or load_policy(), available_balance_fen=available_balance_fen, supply_state=state
     ):
         return None
-    meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
+    meter_id = locked.with_row.meter_id if locked.with_row else (
+        _current_meters(account_id).values_list("id", flat=True).first())
     if meter_id is None:
         return None
     queued = meter_command_store.queue_command(
@@ -132,3 +147,7 @@ def reconnect_standing(
 def _disconnects_under_way(account_id: int | OuterRef) -> QuerySet[MeterCommand]:
     return MeterCommand.objects.filter(Q(account_id=account_id), action=CommandAction.DISCONNECT,
                                        status__in=UNDER_WAY)
+
+
+def _current_meters(account_id: int | OuterRef) -> QuerySet[Meter]:
+    return Meter.objects.filter(Q(account_id=account_id), removed_on__isnull=True).order_by("id")
