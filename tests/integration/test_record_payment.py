@@ -81,8 +81,8 @@ def test_a_payment_credits_the_account_at_once(zj_tariff: str) -> None:
 
 def test_a_plain_prepaid_payment_costs_a_few_statements(zj_tariff: str) -> None:
     """Read the account (with whether the keys were used and the clearing account), move the balances, insert the
-    transfer and the payment, lock the account's row for the response (on SQLite with the disconnect under way and
-    the meter; on PostgreSQL the disconnect is looked for after the lock). The demo town records thousands."""
+    transfer and the payment, lock the account's row for the response, look for a disconnect under way. The demo
+    town records thousands."""
     enrol(1, opening_balance_fen=10_000)
     pay(channel_txn_id="R-0")  # the channel's clearing account is made by its first payment
 
@@ -90,7 +90,7 @@ def test_a_plain_prepaid_payment_costs_a_few_statements(zj_tariff: str) -> None:
         pay()
 
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == (6 if connection.vendor == "postgresql" else 5), statements
+    assert len(statements) == 6, statements
     assert customer_balance() == 15_000 + 5_000 and cached_balances_match_transfers()
 
 

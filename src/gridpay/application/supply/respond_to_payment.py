@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F
 
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
-from gridpay.data.bulk import on_postgresql
 from gridpay.data.models import Account, Meter, MeterCommand
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
@@ -26,42 +25,22 @@ RECONNECT_REASON = "交费复电"
 
 
 @dataclass(frozen=True)
-class ReadWithRow:
-    """What locked_for_response reads with the row on SQLite."""
-
-    disconnect_under_way: bool
-    meter_id: int | None  # the account's meter (not removed), if it has one
-
-
-@dataclass(frozen=True)
 class LockedAccount:
     row: Account  # the columns respond_to_payment reads
     temporary: bool  # the account is a temporary supply's (few are: the others need not look for one)
-    with_row: ReadWithRow | None = None  # None: each is read when it is needed
 
 
 def locked_for_response(account_id: int) -> LockedAccount:
     """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
     (it locks the account first too) either committed before, and is seen, or waits for the payment and its
     reconnect."""
-    read_with_row = not on_postgresql()
-    if read_with_row:
-        # SQLite: the transaction holds the database's write lock since it began, so nothing changes between or
-        # within statements, and the disconnect under way and the meter are read with the row. Not on PostgreSQL: a
-        # read that waited for the row's lock sees the row as the lock's holder left it, but the rest of the statement
-        # as before, and a disconnect (or a meter) that holder changed would be missed: they are read after the lock.
-        under_way: Exists | Value = Exists(_disconnects_under_way(OuterRef("id")))
-        meter: Subquery | Value = Subquery(_current_meters(OuterRef("id")).values("id")[:1])
-    else:
-        under_way, meter = Value(None, output_field=BooleanField()), Value(None, output_field=IntegerField())
+    # What else the response may need (a disconnect under way, the meter) is read after the lock, not with it: on
+    # PostgreSQL a read that waited for the row's lock sees the row as the lock's holder left it but the rest of the
+    # statement as before; and subqueries cost as much to build as the queries they would save.
     row = Account.objects.select_for_update(of=("self",)).only(
         "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
-    ).annotate(
-        temporary_stage=F("temporary_supply__stage"), disconnect_under_way=under_way, current_meter_id=meter,
-    ).get(id=account_id)
-    with_row = ReadWithRow(disconnect_under_way=row.disconnect_under_way, meter_id=row.current_meter_id) if (
-        read_with_row) else None
-    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None, with_row=with_row)
+    ).annotate(temporary_stage=F("temporary_supply__stage")).get(id=account_id)
+    return LockedAccount(row=row, temporary=getattr(row, "temporary_stage", None) is not None)
 
 
 def respond_to_payment(
@@ -70,7 +49,7 @@ def respond_to_payment(
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
     Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
-    no alert fired (most of them) costs two reads, one on SQLite: what is not needed is not read. ``locked``: the
+    no alert fired (most of them) costs two reads: what is not needed is not read. ``locked``: the
     account as locked_for_response read it in this transaction, if the caller has it.
     """
     locked = locked or locked_for_response(account_id)  # locked before its supply state is read
@@ -94,14 +73,12 @@ def respond_to_payment(
     if fired or arrears_cleared:
         account.save(update_fields=["alerts_fired", "arrears_since"])
     state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state,
-                               disconnect_under_way=locked.with_row.disconnect_under_way if locked.with_row else None,
                                temporary=locked.temporary)
     if state != SupplyState.DISCONNECTED or not reconnect_due(
         policy=policy or load_policy(), available_balance_fen=available_balance_fen, supply_state=state
     ):
         return None
-    meter_id = locked.with_row.meter_id if locked.with_row else (
-        _current_meters(account_id).values_list("id", flat=True).first())
+    meter_id = Meter.objects.filter(account_id=account_id, removed_on__isnull=True).values_list("id", flat=True).first()
     if meter_id is None:
         return None
     queued = meter_command_store.queue_command(
@@ -119,35 +96,24 @@ def respond_to_payment(
 
 
 def reconnect_standing(
-    *, account_id: int, status: str, supply_state: str, disconnect_under_way: bool | None = None,
-    temporary: bool | None = None,
+    *, account_id: int, status: str, supply_state: str, temporary: bool | None = None
 ) -> SupplyState | None:
     """The supply state a payment's reconnect decision sees (a disconnect not yet finished counts as done: it may
     reach the meter yet); None for an account a payment never reconnects.
 
     A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary supply
     not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
-    is ended (application.temporary). ``disconnect_under_way`` and ``temporary`` (whether the account has a temporary
-    supply): when the caller read them with the account's row, else each is read if it can matter.
+    is ended (application.temporary). ``temporary``: whether the account has a temporary supply, when the caller
+    read that with its row (None: looked for when it can matter).
     """
     if status == AccountStatus.CLOSED:
         return None
     # Each read only when it can matter (most payments are to connected accounts with nothing under way).
     state = SupplyState(supply_state)
-    if state != SupplyState.DISCONNECTED and (
-        disconnect_under_way if disconnect_under_way is not None
-        else _disconnects_under_way(account_id).exists()
-    ):
+    if state != SupplyState.DISCONNECTED and MeterCommand.objects.filter(
+        account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
+    ).exists():
         state = SupplyState.DISCONNECTED
     if state == SupplyState.DISCONNECTED and temporary is not False and supply_withheld(account_id):
         return None
     return state
-
-
-def _disconnects_under_way(account_id: int | OuterRef) -> QuerySet[MeterCommand]:
-    return MeterCommand.objects.filter(Q(account_id=account_id), action=CommandAction.DISCONNECT,
-                                       status__in=UNDER_WAY)
-
-
-def _current_meters(account_id: int | OuterRef) -> QuerySet[Meter]:
-    return Meter.objects.filter(Q(account_id=account_id), removed_on__isnull=True).order_by("id")
