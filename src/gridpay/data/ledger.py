@@ -9,7 +9,6 @@ from typing import overload
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Subquery
 
 from gridpay.data.bulk import array_literal, insert_rows, on_postgresql
 from gridpay.data.models import LedgerAccount, Transfer
@@ -47,13 +46,6 @@ def customer_code(account_no: str) -> str:
 def system_account(code: str, kind: LedgerAccountKind) -> LedgerAccount:
     account, _ = LedgerAccount.objects.get_or_create(code=code, defaults={"kind": kind.value})
     return account
-
-
-def system_account_id(code: str) -> Subquery:
-    """The id of system account ``code``, to read with another row in one statement (a payment reads its clearing
-    account's with the account paid): None until system_account() has made it. An account's id never changes once
-    made, so nothing needs to hold it between transactions."""
-    return Subquery(LedgerAccount.objects.filter(code=code).values("id")[:1])
 
 
 @overload

@@ -12,6 +12,7 @@ from gridpay.application.postpaid.respond_to_cleared_arrears import any_open_cas
 from gridpay.application.supply.respond_to_payment import LockedAccount, locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
+from gridpay.data import payment_store
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.domain.channel_payments import ConfirmedPayment
@@ -82,14 +83,14 @@ class _LostRace(Exception):
 
 def _record(request: PaymentRequest, *, business_day: date, payer: str) -> PaymentResult:
     # One read for the account, whether the request's keys were used, and the channel's clearing account.
-    row = (_payable_rows(request.account_no)
-           .annotate(key_used=Exists(Payment.objects.filter(_same_key(request))),
-                     clearing_id=ledger_store.system_account_id(ledger_store.clearing_code(request.channel)))
-           .first())
+    row = payment_store.payable_row(
+        account_no=request.account_no, channel=request.channel.value, channel_txn_id=request.channel_txn_id,
+        idempotency_key=request.idempotency_key, clearing_code=ledger_store.clearing_code(request.channel),
+    )
     recorded = _recorded(request, used=row.key_used if row is not None else None)
     if recorded is not None:
         return recorded
-    account = _payable(row, request.account_no, amount_fen=request.amount_fen)
+    account = _payable(row.account if row is not None else None, request.account_no, amount_fen=request.amount_fen)
     clearing_id = row.clearing_id if row is not None else None
     if clearing_id is None:  # the channel's first payment makes its clearing account
         clearing_id = ledger_store.system_account(ledger_store.clearing_code(request.channel),
