@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,21 @@ def test_a_payment_credits_the_account_at_once(zj_tariff: str) -> None:
     assert (payment.business_day, payment.transfer.kind, payment.transfer.amount_fen) == (DAY, "payment", 5_000)
     assert payment.transfer.credit_id == account.ledger_account_id
     assert cached_balances_match_transfers()
+
+
+def test_a_plain_prepaid_payment_costs_a_few_statements(zj_tariff: str) -> None:
+    """Read the account (with whether the keys were used and the clearing account), move the balances, insert the
+    transfer and the payment, lock the account's row for the response, look for a disconnect under way. The demo
+    town records thousands."""
+    enrol(1, opening_balance_fen=10_000)
+    pay(channel_txn_id="R-0")  # the channel's clearing account is made by its first payment
+
+    with CaptureQueriesContext(connection) as captured:
+        pay()
+
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 6, statements
+    assert customer_balance() == 15_000 + 5_000 and cached_balances_match_transfers()
 
 
 def test_the_same_channel_transaction_again_returns_the_first_result_and_credits_nothing(zj_tariff: str) -> None:
@@ -185,11 +201,11 @@ def next_lookup_misses(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     real = module._recorded
     armed = {"misses": 0}
 
-    def racing(request: Any) -> PaymentResult | None:
+    def racing(request: Any, **given: Any) -> PaymentResult | None:
         if armed["misses"]:
             armed["misses"] -= 1
             return None
-        return real(request)
+        return real(request, **given)
 
     monkeypatch.setattr(module, "_recorded", racing)
     return lambda: armed.update(misses=1)
@@ -294,11 +310,11 @@ def test_concurrent_racers_past_the_lookup_still_credit_once(zj_tariff: str, mon
     real = module._recorded
     looked = threading.local()
 
-    def racing(request: Any) -> PaymentResult | None:
+    def racing(request: Any, **given: Any) -> PaymentResult | None:
         if not getattr(looked, "once", False):
             looked.once = True
             return None
-        return real(request)
+        return real(request, **given)
 
     monkeypatch.setattr(module, "_recorded", racing)
 

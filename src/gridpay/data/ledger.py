@@ -1,5 +1,6 @@
 """The one way onto the ledger: transfers posted with the balances right after them, cached balances moved."""
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -28,8 +29,10 @@ TRANSFER_COLUMNS = (
     "debit_balance_after_fen",
     "credit_balance_after_fen",
 )
-# Ids per statement when reading balances back on SQLite, which binds at most 999 parameters before 3.32.
+# Accounts per statement on SQLite: reading balances back binds one parameter each, at most 999 before 3.32;
+# UPDATE ... RETURNING (3.35+, where 32,766 may be bound) binds two.
 _SQLITE_CHUNK = 900
+_SQLITE_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 
 
 def clearing_code(channel: str) -> str:
@@ -126,6 +129,8 @@ def _move_balances(debit: Ints, credit: Ints, amount_fen: Ints) -> tuple[Ints, I
 
 def _add_to_balances(ids: Ints, amounts: Ints) -> Ints:
     """Add ``amounts`` to the cached balances of ledger accounts ``ids`` (ascending); the balances after."""
+    # One UPDATE ... RETURNING per chunk where the database can (every payment posts here: a statement fewer than
+    # an UPDATE and a SELECT of what it wrote).
     with connection.cursor() as cursor:
         if on_postgresql():
             # Array literals as text: adapting long lists of ints element by element is slower.
@@ -137,6 +142,19 @@ def _add_to_balances(ids: Ints, amounts: Ints) -> Ints:
                 [array_literal(ids.tolist()), array_literal(amounts.tolist()), int(ids[0]), int(ids[-1])],
             )
             rows = cursor.fetchall()
+        elif _SQLITE_RETURNING:
+            # SQLite 3.35+ (RETURNING; UPDATE ... FROM since 3.33): the values scanned, each account found by its key.
+            rows = []
+            for first in range(0, len(ids), _SQLITE_CHUNK):
+                pairs = list(zip(ids[first : first + _SQLITE_CHUNK].tolist(),
+                                 amounts[first : first + _SQLITE_CHUNK].tolist(), strict=True))
+                cursor.execute(
+                    f"WITH v(id, amount) AS (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "
+                    "UPDATE gridpay_ledgeraccount SET balance_fen = balance_fen + v.amount FROM v "
+                    "WHERE gridpay_ledgeraccount.id = v.id RETURNING id, balance_fen",
+                    [value for pair in pairs for value in pair],
+                )
+                rows += cursor.fetchall()
         else:
             # The transaction holds SQLite's write lock (IMMEDIATE): nobody moves the balances between the two.
             cursor.executemany(

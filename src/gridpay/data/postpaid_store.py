@@ -162,19 +162,21 @@ def late_fee_income_account() -> LedgerAccount:
     return ledger_store.system_account(LATE_FEE_INCOME, LedgerAccountKind.REVENUE)
 
 
-def open_bills(account_id: int) -> list[OpenBill]:
-    """What the account still owes on each bill, oldest first."""
-    return [
-        OpenBill(
-            bill_id=row.id,
-            reading_date=row.reading_date,
-            principal_due_fen=row.amount_fen - row.principal_paid_fen,
-            late_fee_due_fen=row.late_fee_fen - row.late_fee_paid_fen - row.late_fee_waived_fen,
-        )
-        for row in PostpaidBill.objects.filter(account_id=account_id, paid_off_on__isnull=True).order_by(
-            "reading_date", "id"
-        )
-    ]
+def open_bill_rows(account_id: int) -> list[PostpaidBill]:
+    """The account's open bills, oldest first, each with the account and its ledger account (its credit): one read
+    for paying them, their late fees charged first."""
+    return list(PostpaidBill.objects.filter(account_id=account_id, paid_off_on__isnull=True)
+                .select_related("account__ledger_account").order_by("reading_date", "id"))
+
+
+def open_bill(row: PostpaidBill) -> OpenBill:
+    """What the account still owes on the bill ``row``."""
+    return OpenBill(
+        bill_id=row.id,
+        reading_date=row.reading_date,
+        principal_due_fen=row.amount_fen - row.principal_paid_fen,
+        late_fee_due_fen=row.late_fee_fen - row.late_fee_paid_fen - row.late_fee_waived_fen,
+    )
 
 
 def principal_payments(bill_ids: list[int]) -> dict[int, list[tuple[date, int]]]:

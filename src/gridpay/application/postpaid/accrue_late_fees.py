@@ -61,6 +61,12 @@ def overdue(through: date) -> QuerySet[PostpaidBill]:
     ).filter(Q(late_fee_through__isnull=True) | Q(late_fee_through__lt=through))
 
 
+def is_overdue(bill: PostpaidBill, *, through: date) -> bool:
+    """overdue()'s test, of a bill read already."""
+    return (bill.paid_off_on is None and bill.due_on < through and bill.principal_paid_fen < bill.amount_fen
+            and (bill.late_fee_through is None or bill.late_fee_through < through))
+
+
 def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, rates: LateFeeRates) -> list[int]:
     """Post the late fee each of ``bills`` (its account loaded) owes through ``through`` beyond what was charged;
     the fen charged on each. The caller holds the accounts' locks."""

@@ -34,6 +34,9 @@ def locked_for_response(account_id: int) -> LockedAccount:
     """The account's row as respond_to_payment reads it, locked: a meter's read-back confirming a disconnect meanwhile
     (it locks the account first too) either committed before, and is seen, or waits for the payment and its
     reconnect."""
+    # What else the response may need (a disconnect under way, the meter) is read after the lock, not with it: on
+    # PostgreSQL a read that waited for the row's lock sees the row as the lock's holder left it but the rest of the
+    # statement as before; and subqueries cost as much to build as the queries they would save.
     row = Account.objects.select_for_update(of=("self",)).only(
         "id", "alerts_fired", "arrears_since", "supply_state", "alert_first_fen", "status",
     ).annotate(temporary_stage=F("temporary_supply__stage")).get(id=account_id)
@@ -41,15 +44,16 @@ def locked_for_response(account_id: int) -> LockedAccount:
 
 
 def respond_to_payment(
-    *, account_id: int, available_balance_fen: int, at: datetime, account: Account | None = None
+    *, account_id: int, available_balance_fen: int, at: datetime, locked: LockedAccount | None = None
 ) -> int | None:
     """Runs in the payment's transaction, so the reconnect command exists exactly when the money does.
 
     Returns the id of the reconnect command queued or held, if one was needed. A payment to a connected account with
-    no alert fired (most of them) costs two reads: what is not needed is not read. ``account``: the row as
-    locked_for_response read it in this transaction, if the caller has it.
+    no alert fired (most of them) costs two reads: what is not needed is not read. ``locked``: the
+    account as locked_for_response read it in this transaction, if the caller has it.
     """
-    account = account or locked_for_response(account_id).row  # locked before its supply state is read
+    locked = locked or locked_for_response(account_id)  # locked before its supply state is read
+    account = locked.row
     policy: SupplyPolicy | None = None
     fired = fired_from_column(account.alerts_fired)
     if fired:
@@ -68,7 +72,8 @@ def respond_to_payment(
         account.arrears_since = None
     if fired or arrears_cleared:
         account.save(update_fields=["alerts_fired", "arrears_since"])
-    state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state)
+    state = reconnect_standing(account_id=account_id, status=account.status, supply_state=account.supply_state,
+                               temporary=locked.temporary)
     if state != SupplyState.DISCONNECTED or not reconnect_due(
         policy=policy or load_policy(), available_balance_fen=available_balance_fen, supply_state=state
     ):
@@ -90,13 +95,16 @@ def respond_to_payment(
     return command.id
 
 
-def reconnect_standing(*, account_id: int, status: str, supply_state: str) -> SupplyState | None:
+def reconnect_standing(
+    *, account_id: int, status: str, supply_state: str, temporary: bool | None = None
+) -> SupplyState | None:
     """The supply state a payment's reconnect decision sees (a disconnect not yet finished counts as done: it may
     reach the meter yet); None for an account a payment never reconnects.
 
     A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary supply
     not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
-    is ended (application.temporary).
+    is ended (application.temporary). ``temporary``: whether the account has a temporary supply, when the caller
+    read that with its row (None: looked for when it can matter).
     """
     if status == AccountStatus.CLOSED:
         return None
@@ -106,6 +114,6 @@ def reconnect_standing(*, account_id: int, status: str, supply_state: str) -> Su
         account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
     ).exists():
         state = SupplyState.DISCONNECTED
-    if state == SupplyState.DISCONNECTED and supply_withheld(account_id):
+    if state == SupplyState.DISCONNECTED and temporary is not False and supply_withheld(account_id):
         return None
     return state
