@@ -23,6 +23,7 @@ from gridpay.data.models import (
     Village,
     WorkOrder,
 )
+from gridpay.demo.town_loop import TownLoop
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.integrations.headend.meter_simulator import SimulatedMeter
 from tests.support import dlt645_peer as peer
@@ -216,3 +217,35 @@ def test_two_read_backs_of_one_meter_in_a_batch_are_taken_in_turn() -> None:
 def meter_id(account: Account) -> int:
     return Meter.objects.get(account=account).id
 
+
+def test_the_demo_towns_loop_reads_nothing_until_something_falls_due() -> None:
+    """The demo carries after every payment: it learns when the head-end's work next falls due, and a carry before
+    then, with no command queued meanwhile, costs no statement."""
+    meter = SimulatedMeter(address="000000000010", direct_close=False, press_after=timedelta(minutes=25))
+    account, meter = disconnected(10, model="DDZY-2009", meter=meter)
+    loop = TownLoop(meters={meter.address: meter}, address_of={account.account_no: meter.address},
+                    head_end=HeadEnd(policy=POLICY))
+    paid_at = TUESDAY_10 + timedelta(hours=1)
+    loop.carry(at=paid_at)  # nothing queued yet
+    with CaptureQueriesContext(connection) as idle:
+        loop.carry(at=paid_at)
+    assert idle.captured_queries == []
+
+    pay(account, paid_at)  # a reconnect queued: the next carry reads, and sends it
+    loop.carry(at=paid_at)
+    assert MeterCommand.objects.get(account=account, action="reconnect").status == "confirmed"
+    assert ReconnectCase.objects.get(account=account).close_permitted_at == paid_at
+    with CaptureQueriesContext(connection) as before_the_poll:
+        loop.carry(at=paid_at + timedelta(minutes=1))  # reads when the work falls due next: the poll at 10 minutes
+        loop.carry(at=paid_at + timedelta(minutes=9))
+    assert len(before_the_poll.captured_queries) == 1
+    for minutes in (10, 20):
+        loop.carry(at=paid_at + timedelta(minutes=minutes))
+        assert ReconnectCase.objects.get(account=account).relay_polled_at == paid_at + timedelta(minutes=minutes)
+    loop.carry(at=paid_at + timedelta(minutes=30))
+    assert ReconnectCase.objects.get(account=account).confirmed_at == paid_at + timedelta(minutes=30)
+    assert loop.supplied(account.account_no)
+    with CaptureQueriesContext(connection) as done:
+        loop.carry(at=paid_at + timedelta(hours=30))
+        loop.carry(at=paid_at + timedelta(days=3))
+    assert len(done.captured_queries) == 1, "nothing waits on any timer: one read says so, for good"
