@@ -203,20 +203,25 @@ def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find
             claim = MeterCommand.objects.filter(status="queued", next_attempt_at__lte=instant).exists()
             assert due.claim_by(instant) == claim, (make, instant)
             assert due.sweep_by(instant) == _finds_any(instant, policy), (make, instant)
+            assert due.commands_by(instant) == _finds_any(instant, policy, cases=False), (make, instant)
             assert head_end.due(at=instant) == (claim or _finds_any(instant, policy))
-    assert due == Due(claim_at=base + 5 * minute, sweep_at=base + 3 * minute)
+    assert due == Due(claim_at=base + 5 * minute, commands_at=base + 3 * minute, cases_at=base + 6 * minute)
 
 
-def _finds_any(at: datetime, policy: CommandPolicy) -> bool:
+def _finds_any(at: datetime, policy: CommandPolicy, *, cases: bool = True) -> bool:
+    """Whether the sweep at ``at`` finds anything in commands (and, with ``cases``, in reconnection cases)."""
     late = ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=True,
                                         alarm_raised_at__isnull=True,
                                         opened_at__lte=at - timedelta(seconds=policy.reconnect_alarm_s))
     permitted = ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=False)
-    return (
+    in_commands = (
         MeterCommand.objects.filter(status__in=["sent", "acknowledged"], answer_due_at__lte=at).exists()
         or MeterCommand.objects.filter(status="sending", lease_until__lte=at).exists()
         or MeterCommand.objects.filter(status="queued", valid_until__lte=at).exists()
-        or late.exists()
+    )
+    in_cases = (
+        late.exists()
         or permitted.filter(relay_polled_at__lte=at - timedelta(seconds=policy.permit_poll_s)).exists()
         or permitted.filter(alarm_raised_at__isnull=True, due_by__lte=at).exists()
     )
+    return in_commands or (cases and in_cases)

@@ -71,7 +71,7 @@ class TownLoop:
         claims = due.claim_by(at)  # whether a claim at ``at`` may find anything
         frames: list[Frame] = []
         if due.sweep_by(at):
-            swept = self.head_end.sweep(at=at)
+            swept = self.head_end.sweep(at=at, due=due)
             frames += swept.to_send
             claims = claims or bool(swept.queued or swept.released)
         if claims:

@@ -164,8 +164,9 @@ class HeadEnd:
         while no command is queued and no reconnection tracked (meter_command_store.changes)."""
         return next_due(policy=self.policy)
 
-    def sweep(self, *, at: datetime) -> SweepReport:
-        """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer."""
-        report = sweep_meter_commands(at=at, policy=self.policy)
+    def sweep(self, *, at: datetime, due: Due | None = None) -> SweepReport:
+        """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer. ``due``:
+        what next_due read, if nothing was queued or tracked since: the parts not due are skipped unread."""
+        report = sweep_meter_commands(at=at, policy=self.policy, due=due)
         report.to_send = [(address, relay_read_frame(address)) for address in report.relay_reads]
         return report

@@ -31,17 +31,28 @@ class SweepReport:
 
 @dataclass(frozen=True)
 class Due:
-    """When a claim, and when the sweep, next find anything to do, as the rows stood when read (None: not until a
-    command is queued or a reconnection tracked)."""
+    """When a claim, and when the sweep's parts on commands and on reconnection cases, next find anything to do, as
+    the rows stood when read (None: not until a command is queued or a reconnection tracked)."""
 
     claim_at: datetime | None
-    sweep_at: datetime | None
+    commands_at: datetime | None  # timeouts, lapsed claims, expiries
+    cases_at: datetime | None  # alarms, relay polls
+
+    @property
+    def sweep_at(self) -> datetime | None:
+        return min((i for i in (self.commands_at, self.cases_at) if i is not None), default=None)
 
     def claim_by(self, at: datetime) -> bool:
         return self.claim_at is not None and self.claim_at <= at
 
+    def commands_by(self, at: datetime) -> bool:
+        return self.commands_at is not None and self.commands_at <= at
+
+    def cases_by(self, at: datetime) -> bool:
+        return self.cases_at is not None and self.cases_at <= at
+
     def sweep_by(self, at: datetime) -> bool:
-        return self.sweep_at is not None and self.sweep_at <= at
+        return self.commands_by(at) or self.cases_by(at)
 
     def by(self, at: datetime) -> bool:
         return self.claim_by(at) or self.sweep_by(at)
@@ -51,8 +62,13 @@ def next_due(*, policy: CommandPolicy | None = None) -> Due:
     """When the head-end's work next falls due, in one read: a caller running it often (the demo town carries after
     every payment) skips its locks and writes until then, while nothing is queued or tracked meanwhile."""
     policy = policy or CommandPolicy()
-    claim, *sweep = instants.next_due([CLAIMABLE, *_timers(policy)])
-    return Due(claim_at=claim, sweep_at=min((i for i in sweep if i is not None), default=None))
+    claim, *sweep = instants.next_due([CLAIMABLE, *_COMMAND_TIMERS, *_case_timers(policy)])
+    commands, cases = sweep[:len(_COMMAND_TIMERS)], sweep[len(_COMMAND_TIMERS):]
+    return Due(claim_at=claim, commands_at=_first(commands), cases_at=_first(cases))
+
+
+def _first(instants: list[datetime | None]) -> datetime | None:
+    return min((i for i in instants if i is not None), default=None)
 
 
 def work_due(*, at: datetime, policy: CommandPolicy | None = None) -> bool:
@@ -60,14 +76,18 @@ def work_due(*, at: datetime, policy: CommandPolicy | None = None) -> bool:
     return next_due(policy=policy).by(at)
 
 
-def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -> SweepReport:
+def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None, due: Due | None = None) -> SweepReport:
+    """``due``: what next_due read, if the caller read it after every write since (no command queued nor reconnection
+    tracked meanwhile): the parts it says are not due at ``at`` are skipped unread."""
     policy = policy or CommandPolicy()
     report = SweepReport()
     queued = 0
     with transaction.atomic():
-        # Most sweeps find nothing in most of their parts: a cheap read says whether the three parts on commands
-        # would (none writes when none finds anything, so skipping them changes nothing after).
-        if MeterCommand.objects.filter(_UNANSWERED.due(at) | claim_outcomes.lapsed(at=at) | _STALE.due(at)).exists():
+        # Most sweeps find nothing in most of their parts: a cheap read (or the caller's ``due``) says whether the
+        # three parts on commands would (none writes when none finds anything, so skipping them changes nothing after).
+        commands_due = due.commands_by(at) if due is not None else MeterCommand.objects.filter(
+            _UNANSWERED.due(at) | claim_outcomes.lapsed(at=at) | _STALE.due(at)).exists()
+        if commands_due:
             # Locked in id order, as the gateway's answers lock them: no deadlock between the two.
             awaiting = MeterCommand.objects.select_for_update().filter(_UNANSWERED.due(at)).order_by("id")
             for command in awaiting:
@@ -80,7 +100,8 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None) -
             for command in stale:
                 queued += meter_command_store.finish(command, Finish(End.EXPIRED, "未在有效期内发出"), at=at)
                 report.expired += 1
-        _cases(at=at, policy=policy, report=report)
+        if due is None or due.cases_by(at):
+            _cases(at=at, policy=policy, report=report)
         report.queued = queued
         if queued:
             wake_gateway()
@@ -104,9 +125,12 @@ def _poll_due(policy: CommandPolicy) -> Timer:
     return Timer(ReconnectCase, _CLOSE_PERMITTED, "relay_polled_at", timedelta(seconds=policy.permit_poll_s))
 
 
-def _timers(policy: CommandPolicy) -> list[Timer]:
-    """Everything the sweep looks for."""
-    return [_UNANSWERED, claim_outcomes.LAPSED, _STALE, _late(policy), _poll_due(policy), _ALARM_DUE]
+_COMMAND_TIMERS = [_UNANSWERED, claim_outcomes.LAPSED, _STALE]  # what the sweep looks for in commands
+
+
+def _case_timers(policy: CommandPolicy) -> list[Timer]:
+    """What the sweep looks for in reconnection cases."""
+    return [_late(policy), _poll_due(policy), _ALARM_DUE]
 
 
 def _cases(*, at: datetime, policy: CommandPolicy, report: SweepReport) -> None:
