@@ -1,6 +1,7 @@
 """Timers kept in rows (a row falls due at one of its instants, plus a delay): which rows are due, and when the next
 falls due, for several timers in one statement."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,18 +39,13 @@ def next_due(timers: Sequence[Timer]) -> list[datetime | None]:
 
     The demo town asks when the head-end's work next falls due after each piece of that work, thousands of times a
     run, of timers on two tables: one statement instead of one a table. Each part is compiled by Django as it would
-    run it (its parameters adapted alike), and the instants come back through the backend's converters (SQLite's are
-    text)."""
+    run it (its parameters adapted alike), once for the process (the statement has no instant in it: the delays are
+    added here), and the instants come back through the backend's converters (SQLite's are text)."""
     if not timers:
         return []
-    parts: list[str] = []
-    params: list[Any] = []
-    for timer in timers:
-        sql, part_params = timer.first().query.sql_with_params()
-        parts.append(f"({sql})")
-        params += part_params
+    sql, params = _compiled(tuple(timers), connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     instant = Value(None, output_field=DateTimeField())
     converters = connection.ops.get_db_converters(instant)
@@ -60,3 +56,14 @@ def next_due(timers: Sequence[Timer]) -> list[datetime | None]:
             first = convert(first, instant, connection)
         found.append(None if first is None else first + timer.delay)
     return found
+
+
+@functools.cache
+def _compiled(timers: tuple[Timer, ...], vendor: str) -> tuple[str, tuple[Any, ...]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for timer in timers:
+        sql, part_params = timer.first().query.sql_with_params()
+        parts.append(f"({sql})")
+        params += part_params
+    return "SELECT " + ", ".join(parts), tuple(params)
