@@ -3,6 +3,7 @@ once within held reads; the head-end says when it has nothing due; bulk inserts 
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -13,12 +14,24 @@ from gridpay.application.supply.call_tasks import CallToOpen, open_call_task, op
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
+from gridpay.application.supply.sweep_meter_commands import Due
 from gridpay.data.bulk import _sqlite_rows
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.held_reads import reads_held
-from gridpay.data.models import Account, CallTask, Contact, LedgerAccount, Meter, Notification, Transfer
+from gridpay.data.models import (
+    Account,
+    CallTask,
+    Contact,
+    LedgerAccount,
+    Meter,
+    MeterCommand,
+    Notification,
+    ReconnectCase,
+    Transfer,
+)
 from gridpay.data.models.field_work import CallReason
 from gridpay.data.supply_policy_store import load_policy
+from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.domain.supply_policy import SupplyPolicy
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
@@ -141,3 +154,74 @@ def test_bulk_inserts_on_sqlite_adapt_dates_and_keep_everything_else_as_it_is() 
     assert rows == [(1, True, Decimal("1.50"), "2025-03-10", connection.ops.adapt_datetimefield_value(instant), None),
                     (True, 1, 1.0, "2025-03-10", connection.ops.adapt_datetimefield_value(instant), "x")]
     assert [type(v) for v in rows[1][:3]] == [bool, int, float]
+
+
+def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find_some() -> None:
+    """next_due, read in one statement, agrees with the conditions the sweep and a claim select by, at every instant
+    around each timer of each kind (a command queued, awaited, leased or stale; a case late, polled or past its
+    commitment)."""
+    base = datetime(2025, 3, 11, 2, 0, tzinfo=UTC)
+    minute = timedelta(minutes=1)
+    commands = [
+        ("queued", {"next_attempt_at": base + 5 * minute, "valid_until": base + 50 * minute}),
+        ("queued", {"next_attempt_at": base + 70 * minute, "valid_until": None}),
+        ("sent", {"answer_due_at": base + 7 * minute}),
+        ("acknowledged", {"answer_due_at": base + 3 * minute}),
+        ("sending", {"lease_until": base + 11 * minute}),
+        ("held", {}),
+        ("confirmed", {"answer_due_at": base - minute}),
+    ]
+    cases = [
+        {"opened_at": base, "due_by": base + timedelta(hours=24)},  # late after the policy's minutes
+        {"opened_at": base - 20 * minute, "due_by": base + 9 * minute, "close_permitted_at": base - 20 * minute,
+         "relay_polled_at": base - 4 * minute},
+        {"opened_at": base - timedelta(days=2), "due_by": base - timedelta(days=1), "confirmed_at": base},
+    ]
+    policy = CommandPolicy()
+    head_end = HeadEnd(policy=policy)
+    accounts = [enrol(number) for number in range(1, len(commands) + 1)]
+
+    def command(number: int) -> None:
+        status, instants = commands[number]
+        account = accounts[number]
+        MeterCommand.objects.create(meter=account.meters.get(), account=account, action="disconnect", status=status,
+                                    created_at=base, **{"next_attempt_at": base, **instants})
+
+    def case(number: int) -> None:
+        ReconnectCase.objects.create(account=accounts[number], **cases[number])
+
+    # Each row alone, then all of them together.
+    rows = [partial(command, n) for n in range(len(commands))] + [partial(case, n) for n in range(len(cases))]
+    for make in [*([row] for row in rows), rows]:
+        ReconnectCase.objects.all().delete()
+        MeterCommand.objects.all().delete()
+        for row in make:
+            row()
+        due = head_end.next_due()
+        timers = [base + m * minute for m in (-4, -1, 3, 5, 6, 7, 9, 11, 15, 50, 70)]
+        for instant in sorted({at + d for at in timers for d in (-timedelta(microseconds=1), timedelta(0))}):
+            claim = MeterCommand.objects.filter(status="queued", next_attempt_at__lte=instant).exists()
+            assert due.claim_by(instant) == claim, (make, instant)
+            assert due.sweep_by(instant) == _finds_any(instant, policy), (make, instant)
+            assert due.commands_by(instant) == _finds_any(instant, policy, cases=False), (make, instant)
+            assert head_end.due(at=instant) == (claim or _finds_any(instant, policy))
+    assert due == Due(claim_at=base + 5 * minute, commands_at=base + 3 * minute, cases_at=base + 6 * minute)
+
+
+def _finds_any(at: datetime, policy: CommandPolicy, *, cases: bool = True) -> bool:
+    """Whether the sweep at ``at`` finds anything in commands (and, with ``cases``, in reconnection cases)."""
+    late = ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=True,
+                                        alarm_raised_at__isnull=True,
+                                        opened_at__lte=at - timedelta(seconds=policy.reconnect_alarm_s))
+    permitted = ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=False)
+    in_commands = (
+        MeterCommand.objects.filter(status__in=["sent", "acknowledged"], answer_due_at__lte=at).exists()
+        or MeterCommand.objects.filter(status="sending", lease_until__lte=at).exists()
+        or MeterCommand.objects.filter(status="queued", valid_until__lte=at).exists()
+    )
+    in_cases = (
+        late.exists()
+        or permitted.filter(relay_polled_at__lte=at - timedelta(seconds=policy.permit_poll_s)).exists()
+        or permitted.filter(alarm_raised_at__isnull=True, due_by__lte=at).exists()
+    )
+    return in_commands or (cases and in_cases)

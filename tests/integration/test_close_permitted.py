@@ -5,6 +5,8 @@ finds the relay closed; past the 24-hour commitment someone goes. Meters spoken 
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gridpay.application.payments.record_payment import record_payment
 from gridpay.application.supply.enforce_supply import enforce_supply
@@ -14,12 +16,14 @@ from gridpay.data.models import (
     CallTask,
     GridStaff,
     LedgerAccount,
+    Meter,
     MeterCommand,
     Notification,
     ReconnectCase,
     Village,
     WorkOrder,
 )
+from gridpay.demo.town_loop import TownLoop
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.integrations.headend.meter_simulator import SimulatedMeter
 from tests.support import dlt645_peer as peer
@@ -155,3 +159,93 @@ def test_a_meter_that_takes_1c_yet_reads_open_is_retried_not_permitted() -> None
                               peer.status_word_3(relay_open=True, command_open=False))
     assert head_end.inbound(frames=[status], at=paid_at).failed == 1
     assert MeterCommand.objects.get(account=account, action="reconnect").status == "queued"
+
+
+def test_read_backs_of_several_meters_are_stored_together_and_each_finds_its_own_case() -> None:
+    """The relay polls of close-permitted meters answered in one batch: each meter's relay stored (in one statement
+    per relay state), the one whose customer pressed restored, the others still waiting."""
+    head_end = HeadEnd(policy=POLICY)
+    paid_at = TUESDAY_10 + timedelta(hours=1)
+    fleet = []
+    for number, press in ((6, timedelta(minutes=5)), (7, None), (8, None)):
+        meter = SimulatedMeter(address=f"{number:012d}", direct_close=False, press_after=press)
+        account, meter = disconnected(number, model="DDZY-2009", meter=meter)
+        record_payment(account_no=account.account_no, amount_fen=5_000, channel="counter",
+                       channel_txn_id=f"p{number}", received_at=paid_at, business_day=paid_at.date())
+        fleet.append((account, meter))
+    meters = [m for _, m in fleet]
+    assert carry(head_end, meters, paid_at) == [0x1B] * 3
+    polled_at = paid_at + timedelta(minutes=10)
+    swept = head_end.sweep(at=polled_at)
+    assert sorted(swept.relay_reads) == sorted(m.address for m in meters)
+    answers = [reply for address, frame in swept.to_send
+               if (reply := {m.address: m for m in meters}[address].handle(frame, now_local=polled_at))]
+
+    with CaptureQueriesContext(connection) as recorded:
+        report = head_end.inbound(frames=answers, at=polled_at)
+    assert report.restored == 1 and report.drift == 0
+    updates = [q["sql"] for q in recorded.captured_queries if q["sql"].startswith('UPDATE "gridpay_meter" SET')]
+    assert len([u for u in updates if "relay_reported_at" in u]) == 2, "one statement per relay state, not per meter"
+    (pressed, _), *waiting = fleet
+    assert ReconnectCase.objects.get(account=pressed).confirmed_at == polled_at
+    assert Account.objects.get(id=pressed.id).supply_state == "connected"
+    for account, meter in waiting:
+        assert ReconnectCase.objects.get(account=account).confirmed_at is None
+        assert Account.objects.get(id=account.id).supply_state == "disconnected"
+        stored = Meter.objects.get(dlt645_address=meter.address)
+        assert stored.relay_open_reported is True and stored.relay_reported_at == polled_at
+
+
+def test_two_read_backs_of_one_meter_in_a_batch_are_taken_in_turn() -> None:
+    meter = SimulatedMeter(address="000000000009", direct_close=False, press_after=None)
+    account, meter = disconnected(9, model="DDZY-2009", meter=meter)
+    head_end = HeadEnd(policy=POLICY)
+    paid_at = TUESDAY_10 + timedelta(hours=1)
+    pay(account, paid_at)
+    carry(head_end, [meter], paid_at)
+    at = paid_at + timedelta(minutes=3)
+    status = peer.identifier(0x04, 0x00, 0x05, 0x03)
+    still_open = peer.read_answer(meter.address, status, peer.status_word_3(relay_open=True, command_open=False))
+    closed = peer.read_answer(meter.address, status, peer.status_word_3(relay_open=False, command_open=False))
+
+    assert head_end.inbound(frames=[still_open, closed], at=at).restored == 1
+    assert ReconnectCase.objects.get(account=account).confirmed_at == at
+    assert Account.objects.get(id=account.id).supply_state == "connected"
+    assert Meter.objects.get(id=meter_id(account)).relay_open_reported is False
+
+
+def meter_id(account: Account) -> int:
+    return Meter.objects.get(account=account).id
+
+
+def test_the_demo_towns_loop_reads_nothing_until_something_falls_due() -> None:
+    """The demo carries after every payment: it learns when the head-end's work next falls due, and a carry before
+    then, with no command queued meanwhile, costs no statement."""
+    meter = SimulatedMeter(address="000000000010", direct_close=False, press_after=timedelta(minutes=25))
+    account, meter = disconnected(10, model="DDZY-2009", meter=meter)
+    loop = TownLoop(meters={meter.address: meter}, address_of={account.account_no: meter.address},
+                    head_end=HeadEnd(policy=POLICY))
+    paid_at = TUESDAY_10 + timedelta(hours=1)
+    loop.carry(at=paid_at)  # nothing queued yet
+    with CaptureQueriesContext(connection) as idle:
+        loop.carry(at=paid_at)
+    assert idle.captured_queries == []
+
+    pay(account, paid_at)  # a reconnect queued: the next carry reads, and sends it
+    loop.carry(at=paid_at)
+    assert MeterCommand.objects.get(account=account, action="reconnect").status == "confirmed"
+    assert ReconnectCase.objects.get(account=account).close_permitted_at == paid_at
+    with CaptureQueriesContext(connection) as before_the_poll:
+        loop.carry(at=paid_at + timedelta(minutes=1))  # reads when the work falls due next: the poll at 10 minutes
+        loop.carry(at=paid_at + timedelta(minutes=9))
+    assert len(before_the_poll.captured_queries) == 1
+    for minutes in (10, 20):
+        loop.carry(at=paid_at + timedelta(minutes=minutes))
+        assert ReconnectCase.objects.get(account=account).relay_polled_at == paid_at + timedelta(minutes=minutes)
+    loop.carry(at=paid_at + timedelta(minutes=30))
+    assert ReconnectCase.objects.get(account=account).confirmed_at == paid_at + timedelta(minutes=30)
+    assert loop.supplied(account.account_no)
+    with CaptureQueriesContext(connection) as done:
+        loop.carry(at=paid_at + timedelta(hours=30))
+        loop.carry(at=paid_at + timedelta(days=3))
+    assert len(done.captured_queries) == 1, "nothing waits on any timer: one read says so, for good"

@@ -22,6 +22,21 @@ from gridpay.domain.command_queue import (
 )
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
 
+_changes = 0  # see changes()
+
+
+def changes() -> int:
+    """How many times this process asked for commands (queue_commands) or began tracking a reconnection
+    (reconnect_cases): the writes from outside the head-end's own work that can bring that work due sooner than it
+    last read (sweep_meter_commands.next_due). Counted in this process alone, whether or not their transaction
+    committed: for a caller that is the one writer in its process (the demo town) to know that a read still holds."""
+    return _changes
+
+
+def note_change() -> None:
+    global _changes  # noqa: PLW0603 (a process-wide count, by design)
+    _changes += 1
+
 
 @dataclass(frozen=True)
 class CommandRequest:
@@ -59,6 +74,7 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
     The meters' rows are locked first (in id order), then their commands under way, so two requests for one meter
     take turns, and a payment and a disconnection run lock in the same order. Returns one Queued per request.
     """
+    note_change()
     meter_ids = [r.meter_id for r in requests]
     if len(set(meter_ids)) != len(meter_ids):
         raise ValueError("one request per meter in a batch")

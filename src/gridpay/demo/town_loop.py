@@ -13,8 +13,10 @@ from django.conf import settings
 
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
-from gridpay.application.supply.head_end import HeadEnd
+from gridpay.application.supply.head_end import Frame, HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
+from gridpay.application.supply.sweep_meter_commands import Due
+from gridpay.data import meter_command_store
 from gridpay.data.models import Meter
 from gridpay.demo.build_demo_town import local_instant
 from gridpay.demo.households import Household
@@ -30,6 +32,8 @@ class TownLoop:
     meters: dict[str, SimulatedMeter]  # by DL/T 645 address
     address_of: dict[str, str]  # account number → address
     head_end: HeadEnd
+    # When the head-end's work next falls due, as read when meter_command_store.changes() stood at the number given.
+    read_due: tuple[int, Due] | None = None
 
     @classmethod
     def for_households(cls, households: list[Household]) -> "TownLoop":
@@ -54,18 +58,40 @@ class TownLoop:
 
     def carry(self, *, at: datetime) -> None:
         """Send what is due (and ask the meters whose close waits for their customer whether they closed it),
-        hand the meters' answers back, until nothing more is due. Most payments set nothing going: cheap reads say so,
-        and the head-end's work is skipped."""
-        if not self.head_end.due(at=at):
+        hand the meters' answers back, until nothing more is due.
+
+        Most payments set nothing going, and most of the head-end's work is a relay poll or two: when its work next
+        falls due is read after each carry (one statement) and holds until a command is queued or a reconnection
+        tracked (meter_command_store.changes), so a carry before then reads nothing at all. Within a carry the sweep
+        and the claims run only when due: a claim at ``at`` finds nothing new unless the sweep or an answer queued a
+        command (their reports say so)."""
+        due = self._due()
+        if not due.by(at):
             return
-        frames = self.head_end.sweep(at=at).to_send + self.head_end.outbound(at=at)
+        claims = due.claim_by(at)  # whether a claim at ``at`` may find anything
+        frames: list[Frame] = []
+        if due.sweep_by(at):
+            swept = self.head_end.sweep(at=at, due=due)
+            frames += swept.to_send
+            claims = claims or bool(swept.queued or swept.released)
+        if claims:
+            frames += self.head_end.outbound(at=at)
         while frames:
             answers = [
                 reply
                 for address, frame in frames
                 if (reply := self.meters[address].handle(frame, now_local=at)) is not None
             ]
-            frames = self.head_end.inbound(frames=answers, at=at).to_send + self.head_end.outbound(at=at)
+            report = self.head_end.inbound(frames=answers, at=at)
+            claims = claims or bool(report.queued)
+            frames = report.to_send + (self.head_end.outbound(at=at) if claims else [])
+        self.read_due = None  # the carry's own work set new instants (answers awaited, polls, retries): read again
+
+    def _due(self) -> Due:
+        if self.read_due is None or self.read_due[0] != meter_command_store.changes():
+            changes = meter_command_store.changes()
+            self.read_due = (changes, self.head_end.next_due())
+        return self.read_due[1]
 
     def morning(self, *, day: date, now: datetime) -> None:
         """08:00 SMS, 09:30 the disconnection run, carried to the meters."""

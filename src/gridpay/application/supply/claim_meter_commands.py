@@ -20,6 +20,7 @@ from django.db.models import F, Q
 
 from gridpay.data import meter_command_store, postpaid_store
 from gridpay.data.models import AccountMode, MeterCommand
+from gridpay.data.queries.instants import Timer
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day
 from gridpay.domain.command_queue import Finish, before_sending
@@ -44,9 +45,12 @@ class Claim:
     queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
+CLAIMABLE = Timer(MeterCommand, Q(status=CommandStatus.QUEUED), "next_attempt_at")  # due: a claim hands it over
+
+
 def claimable(at: datetime) -> Q:
     """The commands a claim at ``at`` hands over (or ends instead)."""
-    return Q(status=CommandStatus.QUEUED, next_attempt_at__lte=at)
+    return CLAIMABLE.due(at)
 
 
 def claim_meter_commands(

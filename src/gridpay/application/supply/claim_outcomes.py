@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from gridpay.data import meter_command_store
 from gridpay.data.models import MeterCommand
+from gridpay.data.queries.instants import Timer
 from gridpay.domain.meter_commands import CommandPolicy, CommandStatus
 
 
@@ -47,9 +48,12 @@ def unsent(
     return len(ids)
 
 
+LAPSED = Timer(MeterCommand, Q(status=CommandStatus.SENDING), "lease_until")  # due: the claim lapsed
+
+
 def lapsed(*, at: datetime) -> Q:
     """Commands claimed by a gateway whose lease ran out by ``at``."""
-    return Q(status=CommandStatus.SENDING, lease_until__lte=at)
+    return LAPSED.due(at)
 
 
 def release_lapsed(*, at: datetime) -> int:

@@ -1,5 +1,7 @@
 """What follows a meter command's end: supply state, SMS and call tasks on success; retry or work order on failure."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from gridpay.application.postpaid.complete_remote_reconnection import complete_remote_reconnection
@@ -148,13 +150,42 @@ def _tell_grid_staff(account_id: int, *, key: str, kind: str, at: datetime, **ex
                   policy=load_policy(), at=at)
 
 
+@dataclass(frozen=True)
+class ReportedRelay:
+    """A meter's word on its relay, and its account's supply state as the caller read it under its lock (None: not
+    read; then it is written whatever it was)."""
+
+    meter: Meter
+    relay_open: bool
+    supply_state: str | None = None
+
+
 def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime, supply_state: str | None = None) -> bool:
     """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift).
     ``supply_state``: the account's as the caller read it under its lock, if it did (left alone when it agrees)."""
-    meter.relay_open_reported = relay_open
-    meter.relay_reported_at = at
-    meter.save(update_fields=["relay_open_reported", "relay_reported_at"])
-    state = SupplyState.DISCONNECTED if relay_open else SupplyState.CONNECTED
-    if supply_state != state.value:
-        Account.objects.filter(id=meter.account_id).update(supply_state=state.value)
-    return relay_open != meter.relay_open_desired
+    return adopt_reported_states([ReportedRelay(meter, relay_open, supply_state)], at=at)[0]
+
+
+def adopt_reported_states(reported: Sequence[ReportedRelay], *, at: datetime) -> list[bool]:
+    """adopt_reported_state for the meters of several accounts at once (one meter per account: an account's supply
+    state follows its meter's relay), in one statement per relay state; one drift flag per meter, in order."""
+    if len({r.meter.account_id for r in reported}) != len(reported):
+        raise ValueError("one meter per account in a batch")
+    for relay_open in (True, False):
+        meters = [r.meter for r in reported if r.relay_open == relay_open]
+        if meters:
+            Meter.objects.filter(id__in=[m.id for m in meters]).update(relay_open_reported=relay_open,
+                                                                      relay_reported_at=at)
+        for meter in meters:
+            meter.relay_open_reported = relay_open
+            meter.relay_reported_at = at
+    for state in (SupplyState.DISCONNECTED, SupplyState.CONNECTED):
+        accounts = [r.meter.account_id for r in reported
+                    if _supply_state(r.relay_open) == state and r.supply_state != state.value]
+        if accounts:
+            Account.objects.filter(id__in=accounts).update(supply_state=state.value)
+    return [r.relay_open != r.meter.relay_open_desired for r in reported]
+
+
+def _supply_state(relay_open: bool) -> SupplyState:
+    return SupplyState.DISCONNECTED if relay_open else SupplyState.CONNECTED

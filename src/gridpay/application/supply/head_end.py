@@ -16,7 +16,7 @@ from gridpay.application.readings.record_daily_reads import record_daily_reads
 from gridpay.application.supply import claim_outcomes
 from gridpay.application.supply.claim_meter_commands import Outgoing, claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
-from gridpay.application.supply.sweep_meter_commands import SweepReport, sweep_meter_commands, work_due
+from gridpay.application.supply.sweep_meter_commands import Due, SweepReport, next_due, sweep_meter_commands, work_due
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day, minute_of_day
 from gridpay.domain.daily_reads import POLL_FROM_MINUTE, FrozenRegisters
@@ -159,8 +159,14 @@ class HeadEnd:
         """Whether the sweep or a claim at ``at`` would find anything: when not, both can be skipped."""
         return work_due(at=at, policy=self.policy)
 
-    def sweep(self, *, at: datetime) -> SweepReport:
-        """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer."""
-        report = sweep_meter_commands(at=at, policy=self.policy)
+    def next_due(self) -> Due:
+        """When the sweep, and when a claim, next find anything, as the rows stand: until then both can be skipped,
+        while no command is queued and no reconnection tracked (meter_command_store.changes)."""
+        return next_due(policy=self.policy)
+
+    def sweep(self, *, at: datetime, due: Due | None = None) -> SweepReport:
+        """Timeouts, expiries and alarms; and the relay reads of meters whose close waits for the customer. ``due``:
+        what next_due read, if nothing was queued or tracked since: the parts not due are skipped unread."""
+        report = sweep_meter_commands(at=at, policy=self.policy, due=due)
         report.to_send = [(address, relay_read_frame(address)) for address in report.relay_reads]
         return report

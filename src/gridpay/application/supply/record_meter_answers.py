@@ -1,13 +1,15 @@
 """Takes what meters said back through the gateway: command answers, relay read-backs, drift between wanted and real."""
 
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from gridpay.application.supply import command_outcomes
+from gridpay.application.supply.command_outcomes import ReportedRelay
 from gridpay.data import meter_command_store
 from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
 from gridpay.data.models.meter_commands import LIVE
@@ -50,9 +52,13 @@ def record_meter_answers(
         accounts = Meter.objects.filter(dlt645_address__in=addresses).values("account_id")
         supply_state = dict(Account.objects.select_for_update().filter(id__in=accounts).order_by("id")
                             .values_list("id", "supply_state"))
+        # Each meter with its account's reconnection case waiting for the customer to close the relay (its first; the
+        # cases of an account change only under its lock, held now), read once for the answers as the supply states
+        # are: an account's is read again if an answer before changed it.
         meters = {
             m.dlt645_address: m
             for m in Meter.objects.select_for_update(of=("self",)).select_related("model")
+            .annotate(waiting_case=Subquery(_waiting_cases().filter(account_id=OuterRef("account_id")).values("id")[:1]))
             .filter(dlt645_address__in=addresses).order_by("id")
         }
         live = {
@@ -61,11 +67,18 @@ def record_meter_answers(
                 meter_id__in=[m.id for m in meters.values()], status__in=LIVE
             ).order_by("id")
         }
-        # The reconnection cases waiting for their customer to close the relay, read once for the answers, as the
-        # supply states are: an account's is read again if an answer before changed it.
-        waiting = _waiting_cases(m.account_id for m in meters.values())
+        # The relay each read-back reports, stored for all in one go where an account has no other answer here (no
+        # answer before it can change what it finds, nor it what one after finds).
+        answers_of = Counter(meters[a.address].account_id for a in answers if a.address in meters)
+        alone = {
+            i: ReportedRelay(meter, answer.relay_open, supply_state.get(meter.account_id))
+            for i, answer in enumerate(answers)
+            if isinstance(answer, RelayReadBack) and (meter := meters.get(answer.address)) is not None
+            and answers_of[meter.account_id] == 1
+        }
+        drifts = dict(zip(alone, command_outcomes.adopt_reported_states(list(alone.values()), at=at), strict=True))
         answered: set[int] = set()
-        for answer in answers:
+        for i, answer in enumerate(answers):
             meter = meters.get(answer.address)
             if meter is None:
                 report.unmatched += 1
@@ -76,8 +89,9 @@ def record_meter_answers(
             else:
                 first = meter.account_id not in answered
                 _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report,
-                           waiting=waiting.get(meter.account_id) if first else UNREAD,
-                           supply_state=supply_state.get(meter.account_id) if first else None)
+                           waiting=meter.waiting_case if first else UNREAD,
+                           supply_state=supply_state.get(meter.account_id) if first else None,
+                           drift=drifts.get(i))
             answered.add(meter.account_id)
         if report.queued:
             wake_gateway()
@@ -116,24 +130,23 @@ class _Unread(Enum):
 UNREAD = _Unread.UNREAD  # the case waiting for its customer: not read yet
 
 
-def _waiting_cases(account_ids: Iterable[int]) -> dict[int, ReconnectCase]:
-    """Each account's first reconnection case whose close is permitted and not yet confirmed."""
-    found: dict[int, ReconnectCase] = {}
-    for case in ReconnectCase.objects.filter(account_id__in=set(account_ids), confirmed_at__isnull=True,
-                                             close_permitted_at__isnull=False).order_by("id"):
-        found.setdefault(case.account_id, case)
-    return found
+def _waiting_cases() -> QuerySet[ReconnectCase]:
+    """The reconnection cases whose close is permitted and not yet confirmed (an account's first is the one)."""
+    return ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=False).order_by("id")
 
 
 def _read_back(
     *,
     answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
-    report: AnswersReport, waiting: ReconnectCase | _Unread | None = UNREAD, supply_state: str | None = None,
+    report: AnswersReport, waiting: int | _Unread | None = UNREAD, supply_state: str | None = None,
+    drift: bool | None = None,
 ) -> None:
-    """``waiting``: the account's case waiting for its customer (None: none), read here unless given;
-    ``supply_state``: the account's, if known."""
-    drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
-                                                  supply_state=supply_state)
+    """``waiting``: the id of the account's case waiting for its customer (None: none), read here unless given;
+    ``supply_state``: the account's, if known; ``drift``: the meter's reported relay already stored, and whether it
+    differed from the wanted one (None: stored here)."""
+    if drift is None:
+        drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
+                                                      supply_state=supply_state)
     model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
         judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,
@@ -153,11 +166,11 @@ def _read_back(
             report.failed += 1
         return
     if waiting is UNREAD:
-        waiting = _waiting_cases([meter.account_id]).get(meter.account_id)
+        waiting = _waiting_cases().filter(account_id=meter.account_id).values_list("id", flat=True).first()
     if waiting is not None:
         # Close permitted, and this is the read that asks whether the customer has closed the relay.
         if not answer.relay_open:
-            command_outcomes.supply_restored(meter.account_id, key=f"restored:{waiting.id}", at=at)
+            command_outcomes.supply_restored(meter.account_id, key=f"restored:{waiting}", at=at)
             report.restored += 1
         return
     if command is None and drift:
