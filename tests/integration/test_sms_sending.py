@@ -3,12 +3,10 @@ concurrent senders, what was sent before an error kept; queuing once by key, in 
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 
 import pytest
-from django.db import connection
 from pytest_django import DjangoAssertNumQueries
 
 from gridpay.application.supply.send_notifications import (
@@ -22,6 +20,7 @@ from gridpay.data.models import Account, Contact, Notification
 from gridpay.data.queries.supply import account_contacts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.integrations.sms.provider import SmsFailed, SmsMessage
+from tests.integration.test_control_loop import run_together
 from tests.support.accounts import enrol
 from tests.support.clock import local
 
@@ -180,25 +179,3 @@ def send_into(reports: list[SendReport], provider: Provider) -> None:
 
 def send_one_by_one(outcomes: list[str], provider: Provider, ids: list[int]) -> None:
     outcomes.extend(send_notification(notification_id=i, provider=provider, at=AT) for i in ids)
-
-
-def run_together(*works: Callable[[], object]) -> None:
-    """Each work on its own thread and database connection, released at the same instant."""
-    barrier = threading.Barrier(len(works))
-    errors: list[BaseException] = []
-
-    def run(work: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
