@@ -208,6 +208,30 @@ def test_an_account_converted_to_prepaid_keeps_its_open_bills_and_pays_them_firs
     assert left == 40_000 - owed == balance(f"customer:{a.account_no}")
 
 
+def test_the_supply_panel_asks_a_disconnected_converted_account_for_the_late_fees_its_payment_charges(
+    zj_tariff: str,
+) -> None:
+    from gridpay.application.supply.supply_progress import supply_progress
+    from gridpay.data.queries.accounts import bills_owed_fen
+    from gridpay.data.supply_policy_store import load_policy
+    from gridpay.domain.reconnection_progress import ReconnectStage
+    from gridpay.domain.supply_policy import reconnect_shortfall_fen
+
+    a = two_months_billed(zj_tariff)
+    Account.objects.filter(id=a.id).update(mode="prepaid", prepaid_since=date(2025, 3, 1), supply_state="disconnected")
+    day = date(2025, 3, 20)  # both bills overdue, no late fee charged yet: the payment charges them first
+    shown = supply_progress(account_no=a.account_no, now=AT, today=day)
+    assert shown.stage == ReconnectStage.OWED
+    without_fees = reconnect_shortfall_fen(policy=load_policy(), available_balance_fen=balance(
+        f"customer:{a.account_no}") - bills_owed_fen(account_id=a.id))
+    assert shown.owed_fen > without_fees  # the late fees through the day of payment are owed too
+
+    left = pay(a, shown.owed_fen, day, "p1")
+
+    assert reconnect_shortfall_fen(policy=load_policy(), available_balance_fen=left) == 0  # exactly enough
+    assert not PostpaidBill.objects.filter(account=a, paid_off_on__isnull=True).exists()
+
+
 def test_only_the_station_head_waives_a_late_fee_with_a_reason_and_an_audit_record(zj_tariff: str) -> None:
     a = two_months_billed(zj_tariff)
     accrue_late_fees(through=date(2025, 2, 20), at=AT)

@@ -67,11 +67,10 @@ def is_overdue(bill: PostpaidBill, *, through: date) -> bool:
             and (bill.late_fee_through is None or bill.late_fee_through < through))
 
 
-def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, rates: LateFeeRates) -> list[int]:
-    """Post the late fee each of ``bills`` (its account loaded) owes through ``through`` beyond what was charged;
-    the fen charged on each. The caller holds the accounts' locks."""
+def late_fees_owed(bills: list[PostpaidBill], *, through: date, rates: LateFeeRates) -> list[int]:
+    """The late fee each of ``bills`` (its account loaded) owes through ``through`` beyond what was charged: what
+    charge_late_fees would post, and what a payment on that day pays before the bills' principal."""
     paid = store.principal_payments([b.id for b in bills])
-    income = store.late_fee_income_account()
     owed = []
     for bill in bills:
         quote = late_fee(
@@ -83,6 +82,14 @@ def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, 
             rates=rates,
         )
         owed.append(max(quote.fee_fen - bill.late_fee_fen, 0))
+    return owed
+
+
+def charge_late_fees(bills: list[PostpaidBill], *, through: date, at: datetime, rates: LateFeeRates) -> list[int]:
+    """Post the late fee each of ``bills`` (its account loaded) owes through ``through`` beyond what was charged;
+    the fen charged on each. The caller holds the accounts' locks."""
+    income = store.late_fee_income_account()
+    owed = late_fees_owed(bills, through=through, rates=rates)
     charged = [(bill, fen) for bill, fen in zip(bills, owed, strict=True) if fen]
     if charged:
         transfers = ledger_store.post(

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from gridpay.application.errors import UnknownAccount
+from gridpay.application.postpaid.accrue_late_fees import late_fees_owed, overdue
 from gridpay.application.supply.respond_to_payment import reconnect_standing
 from gridpay.data import postpaid_store
 from gridpay.data.models import Account, AccountMode, Meter, MeterCommand, ReconnectCase, WorkOrder
 from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import arrears_stage, bills_owed_fen
+from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.arrears_procedure import Stage
 from gridpay.domain.meter_commands import CommandAction, CommandStatus
@@ -80,13 +82,21 @@ def _shortfall(account: Account, *, today: date) -> int | None:
         state = reconnect_standing(account_id=account.id, status=account.status, supply_state=account.supply_state)
         if state != SupplyState.DISCONNECTED:
             return None
-        # A payment pays the account's open postpaid bills first (a converted account): what it leaves counts.
-        available = account.ledger_account.balance_fen - bills_owed_fen(account_id=account.id)
+        # A payment pays the account's open postpaid bills first (a converted account), with the late fees it charges
+        # through its day: what it leaves counts.
+        available = account.ledger_account.balance_fen - bills_owed_fen(account_id=account.id) - _late_fees_due(
+            account.id, today=today)
         return reconnect_shortfall_fen(policy=load_policy(), available_balance_fen=available)
     # Postpaid (respond_to_cleared_arrears): an executed disconnection is reconnected once its arrears are paid.
     if arrears_stage(account_id=account.id) != Stage.EXECUTED:
         return None
     return postpaid_store.arrears_of(account.id, day=today)
+
+
+def _late_fees_due(account_id: int, *, today: date) -> int:
+    """The late fees a payment today would charge before paying the bills (pay_bills_from_credit's first step)."""
+    bills = list(overdue(today).filter(account_id=account_id).select_related("account"))
+    return sum(late_fees_owed(bills, through=today, rates=gridpay_settings().late_fee_rates)) if bills else 0
 
 
 def _times(stage: ReconnectStage, case: ReconnectCase | None) -> dict[str, datetime | None]:
