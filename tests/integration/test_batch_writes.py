@@ -137,12 +137,12 @@ def test_the_head_end_has_nothing_due_until_a_command_is_queued() -> None:
     at = datetime(2025, 3, 11, 10, tzinfo=SHANGHAI)  # a working Tuesday, inside the window
     head_end = HeadEnd()
 
-    assert not head_end.due(at=at)
+    assert not head_end.next_due().by(at)
     assert enforce_supply(at=at).queued == 1
-    assert head_end.due(at=at)
+    assert head_end.next_due().by(at)
     assert [address for address, _ in head_end.outbound(at=at)] == [f"{1:012d}"]
-    assert not head_end.due(at=at)  # sent: nothing more until its answer is due
-    assert head_end.due(at=at + timedelta(minutes=1))  # the answer is late: the sweep times it out
+    assert not head_end.next_due().by(at)  # sent: nothing more until its answer is due
+    assert head_end.next_due().by(at + timedelta(minutes=1))  # the answer is late: the sweep times it out
 
 
 def test_bulk_inserts_on_sqlite_adapt_dates_and_keep_everything_else_as_it_is() -> None:
@@ -204,7 +204,7 @@ def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find
             assert due.claim_by(instant) == claim, (make, instant)
             assert due.sweep_by(instant) == _finds_any(instant, policy), (make, instant)
             assert due.commands_by(instant) == _finds_any(instant, policy, cases=False), (make, instant)
-            assert head_end.due(at=instant) == (claim or _finds_any(instant, policy))
+            assert head_end.next_due().by(instant) == (claim or _finds_any(instant, policy))
     assert due == Due(claim_at=base + 5 * minute, commands_at=base + 3 * minute, cases_at=base + 6 * minute)
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from gridpay.application.errors import AccountClosed, UnknownAccount
 from gridpay.application.postpaid.pay_bills import pay_bills_from_credit
@@ -179,16 +179,13 @@ def payable_account(account_no: str, *, amount_fen: int | None = None) -> Accoun
 
     A closed account takes a payment only of what it still owes (a temporary supply that ended short), at most that.
     """
-    return _payable(_payable_rows(account_no).first(), account_no, amount_fen=amount_fen)
-
-
-def _payable_rows(account_no: str) -> QuerySet[Account]:
-    return Account.objects.filter(account_no=account_no).only(
-        "id", "status", "mode", "ledger_account", "receivable_account")
+    account = Account.objects.filter(account_no=account_no).only(
+        "id", "status", "mode", "ledger_account", "receivable_account").first()
+    return _payable(account, account_no, amount_fen=amount_fen)
 
 
 def _payable(account: Account | None, account_no: str, *, amount_fen: int | None) -> Account:
-    """``account`` (read by _payable_rows) if a payment may go to it: see payable_account."""
+    """``account`` (payable_account's columns read) if a payment may go to it: see payable_account."""
     if account is None:
         raise UnknownAccount(gettext_noop("没有户号 {account_no}"), field="account_no",
                              params={"account_no": account_no})

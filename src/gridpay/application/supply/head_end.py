@@ -16,7 +16,7 @@ from gridpay.application.readings.record_daily_reads import record_daily_reads
 from gridpay.application.supply import claim_outcomes
 from gridpay.application.supply.claim_meter_commands import Outgoing, claim_meter_commands
 from gridpay.application.supply.record_meter_answers import record_meter_answers
-from gridpay.application.supply.sweep_meter_commands import Due, SweepReport, next_due, sweep_meter_commands, work_due
+from gridpay.application.supply.sweep_meter_commands import Due, SweepReport, next_due, sweep_meter_commands
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day, minute_of_day
 from gridpay.domain.daily_reads import POLL_FROM_MINUTE, FrozenRegisters
@@ -154,10 +154,6 @@ class HeadEnd:
     @staticmethod
     def _today(at: datetime) -> date:
         return business_day(instant=at, zone=gridpay_settings().business_time_zone)
-
-    def due(self, *, at: datetime) -> bool:
-        """Whether the sweep or a claim at ``at`` would find anything: when not, both can be skipped."""
-        return work_due(at=at, policy=self.policy)
 
     def next_due(self) -> Due:
         """When the sweep, and when a claim, next find anything, as the rows stand: until then both can be skipped,

@@ -71,11 +71,6 @@ def _first(instants: list[datetime | None]) -> datetime | None:
     return min((i for i in instants if i is not None), default=None)
 
 
-def work_due(*, at: datetime, policy: CommandPolicy | None = None) -> bool:
-    """Whether a sweep or a claim at ``at`` would find anything to do."""
-    return next_due(policy=policy).by(at)
-
-
 def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None, due: Due | None = None) -> SweepReport:
     """``due``: what next_due read, if the caller read it after every write since (no command queued nor reconnection
     tracked meanwhile): the parts it says are not due at ``at`` are skipped unread."""
