@@ -9,6 +9,8 @@ from django.db.models.sql import InsertQuery
 
 from gridpay.data.models import Notification
 
+_INSERT_FIELDS = [f for f in Notification._meta.concrete_fields if not isinstance(f, AutoField)]
+
 
 def insert_new(rows: Sequence[Notification]) -> int:
     """Inserts the rows whose key is not in the outbox yet, in their order, leaving the others alone; how many it
@@ -20,8 +22,7 @@ def insert_new(rows: Sequence[Notification]) -> int:
     would. bulk_create(ignore_conflicts=True) would not say how many rows it inserted; the cursor's rowcount does.
     The rows' ids are not set (nothing reads them). The rows are whole (SQLite's OR IGNORE would also skip a row
     breaking NOT NULL or CHECK)."""
-    fields = [f for f in Notification._meta.concrete_fields if not isinstance(f, AutoField)]
-    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    size = max(connection.ops.bulk_batch_size(_INSERT_FIELDS, rows), 1)
     batches = [rows[start:start + size] for start in range(0, len(rows), size)]
     if len(batches) <= 1:  # one statement is atomic by itself
         return sum(map(_insert, batches))
@@ -30,9 +31,8 @@ def insert_new(rows: Sequence[Notification]) -> int:
 
 
 def _insert(rows: Sequence[Notification]) -> int:
-    fields = [f for f in Notification._meta.concrete_fields if not isinstance(f, AutoField)]
     query = InsertQuery(Notification, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, list(rows))
+    query.insert_values(_INSERT_FIELDS, list(rows))
     inserted = 0
     with connection.cursor() as cursor:
         for sql, params in query.get_compiler(connection=connection).as_sql():

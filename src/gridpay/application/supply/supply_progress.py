@@ -84,8 +84,8 @@ def _shortfall(account: Account, *, today: date) -> int | None:
             return None
         # A payment pays the account's open postpaid bills first (a converted account), with the late fees it charges
         # through its day: what it leaves counts.
-        available = account.ledger_account.balance_fen - bills_owed_fen(account_id=account.id) - _late_fees_due(
-            account.id, today=today)
+        owed = bills_owed_fen(account_id=account.id)
+        available = account.ledger_account.balance_fen - owed - (_late_fees_due(account.id, today=today) if owed else 0)
         return reconnect_shortfall_fen(policy=load_policy(), available_balance_fen=available)
     # Postpaid (respond_to_cleared_arrears): an executed disconnection is reconnected once its arrears are paid.
     if arrears_stage(account_id=account.id) != Stage.EXECUTED:
@@ -96,7 +96,7 @@ def _shortfall(account: Account, *, today: date) -> int | None:
 def _late_fees_due(account_id: int, *, today: date) -> int:
     """The late fees a payment today would charge before paying the bills (pay_bills_from_credit's first step)."""
     bills = list(overdue(today).filter(account_id=account_id).select_related("account"))
-    return sum(late_fees_owed(bills, through=today, rates=gridpay_settings().late_fee_rates)) if bills else 0
+    return sum(late_fees_owed(bills, through=today, rates=gridpay_settings().late_fee_rates))
 
 
 def _times(stage: ReconnectStage, case: ReconnectCase | None) -> dict[str, datetime | None]:
