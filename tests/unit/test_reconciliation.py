@@ -126,13 +126,18 @@ def wechat_bill(*descriptions: str) -> bytes:
 
 
 def test_a_comma_in_a_wechat_product_name_stays_in_the_name() -> None:
-    content = wechat_bill("电费,3月", '电费 "峰,谷" 分时,,', "`电费`")
+    content = wechat_bill("电费,3月", '电费 "峰,谷" 分时,,', "电费,")
     expected = [("420000" + str(n), 100 * n, f"33010{n:05d}") for n in (1, 2, 3)]
     assert [(x.channel_txn_id, x.amount_fen, x.account_no) for x in parse_wechat_bill(content)] == expected
     frame = statement_frame("wechat", content)
     assert frame.select("channel_txn_id", "amount_fen", "account_no").rows() == expected
     assert frame["line_no"].to_list() == [2, 3, 4]
     assert _wechat_bill_frame(content) is not None  # read in one go, not line by line (a bill has a million)
+    # A backquote inside a name shifts the fields the fast reader splits on: it leaves that bill to the line-by-line
+    # reader, which reads the same.
+    shifted = wechat_bill("电费", "`电费`", "电`费")
+    assert _wechat_bill_frame(shifted) is None
+    assert statement_frame("wechat", shifted).select("channel_txn_id", "amount_fen", "account_no").rows() == expected
 
 
 # Any product name a merchant may give, except the bill's own separator and line breaks.
@@ -274,6 +279,14 @@ def test_the_wechat_bill_read_in_one_go_equals_the_line_by_line_reading_and_bad_
     slow = [(x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id, x.line_no)
             for x in parse_wechat_bill(bill)]
     assert fast.rows() == slow and len(slow) == 5
+    # A blank line is skipped with the line numbers kept, as line by line; a row without its backquote is named.
+    lines = bill.split(b"\n")
+    blank = b"\n".join([*lines[:3], b"", *lines[3:]])
+    assert statement_frame("wechat", blank).rows() == [
+        (x.kind.value, x.channel_txn_id, x.amount_fen, x.account_no, x.refund_id, x.line_no)
+        for x in parse_wechat_bill(blank)] and statement_frame("wechat", blank)["line_no"].to_list() == [2, 3, 5, 6, 7]
+    with pytest.raises(StatementFormatError, match="第 2 行"):
+        statement_frame("wechat", bill.replace(b"\n`2025", b"\n2025", 1))
     broken = bill.replace(b"`5.05", b"`5.0x")
     with pytest.raises(StatementFormatError, match="第 6 行"):
         statement_frame("wechat", broken)

@@ -18,15 +18,16 @@ KEY = ["kind", "key"]
 
 def reconcile_frames(*, statement: pl.DataFrame, ours: pl.DataFrame) -> ReconciliationResult:
     """``statement`` has STATEMENT_SCHEMA's columns in file order, ``ours`` OURS_SCHEMA's."""
-    lines = _keyed(statement).with_row_index("position")
-    first = lines.unique(subset=KEY, keep="first", maintain_order=True)
-    repeated = lines.join(first.select("position"), on="position", how="anti")
-    mine = _keyed(ours).unique(subset=KEY, keep="first", maintain_order=True).rename(
+    # A key's first line is compared, a later one is a duplicate (told before the join, which keeps no order).
+    lines = _keyed(statement).with_row_index("position").with_columns(first=pl.struct(KEY).is_first_distinct())
+    mine = _keyed(ours).filter(pl.struct(KEY).is_first_distinct()).rename(
         {"amount_fen": "our_amount_fen", "account_no": "our_account_no", "channel_txn_id": "our_txn",
          "refund_id": "our_refund_id"}
     )
-    compared = first.join(mine, on=KEY, how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("our_amount_fen").is_null())
+    compared = lines.join(mine, on=KEY, how="left").with_columns(
+        pl.when(~pl.col("first"))
+        .then(pl.lit(DifferenceKind.DUPLICATE.value))
+        .when(pl.col("our_amount_fen").is_null())
         .then(pl.lit(DifferenceKind.MISSING_HERE.value))
         .when(pl.col("our_amount_fen") != pl.col("amount_fen"))
         .then(pl.lit(DifferenceKind.AMOUNT_MISMATCH.value))
@@ -35,15 +36,9 @@ def reconcile_frames(*, statement: pl.DataFrame, ours: pl.DataFrame) -> Reconcil
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias("difference")
     )
-    repeats = repeated.join(mine, on=KEY, how="left", maintain_order="left").with_columns(
-        difference=pl.lit(DifferenceKind.DUPLICATE.value)
-    )
-    listed = (
-        pl.concat([compared.filter(pl.col("difference").is_not_null()), repeats], how="diagonal_relaxed")
-        .sort("position")
-    )
+    listed = compared.filter(pl.col("difference").is_not_null()).sort("position")
     differences = [_difference(row) for row in listed.iter_rows(named=True)]
-    missing = mine.join(first.select(KEY), on=KEY, how="anti", maintain_order="left")
+    missing = mine.join(lines.select(KEY), on=KEY, how="anti", maintain_order="left")
     differences += [
         Difference(
             kind=DifferenceKind.MISSING_THERE, line_kind=LineKind(row["kind"]), channel_txn_id=row["our_txn"],
@@ -54,7 +49,7 @@ def reconcile_frames(*, statement: pl.DataFrame, ours: pl.DataFrame) -> Reconcil
     ]
     return ReconciliationResult(
         lines=statement.height,
-        matched=compared.filter(pl.col("difference").is_null()).height,
+        matched=compared.height - listed.height,
         statement_payments_fen=_total(statement, LineKind.PAYMENT),
         statement_refunds_fen=_total(statement, LineKind.REFUND),
         our_payments_fen=_total(ours, LineKind.PAYMENT),

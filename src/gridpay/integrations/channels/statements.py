@@ -14,9 +14,6 @@ from gridpay.domain.reconciliation_batch import STATEMENT_SCHEMA
 from gridpay.integrations.channels.online import china_time
 
 WECHAT_COLUMNS = ["交易时间", "微信订单号", "商户退款单号", "交易状态", "商户数据包", "订单金额", "申请退款金额"]
-# The byte a trade bill's ",`" separator becomes for polars, which splits on one byte: a control character no bill
-# holds (a bill that does is read line by line).
-SEPARATOR = b"\x1f"
 
 
 class StatementFormatError(ValueError):
@@ -46,24 +43,33 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
     end = content.find("\n总交易单数".encode())
     if start < 0 or end < start or (start > 0 and content[start - 1 : start] != b"\n"):
         return None
-    header_line = content[:start].count(b"\n") + 1
+    header_line = content.count(b"\n", 0, start) + 1
     header_end = content.find(b"\n", start, end + 1)
-    rows = content[header_end:end]
-    # Fields are separated by ",`" (each begins with a backquote), so a comma inside a product name is text: the
-    # separator becomes one byte polars can split on. A row not starting with a backquote goes line by line.
-    if SEPARATOR in content or rows.count(b"\n") != rows.count(b"\n`"):
+    names = content[start:header_end].decode("utf-8", errors="replace").rstrip("\r").split(",")
+    if any(name not in names for name in WECHAT_COLUMNS):
         return None
-    table = content[start:header_end].replace(b",", SEPARATOR) + rows.replace(b",`", SEPARATOR).replace(b"\n`", b"\n")
+    # Split on the backquote that begins every field (a comma alone is text: product names hold them), so that every
+    # field but the last ends with the comma of the ",`" before the next. Only the fields read are kept, and those that
+    # show the line's shape: it starts with a backquote (nothing before it), the last but one ends with a comma (the
+    # last follows it) and the last does not (no field follows it, or a backquote inside a field has shifted them:
+    # line by line then). A blank line is a row of nulls, so that row numbers stay line numbers.
+    last = len(names)
+    wanted = {name: names.index(name) + 1 for name in WECHAT_COLUMNS[1:]}
     try:
-        frame = pl.read_csv(io.BytesIO(table), infer_schema=False, quote_char=None, separator=SEPARATOR.decode())
+        frame = pl.read_csv(io.BytesIO(content), has_header=False, skip_rows=header_line,
+                            n_rows=content.count(b"\n", header_end, end), infer_schema=False, quote_char=None,
+                            separator="`", new_columns=[f"f{i}" for i in range(last + 1)],
+                            columns=sorted({0, last - 1, last, *wanted.values()}))
     except pl.exceptions.PolarsError:
         return None
-    if any(name not in frame.columns for name in WECHAT_COLUMNS):
+    blank = pl.col(f"f{last - 1}").is_null() & pl.all_horizontal(pl.all().is_null())
+    shaped = (pl.col("f0").is_null() & pl.col(f"f{last - 1}").str.ends_with(",")
+              & ~pl.col(f"f{last}").fill_null("").str.ends_with(","))
+    if not frame.select((shaped | blank).all()).item():
         return None
-    amount = r"^\d+\.\d{2}$"
     frame = (
-        frame.select(WECHAT_COLUMNS)
-        .with_row_index("row")
+        frame.with_row_index("row")
+        .select("row", *(pl.col(f"f{i}").str.strip_suffix(",").alias(name) for name, i in wanted.items()))
         .filter(pl.col("交易状态").is_in(["SUCCESS", "REFUND"]))
         .with_columns(refunded=pl.col("交易状态") == "REFUND")
         .with_columns(
@@ -71,6 +77,7 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
             amount_text=pl.when("refunded").then(pl.col("申请退款金额")).otherwise(pl.col("订单金额")),
         )
     )
+    amount = r"^\d+\.\d{2}$"
     if not frame["amount_text"].str.contains(amount).all():
         return None
     return frame.select(
