@@ -1,12 +1,13 @@
 """Bulk writes for batch runs: COPY on PostgreSQL, executemany on SQLite."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 
 def on_postgresql() -> bool:
@@ -98,3 +99,18 @@ def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -
 def array_literal(values: Iterable[int]) -> str:
     """A PostgreSQL bigint[] literal, for a parameter of many ids or amounts."""
     return "{" + ",".join(map(str, values)) + "}"
+
+
+def ids_in(ids: Collection[int]) -> Any:
+    """The right-hand side of ``field__in`` for a batch's ids: on PostgreSQL one array parameter unnested (a list of
+    a hundred thousand ids would be quoted into the statement and parsed there one literal at a time)."""
+    if on_postgresql():
+        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)])
+    return list(ids)
+
+
+def reserve_ids(table: str, count: int) -> list[int]:
+    """``count`` ids taken from the table's id sequence on PostgreSQL, for rows then written by COPY with them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from gridpay.data import meter_command_store
+from gridpay.data.bulk import ids_in
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.meter_command_store import CommandRequest
 from gridpay.data.models import Account, MeterCommand, WorkOrder
@@ -75,12 +76,12 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
 
 
 def _standings(account_ids: list[int]) -> dict[int, tuple[SupplyStanding, str]]:
-    rows = Account.objects.select_for_update().filter(id__in=account_ids).values_list(
+    rows = Account.objects.select_for_update().filter(id__in=ids_in(account_ids)).values_list(
         "id", "ledger_account__balance_fen", "supply_state", "protected", "protected_reason", "arrears_since"
     )
     busy = set(
         MeterCommand.objects.filter(
-            account_id__in=account_ids,
+            account_id__in=ids_in(account_ids),
             status__in=UNDER_WAY,
         ).values_list("account_id", flat=True)
     )
