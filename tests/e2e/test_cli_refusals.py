@@ -147,3 +147,16 @@ def test_a_command_line_that_does_not_parse_is_told_in_chinese_in_one_line(capsy
     # argparse's own words too: the page is Chinese throughout.
     assert helped.stdout.startswith("用法：gridpay risk list") and "选项:" in helped.stdout
     assert "options:" not in helped.stdout and "show this help" not in helped.stdout
+
+
+def test_a_gateway_whose_broker_port_is_taken_says_so_in_one_line(tmp_path: Path, migrated_here: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = gridpay(tmp_path, "gateway", "--no-daily-reads", GRIDPAY_EMBEDDED_MQTT_PORT=str(port))
+    assert refused.returncode == 1
+    assert f"内嵌 MQTT 代理启动失败：[Errno 98] 127.0.0.1:{port} 已被另一个进程占用" in refused.stderr
+    assert "GRIDPAY_EMBEDDED_MQTT_PORT" in refused.stderr and "Traceback" not in refused.stderr + refused.stdout

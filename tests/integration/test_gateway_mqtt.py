@@ -204,3 +204,25 @@ def test_a_close_permitted_and_the_daily_reads_over_mqtt(
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     asyncio.run(scenario())
+
+
+def test_a_gateway_without_daily_reads_runs_until_stopped() -> None:
+    """`gridpay gateway --no-daily-reads` (another system brings the readings): no wave is asked, and the gateway
+    serves commands until told to stop, instead of taking its idle read loop for a dead one."""
+
+    async def scenario() -> None:
+        async with mqtt.embedded_broker() as broker:
+            stop, ready = asyncio.Event(), asyncio.Event()
+            gateway = Gateway(broker=broker, head_end=HeadEnd(policy=POLICY), clock=running_clock(), poll_s=0.1,
+                              sweep_s=0.3, wave_meters=0, wave_s=0.05)
+            task = asyncio.create_task(gateway.run(stop=stop, ready=ready))
+            connected = asyncio.create_task(ready.wait())
+            await asyncio.wait([task, connected], timeout=10, return_when=asyncio.FIRST_COMPLETED)
+            assert ready.is_set() and not task.done()
+            await asyncio.sleep(1)
+            assert not task.done()
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)  # raises GatewayTaskDied if a loop ended by itself
+            assert gateway.stats.reads_asked == 0
+
+    asyncio.run(scenario())

@@ -119,6 +119,8 @@ async def embedded_broker(*, host: str = "127.0.0.1", port: int = 0) -> AsyncIte
 
     if port == 0:
         port = _free_port(host)
+    else:
+        _refuse_taken(host, port)
     for name in ("amqtt", "transitions"):
         logging.getLogger(name).setLevel(logging.WARNING)  # a line per packet otherwise
     broker = Broker(
@@ -133,6 +135,18 @@ async def embedded_broker(*, host: str = "127.0.0.1", port: int = 0) -> AsyncIte
     finally:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(broker.shutdown(), timeout=10)
+
+
+def _refuse_taken(host: str, port: int) -> None:
+    """A port another process listens on, said plainly before the broker tries it (amqtt would log a traceback, then
+    raise an error of its own in English)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the broker's own listener: TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(error.errno, f"{host}:{port} 已被另一个进程占用（另一个网关，或 gridpay demo --serve 的"
+                          "内嵌代理？）：停掉它，或用 GRIDPAY_EMBEDDED_MQTT_PORT 换一个端口") from None
 
 
 def _free_port(host: str) -> int:

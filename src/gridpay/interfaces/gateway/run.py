@@ -136,8 +136,9 @@ class Gateway:
                 asyncio.create_task(self._handle_inbox()): "应答处理",
                 asyncio.create_task(self._sweep()): "巡检",
                 asyncio.create_task(self._heartbeat()): "心跳",
-                asyncio.create_task(self._poll()): "日冻结召测",
             }
+            if self.wave_meters:  # none with --no-daily-reads: a loop with nothing to do would end, and look dead
+                loops[asyncio.create_task(self._poll())] = "日冻结召测"
             listener = await wake.listen_for_notify(self._wake)
             if listener is not None:
                 loops[listener] = "数据库通知"
@@ -467,7 +468,8 @@ class Gateway:
         try:
             return await wake.listen_for_datagrams(self._wake)
         except OSError:
-            log.warning("wake-up port %s in use: polling only", wake.wake_port())
+            log.warning("唤醒端口 %s 已被另一个进程占用：交费等改由定时查看发现（最多晚 %s 秒）", wake.wake_port(),
+                        self.poll_s)
             return None
 
 
