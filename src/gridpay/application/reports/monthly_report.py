@@ -126,7 +126,7 @@ def monthly_report(*, month: date, now: datetime, zone: str) -> MonthlyReport:
     in_month, by_end, accounts = queries.agreements(first_day=first, last_day=last)
     channels = dashboard_queries.payments_by_channel(first_day=first, last_day=last)
     return MonthlyReport(
-        month=first, cut_off=through, paid_fen=queries.paid_fen(first_day=first, last_day=last),
+        month=first, cut_off=through, paid_fen=sum(fen for _, fen in channels.values()),
         arrears_accounts=len(arrears), arrears_fen=sum(line.owed_fen for line in arrears),
         prepaid=prepaid, postpaid=postpaid, recovery_rate=(prepaid + postpaid).rate,
         postpaid_bills=PostpaidBills(bills=bills, amount_fen=billed_fen, paid_fen=bills_paid_fen),

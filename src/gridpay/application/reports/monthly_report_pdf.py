@@ -47,7 +47,8 @@ def monthly_report_sections(report: MonthlyReport) -> list[Section]:
          [[str(tickets.done), str(tickets.on_time), str(tickets.late), _hours(tickets.median_hours),
            _hours(tickets.longest_hours), str(tickets.overdue_open)]]),
         ("短信提醒", ["类型", "条数"], [[name, str(n)] for name, n in report.sms]),
-        ("交费渠道", ["渠道", "笔数", "金额（元）"], [[c, str(n), format_yuan(f)] for c, n, f in report.channels]),
+        ("交费渠道（已扣除作废与冲正）", ["渠道", "笔数", "金额（元）"],
+         [[c, str(n), format_yuan(f)] for c, n, f in report.channels]),
         ("推广", ["本月签约", "累计签约", "户数", "签约率"],
          [[str(report.agreements_in_month), str(report.agreements_by_end), str(report.accounts), share]]),
     ]

@@ -67,6 +67,8 @@ class StatementRow:
     kind: str
     amount_fen: int  # signed: + into the account, − out of it
     balance_after_fen: int
+    # Of a refund transfer, what it gave back: "refund" (退款), "reversal" (冲正) or "void" (a counter's 作废冲正).
+    refund_kind: str = ""
 
 
 def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow]:
@@ -76,15 +78,19 @@ def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow
         .order_by("-id")
         .values_list(
             "created_at", "business_day", "kind", "amount_fen", "credit_id", "debit_balance_after_fen",
-            "credit_balance_after_fen",
+            "credit_balance_after_fen", "paymentrefund__kind", "paymentrefund__voided_receipt__id",
         )[:limit]
     )
     return [
-        StatementRow(at, day, kind, amount, credit_after)
+        StatementRow(at, day, kind, amount, credit_after, _refund_kind(refund, void))
         if credit == ledger_account_id
-        else StatementRow(at, day, kind, -amount, debit_after)
-        for at, day, kind, amount, credit, debit_after, credit_after in rows
+        else StatementRow(at, day, kind, -amount, debit_after, _refund_kind(refund, void))
+        for at, day, kind, amount, credit, debit_after, credit_after, refund, void in rows
     ]
+
+
+def _refund_kind(kind: str | None, voided_receipt: int | None) -> str:
+    return "void" if voided_receipt is not None else kind or ""
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from django.db.models import Count, Min, Q, Sum
 
-from gridpay.data.models import Account, ArrearsCase, Notification, Payment, PostpaidBill, ReconnectCase, Settlement
+from gridpay.data.models import Account, ArrearsCase, Notification, PostpaidBill, ReconnectCase, Settlement
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.postpaid_store import OWED_ON_BILL
+from gridpay.data.queries.reports import takings_by
 
 
 def accounts_by_mode() -> dict[str, int]:
@@ -56,13 +57,8 @@ def sms_since(*, since: datetime) -> dict[str, int]:
 
 
 def payments_by_channel(*, first_day: date, last_day: date) -> dict[str, tuple[int, int]]:
-    rows = (
-        Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day)
-        .values_list("channel")
-        .annotate(n=Count("id"), fen=Sum("amount_fen"))
-        .order_by()
-    )
-    return {channel: (n, int(fen or 0)) for channel, n, fen in rows}
+    """(payments, fen) per channel, net of voids and reversals (reports.takings_by)."""
+    return takings_by("channel", first_day=first_day, last_day=last_day)
 
 
 def daily_settled(*, first_day: date, last_day: date) -> dict[date, tuple[int, str]]:
@@ -77,13 +73,8 @@ def daily_settled(*, first_day: date, last_day: date) -> dict[date, tuple[int, s
 
 
 def daily_payments(*, first_day: date, last_day: date) -> dict[date, int]:
-    rows = (
-        Payment.objects.filter(business_day__gte=first_day, business_day__lte=last_day)
-        .values_list("business_day")
-        .annotate(fen=Sum("amount_fen"))
-        .order_by("business_day")
-    )
-    return {day: int(fen or 0) for day, fen in rows}
+    """Fen per business day, net of voids and reversals (reports.takings_by)."""
+    return {day: fen for day, (_, fen) in takings_by("business_day", first_day=first_day, last_day=last_day).items()}
 
 
 def settled_fen(*, first_day: date, last_day: date) -> int:
