@@ -84,3 +84,12 @@ def test_supervisors_the_station_head_and_the_company_read_the_collection_report
 def test_an_empty_station_shows_no_arrears_and_no_rate(clock: FakeClock) -> None:
     page = _signed_in("head", "station_head").get("/reports/collection/").content.decode()
     assert "没有欠费户。" in page and "本月没有应收电费。" in page
+
+
+def test_only_the_month_in_progress_says_its_averages_stop_before_today(clock: FakeClock) -> None:
+    clock.instant = local(date(2025, 3, 5), 9)
+    head = _signed_in("head", "station_head")
+    running = head.get("/reports/collection/?month=2025-03").content.decode()
+    assert "日均计至 2025-03-04（当天未结束，不计入）。" in running
+    finished = head.get("/reports/collection/?month=2025-02").content.decode()
+    assert "日均计至" not in finished and "当天未结束" not in finished  # its last day is counted

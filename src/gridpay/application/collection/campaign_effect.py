@@ -20,6 +20,7 @@ from gridpay.domain.campaign_effect import (
 class MonthCampaign:
     month: date
     cut_off: date  # the last day counted in the averages: the month's last, or yesterday while it runs
+    in_progress: bool  # the month holds today, which is shown but not averaged
     first_day: int  # the campaign's days of the month
     last_day: int
     days: list[DayPayments]  # every day of the month; days after the cut-off have none yet
@@ -41,5 +42,6 @@ def month_campaign_effect(*, month: date, today: date, first_day: int | None = N
     days = [DayPayments(day, *paid.get(day, (0, 0)), in_campaign=in_campaign(day=day, first_day=first_day,
                                                                                 last_day=last_day))
             for day in (first + timedelta(days=n) for n in range((last - first).days + 1))]
-    return MonthCampaign(month=first, cut_off=cut_off, first_day=first_day, last_day=last_day, days=days,
+    return MonthCampaign(month=first, cut_off=cut_off, in_progress=first <= today <= last, first_day=first_day,
+                         last_day=last_day, days=days,
                          effect=campaign_effect(days=[d for d in days if d.day <= cut_off]))
