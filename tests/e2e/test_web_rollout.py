@@ -1,6 +1,7 @@
 """The village rollout in the console: the town's schedule imported, agreements recorded, progress and exports."""
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -114,3 +115,28 @@ def test_the_page_opens_on_the_year_that_holds_the_plan_and_offers_its_years(zj_
     upload(head, SCHEDULE.splitlines()[0] + f"\n{this_year}-01,丰联村,林启明,0595-68905497,,\n")
     page = head.get("/rollout/").content.decode()
     assert f"智能交费推广进度 · {this_year}年" in page and f'<option value="{this_year}" selected>' in page
+
+
+def test_a_years_target_leaves_out_later_years_villages_and_months_to_come_have_no_agreement_bar(
+        zj_tariff: str, clock: FakeClock) -> None:
+    clock.instant = datetime(2026, 6, 15, 9, tzinfo=UTC)
+    head = signed_in(Role.STATION_HEAD)
+    upload(head, SCHEDULE.splitlines()[0] + "\n2026-04,铺前村,陈嘉涵,0595-68905492,,\n2027-03,诗南村,陈嘉涵,,,\n")
+    for number, village in ((1, "铺前村"), (2, "铺前村"), (3, "诗南村"), (4, "诗南村"), (5, "诗南村")):
+        enrol(number, village=village)
+    head.post("/customers/3301000001/agreement", {"signed_on": "2026-04-20", "method": "on_site", "staff_name": "陈"})
+
+    this_year = head.get("/rollout/?year=2026").content.decode()
+    assert "1 / 5" in this_year
+    assert "年底目标（100%）</div><div class=\"value\">2 户" in this_year  # 铺前村's; 诗南村 is 2027's
+    assert "还差</div><div class=\"value\">1 户" in this_year and "不含以后年份计划开通的 3 户" in this_year
+    chart = json.loads(this_year.split('<script id="progress-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["signed"] == [0, 0, 0, 1, 1, 1] + [None] * 6  # July to December have not come
+    assert chart["target"] == [2] * 12
+
+    next_year = head.get("/rollout/?year=2027").content.decode()
+    assert "年底目标（100%）</div><div class=\"value\">5 户" in next_year and "不含以后年份" not in next_year
+    chart = json.loads(next_year.split('<script id="progress-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["signed"] == [None] * 12 and chart["planned"] == [2, 2, 5] + [5] * 9
+    exported = head.get("/rollout/?year=2026&export=csv").content.decode("utf-8-sig").splitlines()
+    assert exported[-1].startswith("2026年底目标,,,,,2,100%")

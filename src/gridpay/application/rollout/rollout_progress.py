@@ -39,9 +39,10 @@ class RolloutReport:
     villages: list[VillageProgress]
     accounts: int
     signed: int
-    target: int
+    target: int  # of the accounts but those of villages planned for later years
+    later_accounts: int  # the accounts of villages planned for later years, left out of the target
     months: list[int]  # 1 … 12
-    signed_by_month: list[int]  # cumulative, town-wide
+    signed_by_month: list[int | None]  # cumulative, town-wide; None for the months that have not come
     planned_by_month: list[int]  # cumulative accounts of villages whose rollout month has come
 
     @property
@@ -72,10 +73,13 @@ def rollout_progress(*, year: int, today: date) -> RolloutReport:
         SmartPaymentAgreement.objects.filter(signed_on__year__lte=year).values_list("signed_on", flat=True)
     )
     months = list(range(1, 13))
+    # A village planned for a later year is not this year's to sign: its households are not in the year-end target.
+    later = sum(r.accounts for r in rows if r.rollout_month is not None and r.rollout_month.year > year)
     return RolloutReport(
         year=year, target_percent=percent, villages=rows, accounts=total, signed=len(signed_days),
-        target=target_accounts(accounts=total, target_percent=percent), months=months,
-        signed_by_month=[sum(1 for d in signed_days if (d.year, d.month) <= (year, m)) for m in months],
+        target=target_accounts(accounts=total - later, target_percent=percent), later_accounts=later, months=months,
+        signed_by_month=[sum(1 for d in signed_days if (d.year, d.month) <= (year, m))
+                         if date(year, m, 1) <= today else None for m in months],
         planned_by_month=[sum(r.accounts for r in rows if _started(r, year, m)) for m in months],
     )
 
