@@ -1,11 +1,13 @@
 """The customer portal: SMS-code sign-in through the outbox, a landlord's accounts, nobody else's data."""
 
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from gridpay.data.models import Account, Contact, Customer, Notification, SignInCode
 from tests.support.accounts import enrol
@@ -112,6 +114,8 @@ def test_a_tenant_takes_a_move_out_statement_between_two_days(homes: Path, clock
     period = {"from": (today - timedelta(days=3)).isoformat(), "to": (today - timedelta(days=1)).isoformat()}
     pdf = client.get(url, period)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "户号 3301000001" in text and "\u00b7" not in text  # no "·" in the subtitle: STSong-Light has none
     bad = client.get(url, {"from": today.isoformat(), "to": (today - timedelta(days=5)).isoformat()})
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
     assert client.get("/portal/accounts/3301000003/move-out.pdf", {"from": "2025-01-01", "to": "2025-01-02"}

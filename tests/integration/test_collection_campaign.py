@@ -151,6 +151,7 @@ def test_the_bundle_has_one_bill_per_unpaid_account_in_route_order(town: dict[st
     assert "134.50" in text and "2025-02-09" in text and "250.00" in text  # amount, due date, kWh
     assert "1.35" in text and "135.85 元" in text  # the late fee so far, the total
     assert "测试用户1" in text and "东村1号" in text
+    assert "收费员 王收费" in text and "\u00b7" not in text  # no "·" in the heading and footer: STSong-Light has none
     assert bill_bundle(collector="李收费", month=FEBRUARY, day=date(2025, 2, 19)).pdf is None  # prepaid only
 
 

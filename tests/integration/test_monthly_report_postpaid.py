@@ -256,6 +256,8 @@ def test_the_pdf_shows_the_postpaid_half(zj_tariff: str, clock: FakeClock) -> No
     text = pdf_text(pdf)
 
     assert "电费回收（实收计至2025-02-28）" in text
+    # The title's separator is one the font has (STSong-Light has no U+00B7 "·": a missing glyph).
+    assert "智能交费月报2025年02月" in text and "\u00b7" not in text
     assert "预付费（本月日结电费）301.28210.0091.2869.70%" in text
     assert "后付费（本月发行电费单）1000.68667.12333.5666.67%" in text
     assert "合计1301.96877.12424.8467.37%" in text

@@ -62,7 +62,7 @@ def statement_pdf(statement: MoveOutStatement, *, utility: str) -> bytes:
     s = statement
     return tables_pdf(
         title=f"{utility} 退租用电结算单",
-        subtitle=f"户号 {s.account_no} · {s.address} · {s.first_day} 至 {s.last_day}",
+        subtitle=f"户号 {s.account_no}　{s.address}　{s.first_day} 至 {s.last_day}",
         sections=[
             ("汇总", ["期初余额（元）", "期间交费（元）", "期间电费（元）", "期末余额（元）", "用电量（千瓦时）"],
              [[format_yuan(s.opening_fen), format_yuan(s.paid_fen), format_yuan(s.charged_fen),

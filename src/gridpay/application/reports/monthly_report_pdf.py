@@ -10,7 +10,7 @@ from gridpay.integrations.documents.report_pdf import Section, tables_pdf
 
 
 def monthly_report_pdf(report: MonthlyReport, *, printed: str) -> bytes:
-    return tables_pdf(title=f"{gridpay_settings().utility_name} 智能交费月报 · {report.month:%Y年%m月}",
+    return tables_pdf(title=f"{gridpay_settings().utility_name} 智能交费月报　{report.month:%Y年%m月}",
                       subtitle=f"打印时间 {printed}", sections=monthly_report_sections(report))
 
 

@@ -62,8 +62,8 @@ def statement_pdf(statement: TemporaryStatement, *, utility: str) -> bytes:
     ended = s.stage == "ended"
     return tables_pdf(
         title=f"{utility} 临时用电结算单",
-        subtitle=f"户号 {s.account_no} · {s.customer_name} · {s.address} · {s.purpose_label} · "
-                 f"计划 {s.planned_start} 至 {s.planned_end}" + (f" · 结束 {s.ended_on}" if ended else ""),
+        subtitle=f"户号 {s.account_no}　{s.customer_name}　{s.address}　{s.purpose_label}　"
+                 f"计划 {s.planned_start} 至 {s.planned_end}" + (f"　结束 {s.ended_on}" if ended else ""),
         sections=[
             ("汇总", ["预计电费（元）", "已交（元）", "已用（元）", "已退（元）", "欠费（元）", "余额（元）"],
              [[format_yuan(s.estimate_fen), format_yuan(s.paid_fen), format_yuan(s.used_fen),

@@ -64,13 +64,13 @@ def bill_bundle_pdf(*, utility: str, collector: str, month: date, printed_on: da
     if not bills:
         raise ValueError("没有要打印的电费通知单")
     buffer = io.BytesIO()
-    heading = f"{utility} · {TITLE} · 收费员 {collector} · {month.year}年{month.month}月"
+    heading = f"{utility}　{TITLE}　收费员 {collector}　{month.year}年{month.month}月"
 
     def decorate(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.drawString(_MARGIN, A4[1] - 10 * mm, heading)
-        canvas.drawRightString(A4[0] - _MARGIN, 8 * mm, f"第 {document.page} 页 · 打印日期 {printed_on.isoformat()}")
+        canvas.drawRightString(A4[0] - _MARGIN, 8 * mm, f"第 {document.page} 页　打印日期 {printed_on.isoformat()}")
         canvas.restoreState()
 
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN,
