@@ -271,6 +271,8 @@ def test_swagger_ui_answers_at_api_docs_try_and_can_load_its_files(client: Clien
     page = client.get("/api/docs/try")
     assert page.status_code == 200
     assert b"/api/openapi.json" in page.content
+    # A phone draws it at its own width, not as a 980-pixel desktop page scaled down.
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.content.decode()
     for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"):
         assert asset in page.content.decode()
         response = client.get(asset)

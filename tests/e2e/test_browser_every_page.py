@@ -1,4 +1,5 @@
-"""Every page of the console, the portal and the API's reference on a 390-pixel phone: nothing wider than the screen.
+"""Every page of the console, the portal, the API's reference and Swagger UI on a 390-pixel phone: nothing wider
+than the screen.
 
 The pages are those of the URLconf, so a page added later is covered, or this test fails until it says which sample
 URL shows it. Each is loaded in Chromium at 390×844, over a small demo town, by someone whose role may see it;
@@ -88,7 +89,9 @@ def town(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
 
 
 # What reaches past the screen: the page's own width, and each element outside the `.scroll` containers (the
-# containers themselves included), named by tag, id and class, with where it starts and ends.
+# containers themselves included), named by tag, id and class, with where it starts and ends; and the page's
+# viewport, without which a phone lays it out 980 pixels wide (this desktop Chromium ignores it: it is read instead;
+# a part of a page that a page fetches, with no doctype, needs none).
 OVERFLOW = """() => {
   const width = window.innerWidth, wide = [];
   for (const element of document.querySelectorAll("body *")) {
@@ -102,7 +105,9 @@ OVERFLOW = """() => {
       wide.push(`${name} ${Math.round(box.left)}–${Math.round(box.right)}`);
     }
   }
-  return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 8)};
+  const viewport = document.querySelector('meta[name="viewport"]');
+  return {page: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 8),
+          viewport: viewport ? viewport.content : document.doctype ? "" : "(a part of a page)"};
 }"""
 
 
@@ -111,6 +116,8 @@ def overflow(page: Any) -> list[str]:
     wide = list(found["wide"])
     if found["page"] > found["width"]:
         wide.insert(0, f"the page: {found['page']} px")
+    if not found["viewport"].startswith("(") and "width=device-width" not in found["viewport"]:
+        wide.insert(0, "no <meta name=\"viewport\" content=\"width=device-width\">: a phone draws it 980 px wide")
     return wide
 
 

@@ -1,5 +1,5 @@
-"""Every page of the console, the portal and the API's reference, by its URLconf name: who may see it and a URL that
-shows it, for the test that renders them all on a phone (tests/e2e/test_browser_every_page.py)."""
+"""Every page of the console, the portal, the API's reference and Swagger UI, by its URLconf name: who may see it
+and a URL that shows it, for the test that renders them all on a phone (tests/e2e/test_browser_every_page.py)."""
 
 from dataclasses import dataclass
 
@@ -85,18 +85,22 @@ SAMPLES: dict[str, Sample | Download | PostOnly] = {
     "portal:sign-out": Sample("portal", "/portal/sign-out/"),
     # The root URLconf's own named routes: the API's reference, and the channels' notification URL (POST only).
     "api-reference": Sample(ANONYMOUS, "/api/docs"),
+    "api:openapi-view": Sample(ANONYMOUS, "/api/docs/try"),  # Swagger UI, to try requests
     "channel-notification": PostOnly(ANONYMOUS, "/api/channels/wechat/notify"),
 }
 NAMESPACES = ("web", "portal")
+API_PAGES = ("openapi-view",)  # of the API's routes, those that are pages: Swagger UI (django-ninja's docs view)
 
 
 def url_names() -> set[str]:
-    """Every named route of the console and the portal, and those of the root URLconf itself (the API's operations,
-    the admin and Swagger UI are other applications' pages), read from the URLconf."""
+    """Every named route of the console and the portal, those of the root URLconf itself, and the API's Swagger UI
+    (the API's operations are not pages, and the admin is another application's), read from the URLconf."""
     names = set()
     for entry in get_resolver().url_patterns:
         if isinstance(entry, URLPattern) and entry.name:
             names.add(entry.name)
         elif isinstance(entry, URLResolver) and entry.namespace in NAMESPACES:
             names |= {f"{entry.namespace}:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern)}
+        elif isinstance(entry, URLResolver) and entry.namespace == "api":
+            names |= {f"api:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern) and p.name in API_PAGES}
     return names
