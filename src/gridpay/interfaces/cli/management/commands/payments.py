@@ -65,8 +65,8 @@ class Command(GridpayCommand):
         counter.add_argument("--pdf", type=Path, help="交费凭证 PDF 保存到此文件")
         counter.add_argument("--json", action="store_true", help="以 JSON 输出")
         reprint = sub.add_parser("receipt", help="打印柜台交费凭证（PDF）：第一次打印为原件，之后为补打")
-        reprint.add_argument("--receipt-no", required=True)
-        reprint.add_argument("--pdf", type=Path, required=True)
+        reprint.add_argument("--receipt-no", required=True, help="收据号")
+        reprint.add_argument("--pdf", type=Path, required=True, help="交费凭证 PDF 保存到此文件")
         void = sub.add_parser("void", help="作废本人当日的柜台收费（须班长或所长授权），从账户冲回全额，打印作废凭证")
         void.add_argument("--receipt-no", required=True, help="收据号")
         void.add_argument("--reason", required=True, help="作废原因")
@@ -78,13 +78,13 @@ class Command(GridpayCommand):
         refusals = sub.add_parser("refusals", help="列出被拒绝的渠道通知与代收请求（伪造、篡改、重放、过期…）")
         refusals.add_argument("--channel", help="只看某个渠道")
         refusals.add_argument("--date", type=date.fromisoformat, help="只看某一天")
-        refusals.add_argument("--json", action="store_true")
+        refusals.add_argument("--json", action="store_true", help="以 JSON 输出")
         refund = sub.add_parser("refund", help="经微信支付或支付宝原路退款")
-        refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS)
+        refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS, help="原交费的在线渠道")
         refund.add_argument("--txn-id", required=True, help="原交费的渠道流水号")
-        refund.add_argument("--amount-fen", required=True, type=int)
+        refund.add_argument("--amount-fen", required=True, type=int, help="退款金额，整数分")
         refund.add_argument("--refund-no", required=True, help="退款单号；重试用同一个")
-        refund.add_argument("--reason", default="")
+        refund.add_argument("--reason", default="", help="退款原因")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
