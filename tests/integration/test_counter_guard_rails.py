@@ -251,12 +251,22 @@ def test_the_command_line_takes_voids_and_prints_as_the_console_does(
     desk: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     counter = ["payments", "counter", "--account", "3301000001", "--receipt-no", "GT-9", "--cashier", "zhang"]
-    with pytest.raises(CommandError, match="再输入一遍"):
+    # The command line names its options, not the console's fields (“再次输入金额”, the login and password).
+    with pytest.raises(CommandError) as typed_once:
         call_command(*counter, "--amount-fen", "600000")
-    with pytest.raises(CommandError, match="须由班长或所长输入登录名和密码授权"):
+    assert str(typed_once.value) == ("金额超过 1000.00 元，请用 --confirm-amount-fen 再输入一遍金额（分） "
+                                     "[counter_refused]")
+    with pytest.raises(CommandError) as unauthorised:
         call_command(*counter, "--amount-fen", "600000", "--confirm-amount-fen", "600000")
+    assert str(unauthorised.value) == ("金额 6000.00 元超过柜台单笔限额 5000.00 元：须由班长或所长授权，"
+                                       "请用 --authorised-by 给出授权人的登录名，否则不能收费 [counter_refused]")
+    with pytest.raises(CommandError, match=r"两次输入的金额不一致（6000\.00 元与 600\.00 元）"):
+        call_command(*counter, "--amount-fen", "600000", "--confirm-amount-fen", "60000")
     call_command(*counter, "--amount-fen", "600000", "--confirm-amount-fen", "600000", "--authorised-by", "lin")
     assert "已入账" in capsys.readouterr().out
+    with pytest.raises(CommandError, match=r"^须由班长或所长授权：请用 --authorised-by 给出授权人的登录名 "):
+        call_command("payments", "void", "--receipt-no", "GT-9", "--reason", "输错", "--as", "zhang",
+                     "--authorised-by", " ")
     call_command("payments", "receipt", "--receipt-no", "GT-9", "--pdf", str(tmp_path / "first.pdf"))
     assert "已打印原件" in capsys.readouterr().out  # not 补打: nothing was printed with the payment
     call_command("payments", "receipt", "--receipt-no", "GT-9", "--pdf", str(tmp_path / "second.pdf"))

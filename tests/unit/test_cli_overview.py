@@ -9,8 +9,6 @@ from gridpay.interfaces.cli.overview import COMMANDS, HOMES, _help_in_source, ov
 
 def test_each_listed_help_is_the_commands_own() -> None:
     for name in COMMANDS:
-        if name in ("migrate", "check"):  # Django's commands, described by gridpay in its own words
-            continue
         home = HOMES.get(name, "gridpay.interfaces.cli")
         module = import_module(f"{home}.management.commands.{name.replace('-', '_')}")
         assert f"  {module.Command.help}" in overview(), name

@@ -31,6 +31,13 @@ class AuthorisationRefused(DomainError):
     http_status = 403
 
 
+# The console's words, naming its fields; the command line says the same in its options' names (the templates let it
+# tell these refusals apart).
+TYPE_IT_AGAIN = gettext_noop("金额超过 {threshold} 元，请在“再次输入金额”中再输入一遍")
+NEEDS_AUTHORISATION = gettext_noop(
+    "金额 {amount} 元超过柜台单笔限额 {limit} 元：须由班长或所长输入登录名和密码授权，否则不能收费")
+
+
 @dataclass(frozen=True)
 class CounterLimits:
     """A utility's counter limits, in fen: amounts above ``typed_twice_above_fen`` are typed twice; amounts above
@@ -46,7 +53,7 @@ def check_typed_twice(*, amount_fen: int, confirmed_fen: int | None, limits: Cou
         return
     if confirmed_fen is None:
         raise CounterRefused(
-            gettext_noop("金额超过 {threshold} 元，请在“再次输入金额”中再输入一遍"), field="amount_confirm",
+            TYPE_IT_AGAIN, field="amount_confirm",
             params={"threshold": format_yuan(limits.typed_twice_above_fen)},
         )
     raise CounterRefused(
@@ -61,7 +68,7 @@ def needs_authorisation(*, amount_fen: int, limits: CounterLimits) -> bool:
 
 def refuse_unauthorised(*, amount_fen: int, limits: CounterLimits) -> CounterRefused:
     return CounterRefused(
-        gettext_noop("金额 {amount} 元超过柜台单笔限额 {limit} 元：须由班长或所长输入登录名和密码授权，否则不能收费"),
+        NEEDS_AUTHORISATION,
         field="supervisor_username",
         params={"amount": format_yuan(amount_fen), "limit": format_yuan(limits.authorise_above_fen or 0)},
     )

@@ -12,6 +12,8 @@ from gridpay.data.staff import roles_of
 from gridpay.domain.counter_desk import AuthorisationRefused, check_authoriser
 from gridpay.domain.texts import gettext_noop
 
+NAME_THE_AUTHORISER = gettext_noop("须由班长或所长授权：请填写授权人的登录名和密码")  # the console's words
+
 
 @dataclass(frozen=True)
 class Authoriser:
@@ -32,8 +34,7 @@ def authorising_staff(*, authoriser: Authoriser, cashier: tuple[str, ...], purpo
     who sent it: guessing a supervisor's password from the counter leaves a record."""
     username = authoriser.username.strip()
     if not username:
-        raise AuthorisationRefused(gettext_noop("须由班长或所长授权：请填写授权人的登录名和密码"),
-                                   field="supervisor_username")
+        raise AuthorisationRefused(NAME_THE_AUTHORISER, field="supervisor_username")
     if authoriser.password is not None:
         user = authenticate(username=username, password=authoriser.password)
         if user is None:

@@ -42,7 +42,7 @@ def add_campaign_arguments(sub: Any) -> None:
     show.add_argument("--collector", default="", help="只看这位收费员")
     show.add_argument("--date", type=date.fromisoformat, help="只看这一天 YYYY-MM-DD")
     show.add_argument("--month", type=month_argument, help="月份 YYYY-MM（不给日期时默认本月）")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="以 JSON 输出")
     done = steps.add_parser("done", help="记录一个宣传轮次已完成")
     done.add_argument("--round", dest="round_id", required=True, type=int, help="轮次编号（show 中的 #）")
     done.add_argument("--as", dest="as_user", required=True, help="完成人登录名")
@@ -60,7 +60,7 @@ def add_campaign_arguments(sub: Any) -> None:
     listing.add_argument("--collector", required=True, help="收费员姓名")
     listing.add_argument("--date", type=date.fromisoformat, help="日期，默认今天")
     listing.add_argument("--csv", type=Path, help="另存为 CSV 文件（不覆盖已有文件）")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
     record = follow_steps.add_parser("record", help="记录一次催费联系")
     record.add_argument("--account", required=True, help="户号")
     record.add_argument("--how", required=True, choices=[w.value for w in ContactWay],
@@ -73,7 +73,7 @@ def add_campaign_arguments(sub: Any) -> None:
     record.add_argument("--as", dest="as_user", required=True, help="联系人登录名")
     untouched = sub.add_parser("untouched", help="本月欠费却无人联系过的户，及其负责收费员（月底给所长看）")
     untouched.add_argument("--month", type=month_argument, help="月份 YYYY-MM，默认本月")
-    untouched.add_argument("--json", action="store_true")
+    untouched.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 
 def handle_campaign(options: dict[str, Any]) -> None:

@@ -39,11 +39,11 @@ def add_chronic_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
     actions = chronic.add_subparsers(dest="chronic_action", required=True)
     rebuild = actions.add_parser("rebuild", help="按交费记录重建档案（保留工作人员的备注和提醒方式）")
     rebuild.add_argument("--date", type=date.fromisoformat, help="截至日期 YYYY-MM-DD，默认今天")
-    rebuild.add_argument("--json", action="store_true")
+    rebuild.add_argument("--json", action="store_true", help="以 JSON 输出")
     listing = actions.add_parser("list", help="列出档案")
     listing.add_argument("--village", default="", help="只列此村/社区")
     listing.add_argument("--all", action="store_true", help="包括已出档的户")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
     keep = actions.add_parser("set", help="登记一户的提醒方式、亲友或邻居的姓名与手机、每月交费日、备注")
     keep.add_argument("--account", required=True, help="户号")
     keep.add_argument("--method", choices=[m.value for m in ReminderMethod],
@@ -56,7 +56,7 @@ def add_chronic_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
     keep.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
     remind = actions.add_parser("remind", help="当日到期的提醒：短信进短信发送队列，电话进电话任务，上门列出清单")
     remind.add_argument("--date", type=date.fromisoformat, help="日期 YYYY-MM-DD，默认今天")
-    remind.add_argument("--json", action="store_true")
+    remind.add_argument("--json", action="store_true", help="以 JSON 输出")
     monthly = actions.add_parser("monthly", help="登记或停止每月交费短信提醒（用户自愿）")
     monthly.add_argument("--account", required=True, help="户号")
     monthly.add_argument("--day", type=int, help="每月几日提醒（1–28）")
@@ -143,7 +143,7 @@ def add_credit_report_arguments(sub: "_SubParsersAction[ArgumentParser]") -> Non
     actions = report.add_subparsers(dest="credit_action", required=True)
     draft = actions.add_parser("draft", help="按持续欠费标准拟定名单（截至今天）")
     draft.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
-    draft.add_argument("--json", action="store_true")
+    draft.add_argument("--json", action="store_true", help="以 JSON 输出")
     approve = actions.add_parser("approve", help="批准名单（仅所长）")
     approve.add_argument("--id", type=int, required=True, help="名单编号")
     approve.add_argument("--as", dest="as_user", required=True, help="所长登录名")
@@ -152,10 +152,10 @@ def add_credit_report_arguments(sub: "_SubParsersAction[ArgumentParser]") -> Non
     export.add_argument("--out", type=Path, required=True, help="CSV 文件")
     export.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
     listing = actions.add_parser("list", help="列出名单")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
     one = actions.add_parser("show", help="查看一份名单")
-    one.add_argument("--id", type=int, required=True)
-    one.add_argument("--json", action="store_true")
+    one.add_argument("--id", type=int, required=True, help="名单编号")
+    one.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 
 def handle_credit_report(options: dict[str, Any]) -> None:
@@ -210,7 +210,7 @@ def add_notice_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
     draft = actions.add_parser("draft", help="拟定一个村/社区的欠费公示（截至今天）")
     draft.add_argument("--village", required=True, help="村/社区名称")
     draft.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
-    draft.add_argument("--json", action="store_true")
+    draft.add_argument("--json", action="store_true", help="以 JSON 输出")
     approve = actions.add_parser("approve", help="批准公示（仅所长）")
     approve.add_argument("--id", type=int, required=True, help="公示编号")
     approve.add_argument("--as", dest="as_user", required=True, help="所长登录名")
@@ -220,10 +220,10 @@ def add_notice_arguments(sub: "_SubParsersAction[ArgumentParser]") -> None:
     printing.add_argument("--as", dest="as_user", required=True, help="操作人登录名")
     listing = actions.add_parser("list", help="列出公示")
     listing.add_argument("--drafts", action="store_true", help="只列待批准的草稿")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
     one = actions.add_parser("show", help="查看一份公示")
-    one.add_argument("--id", type=int, required=True)
-    one.add_argument("--json", action="store_true")
+    one.add_argument("--id", type=int, required=True, help="公示编号")
+    one.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 
 def handle_notice(options: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """The `gridpay` console script: Django's command line with gridpay's settings and an up-to-date schema."""
 
+import difflib
 import os
 import re
 import sys
@@ -71,8 +72,10 @@ def main() -> None:
 
 def _run(argv: list[str]) -> None:
     import django
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility
 
+    if len(argv) == 2 and argv[0] == "help" and not argv[1].startswith("-"):
+        argv = [argv[1], "--help"]  # `gridpay help serve` is `gridpay serve --help`
     lists_commands = argv in ([], ["-h"], ["--help"], ["help"])
     asks_for_help = any(arg in ("-h", "--help") for arg in argv)
     command = argv[0].replace("-", "_") if argv else ""
@@ -83,17 +86,48 @@ def _run(argv: list[str]) -> None:
 
         print(overview())  # no settings, no database: the list is read from the commands' source
         return
+    if argv in (["--version"], ["version"]):
+        from importlib.metadata import version
+
+        print(f"gridpay {version('gridpay')}")  # gridpay's, not the Django release underneath
+        return
     django.setup()
     if argv and not argv[0].startswith("-"):
         # Django command names are module names; `gridpay api-token` runs the command api_token.
         argv[0] = argv[0].replace("-", "_")
+    if argv and argv[0] != "help":
+        _refuse_an_unknown_command(argv[0])  # before the schema is brought up to date for it
     if argv and argv[0] in COMMANDS_THAT_NEED_THE_SECRET_KEY and not asks_for_help:
         require_secret_key()
     if argv and argv[0] not in COMMANDS_WITHOUT_THE_SCHEMA | COMMANDS_THAT_MIGRATE_AS_A_STAGE and not asks_for_help:
         from gridpay.interfaces.cli.schema import ensure_schema
 
         ensure_schema()
-    execute_from_command_line(["gridpay", *argv])
+    utility = ManagementUtility(["gridpay", *argv])
+    if argv and argv[0] != "help":
+        # The command itself, without Django's dispatcher: that would act on --settings and --pythonpath before the
+        # command refuses them (gridpay's commands know neither).
+        utility.fetch_command(argv[0]).run_from_argv(utility.argv)
+        return
+    utility.execute()  # `gridpay help --commands`: Django's list of every command
+
+
+def _refuse_an_unknown_command(name: str) -> None:
+    """`gridpay nosuchcmd` or `gridpay --bogus`: one Chinese line, as a command line that does not parse (exit 2)."""
+    from django.core.management import get_commands
+
+    if name in get_commands():
+        return
+    if name.startswith("-"):
+        sys.stderr.write(f"gridpay：不认识的参数：{name}（gridpay --help 查看用法）\n")
+        raise SystemExit(2)
+    from gridpay.interfaces.cli.overview import COMMANDS
+
+    typed = name.replace("_", "-")
+    close = difflib.get_close_matches(typed, COMMANDS, n=1)
+    guess = f"，是不是 {close[0]}？" if close else ""
+    sys.stderr.write(f"gridpay：没有 {typed} 这个命令{guess}（gridpay --help 列出所有命令）\n")
+    raise SystemExit(2)
 
 
 def _keep_a_key_beside_the_embedded_database() -> None:

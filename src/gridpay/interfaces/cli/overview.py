@@ -64,10 +64,6 @@ def overview() -> str:
 
 
 def _help_of(name: str) -> str:
-    if name == "migrate":
-        return "建立或升级 PostgreSQL 数据库结构（嵌入式 SQLite 自动完成）"
-    if name == "check":
-        return "检查配置；--deploy 按生产环境检查安全设置（所需环境变量见 README 的 Production 一节）"
     home = HOMES.get(name, "gridpay.interfaces.cli")
     module_name = f"{home}.management.commands.{name.replace('-', '_')}"
     spec = find_spec(module_name)

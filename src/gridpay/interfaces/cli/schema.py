@@ -27,7 +27,7 @@ def ensure_schema(*, pending: list[tuple[Migration, bool]] | None = None, on_pro
         return
     if connection.vendor == "sqlite":
         # The embedded default belongs to whoever runs gridpay: `gridpay demo` or `serve` starts from nothing.
-        call_command(_Migrate(on_progress, total=len(pending)), verbosity=0, interactive=False)
+        call_command(MigrateTelling(on_progress, total=len(pending)), verbosity=0, interactive=False)
         return
     # PostgreSQL is the operator's: its schema changes when they run `gridpay migrate` (after their backup, with
     # every process stopped), never behind their back by whichever command, server or worker started first.
@@ -37,17 +37,22 @@ def ensure_schema(*, pending: list[tuple[Migration, bool]] | None = None, on_pro
     raise SystemExit(2)
 
 
-class _Migrate(Migrate):
-    """Django's migrate, telling ``on_progress`` of each migration applied."""
+class MigrateTelling(Migrate):
+    """Django's migrate, telling ``on_progress`` how far it is and ``on_applied`` each migration applied."""
 
-    def __init__(self, on_progress: Progress | None, *, total: int) -> None:
+    def __init__(self, on_progress: Progress | None, *, total: int,
+                 on_applied: Callable[[Migration], None] | None = None) -> None:
         super().__init__()
         self.on_progress = on_progress
+        self.on_applied = on_applied
         self.total = total
         self.applied = 0
 
     def migration_progress_callback(self, action: str, migration: Any = None, fake: bool = False) -> None:
         super().migration_progress_callback(action, migration, fake)
-        if action == "apply_success" and self.on_progress:
+        if action == "apply_success":
             self.applied += 1
-            self.on_progress(self.applied, self.total)
+            if self.on_progress:
+                self.on_progress(self.applied, self.total)
+            if self.on_applied:
+                self.on_applied(migration)

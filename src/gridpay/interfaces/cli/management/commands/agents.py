@@ -20,7 +20,7 @@ class Command(GridpayCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="登记代收方；签名密钥只显示这一次")
         add.add_argument("--code", required=True, help="代收方编号，例如 POST-001")
-        add.add_argument("--name", required=True)
+        add.add_argument("--name", required=True, help="代收方名称")
         add.add_argument("--outlet", default="", help="所在网点编号")
         add.add_argument("--float-limit-fen", type=int, required=True, help="未结算代收金额上限（分）")
         add.add_argument("--commission-fen", type=int, default=0, help="每笔手续费（分）")
@@ -29,7 +29,7 @@ class Command(GridpayCommand):
             command = sub.add_parser(name, help=text)
             command.add_argument("--agent", required=True, help="代收方编号")
             command.add_argument("--date", type=date.fromisoformat, help="日期，默认今天")
-            command.add_argument("--json", action="store_true")
+            command.add_argument("--json", action="store_true", help="以 JSON 输出")
             if name == "settle":
                 command.add_argument("--by", required=True, help="经办人")
 

@@ -22,7 +22,7 @@ class Command(GridpayCommand):
         seed = actions.add_parser("seed", help="导入年份（默认今年和明年）")
         seed.add_argument("--years", type=int, nargs="+", help="年份，例如 --years 2025 2026")
         show = actions.add_parser("show", help="列出一年的节假日与调休")
-        show.add_argument("--year", type=int, required=True)
+        show.add_argument("--year", type=int, required=True, help="年份，例如 2026")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "seed":

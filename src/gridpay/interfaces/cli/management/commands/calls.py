@@ -19,11 +19,11 @@ class Command(GridpayCommand):
         listing.add_argument("--staff", help="网格员姓名")
         listing.add_argument("--date", type=date.fromisoformat, help="截至日期，默认今天")
         listing.add_argument("--all", action="store_true", help="包括已有结果的任务")
-        listing.add_argument("--json", action="store_true")
+        listing.add_argument("--json", action="store_true", help="以 JSON 输出")
         record = sub.add_parser("record", help="记录一次通话的结果")
-        record.add_argument("task_id", type=int)
+        record.add_argument("task_id", type=int, help="电话任务编号（calls list 列出）")
         record.add_argument("--outcome", required=True, help="reached、not_reached、wrong_number 或 paid")
-        record.add_argument("--note", default="")
+        record.add_argument("--note", default="", help="备注")
         record.add_argument("--by", default="", help="拨打人")
 
     def handle(self, *args: Any, **options: Any) -> None:

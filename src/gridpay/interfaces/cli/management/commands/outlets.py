@@ -25,13 +25,13 @@ class Command(GridpayCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="从 CSV 导入或更新网点：" + ",".join(CSV_COLUMNS))
-        load.add_argument("file", type=Path)
+        load.add_argument("file", type=Path, help="网点表 CSV 文件")
         sub.add_parser("list", help="列出网点")
         cover = sub.add_parser("coverage", help="各村步行十分钟内有营业网点的户数占比")
         cover.add_argument("--at", type=time.fromisoformat, help="只算此时刻营业的网点，例如 19:30")
         cover.add_argument("--minutes", type=int, default=10, help="步行分钟数，默认 10")
         cover.add_argument("--map", type=Path, help="另存地图（.svg，或装有中文字体时 .png）")
-        cover.add_argument("--json", action="store_true")
+        cover.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

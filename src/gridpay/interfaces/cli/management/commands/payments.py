@@ -1,7 +1,8 @@
 """`gridpay payments record`: records a payment taken at the counter (or reported by another channel)."""
 
 from argparse import ArgumentParser
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ from gridpay.application.payments.record_payment import PaymentResult, record_pa
 from gridpay.application.payments.take_counter_payment import print_receipt, take_counter_payment
 from gridpay.application.payments.void_counter_payment import ARREARS_AFTER_VOID, void_counter_payment
 from gridpay.application.staff.acting_staff import acting_staff
-from gridpay.application.staff.counter_authorisation import Authoriser
+from gridpay.application.staff.counter_authorisation import NAME_THE_AUTHORISER, Authoriser
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import day_bounds
 from gridpay.domain.channel_refunds import refund_status
+from gridpay.domain.counter_desk import NEEDS_AUTHORISATION, TYPE_IT_AGAIN
+from gridpay.domain.errors import DomainError
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
@@ -62,8 +65,8 @@ class Command(GridpayCommand):
         counter.add_argument("--pdf", type=Path, help="交费凭证 PDF 保存到此文件")
         counter.add_argument("--json", action="store_true", help="以 JSON 输出")
         reprint = sub.add_parser("receipt", help="打印柜台交费凭证（PDF）：第一次打印为原件，之后为补打")
-        reprint.add_argument("--receipt-no", required=True)
-        reprint.add_argument("--pdf", type=Path, required=True)
+        reprint.add_argument("--receipt-no", required=True, help="收据号")
+        reprint.add_argument("--pdf", type=Path, required=True, help="交费凭证 PDF 保存到此文件")
         void = sub.add_parser("void", help="作废本人当日的柜台收费（须班长或所长授权），从账户冲回全额，打印作废凭证")
         void.add_argument("--receipt-no", required=True, help="收据号")
         void.add_argument("--reason", required=True, help="作废原因")
@@ -75,13 +78,13 @@ class Command(GridpayCommand):
         refusals = sub.add_parser("refusals", help="列出被拒绝的渠道通知与代收请求（伪造、篡改、重放、过期…）")
         refusals.add_argument("--channel", help="只看某个渠道")
         refusals.add_argument("--date", type=date.fromisoformat, help="只看某一天")
-        refusals.add_argument("--json", action="store_true")
+        refusals.add_argument("--json", action="store_true", help="以 JSON 输出")
         refund = sub.add_parser("refund", help="经微信支付或支付宝原路退款")
-        refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS)
+        refund.add_argument("--channel", required=True, choices=ONLINE_CHANNELS, help="原交费的在线渠道")
         refund.add_argument("--txn-id", required=True, help="原交费的渠道流水号")
-        refund.add_argument("--amount-fen", required=True, type=int)
+        refund.add_argument("--amount-fen", required=True, type=int, help="退款金额，整数分")
         refund.add_argument("--refund-no", required=True, help="退款单号；重试用同一个")
-        refund.add_argument("--reason", default="")
+        refund.add_argument("--reason", default="", help="退款原因")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -116,7 +119,8 @@ class Command(GridpayCommand):
     def _counter(self, options: dict[str, Any]) -> None:
         reprint = options["action"] == "receipt"
         pdf: Path | None = options["pdf"]
-        with domain_errors_as_command_errors(), output_file(pdf) if pdf else nullcontext() as out:
+        with domain_errors_as_command_errors(), _refusals_naming_the_options(), \
+                output_file(pdf) if pdf else nullcontext() as out:
             deliver = out.write if out else None
             if reprint:
                 assert deliver is not None  # --pdf is required for a reprint
@@ -146,7 +150,8 @@ class Command(GridpayCommand):
 
     def _void(self, options: dict[str, Any]) -> None:
         pdf: Path | None = options["pdf"]
-        with domain_errors_as_command_errors(), output_file(pdf) if pdf else nullcontext() as out:
+        with domain_errors_as_command_errors(), _refusals_naming_the_options(), \
+                output_file(pdf) if pdf else nullcontext() as out:
             result = void_counter_payment(
                 receipt_no=options["receipt_no"], reason=options["reason"], cashier=acting_staff(options["as_user"]),
                 authoriser=Authoriser(options["authorised_by"]), at=clock.now(), business_day=clock.today(),
@@ -208,3 +213,24 @@ def describe(result: PaymentResult) -> str:
         f"（{channel}，流水号 {result.channel_txn_id}，交费编号 {result.payment_id}）；"
         f"可用余额 {format_yuan(result.available_balance_fen)} 元"
     )
+
+
+# The console's refusals name its fields (“再次输入金额”, the authoriser's login and password); at the command line
+# staff type options, and the refusal names those.
+OPTIONS_FOR = {
+    TYPE_IT_AGAIN: "金额超过 {threshold} 元，请用 --confirm-amount-fen 再输入一遍金额（分）",
+    NEEDS_AUTHORISATION: "金额 {amount} 元超过柜台单笔限额 {limit} 元：须由班长或所长授权，"
+                         "请用 --authorised-by 给出授权人的登录名，否则不能收费",
+    NAME_THE_AUTHORISER: "须由班长或所长授权：请用 --authorised-by 给出授权人的登录名",
+}
+
+
+@contextmanager
+def _refusals_naming_the_options() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        if error.template not in OPTIONS_FOR:
+            raise
+        said = OPTIONS_FOR[error.template].format(**error.params)
+        raise CommandError(f"{said} [{error.code}]") from None

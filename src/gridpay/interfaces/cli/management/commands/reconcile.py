@@ -45,7 +45,7 @@ class Command(GridpayCommand):
         parser.add_argument("--account", default="", help="补记入账的户号（对账单没有户号时必填）")
         parser.add_argument("--note", default="", help="核实情况")
         parser.add_argument("--by", default="", help="操作人，默认当前系统用户")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args: Any, **options: Any) -> None:
         by = options["by"] or getpass.getuser()

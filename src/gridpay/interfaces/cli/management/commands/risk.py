@@ -29,7 +29,7 @@ class Command(GridpayCommand):
         listing.add_argument("--collector", default="", help="收费员姓名：只列其片区（或其负责的村）的户")
         listing.add_argument("--date", type=date.fromisoformat, help="业务日，默认最近一次评分")
         listing.add_argument("--limit", type=int, default=30, help="列出条数，默认 30")
-        listing.add_argument("--json", action="store_true")
+        listing.add_argument("--json", action="store_true", help="以 JSON 输出")
         test = sub.add_parser("backtest", help="模拟一个镇的交费历史，前段训练、后段评分，与简单规则比较")
         test.add_argument("--households", type=int, default=30_000, help="户数，默认 30000")
         test.add_argument("--days", type=int, default=365, help="天数，默认 365")

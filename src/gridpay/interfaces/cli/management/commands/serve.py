@@ -37,7 +37,7 @@ class Command(GridpayCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1；对外服务用 0.0.0.0")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=int, default=8000, help="监听端口，默认 8000")
         workers = (os.cpu_count() or 1) + 1
         parser.add_argument("--workers", type=int, default=workers, help="工作进程数，默认 CPU 数 + 1")
         parser.add_argument("--threads", type=int, default=2, help="每个进程的线程数")

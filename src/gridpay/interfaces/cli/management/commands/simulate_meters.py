@@ -36,7 +36,7 @@ class Command(GridpayCommand):
                             help="启动时表计已存的日冻结天数（1–62），网关按需补召；此后每到零点冻结一次")
         parser.add_argument("--lost-days", type=float, default=0.0,
                             help="每次冻结时漏冻的表计比例，0–1（零点失电，需网关补召或列为缺数）")
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--seed", type=int, default=1, help="随机数种子：同一种子，同样的表计行为")
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["meters"]

@@ -23,7 +23,7 @@ class Command(GridpayCommand):
         sub.add_parser("send", help="经配置的短信服务发送到期短信（默认写入 gridpay-sms.jsonl）")
         listing = sub.add_parser("list", help="最近的短信")
         listing.add_argument("--account", help="户号")
-        listing.add_argument("--limit", type=int, default=30)
+        listing.add_argument("--limit", type=int, default=30, help="最多列出多少条，默认 30")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":

@@ -29,11 +29,11 @@ class Command(GridpayCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("enforce", help="对到期的欠费户下发远程停电命令（停电时段内）").add_argument(
-            "--json", action="store_true"
+            "--json", action="store_true", help="以 JSON 输出"
         )
         alerts = sub.add_parser("alerts", help="按已结算的日子评估余额提醒、欠费短信与异常用电")
         alerts.add_argument("--date", type=date.fromisoformat, help="已结算的日子，默认昨天")
-        alerts.add_argument("--json", action="store_true")
+        alerts.add_argument("--json", action="store_true", help="以 JSON 输出")
         sub.add_parser("sweep", help="处理超时未应答的命令：重试、转现场工单；复电超时告警")
         policy = sub.add_parser("policy", help="查看或修改供电策略（停电时段、延迟、恶劣天气暂停等）")
         policy.add_argument("--window", help="停电时段，如 09:00-16:00")
@@ -45,7 +45,7 @@ class Command(GridpayCommand):
         policy.add_argument("--holidays", choices=["closed", "open"], help="节假日及前一日是否停电")
         commands = sub.add_parser("commands", help="列出表计命令")
         commands.add_argument("--status", help="只看某一状态，如 queued、sent、escalated")
-        commands.add_argument("--limit", type=int, default=50)
+        commands.add_argument("--limit", type=int, default=50, help="最多列出多少条，默认 50")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with domain_errors_as_command_errors():

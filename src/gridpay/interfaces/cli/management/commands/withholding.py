@@ -27,7 +27,7 @@ class Command(GridpayCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sign = sub.add_parser("sign", help="签订（或更换）代扣协议")
-        sign.add_argument("--account", required=True)
+        sign.add_argument("--account", required=True, help="户号")
         sign.add_argument("--bank", required=True, help="银行代码，例如 PSBC（邮储）")
         sign.add_argument("--account-token", required=True, help="银行给出的账户令牌（不记录卡号）")
         sign.add_argument("--holder", required=True, help="户名")
@@ -40,9 +40,9 @@ class Command(GridpayCommand):
         which.add_argument("--bank", help="导出该银行待代扣的请求（新批次）")
         which.add_argument("--batch", help="已导出的批次号：原样再导出一份（例如文件丢失）")
         export.add_argument("--out", type=Path, required=True, help="批扣文件（已存在则不覆盖）")
-        export.add_argument("--by", required=True)
+        export.add_argument("--by", required=True, help="经办人")
         load = sub.add_parser("import", help="导入银行回盘文件")
-        load.add_argument("file", type=Path)
+        load.add_argument("file", type=Path, help="银行回盘文件")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
