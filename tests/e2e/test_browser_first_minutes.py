@@ -22,7 +22,10 @@ def test_every_role_printed_by_the_served_demo_signs_in(
     browser: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     home = tmp_path_factory.mktemp("home")
-    env = {k: v for k, v in user_environment(tmp_path, HOME=str(home)).items() if k != "XDG_RUNTIME_DIR"}
+    # Ports of its own for the head-end the served demo runs: tests run two at a time.
+    env = {k: v for k, v in user_environment(tmp_path, HOME=str(home), GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()),
+                                             GRIDPAY_GATEWAY_WAKE_PORT=str(free_port())).items()
+           if k != "XDG_RUNTIME_DIR"}
     built = gridpay("demo", "--households", "60", "--days", "5", cwd=tmp_path, env=env)
     assert built.returncode == 0, built.stderr
     printed = tmp_path / "served.txt"

@@ -66,6 +66,8 @@ def test_the_demo_keeps_a_generated_key_beside_its_database_and_serves_with_no_c
     assert "已充值" in redeemed.stdout
 
     port = free_port()
+    # Ports of its own for the head-end the served demo runs: tests run two at a time.
+    env.update(GRIDPAY_EMBEDDED_MQTT_PORT=str(free_port()), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()))
     with (
         serving("demo", "--serve", "--port", str(port), port=port, cwd=tmp_path, env=env) as base,
         requests.Session() as web,

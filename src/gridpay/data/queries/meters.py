@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from gridpay.data.models import Meter, Reading
+from gridpay.data.models import Meter, Reading, ReconnectCase
 
 
 @dataclass(frozen=True)
@@ -17,21 +17,33 @@ class MeterInService:
     relay_open: bool
     direct_close: bool  # its model takes 1C; a meter of no known model does not
     rates: int  # its model's rates (4 where not known)
+    # Its account's reconnection waits for the customer: the close was permitted (1B) and the relay is still open.
+    close_permitted: bool = False
 
 
 def meters_in_service(*, limit: int) -> list[MeterInService]:
     last = Reading.objects.filter(meter=OuterRef("pk")).order_by("-reading_date")
     last_total, last_day = last.values("total_kwh")[:1], last.values("reading_date")[:1]
+    waiting = ReconnectCase.objects.filter(account_id=OuterRef("account_id"), confirmed_at__isnull=True,
+                                           close_permitted_at__isnull=False)
     rows = (
-        Meter.objects.filter(removed_on__isnull=True)
-        .annotate(last_total=Subquery(last_total), last_day=Subquery(last_day))
+        _in_service()
+        .annotate(last_total=Subquery(last_total), last_day=Subquery(last_day), permitted=Exists(waiting))
         .order_by("id")
         .values_list("dlt645_address", "last_total", "start_total_kwh", "relay_open_reported", "model__direct_close",
-                     "model__rates", "last_day", "installed_on")[:limit]
+                     "model__rates", "last_day", "installed_on", "permitted")[:limit]
     )
     return [
         MeterInService(address=address, total_kwh=last if last is not None else start, relay_open=bool(relay_open),
                        direct_close=bool(direct_close), rates=4 if rates is None else rates,
-                       read_through=last_day or installed_on)
-        for address, last, start, relay_open, direct_close, rates, last_day, installed_on in rows
+                       read_through=last_day or installed_on, close_permitted=bool(relay_open and permitted))
+        for address, last, start, relay_open, direct_close, rates, last_day, installed_on, permitted in rows
     ]
+
+
+def meters_in_service_count() -> int:
+    return _in_service().count()
+
+
+def _in_service() -> "QuerySet[Meter]":
+    return Meter.objects.filter(removed_on__isnull=True)

@@ -88,6 +88,11 @@ class SimulatedMeter:
             return True
         return False
 
+    def permit_close(self, *, at: datetime) -> None:
+        """A close is permitted (1B) at ``at`` (the meter's clock): the relay waits for the customer's press."""
+        self.command_open = False
+        self._permitted_at = at.replace(tzinfo=None) if self.relay_open else None
+
     def freeze_day(self, *, at: datetime, kwh: Decimal | None = None, lost: bool = False) -> None:
         """Midnight ``at``: add the day's use (none while the relay is open) and freeze the registers.
 
@@ -139,8 +144,7 @@ class SimulatedMeter:
                 return refuse(frames.ERROR_OTHER)
             self.relay_open, self.command_open, self._permitted_at = True, True, None
         elif action == frames.RelayAction.CLOSE_PERMITTED:
-            self.command_open = False  # the relay waits for the customer
-            self._permitted_at = now if self.relay_open else None
+            self.permit_close(at=now)
         elif action == frames.RelayAction.CLOSE_DIRECTLY:
             if not self.direct_close:
                 return refuse(frames.ERROR_OTHER)

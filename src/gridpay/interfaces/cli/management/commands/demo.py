@@ -3,6 +3,7 @@
 from argparse import ArgumentParser
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,15 +14,18 @@ from gridpay.application.outlets.outlet_coverage import outlet_coverage
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.loop_summary import LoopSummary, loop_summary
+from gridpay.data.queries.meters import meters_in_service_count
 from gridpay.data.settings import gridpay_settings
 from gridpay.demo.build_demo_town import DEFAULT_DAYS, DEFAULT_SEED, build_demo_town, plan_demo
 from gridpay.demo.sign_ins import DemoSignIns, demo_sign_ins
 from gridpay.demo.simulate_days import simulate_days
 from gridpay.demo.summary import DemoSummary, PostpaidFigures, demo_summary
+from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.domain.money import format_yuan
 from gridpay.domain.sms_texts import sms_label
 from gridpay.interfaces import clock
 from gridpay.interfaces.batch import batch_collection
+from gridpay.interfaces.cli.demo_head_end import HeadEndRunning, demo_head_end
 from gridpay.interfaces.cli.schema import ensure_schema, pending_migrations
 from gridpay.interfaces.command import GridpayCommand
 from gridpay.interfaces.output import console, domain_errors_as_command_errors, timed_stage
@@ -39,7 +43,8 @@ class Command(GridpayCommand):
         parser.add_argument(
             "--start", type=date.fromisoformat, default=None, help="第一天 YYYY-MM-DD（默认使模拟到昨天为止）"
         )
-        parser.add_argument("--serve", action="store_true", help="最后启动网页（工作台与网上营业厅）并打印登录方式")
+        parser.add_argument("--serve", action="store_true",
+                            help="最后启动网页（工作台与网上营业厅）、采集网关与模拟表计，并打印登录方式")
         parser.add_argument("--port", type=int, default=8000, help="--serve 的端口，默认 8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,9 +52,12 @@ class Command(GridpayCommand):
             require_secret_key()  # before minutes of building a town that could then not be served
         sign_ins = self._build_and_report(options)
         if options["serve"]:
-            # Outside the batch's collector settings: the server runs for hours with its own garbage.
-            print_sign_ins(sign_ins, port=options["port"])
-            serve_demo(port=options["port"])
+            # Outside the batch's collector settings: the server runs for hours with its own garbage. The head-end
+            # runs beside it, so a payment's reconnection reaches a (simulated) meter and is confirmed.
+            with demo_head_end(meters=meters_in_service_count(), directory=Path.cwd()) as head_end:
+                print_sign_ins(sign_ins, port=options["port"])
+                print_head_end(head_end)
+                serve_demo(port=options["port"])
 
     @batch_collection()
     def _build_and_report(self, options: dict[str, Any]) -> DemoSignIns:
@@ -122,6 +130,15 @@ def print_sign_ins(sign_ins: DemoSignIns, *, port: int) -> None:
             f"验证码发往 {sign_ins.household_phone}（演示库的短信写入当前目录的 gridpay-sms.jsonl）；"
             "没有配置微信支付或支付宝时，用「演示支付」交费（不会真的扣款）"
         )
+
+
+def print_head_end(running: HeadEndRunning) -> None:
+    gateway_log, meters_log = (log.name for log in running.logs)
+    console.print(
+        f"采集网关与模拟表计（{running.meters} 只）已在运行：交费复电的命令即时下发到表计；不能直接合闸的表允许合闸后，"
+        f"模拟用户约 {running.press_after_s} 秒后按合闸按钮，网关每 {CommandPolicy().permit_poll_s // 60} 分钟询问一次"
+        f"是否已合闸；日志写入当前目录的 {gateway_log} 与 {meters_log}"
+    )
 
 
 def print_loop(loop: LoopSummary) -> None:
