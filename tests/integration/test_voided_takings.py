@@ -1,7 +1,7 @@
 """A voided counter payment (作废, ADR 0025) and any reversal (冲正) are not takings: the dashboard, the monthly report
 and the collection report count the money taken net of them, alike; the account statement names the void."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -16,14 +16,10 @@ from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.application.staff.counter_authorisation import Authoriser
+from tests.integration.test_counter_guard_rails import AT, DAY, PASSWORD  # the counter's open Monday
 from tests.support.accounts import enrol
-from tests.support.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "Gridpay-2026!"
-# Monday 2025-03-10, 15:00 in Shanghai.
-AT = datetime(2025, 3, 10, 15, 0, tzinfo=SHANGHAI)
-DAY = date(2025, 3, 10)
 
 
 @pytest.fixture
