@@ -54,7 +54,7 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
     # last follows it) and the last does not (no field follows it, or a backquote inside a field has shifted them:
     # line by line then). A blank line is a row of nulls, so that row numbers stay line numbers.
     last = len(names)
-    wanted = {name: names.index(name) + 1 for name in WECHAT_COLUMNS[1:]}
+    wanted = {name: names.index(name) + 1 for name in WECHAT_COLUMNS if name != "交易时间"}  # the time is not read
     try:
         frame = pl.read_csv(io.BytesIO(content), has_header=False, skip_rows=header_line,
                             n_rows=content.count(b"\n", header_end, end), infer_schema=False, quote_char=None,
@@ -62,7 +62,7 @@ def _wechat_bill_frame(content: bytes) -> pl.DataFrame | None:
                             columns=sorted({0, last - 1, last, *wanted.values()}))
     except pl.exceptions.PolarsError:
         return None
-    blank = pl.col(f"f{last - 1}").is_null() & pl.all_horizontal(pl.all().is_null())
+    blank = pl.all_horizontal(pl.all().is_null())
     shaped = (pl.col("f0").is_null() & pl.col(f"f{last - 1}").str.ends_with(",")
               & ~pl.col(f"f{last}").fill_null("").str.ends_with(","))
     if not frame.select((shaped | blank).all()).item():
