@@ -174,8 +174,15 @@ def add_event(command_id: int, *, at: datetime, event: str, detail: str = "") ->
 
 
 def add_events(rows: Iterable[tuple[int, datetime, str, str]]) -> None:
-    insert_rows("gridpay_metercommandevent", ("command_id", "at", "event", "detail"),
-                [(c, at, e, d[:200]) for c, at, e, d in rows])
+    events = [(c, at, e, d[:200]) for c, at, e, d in rows]
+    if len(events) < COPY_FROM:  # a payment's one event: one INSERT, where COPY takes two round trips
+        MeterCommandEvent.objects.bulk_create(
+            [MeterCommandEvent(command_id=c, at=at, event=e, detail=d) for c, at, e, d in events])
+        return
+    insert_rows("gridpay_metercommandevent", ("command_id", "at", "event", "detail"), events)
+
+
+COPY_FROM = 1_000  # rows from which a batch is written by COPY on PostgreSQL rather than by INSERT
 
 
 _FIELDS = MeterCommand._meta.concrete_fields
@@ -183,8 +190,9 @@ _COLUMN = {field.attname: i for i, field in enumerate(_FIELDS)}
 
 
 def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: datetime) -> list[MeterCommand]:
-    """The new commands, stored. A disconnection run makes a hundred thousand: on PostgreSQL their ids are taken from
-    the sequence and the rows written by COPY; each is made from one row of values (the model's positional form)."""
+    """The new commands, stored. A disconnection run makes a hundred thousand: on PostgreSQL a batch of COPY_FROM or
+    more takes its ids from the sequence and is written by COPY; each is made from one row of values (the model's
+    positional form)."""
     if not new:
         return []
     template = MeterCommand(created_at=at, next_attempt_at=at)  # every other field's default
@@ -199,7 +207,7 @@ def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: dat
         row[_COLUMN["reason"]] = request.reason
         row[_COLUMN["valid_until"]] = request.valid_until
         rows.append(row)
-    if not on_postgresql():
+    if not on_postgresql() or len(rows) < COPY_FROM:  # a payment's reconnect: one INSERT … RETURNING id
         return MeterCommand.objects.bulk_create([_command(row) for row in rows], batch_size=2_000)
     for row, command_id in zip(rows, reserve_ids("gridpay_metercommand", len(rows)), strict=True):
         row[_COLUMN["id"]] = command_id
