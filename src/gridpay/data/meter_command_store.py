@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
+
 from gridpay.data.bulk import ids_in, insert_rows, on_postgresql, reserve_ids
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
-from gridpay.data.models.meter_commands import UNDER_WAY
+from gridpay.data.models.meter_commands import LIVE, UNDER_WAY
 from gridpay.domain.command_queue import (
     PROMOTED_DETAIL,
     Finish,
@@ -221,3 +223,78 @@ def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: dat
 def _command(row: list[Any]) -> MeterCommand:
     return MeterCommand(*row)  # type: ignore[misc]  # the model's positional form: every field in order
 
+
+
+@dataclass(frozen=True)
+class AnsweringMeter:
+    """A meter as its answers are taken: with its model's relay and whether it closes on command (None: no model),
+    and its account's first reconnection case whose close is permitted and not yet confirmed (None: none)."""
+
+    id: int
+    account_id: int
+    address: str
+    relay_open_desired: bool
+    direct_close: bool | None
+    relay: str | None
+    waiting_case: int | None
+
+
+@dataclass(frozen=True)
+class AnswerLocks:
+    """What the meters' answers are taken against, read under the locks a payment takes in the same order (account,
+    meter, then its live command), each kind in id order."""
+
+    supply_state: dict[int, str]  # account id → supply state
+    meters: dict[str, AnsweringMeter]  # by address
+    live: dict[int, MeterCommand]  # meter id → its live command
+
+
+# Written out: the gateway takes every batch of answers through these three reads, and building the ORM's queries
+# (a subquery, a join, a lock each) cost ten times what the database did.
+_ANSWER_ACCOUNTS = """
+    SELECT a.id, a.supply_state FROM gridpay_account a
+    WHERE a.id IN (SELECT account_id FROM gridpay_meter WHERE dlt645_address IN ({addresses}))
+    ORDER BY a.id{lock}
+"""
+_ANSWER_METERS = """
+    SELECT m.id, m.account_id, m.dlt645_address, m.relay_open_desired, mm.direct_close, mm.relay,
+           (SELECT c.id FROM gridpay_reconnectcase c
+            WHERE c.account_id = m.account_id AND c.confirmed_at IS NULL AND c.close_permitted_at IS NOT NULL
+            ORDER BY c.id LIMIT 1)
+    FROM gridpay_meter m LEFT JOIN gridpay_metermodel mm ON mm.id = m.model_id
+    WHERE m.dlt645_address IN ({addresses})
+    ORDER BY m.id{lock}
+"""
+_ANSWER_COMMANDS = (
+    "SELECT * FROM gridpay_metercommand WHERE meter_id IN ({meters}) AND status IN ({live}) ORDER BY id{lock}"
+)
+
+
+def lock_for_answers(addresses: Sequence[str]) -> AnswerLocks:
+    """The accounts, meters and live commands of the meters at ``addresses``, locked; inside the caller's
+    transaction."""
+    if not addresses:
+        return AnswerLocks(supply_state={}, meters={}, live={})
+    places = ", ".join(["%s"] * len(addresses))
+    postgresql = on_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_ACCOUNTS.format(addresses=places, lock=" FOR UPDATE" if postgresql else ""),
+                       list(addresses))
+        supply_state = dict(cursor.fetchall())
+        cursor.execute(_ANSWER_METERS.format(addresses=places, lock=" FOR UPDATE OF m" if postgresql else ""),
+                       list(addresses))
+        meters = {
+            address: AnsweringMeter(id=id_, account_id=account_id, address=address, relay_open_desired=bool(desired),
+                                    direct_close=None if direct_close is None else bool(direct_close), relay=relay,
+                                    waiting_case=waiting_case)
+            for id_, account_id, address, desired, direct_close, relay, waiting_case in cursor.fetchall()
+        }
+    meter_ids = [m.id for m in meters.values()]
+    if not meter_ids:
+        return AnswerLocks(supply_state=supply_state, meters=meters, live={})
+    commands = MeterCommand.objects.raw(
+        _ANSWER_COMMANDS.format(meters=", ".join(["%s"] * len(meter_ids)), live=", ".join(["%s"] * len(LIVE)),
+                                lock=" FOR UPDATE" if postgresql else ""),
+        [*meter_ids, *LIVE],
+    )
+    return AnswerLocks(supply_state=supply_state, meters=meters, live={c.meter_id: c for c in commands})

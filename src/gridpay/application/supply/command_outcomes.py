@@ -8,6 +8,7 @@ from gridpay.application.postpaid.complete_remote_reconnection import complete_r
 from gridpay.application.supply.call_tasks import open_call_task
 from gridpay.application.supply.sms_outbox import queue_sms
 from gridpay.data import meter_command_store
+from gridpay.data.meter_command_store import AnsweringMeter
 from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallReason, WorkOrderKind
 from gridpay.data.queries.supply import AccountContacts, account_contacts
@@ -155,12 +156,14 @@ class ReportedRelay:
     """A meter's word on its relay, and its account's supply state as the caller read it under its lock (None: not
     read; then it is written whatever it was)."""
 
-    meter: Meter
+    meter: AnsweringMeter
     relay_open: bool
     supply_state: str | None = None
 
 
-def adopt_reported_state(meter: Meter, *, relay_open: bool, at: datetime, supply_state: str | None = None) -> bool:
+def adopt_reported_state(
+    meter: AnsweringMeter, *, relay_open: bool, at: datetime, supply_state: str | None = None
+) -> bool:
     """The meter's word is the truth: store it; returns True when it differs from what gridpay wanted (drift).
     ``supply_state``: the account's as the caller read it under its lock, if it did (left alone when it agrees)."""
     return adopt_reported_states([ReportedRelay(meter, relay_open, supply_state)], at=at)[0]
@@ -176,9 +179,6 @@ def adopt_reported_states(reported: Sequence[ReportedRelay], *, at: datetime) ->
         if meters:
             Meter.objects.filter(id__in=[m.id for m in meters]).update(relay_open_reported=relay_open,
                                                                       relay_reported_at=at)
-        for meter in meters:
-            meter.relay_open_reported = relay_open
-            meter.relay_reported_at = at
     for state in (SupplyState.DISCONNECTED, SupplyState.CONNECTED):
         accounts = [r.meter.account_id for r in reported
                     if _supply_state(r.relay_open) == state and r.supply_state != state.value]

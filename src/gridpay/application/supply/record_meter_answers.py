@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from gridpay.application.supply import command_outcomes
 from gridpay.application.supply.command_outcomes import ReportedRelay
 from gridpay.data import meter_command_store
-from gridpay.data.models import Account, Meter, MeterCommand, ReconnectCase
-from gridpay.data.models.meter_commands import LIVE
+from gridpay.data.meter_command_store import AnsweringMeter
+from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.domain.meter_commands import (
     CommandAction,
     CommandPolicy,
@@ -47,26 +47,12 @@ def record_meter_answers(
     report = AnswersReport(read_back=[])
     with transaction.atomic():
         # Locked in the order a payment locks them (account, meter, then its commands), and each kind in id
-        # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it.
-        addresses = {a.address for a in answers}
-        accounts = Meter.objects.filter(dlt645_address__in=addresses).values("account_id")
-        supply_state = dict(Account.objects.select_for_update().filter(id__in=accounts).order_by("id")
-                            .values_list("id", "supply_state"))
-        # Each meter with its account's reconnection case waiting for the customer to close the relay (its first; the
-        # cases of an account change only under its lock, held now), read once for the answers as the supply states
-        # are: an account's is read again if an answer before changed it.
-        meters = {
-            m.dlt645_address: m
-            for m in Meter.objects.select_for_update(of=("self",)).select_related("model")
-            .annotate(waiting_case=Subquery(_waiting_cases().filter(account_id=OuterRef("account_id")).values("id")[:1]))
-            .filter(dlt645_address__in=addresses).order_by("id")
-        }
-        live = {
-            c.meter_id: c
-            for c in MeterCommand.objects.select_for_update().filter(
-                meter_id__in=[m.id for m in meters.values()], status__in=LIVE
-            ).order_by("id")
-        }
+        # order: a payment racing an answer for the same meter waits its turn instead of deadlocking with it. Each
+        # meter comes with its account's reconnection case waiting for the customer to close the relay (the cases
+        # of an account change only under its lock, held now), read once for the answers as the supply states are:
+        # an account's is read again if an answer before changed it.
+        locks = meter_command_store.lock_for_answers(sorted({a.address for a in answers}))
+        supply_state, meters, live = locks.supply_state, locks.meters, locks.live
         # The relay each read-back reports, stored for all in one go where an account has no other answer here (no
         # answer before it can change what it finds, nor it what one after finds).
         answers_of = Counter(meters[a.address].account_id for a in answers if a.address in meters)
@@ -137,7 +123,7 @@ def _waiting_cases() -> QuerySet[ReconnectCase]:
 
 def _read_back(
     *,
-    answer: RelayReadBack, meter: Meter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
+    answer: RelayReadBack, meter: AnsweringMeter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
     report: AnswersReport, waiting: int | _Unread | None = UNREAD, supply_state: str | None = None,
     drift: bool | None = None,
 ) -> None:
@@ -147,16 +133,15 @@ def _read_back(
     if drift is None:
         drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
                                                       supply_state=supply_state)
-    model = meter.model
     if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
         judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,
                            command_open=answer.command_open,
-                           direct_close=model.direct_close if model else UNKNOWN.direct_close)
+                           direct_close=UNKNOWN.direct_close if meter.direct_close is None else meter.direct_close)
         if judged == ReadBack.DONE:
             report.queued += command_outcomes.confirm(command, at=at)
             report.confirmed += 1
         elif judged == ReadBack.CLOSE_PERMITTED:
-            relay = RelayKind(model.relay) if model else UNKNOWN.relay
+            relay = UNKNOWN.relay if meter.relay is None else RelayKind(meter.relay)
             report.queued += command_outcomes.close_permitted(command, relay=relay, at=at)
             report.confirmed += 1
         else:
