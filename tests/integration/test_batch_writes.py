@@ -1,9 +1,11 @@
 """The batch doors (enrolment, the SMS outbox, call tasks) write what the one-at-a-time doors would; settings read
 once within held reads; the head-end says when it has nothing due; bulk inserts keep every value as it is."""
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,7 +16,7 @@ from gridpay.application.supply.call_tasks import CallToOpen, open_call_task, op
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
-from gridpay.application.supply.sweep_meter_commands import Due
+from gridpay.application.supply.sweep_meter_commands import Due, _case_timers, _cases_due
 from gridpay.data.bulk import _sqlite_rows
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.held_reads import reads_held
@@ -30,6 +32,7 @@ from gridpay.data.models import (
     Transfer,
 )
 from gridpay.data.models.field_work import CallReason
+from gridpay.data.queries import instants
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandPolicy
 from gridpay.domain.supply_policy import SupplyPolicy
@@ -179,6 +182,7 @@ def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find
     ]
     policy = CommandPolicy()
     head_end = HeadEnd(policy=policy)
+    timers_of_cases = _case_timers(policy)
     accounts = [enrol(number) for number in range(1, len(commands) + 1)]
 
     def command(number: int) -> None:
@@ -205,7 +209,14 @@ def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find
             assert due.sweep_by(instant) == _finds_any(instant, policy), (make, instant)
             assert due.commands_by(instant) == _finds_any(instant, policy, cases=False), (make, instant)
             assert head_end.next_due().by(instant) == (claim or _finds_any(instant, policy))
+            assert _cases_found(instants.rows_due(timers_of_cases, instant, _cases_due)) == _cases_found(
+                _cases_due(*(timer.due(instant) for timer in timers_of_cases))), (make, instant)
     assert due == Due(claim_at=base + 5 * minute, commands_at=base + 3 * minute, cases_at=base + 6 * minute)
+
+
+def _cases_found(cases: Iterable[Any]) -> list[tuple[int, bool, bool, bool, str]]:
+    """The cases the sweep's statement found, as compiled once (instants.rows_due) or anew: each with its flags."""
+    return [(c.id, bool(c.late), bool(c.poll), bool(c.alarm), c.address) for c in cases]
 
 
 def _finds_any(at: datetime, policy: CommandPolicy, *, cases: bool = True) -> bool:

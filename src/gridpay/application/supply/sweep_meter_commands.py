@@ -3,9 +3,10 @@ late reconnections alarm."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from gridpay.application.supply import claim_outcomes, command_outcomes
 from gridpay.application.supply.claim_meter_commands import CLAIMABLE
@@ -132,14 +133,7 @@ def _cases(*, at: datetime, policy: CommandPolicy, report: SweepReport) -> None:
     """Reconnections late on our side alarm; cases whose close is permitted are asked every so often whether the
     customer closed the relay, and past the 24-hour commitment the grid staff go and help. The cases due for any of
     it are read (and locked) in one statement, with the address of their account's meter in place."""
-    meter_in_place = Meter.objects.filter(account_id=OuterRef("account_id"), removed_on__isnull=True).order_by("id")
-    late, poll, alarm = _late(policy).due(at), _poll_due(policy).due(at), _ALARM_DUE.due(at)
-    due = list(
-        ReconnectCase.objects.select_for_update(of=("self",)).filter(late | poll | alarm)
-        .annotate(address=Subquery(meter_in_place.values("dlt645_address")[:1]), late=_flag(late), poll=_flag(poll),
-                  alarm=_flag(alarm))
-        .order_by("id")
-    )
+    due: list[Any] = list(instants.rows_due(_case_timers(policy), at, _cases_due))  # with _cases_due's flags
     for case in due:
         if case.late:
             minutes = (at - case.opened_at).total_seconds() / 60
@@ -158,6 +152,18 @@ def _cases(*, at: datetime, policy: CommandPolicy, report: SweepReport) -> None:
             case.alarm_raised_at = at
             case.save(update_fields=["alarm_raised_at"])
             report.alarms += 1
+
+
+def _cases_due(late: Q, poll: Q, alarm: Q) -> "QuerySet[ReconnectCase, ReconnectCase]":
+    """The reconnection cases due for any of the three, locked, each flagged with what it is due for, with the address
+    of its account's meter in place."""
+    meter_in_place = Meter.objects.filter(account_id=OuterRef("account_id"), removed_on__isnull=True).order_by("id")
+    return (
+        ReconnectCase.objects.select_for_update(of=("self",)).filter(late | poll | alarm)
+        .annotate(address=Subquery(meter_in_place.values("dlt645_address")[:1]), late=_flag(late), poll=_flag(poll),
+                  alarm=_flag(alarm))
+        .order_by("id")
+    )
 
 
 def _flag(condition: Q) -> "ExpressionWrapper[Q]":
