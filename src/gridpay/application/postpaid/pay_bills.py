@@ -5,7 +5,7 @@ from datetime import date, datetime
 from gridpay.application.postpaid.accrue_late_fees import charge_late_fees, is_overdue
 from gridpay.data import ledger as ledger_store
 from gridpay.data import postpaid_store as store
-from gridpay.data.models import Account, BillPayment, PostpaidBill
+from gridpay.data.models import Account, BillPayment
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.ledger import Transfer, TransferKind
 from gridpay.domain.postpaid_bills import allocate_credit, paid_off
@@ -53,5 +53,5 @@ def pay_bills_from_credit(
                     late_fee_fen=bill.late_fee_fen, late_fee_paid_fen=bill.late_fee_paid_fen,
                     late_fee_waived_fen=bill.late_fee_waived_fen):
             bill.paid_off_on = business_day
-    PostpaidBill.objects.bulk_update(paid, ["principal_paid_fen", "late_fee_paid_fen", "paid_off_on"])
+    store.set_paid(paid)
     return transfers[-1].debit_balance_after_fen
