@@ -172,6 +172,7 @@ class ArrearsRound:
     calendar: Calendar
     rules: ProcedureRules
     staff: dict[str, ActingStaff] = field(default_factory=dict)
+    account_ids: dict[str, int] = field(default_factory=dict)  # of the accounts with a case open this morning
     refused: list[tuple[str, str]] = field(default_factory=list)  # account number, refusal code
     taken: int = 0
 
@@ -188,6 +189,7 @@ class ArrearsRound:
         owed = postpaid_store.arrears_by_account({row.account_id for row in rows}, day=self.day)  # in one read
         found = []
         for row in rows:
+            self.account_ids[row.account.account_no] = row.account_id
             planned = self._planned(row, owed_fen=owed.get(row.account_id, 0))
             if planned is not None:
                 found.append((planned.minute, row.account.account_no))
@@ -196,8 +198,7 @@ class ArrearsRound:
     def take(self, account_no: str, *, minute: int) -> tuple[StepTaken | None, int | None]:
         """Takes the step the case waits for if it is due by ``minute``: what was taken, and the minute of the
         case's next step today, if any."""
-        row = (ArrearsCase.objects.filter(account__account_no=account_no, closed_at__isnull=True,
-                                          reconnected_at__isnull=True).select_related("account").first())
+        row = arrears_store.open_case_with_account(self.account_ids[account_no], lock=False)
         if row is None:
             return None, None
         owed = postpaid_store.arrears_of(row.account_id, day=self.day)

@@ -52,8 +52,7 @@ def take_arrears_step(
             raise NoOpenCase(gettext_noop("没有户号 {account_no}"), field="account", params={"account_no": account_no})
         postpaid_store.lock_accounts([account_id])
         # The case with its account in one read: the account's row is locked already, the case's is locked with it.
-        row = (ArrearsCase.objects.select_for_update().select_related("account")
-               .filter(account_id=account_id, closed_at__isnull=True, reconnected_at__isnull=True).first())
+        row = arrears_store.open_case_with_account(account_id, lock=True)
         if row is None:
             found = Account.objects.filter(id=account_id).values_list("account_no", flat=True).get()
             raise NoOpenCase(gettext_noop("户号 {account_no} 没有进行中的停电催费案件"), field="account",
