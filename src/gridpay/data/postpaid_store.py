@@ -178,8 +178,18 @@ def late_fee_income_account() -> LedgerAccount:
 def open_bill_rows(account_id: int) -> list[PostpaidBill]:
     """The account's open bills, oldest first, each with the account and its ledger account (its credit): one read
     for paying them, their late fees charged first."""
-    return list(PostpaidBill.objects.filter(account_id=account_id, paid_off_on__isnull=True)
-                .select_related("account__ledger_account").order_by("reading_date", "id"))
+    # Written out, three small reads: a payment to a postpaid account reads them, and building the ORM's join of the
+    # three tables' columns cost several times what the database did.
+    bills = list(PostpaidBill.objects.raw(
+        f"SELECT * FROM {PostpaidBill._meta.db_table} WHERE account_id = %s AND paid_off_on IS NULL"
+        " ORDER BY reading_date, id", [account_id]))
+    if bills:
+        (account,) = Account.objects.raw(f"SELECT * FROM {Account._meta.db_table} WHERE id = %s", [account_id])
+        (account.ledger_account,) = LedgerAccount.objects.raw(
+            f"SELECT * FROM {LedgerAccount._meta.db_table} WHERE id = %s", [account.ledger_account_id])
+        for bill in bills:
+            bill.account = account
+    return bills
 
 
 def open_bill(row: PostpaidBill) -> OpenBill:
