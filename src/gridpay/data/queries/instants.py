@@ -86,9 +86,10 @@ def rows_due(
     subquery, flags, a lock) cost several times what the database did: it is compiled by Django once for the process,
     with a stand-in instant per timer, and each run puts the timers' instants (``at`` less each delay) in their
     place. ``query`` builds the same statement whatever the instants."""
-    sql, params, slots = _compiled_with_instants(tuple(timers), query, connection.vendor)
+    compiled = _compiled_with_instants(tuple(timers), query, connection.vendor)
+    model: type[M] = compiled[0]
+    sql, params, slots = compiled[1:]
     instants = [connection.ops.adapt_datetimefield_value(at - timer.delay) for timer in timers]
-    model: type[M] = query(*(Q() for _ in timers)).model
     return model._default_manager.raw(
         sql, [param if slot is None else instants[slot] for param, slot in zip(params, slots, strict=True)]
     )
@@ -101,13 +102,14 @@ _STAND_INS = [datetime(1901, 1, 1, 0, 0, second, tzinfo=UTC) for second in range
 @functools.cache
 def _compiled_with_instants(
     timers: tuple[Timer, ...], query: Callable[..., "QuerySet[Any, Any]"], vendor: str
-) -> tuple[str, tuple[Any, ...], tuple[int | None, ...]]:
-    """The statement and its parameters, with the place of each timer's instant among them (None: a parameter of its
-    own)."""
+) -> tuple[type[Any], str, tuple[Any, ...], tuple[int | None, ...]]:
+    """The model of the rows, the statement and its parameters, with the place of each timer's instant among them
+    (None: a parameter of its own)."""
     stand_ins = _STAND_INS[: len(timers)]
-    sql, params = query(*(t.due_by_column(s) for t, s in zip(timers, stand_ins, strict=True))).query.sql_with_params()
+    built = query(*(t.due_by_column(s) for t, s in zip(timers, stand_ins, strict=True)))
+    sql, params = built.query.sql_with_params()
     adapted: list[Any] = [connection.ops.adapt_datetimefield_value(s) for s in stand_ins]
     slots = tuple(adapted.index(p) if isinstance(p, str | datetime) and p in adapted else None for p in params)
     if sum(slot is not None for slot in slots) < len(timers):
         raise ValueError("each timer's instant must be a parameter of the statement")
-    return sql, tuple(params), slots
+    return built.model, sql, tuple(params), slots
