@@ -256,14 +256,19 @@ _ANSWER_ACCOUNTS = """
     WHERE a.id IN (SELECT account_id FROM gridpay_meter WHERE dlt645_address IN ({addresses}))
     ORDER BY a.id{lock}
 """
-_ANSWER_METERS = """
+# The account's first reconnection case whose close is permitted and not yet confirmed: the one waiting for its
+# customer to close the relay.
+_WAITING_CASE = """
+    SELECT c.id FROM gridpay_reconnectcase c
+    WHERE c.account_id = {account} AND c.confirmed_at IS NULL AND c.close_permitted_at IS NOT NULL
+    ORDER BY c.id LIMIT 1
+"""
+_ANSWER_METERS = f"""
     SELECT m.id, m.account_id, m.dlt645_address, m.relay_open_desired, mm.direct_close, mm.relay,
-           (SELECT c.id FROM gridpay_reconnectcase c
-            WHERE c.account_id = m.account_id AND c.confirmed_at IS NULL AND c.close_permitted_at IS NOT NULL
-            ORDER BY c.id LIMIT 1)
+           ({_WAITING_CASE.format(account="m.account_id")})
     FROM gridpay_meter m LEFT JOIN gridpay_metermodel mm ON mm.id = m.model_id
-    WHERE m.dlt645_address IN ({addresses})
-    ORDER BY m.id{lock}
+    WHERE m.dlt645_address IN ({{addresses}})
+    ORDER BY m.id{{lock}}
 """
 _ANSWER_COMMANDS = (
     "SELECT * FROM gridpay_metercommand WHERE meter_id IN ({meters}) AND status IN ({live}) ORDER BY id{lock}"
@@ -298,3 +303,12 @@ def lock_for_answers(addresses: Sequence[str]) -> AnswerLocks:
         [*meter_ids, *LIVE],
     )
     return AnswerLocks(supply_state=supply_state, meters=meters, live={c.meter_id: c for c in commands})
+
+
+def waiting_case(account_id: int) -> int | None:
+    """The id of the account's reconnection case waiting for its customer to close the relay, if one is (read again
+    for an account an answer before changed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WAITING_CASE.format(account="%s"), [account_id])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

@@ -6,13 +6,12 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from gridpay.application.supply import command_outcomes
 from gridpay.application.supply.command_outcomes import ReportedRelay
 from gridpay.data import meter_command_store
 from gridpay.data.meter_command_store import AnsweringMeter
-from gridpay.data.models import Meter, MeterCommand, ReconnectCase
+from gridpay.data.models import Meter, MeterCommand
 from gridpay.domain.meter_commands import (
     CommandAction,
     CommandPolicy,
@@ -116,11 +115,6 @@ class _Unread(Enum):
 UNREAD = _Unread.UNREAD  # the case waiting for its customer: not read yet
 
 
-def _waiting_cases() -> QuerySet[ReconnectCase]:
-    """The reconnection cases whose close is permitted and not yet confirmed (an account's first is the one)."""
-    return ReconnectCase.objects.filter(confirmed_at__isnull=True, close_permitted_at__isnull=False).order_by("id")
-
-
 def _read_back(
     *,
     answer: RelayReadBack, meter: AnsweringMeter, command: MeterCommand | None, at: datetime, policy: CommandPolicy,
@@ -151,7 +145,7 @@ def _read_back(
             report.failed += 1
         return
     if waiting is UNREAD:
-        waiting = _waiting_cases().filter(account_id=meter.account_id).values_list("id", flat=True).first()
+        waiting = meter_command_store.waiting_case(meter.account_id)
     if waiting is not None:
         # Close permitted, and this is the read that asks whether the customer has closed the relay.
         if not answer.relay_open:
