@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 
 from gridpay.application.postpaid.take_arrears_step import open_case, take_on_locked
-from gridpay.data.models import Account, ArrearsCase
+from gridpay.data.models import ArrearsCase
 from gridpay.domain.arrears_procedure import SYSTEM, CompleteReconnection, ProcedureRefused, Stage
 from gridpay.domain.staff_roles import Role
 
@@ -17,10 +17,9 @@ def complete_remote_reconnection(*, account_id: int, at: datetime) -> bool:
     row = open_case(account_id)
     if row is None:
         return False
-    account = Account.objects.get(id=account_id)
     try:
         with transaction.atomic():  # a savepoint: the meter's confirmation stands whatever the case says
-            take_on_locked(account, row, CompleteReconnection(remote=True), by=SYSTEM, roles=frozenset[Role](),
+            take_on_locked(row.account, row, CompleteReconnection(remote=True), by=SYSTEM, roles=frozenset[Role](),
                            at=at)
     except ProcedureRefused:
         # Past its 24 hours the reconnection needs its explanations, which a person gives: it stays on the list.

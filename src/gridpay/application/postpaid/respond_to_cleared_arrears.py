@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from gridpay.application.postpaid.take_arrears_step import open_case, take_on_locked
 from gridpay.data import postpaid_store
-from gridpay.data.models import Account, ArrearsCase
+from gridpay.data.models import ArrearsCase
 from gridpay.domain.arrears_procedure import (
     BEFORE_EXECUTION,
     SYSTEM,
@@ -32,7 +32,7 @@ def respond_to_cleared_arrears(
     row = open_case(account_id)
     if row is None or postpaid_store.arrears_of(account_id, day=business_day) > 0:
         return None
-    account = Account.objects.get(id=account_id)
+    account = row.account
     none: frozenset[Role] = frozenset()
     if Stage(row.stage) in BEFORE_EXECUTION:
         return take_on_locked(account, row, ClosePaid(), by=SYSTEM, roles=none, at=at).stage

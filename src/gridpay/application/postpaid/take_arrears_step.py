@@ -68,8 +68,8 @@ def take_on_locked(
 
 
 def open_case(account_id: int) -> ArrearsCase | None:
-    return (ArrearsCase.objects.select_for_update()
-            .filter(account_id=account_id, closed_at__isnull=True, reconnected_at__isnull=True).first())
+    """The account's open case, locked, with its account (the caller holds the account's locks)."""
+    return arrears_store.open_case_with_account(account_id, lock=True)
 
 
 def _take(account: Account, row: ArrearsCase, request: StepRequest, *, by: str, roles: frozenset[Role],
