@@ -5,6 +5,7 @@ quiet hours, the delay between arrears and disconnection, the disconnection wind
 block switch, the reconnect level and the unusual-usage rule.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -287,20 +288,32 @@ def decide_disconnection(
     *, policy: SupplyPolicy, calendar: Calendar, at: datetime, standing: SupplyStanding
 ) -> DisconnectDecision:
     """Whether to send a disconnect command for this account now (RULES §6)."""
-    if standing.supply_state != SupplyState.CONNECTED:
-        return DisconnectDecision(Disconnection.NOT_CONNECTED)
-    if standing.available_balance_fen >= 0 or standing.arrears_since is None:
-        return DisconnectDecision(Disconnection.NOT_IN_ARREARS)
-    if standing.live_command:
-        return DisconnectDecision(Disconnection.COMMAND_PENDING)
-    if at < disconnect_due_at(policy=policy, arrears_at=standing.arrears_since):
-        return DisconnectDecision(Disconnection.NOT_DUE)
-    if standing.protected:
-        return DisconnectDecision(Disconnection.PROTECTED)
+    return disconnection_decider(policy=policy, calendar=calendar, at=at)(standing)
+
+
+def disconnection_decider(
+    *, policy: SupplyPolicy, calendar: Calendar, at: datetime
+) -> Callable[[SupplyStanding], DisconnectDecision]:
+    """decide_disconnection for any number of accounts at one instant: a disconnection run decides a hundred thousand,
+    and whether the window is open is the same for them all, so it is worked out once."""
     closed = window_closed_because(policy=policy, calendar=calendar, at=at)
-    if closed is not None:
-        return DisconnectDecision(Disconnection.WINDOW_CLOSED, window_closed=closed)
-    return DisconnectDecision(Disconnection.DISCONNECT)
+
+    def decide(standing: SupplyStanding) -> DisconnectDecision:
+        if standing.supply_state != SupplyState.CONNECTED:
+            return DisconnectDecision(Disconnection.NOT_CONNECTED)
+        if standing.available_balance_fen >= 0 or standing.arrears_since is None:
+            return DisconnectDecision(Disconnection.NOT_IN_ARREARS)
+        if standing.live_command:
+            return DisconnectDecision(Disconnection.COMMAND_PENDING)
+        if at < disconnect_due_at(policy=policy, arrears_at=standing.arrears_since):
+            return DisconnectDecision(Disconnection.NOT_DUE)
+        if standing.protected:
+            return DisconnectDecision(Disconnection.PROTECTED)
+        if closed is not None:
+            return DisconnectDecision(Disconnection.WINDOW_CLOSED, window_closed=closed)
+        return DisconnectDecision(Disconnection.DISCONNECT)
+
+    return decide
 
 
 def reconnect_shortfall_fen(*, policy: SupplyPolicy, available_balance_fen: int) -> int:
