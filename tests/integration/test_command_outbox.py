@@ -61,10 +61,11 @@ class RolledBack(Exception):
     pass
 
 
-@pytest.mark.parametrize("copy_from", [meter_command_store.COPY_FROM, 1], ids=["insert", "copy"])
+@pytest.mark.parametrize("copy_from", [meter_command_store.COPY_FROM, 1], ids=["insert", "bulk"])
 def test_a_batch_comes_to_what_the_same_requests_one_at_a_time_come_to(copy_from: int,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # ``copy``: the batch written as a disconnection run's hundred thousand are (COPY with reserved ids, on PostgreSQL).
+    # ``bulk``: the batch written as a disconnection run's hundred thousand are (one statement of arrays, on
+    # PostgreSQL), its commands made model instances only when asked for.
     monkeypatch.setattr(meter_command_store, "COPY_FROM", copy_from)
     meters = [
         meter_with(1),  # nothing under way: queued

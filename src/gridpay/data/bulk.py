@@ -107,10 +107,3 @@ def ids_in(ids: Collection[int]) -> Any:
     if on_postgresql():
         return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)])
     return list(ids)
-
-
-def reserve_ids(table: str, count: int) -> list[int]:
-    """``count`` ids taken from the table's id sequence on PostgreSQL, for rows then written by COPY with them."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-        return [row[0] for row in cursor.fetchall()]

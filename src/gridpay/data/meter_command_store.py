@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-from gridpay.data.bulk import ids_in, insert_rows, on_postgresql, reserve_ids
+from gridpay.data.bulk import ids_in, insert_rows, on_postgresql
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
 from gridpay.data.models.meter_commands import LIVE, UNDER_WAY
 from gridpay.domain.command_queue import (
@@ -53,13 +53,28 @@ class CommandRequest:
     valid_until: datetime | None = None  # past it the command is no use, and expires unsent
 
 
-@dataclass(frozen=True)
 class Queued:
     """What a request came to: the command carrying it (None: nothing needs sending), and whether a command became
-    queued by it (the gateway is to be woken)."""
+    queued by it (the gateway is to be woken).
 
-    command: MeterCommand | None
-    queued: bool
+    A command written in bulk is made a model instance only when asked for: a disconnection run asks for none of its
+    hundred thousand, and making them cost as much as writing them."""
+
+    __slots__ = ("_command", "_row", "queued")
+
+    def __init__(self, *, command: MeterCommand | None, queued: bool, row: list[Any] | None = None) -> None:
+        self._command = command
+        self._row = row  # the stored command's values, in the model's field order
+        self.queued = queued
+
+    @property
+    def command(self) -> MeterCommand | None:
+        if self._command is None and self._row is not None:
+            self._command = _stored_command(self._row)
+        return self._command
+
+    def __repr__(self) -> str:
+        return f"Queued(command={self.command!r}, queued={self.queued})"
 
 
 def queue_command(
@@ -104,15 +119,13 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
         for slot, ending in decision.finishes:
             # No held command takes its turn here: the decision already says what the meter's queue becomes.
             _end(under_way[request.meter_id, slot], ending, at=at)
-    created = _create_commands(
+    created = iter(_create_commands(
         [(r, d.new) for r, d in zip(requests, decisions, strict=True) if d.new is not None], at=at
-    )
-    add_events((c.id, at, c.status, c.reason) for c in created)
-    new = iter(created)
+    ))
     results: list[Queued] = []
     for request, decision in zip(requests, decisions, strict=True):
         if decision.new is not None:
-            results.append(Queued(command=next(new), queued=decision.new == CommandStatus.QUEUED))
+            results.append(next(created))
         elif decision.carried_by is not None:
             results.append(Queued(command=under_way[request.meter_id, decision.carried_by], queued=False))
         else:
@@ -189,12 +202,16 @@ COPY_FROM = 1_000  # rows from which a batch is written by COPY on PostgreSQL ra
 
 _FIELDS = MeterCommand._meta.concrete_fields
 _COLUMN = {field.attname: i for i, field in enumerate(_FIELDS)}
+# An enum's .value is a property, slow enough to show in a hundred thousand rows.
+_VALUE: dict[CommandAction | CommandStatus, str] = {m: m.value for m in (*CommandAction, *CommandStatus)}
+_ID, _METER, _ACCOUNT, _ACTION, _STATUS, _REASON, _VALID_UNTIL = (
+    _COLUMN[name] for name in ("id", "meter_id", "account_id", "action", "status", "reason", "valid_until"))
 
 
-def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: datetime) -> list[MeterCommand]:
-    """The new commands, stored. A disconnection run makes a hundred thousand: on PostgreSQL a batch of COPY_FROM or
-    more takes its ids from the sequence and is written by COPY; each is made from one row of values (the model's
-    positional form)."""
+def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: datetime) -> list[Queued]:
+    """The new commands, stored with their first event. A disconnection run makes a hundred thousand: on PostgreSQL a
+    batch of COPY_FROM or more is written by one statement from one row of values each (the model's positional form),
+    and is not made model instances."""
     if not new:
         return []
     template = MeterCommand(created_at=at, next_attempt_at=at)  # every other field's default
@@ -202,27 +219,65 @@ def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: dat
     rows: list[list[Any]] = []
     for request, status in new:
         row = defaults.copy()
-        row[_COLUMN["meter_id"]] = request.meter_id
-        row[_COLUMN["account_id"]] = request.account_id
-        row[_COLUMN["action"]] = request.action.value
-        row[_COLUMN["status"]] = status.value
-        row[_COLUMN["reason"]] = request.reason
-        row[_COLUMN["valid_until"]] = request.valid_until
+        row[_METER] = request.meter_id
+        row[_ACCOUNT] = request.account_id
+        row[_ACTION] = _VALUE[request.action]
+        row[_STATUS] = _VALUE[status]
+        row[_REASON] = request.reason
+        row[_VALID_UNTIL] = request.valid_until
         rows.append(row)
     if not on_postgresql() or len(rows) < COPY_FROM:  # a payment's reconnect: one INSERT … RETURNING id
-        return MeterCommand.objects.bulk_create([_command(row) for row in rows], batch_size=2_000)
-    for row, command_id in zip(rows, reserve_ids("gridpay_metercommand", len(rows)), strict=True):
-        row[_COLUMN["id"]] = command_id
-    insert_rows("gridpay_metercommand", [field.column for field in _FIELDS], rows)
-    commands = [_command(row) for row in rows]
-    for command in commands:
+        commands = MeterCommand.objects.bulk_create([_stored_command(row) for row in rows], batch_size=2_000)
+        add_events((c.id, at, c.status, c.reason) for c in commands)
+        return [Queued(command=c, queued=c.status == CommandStatus.QUEUED) for c in commands]
+    _insert_with_first_events(rows, at=at)
+    queued = CommandStatus.QUEUED.value
+    return [Queued(command=None, queued=row[_STATUS] == queued, row=row) for row in rows]
+
+
+def _insert_with_first_events(rows: list[list[Any]], *, at: datetime) -> None:
+    """One statement on PostgreSQL for a batch of new commands and their first events: the commands' columns go as
+    arrays (a column the whole batch shares, as one value), the ids come from the column's default and are written
+    into the rows. Where COPY took a round trip for the ids and Python formatted every value of every row."""
+    values = list(zip(*rows, strict=True))
+    fields = [field for field in _FIELDS if field.attname != "id"]
+    selected: list[str] = []
+    arrays: list[tuple[str, list[Any]]] = []
+    params: list[Any] = []
+    for field in fields:
+        column = values[_COLUMN[field.attname]]
+        kind = str(field.db_type(connection))
+        if field.attname != "meter_id" and len(set(column)) == 1:  # meter_id: one per row, never shared
+            selected.append(f"%s::{kind}")
+            params.append(column[0])
+        else:
+            selected.append(f"r.c{len(arrays)}")
+            arrays.append((kind, list(column)))
+    unnested = ", ".join(f"%s::{kind}[]" for kind, _ in arrays)
+    names = ", ".join(f"c{i}" for i in range(len(arrays)))
+    statement = f"""
+        WITH new AS (
+            INSERT INTO {MeterCommand._meta.db_table} ({", ".join(field.column for field in fields)})
+            SELECT {", ".join(selected)} FROM unnest({unnested}) WITH ORDINALITY AS r({names}, n) ORDER BY r.n
+            RETURNING id, meter_id, status, reason
+        ), events AS (
+            INSERT INTO {MeterCommandEvent._meta.db_table} (command_id, at, event, detail)
+            SELECT id, %s, status, left(reason, 200) FROM new
+        )
+        SELECT meter_id, id FROM new
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *(array for _, array in arrays), at])
+        ids = dict(cursor.fetchall())
+    for row in rows:
+        row[_ID] = ids[row[_METER]]
+
+
+def _stored_command(row: list[Any]) -> MeterCommand:
+    command = MeterCommand(*row)  # type: ignore[misc]  # the model's positional form: every field in order
+    if row[_ID] is not None:
         command._state.adding = False  # stored: a later save() updates it
-    return commands
-
-
-def _command(row: list[Any]) -> MeterCommand:
-    return MeterCommand(*row)  # type: ignore[misc]  # the model's positional form: every field in order
-
+    return command
 
 
 @dataclass(frozen=True)
