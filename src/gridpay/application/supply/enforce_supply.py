@@ -28,7 +28,7 @@ from gridpay.domain.supply_policy import (
     SupplyPolicy,
     SupplyStanding,
     SupplyState,
-    decide_disconnection,
+    disconnection_decider,
 )
 from gridpay.integrations.headend.wake import wake_gateway
 
@@ -57,6 +57,7 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
     calendar = load_calendar(years=[local.year, local.year + 1])
     candidates = disconnection_candidates(arrears_before=at)
     report = EnforcementReport(at=at, candidates=len(candidates))
+    decide = disconnection_decider(policy=policy, calendar=calendar, at=at)
     for start in range(0, len(candidates), BATCH):
         batch = candidates[start : start + BATCH]
         with transaction.atomic():
@@ -64,7 +65,7 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
             to_queue: list[tuple[int, int]] = []
             for candidate in batch:
                 standing, protected_reason = standings[candidate.account_id]
-                decision = decide_disconnection(policy=policy, calendar=calendar, at=at, standing=standing)
+                decision = decide(standing)
                 report.outcomes[decision.outcome.value] += 1
                 _note_window(report, decision)
                 if decision.outcome == Disconnection.DISCONNECT:
@@ -76,7 +77,10 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
 
 
 def _standings(account_ids: list[int]) -> dict[int, tuple[SupplyStanding, str]]:
-    rows = Account.objects.select_for_update().filter(id__in=ids_in(account_ids)).values_list(
+    # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for the run
+    # and then finds the disconnect queued (and cancels it). Locking the balances too took them in the opposite order
+    # to a payment's (a deadlock waiting to happen), and twice the locks.
+    rows = Account.objects.select_for_update(of=("self",)).filter(id__in=ids_in(account_ids)).values_list(
         "id", "ledger_account__balance_fen", "supply_state", "protected", "protected_reason", "arrears_since"
     )
     busy = set(
