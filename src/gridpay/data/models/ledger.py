@@ -23,8 +23,12 @@ class Transfer(models.Model):
 
     # Indexed with the id (Meta), not alone: an account's transfers in posting order, for its latest one at or above
     # zero (the history reports' "in arrears since", ADR 0024) without reading every later transfer of the ledger.
-    debit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
-    credit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Not database foreign keys (ADR 0032): the one writer (data.ledger.post) moves both balances by id first, in the
+    # same transaction, and refuses a posting to an account that is not there.
+    debit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
+    credit = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     amount_fen = models.BigIntegerField()
     kind = models.CharField(max_length=24, choices=[(k.value, k.value) for k in TransferKind])
     business_day = models.DateField()

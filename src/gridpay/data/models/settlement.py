@@ -11,8 +11,10 @@ class Settlement(models.Model):
     """The charge of one account's day; its ledger transfer is the settlement transfer debiting the
     account's ledger account on that business day (none when the charge is zero)."""
 
-    # Indexed by the unique (account, day) key; a second index would only slow the daily bulk insert.
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="settlements", db_index=False)
+    # Indexed by the unique (account, day) key; a second index would only slow the daily bulk insert. Not a database
+    # foreign key (ADR 0032): the run reads the account in the same transaction, and accounts are never deleted.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="settlements", db_index=False,
+                                db_constraint=False)
     day = models.DateField()
     energy_kwh = models.DecimalField(max_digits=12, decimal_places=2)
     charge_fen = models.BigIntegerField()
