@@ -17,7 +17,7 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
 from gridpay.application.supply.sweep_meter_commands import Due, _case_timers, _cases_due
-from gridpay.data.bulk import _sqlite_rows
+from gridpay.data.bulk import _sqlite_rows, insert_rows
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.held_reads import reads_held
 from gridpay.data.models import (
@@ -157,6 +157,33 @@ def test_bulk_inserts_on_sqlite_adapt_dates_and_keep_everything_else_as_it_is() 
     assert rows == [(1, True, Decimal("1.50"), "2025-03-10", connection.ops.adapt_datetimefield_value(instant), None),
                     (True, 1, 1.0, "2025-03-10", connection.ops.adapt_datetimefield_value(instant), "x")]
     assert [type(v) for v in rows[1][:3]] == [bool, int, float]
+
+
+def test_plain_rows_formatted_by_us_are_stored_as_the_drivers_own_copy_stores_them() -> None:
+    """insert_rows(plain=True) formats the COPY text itself (a settlement run's million rows): every kind of value it
+    takes is stored exactly as the driver's row-by-row COPY stores it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    shanghai = datetime(2025, 3, 11, 10, 0, tzinfo=SHANGHAI)
+    rows = [
+        (1, 12.34, DAY, AT, "settlement", True, 7),
+        (2, 0.01, date(2024, 2, 29), shanghai, "payment", False, -1),
+        (3, 123456789012.5, DAY, AT, "settlement", True, 2**62),
+        (4, 3, DAY, shanghai, "x", False, 0),
+    ]
+    columns = ("id", "kwh", "day", "at", "kind", "flag", "amount")
+    stored = {}
+    for plain in (False, True):
+        table = f"plain_{plain}".lower()
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} (id bigint, kwh numeric(14,2), day date, at timestamptz,"
+                           " kind varchar(24), flag boolean, amount bigint)")
+        insert_rows(table, columns, rows, plain=plain)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
+            stored[plain] = cursor.fetchall()
+    assert stored[True] == stored[False]
+    assert stored[True][1][1:4] == (Decimal("0.01"), date(2024, 2, 29), shanghai)
 
 
 def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find_some() -> None:

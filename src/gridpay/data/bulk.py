@@ -46,7 +46,10 @@ def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, plain: bool = False) -> None:
+    """The rows, by COPY on PostgreSQL. ``plain``: each value's str() is its COPY text (ints, floats, dates, instants,
+    words: no None, tab, newline or backslash), so the rows are formatted here a block at a time, three times faster
+    than the driver's row by row (a settlement run formats a million settlements and as many transfers)."""
     if not rows:
         return
     names = ", ".join(columns)
@@ -57,6 +60,10 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             def copy_rows(*_: Any) -> None:
                 # The driver's own errors (a unique violation from COPY) become Django's, as every other query's do.
                 with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+                    if plain:
+                        for first in range(0, len(rows), _PLAIN_BLOCK):
+                            copy.write(_plain_text(rows[first : first + _PLAIN_BLOCK]))
+                        return
                     for row in rows:
                         copy.write_row(row)
 
@@ -64,6 +71,24 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             return
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", _sqlite_rows(rows))
+
+
+_PLAIN_BLOCK = 10_000  # rows formatted and handed to COPY at a time
+
+
+def _plain_text(rows: Sequence[Sequence[Any]]) -> str:
+    """COPY text of plain rows. A column of anything but numbers (dates, instants: often one day, one instant) is
+    turned to text once per distinct value, as str() of an instant costs a microsecond."""
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, column in enumerate(columns):
+        if type(column[0]) not in (int, float):
+            texts = {value: str(value) for value in set(column)}
+            columns[i] = [texts[value] for value in column]
+    return "".join(["\t".join(row) + "\n" for row in zip(*map(_texts, columns), strict=True)])
+
+
+def _texts(column: Sequence[Any]) -> Sequence[str]:
+    return column if type(column[0]) is str else list(map(str, column))
 
 
 def set_by_id(table: str, column: str, values: Mapping[int, int], *, also: Mapping[str, Any] | None = None) -> None:

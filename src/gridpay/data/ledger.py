@@ -86,6 +86,7 @@ def post(
                     credit_after.tolist(),
                 )
             ),
+            plain=True,
         )
         return None
     debit_after, credit_after = _move_balances(*columns(transfers))

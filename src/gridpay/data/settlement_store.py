@@ -227,10 +227,11 @@ def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: da
                 strict=True,
             )
         ],
+        plain=True,
     )
-    # The settlements' foreign keys are checked at the commit, after the posting has locked the balances: a payment
-    # locks its balance and then its account, so the account rows (which the check shares) come second here too.
-    # Checking them before the posting made the two take those locks in opposite orders and deadlock.
+    # No key of these rows is checked by the database (ADR 0032): the posting's balance locks are the batch's only
+    # row locks. (Checked at the commit, the settlements' accounts were locked too, after the balances as a payment
+    # takes them; checked before the posting, the two took those locks in opposite orders and deadlocked.)
     charged = settled.charge_fen > 0
     ledger_store.post(
         TransferBatch(
