@@ -193,7 +193,7 @@ def _settings_in_a_process(**environment: str) -> subprocess.CompletedProcess[st
     )
 
 
-def test_the_settings_add_the_replica_and_its_router_only_when_the_variable_is_set(tmp_path: Any) -> None:
+def test_the_settings_add_the_replica_and_its_router_only_when_the_variable_is_set() -> None:
     primary = "postgresql://gridpay@db-host:5432/gridpay"
     unset = _settings_in_a_process(GRIDPAY_DATABASE_URL=primary, GRIDPAY_REPLICA_DATABASE_URL="")
     assert unset.stdout.strip() == "['default'] []"
