@@ -1,15 +1,19 @@
-"""Django settings; the database is GRIDPAY_DATABASE_URL (default: SQLite in the current directory)."""
+"""Django settings; the database is GRIDPAY_DATABASE_URL (default: SQLite in the current directory), and the reports
+read from GRIDPAY_REPLICA_DATABASE_URL when it is set."""
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 
 from gridpay.config.secret_key import choose_secret_key
-from gridpay.data.settings import environment_value, from_environment, integer, switch
+from gridpay.data.replica import REPLICA, ROUTER
+from gridpay.data.settings import SettingInvalid, environment_value, from_environment, integer, problem, switch
 
 DEFAULT_DATABASE_URL = "sqlite:///gridpay.sqlite3"
+POSTGRESQL = "django.db.backends.postgresql"
 
 
 def database_from_url(url: str) -> dict[str, Any]:
@@ -27,6 +31,25 @@ def database_from_url(url: str) -> dict[str, Any]:
             "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
         }
     return config
+
+
+def replica_from_url(url: str, *, primary: dict[str, Any]) -> dict[str, Any]:
+    """The streaming replica the reports and exports read from (gridpay.data.replica): PostgreSQL, beside a
+    PostgreSQL primary (SQLite has no replica). SettingInvalid, naming the variable, for anything else."""
+    shown = re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)  # never the password
+    try:
+        config = database_from_url(url)
+    except ValueError:  # dj_database_url's unknown scheme, or a port that is not a number
+        config = {}
+    if config.get("ENGINE") != POSTGRESQL or not config.get("NAME"):
+        raise SettingInvalid(problem("GRIDPAY_REPLICA_DATABASE_URL", shown,
+                                     " PostgreSQL 备库的地址，如 postgresql://gridpay@db-replica:5432/gridpay"))
+    if primary["ENGINE"] != POSTGRESQL:
+        raise SettingInvalid("GRIDPAY_REPLICA_DATABASE_URL 只能与 PostgreSQL 主库同用（SQLite 没有备库），而 "
+                             "GRIDPAY_DATABASE_URL 不是 PostgreSQL：请删去 GRIDPAY_REPLICA_DATABASE_URL，"
+                             "或把主库换成 PostgreSQL。")
+    # The test runner creates no database on it: it stands for the primary's test database.
+    return {**config, "TEST": {"MIRROR": "default"}}
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +115,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("GRIDPAY_DATABASE_URL", DEFAULT_DATABASE_URL))}
+# Unset (the default): no second alias and no router, every query on the one database.
+if os.environ.get("GRIDPAY_REPLICA_DATABASE_URL", "").strip():
+    DATABASES[REPLICA] = replica_from_url(os.environ["GRIDPAY_REPLICA_DATABASE_URL"].strip(),
+                                          primary=DATABASES["default"])
+    DATABASE_ROUTERS = [ROUTER]
 # No built-in key (ADR 0007): it signs sessions and keys the digests of card PINs and sign-in codes. Without a
 # usable one SECRET_KEY is empty, so nothing can sign with it by accident, and GRIDPAY_SECRET_KEY_PROBLEM says why:
 # `gridpay serve`, `worker` and the digests refuse with that sentence; other commands run.

@@ -8,6 +8,7 @@ from gridpay.data.models import CollectionArea, GridStaff
 from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
 from gridpay.data.queries.collection_areas import responsibility_on
 from gridpay.data.queries.reports import customer_moves_after
+from gridpay.data.replica import reading_from_replica
 from gridpay.domain.arrears_ageing import ArrearsGroup, age_bands, days_in_arrears, group_arrears
 from gridpay.domain.business_time import month_start
 
@@ -47,6 +48,7 @@ class ArrearsByArea:
     collector_trend: list[TrendLine]
 
 
+@reading_from_replica()
 def arrears_by_area(*, day: date, months: int = DEFAULT_MONTHS) -> ArrearsByArea:
     """``day`` and the ``months`` month ends before it (as the recovery report shows a month and the ``months``
     before it), each as the ledger and the bills stood at its end."""

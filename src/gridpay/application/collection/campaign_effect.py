@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gridpay.data.queries.reports import payments_per_day
+from gridpay.data.replica import reading_from_replica
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import month_start, next_month_start
 from gridpay.domain.campaign_effect import (
@@ -27,6 +28,7 @@ class MonthCampaign:
     effect: CampaignEffect
 
 
+@reading_from_replica()
 def month_campaign_effect(*, month: date, today: date, first_day: int | None = None,
                           last_day: int | None = None) -> MonthCampaign:
     """Today is not over, so it is shown but not averaged. The campaign's days are the station's settings

@@ -9,6 +9,7 @@ from gridpay.application.reports.month_recovery import month_recovery_by
 from gridpay.data.models import Account, CollectionArea, GridStaff
 from gridpay.data.queries.collection_areas import responsibility_on
 from gridpay.data.queries.reports import customer_moves_after
+from gridpay.data.replica import reading_from_replica
 from gridpay.domain.business_time import month_start, next_month_start
 from gridpay.domain.recovery import NOTHING, MonthRecovery
 
@@ -33,6 +34,7 @@ class RecoveryByPlace:
     collectors: list[PlaceRates]
 
 
+@reading_from_replica()
 def recovery_by_place(*, month: date, today: date, months: int = DEFAULT_MONTHS) -> RecoveryByPlace:
     """The month and the ``months`` before it, each counted to its last day (the month in progress to today); an
     account belongs to the village it is in, and to the area and collector answering for it on the cut-off day."""

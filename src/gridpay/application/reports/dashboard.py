@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as queries
+from gridpay.data.replica import reading_from_replica
 from gridpay.domain.business_time import month_start
 from gridpay.domain.payments import channel_label
 
@@ -44,6 +45,7 @@ class Dashboard:
     energy_kwh: list[str]
 
 
+@reading_from_replica()
 def dashboard(*, today: date, now: datetime, day_start: datetime) -> Dashboard:
     """``day_start`` is the first instant of ``today`` in the utility's zone (for "sent today")."""
     modes = queries.accounts_by_mode()

@@ -10,6 +10,7 @@ from gridpay.application.reports.month_recovery import month_recovery
 from gridpay.data.queries import dashboard as dashboard_queries
 from gridpay.data.queries import reports as queries
 from gridpay.data.queries.collection import accounts_in_arrears_at_end_of
+from gridpay.data.replica import reading_from_replica
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.arrears_ageing import AgeBand, arrears_ageing
 from gridpay.domain.arrears_procedure import Stage
@@ -107,6 +108,7 @@ class MonthlyReport:
                 (gettext_noop("合计"), self.prepaid + self.postpaid)]
 
 
+@reading_from_replica()
 def monthly_report(*, month: date, now: datetime, zone: str) -> MonthlyReport:
     """The month's figures; those "at the cut-off" are as they stood at the month's end (月末), or now while the month
     is still running: a past month's arrears and balances are recounted from the ledger and the bills (ADR 0024), so

@@ -12,6 +12,7 @@ from gridpay.application.rollout.record_event import record_event
 from gridpay.application.rollout.rollout_progress import plan_years, progress_csv, rollout_progress
 from gridpay.application.rollout.update_villages import VillagePlan, parse_schedule, update_village, update_villages
 from gridpay.application.rollout.village_file import village_file
+from gridpay.data.replica import reading_from_replica
 from gridpay.domain.errors import DomainError
 from gridpay.domain.rollout import wechat_group_text, year_to_show
 from gridpay.domain.staff_roles import Action
@@ -24,6 +25,13 @@ MIN_YEAR, MAX_YEAR = 2000, 2100  # a year typed into the address outside these i
 
 @requires(Action.VIEW_DASHBOARD)
 def rollout_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST" and request.GET.get("export") == "csv":
+        with reading_from_replica():  # an export may be a moment behind the primary; an upload's page may not
+            return _rollout_page(request)
+    return _rollout_page(request)
+
+
+def _rollout_page(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     years = plan_years()
     try:
