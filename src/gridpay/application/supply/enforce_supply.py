@@ -12,13 +12,11 @@ from datetime import datetime
 from django.db import transaction
 
 from gridpay.data import meter_command_store
-from gridpay.data.bulk import ids_in
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.meter_command_store import CommandRequest
-from gridpay.data.models import Account, MeterCommand, WorkOrder
+from gridpay.data.models import WorkOrder
 from gridpay.data.models.field_work import WorkOrderKind
-from gridpay.data.models.meter_commands import UNDER_WAY
-from gridpay.data.queries.supply import disconnection_candidates
+from gridpay.data.queries.supply import disconnection_candidates, lock_disconnection_standings
 from gridpay.data.run_lock import exclusive_run
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandAction
@@ -80,25 +78,19 @@ def _standings(account_ids: list[int]) -> dict[int, tuple[SupplyStanding, str]]:
     # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for the run
     # and then finds the disconnect queued (and cancels it). Locking the balances too took them in the opposite order
     # to a payment's (a deadlock waiting to happen), and twice the locks.
-    rows = Account.objects.select_for_update(of=("self",)).filter(id__in=ids_in(account_ids)).values_list(
-        "id", "ledger_account__balance_fen", "supply_state", "protected", "protected_reason", "arrears_since"
-    )
-    busy = set(
-        MeterCommand.objects.filter(
-            account_id__in=ids_in(account_ids),
-            status__in=UNDER_WAY,
-        ).values_list("account_id", flat=True)
-    )
     return {
-        account_id: (
+        s.account_id: (
             SupplyStanding(
-                available_balance_fen=balance, supply_state=SupplyState(state), protected=protected,
-                arrears_since=since, live_command=account_id in busy,
+                available_balance_fen=s.balance_fen, supply_state=_STATES[s.supply_state], protected=s.protected,
+                arrears_since=s.arrears_since, live_command=s.live_command,
             ),
-            reason,
+            s.protected_reason,
         )
-        for account_id, balance, state, protected, reason, since in rows
+        for s in lock_disconnection_standings(account_ids)
     }
+
+
+_STATES = {state.value: state for state in SupplyState}  # SupplyState(value) is slow enough to show in a run
 
 
 def _note_window(report: EnforcementReport, decision: DisconnectDecision) -> None:

@@ -1,15 +1,17 @@
 """Read queries of the control loop: what alerts and disconnection need to know of prepaid accounts."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection
 
-from gridpay.data.bulk import sql_date
+from gridpay.data.bulk import array_literal, on_postgresql, sql_date
 from gridpay.data.models import Account, Contact, Meter, MeterCommand, Settlement
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.models.meter_commands import UNDER_WAY
@@ -102,6 +104,66 @@ def disconnection_candidates(*, arrears_before: datetime) -> list[DisconnectionC
         .order_by("account_id")
     )
     return [DisconnectionCandidate(account_id=a, meter_id=m) for a, m in meters]
+
+
+@dataclass(frozen=True)
+class DisconnectionStanding:
+    """What the disconnection run decides an account by, read under the account's lock."""
+
+    account_id: int
+    balance_fen: int
+    supply_state: str
+    protected: bool
+    protected_reason: str
+    arrears_since: datetime | None
+    live_command: bool  # a command under way on any of its meters
+
+
+# Written out: the run reads a hundred thousand of these, and Django's building of each row cost as much as the read.
+# The accounts alone are locked (OF a), not their balances: see enforce_supply.
+# The commands under way are found by one read of the batch's accounts, not a lookup per account: the run itself
+# adds thousands of commands a batch, and a lookup planned on an empty table's statistics scans it each time.
+_STANDINGS = """
+    SELECT a.id, l.balance_fen, a.supply_state, a.protected, a.protected_reason, a.arrears_since,
+           busy.account_id IS NOT NULL
+    FROM gridpay_account a JOIN gridpay_ledgeraccount l ON l.id = a.ledger_account_id
+    LEFT JOIN (
+        SELECT DISTINCT account_id FROM gridpay_metercommand WHERE account_id IN ({ids}) AND status IN ({under_way})
+    ) busy ON busy.account_id = a.id
+    WHERE a.id IN ({ids})
+    ORDER BY a.id{lock}
+"""
+
+
+def lock_disconnection_standings(account_ids: Sequence[int]) -> list[DisconnectionStanding]:
+    """The accounts' standings, each account locked (FOR UPDATE on PostgreSQL; SQLite's transaction holds its write
+    lock), in id order; inside the caller's transaction."""
+    under_way = ", ".join(["%s"] * len(UNDER_WAY))
+    if on_postgresql():
+        statement = _STANDINGS.format(under_way=under_way, ids="SELECT unnest(%s::bigint[])", lock=" FOR UPDATE OF a")
+        ids = array_literal(account_ids)
+        params: list[Any] = [ids, *UNDER_WAY, ids]
+    else:
+        statement = _STANDINGS.format(under_way=under_way, ids=", ".join(["%s"] * len(account_ids)), lock="")
+        params = [*account_ids, *UNDER_WAY, *account_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return [
+        DisconnectionStanding(
+            account_id=account_id, balance_fen=balance, supply_state=state, protected=bool(protected),
+            protected_reason=reason, arrears_since=_aware(since), live_command=bool(live),
+        )
+        for account_id, balance, state, protected, reason, since, live in rows
+    ]
+
+
+def _aware(instant: datetime | str | None) -> datetime | None:
+    """An instant as PostgreSQL hands it back; SQLite's (Django keeps them in UTC) is naive, or text."""
+    if instant is None or (isinstance(instant, datetime) and instant.tzinfo is not None):
+        return instant
+    naive = instant if isinstance(instant, datetime) else datetime.fromisoformat(instant)
+    return naive.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
