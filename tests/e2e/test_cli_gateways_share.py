@@ -29,7 +29,7 @@ from tests.support.nats import OwnNats
 from tests.support.serving import free_port
 from tests.support.template_database import copy_template
 
-METERS = 300
+METERS = 240
 GATEWAYS = ("gw-a", "gw-b", "gw-c")
 ACCOUNTS_HEADER = (
     "account_no,customer_name,phone,village,transformer_area,address,mode,prepaid_since,tariff,time_of_use,"
@@ -127,7 +127,8 @@ def test_three_gateways_share_the_meters_and_two_take_over_the_one_killed(
     with broker_of(kind, tmp_path / "broker") as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
         env.update(GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
-                   GRIDPAY_MQTT_URL=url, GRIDPAY_GATEWAY_HEARTBEAT_S="2")
+                   GRIDPAY_MQTT_URL=url, GRIDPAY_GATEWAY_HEARTBEAT_S="2",
+                   GRIDPAY_LOG_LEVEL="INFO")
 
         def run(*args: str) -> str:
             done = subprocess.run([*GRIDPAY, *args], cwd=work, env=env, capture_output=True, text=True, timeout=120,
@@ -152,12 +153,11 @@ def test_three_gateways_share_the_meters_and_two_take_over_the_one_killed(
             assert frames.subscribed.wait(10)
             for gateway in gateways.values():
                 gateway.wait_for("采集网关已连接")
-            # Every meter answers four seconds after it is asked: the killed gateway's answers are still to come.
-            meters = start("simulate-meters", "--meters", str(METERS), "--slow", "1", "--slow-delay", "4")
+            # Every meter answers two seconds after it is asked: the killed gateway's answers are still to come.
+            meters = start("simulate-meters", "--meters", str(METERS), "--slow", "1", "--slow-delay", "2")
             meters.wait_for(f"模拟表计 {METERS} 只")
-            beating = "SELECT COUNT(*) FROM gridpay_gatewayheartbeat WHERE connected = 1 AND stopped_at IS NULL"
-            wait_until(lambda: count(beating) == len(GATEWAYS), timeout_s=20, what="three gateways connected")
-            time.sleep(4.5)  # two beats: each has seen the other two
+            for gateway in gateways.values():
+                gateway.wait_for(f"在线采集网关 {len(GATEWAYS)} 个", stream="err")
 
             assert f"下发停电命令 {METERS} 户" in run("supply", "enforce")
             wait_until(lambda: frames.total() >= METERS, timeout_s=30, what="every disconnect sent")
@@ -171,8 +171,8 @@ def test_three_gateways_share_the_meters_and_two_take_over_the_one_killed(
             for name in ("gw-b", "gw-c"):
                 assert gateways[name].process.poll() is None
 
-            # Meters the killed gateway served: their reconnects go out from the other two.
-            paying = served_by_a[:2]
+            # A meter the killed gateway served: its reconnect goes out from one of the other two.
+            paying = served_by_a[:1]
             for n in paying:
                 run("payments", "record", "--account", account_no(n), "--amount-fen", "20000", "--channel",
                     "counter", "--txn-id", f"C-{n}")
