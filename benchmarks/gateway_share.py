@@ -21,12 +21,18 @@ broker have room.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +56,8 @@ def main() -> None:
     parser.add_argument("--wave-meters", type=int, default=2_000, help="meters a gateway asks per wave")
     parser.add_argument("--wave-s", type=float, default=0.5, help="seconds between a gateway's waves")
     parser.add_argument("--simulators", type=int, default=2, help="processes of simulated meters")
-    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883")
+    parser.add_argument("--broker", default="mosquitto",
+                        help="mosquitto or nats: one of the benchmark's own, started here; or mqtt://host:port")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--child", choices=["gateway", "meters"], help=argparse.SUPPRESS)
     parser.add_argument("--name", default="", help=argparse.SUPPRESS)
@@ -66,6 +73,12 @@ def main() -> None:
     if args.child == "meters":
         asyncio.run(meters_child(args))
         return
+    with own_broker(args.broker) as url:
+        args.broker = url
+        bench(args, parser)
+
+
+def bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     counts = [int(n) for n in args.gateways.split(",")]
     if len(counts) > len(READ_DAYS):
         parser.error(f"--gateways: at most {len(READ_DAYS)} rounds")
@@ -84,6 +97,10 @@ def main() -> None:
             wait_for_line(process, "ready")
         rates = {}
         for gateways, read_day in zip(counts, READ_DAYS, strict=False):
+            for process in simulators:  # midnight: the meters freeze the day the round reads
+                process.send_signal(signal.SIGUSR1)
+            for process in simulators:
+                wait_for_line(process, "frozen")
             rates[gateways] = read_round(args, gateways, read_day)
         for process in simulators:
             process.terminate()
@@ -105,6 +122,51 @@ def main() -> None:
 
         connections.close_all()
         drop_postgres_database(args.pg_url, DATABASE)
+
+
+@contextlib.contextmanager
+def own_broker(kind: str) -> Iterator[str]:
+    """A broker of the benchmark's own on a free loopback port: Mosquitto with the production limits of the README (a
+    shared one with the default 1 000 queued messages a client drops answers), or nats-server with JetStream and
+    MQTT; or the given URL."""
+    if kind.startswith("mqtt://"):
+        yield kind
+        return
+    directory = Path(tempfile.mkdtemp(prefix="gridpay-bench-share-"))
+    port = free_port()
+    if kind == "mosquitto":
+        config = (f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                  "max_queued_messages 1000000\nmax_inflight_messages 1000\n")
+        command = [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(directory / "broker.conf")]
+    elif kind == "nats":
+        config = (f"server_name: gridpay-bench-{port}\nlisten: 127.0.0.1:{free_port()}\n"
+                  f'jetstream {{ store_dir: "{directory}/jetstream" }}\nmqtt {{ listen: 127.0.0.1:{port} }}\n')
+        command = [shutil.which("nats-server") or "/usr/sbin/nats-server", "-c", str(directory / "broker.conf")]
+    else:
+        sys.exit(f"--broker: mosquitto, nats or mqtt://host:port, not {kind!r}")
+    (directory / "broker.conf").write_text(config, encoding="utf-8")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{kind} did not start") from None
+                time.sleep(0.05)
+        yield f"mqtt://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def with_areas() -> None:
@@ -147,7 +209,7 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
             wait_for_line(process, "ready")
         time.sleep(max(t0 + START_SECONDS - time.time(), 0))
         began = time.perf_counter()
-        while (left := wanted(read_day)) > 0:
+        while (left := wanted(read_day)) > 0:  # each meter's day read, or listed as a gap
             time.sleep(0.5)
             if time.perf_counter() - began > 3_600:
                 print(f"WARNING: {left:,} meters still unread after an hour")
@@ -158,16 +220,20 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=120)
-    read = args.meters - wanted(read_day)
+    from gridpay.data.models import DailyRead
+
+    days = DailyRead.objects.filter(reading_date=read_day)
+    read = days.filter(status="read").count()
+    gaps = Counter(days.filter(status="gap").values_list("gap_reason", flat=True))
     rate = read / elapsed
-    print(f"  {read:,} meters read in {elapsed:.1f} s: {rate:,.0f} meters read/s")
+    print(f"  {read:,} meters read in {elapsed:.1f} s (gaps: {dict(gaps)}): {rate:,.0f} meters read/s")
     return rate
 
 
 def wanted(read_day: date) -> int:
     from gridpay.data.models import DailyRead
 
-    return DailyRead.objects.filter(reading_date=read_day).exclude(status="read").count()
+    return DailyRead.objects.filter(reading_date=read_day, status="wanted").count()
 
 
 async def gateway_child(args: argparse.Namespace) -> None:
@@ -200,6 +266,15 @@ async def meters_child(args: argparse.Namespace) -> None:
     meters = await asyncio.to_thread(my_meters, args)
     stop, ready = asyncio.Event(), asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    next_midnight = [DAY + timedelta(days=2)]
+
+    def freeze() -> None:
+        for meter in meters:
+            meter.freeze_day(at=datetime.combine(next_midnight[0], datetime.min.time()))
+        next_midnight[0] += timedelta(days=1)
+        print("frozen", flush=True)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, freeze)
     running = asyncio.create_task(run_fleet(
         meters=meters, broker=mqtt.parse_broker_url(args.broker), ready=ready, stop=stop,
         now_local=lambda: datetime.now(SHANGHAI), identifier=f"bench-meters-{args.part}-{os.getpid()}"))
@@ -224,8 +299,8 @@ def my_meters(args: argparse.Namespace) -> list[Any]:
             continue
         meter = SimulatedMeter(address=address, total_kwh=total, rate_kwh=[Decimal(0), Decimal(0), total, Decimal(0)],
                                daily_kwh=Decimal(rng.randint(300, 1500)) / 100, rates=0)
-        for day in [DAY, *READ_DAYS]:  # each midnight freezes the day before
-            meter.freeze_day(at=datetime.combine(day + timedelta(days=1), datetime.min.time()))
+        # Midnight of the 16th froze the 15th; each round's midnight is signalled (SIGUSR1) before it.
+        meter.freeze_day(at=datetime.combine(DAY + timedelta(days=1), datetime.min.time()))
         meters.append(meter)
     connection.close()
     return meters
