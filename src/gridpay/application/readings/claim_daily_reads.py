@@ -9,7 +9,7 @@ from django.db import transaction
 
 from gridpay.application.readings.freeze_stamps import stamps_seen
 from gridpay.data.models import DailyRead
-from gridpay.data.queries.served import served_only
+from gridpay.data.queries.served import served_first
 from gridpay.domain.daily_reads import (
     Found,
     GapReason,
@@ -20,6 +20,8 @@ from gridpay.domain.daily_reads import (
     locate,
 )
 from gridpay.domain.meter_models import UNKNOWN
+
+_ORDER = ("next_attempt_at", "id")
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,12 @@ def claim_daily_reads(
     """The reads of up to ``meters`` meters, ``per_area`` of a transformer area at most, marked asked. ``keys``: the
     share keys of the meters this gateway serves (gateway_members); None: every meter."""
     wave = ReadWave(asks=[])
-    due = served_only(DailyRead.objects.filter(status=ReadStatus.WANTED, next_attempt_at__lte=at),
-                      address_field="meter__dlt645_address", keys=keys)
+    due = served_first(DailyRead.objects.filter(status=ReadStatus.WANTED, next_attempt_at__lte=at),
+                       address_field="meter__dlt645_address", keys=keys, order=_ORDER, count=meters * 8)
     with transaction.atomic():
         rows = list(
             due.select_for_update(skip_locked=True, of=("self",))
-            .order_by("next_attempt_at", "id")
+            .order_by(*_ORDER)
             .values_list("id", "meter_id", "reading_date", "attempts", "meter__dlt645_address",
                          "meter__model__freeze_depth", "meter__account__transformer_area")[: meters * 8]
         )
