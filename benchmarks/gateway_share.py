@@ -57,8 +57,11 @@ def main() -> None:
     parser.add_argument("--wave-meters", type=int, default=2_000, help="meters a gateway asks per wave")
     parser.add_argument("--wave-s", type=float, default=0.5, help="seconds between a gateway's waves")
     parser.add_argument("--simulators", type=int, default=2, help="processes of simulated meters")
-    parser.add_argument("--broker", default="mosquitto",
-                        help="mosquitto or nats: one of the benchmark's own, started here; or mqtt://host:port")
+    parser.add_argument(
+        "--broker",
+        default="mosquitto",
+        help="mosquitto or nats: one of the benchmark's own, started here; or mqtt://host:port",
+    )
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--child", choices=["gateway", "meters"], help=argparse.SUPPRESS)
     parser.add_argument("--name", default="", help=argparse.SUPPRESS)
@@ -85,8 +88,10 @@ def bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         parser.error(f"--gateways: at most {len(READ_DAYS)} rounds")
     recreate_postgres_database(args.pg_url, DATABASE)
     os.environ["GRIDPAY_DATABASE_URL"] = args.pg_url.rsplit("/", 1)[0] + "/" + DATABASE
-    print(f"gridpay gateways-sharing benchmark on PostgreSQL, broker {args.broker}: {args.meters:,} meters, "
-          f"waves of {args.wave_meters:,} every {args.wave_s} s per gateway, {args.simulators} meter processes")
+    print(
+        f"gridpay gateways-sharing benchmark on PostgreSQL, broker {args.broker}: {args.meters:,} meters, "
+        f"waves of {args.wave_meters:,} every {args.wave_s} s per gateway, {args.simulators} meter processes"
+    )
     started = time.perf_counter()
     build_town(args.meters)
     with_areas()
@@ -108,12 +113,16 @@ def bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         for process in simulators:
             process.wait(timeout=60)
         raw = asyncio.run(raw_rate(args))
-        print(f"ceiling: one client publishing the same read requests, QoS 1, 500 in flight: {2 * raw:,.0f} frames/s "
-              f"= {raw:,.0f} meters/s (two requests a meter)")
+        print(
+            f"ceiling: one client publishing the same read requests, QoS 1, 500 in flight: {2 * raw:,.0f} frames/s "
+            f"= {raw:,.0f} meters/s (two requests a meter)"
+        )
         best = max(rates.values())
         for gateways, rate in rates.items():
-            print(f"{gateways} gateway{'s' if gateways > 1 else ''}: {rate:,.0f} meters read/s "
-                  f"({rate / rates[counts[0]]:.2f}× of {counts[0]}; {rate / raw:.1%} of the broker's raw rate)")
+            print(
+                f"{gateways} gateway{'s' if gateways > 1 else ''}: {rate:,.0f} meters read/s "
+                f"({rate / rates[counts[0]]:.2f}× of {counts[0]}; {rate / raw:.1%} of the broker's raw rate)"
+            )
         print(f"ratio: {best / raw:.3f}")
     finally:
         for process in simulators:
@@ -136,12 +145,16 @@ def own_broker(kind: str) -> Iterator[str]:
     directory = Path(tempfile.mkdtemp(prefix="gridpay-bench-share-"))
     port = free_port()
     if kind == "mosquitto":
-        config = (f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                  "max_queued_messages 1000000\nmax_inflight_messages 1000\n")
+        config = (
+            f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            "max_queued_messages 1000000\nmax_inflight_messages 1000\n"
+        )
         command = [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(directory / "broker.conf")]
     elif kind == "nats":
-        config = (f"server_name: gridpay-bench-{port}\nlisten: 127.0.0.1:{free_port()}\n"
-                  f'jetstream {{ store_dir: "{directory}/jetstream" }}\nmqtt {{ listen: 127.0.0.1:{port} }}\n')
+        config = (
+            f"server_name: gridpay-bench-{port}\nlisten: 127.0.0.1:{free_port()}\n"
+            f'jetstream {{ store_dir: "{directory}/jetstream" }}\nmqtt {{ listen: 127.0.0.1:{port} }}\n'
+        )
         command = [shutil.which("nats-server") or "/usr/sbin/nats-server", "-c", str(directory / "broker.conf")]
     else:
         sys.exit(f"--broker: mosquitto, nats or mqtt://host:port, not {kind!r}")
@@ -179,9 +192,24 @@ def with_areas() -> None:
 
 def child(args: argparse.Namespace, kind: str, *extra: str) -> "subprocess.Popen[str]":
     return subprocess.Popen(
-        [sys.executable, __file__, "--child", kind, "--broker", args.broker, "--simulators", str(args.simulators),
-         "--wave-meters", str(args.wave_meters), "--wave-s", str(args.wave_s), *extra],
-        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--broker",
+            args.broker,
+            "--simulators",
+            str(args.simulators),
+            "--wave-meters",
+            str(args.wave_meters),
+            "--wave-s",
+            str(args.wave_s),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
     )
 
 
@@ -200,11 +228,15 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
     first_wave = datetime(poll_day.year, poll_day.month, poll_day.day, 0, 10, tzinfo=SHANGHAI)
     planned = time.perf_counter()
     plan = plan_daily_reads(today=poll_day, at=first_wave)
-    print(f"round of {gateways} gateway{'s' if gateways > 1 else ''}: the reads of {read_day} planned "
-          f"({plan.wanted:,} wanted) in {time.perf_counter() - planned:.1f} s")
+    print(
+        f"round of {gateways} gateway{'s' if gateways > 1 else ''}: the reads of {read_day} planned "
+        f"({plan.wanted:,} wanted) in {time.perf_counter() - planned:.1f} s"
+    )
     t0 = time.time()
-    processes = [child(args, "gateway", "--name", f"bench-gw-{n}", "--t0", repr(t0), "--read-day", str(read_day))
-                 for n in range(gateways)]
+    processes = [
+        child(args, "gateway", "--name", f"bench-gw-{n}", "--t0", repr(t0), "--read-day", str(read_day))
+        for n in range(gateways)
+    ]
     try:
         for process in processes:
             wait_for_line(process, "ready")
@@ -244,14 +276,23 @@ async def gateway_child(args: argparse.Namespace) -> None:
 
     poll_day = date.fromisoformat(args.read_day) + timedelta(days=1)
     start = datetime(poll_day.year, poll_day.month, poll_day.day, 0, 10, tzinfo=SHANGHAI) - timedelta(
-        seconds=START_SECONDS)
+        seconds=START_SECONDS
+    )
 
     def clock() -> datetime:
         return start + timedelta(seconds=time.time() - args.t0)
 
-    gateway = Gateway(broker=mqtt.parse_broker_url(args.broker), head_end=HeadEnd(rounds={"planned": poll_day}),
-                      clock=clock, wave_s=args.wave_s, wave_meters=args.wave_meters, sweep_s=3_600, poll_s=1.0,
-                      instance=args.name, heartbeat_s=1.0)
+    gateway = Gateway(
+        broker=mqtt.parse_broker_url(args.broker),
+        head_end=HeadEnd(rounds={"planned": poll_day}),
+        clock=clock,
+        wave_s=args.wave_s,
+        wave_meters=args.wave_meters,
+        sweep_s=3_600,
+        poll_s=1.0,
+        instance=args.name,
+        heartbeat_s=1.0,
+    )
     stop, ready = asyncio.Event(), asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     running = asyncio.create_task(gateway.run(stop=stop, ready=ready))
@@ -276,9 +317,17 @@ async def meters_child(args: argparse.Namespace) -> None:
         print("frozen", flush=True)
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, freeze)
-    running = asyncio.create_task(run_fleet(
-        meters=meters, broker=mqtt.parse_broker_url(args.broker), ready=ready, stop=stop, slow_delay_s=0,
-        now_local=lambda: datetime.now(SHANGHAI), identifier=f"bench-meters-{args.part}-{os.getpid()}"))
+    running = asyncio.create_task(
+        run_fleet(
+            meters=meters,
+            broker=mqtt.parse_broker_url(args.broker),
+            ready=ready,
+            stop=stop,
+            slow_delay_s=0,
+            now_local=lambda: datetime.now(SHANGHAI),
+            identifier=f"bench-meters-{args.part}-{os.getpid()}",
+        )
+    )
     await ready.wait()
     print("ready", flush=True)
     await running
@@ -298,8 +347,13 @@ def my_meters(args: argparse.Namespace) -> list[Any]:
     for meter_id, address, total in rows.iterator(chunk_size=10_000):
         if meter_id % args.simulators != args.part:
             continue
-        meter = SimulatedMeter(address=address, total_kwh=total, rate_kwh=[Decimal(0), Decimal(0), total, Decimal(0)],
-                               daily_kwh=Decimal(rng.randint(300, 1500)) / 100, rates=0)
+        meter = SimulatedMeter(
+            address=address,
+            total_kwh=total,
+            rate_kwh=[Decimal(0), Decimal(0), total, Decimal(0)],
+            daily_kwh=Decimal(rng.randint(300, 1500)) / 100,
+            rates=0,
+        )
         # Midnight of the 16th froze the 15th; each round's midnight is signalled (SIGUSR1) before it.
         meter.freeze_day(at=datetime.combine(DAY + timedelta(days=1), datetime.min.time()))
         # "Slow" with no delay: each answer is a task of its own, so a process answers many meters at once, as many
@@ -315,12 +369,15 @@ async def raw_rate(args: argparse.Namespace) -> float:
     from gridpay.integrations.headend import mqtt
     from gridpay.integrations.headend.meter_link import freeze_read_frame
 
-    frames = [(f"gridpay/raw/{n:012d}/down", freeze_read_frame(f"{n:012d}", 1, energy=energy))
-              for n in range(1, args.meters + 1) for energy in (False, True)]
+    frames = [
+        (f"gridpay/raw/{n:012d}/down", freeze_read_frame(f"{n:012d}", 1, energy=energy))
+        for n in range(1, args.meters + 1)
+        for energy in (False, True)
+    ]
     async with mqtt.connect(mqtt.parse_broker_url(args.broker), identifier=f"bench-raw-{os.getpid()}") as client:
         started = time.perf_counter()
         for first in range(0, len(frames), 500):
-            await asyncio.gather(*(client.publish(topic, frame, qos=1) for topic, frame in frames[first:first + 500]))
+            await asyncio.gather(*(client.publish(topic, frame, qos=1) for topic, frame in frames[first : first + 500]))
         return args.meters / (time.perf_counter() - started)
 
 

@@ -54,8 +54,12 @@ class ControlFrames:
         self.counts: Counter[str] = Counter()
         self.subscribed = threading.Event()
         self._lock = threading.Lock()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"frame-counter-{port}",
-                                  protocol=paho.MQTTv311, clean_session=True)
+        self.client = paho.Client(
+            paho.CallbackAPIVersion.VERSION2,
+            client_id=f"frame-counter-{port}",
+            protocol=paho.MQTTv311,
+            clean_session=True,
+        )
         self.client.on_connect = lambda c, *_: c.subscribe("gridpay/meter/+/down", qos=1)
         self.client.on_subscribe = lambda *_: self.subscribed.set()
         self.client.on_message = self._message
@@ -117,34 +121,46 @@ def test_three_gateways_share_the_meters_and_two_take_over_the_one_killed(
             return int(db.execute(query, params).fetchone()[0])
 
     day = clock.today() - timedelta(days=2)
-    rows = [f"{account_no(n)},用户{n},139{n:08d},,,,prepaid,{day},zj-resident-2024,0,,E{n:05d},{address(n)},total,"
-            f"{day},0,0,DDZY-2013" for n in range(METERS)]
+    rows = [
+        f"{account_no(n)},用户{n},139{n:08d},,,,prepaid,{day},zj-resident-2024,0,,E{n:05d},{address(n)},total,"
+        f"{day},0,0,DDZY-2013"
+        for n in range(METERS)
+    ]
     (work / "accounts.csv").write_text(ACCOUNTS_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     (work / "readings.csv").write_text(
         "meter_no,reading_date,total_kwh,sharp_kwh,peak_kwh,flat_kwh,valley_kwh\n"
-        + "".join(f"E{n:05d},{day},200.00,,,,\n" for n in range(METERS)), encoding="utf-8")
+        + "".join(f"E{n:05d},{day},200.00,,,,\n" for n in range(METERS)),
+        encoding="utf-8",
+    )
 
     with broker_of(kind, tmp_path / "broker") as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDPAY_")}
-        env.update(GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"), GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
-                   GRIDPAY_MQTT_URL=url, GRIDPAY_GATEWAY_HEARTBEAT_S="2",
-                   GRIDPAY_LOG_LEVEL="INFO")
+        env.update(
+            GRIDPAY_SMS_FILE=str(tmp_path / "sms.jsonl"),
+            GRIDPAY_GATEWAY_WAKE_PORT=str(free_port()),
+            GRIDPAY_MQTT_URL=url,
+            GRIDPAY_GATEWAY_HEARTBEAT_S="2",
+            GRIDPAY_LOG_LEVEL="INFO",
+        )
 
         def run(*args: str) -> str:
-            done = subprocess.run([*GRIDPAY, *args], cwd=work, env=env, capture_output=True, text=True, timeout=120,
-                                  check=False)
+            done = subprocess.run(
+                [*GRIDPAY, *args], cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False
+            )
             assert done.returncode == 0, done.stderr
             return done.stdout
 
         def start(*args: str) -> Output:
-            return Output(subprocess.Popen([*GRIDPAY, *args], cwd=work, env=env, stdout=subprocess.PIPE,
-                                           stderr=subprocess.PIPE, text=True))
+            return Output(
+                subprocess.Popen(
+                    [*GRIDPAY, *args], cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
+            )
 
         run("accounts", "import", "accounts.csv")
         run("readings", "import", "readings.csv")
         run("settle", "--through", str(clock.today() - timedelta(days=1)))
-        run("supply", "policy", "--window", "00:00-23:59:59", "--every-day", "--holidays", "open", "--delay-days",
-            "0")
+        run("supply", "policy", "--window", "00:00-23:59:59", "--every-day", "--holidays", "open", "--delay-days", "0")
         host, port = url.removeprefix("mqtt://").split(":")
         frames = ControlFrames(host, int(port))
         gateways = {name: start("gateway", "--name", name, "--no-daily-reads") for name in GATEWAYS}
@@ -174,8 +190,18 @@ def test_three_gateways_share_the_meters_and_two_take_over_the_one_killed(
             # A meter the killed gateway served: its reconnect goes out from one of the other two.
             paying = served_by_a[:1]
             for n in paying:
-                run("payments", "record", "--account", account_no(n), "--amount-fen", "20000", "--channel",
-                    "counter", "--txn-id", f"C-{n}")
+                run(
+                    "payments",
+                    "record",
+                    "--account",
+                    account_no(n),
+                    "--amount-fen",
+                    "20000",
+                    "--channel",
+                    "counter",
+                    "--txn-id",
+                    f"C-{n}",
+                )
             wait_until(lambda: count(confirmed) == METERS + len(paying), timeout_s=60, what="reconnects confirmed")
             time.sleep(1)  # a frame sent twice would have reached the counter by now
         finally:

@@ -69,9 +69,26 @@ def test_each_gateway_asks_for_the_daily_reads_of_its_own_meters() -> None:
 
 def test_the_members_are_read_from_the_heartbeats() -> None:
     beat = GatewayBeat(
-        instance="gw-a", host="h", pid=1, broker="mqtt://127.0.0.1:1883", started_at=TUESDAY_10, beat_at=TUESDAY_10,
-        beat_every_s=5, connected=True, connected_since=TUESDAY_10, last_lost_at=None, last_publish_at=None, losses=0,
-        reconnects=0, connect_failures=0, published=0, unsent=0, received=0, confirmed=0, failed=0, last_error="",
+        instance="gw-a",
+        host="h",
+        pid=1,
+        broker="mqtt://127.0.0.1:1883",
+        started_at=TUESDAY_10,
+        beat_at=TUESDAY_10,
+        beat_every_s=5,
+        connected=True,
+        connected_since=TUESDAY_10,
+        last_lost_at=None,
+        last_publish_at=None,
+        losses=0,
+        reconnects=0,
+        connect_failures=0,
+        published=0,
+        unsent=0,
+        received=0,
+        confirmed=0,
+        failed=0,
+        last_error="",
     )
     record_gateway_heartbeat(beat=beat)
     record_gateway_heartbeat(beat=replace(beat, instance="gw-b", beat_at=TUESDAY_10 - timedelta(seconds=20)))

@@ -33,13 +33,15 @@ class OwnNats:
         self.log = directory / "nats.log"
         self.config = directory / "nats.conf"
         self.config.write_text(
-            "\n".join([
-                f"server_name: gridpay-test-{self.port}",
-                f"listen: 127.0.0.1:{self.port}",
-                f'jetstream {{ store_dir: "{directory / "jetstream"}" }}',
-                f"mqtt {{ listen: 127.0.0.1:{self.mqtt_port} }}",
-                "",
-            ]),
+            "\n".join(
+                [
+                    f"server_name: gridpay-test-{self.port}",
+                    f"listen: 127.0.0.1:{self.port}",
+                    f'jetstream {{ store_dir: "{directory / "jetstream"}" }}',
+                    f"mqtt {{ listen: 127.0.0.1:{self.mqtt_port} }}",
+                    "",
+                ]
+            ),
             encoding="utf-8",
         )
         self.process: subprocess.Popen[bytes] | None = None
@@ -49,8 +51,11 @@ class OwnNats:
         return f"mqtt://127.0.0.1:{self.mqtt_port}"
 
     def start(self, *, timeout_s: float = 15) -> None:
-        self.process = subprocess.Popen([self.binary, "-c", str(self.config), "-l", str(self.log)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(self.config), "-l", str(self.log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout_s
         while not self._answers():
             if self.process.poll() is not None:

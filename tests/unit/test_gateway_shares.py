@@ -52,10 +52,20 @@ def test_the_members_are_the_connected_gateways_that_beat_lately_and_itself_whil
     now = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
     def beat(instance: str, age_s: float, *, connected: bool = True, stopped: bool = False) -> Beat:
-        return Beat(instance=instance, beat_at=now - timedelta(seconds=age_s), beat_every_s=5, connected=connected,
-                    stopped=stopped)
+        return Beat(
+            instance=instance,
+            beat_at=now - timedelta(seconds=age_s),
+            beat_every_s=5,
+            connected=connected,
+            stopped=stopped,
+        )
 
-    beats = [beat("me", 60), beat("fresh", 14), beat("late", 16), beat("away", 1, connected=False),
-             beat("stopped", 1, stopped=True)]
+    beats = [
+        beat("me", 60),
+        beat("fresh", 14),
+        beat("late", 16),
+        beat("away", 1, connected=False),
+        beat("stopped", 1, stopped=True),
+    ]
     assert live_members(beats=beats, now=now, instance="me", connected=True) == ("fresh", "me")
     assert live_members(beats=beats, now=now, instance="me", connected=False) == ("fresh",)

@@ -73,8 +73,11 @@ def live_members(*, beats: Iterable[Beat], now: datetime, instance: str, connect
     """The members at ``now`` as gateway ``instance`` sees them: the others whose last beat is recent, connected and
     not a clean stop; and itself while it is connected (whatever its row says: its own beat may be late to land)."""
     members = {
-        b.instance for b in beats
-        if b.instance != instance and b.connected and not b.stopped
+        b.instance
+        for b in beats
+        if b.instance != instance
+        and b.connected
+        and not b.stopped
         and now - b.beat_at <= timedelta(seconds=MISSED_BEATS * b.beat_every_s)
     }
     if connected:

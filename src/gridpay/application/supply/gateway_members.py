@@ -19,10 +19,11 @@ def gateway_shares(*, instance: str, now: datetime, connected: bool) -> Membersh
     """The members as ``instance`` sees them at ``now``, and the share keys it serves among them."""
     beats = [
         Beat(instance=name, beat_at=beat_at, beat_every_s=every_s, connected=up, stopped=stopped_at is not None)
-        for name, beat_at, every_s, up, stopped_at in GatewayHeartbeat.objects.filter(beat_at__gte=now - RECENT)
-        .values_list("instance", "beat_at", "beat_every_s", "connected", "stopped_at")
+        for name, beat_at, every_s, up, stopped_at in GatewayHeartbeat.objects.filter(
+            beat_at__gte=now - RECENT
+        ).values_list("instance", "beat_at", "beat_every_s", "connected", "stopped_at")
     ]
     members = live_members(beats=beats, now=now, instance=instance, connected=connected)
-    return Membership(shares=shares_of(instance=instance, members=members),
-                      last_beat={b.instance: b.beat_at for b in beats})
-
+    return Membership(
+        shares=shares_of(instance=instance, members=members), last_beat={b.instance: b.beat_at for b in beats}
+    )

@@ -14,6 +14,11 @@ as *sending* and recorded sent only for the frames the broker acknowledged (PUBA
 queue at once, and nothing is claimed while there is no broker. Each loop is supervised: one that dies of an
 unexpected exception stops the process (GatewayTaskDied) for the service manager to start it again; a lost
 connection is not a death.
+
+Gateways may run side by side (ADR 0031): each serves the meters that rendezvous hashing gives it among the gateways
+whose heartbeat is recent, read again after each beat. It claims their commands and daily reads only, records their
+uplinks only (every gateway hears every uplink), and holds the others' a minute, so that when a gateway is found
+gone, the ones that take its meters over record what those meters said since its last beat.
 """
 
 import asyncio
