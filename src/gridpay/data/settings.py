@@ -168,6 +168,9 @@ class GridpaySettings:
     # to this, with jitter): shorter brings a gateway back sooner after a broker restart, longer spares a broker
     # that many gateways lost at once.
     gateway_reconnect_max_s: int = setting(30, "GRIDPAY_GATEWAY_RECONNECT_MAX_S", integer(minimum=1, maximum=600))
+    # How often each gateway writes its heartbeat. Gateways that run side by side divide the meters among those that
+    # beat (ADR 0031): one silent for three beats is taken for gone and its meters are served by the others.
+    gateway_heartbeat_s: int = setting(5, "GRIDPAY_GATEWAY_HEARTBEAT_S", integer(minimum=1, maximum=60))
     # On SQLite a queued command wakes the gateway with a datagram to this loopback port.
     gateway_wake_port: int = setting(18831, "GRIDPAY_GATEWAY_WAKE_PORT", integer(minimum=1, maximum=65535))
     # What a remote-control frame carries for the meters to obey it (DL/T 645 password level 02, in BCD).

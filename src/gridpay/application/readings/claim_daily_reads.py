@@ -1,6 +1,7 @@
 """Hands the gateway a wave of daily reads due now, at most so many per transformer area (its concentrator)."""
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -8,6 +9,7 @@ from django.db import transaction
 
 from gridpay.application.readings.freeze_stamps import stamps_seen
 from gridpay.data.models import DailyRead
+from gridpay.data.queries.served import served_first
 from gridpay.domain.daily_reads import (
     Found,
     GapReason,
@@ -18,6 +20,8 @@ from gridpay.domain.daily_reads import (
     locate,
 )
 from gridpay.domain.meter_models import UNKNOWN
+
+_ORDER = ("next_attempt_at", "id")
 
 
 @dataclass(frozen=True)
@@ -36,14 +40,18 @@ class ReadWave:
     gaps: int = 0  # days found missing or given up on while claiming
 
 
-def claim_daily_reads(*, today: date, at: datetime, meters: int = 500, per_area: int = 32) -> ReadWave:
-    """The reads of up to ``meters`` meters, ``per_area`` of a transformer area at most, marked asked."""
+def claim_daily_reads(
+    *, today: date, at: datetime, meters: int = 500, per_area: int = 32, keys: Collection[str] | None = None
+) -> ReadWave:
+    """The reads of up to ``meters`` meters, ``per_area`` of a transformer area at most, marked asked. ``keys``: the
+    share keys of the meters this gateway serves (gateway_members); None: every meter."""
     wave = ReadWave(asks=[])
+    due = served_first(DailyRead.objects.filter(status=ReadStatus.WANTED, next_attempt_at__lte=at),
+                       address_field="meter__dlt645_address", keys=keys, order=_ORDER, count=meters * 8)
     with transaction.atomic():
         rows = list(
-            DailyRead.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=ReadStatus.WANTED, next_attempt_at__lte=at)
-            .order_by("next_attempt_at", "id")
+            due.select_for_update(skip_locked=True, of=("self",))
+            .order_by(*_ORDER)
             .values_list("id", "meter_id", "reading_date", "attempts", "meter__dlt645_address",
                          "meter__model__freeze_depth", "meter__account__transformer_area")[: meters * 8]
         )

@@ -12,6 +12,7 @@ transport that hands a frame over within the call (the demo town, the scenario t
 sent at once.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from django.db.models import F, Q
 from gridpay.data import meter_command_store, postpaid_store
 from gridpay.data.models import AccountMode, MeterCommand
 from gridpay.data.queries.instants import Timer
+from gridpay.data.queries.served import served_first
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day
 from gridpay.domain.command_queue import Finish, before_sending
@@ -45,6 +47,7 @@ class Claim:
     queued: int = 0  # held commands queued in place of those that ended instead of going out (due now)
 
 
+_ORDER = ("next_attempt_at", "id")
 CLAIMABLE = Timer(MeterCommand, Q(status=CommandStatus.QUEUED), "next_attempt_at")  # due: a claim hands it over
 
 
@@ -54,17 +57,22 @@ def claimable(at: datetime) -> Q:
 
 
 def claim_meter_commands(
-    *, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None, lease: bool = False
+    *, at: datetime, limit: int = 5_000, policy: CommandPolicy | None = None, lease: bool = False,
+    keys: Collection[str] | None = None,
 ) -> Claim:
+    """``keys``: the share keys of the meters this gateway serves (gateway_members); None: every meter. Only the
+    commands of those meters are claimed; the claim itself stays atomic (rows locked, skipped when another gateway
+    holds them, marked in the same transaction), so a command goes out once even while the gateways' shares move."""
     policy = policy or CommandPolicy()
     lease_until = at + timedelta(seconds=policy.send_lease_s) if lease else None
-    if not MeterCommand.objects.filter(claimable(at)).exists():
+    due = served_first(MeterCommand.objects.filter(claimable(at)), address_field="meter__dlt645_address", keys=keys,
+                       order=_ORDER, count=limit)
+    if not due.exists():
         return Claim(outgoing=[], lease_until=lease_until)  # most asks find nothing: one cheap read, no joins
     with transaction.atomic():
         rows = list(
-            MeterCommand.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(claimable(at))
-            .order_by("next_attempt_at", "id")
+            due.select_for_update(skip_locked=True, of=("self",))
+            .order_by(*_ORDER)
             .values_list(
                 "id", "action", "valid_until", "meter__dlt645_address", "account__ledger_account__balance_fen",
                 "account__protected", "meter__model__direct_close", "meter__model__password_level",

@@ -5,7 +5,7 @@ meters directly. Either way the same code claims, encodes, decodes and records.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -80,9 +80,10 @@ class HeadEnd:
             (o.address, self._frame(o)) for o in claim_meter_commands(at=at, limit=limit, policy=self.policy).outgoing
         ]
 
-    def claim(self, *, at: datetime, limit: int = 5_000) -> Claim:
-        """The frames of the commands due now, claimed as *sending* until the broker acknowledges them."""
-        claimed = claim_meter_commands(at=at, limit=limit, policy=self.policy, lease=True)
+    def claim(self, *, at: datetime, limit: int = 5_000, keys: Collection[str] | None = None) -> Claim:
+        """The frames of the commands due now, claimed as *sending* until the broker acknowledges them; ``keys``: the
+        share keys of the meters this gateway serves (None: all)."""
+        claimed = claim_meter_commands(at=at, limit=limit, policy=self.policy, lease=True, keys=keys)
         assert claimed.lease_until is not None
         return Claim(
             frames=[ClaimedFrame(o.command_id, o.address, self._frame(o)) for o in claimed.outgoing],
@@ -134,9 +135,13 @@ class HeadEnd:
             report.ignored += collected.ignored
         return report
 
-    def poll(self, *, at: datetime, meters: int = 500, per_area: int = 32) -> list[Frame]:
+    def poll(
+        self, *, at: datetime, meters: int = 500, per_area: int = 32, keys: Collection[str] | None = None
+    ) -> list[Frame]:
         """A wave of daily reads: once the meters have frozen (after 00:10), each day's round is planned at its first
-        wave; each wave asks up to ``meters`` meters, ``per_area`` of one transformer area at most."""
+        wave; each wave asks up to ``meters`` meters, ``per_area`` of one transformer area at most; ``keys``: the share
+        keys of the meters this gateway serves (None: all). Every gateway plans the whole round (the plan is
+        idempotent), so a meter that moves to it later in the day has its reads planned already."""
         today = self._today(at)
         if minute_of_day(instant=at, zone=gridpay_settings().business_time_zone) < POLL_FROM_MINUTE:
             return []
@@ -144,7 +149,7 @@ class HeadEnd:
             plan = plan_daily_reads(today=today, at=at)
             log.info("daily reads of %s planned: %s", today, plan)
             self.rounds["planned"] = today
-        wave = claim_daily_reads(today=today, at=at, meters=meters, per_area=per_area)
+        wave = claim_daily_reads(today=today, at=at, meters=meters, per_area=per_area, keys=keys)
         return self._ask(wave.asks, new_wave=True)
 
     def _ask(self, asks: list[FreezeAsk], *, new_wave: bool = False) -> list[Frame]:

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gridpay.data.models import GatewayHeartbeat
+from gridpay.domain.gateway_shares import MISSED_BEATS
 
-STALE_AFTER_BEATS = 3  # a gateway that missed this many heartbeats is taken for gone
+# A gateway that missed this many heartbeats is taken for gone: by staff, and by the other gateways (ADR 0031).
+STALE_AFTER_BEATS = MISSED_BEATS
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ as *sending* and recorded sent only for the frames the broker acknowledged (PUBA
 queue at once, and nothing is claimed while there is no broker. Each loop is supervised: one that dies of an
 unexpected exception stops the process (GatewayTaskDied) for the service manager to start it again; a lost
 connection is not a death.
+
+Gateways may run side by side (ADR 0031): each serves the meters that rendezvous hashing gives it among the gateways
+whose heartbeat is recent, read again after each beat. It claims their commands and daily reads only, records their
+uplinks only (every gateway hears every uplink), and holds the others' a minute, so that when a gateway is found
+gone, the ones that take its meters over record what those meters said since its last beat.
 """
 
 import asyncio
@@ -24,10 +29,11 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -35,8 +41,10 @@ import aiomqtt
 from django.db import Error as DatabaseFailure
 from django.db import connection, connections
 
+from gridpay.application.supply.gateway_members import Membership, gateway_shares
 from gridpay.application.supply.head_end import Claim, ClaimedFrame, Frame, HeadEnd, InboundReport
 from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
+from gridpay.domain.gateway_shares import ALL_KEYS, Shares, owner, share_key
 from gridpay.integrations.headend import mqtt, wake
 from gridpay.interfaces.gateway.backoff import ReconnectBackoff
 
@@ -102,8 +110,14 @@ class Gateway:
     # The MQTT client id, the same over every reconnect: the broker keeps this gateway's session under it.
     # None: one made up at start (generated_instance), whose session is ended at a clean stop.
     instance: str | None = None
-    heartbeat_s: float = 10.0
+    # Also how soon the other gateways notice this one is gone (domain.gateway_shares.MISSED_BEATS beats) and take
+    # its meters over.
+    heartbeat_s: float = 5.0
     backoff: ReconnectBackoff = field(default_factory=ReconnectBackoff)
+    # What meters of another gateway said, kept this long (and at most hold_max frames): if that gateway is found
+    # gone, the one that takes its meters over records what they said meanwhile.
+    hold_s: float = 60.0
+    hold_max: int = 1_000_000
 
     def __post_init__(self) -> None:
         self.client_id = self.instance or generated_instance()
@@ -114,7 +128,9 @@ class Gateway:
         self._beater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridpay-gateway-beat")
         self._wake = asyncio.Event()
         self._beat_now = asyncio.Event()
-        self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        self._inbox: asyncio.Queue[tuple[str | None, bytes]] = asyncio.Queue()  # (meter address, frame)
+        self._shares: Shares | None = None  # the meters this gateway serves; None: not yet known (all of them)
+        self._held: deque[tuple[datetime, str, bytes]] = deque()  # uplinks of meters other gateways serve
         self._session: _Session | None = None
         self._ready: asyncio.Event | None = None
         self._ever_connected = False
@@ -256,7 +272,7 @@ class Gateway:
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:  # ends with MqttError when the connection drops
             if isinstance(message.payload, bytes | bytearray):
-                self._inbox.put_nowait(bytes(message.payload))
+                self._inbox.put_nowait((_address(message.topic.value), bytes(message.payload)))
 
     async def _end_session(self) -> None:
         """A made-up client id is never used again: end its session, rather than have the broker queue for it."""
@@ -293,7 +309,8 @@ class Gateway:
 
     async def _claim(self) -> Claim | None:
         try:
-            claim = await self._in_db(lambda: self.head_end.claim(at=self.clock(), limit=self.batch))
+            keys = self._keys()
+            claim = await self._in_db(lambda: self.head_end.claim(at=self.clock(), limit=self.batch, keys=keys))
         except DatabaseFailure as error:
             await self._database_failed("领取待发命令", error)
             return None
@@ -387,9 +404,12 @@ class Gateway:
 
     async def _handle_inbox(self) -> None:
         while True:
-            frames = [await self._inbox.get()]
-            while not self._inbox.empty() and len(frames) < self.batch:
-                frames.append(self._inbox.get_nowait())
+            uplinks = [await self._inbox.get()]
+            while not self._inbox.empty() and len(uplinks) < self.batch:
+                uplinks.append(self._inbox.get_nowait())
+            frames = self._served(uplinks)
+            if not frames:
+                continue
             self.stats.received += len(frames)
             try:
                 report = await self._in_db(partial(self._record, frames))
@@ -428,14 +448,15 @@ class Gateway:
             if self._session is None:
                 continue
             try:
-                frames = await self._in_db(
-                    lambda: self.head_end.poll(at=self.clock(), meters=self.wave_meters), pool=self._sweeper
-                )
+                frames = await self._in_db(partial(self._wave, self._keys()), pool=self._sweeper)
             except DatabaseFailure as error:
                 await self._database_failed("召测日冻结", error, pool=self._sweeper)
                 continue
             await self._publish_reads(self._session, frames)
             self.stats.reads_asked += len(frames)
+
+    def _wave(self, keys: Collection[str] | None) -> list[Frame]:
+        return self.head_end.poll(at=self.clock(), meters=self.wave_meters, keys=keys)
 
     # The heartbeat --------------------------------------------------------------------------------------------
 
@@ -457,9 +478,82 @@ class Gateway:
             stopped=stopped,
         )
         try:
-            await self._in_db(partial(record_gateway_heartbeat, beat=beat), pool=self._beater)
+            membership = await self._in_db(partial(self._beat_and_look, beat), pool=self._beater)
         except DatabaseFailure as error:
             await self._database_failed("写心跳", error, pool=self._beater)
+            return
+        if membership is not None:
+            self._reshare(membership)
+
+    def _beat_and_look(self, beat: GatewayBeat) -> Membership | None:
+        """Writes this gateway's beat, then reads who the members are now (not at a stop: it serves nothing more)."""
+        record_gateway_heartbeat(beat=beat)
+        if beat.stopped:
+            return None
+        return gateway_shares(instance=self.client_id, now=self.clock(), connected=beat.connected)
+
+    # Sharing the meters with other gateways ------------------------------------------------------------------
+
+    def _keys(self) -> Collection[str] | None:
+        """The share keys of the meters this gateway serves, for its claims; None: all meters (alone, or not known)."""
+        shares = self._shares
+        return None if shares is None or shares.alone else shares.keys
+
+    def _served(self, uplinks: list[tuple[str | None, bytes]]) -> list[bytes]:
+        """The frames of the meters this gateway serves; the others' are held for a while (_reshare)."""
+        shares = self._shares
+        if shares is None or shares.alone:
+            return [frame for _, frame in uplinks]
+        now = self.clock()
+        served = []
+        for address, frame in uplinks:
+            if address is None or shares.serves(address):
+                served.append(frame)
+            else:
+                self._held.append((now, address, frame))
+        oldest = now - timedelta(seconds=self.hold_s)
+        while self._held and (len(self._held) > self.hold_max or self._held[0][0] < oldest):
+            self._held.popleft()
+        return served
+
+    def _reshare(self, membership: Membership) -> None:
+        """The members changed: serve the new share. What the meters gained from a gateway gone said since its last
+        beat (held, heard from the broker while that gateway served them) is recorded now: a gateway records what it
+        hears within a beat, so older frames were its to record and are not taken again (a stale relay read-back
+        recorded after a later command would be taken for drift). A frame it recorded in its last beat is recorded
+        twice, as a duplicate of MQTT's at-least-once delivery would be."""
+        shares = membership.shares
+        old, self._shares = self._shares, shares
+        if old is not None and (old.members, old.keys) == (shares.members, shares.keys):
+            return
+        log.info("在线采集网关 %d 个（%s），本网关负责地址尾号 %d/%d 段", len(shares.members),
+                 "、".join(shares.members) or "无", len(shares.keys), len(ALL_KEYS))
+        before = old.members if old is not None else ()
+        departed = set(before) - set(shares.members)
+        gained = shares.keys - (old.keys if old is not None else frozenset())
+        if gained and self._held:
+            slack = timedelta(seconds=self.heartbeat_s)
+            kept: deque[tuple[datetime, str, bytes]] = deque()
+            replay = []
+            for held in self._held:
+                heard_at, address, _ = held
+                if not (shares.alone or shares.serves(address)):
+                    kept.append(held)
+                    continue
+                served_by = owner(key=share_key(address), members=before)
+                last_beat = membership.last_beat.get(served_by or "")
+                since_its_last_beat = last_beat is None or heard_at >= last_beat - slack
+                if served_by is None or (served_by in departed and since_its_last_beat):
+                    replay.append(held)
+            self._held = kept
+            for _, address, frame in replay:
+                self._inbox.put_nowait((address, frame))
+            if departed:
+                log.warning("采集网关 %s 已离线，本网关接管其地址尾号 %d 段，补处理其最后心跳以来收到的表计上报 %d 帧",
+                            "、".join(sorted(departed)), len(gained), len(replay))
+        elif departed and gained:
+            log.warning("采集网关 %s 已离线，本网关接管其地址尾号 %d 段", "、".join(sorted(departed)), len(gained))
+        self._wake.set()  # commands of the meters gained may be due
 
     # Wake-ups -------------------------------------------------------------------------------------------------
 
@@ -483,6 +577,13 @@ async def wait_for_event(event: asyncio.Event, *, timeout_s: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def _address(topic: str) -> str | None:
+    try:
+        return mqtt.address_of(topic)
+    except ValueError:
+        return None  # not a meter's topic: recorded (and ignored) by whichever gateway hears it
 
 
 def _close_this_threads_connection() -> None:

@@ -65,7 +65,7 @@ class Command(GridpayCommand):
             # PostgreSQL wakes the gateway by NOTIFY; SQLite cannot tell another process, so it looks often.
             poll_s = 0.2 if connection.vendor == "sqlite" else 1.0
             gateway = Gateway(broker=broker, head_end=head_end(), clock=clock.now, poll_s=poll_s, instance=name,
-                              wave_meters=500 if daily_reads else 0,
+                              wave_meters=500 if daily_reads else 0, heartbeat_s=gridpay_settings().gateway_heartbeat_s,
                               backoff=ReconnectBackoff(max_s=gridpay_settings().gateway_reconnect_max_s))
             console.print(f"采集网关 {gateway.client_id} 正在连接 MQTT 代理 mqtt://{broker.host}:{broker.port}"
                           "（连不上时按退避间隔一直重试，Ctrl-C 停止）")
