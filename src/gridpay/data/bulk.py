@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
+from django.db.models import Field, ForeignObject, Lookup, Q
 
 
 def on_postgresql() -> bool:
@@ -126,9 +126,28 @@ def array_literal(values: Iterable[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def ids_in(ids: Collection[int]) -> Any:
-    """The right-hand side of ``field__in`` for a batch's ids: on PostgreSQL one array parameter unnested (a list of
-    a hundred thousand ids would be quoted into the statement and parsed there one literal at a time)."""
+def among(field: str, ids: Collection[int]) -> Q:
+    """Rows whose ``field`` is one of a batch's ``ids``. On PostgreSQL ``field = ANY(array)``, one array parameter: a
+    list of a hundred thousand ids would be quoted into the statement and parsed there one literal at a time, and an
+    ``IN (SELECT unnest(…))`` is a join, which a table's stale statistics can plan as a nested loop over the whole
+    table for each id (a disconnection run's own new commands, on a table analysed while nearly empty: 174 s instead of
+    6 s for 100,000 accounts, measured)."""
     if on_postgresql():
-        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(ids)])
-    return list(ids)
+        return Q(**{f"{field}__{_AnyOf.lookup_name}": array_literal(ids)})
+    return Q(**{f"{field}__in": list(ids)})
+
+
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    """``field = ANY(%s::bigint[])``, the right-hand side a bigint[] literal (among())."""
+
+    lookup_name = "gridpay_any_of"
+    prepare_rhs = False  # the literal is not one of the field's values
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs}::bigint[])", [*lhs_params, *rhs_params]
+
+
+Field.register_lookup(_AnyOf)
+ForeignObject.register_lookup(_AnyOf)  # a key's column (meter_id) has the relations' own lookups

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-from gridpay.data.bulk import ids_in, insert_rows, on_postgresql
+from gridpay.data.bulk import among, insert_rows, on_postgresql
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
 from gridpay.data.models.meter_commands import LIVE, UNDER_WAY
 from gridpay.domain.command_queue import (
@@ -98,14 +98,14 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
     if len(set(meter_ids)) != len(meter_ids):
         raise ValueError("one request per meter in a batch")
     relays = dict(
-        Meter.objects.select_for_update().filter(id__in=ids_in(meter_ids)).order_by("id")
+        Meter.objects.select_for_update().filter(among("id", meter_ids)).order_by("id")
         .values_list("id", "relay_open_reported")
     )
     if missing := set(meter_ids) - relays.keys():
         raise Meter.DoesNotExist(f"no meter {sorted(missing)}")
     under_way: dict[tuple[int, Slot], MeterCommand] = {
         (c.meter_id, _slot(c)): c
-        for c in MeterCommand.objects.select_for_update().filter(meter_id__in=ids_in(meter_ids),
+        for c in MeterCommand.objects.select_for_update().filter(among("meter_id", meter_ids),
                                                                  status__in=UNDER_WAY).order_by("id")
     }
     decisions = [
@@ -114,7 +114,7 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
     ]
     for wanted in (True, False):
         if ids := [r.meter_id for r, d in zip(requests, decisions, strict=True) if d.relay_open_desired is wanted]:
-            Meter.objects.filter(id__in=ids_in(ids)).update(relay_open_desired=wanted)
+            Meter.objects.filter(among("id", ids)).update(relay_open_desired=wanted)
     for request, decision in zip(requests, decisions, strict=True):
         for slot, ending in decision.finishes:
             # No held command takes its turn here: the decision already says what the meter's queue becomes.

@@ -121,16 +121,17 @@ class DisconnectionStanding:
 
 # Written out: the run reads a hundred thousand of these, and Django's building of each row cost as much as the read.
 # The accounts alone are locked (OF a), not their balances: see enforce_supply.
-# The commands under way are found by one read of the batch's accounts, not a lookup per account: the run itself
-# adds thousands of commands a batch, and a lookup planned on an empty table's statistics scans it each time.
+# The commands under way are found by one read of the batch's accounts, not a lookup per account, and by = ANY, not a
+# join (bulk.among): the run itself adds thousands of commands a batch, and a plan made on the statistics of a nearly
+# empty table scans it again for each account.
 _STANDINGS = """
     SELECT a.id, l.balance_fen, a.supply_state, a.protected, a.protected_reason, a.arrears_since,
            busy.account_id IS NOT NULL
     FROM gridpay_account a JOIN gridpay_ledgeraccount l ON l.id = a.ledger_account_id
     LEFT JOIN (
-        SELECT DISTINCT account_id FROM gridpay_metercommand WHERE account_id IN ({ids}) AND status IN ({under_way})
+        SELECT DISTINCT account_id FROM gridpay_metercommand WHERE account_id {ids} AND status IN ({under_way})
     ) busy ON busy.account_id = a.id
-    WHERE a.id IN ({ids})
+    WHERE a.id {ids}
     ORDER BY a.id{lock}
 """
 
@@ -140,11 +141,11 @@ def lock_disconnection_standings(account_ids: Sequence[int]) -> list[Disconnecti
     lock), in id order; inside the caller's transaction."""
     under_way = ", ".join(["%s"] * len(UNDER_WAY))
     if on_postgresql():
-        statement = _STANDINGS.format(under_way=under_way, ids="SELECT unnest(%s::bigint[])", lock=" FOR UPDATE OF a")
+        statement = _STANDINGS.format(under_way=under_way, ids="= ANY(%s::bigint[])", lock=" FOR UPDATE OF a")
         ids = array_literal(account_ids)
         params: list[Any] = [ids, *UNDER_WAY, ids]
     else:
-        statement = _STANDINGS.format(under_way=under_way, ids=", ".join(["%s"] * len(account_ids)), lock="")
+        statement = _STANDINGS.format(under_way=under_way, ids=f"IN ({', '.join(['%s'] * len(account_ids))})", lock="")
         params = [*account_ids, *UNDER_WAY, *account_ids]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
