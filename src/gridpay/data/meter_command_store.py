@@ -197,7 +197,9 @@ def add_events(rows: Iterable[tuple[int, datetime, str, str]]) -> None:
     insert_rows("gridpay_metercommandevent", ("command_id", "at", "event", "detail"), events)
 
 
-COPY_FROM = 1_000  # rows from which a batch is written by COPY on PostgreSQL rather than by INSERT
+# Rows from which a batch is written in bulk on PostgreSQL (new commands by one statement of arrays, events by COPY)
+# rather than by INSERT … RETURNING.
+COPY_FROM = 1_000
 
 
 _FIELDS = MeterCommand._meta.concrete_fields
