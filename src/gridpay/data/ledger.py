@@ -10,6 +10,7 @@ from typing import overload
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
+from gridpay.data import row_insert
 from gridpay.data.bulk import array_literal, insert_rows, on_postgresql
 from gridpay.data.models import LedgerAccount, Transfer
 from gridpay.domain import ledger
@@ -64,8 +65,8 @@ def post(
 
     The balance rows are locked (updated) before the transfers are inserted, so the transfers of one account
     take their ids in the order they were posted, and its recorded balances are running sums in id order.
-    A list is inserted with one multi-row INSERT and returned with its ids; a batch (a settlement run's) is
-    copied in (COPY on PostgreSQL) and nothing is returned.
+    A list is inserted with one multi-row INSERT (row_insert: every payment posts one) and returned with its ids;
+    a batch (a settlement run's) is copied in (COPY on PostgreSQL) and nothing is returned.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post() must run inside the caller's transaction")
@@ -89,8 +90,11 @@ def post(
             plain=True,
         )
         return None
-    debit_after, credit_after = _move_balances(*columns(transfers))
-    return Transfer.objects.bulk_create(
+    if len(transfers) == 1:  # a payment's: its two accounts each moved once, their balances after as updated
+        debit_after, credit_after = _move_balances_of_one(transfers[0])
+    else:
+        debit_after, credit_after = _move_balances(*columns(transfers))
+    return row_insert.insert(
         [
             Transfer(
                 debit_id=t.debit,
@@ -126,6 +130,16 @@ def _move_balances(debit: Ints, credit: Ints, amount_fen: Ints) -> tuple[Ints, I
     return balances_after(
         debit=debit, credit=credit, amount_fen=amount_fen, accounts=accounts, before_fen=after - change
     )
+
+
+def _move_balances_of_one(transfer: ledger.Transfer) -> tuple[Ints, Ints]:
+    """_move_balances for one transfer, without the columns a batch needs (a payment posts one: they cost it more
+    than the update). Its two accounts are moved once each, so they are locked in ascending id order, as there."""
+    ids = sorted((transfer.debit, transfer.credit))
+    signed = {transfer.debit: -transfer.amount_fen, transfer.credit: transfer.amount_fen}
+    after = dict(zip(ids, _add_to_balances(np.array(ids, dtype=np.int64),
+                                           np.array([signed[i] for i in ids], dtype=np.int64)).tolist(), strict=True))
+    return np.array([after[transfer.debit]], dtype=np.int64), np.array([after[transfer.credit]], dtype=np.int64)
 
 
 def _add_to_balances(ids: Ints, amounts: Ints) -> Ints:

@@ -12,7 +12,7 @@ from gridpay.application.postpaid.respond_to_cleared_arrears import any_open_cas
 from gridpay.application.supply.respond_to_payment import LockedAccount, locked_for_response, respond_to_payment
 from gridpay.application.temporary.connect_temporary_supply import connect_when_covered
 from gridpay.data import ledger as ledger_store
-from gridpay.data import payment_store
+from gridpay.data import payment_store, row_insert
 from gridpay.data.models import Account, AccountMode, Payment, PostpaidBill
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.domain.channel_payments import ConfirmedPayment
@@ -110,7 +110,7 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
             business_day=business_day,
             at=request.received_at,
         )
-        payment = Payment.objects.create(
+        (payment,) = row_insert.insert([Payment(
             account=account,
             channel=request.channel.value,
             channel_txn_id=request.channel_txn_id,
@@ -120,7 +120,7 @@ def _record(request: PaymentRequest, *, business_day: date, payer: str) -> Payme
             idempotency_key=request.idempotency_key,
             transfer=transfer,
             payer=payer.strip()[:100],
-        )
+        )])
     except IntegrityError as error:
         raise _LostRace(error) from error
     balance = transfer.credit_balance_after_fen
