@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from gridpay.application.staff.issue_api_token import token_sha256
-from gridpay.data.models import ApiToken
+from gridpay.data.queries.api_tokens import live_token
 
 
 @dataclass(frozen=True)
@@ -16,5 +16,5 @@ def authenticate_api_token(*, token: str) -> ApiCaller | None:
     if not token:
         return None
     # Looked up by hash, so the comparison never touches the secret itself.
-    row = ApiToken.objects.filter(token_sha256=token_sha256(token), revoked_at__isnull=True).only("id", "name").first()
-    return ApiCaller(token_id=row.id, name=row.name) if row is not None else None
+    row = live_token(token_sha256(token))
+    return ApiCaller(token_id=row[0], name=row[1]) if row is not None else None

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from gridpay.data import meter_command_store
 from gridpay.data.alert_state import fired_from_column, fired_to_column
 from gridpay.data.bulk import on_postgresql
-from gridpay.data.models import Account, Meter, MeterCommand
+from gridpay.data.models import Account, Meter
 from gridpay.data.models.accounts import AccountStatus
-from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.data.queries.accounts import recent_daily_charges_fen
+from gridpay.data.queries.supply import disconnect_under_way
 from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
@@ -121,9 +121,7 @@ def reconnect_standing(
         return None
     # Each read only when it can matter (most payments are to connected accounts with nothing under way).
     state = SupplyState(supply_state)
-    if state != SupplyState.DISCONNECTED and MeterCommand.objects.filter(
-        account_id=account_id, action=CommandAction.DISCONNECT, status__in=UNDER_WAY,
-    ).exists():
+    if state != SupplyState.DISCONNECTED and disconnect_under_way(account_id):
         state = SupplyState.DISCONNECTED
     if state == SupplyState.DISCONNECTED and temporary is not False and supply_withheld(account_id):
         return None

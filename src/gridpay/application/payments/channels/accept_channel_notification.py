@@ -10,8 +10,10 @@ from django.db import transaction
 from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.application.payments.record_payment import PaymentResult, record_confirmed_payment
 from gridpay.application.payments.refund_payment import RefundSettlement, settle_channel_refund
+from gridpay.data.bulk import set_by_id
 from gridpay.data.models import ChannelOrder, Payment
 from gridpay.data.models.channels import OrderStatus
+from gridpay.data.payment_store import LockedOrder, locked_order
 from gridpay.domain.channel_payments import (
     VERIFIED_REFUSALS,
     ConfirmedPayment,
@@ -103,15 +105,10 @@ def _settle_refund(
 
 def _credit(channel: str, payment: ConfirmedPayment, business_day: date) -> PaymentResult:
     # Locking the order makes duplicate deliveries take turns; the payment's unique key does the rest.
-    order = (
-        ChannelOrder.objects.select_for_update()
-        .select_related("account")
-        .filter(channel=channel, order_no=payment.order_no)
-        .first()
-    )
+    order = locked_order(channel=channel, order_no=payment.order_no)
     if order is None:
         raise NotificationRefused(RefusalReason.UNKNOWN_ORDER, f"商户订单号 {payment.order_no!r}")
-    terms = OrderTerms(order_no=order.order_no, account_no=order.account.account_no, amount_fen=order.amount_fen)
+    terms = OrderTerms(order_no=order.order_no, account_no=order.account_no, amount_fen=order.amount_fen)
     check_against_order(payment=payment, order=terms)
     paid_by = _paid_by(order)
     if paid_by is not None and paid_by != payment.channel_txn_id:
@@ -124,11 +121,12 @@ def _credit(channel: str, payment: ConfirmedPayment, business_day: date) -> Paym
     credited = record_confirmed_payment(
         payment=replace(payment, account_no=terms.account_no), business_day=business_day
     )
-    ChannelOrder.objects.filter(id=order.id).update(status=OrderStatus.PAID, payment_id=credited.payment_id)
+    set_by_id(ChannelOrder._meta.db_table, "payment_id", {order.id: credited.payment_id},
+              also={"status": OrderStatus.PAID.value})
     return credited
 
 
-def _paid_by(order: ChannelOrder) -> str | None:
+def _paid_by(order: LockedOrder) -> str | None:
     """The transaction id that paid the order, if one did (the order's row is locked: it cannot change meanwhile)."""
     if order.status != OrderStatus.PAID or order.payment_id is None:
         return None
