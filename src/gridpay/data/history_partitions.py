@@ -25,6 +25,9 @@ class HistoryTable:
     model: type[models.Model]
     day: str
     checksum: str
+    # The file's row order: an account's rows together, so that reading one account's history skips the row groups
+    # of the others by their statistics. Transfers name two ledger accounts: posting order.
+    order: str
 
     @property
     def table(self) -> str:
@@ -39,9 +42,9 @@ class HistoryTable:
 
 
 HISTORY = [
-    HistoryTable("reading", Reading, "reading_date", "total_kwh"),
-    HistoryTable("settlement", Settlement, "day", "charge_fen"),
-    HistoryTable("transfer", Transfer, "business_day", "amount_fen"),
+    HistoryTable("reading", Reading, "reading_date", "total_kwh", "account_id, reading_date"),
+    HistoryTable("settlement", Settlement, "day", "charge_fen", "account_id, day"),
+    HistoryTable("transfer", Transfer, "business_day", "amount_fen", "id"),
 ]
 BY_NAME = {history.name: history for history in HISTORY}
 # The ledger's immutability trigger (migrations 0002, 0040): lifted on the DEFAULT partition only while rows of a new
@@ -200,9 +203,9 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
         # Rows of a closed month are not written any more; the lock makes sure of it while the file is made.
         cursor.execute(f"LOCK TABLE {partition} IN SHARE MODE")
         expected = _figures_in_database(cursor, partition, history)
+        query = f"SELECT {', '.join(columns)} FROM {partition} ORDER BY {history.order}"
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".copy-", suffix=".csv") as text:
-            with connection.wrap_database_errors, cursor.cursor.copy(
-                    f"COPY (SELECT {', '.join(columns)} FROM {partition} ORDER BY id) TO STDOUT (FORMAT csv)") as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
                 for block in copy:
                     text.write(block)
             text.flush()
