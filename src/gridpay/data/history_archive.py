@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from django.db import connection
 
 from gridpay.data.history_partitions import BY_NAME, HistoryTable, month_partitions, partitioned
 from gridpay.data.settings import gridpay_settings
@@ -19,8 +20,8 @@ READINGS, SETTLEMENTS, TRANSFERS = BY_NAME["reading"], BY_NAME["settlement"], BY
 
 
 def archived_months(history: HistoryTable) -> dict[date, Path]:
-    """The months of ``history`` that live in files only: first day → file."""
-    if not partitioned():
+    """The months of ``history`` that live in files only: first day → file. No query unless there are files."""
+    if connection.vendor != "postgresql":
         return {}
     folder = Path(gridpay_settings().archive_dir) / history.name
     if not folder.is_dir():
@@ -31,7 +32,7 @@ def archived_months(history: HistoryTable) -> dict[date, Path]:
             found[parse_month(path.stem)] = path
         except BadMonth:
             continue  # not one of ours
-    if not found:
+    if not found or not partitioned():
         return {}
     in_database = month_partitions(history)
     return {start: path for start, path in sorted(found.items()) if start not in in_database}
