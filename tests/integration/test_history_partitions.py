@@ -212,6 +212,7 @@ def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
 def test_the_history_and_the_reports_are_the_same_after_the_archive(clock: FakeClock, archive_dir: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     town = a_quarter(clock)  # 2024-12 (openings) to 2025-03, the clock on 2025-04-05
+    ensure_partitions([Month(date(2024, 11, 1))])  # a month made and never written to
     accounts = [town.east_prepaid, town.west_prepaid, town.east_postpaid]
     before = history_as_shown(accounts)
     settled = Settlement.objects.count()
@@ -220,7 +221,9 @@ def test_the_history_and_the_reports_are_the_same_after_the_archive(clock: FakeC
 
     said = capsys.readouterr().out
     assert "归档 settlement 2025-02：" in said and "归档完成" in said
-    assert sorted(archived_months(TRANSFERS)) == [date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)]
+    assert sorted(archived_months(TRANSFERS)) == [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1),
+                                                  date(2025, 2, 1)]
+    assert len(pl.read_parquet(archive_dir / "reading" / "2024-11.parquet")) == 0
     assert "gridpay_settlement_p2025_01" not in partitions_of("gridpay_settlement")
     assert not Settlement.objects.filter(day__lt=date(2025, 3, 1)).exists()  # March's alone are left
     frames = [pl.read_parquet(archive_dir / "settlement" / f"2025-0{m}.parquet") for m in (1, 2)]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -158,15 +159,16 @@ def instants(history: HistoryTable) -> list[str]:
     return [field.column for field in history.columns if field.get_internal_type() == "DateTimeField"]
 
 
-def _figures(frame: pl.LazyFrame, history: HistoryTable) -> tuple[int, str, int]:
+def _figures(frame: pl.LazyFrame, history: HistoryTable) -> tuple[int, Decimal, int]:
+    """Rows, the sum of the checksum column (exact: fen or hundredths of a kWh) and the sum of the ids."""
     row = frame.select(pl.len(), pl.col(history.checksum).sum(), pl.col("id").sum()).collect().row(0)
-    return int(row[0]), str(row[1] or 0), int(row[2] or 0)
+    return int(row[0]), Decimal(row[1] or 0), int(row[2] or 0)
 
 
-def _figures_in_database(cursor: Any, partition: str, history: HistoryTable) -> tuple[int, str, int]:
+def _figures_in_database(cursor: Any, partition: str, history: HistoryTable) -> tuple[int, Decimal, int]:
     cursor.execute(f"SELECT count(*), COALESCE(sum({history.checksum}), 0), COALESCE(sum(id), 0) FROM {partition}")
     count, total, ids = cursor.fetchone()
-    return int(count), str(total), int(ids)
+    return int(count), Decimal(total), int(ids)
 
 
 @contextmanager
