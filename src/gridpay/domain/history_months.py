@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gridpay.domain.errors import DomainError
+from gridpay.domain.texts import gettext_noop
 
 # A month is closed, and may leave the database, once the month after it has ended too: during a month the previous
 # month's postpaid bills are still issued (by reading day), paid and charged late fees, and late settlement of its
@@ -75,12 +76,11 @@ class BadMonth(DomainError):
 def parse_month(text: str) -> date:
     """``YYYY-MM`` to the month's first day; anything else is refused."""
     parts = text.strip().split("-")
-    if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2 or not all(p.isdigit() for p in parts):
-        raise BadMonth(f"月份应为 YYYY-MM，例如 2025-01：{text!r}")
-    year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 2000:
-        raise BadMonth(f"月份应为 YYYY-MM，例如 2025-01：{text!r}")
-    return date(year, month, 1)
+    if (len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2 or not all(p.isdigit() for p in parts)
+            or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < 2000):
+        raise BadMonth(gettext_noop("月份应为 YYYY-MM，例如 2025-01：{text}"), field="month",
+                       params={"text": repr(text)})
+    return date(int(parts[0]), int(parts[1]), 1)
 
 
 def archivable_before(*, before: date, today: date) -> date:
@@ -88,7 +88,8 @@ def archivable_before(*, before: date, today: date) -> date:
     latest_end = add_months(month_start(today), 1 - OPEN_MONTHS)  # the first month still open
     if before > latest_end:
         raise MonthNotClosed(
-            f"{Month(latest_end).label} 及以后的月份尚未结清（当月与上月仍在结算、出账与收费），不能归档："
-            f"--before 最晚为 {Month(latest_end).label}"
+            gettext_noop("{month} 及以后的月份尚未结清（当月与上月仍在结算、出账与收费），不能归档："
+                         "--before 最晚为 {month}"),
+            field="before", params={"month": Month(latest_end).label},
         )
     return before

@@ -18,6 +18,7 @@ from gridpay.data.history_partitions import (
 from gridpay.data.run_lock import exclusive_run
 from gridpay.domain.errors import DomainError
 from gridpay.domain.history_months import archivable_before
+from gridpay.domain.texts import gettext_noop
 
 
 class ArchiveNeedsPostgreSQL(DomainError):
@@ -39,10 +40,11 @@ def usable_directory(directory: Path) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ArchiveDirectoryUnusable(
-            f"归档目录 {directory} 无法创建：{error.strerror}（GRIDPAY_ARCHIVE_DIR）") from None
+        raise ArchiveDirectoryUnusable(gettext_noop("归档目录 {directory} 无法创建：{reason}（GRIDPAY_ARCHIVE_DIR）"),
+                                       params={"directory": str(directory), "reason": error.strerror}) from None
     if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
-        raise ArchiveDirectoryUnusable(f"归档目录 {directory} 不是可写的目录（GRIDPAY_ARCHIVE_DIR）")
+        raise ArchiveDirectoryUnusable(gettext_noop("归档目录 {directory} 不是可写的目录（GRIDPAY_ARCHIVE_DIR）"),
+                                       params={"directory": str(directory)})
     return directory
 
 
@@ -54,7 +56,7 @@ def archive_months(*, before: date, today: date, at: datetime, directory: Path,
     whole, before anything is written, for a month not closed on ``today``, on SQLite, or for an unusable directory."""
     if not partitioned():
         raise ArchiveNeedsPostgreSQL(
-            "归档只用于 PostgreSQL 上按月分区的历史表；嵌入式 SQLite 数据库的历史留在库中，无需归档")
+            gettext_noop("归档只用于 PostgreSQL 上按月分区的历史表；嵌入式 SQLite 数据库的历史留在库中，无需归档"))
     archivable_before(before=before, today=today)
     usable_directory(directory)
     report = ArchiveReport()
