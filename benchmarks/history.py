@@ -113,9 +113,14 @@ def run(args: argparse.Namespace, url: str, archive: Path) -> None:
           f"slowest {ms([max(page_after)])}; ceiling {PAGE_CEILING_S * 1000:.0f} ms")
 
     partitioned = settle_child(0, url)
+    in_database = table_rows()
+    started = time.perf_counter()
     migrate_to("0039_batch_rows_without_key_checks")
+    print(f"migration back to 0039 (plain tables; {in_database}): {time.perf_counter() - started:.1f} s")
     plain = settle_child(1, url)
+    started = time.perf_counter()
     migrate_to(None)
+    print(f"migration 0040 again (partitioned): {time.perf_counter() - started:.1f} s")
     again = settle_child(2, url)
     for label, (settled, seconds) in (("partitioned", partitioned), ("plain tables (0039)", plain),
                                       ("partitioned again", again)):
@@ -210,6 +215,17 @@ def settle_child(offset: int, url: str) -> tuple[int, float]:
                            check=True, env={**os.environ, "GRIDPAY_DATABASE_URL": url})
     figures = dict(line.split("=", 1) for line in child.stdout.split())
     return int(figures["settled"]), float(figures["seconds"])
+
+
+def table_rows() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = []
+        for table in ("reading", "settlement", "transfer"):
+            cursor.execute(f"SELECT count(*) FROM gridpay_{table}")
+            counts.append(f"{cursor.fetchone()[0]:,} {table}s")
+    return ", ".join(counts)
 
 
 def migrate_to(target: str | None) -> None:
