@@ -21,6 +21,7 @@ month are in that month's file), so a run with few history accounts says little 
 import argparse
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def main() -> None:
 
         connection.close()
         drop_postgres_database(args.pg_url, args.database)
+        shutil.rmtree(archive, ignore_errors=True)
 
 
 def first_day(months: int):  # type: ignore[no-untyped-def]
