@@ -226,6 +226,9 @@ class GridpaySettings:
     counter_typed_twice_above_yuan: int = setting(1_000, "GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN",
                                                   integer(minimum=0, maximum=10_000_000))
     counter_limit_yuan: int = setting(5_000, "GRIDPAY_COUNTER_LIMIT_YUAN", integer(minimum=0, maximum=10_000_000))
+    # Where `gridpay archive` writes the months it takes out of PostgreSQL (Parquet, ADR 0033), and where the account
+    # history and the reports read them back: a directory kept and backed up as the database is.
+    archive_dir: str = setting("gridpay-archive", "GRIDPAY_ARCHIVE_DIR", text(blank=False))
     # The variables the environment set (the others took their defaults): what the deploy check looks at.
     set_in_environment: frozenset[str] = frozenset()
 

@@ -15,7 +15,9 @@ class Payment(models.Model):
     received_at = models.DateTimeField()
     business_day = models.DateField()
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT)
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, db_constraint=False)
     # Who paid as the channel names them (a masked name or openid): anyone may pay for any account.
     payer = models.CharField("付款人", max_length=100, blank=True, default="", db_default="")
 
@@ -42,7 +44,9 @@ class PaymentRefund(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     refunded_at = models.DateTimeField()
     business_day = models.DateField()
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT)
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, db_constraint=False)
     # What the channel says of a refund it was asked for (PROCESSING, SUCCESS, ABNORMAL, CLOSED); "" for a refund
     # no channel makes (a reversal) and for those recorded before the channel's answer was kept.
     channel_status = models.CharField(
@@ -52,8 +56,10 @@ class PaymentRefund(models.Model):
     channel_settled_at = models.DateTimeField("渠道退款完成时间", null=True, blank=True)
     received_by = models.CharField("退款入账方", max_length=64, blank=True, default="", db_default="")
     # A refund the channel closed unmade gives its money back to the account: this transfer, once.
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
     closed_transfer = models.OneToOneField(
-        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="closed_refund"
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, related_name="closed_refund"
     )
 
     class Meta:

@@ -41,7 +41,9 @@ class PostpaidBill(models.Model):
     issued_on = models.DateField("发行日期")
     issued_at = models.DateTimeField()
     due_on = models.DateField("交费期限")
-    posting = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    posting = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT, db_constraint=False, related_name="+")
     principal_paid_fen = models.BigIntegerField("已交电费（分）", default=0)
     late_fee_fen = models.BigIntegerField("违约金（分）", default=0)  # charged so far
     late_fee_through = models.DateField("违约金计至", null=True, blank=True)
@@ -85,7 +87,9 @@ class BillPayment(models.Model):
     at = models.DateTimeField()
     principal_fen = models.BigIntegerField()
     late_fee_fen = models.BigIntegerField()
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:
         verbose_name = "电费冲抵"
@@ -104,7 +108,9 @@ class LateFeeCharge(models.Model):
     bill = models.ForeignKey(PostpaidBill, on_delete=models.PROTECT, related_name="late_fee_charges")
     through = models.DateField("计至")
     amount_fen = models.BigIntegerField()
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:
         verbose_name = "违约金计收"
@@ -123,7 +129,9 @@ class LateFeeWaiver(models.Model):
     by = models.CharField("审批人", max_length=100)
     at = models.DateTimeField()
     business_day = models.DateField()
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:
         verbose_name = "违约金减免"

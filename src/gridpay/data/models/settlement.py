@@ -57,7 +57,10 @@ class MonthlyBill(models.Model):
     amount_fen = models.BigIntegerField()
     daily_charges_fen = models.BigIntegerField()
     adjustment_fen = models.BigIntegerField()
-    adjustment = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT, related_name="+")
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
+    adjustment = models.OneToOneField(Transfer, null=True, on_delete=models.PROTECT, db_constraint=False,
+                                      related_name="+")
     issued_at = models.DateTimeField()
 
     class Meta:

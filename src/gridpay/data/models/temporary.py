@@ -44,8 +44,10 @@ class TemporarySupply(models.Model):
     ended_by = models.CharField("结束办理人", max_length=100, blank=True)
     final_total_kwh = models.DecimalField("末次读数", max_digits=12, decimal_places=2, null=True, blank=True)
     # The remaining credit paid back in cash at the counter, through the ledger (none when nothing was left).
+    # No database foreign key: transfers are partitioned by month, keyed (id, business_day) there (ADR 0033);
+    # written by the ledger's one writer in the posting's transaction, and never deleted.
     refund_transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+                                           db_constraint=False, related_name="+")
     refunded_fen = models.BigIntegerField("退还余额（分）", default=0)
     owed_fen = models.BigIntegerField("结束时欠费（分）", default=0)
     disconnect_command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT,

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
 from django.db.models import Max, Min, Sum
 
+from gridpay.data.history_archive import SETTLEMENTS, archived
 from gridpay.data.models import Account, ArrearsCase, Meter, MonthlyBill, Settlement
 from gridpay.domain.business_time import next_month_start
 
@@ -73,19 +75,34 @@ def unbilled_charges(*, account_id: int) -> UnbilledCharges:
     if last_month is not None:
         settlements = settlements.filter(day__gte=next_month_start(last_month))
     found = settlements.aggregate(total=Sum("charge_fen"), first=Min("day"))
-    return UnbilledCharges(total_fen=int(found["total"] or 0), first_day=found["first"], last_bill_month=last_month)
+    total, first = int(found["total"] or 0), found["first"]
+    since = None if last_month is None else next_month_start(last_month)
+    old = archived(SETTLEMENTS, since=since)
+    if old is not None:  # an account never billed, or billed last before the archived months
+        kept = old.filter(pl.col("account_id") == account_id)
+        if since is not None:
+            kept = kept.filter(pl.col("day") >= since)
+        fen, day = kept.select(pl.col("charge_fen").sum(), pl.col("day").min()).collect().row(0)
+        total += int(fen or 0)
+        first = day if first is None or (day is not None and day < first) else first
+    return UnbilledCharges(total_fen=total, first_day=first, last_bill_month=last_month)
 
 
 def recent_daily_charges_fen(*, account_id: int, days: int) -> list[int]:
     """The charges of the last ``days`` settled days, oldest first."""
-    charges = (
+    charges = list(
         Settlement.objects.filter(account_id=account_id).order_by("-day").values_list("charge_fen", flat=True)[:days]
     )
+    if len(charges) < days and (old := archived(SETTLEMENTS)) is not None:
+        charges += (old.filter(pl.col("account_id") == account_id).sort("day", descending=True)
+                    .head(days - len(charges)).collect()["charge_fen"].to_list())
     return list(reversed(charges))
 
 
 def last_settled_day(*, account_id: int) -> date | None:
     day: date | None = Settlement.objects.filter(account_id=account_id).aggregate(last=Max("day"))["last"]
+    if day is None and (old := archived(SETTLEMENTS)) is not None:
+        day = old.filter(pl.col("account_id") == account_id).select(pl.col("day").max()).collect().item()
     return day
 
 

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import polars as pl
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from gridpay.data.history_archive import TRANSFERS, archived
 from gridpay.data.models import (
     Account,
     BillPayment,
@@ -114,8 +116,28 @@ def _below_zero_since(ledger_ids: list[int], *, day: date) -> dict[int, date]:
         .order_by("business_day", "id").values("business_day")[:1])
     rows = (LedgerAccount.objects.filter(id__in=ledger_ids)
             .annotate(last_ok=Greatest(last_at_zero_or_more("debit"), last_at_zero_or_more("credit")))
-            .annotate(since=first_below).values_list("id", "since"))
-    return {ledger_id: since for ledger_id, since in rows if since is not None}
+            .annotate(since=first_below).values_list("id", "last_ok", "since"))
+    found = {ledger_id: since for ledger_id, _, since in rows if since is not None}
+    old = archived(TRANSFERS, through=day)
+    if old is not None:  # the accounts below zero through every transfer the database still holds
+        found |= _archived_below_zero_since(old, [ledger_id for ledger_id, last_ok, _ in rows if not last_ok], day)
+    return found
+
+
+def _archived_below_zero_since(old: pl.LazyFrame, ledger_ids: list[int], day: date) -> dict[int, date]:
+    """_below_zero_since of accounts with no transfer at or above zero in the database, from the archived months:
+    the first transfer after their last one at or above zero there (or after none), if the archive holds it."""
+    if not ledger_ids:
+        return {}
+    through = old.filter(pl.col("business_day") <= day)
+    sides = [through.filter(pl.col(f"{side}_id").is_in(ledger_ids)).select(
+        pl.col(f"{side}_id").alias("ledger_id"), "id", "business_day",
+        (pl.col(f"{side}_balance_after_fen") >= 0).alias("ok")) for side in ("debit", "credit")]
+    touched = pl.concat(sides)
+    last_ok = touched.filter("ok").group_by("ledger_id").agg(pl.col("id").max().alias("last_ok"))
+    first = (touched.join(last_ok, on="ledger_id", how="left").filter(pl.col("id") > pl.col("last_ok").fill_null(0))
+             .sort("business_day", "id").group_by("ledger_id", maintain_order=True).first().collect())
+    return dict(zip(first["ledger_id"].to_list(), first["business_day"].to_list(), strict=True))
 
 
 def _overdue_owed_at_end_of(day: date) -> tuple[dict[int, int], dict[int, date]]:

@@ -5,14 +5,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db.models import F, Q, QuerySet, Sum
 
+from gridpay.data.history_archive import READINGS, SETTLEMENTS, TRANSFERS, archived
 from gridpay.data.models import (
     Account,
     CallTask,
+    Meter,
     MeterCommand,
     Notification,
     Payment,
+    PaymentRefund,
     Reading,
     Settlement,
     Transfer,
@@ -73,7 +77,7 @@ class StatementRow:
 
 def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow]:
     """The latest transfers, newest first, with the balance recorded after each."""
-    rows = (
+    rows = list(
         Transfer.objects.filter(Q(debit_id=ledger_account_id) | Q(credit_id=ledger_account_id))
         .order_by("-id")
         .values_list(
@@ -81,12 +85,28 @@ def ledger_statement(*, ledger_account_id: int, limit: int) -> list[StatementRow
             "credit_balance_after_fen", "paymentrefund__kind", "paymentrefund__voided_receipt__id",
         )[:limit]
     )
+    if len(rows) < limit:
+        rows += _archived_statement(ledger_account_id, limit - len(rows))
     return [
         StatementRow(at, day, kind, amount, credit_after, _refund_kind(refund, void))
         if credit == ledger_account_id
         else StatementRow(at, day, kind, -amount, debit_after, _refund_kind(refund, void))
         for at, day, kind, amount, credit, debit_after, credit_after, refund, void in rows
     ]
+
+
+def _archived_statement(ledger_account_id: int, limit: int) -> list[tuple[Any, ...]]:
+    """The statement's rows from the archived months (older than the database's), newest first."""
+    old = archived(TRANSFERS)
+    if old is None:
+        return []
+    found = (old.filter((pl.col("debit_id") == ledger_account_id) | (pl.col("credit_id") == ledger_account_id))
+             .sort("id", descending=True).head(limit).collect())
+    refunds = {transfer: (kind, void) for transfer, kind, void in PaymentRefund.objects.filter(
+        transfer_id__in=found["id"].to_list()).values_list("transfer_id", "kind", "voided_receipt__id")}
+    return [(row["created_at"], row["business_day"], row["kind"], row["amount_fen"], row["credit_id"],
+             row["debit_balance_after_fen"], row["credit_balance_after_fen"], *refunds.get(row["id"], (None, None)))
+            for row in found.iter_rows(named=True)]
 
 
 def _refund_kind(kind: str | None, voided_receipt: int | None) -> str:
@@ -131,14 +151,28 @@ def daily_usage(*, account_id: int, first_day: date) -> list[UsageDay]:
         Q(meter__removed_on__isnull=True) | Q(meter__removed_on__gt=F("reading_date")),
         account_id=account_id, reading_date__gte=first_day, energy_kwh__isnull=False,
     ).values_list("reading_date", *(f"energy_{p}_kwh" for p in TOU_PERIODS))
+    energies = [f"energy_{p}_kwh" for p in TOU_PERIODS]
     split = {day: {p: v for p, v in zip(TOU_PERIODS, values, strict=True) if v is not None}
-             for day, *values in readings}
-    return [
-        UsageDay(day, kwh, fen, split.get(day, {}))
-        for day, kwh, fen in Settlement.objects.filter(account_id=account_id, day__gte=first_day)
-        .order_by("day")
-        .values_list("day", "energy_kwh", "charge_fen")
-    ]
+             for day, *values in [*_archived_readings(account_id, first_day, energies), *readings]}
+    settled = list(Settlement.objects.filter(account_id=account_id, day__gte=first_day)
+                   .order_by("day").values_list("day", "energy_kwh", "charge_fen"))
+    old = archived(SETTLEMENTS, since=first_day)
+    if old is not None:
+        settled = sorted([*old.filter((pl.col("account_id") == account_id) & (pl.col("day") >= first_day))
+                         .select("day", "energy_kwh", "charge_fen").collect().iter_rows(), *settled])
+    return [UsageDay(day, kwh, fen, split.get(day, {})) for day, kwh, fen in settled]
+
+
+def _archived_readings(account_id: int, first_day: date, energies: list[str]) -> list[tuple[Any, ...]]:
+    """The archived readings that settled the account's days, as daily_usage reads them from the database."""
+    old = archived(READINGS, since=first_day)
+    if old is None:
+        return []
+    rows = (old.filter((pl.col("account_id") == account_id) & (pl.col("reading_date") >= first_day)
+                       & pl.col("energy_kwh").is_not_null()).select("meter_id", "reading_date", *energies)
+            .collect().rows())
+    removed = dict(Meter.objects.filter(id__in={row[0] for row in rows}).values_list("id", "removed_on"))
+    return [row[1:] for row in rows if removed.get(row[0]) is None or removed[row[0]] > row[1]]
 
 
 def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime | None, str, str, str]]:
@@ -181,4 +215,12 @@ def balance_before(*, ledger_account_id: int, day: date) -> int:
     earlier = Transfer.objects.filter(business_day__lt=day)
     credit = earlier.filter(credit_id=ledger_account_id).aggregate(s=Sum("amount_fen"))["s"] or 0
     debit = earlier.filter(debit_id=ledger_account_id).aggregate(s=Sum("amount_fen"))["s"] or 0
+    old = archived(TRANSFERS, through=day)
+    if old is not None:
+        before = old.filter(pl.col("business_day") < day)
+        amount = pl.col("amount_fen")
+        moved = before.select(amount.filter(pl.col("credit_id") == ledger_account_id).sum().alias("credit"),
+                              amount.filter(pl.col("debit_id") == ledger_account_id).sum().alias("debit")).collect()
+        credit += int(moved["credit"][0] or 0)
+        debit += int(moved["debit"][0] or 0)
     return int(credit) - int(debit)

@@ -1,11 +1,13 @@
 """The month's figures behind the monthly report (RULES §12)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+import polars as pl
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Sum, Value, When
 
+from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived
 from gridpay.data.models import (
     Account,
     ArrearsCase,
@@ -96,8 +98,19 @@ def prepaid_charges_by_account(*, first_day: date, through: date, moved_after: M
         .order_by()
     )
     later = customer_moves_after([through])[through] if moved_after is None else moved_after
-    return [(account_id, int(fen or 0), balance - later.get(ledger_id, 0))
-            for account_id, ledger_id, balance, fen in rows]
+    charged = {account_id: [ledger_id, balance, int(fen or 0)] for account_id, ledger_id, balance, fen in rows}
+    old = archived(SETTLEMENTS, since=first_day, through=through)
+    if old is not None:
+        sums = (old.filter((pl.col("day") >= first_day) & (pl.col("day") <= through))
+                .group_by("account_id").agg(pl.col("charge_fen").sum()).collect().rows())
+        missing = [account_id for account_id, _ in sums if account_id not in charged]
+        for account_id, ledger_id, balance in Account.objects.filter(id__in=missing).values_list(
+                "id", "ledger_account_id", "ledger_account__balance_fen"):
+            charged[account_id] = [ledger_id, balance, 0]
+        for account_id, fen in sums:
+            charged[account_id][2] += int(fen or 0)
+    return [(account_id, fen, balance - later.get(ledger_id, 0))
+            for account_id, (ledger_id, balance, fen) in charged.items()]
 
 
 def customer_balances_at_end_of(day: date, *, moved_after: Mapping[int, int] | None = None) -> dict[int, int]:
@@ -125,7 +138,7 @@ def customer_moves_after(days: Sequence[date]) -> dict[date, dict[int, int]]:
             after.filter(**{f"{side}__kind": LedgerAccountKind.CUSTOMER.value})
             .values_list(side, "bucket").annotate(fen=Sum("amount_fen")).order_by()
         )
-        for ledger_id, index, fen in rows:
+        for ledger_id, index, fen in [*rows, *_archived_moves(side, points)]:
             moved = by_bucket[index]
             moved[ledger_id] = moved.get(ledger_id, 0) + sign * int(fen or 0)
     found: dict[date, dict[int, int]] = {}
@@ -135,6 +148,22 @@ def customer_moves_after(days: Sequence[date]) -> dict[date, dict[int, int]]:
             running[ledger_id] = running.get(ledger_id, 0) + fen
         found[points[index]] = dict(running)
     return found
+
+
+def _archived_moves(side: str, points: list[date]) -> list[tuple[int, int, int]]:
+    """customer_moves_after's (ledger account, bucket, fen) of one side from the archived months after points[0]."""
+    old = archived(TRANSFERS, since=points[0] + timedelta(days=1))
+    if old is None:
+        return []
+    day = pl.col("business_day")
+    bucket: Any = pl.when(day > points[-1]).then(len(points) - 1)
+    for index in reversed(range(len(points) - 1)):
+        bucket = bucket.when(day > points[index]).then(index)
+    rows = (old.filter(day > points[0]).with_columns(bucket.otherwise(None).alias("bucket"))
+            .group_by(f"{side}_id", "bucket").agg(pl.col("amount_fen").sum()).collect().rows())
+    customers = set(LedgerAccount.objects.filter(id__in={row[0] for row in rows},
+                                                 kind=LedgerAccountKind.CUSTOMER.value).values_list("id", flat=True))
+    return [(ledger_id, index, fen) for ledger_id, index, fen in rows if ledger_id in customers]
 
 
 def postpaid_bills_by_account(*, first_day: date, last_day: date, through: date) -> list[tuple[int, int, int, int]]:

@@ -32,6 +32,7 @@ COMMANDS = (
     "sms",
     "calls",
     "risk",
+    "archive",
     "gateway",
     "simulate-meters",
     "worker",

@@ -19,6 +19,8 @@ DEFAULTS = {
     "欠费停电（上午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(9, 30), None),
     "欠费停电（下午）": ("gridpay.interfaces.jobs.tasks.enforce", Schedule.DAILY, time(14, 0), None),
     "催费宣传短信": ("gridpay.interfaces.jobs.tasks.campaign_sms", Schedule.DAILY, time(7, 30), None),
+    # Daily though a month needs it once: this month's partitions and the next three's exist long before their rows.
+    "历史表按月分区": ("gridpay.interfaces.jobs.tasks.create_partitions", Schedule.DAILY, time(0, 30), None),
     "发送短信": ("gridpay.interfaces.jobs.tasks.send_sms", Schedule.MINUTES, None, 1),
     "表计命令超时与重试": ("gridpay.interfaces.jobs.tasks.sweep_commands", Schedule.MINUTES, None, 1),
 }

@@ -9,6 +9,7 @@ from gridpay.application.collection.queue_campaign_sms import queue_campaign_sms
 from gridpay.application.collection.rebuild_chronic_file import rebuild_chronic_file
 from gridpay.application.collection.send_reminders import send_reminders
 from gridpay.application.errors import InvalidInput
+from gridpay.application.history.create_partitions_ahead import create_partitions_ahead
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.postpaid.accrue_late_fees import accrue_late_fees
 from gridpay.application.postpaid.issue_bills import issue_bills
@@ -44,6 +45,12 @@ def settle_and_alert() -> str:
         log.error("nightly settlement did not run: %s", running.message)
         return f"not run: {running.message}"
     return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
+
+
+def create_partitions() -> str:
+    """Daily: the history tables' partitions of this month and the next three (PostgreSQL; nothing on SQLite)."""
+    created = create_partitions_ahead(today=clock.today())
+    return f"partitions created: {', '.join(created) or 'none'}"
 
 
 def postpaid_day() -> str:

@@ -56,3 +56,11 @@ class Command(GridpayCommand, DjangoMigrate):
         call_command(MigrateTelling(None, total=len(pending), on_applied=applied), verbosity=0, interactive=False)
         if verbosity:
             self.stdout.write(f"数据库结构已是最新（应用了 {len(pending)} 个迁移）。")
+        # PostgreSQL: the history tables' partitions of this month and the next three, so that the first rows of a new
+        # installation go to their month rather than to the DEFAULT partition (then the worker's nightly job).
+        from gridpay.application.history.create_partitions_ahead import create_partitions_ahead
+        from gridpay.interfaces import clock
+
+        created = create_partitions_ahead(today=clock.today())
+        if created and verbosity:
+            self.stdout.write(f"已建历史表的按月分区 {len(created)} 个（本月及后三个月）。")

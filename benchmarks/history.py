@@ -1,0 +1,247 @@
+"""Benchmark of a long history on PostgreSQL (ADR 0033): the account file page with months archived to Parquet and
+months in the database, and nightly settlement on the partitioned tables against the same on plain tables.
+
+The town is settlement.py's (build_town: --accounts prepaid accounts, their readings of DAY and settled day before).
+The first --history-accounts of them get --months months of daily readings, settlements and settlement transfers
+before that; all but the last --recent months (and the month of DAY) are then archived with the archive's own code
+(`gridpay archive`). The account file page of the first account (a full history, never billed: its unbilled charges
+read every archived month of its settlements) is asked for through Django's whole stack, signed in, --repeat times,
+while everything is still in the database and after the archive; the ceiling is 0.3 s (issue 18). Settlement: DAY
+on the partitioned tables, DAY+1 after migrating back to 0039 (plain tables, same rows), DAY+2 after migrating
+forward again; the three rates are printed (the machine's other work moves each by a fifth or more: compare the plain
+run with the two around it), and the last line sums them up.
+
+    python benchmarks/history.py          # a few minutes: 50,000 accounts, 2,000 of them with 24 months of history
+    python benchmarks/history.py --accounts 1000000 --history-accounts 1000000 --months 24   # the issue's scale
+
+The scale is printed first: the page's time depends on the archived files' sizes (every history account's rows of a
+month are in that month's file), so a run with few history accounts says little of 1 M accounts × 24 months.
+"""
+
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from settlement import (
+    AT,
+    DAY,
+    READING_COLUMNS,
+    build_town,
+    django_setup,
+    drop_postgres_database,
+    kwh,
+    recreate_postgres_database,
+)
+
+PAGE_CEILING_S = 0.3
+DAYS_AHEAD = 2  # readings of DAY+1 and DAY+2 for the plain and the second partitioned settlement
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=50_000, help="accounts settled (default 50,000)")
+    parser.add_argument("--history-accounts", type=int, default=2_000, help="accounts with a long history")
+    parser.add_argument("--months", type=int, default=24, help="months of history before DAY's month")
+    parser.add_argument("--recent", type=int, default=3, help="months kept in the database before DAY's month")
+    parser.add_argument("--repeat", type=int, default=5, help="page answers timed (the first warms it)")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres", help="the server")
+    parser.add_argument("--database", default="gridpay_bench_history", help="database made (and dropped) for it")
+    parser.add_argument("--settle-day", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.settle_day is not None:
+        settle(DAY + timedelta(days=args.settle_day))
+        return
+    if args.history_accounts > args.accounts:
+        sys.exit("--history-accounts cannot exceed --accounts")
+
+    url = args.pg_url.rsplit("/", 1)[0] + f"/{args.database}"
+    recreate_postgres_database(args.pg_url, args.database)
+    archive = Path(tempfile.mkdtemp(prefix="gridpay-bench-archive-"))
+    os.environ.update(GRIDPAY_DATABASE_URL=url, GRIDPAY_ARCHIVE_DIR=str(archive))
+    os.environ.setdefault("GRIDPAY_SECRET_KEY", secrets.token_urlsafe(50))  # signs the page's session
+    rows = args.history_accounts * (DAY - first_day(args.months)).days
+    print(f"gridpay history benchmark: {args.accounts:,} accounts settled; {args.history_accounts:,} of them with "
+          f"{args.months} months of history before {DAY:%Y-%m} ({rows:,} readings, as many settlements and "
+          f"transfers); {args.recent} months and {DAY:%Y-%m} kept in PostgreSQL, the rest archived")
+    try:
+        run(args, url, archive)
+    finally:
+        from django.db import connection
+
+        connection.close()
+        drop_postgres_database(args.pg_url, args.database)
+        shutil.rmtree(archive, ignore_errors=True)
+
+
+def first_day(months: int):  # type: ignore[no-untyped-def]
+    from gridpay.domain.history_months import add_months
+
+    return add_months(DAY, -months)
+
+
+def run(args: argparse.Namespace, url: str, archive: Path) -> None:
+    started = time.perf_counter()
+    build_town(args.accounts)  # migrates: the tables are partitioned, DAY's rows in the DEFAULT partition
+    from gridpay.data.history_partitions import ensure_partitions
+    from gridpay.domain.history_months import add_months, months_between
+
+    first = first_day(args.months)
+    ensure_partitions(months_between(first=first, end=add_months(DAY, 1)))  # DAY's rows move into their month
+    build_history(args, first)
+    vacuum(url)
+    print(f"set-up: {time.perf_counter() - started:.1f} s")
+
+    page_before = page_times(args.repeat)
+    print(f"account file page, every month in PostgreSQL: median {ms(page_before)}, slowest {ms([max(page_before)])}")
+
+    from gridpay.application.history.archive_months import archive_months  # what `gridpay archive` runs
+
+    started = time.perf_counter()
+    report = archive_months(before=add_months(DAY, -args.recent), today=DAY, at=AT, directory=archive)
+    size = sum(path.stat().st_size for path in archive.rglob("*.parquet"))
+    print(f"archive: {len(report.archived)} month partitions, {sum(d.rows for d in report.archived):,} rows, "
+          f"{size / 1e6:.1f} MB of Parquet in {time.perf_counter() - started:.1f} s")
+    page_after = page_times(args.repeat)
+    print(f"account file page, {args.months - args.recent} months archived: median {ms(page_after)}, "
+          f"slowest {ms([max(page_after)])}; ceiling {PAGE_CEILING_S * 1000:.0f} ms")
+
+    partitioned = settle_child(0, url)
+    in_database = table_rows()
+    started = time.perf_counter()
+    migrate_to("0039_batch_rows_without_key_checks")
+    print(f"migration back to 0039 (plain tables; {in_database}): {time.perf_counter() - started:.1f} s")
+    plain = settle_child(1, url)
+    started = time.perf_counter()
+    migrate_to(None)
+    print(f"migration 0040 again (partitioned): {time.perf_counter() - started:.1f} s")
+    again = settle_child(2, url)
+    for label, (settled, seconds) in (("partitioned", partitioned), ("plain tables (0039)", plain),
+                                      ("partitioned again", again)):
+        print(f"settlement {label}: {settled:,} accounts in {seconds:.2f} s = {settled / seconds:,.0f} accounts/s")
+    rates = sorted(settled / seconds for settled, seconds in (partitioned, again))
+    print(f"page: {statistics.median(page_after) * 1000:.0f} ms against {PAGE_CEILING_S * 1000:.0f} ms; "
+          f"settlement partitioned {rates[0]:,.0f}–{rates[1]:,.0f} against plain {plain[0] / plain[1]:,.0f} accounts/s")
+
+
+def build_history(args: argparse.Namespace, first) -> None:  # type: ignore[no-untyped-def]
+    """Daily readings, settlements and settlement transfers of the history accounts from ``first`` to the day before
+    DAY-1 (which build_town settled), and every account's readings of DAY+1 and DAY+2."""
+    from django.db import transaction
+
+    from gridpay.data.bulk import insert_rows
+    from gridpay.data.ledger import REVENUE, TRANSFER_COLUMNS
+    from gridpay.data.models import LedgerAccount, TariffVersion
+    from gridpay.data.settlement_store import SETTLEMENT_COLUMNS
+
+    revenue, _ = LedgerAccount.objects.get_or_create(code=REVENUE, defaults={"kind": "revenue"})
+    version = TariffVersion.objects.get(tariff__code="zj-resident-2024").id
+    started = time.perf_counter()
+    day = first
+    while day < DAY - timedelta(days=1):
+        days = [day + timedelta(days=n) for n in range(7) if day + timedelta(days=n) < DAY - timedelta(days=1)]
+        readings, settlements, transfers = [], [], []
+        for each in days:
+            settled_at = f"{each + timedelta(days=1)} 02:00:00+00"
+            total = (each - first).days * 500 + 100_000
+            for i in range(1, args.history_accounts + 1):
+                readings.append((i, i, each, kwh(total), "5.00", None, None, settled_at))
+                settlements.append((i, each, "5.00", 269, version, each.replace(day=1), kwh(total), 2_690_000,
+                                    settled_at))
+                transfers.append((i, revenue.id, 269, "settlement", each, settled_at, -269, 269))
+        with transaction.atomic():
+            insert_rows("gridpay_reading", READING_COLUMNS, readings)
+            insert_rows("gridpay_settlement", SETTLEMENT_COLUMNS, settlements, plain=True)
+            insert_rows("gridpay_transfer", TRANSFER_COLUMNS, transfers, plain=True)
+        day = days[-1] + timedelta(days=1)
+        print(f"  history through {day}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    ahead = []
+    for n in range(1, DAYS_AHEAD + 1):
+        each = DAY + timedelta(days=n)
+        ahead += [(i, i, each, kwh(600_000 + n * 300), "3.00", None, None, AT + timedelta(days=n))
+                  for i in range(1, args.accounts + 1)]
+    insert_rows("gridpay_reading", READING_COLUMNS, ahead)
+
+
+def vacuum(url: str) -> None:
+    import psycopg
+    from django.db import connection
+
+    connection.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def page_times(repeat: int) -> list[float]:
+    """The account file page of the first account, signed in as a cashier, --repeat answers after a first."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from gridpay.application.staff.add_staff import add_staff
+
+    if not get_user_model().objects.filter(username="bench").exists():
+        add_staff(username="bench", name="测试员", role="cashier", password="bench-password-1")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    times = []
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        answer = client.get("/customers/B000000001/")
+        times.append(time.perf_counter() - started)
+        assert answer.status_code == 200, answer.status_code
+    return times[1:]
+
+
+def settle(day) -> None:  # type: ignore[no-untyped-def]
+    django_setup()
+    from gridpay.application.settlement.settle_day import settle_day
+
+    started = time.perf_counter()
+    report = settle_day(day=day, at=AT + (day - DAY), batch_size=20_000)
+    print(f"seconds={time.perf_counter() - started} settled={report.settled}")
+
+
+def settle_child(offset: int, url: str) -> tuple[int, float]:
+    from django.db import connection
+
+    connection.close()
+    child = subprocess.run([sys.executable, __file__, "--settle-day", str(offset)], capture_output=True, text=True,
+                           check=True, env={**os.environ, "GRIDPAY_DATABASE_URL": url})
+    figures = dict(line.split("=", 1) for line in child.stdout.split())
+    return int(figures["settled"]), float(figures["seconds"])
+
+
+def table_rows() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = []
+        for table in ("reading", "settlement", "transfer"):
+            cursor.execute(f"SELECT count(*) FROM gridpay_{table}")
+            counts.append(f"{cursor.fetchone()[0]:,} {table}s")
+    return ", ".join(counts)
+
+
+def migrate_to(target: str | None) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("gridpay", target)] if target else executor.loader.graph.leaf_nodes())
+    connection.close()
+
+
+def ms(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000:.1f} ms"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The one door to the archived months of the history tables: their Parquet files, read as the database's rows.
+
+A month's file counts only once its partition is gone from the database (``gridpay archive`` drops it in the
+transaction that follows the file's check), so a row is read from the database or from a file, never from both. A row
+of an archived month that arrived later sits in the DEFAULT partition and is read from the database. On SQLite, and
+before anything was archived, there is nothing here and every function says so at once (ADR 0033).
+"""
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from django.db import connection
+
+from gridpay.data.history_partitions import BY_NAME, HistoryTable, month_partitions, partitioned
+from gridpay.data.settings import gridpay_settings
+from gridpay.domain.history_months import BadMonth, Month, parse_month
+
+READINGS, SETTLEMENTS, TRANSFERS = BY_NAME["reading"], BY_NAME["settlement"], BY_NAME["transfer"]
+
+
+def archived_months(history: HistoryTable) -> dict[date, Path]:
+    """The months of ``history`` that live in files only: first day → file. No query unless there are files."""
+    if connection.vendor != "postgresql":
+        return {}
+    folder = Path(gridpay_settings().archive_dir) / history.name
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.glob("*.parquet"):
+        try:
+            found[parse_month(path.stem)] = path
+        except BadMonth:
+            continue  # not one of ours
+    if not found or not partitioned():
+        return {}
+    in_database = month_partitions(history)
+    return {start: path for start, path in sorted(found.items()) if start not in in_database}
+
+
+def archived(history: HistoryTable, *, since: date | None = None, through: date | None = None) -> pl.LazyFrame | None:
+    """The archived rows of the months that meet ``[since, through]`` (None: no bound), or None when there are
+    none; the caller filters by the day itself, a month's file holding the whole month."""
+    files = [path for start, path in archived_months(history).items()
+             if (since is None or Month(start).end > since) and (through is None or start <= through)]
+    if not files:
+        return None
+    return pl.scan_parquet(files)
+
+
+def first_month_in_database(history: HistoryTable) -> date | None:
+    """The first day of the month after the last archived one (None: nothing archived): days from it on are all in
+    the database."""
+    months = archived_months(history)
+    return Month(max(months)).end if months else None

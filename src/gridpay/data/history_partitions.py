@@ -1,0 +1,240 @@
+"""The history tables' monthly partitions on PostgreSQL: created ahead, and archived to Parquet files (ADR 0033)."""
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import connection, models, transaction
+
+from gridpay.data.models import Reading, Settlement, Transfer
+from gridpay.domain.history_months import Month
+
+
+@dataclass(frozen=True)
+class HistoryTable:
+    """A table partitioned by month: the day it is partitioned by, and the column summed to check an archive."""
+
+    name: str  # the archive's folder, and how the CLI names the table
+    model: type[models.Model]
+    day: str
+    checksum: str
+    # The file's row order: an account's rows together, so that reading one account's history skips the row groups
+    # of the others by their statistics. Transfers name two ledger accounts: posting order.
+    order: str
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def partition(self, month: Month) -> str:
+        return f"{self.table}_{month.suffix}"
+
+    @property
+    def columns(self) -> "list[models.Field[Any, Any]]":
+        return [field for field in self.model._meta.concrete_fields]
+
+
+HISTORY = [
+    HistoryTable("reading", Reading, "reading_date", "total_kwh", "account_id, reading_date"),
+    HistoryTable("settlement", Settlement, "day", "charge_fen", "account_id, day"),
+    HistoryTable("transfer", Transfer, "business_day", "amount_fen", "id"),
+]
+BY_NAME = {history.name: history for history in HISTORY}
+# The ledger's immutability trigger (migrations 0002, 0040): lifted on the DEFAULT partition only while rows of a new
+# month are moved out of it into their own partition, which changes no transfer.
+_IMMUTABLE = {"gridpay_transfer": "gridpay_transfer_immutable"}
+_PARTITION = re.compile(r"_p(\d{4})_(\d{2})$")
+
+
+def partitioned() -> bool:
+    """Whether the history tables are partitioned here (PostgreSQL after migration 0040; never SQLite)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
+                       [Transfer._meta.db_table])
+        return cursor.fetchone() is not None
+
+
+def month_partitions(history: HistoryTable) -> set[date]:
+    """The first days of the months that have a partition of their own."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s)",
+                       [history.table])
+        found = (_PARTITION.search(name) for (name,) in cursor.fetchall())
+        return {date(int(m[1]), int(m[2]), 1) for m in found if m}
+
+
+def months_in_default(history: HistoryTable, *, before: date) -> set[date]:
+    """The months of the rows that landed in the DEFAULT partition (a month created late, or a late row of a month
+    already archived)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT date_trunc('month', {history.day})::date FROM {history.table}_default"
+                       f" WHERE {history.day} < %s", [before])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def ensure_partition(history: HistoryTable, month: Month) -> bool:
+    """The month's partition, created if missing (True then), with any rows of the month moved into it out of the
+    DEFAULT partition, in one transaction."""
+    if month.start in month_partitions(history):
+        return False
+    name, table = history.partition(month), history.table
+    bounds = f"FROM ('{month.start.isoformat()}') TO ('{month.end.isoformat()}')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Taken first, so that no row of the month reaches the DEFAULT partition while they are moved.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table}_default"
+                       f" WHERE {history.day} >= %s AND {history.day} < %s)", [month.start, month.end])
+        if not cursor.fetchone()[0]:
+            cursor.execute(f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES {bounds}")
+            return True
+        cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        trigger = _IMMUTABLE.get(table)
+        if trigger:
+            cursor.execute(f"ALTER TABLE {table}_default DISABLE TRIGGER {trigger}")
+        cursor.execute(f"WITH moved AS (DELETE FROM {table}_default WHERE {history.day} >= %s AND {history.day} < %s"
+                       f" RETURNING *) INSERT INTO {name} SELECT * FROM moved", [month.start, month.end])
+        if trigger:
+            cursor.execute(f"ALTER TABLE {table}_default ENABLE TRIGGER {trigger}")
+        cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES {bounds}")
+    return True
+
+
+def ensure_partitions(months: list[Month]) -> list[str]:
+    """Every history table's partition of each month; the names of those created. Nothing on SQLite."""
+    if not partitioned():
+        return []
+    return [history.partition(month) for month in months for history in HISTORY if ensure_partition(history, month)]
+
+
+# --- archive -----------------------------------------------------------------------------------------------------
+
+
+class ArchiveMismatch(Exception):
+    """The file read back does not hold what the partition holds: it is removed, and the partition kept."""
+
+
+@dataclass(frozen=True)
+class ArchivedPartition:
+    table: str
+    month: str
+    rows: int
+    path: Path
+
+
+def archive_path(directory: Path, history: HistoryTable, month: Month) -> Path:
+    return directory / history.name / f"{month.label}.parquet"
+
+
+def polars_schema(history: HistoryTable) -> dict[str, Any]:
+    """The archive's column types, from the model: integers, dates, instants (UTC), exact decimals, text."""
+    schema: dict[str, Any] = {}
+    for field in history.columns:
+        kind = field.get_internal_type()
+        if kind in {"DateTimeField"}:
+            schema[field.column] = pl.String  # COPY's text, parsed once the file is read
+        elif kind == "DateField":
+            schema[field.column] = pl.Date
+        elif kind == "DecimalField":
+            schema[field.column] = pl.Decimal(field.max_digits, field.decimal_places)  # type: ignore[attr-defined]
+        elif kind in {"CharField", "TextField"}:
+            schema[field.column] = pl.String
+        elif kind == "BooleanField":
+            schema[field.column] = pl.Boolean
+        else:  # ids, keys, fen, counts
+            schema[field.column] = pl.Int64
+    return schema
+
+
+def instants(history: HistoryTable) -> list[str]:
+    return [field.column for field in history.columns if field.get_internal_type() == "DateTimeField"]
+
+
+def _figures(frame: pl.LazyFrame, history: HistoryTable) -> tuple[int, Decimal, int]:
+    """Rows, the sum of the checksum column (exact: fen or hundredths of a kWh) and the sum of the ids."""
+    row = frame.select(pl.len(), pl.col(history.checksum).sum(), pl.col("id").sum()).collect().row(0)
+    return int(row[0]), Decimal(row[1] or 0), int(row[2] or 0)
+
+
+def _figures_in_database(cursor: Any, partition: str, history: HistoryTable) -> tuple[int, Decimal, int]:
+    cursor.execute(f"SELECT count(*), COALESCE(sum({history.checksum}), 0), COALESCE(sum(id), 0) FROM {partition}")
+    count, total, ids = cursor.fetchone()
+    return int(count), Decimal(total), int(ids)
+
+
+@contextmanager
+def _written_whole(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path``, renamed to it once written and flushed to disk; removed on an error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
+                      before_drop: Callable[[Path], None] | None = None) -> ArchivedPartition:
+    """The month's partition written to Parquet, the file read back and checked (rows, sum of ids and of the checksum
+    column against the partition's, under a lock that keeps its rows as they are), and only then the partition
+    detached and dropped, in the same transaction. A crash leaves the partition, and maybe a checked file that the
+    next run writes again; never neither. ``before_drop``: called between the check and the drop (tests)."""
+    path, partition = archive_path(directory, history, month), history.partition(month)
+    columns = [field.column for field in history.columns]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL timezone = 'UTC'")
+        # Rows of a closed month are not written any more; the lock makes sure of it while the file is made.
+        cursor.execute(f"LOCK TABLE {partition} IN SHARE MODE")
+        expected = _figures_in_database(cursor, partition, history)
+        query = f"SELECT {', '.join(columns)} FROM {partition} ORDER BY {history.order}"
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".copy-", suffix=".csv") as text:
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    text.write(block)
+            text.flush()
+            with _written_whole(path) as temporary:
+                (pl.scan_csv(text.name, has_header=False, new_columns=columns, schema=polars_schema(history))
+                 .with_columns(pl.col(column).str.to_datetime(time_zone="UTC", time_unit="us")
+                               for column in instants(history))
+                 .sink_parquet(temporary))
+        found = _figures(pl.scan_parquet(path), history)
+        if found != expected:
+            path.unlink(missing_ok=True)
+            raise ArchiveMismatch(f"{path}: 读回 {found}，分区 {partition} 为 {expected}")
+        if before_drop is not None:
+            before_drop(path)
+        cursor.execute(f"ALTER TABLE {history.table} DETACH PARTITION {partition}")
+        cursor.execute(f"DROP TABLE {partition}")
+    return ArchivedPartition(history.name, month.label, expected[0], path)
+
+
+def months_to_archive(history: HistoryTable, *, before: date) -> list[Month]:
+    """The months before ``before`` with rows still in the database: their own partitions, and rows in the DEFAULT
+    partition of a month not archived yet (a late row of a month already archived stays in the database, read with
+    the file)."""
+    own = {start for start in month_partitions(history) if start < before}
+    late = months_in_default(history, before=before) - own
+    return [Month(start) for start in sorted(own | late)]
+
+
+def month_archived(directory: Path, history: HistoryTable, month: Month) -> bool:
+    return archive_path(directory, history, month).exists() and month.start not in month_partitions(history)

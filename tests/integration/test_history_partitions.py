@@ -1,0 +1,292 @@
+"""The history tables by month on PostgreSQL (ADR 0033): migration 0040 forward, back and forward with rows in the
+tables, partitions created ahead by the schedule, and `gridpay archive`: its refusals, a crash between the file and
+the drop, and the account file and the reports the same before and after the archive."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from gridpay.application.collection.arrears_by_area import arrears_by_area
+from gridpay.application.collection.recovery_by_place import recovery_by_place
+from gridpay.application.customers.customer_file import customer_file
+from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
+from gridpay.application.reports.monthly_report import monthly_report
+from gridpay.data.history_archive import TRANSFERS, archived_months
+from gridpay.data.history_partitions import BY_NAME, ensure_partitions
+from gridpay.data.models import Account, LedgerAccount, Settlement, Transfer
+from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
+from gridpay.interfaces.jobs import tasks
+from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.integration.test_recovery_reports import LAST, a_quarter
+from tests.support.accounts import enrol
+from tests.support.cli import child_environment
+from tests.support.clock import FakeClock, local
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
+SETTLEMENTS, READINGS = BY_NAME["settlement"], BY_NAME["reading"]
+
+
+@pytest.fixture
+def archive_dir(tmp_path: Path, settings: Any) -> Path:
+    settings.GRIDPAY = replace(settings.GRIDPAY, archive_dir=str(tmp_path / "archive"))
+    return tmp_path / "archive"
+
+
+def partitions_of(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s) ORDER BY 1",
+                       [table])
+        return [name for (name,) in cursor.fetchall()]
+
+
+# Runs in a process of its own on a database of its own: 0039 with settlements and transfers of three months in it.
+MIGRATION = """
+import json, sys
+import django
+django.setup()
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+def migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("gridpay", target)] if target else executor.loader.graph.leaf_nodes())
+
+def query(statement):
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return [list(map(str, row)) for row in cursor.fetchall()]
+
+def refused(statement):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    except Exception:
+        return True
+    return False
+
+def state():
+    return {
+        "rows": {table: query(f"SELECT md5(string_agg(t::text, '|' ORDER BY id)), count(*) FROM {table} t")
+                 for table in ("gridpay_settlement", "gridpay_transfer", "gridpay_reading")},
+        "kinds": query("SELECT relname, relkind FROM pg_class WHERE relname IN "
+                       "('gridpay_settlement', 'gridpay_transfer', 'gridpay_reading') ORDER BY 1"),
+        "partitions": query("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = "
+                            "'gridpay_transfer'::regclass ORDER BY 1"),
+        "keys": query("SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                      " WHERE contype = 'p' AND conrelid IN ('gridpay_settlement'::regclass,"
+                      " 'gridpay_transfer'::regclass) ORDER BY 1"),
+        "to_transfers": query("SELECT count(*) FROM pg_constraint WHERE confrelid = 'gridpay_transfer'::regclass"),
+        "update_refused": refused("UPDATE gridpay_transfer SET amount_fen = 1 WHERE id = 10"),
+        "delete_refused": refused("DELETE FROM gridpay_transfer WHERE id = 10"),
+    }
+
+migrate("0039_batch_rows_without_key_checks")
+with connection.cursor() as cursor:
+    cursor.execute("INSERT INTO gridpay_ledgeraccount (id, code, kind, balance_fen) VALUES "
+                   "(1, 'opening:balances', 'opening', 0), (2, 'customer:A', 'customer', 0)")
+    for id_, day in ((10, '2025-01-31'), (12, '2025-02-01'), (13, '2025-03-15'), (20, '2025-03-16')):
+        cursor.execute("INSERT INTO gridpay_transfer (id, debit_id, credit_id, amount_fen, kind, business_day, "
+                       "created_at, debit_balance_after_fen, credit_balance_after_fen) VALUES "
+                       "(%s, 1, 2, 100, 'payment', %s, '2025-01-01 00:00:00+00:00', 0, 0)", [id_, day])
+        cursor.execute("INSERT INTO gridpay_settlement (id, account_id, day, energy_kwh, charge_fen, tariff_version_id,"
+                       " period_start, period_used_kwh, period_amount_micro_yuan, settled_at) VALUES "
+                       "(%s, 7, %s, 1.5, 81, 3, '2025-01-01', 1.5, 807000, '2025-01-01 00:00:00+00:00')", [id_, day])
+before = state()
+migrate(None)
+forward = state()
+with connection.cursor() as cursor:  # a new row takes an id after the ones copied over
+    cursor.execute("INSERT INTO gridpay_transfer (debit_id, credit_id, amount_fen, kind, business_day, created_at, "
+                   "debit_balance_after_fen, credit_balance_after_fen) VALUES (1, 2, 5, 'payment', '2025-04-02', "
+                   "'2025-04-02 00:00:00+00:00', 0, 0) RETURNING id")
+    new_id = cursor.fetchone()[0]
+    cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [new_id])
+    landed = cursor.fetchone()[0]
+with_new = state()
+migrate("0039_batch_rows_without_key_checks")
+back = state()
+migrate(None)
+json.dump({"before": before, "forward": forward, "with_new": with_new, "back": back, "again": state(),
+           "new_id": new_id, "landed": landed}, sys.stdout)
+"""
+
+
+@pytest.mark.postgres
+def test_the_migration_partitions_the_rows_by_month_and_back_without_changing_one(tmp_path: Path) -> None:
+    name = f"{connection.settings_dict['NAME']}_partitioning"
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    url = DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", MIGRATION], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+            env={**os.environ, **child_environment(), "GRIDPAY_DATABASE_URL": url,
+                 "DJANGO_SETTINGS_MODULE": "gridpay.config.settings", "GRIDPAY_SECRET_KEY": secrets.token_urlsafe(50)},
+        )
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+    before, forward, back, again = found["before"], found["forward"], found["back"], found["again"]
+    assert before["rows"] == forward["rows"]
+    assert found["with_new"]["rows"] == back["rows"] == again["rows"]
+    assert before["rows"]["gridpay_transfer"][0][1] == "4"
+    assert [kind for _, kind in before["kinds"]] == ["r", "r", "r"] == [kind for _, kind in back["kinds"]]
+    assert [kind for _, kind in forward["kinds"]] == ["p", "p", "p"] == [kind for _, kind in again["kinds"]]
+    assert forward["partitions"] == [["gridpay_transfer_default"], ["gridpay_transfer_p2025_01"],
+                                     ["gridpay_transfer_p2025_02"], ["gridpay_transfer_p2025_03"]]
+    assert forward["keys"] == [["gridpay_settlement", "PRIMARY KEY (id, day)"],
+                               ["gridpay_transfer", "PRIMARY KEY (id, business_day)"]]
+    assert back["keys"] == before["keys"] == [["gridpay_settlement", "PRIMARY KEY (id)"],
+                                              ["gridpay_transfer", "PRIMARY KEY (id)"]]
+    assert (before["to_transfers"], forward["to_transfers"], back["to_transfers"]) == ([["9"]], [["0"]], [["9"]])
+    for each in (before, forward, back, again):
+        assert each["update_refused"] and each["delete_refused"]
+    assert found["new_id"] == 21 and found["landed"] == "gridpay_transfer_default"
+
+
+@pytest.mark.postgres
+def test_the_schedule_creates_this_months_partitions_and_the_next_three(clock: FakeClock) -> None:
+    clock.instant = local(date(2031, 5, 20), 0, 30)  # months no migration made
+    assert "gridpay_settlement_p2031_05" not in partitions_of("gridpay_settlement")
+
+    said = tasks.create_partitions()
+
+    for table in ("gridpay_reading", "gridpay_settlement", "gridpay_transfer"):
+        names = partitions_of(table)
+        assert [f"{table}_{m.suffix}" in names for m in months_ahead(today=date(2031, 5, 20))] == [True] * 4
+        assert f"{table}_p2031_09" not in names
+    assert "gridpay_transfer_p2031_08" in said
+    assert tasks.create_partitions() == "partitions created: none"  # once
+
+
+@pytest.mark.postgres
+def test_rows_of_a_month_without_a_partition_are_moved_into_it_when_it_is_made(clock: FakeClock) -> None:
+    account = enrol(1)
+    revenue, _ = LedgerAccount.objects.get_or_create(code="revenue:electricity", defaults={"kind": "revenue"})
+    transfer = Transfer.objects.create(debit_id=account.ledger_account_id, credit=revenue, amount_fen=5, kind="payment",
+                                       business_day=date(2032, 3, 9), created_at=clock.now(),
+                                       debit_balance_after_fen=0, credit_balance_after_fen=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
+        assert cursor.fetchone()[0] == "gridpay_transfer_default"
+
+    assert ensure_partitions([Month(date(2032, 3, 1))]) == [
+        "gridpay_reading_p2032_03", "gridpay_settlement_p2032_03", "gridpay_transfer_p2032_03"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
+        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_03"
+        # The DEFAULT partition's guard is back on: a transfer there still cannot be deleted.
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'gridpay_transfer_default'::regclass")
+        assert cursor.fetchone()[0] == "O"
+
+
+def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
+    """What staff see of the accounts and the reports, as values."""
+    return {
+        "files": [customer_file(account_no=a.account_no, today=date(2025, 4, 5)) for a in accounts],
+        "arrears": arrears_by_area(day=LAST, months=2),
+        "recovery": recovery_by_place(month=date(2025, 2, 1), today=date(2025, 4, 5), months=1),
+        "monthly": [monthly_report(month=date(2025, m, 1), now=local(date(2025, 4, 5), 10), zone="Asia/Shanghai")
+                    for m in (1, 2, 3)],
+    }
+
+
+@pytest.mark.postgres
+def test_the_history_and_the_reports_are_the_same_after_the_archive(clock: FakeClock, archive_dir: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    town = a_quarter(clock)  # 2024-12 (openings) to 2025-03, the clock on 2025-04-05
+    ensure_partitions([Month(date(2024, 11, 1))])  # a month made and never written to
+    accounts = [town.east_prepaid, town.west_prepaid, town.east_postpaid]
+    before = history_as_shown(accounts)
+    settled = Settlement.objects.count()
+
+    call_command("archive", "--before", "2025-03")
+
+    said = capsys.readouterr().out
+    assert "归档 settlement 2025-02：" in said and "归档完成" in said
+    assert sorted(archived_months(TRANSFERS)) == [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1),
+                                                  date(2025, 2, 1)]
+    assert len(pl.read_parquet(archive_dir / "reading" / "2024-11.parquet")) == 0
+    assert "gridpay_settlement_p2025_01" not in partitions_of("gridpay_settlement")
+    assert not Settlement.objects.filter(day__lt=date(2025, 3, 1)).exists()  # March's alone are left
+    frames = [pl.read_parquet(archive_dir / "settlement" / f"2025-0{m}.parquet") for m in (1, 2)]
+    assert sum(len(frame) for frame in frames) + Settlement.objects.count() == settled
+    assert history_as_shown(accounts) == before
+
+    call_command("archive", "--before", "2025-03")
+    assert "归档完成：0 个月分区" in capsys.readouterr().out  # nothing left before March in the database
+
+
+@pytest.mark.postgres
+def test_a_crash_between_the_checked_file_and_the_drop_keeps_the_partition(clock: FakeClock, archive_dir: Path) -> None:
+    a_quarter(clock)
+    january = Settlement.objects.filter(day__lt=date(2025, 2, 1)).count()
+
+    def crash(path: Path) -> None:
+        assert len(pl.read_parquet(path)) > 0  # the file is whole and checked by now
+        raise OSError("the machine went down")
+
+    with pytest.raises(OSError):
+        archive_months(before=date(2025, 2, 1), today=date(2025, 4, 5), at=clock.now(), directory=archive_dir,
+                       before_drop=crash)
+    # The readings' December partition was archived before the crash; the January readings are back in place.
+    assert "gridpay_reading_p2025_01" in partitions_of("gridpay_reading")
+    assert (archive_dir / "reading" / "2025-01.parquet").exists()
+    assert Settlement.objects.filter(day__lt=date(2025, 2, 1)).count() == january
+    assert date(2025, 1, 1) not in archived_months(READINGS)  # the file does not count while the partition is there
+
+    report = archive_months(before=date(2025, 2, 1), today=date(2025, 4, 5), at=clock.now(), directory=archive_dir)
+    assert [f"{done.table} {done.month}" for done in report.archived] == [
+        "reading 2025-01", "settlement 2025-01", "transfer 2024-12", "transfer 2025-01"]
+    assert Settlement.objects.filter(day__lt=date(2025, 2, 1)).count() == 0
+    assert len(pl.read_parquet(archive_dir / "settlement" / "2025-01.parquet")) == january
+
+
+@pytest.mark.postgres
+def test_archive_refuses_a_month_not_closed_and_bad_input_writing_nothing(
+        clock: FakeClock, archive_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any) -> None:
+    a_quarter(clock)  # today 2025-04-05: March is the previous month, still being billed
+    partitions = partitions_of("gridpay_settlement")
+
+    for bad, said in (("2025-4", "月份应为 YYYY-MM"), ("2025-13", "月份应为 YYYY-MM"),
+                      ("2025-04", "--before 最晚为 2025-03"), ("2025-05", "尚未结清")):
+        with pytest.raises(CommandError, match=said):
+            call_command("archive", "--before", bad)
+    with pytest.raises(MonthNotClosed):
+        archive_months(before=date(2025, 4, 1), today=date(2025, 4, 5), at=clock.now(), directory=archive_dir)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.GRIDPAY = replace(settings.GRIDPAY, archive_dir=str(blocker / "archive"))
+    with pytest.raises(CommandError, match=r"归档目录 .*（GRIDPAY_ARCHIVE_DIR）"):
+        call_command("archive", "--before", "2025-03")
+
+    assert partitions_of("gridpay_settlement") == partitions
+    assert not archive_dir.exists()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the SQLite refusal")
+def test_on_sqlite_archive_says_it_is_for_postgresql(clock: FakeClock, archive_dir: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ArchiveNeedsPostgreSQL):
+        archive_months(before=date(2025, 1, 1), today=date(2025, 4, 5), at=clock.now(), directory=archive_dir)
+    with pytest.raises(CommandError, match="归档只用于 PostgreSQL"):
+        call_command("archive", "--before", "2025-01")
+    assert not archive_dir.exists()
+    assert ensure_partitions([Month(date(2025, 1, 1))]) == []
