@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection
 
+from gridpay.data import row_insert
 from gridpay.data.bulk import among, insert_rows, on_postgresql
 from gridpay.data.models import Meter, MeterCommand, MeterCommandEvent
 from gridpay.data.models.meter_commands import LIVE, UNDER_WAY
@@ -229,7 +230,7 @@ def _create_commands(new: list[tuple[CommandRequest, CommandStatus]], *, at: dat
         row[_VALID_UNTIL] = request.valid_until
         rows.append(row)
     if not on_postgresql() or len(rows) < COPY_FROM:  # a payment's reconnect: one INSERT … RETURNING id
-        commands = MeterCommand.objects.bulk_create([_stored_command(row) for row in rows], batch_size=2_000)
+        commands = row_insert.insert([_stored_command(row) for row in rows])
         add_events((c.id, at, c.status, c.reason) for c in commands)
         return [Queued(command=c, queued=c.status == CommandStatus.QUEUED) for c in commands]
     _insert_with_first_events(rows, at=at)
