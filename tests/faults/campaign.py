@@ -180,7 +180,9 @@ def _start_worker(databases: list[str], scratch: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridpay.config.settings")
     os.environ["GRIDPAY_SMS_FILE"] = str(_worker.workdir / "sms.jsonl")
     os.environ["GRIDPAY_SETTLEMENT_BATCH_SIZE"] = "2"  # several batches a day: crashes between them too
+    # One connection: the crashes are counted on it (a batch on a worker's connection would never crash).
     os.environ["GRIDPAY_SETTLEMENT_WORKERS"] = "1"
+    os.environ["GRIDPAY_SUPPLY_RUN_WORKERS"] = "1"
     os.environ["GRIDPAY_SECRET_KEY"] = secrets.token_urlsafe(50)  # the worker's own, as the tests have theirs
     import django
 

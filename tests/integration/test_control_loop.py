@@ -4,14 +4,17 @@ answers, read-backs, timeouts, retries and escalation, alerts once per crossing.
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 import pytest
 from django.db import connection
 
 from gridpay.application.customers.enrol_account import Enrolment, enrol_account
 from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.supply import enforce_supply as enforce_supply_module
 from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.evaluate_alerts import evaluate_alerts
 from gridpay.application.supply.head_end import HeadEnd
@@ -30,6 +33,8 @@ from gridpay.data.models import (
     WorkOrder,
 )
 from gridpay.data.models.meter_commands import LIVE
+from gridpay.data.queries.supply import lock_disconnection_standings
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.meter_commands import CommandPolicy
 from tests.support import dlt645_peer as peer
 from tests.support.accounts import enrol
@@ -359,3 +364,71 @@ def test_the_loop_summary_counts_reconnections_past_their_24_hour_commitment() -
     assert loop_summary(now=TUESDAY_10 + timedelta(hours=23)).reconnections_overdue == 0
     late = loop_summary(now=TUESDAY_10 + timedelta(hours=24, seconds=1))
     assert (late.reconnections_pending, late.reconnections_overdue) == (1, 1)
+
+
+def connections_to_this_database() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_run_side_by_side_decide_and_queue_each_account_as_one_after_another_would(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.GRIDPAY = replace(gridpay_settings(), supply_run_workers=3)
+    monkeypatch.setattr(enforce_supply_module, "BATCH", 3)
+    due = [in_arrears(n) for n in range(1, 12)]
+    protected = in_arrears(12, protected_reason="独居老人")
+    fresh = in_arrears(13, since=TUESDAY_10 - timedelta(hours=1))
+    before = connections_to_this_database()
+    threads: set[int] = set()
+
+    def standings_noting_the_thread(account_ids: list[int]) -> Any:
+        threads.add(threading.get_ident())
+        return lock_disconnection_standings(account_ids)
+
+    monkeypatch.setattr(enforce_supply_module, "lock_disconnection_standings", standings_noting_the_thread)
+
+    report = enforce_supply(at=TUESDAY_10)
+
+    assert (report.candidates, report.queued) == (13, 11)
+    assert len(threads) > 1 and threading.get_ident() not in threads  # batches ran side by side, off the caller's
+    assert report.outcomes == {"disconnect": 11, "protected": 1, "not_due": 1}
+    assert sorted(MeterCommand.objects.values_list("account_id", "action", "status")) == [
+        (a.id, "disconnect", "queued") for a in due]
+    assert WorkOrder.objects.filter(account=protected, kind="protected_review").count() == 1
+    assert not MeterCommand.objects.filter(account=fresh).exists()
+    assert set(Meter.objects.filter(account__in=due).values_list("relay_open_desired", flat=True)) == {True}
+    assert connections_to_this_database() == before  # each batch's connection closed with it
+    assert enforce_supply(at=TUESDAY_10).queued == 0  # nothing queued twice
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_leaves_its_accounts_untouched_and_stops_the_run(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.GRIDPAY = replace(gridpay_settings(), supply_run_workers=2)
+    monkeypatch.setattr(enforce_supply_module, "BATCH", 2)
+    accounts = [in_arrears(n) for n in range(1, 9)]
+    failing = {accounts[2].id, accounts[3].id}  # the second batch
+    queue = enforce_supply_module._queue_disconnects
+
+    def queue_or_fail(pairs: list[tuple[int, int]], **kwargs: Any) -> int:
+        queued = queue(pairs, **kwargs)
+        if {account_id for account_id, _ in pairs} == failing:
+            raise RuntimeError("the database went away")
+        return queued
+
+    monkeypatch.setattr(enforce_supply_module, "_queue_disconnects", queue_or_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        enforce_supply(at=TUESDAY_10)
+
+    queued = set(MeterCommand.objects.values_list("account_id", flat=True))
+    assert not queued & failing  # the failed batch's commands rolled back with it
+    assert {accounts[0].id, accounts[1].id} <= queued  # the first batch committed before the second failed
+    assert not Meter.objects.filter(account_id__in=failing, relay_open_desired=True).exists()
+    monkeypatch.setattr(enforce_supply_module, "_queue_disconnects", queue)  # the database is back
+    assert enforce_supply(at=TUESDAY_10).queued == 8 - len(queued)  # a new run takes the rest

@@ -155,6 +155,8 @@ class GridpaySettings:
                                          integer(minimum=1, maximum=10_000_000))
     # Batches settled at once on PostgreSQL, each on its own connection (SQLite has one writer).
     settlement_workers: int = setting(2, "GRIDPAY_SETTLEMENT_WORKERS", integer(minimum=1, maximum=64))
+    # Batches of the disconnection run in flight at once on PostgreSQL, each on its own connection.
+    supply_run_workers: int = setting(2, "GRIDPAY_SUPPLY_RUN_WORKERS", integer(minimum=1, maximum=64))
     # The MQTT broker between the gateway and the meters; empty: the gateway runs one in-process (amqtt) on
     # 127.0.0.1 at embedded_mqtt_port, and the meter simulator connects there. (The gateway checks the URL itself:
     # `--broker` takes one too.)

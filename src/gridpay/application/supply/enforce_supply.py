@@ -6,18 +6,27 @@ off someone who has paid. Protected accounts (保电) get a work order for staff
 """
 
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gridpay.data import meter_command_store
+from gridpay.data.bulk import on_postgresql
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.meter_command_store import CommandRequest
 from gridpay.data.models import WorkOrder
 from gridpay.data.models.field_work import WorkOrderKind
-from gridpay.data.queries.supply import disconnection_candidates, lock_disconnection_standings
+from gridpay.data.queries.supply import (
+    DisconnectionCandidate,
+    disconnection_candidates,
+    lock_disconnection_standings,
+)
 from gridpay.data.run_lock import exclusive_run
+from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.meter_commands import CommandAction
 from gridpay.domain.supply_policy import (
@@ -25,7 +34,6 @@ from gridpay.domain.supply_policy import (
     Disconnection,
     SupplyPolicy,
     SupplyStanding,
-    SupplyState,
     disconnection_decider,
 )
 from gridpay.integrations.headend.wake import wake_gateway
@@ -55,42 +63,63 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
     calendar = load_calendar(years=[local.year, local.year + 1])
     candidates = disconnection_candidates(arrears_before=at)
     report = EnforcementReport(at=at, candidates=len(candidates))
-    decide = disconnection_decider(policy=policy, calendar=calendar, at=at)
-    for start in range(0, len(candidates), BATCH):
-        batch = candidates[start : start + BATCH]
+    # Inside a caller's transaction every batch stays on its connection; otherwise batches run side by side, each
+    # its own transaction on its own connection, so one batch's statements run while another's Python decides.
+    workers = gridpay_settings().supply_run_workers
+    if not on_postgresql() or connection.in_atomic_block:
+        workers = 1
+    enforce_batch = partial(
+        _enforce_batch,
+        decide=disconnection_decider(policy=policy, calendar=calendar, at=at),
+        at=at,
+        valid_until=_window_closes(policy, at),
+        own_connection=workers > 1,
+    )
+    batches = [candidates[start : start + BATCH] for start in range(0, len(candidates), BATCH)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # A failed batch stops the run, as it would one batch after another: map cancels the batches not begun.
+        for outcome in (pool.map if workers > 1 else map)(enforce_batch, batches):
+            _add(report, outcome)
+    return report
+
+
+def _enforce_batch(
+    batch: list[DisconnectionCandidate],
+    *,
+    decide: Callable[[SupplyStanding], DisconnectDecision],
+    at: datetime,
+    valid_until: datetime,
+    own_connection: bool,
+) -> EnforcementReport:
+    """One batch in one transaction: its accounts locked, each decided, its disconnects queued."""
+    outcome = EnforcementReport(at=at)
+    try:
         with transaction.atomic():
-            standings = _standings([c.account_id for c in batch])
+            # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for
+            # the run and then finds the disconnect queued (and cancels it). Locking the balances too took them in the
+            # opposite order to a payment's (a deadlock waiting to happen), and twice the locks.
+            standings = lock_disconnection_standings([c.account_id for c in batch])
             to_queue: list[tuple[int, int]] = []
             for candidate in batch:
                 standing, protected_reason = standings[candidate.account_id]
                 decision = decide(standing)
-                report.outcomes[decision.outcome.value] += 1
-                _note_window(report, decision)
+                outcome.outcomes[decision.outcome.value] += 1
+                _note_window(outcome, decision)
                 if decision.outcome == Disconnection.DISCONNECT:
                     to_queue.append((candidate.account_id, candidate.meter_id))
                 elif decision.outcome == Disconnection.PROTECTED:
                     _protected_review(candidate.account_id, standing, protected_reason, at)
-            report.queued += _queue_disconnects(to_queue, at=at, valid_until=_window_closes(policy, at))
-    return report
+            outcome.queued = _queue_disconnects(to_queue, at=at, valid_until=valid_until)
+    finally:
+        if own_connection:
+            connection.close()
+    return outcome
 
 
-def _standings(account_ids: list[int]) -> dict[int, tuple[SupplyStanding, str]]:
-    # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for the run
-    # and then finds the disconnect queued (and cancels it). Locking the balances too took them in the opposite order
-    # to a payment's (a deadlock waiting to happen), and twice the locks.
-    return {
-        s.account_id: (
-            SupplyStanding(
-                available_balance_fen=s.balance_fen, supply_state=_STATES[s.supply_state], protected=s.protected,
-                arrears_since=s.arrears_since, live_command=s.live_command,
-            ),
-            s.protected_reason,
-        )
-        for s in lock_disconnection_standings(account_ids)
-    }
-
-
-_STATES = {state.value: state for state in SupplyState}  # SupplyState(value) is slow enough to show in a run
+def _add(report: EnforcementReport, batch: EnforcementReport) -> None:
+    report.queued += batch.queued
+    report.outcomes.update(batch.outcomes)
+    report.window_closed = batch.window_closed or report.window_closed
 
 
 def _note_window(report: EnforcementReport, decision: DisconnectDecision) -> None:

@@ -18,6 +18,7 @@ from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.domain.energy import from_ckwh
 from gridpay.domain.meter_commands import CommandAction
 from gridpay.domain.phone_numbers import receives_sms
+from gridpay.domain.supply_policy import SupplyStanding, SupplyState
 
 
 @dataclass
@@ -119,19 +120,6 @@ def disconnection_candidates(*, arrears_before: datetime) -> list[DisconnectionC
     return [DisconnectionCandidate(account_id=a, meter_id=m) for a, m in meters]
 
 
-@dataclass(frozen=True)
-class DisconnectionStanding:
-    """What the disconnection run decides an account by, read under the account's lock."""
-
-    account_id: int
-    balance_fen: int
-    supply_state: str
-    protected: bool
-    protected_reason: str
-    arrears_since: datetime | None
-    live_command: bool  # a command under way on any of its meters
-
-
 # Written out: the run reads a hundred thousand of these, and Django's building of each row cost as much as the read.
 # The accounts alone are locked (OF a), not their balances: see enforce_supply.
 # The commands under way are found by one read of the batch's accounts, not a lookup per account, and by = ANY, not a
@@ -149,9 +137,10 @@ _STANDINGS = """
 """
 
 
-def lock_disconnection_standings(account_ids: Sequence[int]) -> list[DisconnectionStanding]:
-    """The accounts' standings, each account locked (FOR UPDATE on PostgreSQL; SQLite's transaction holds its write
-    lock), in id order; inside the caller's transaction."""
+def lock_disconnection_standings(account_ids: Sequence[int]) -> dict[int, tuple[SupplyStanding, str]]:
+    """Each account's standing, as the disconnection run decides it, and its reason for protection (保电); each
+    account locked (FOR UPDATE on PostgreSQL; SQLite's transaction holds its write lock), in id order; inside the
+    caller's transaction."""
     under_way = ", ".join(["%s"] * len(UNDER_WAY))
     if on_postgresql():
         statement = _STANDINGS.format(under_way=under_way, ids="= ANY(%s::bigint[])", lock=" FOR UPDATE OF a")
@@ -163,13 +152,17 @@ def lock_disconnection_standings(account_ids: Sequence[int]) -> list[Disconnecti
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
-    return [
-        DisconnectionStanding(
-            account_id=account_id, balance_fen=balance, supply_state=state, protected=bool(protected),
-            protected_reason=reason, arrears_since=_aware(since), live_command=bool(live),
+    return {
+        account_id: (
+            SupplyStanding(available_balance_fen=balance, supply_state=_STATES[state], protected=bool(protected),
+                           arrears_since=_aware(since), live_command=bool(live)),
+            reason,
         )
         for account_id, balance, state, protected, reason, since, live in rows
-    ]
+    }
+
+
+_STATES = {state.value: state for state in SupplyState}  # SupplyState(value) is slow enough to show in a run
 
 
 def _aware(instant: datetime | str | None) -> datetime | None:
