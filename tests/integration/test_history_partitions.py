@@ -11,7 +11,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import polars as pl
 import psycopg
 import pytest
@@ -27,6 +29,8 @@ from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
 from gridpay.data.models import Account, LedgerAccount, Settlement, Transfer
+from gridpay.data.queries.late_payers import payment_histories
+from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
 from gridpay.interfaces.jobs import tasks
 from tests.conftest import DATABASE_URL, ON_POSTGRES
@@ -37,6 +41,7 @@ from tests.support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
 SETTLEMENTS, READINGS = BY_NAME["settlement"], BY_NAME["reading"]
+QUARTER = date(2024, 12, 1)  # the openings' month of a_quarter
 
 
 @pytest.fixture
@@ -205,6 +210,11 @@ def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
         "recovery": recovery_by_place(month=date(2025, 2, 1), today=date(2025, 4, 5), months=1),
         "monthly": [monthly_report(month=date(2025, m, 1), now=local(date(2025, 4, 5), 10), zone="Asia/Shanghai")
                     for m in (1, 2, 3)],
+        # What the risk scores and the chronic late payers' file are computed from, over the whole quarter.
+        "risk_series": {name: value.tolist() if isinstance(value, np.ndarray) else value
+                        for name, value in vars(daily_series(account_ids=active_account_ids(), first_day=QUARTER,
+                                                             last_day=LAST, zone="Asia/Shanghai")).items()},
+        "late_payers": payment_histories(window_start=QUARTER, through=LAST, zone=ZoneInfo("Asia/Shanghai")),
     }
 
 

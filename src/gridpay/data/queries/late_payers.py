@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import polars as pl
 from django.db.models import F, Q
 
+from gridpay.data.history_archive import TRANSFERS, archived
 from gridpay.data.models import Account, ArrearsCase, MeterCommand, PostpaidBill, Transfer
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.queries.collection import accounts_in_arrears
@@ -42,17 +44,26 @@ def payment_histories(*, window_start: date, through: date, zone: ZoneInfo) -> d
     steps: list[tuple[int, int, BalanceStep]] = []
     debits = Transfer.objects.filter(in_window, debit_id__in=active.filter(prepaid_since__isnull=False)
                                      .values("ledger_account_id"))
-    for transfer_id, ledger_id, day, after, amount in (
-        debits.filter(debit_balance_after_fen__lt=0)  # a debit lowers it: negative before means negative after
-        .values_list("id", "debit_id", "business_day", "debit_balance_after_fen", "amount_fen")
-    ):
-        steps.append((ledger_id, transfer_id, BalanceStep(day=day, before_fen=after + amount, after_fen=after)))
+    # A debit lowers the balance: negative before means negative after.
+    debited = list(debits.filter(debit_balance_after_fen__lt=0)
+                   .values_list("id", "debit_id", "business_day", "debit_balance_after_fen", "amount_fen"))
     credits = Transfer.objects.filter(in_window, credit_id__in=active.filter(prepaid_since__isnull=False)
                                       .values("ledger_account_id"))
-    for transfer_id, ledger_id, day, after, amount in (
-        credits.filter(credit_balance_after_fen__lt=F("amount_fen"))  # negative before it (after − amount < 0)
-        .values_list("id", "credit_id", "business_day", "credit_balance_after_fen", "amount_fen")
-    ):
+    # Negative before it (after − amount < 0).
+    credited = list(credits.filter(credit_balance_after_fen__lt=F("amount_fen"))
+                    .values_list("id", "credit_id", "business_day", "credit_balance_after_fen", "amount_fen"))
+    if (old := archived(TRANSFERS, since=window_start, through=through)) is not None:  # months out of the database
+        in_months = old.filter(pl.col("business_day").is_between(window_start, through))
+        debited += in_months.filter(pl.col("debit_id").is_in(list(ledger_of)), pl.col("debit_balance_after_fen") < 0
+                                    ).select("id", "debit_id", "business_day", "debit_balance_after_fen",
+                                             "amount_fen").collect().rows()
+        credited += in_months.filter(pl.col("credit_id").is_in(list(ledger_of)),
+                                     pl.col("credit_balance_after_fen") < pl.col("amount_fen")
+                                     ).select("id", "credit_id", "business_day", "credit_balance_after_fen",
+                                              "amount_fen").collect().rows()
+    for transfer_id, ledger_id, day, after, amount in debited:
+        steps.append((ledger_id, transfer_id, BalanceStep(day=day, before_fen=after + amount, after_fen=after)))
+    for transfer_id, ledger_id, day, after, amount in credited:
         steps.append((ledger_id, transfer_id, BalanceStep(day=day, before_fen=after - amount, after_fen=after)))
     for ledger_id, _, step in sorted(steps, key=lambda row: (row[0], row[1])):
         history(ledger_of[ledger_id]).steps.append(step)

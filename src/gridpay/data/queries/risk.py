@@ -5,10 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import polars as pl
 from django.db.models import Sum
 
+from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived
 from gridpay.data.models import (
     Account,
+    LedgerAccount,
     MeterCommand,
     Notification,
     Payment,
@@ -38,6 +41,21 @@ def active_account_ids() -> list[int]:
     return list(Account.objects.filter(status=AccountStatus.ACTIVE).order_by("id").values_list("id", flat=True))
 
 
+def _net_moves_from(ledger_ids: list[int], first_day: date) -> list[tuple[int, date, int]]:
+    """(ledger account, business day, credits less debits) of every day from ``first_day`` on, the database's and the
+    archived months'."""
+    moves: list[tuple[int, date, int]] = []
+    for side, sign in (("credit_id", 1), ("debit_id", -1)):
+        moves += [(ledger_id, day, sign * total) for ledger_id, day, total in Transfer.objects.filter(
+            **{f"{side}__in": ledger_ids}, business_day__gte=first_day,
+        ).values_list(side, "business_day").annotate(total=Sum("amount_fen")).order_by()]
+        if (old := archived(TRANSFERS, since=first_day)) is not None:
+            moves += [(ledger_id, day, sign * total) for ledger_id, day, total in old.filter(
+                pl.col(side).is_in(ledger_ids), pl.col("business_day") >= first_day,
+            ).group_by(side, "business_day").agg(pl.col("amount_fen").sum()).collect().rows()]
+    return moves
+
+
 def daily_series(*, account_ids: list[int], first_day: date, last_day: date, zone: str) -> DailySeries:
     """The accounts' days ``first_day`` to ``last_day`` (both included), rows in the order of ``account_ids``."""
     days = (last_day - first_day).days + 1
@@ -52,24 +70,26 @@ def daily_series(*, account_ids: list[int], first_day: date, last_day: date, zon
     postpaid = np.array([modes[a] == AccountMode.POSTPAID for a in account_ids], dtype=bool)
     ledger_of = dict(Account.objects.filter(id__in=account_ids).values_list("ledger_account_id", "id"))
 
-    # Prepaid balances: the customer ledger account's balance before the first day, then each day's net change.
+    # Prepaid balances: the customer ledger account's balance now, less what was posted on it from the first day on
+    # (the months before may be archived, ADR 0033), gives the opening; then each day's net change.
     opening = np.zeros(n, dtype=np.int64)
+    for ledger_id, now_fen in LedgerAccount.objects.filter(id__in=list(ledger_of)).values_list("id", "balance_fen"):
+        opening[row[ledger_of[ledger_id]]] = now_fen
     change = np.zeros(shape, dtype=np.int64)
-    for side, sign in (("credit_id", 1), ("debit_id", -1)):
-        before = Transfer.objects.filter(**{f"{side}__in": list(ledger_of)}, business_day__lt=first_day)
-        for ledger_id, total in before.values_list(side).annotate(total=Sum("amount_fen")).order_by():
-            opening[row[ledger_of[ledger_id]]] += sign * total
-        within = Transfer.objects.filter(**{f"{side}__in": list(ledger_of)}, business_day__gte=first_day,
-                                         business_day__lte=last_day)
-        for ledger_id, day, total in within.values_list(side, "business_day").annotate(
-                total=Sum("amount_fen")).order_by():
-            change[row[ledger_of[ledger_id]], index(day)] += sign * total
+    for ledger_id, day, net in _net_moves_from(list(ledger_of), first_day):
+        opening[row[ledger_of[ledger_id]]] -= net
+        if day <= last_day:
+            change[row[ledger_of[ledger_id]], index(day)] += net
     balance = opening[:, None] + np.cumsum(change, axis=1)
 
     charge = np.zeros(shape, dtype=np.int64)
-    for account_id, day, fen in Settlement.objects.filter(
+    charges = list(Settlement.objects.filter(
         account_id__in=account_ids, day__gte=first_day, day__lte=last_day
-    ).values_list("account_id", "day", "charge_fen"):
+    ).values_list("account_id", "day", "charge_fen"))
+    if (old := archived(SETTLEMENTS, since=first_day, through=last_day)) is not None:
+        charges += old.filter(pl.col("account_id").is_in(account_ids), pl.col("day").is_between(first_day, last_day)
+                              ).select("account_id", "day", "charge_fen").collect().rows()
+    for account_id, day, fen in charges:
         charge[row[account_id], index(day)] = fen
 
     paid = np.zeros(shape, dtype=np.int64)
