@@ -7,7 +7,11 @@ table of the same column types in a fresh database, so that it is PostgreSQL's r
 rows (which halves it). The last line is `ratio: R`, settlement accounts/s divided by COPY rows/s: what share of the
 server's bare write rate a whole settlement (reading, pricing, the settlement row, the ledger) keeps.
 
+With `--days N` the town has readings of N days, settled one day after another (the tier usage and the indexes grow
+as a month's would); each day's rate is printed, and `day N against day 1`. The ratio stays the first day's.
+
     python benchmarks/settlement.py --accounts 1000000 --db postgresql
+    python benchmarks/settlement.py --accounts 200000 --days 30
     python benchmarks/settlement.py --accounts 100000 --db sqlite
 """
 
@@ -44,10 +48,11 @@ def main() -> None:
     parser.add_argument(
         "--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres", help="server for both runs"
     )
+    parser.add_argument("--days", type=int, default=1, help="days settled one after another; the ratio is the first's")
     parser.add_argument("--settle-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.settle_only:
-        settle_in_this_process(args.batch_size)
+        settle_in_this_process(args.batch_size, args.days)
         return
 
     bench_pg = args.pg_url.rsplit("/", 1)[0] + "/gridpay_bench"
@@ -57,28 +62,36 @@ def main() -> None:
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='gridpay-bench-')}/bench.sqlite3"
     os.environ["GRIDPAY_DATABASE_URL"] = url
-    print(f"gridpay settlement benchmark: {args.accounts:,} accounts on {args.db}, batch {args.batch_size:,}")
+    print(f"gridpay settlement benchmark: {args.accounts:,} accounts on {args.db}, batch {args.batch_size:,}, "
+          f"{args.days} day(s)")
 
     started = time.perf_counter()
-    build_town(args.accounts)
+    build_town(args.accounts, args.days)
     print(f"set-up (accounts, meters, readings, previous day): {time.perf_counter() - started:.1f} s")
     if args.db == "postgresql":
         checkpoint(args.pg_url)
 
     child = subprocess.run(
-        [sys.executable, __file__, "--settle-only", "--batch-size", str(args.batch_size)],
+        [sys.executable, __file__, "--settle-only", "--batch-size", str(args.batch_size), "--days", str(args.days)],
         env={**os.environ, "GRIDPAY_DATABASE_URL": url},
         capture_output=True,
         text=True,
         check=True,
     )
-    figures = dict(line.split("=", 1) for line in child.stdout.split())
-    seconds, settled, peak_mib = float(figures["seconds"]), int(figures["settled"]), float(figures["peak_rss_mib"])
+    lines = [dict(pair.split("=", 1) for pair in line.split()) for line in child.stdout.splitlines()]
+    days = [(float(line["seconds"]), int(line["settled"])) for line in lines if "day" in line]
+    peak_mib = max(float(line["peak_rss_mib"]) for line in lines if "peak_rss_mib" in line)
+    for n, (seconds, settled) in enumerate(days, start=1):
+        print(f"settlement day {n}: {settled:,} accounts in {seconds:.2f} s = {settled / seconds:,.0f} accounts/s")
+        if settled != args.accounts:
+            print(f"WARNING: {args.accounts - settled:,} accounts were not settled on day {n}")
+    seconds, settled = days[0]
     settle_rate = settled / seconds
     print(f"settlement: {settled:,} accounts in {seconds:.2f} s = {settle_rate:,.0f} accounts/s")
     print(f"settlement peak memory (whole process RSS): {peak_mib:.0f} MiB")
-    if settled != args.accounts:
-        print(f"WARNING: {args.accounts - settled:,} accounts were not settled")
+    if len(days) > 1:
+        last_seconds, last_settled = days[-1]
+        print(f"day {len(days)} against day 1: {last_settled / last_seconds / settle_rate:.2f} of its rate")
 
     rows = settled_rows(url)
     if args.db == "postgresql":
@@ -114,8 +127,9 @@ def django_setup() -> None:
     django.setup()
 
 
-def build_town(count: int) -> None:
-    """Accounts, meters and ledger accounts; readings of DAY; the settled previous day for each."""
+def build_town(count: int, days: int = 1) -> None:
+    """Accounts, meters and ledger accounts; readings of DAY and the ``days`` - 1 days after it; the settled previous
+    day for each."""
     django_setup()
     from django.core.management import call_command
     from django.db import transaction
@@ -137,21 +151,24 @@ def build_town(count: int) -> None:
             readings, previous = [], []
             for i in ids:
                 used = rng.randint(50_000, 500_000)  # hundredths of a kWh used this year so far
-                energy = rng.randint(0, 3_000)
-                peak = energy * 6 // 10 if i % 10 == 0 else None
-                valley = energy - peak if peak is not None else None
-                readings.append(
-                    (
-                        i,
-                        i,
-                        DAY,
-                        kwh(used + energy),
-                        kwh(energy),
-                        None if peak is None else kwh(peak),
-                        None if valley is None else kwh(valley),
-                        at,
+                total = used
+                for day in range(days):
+                    energy = rng.randint(0, 3_000)
+                    peak = energy * 6 // 10 if i % 10 == 0 else None
+                    valley = energy - peak if peak is not None else None
+                    total += energy
+                    readings.append(
+                        (
+                            i,
+                            i,
+                            DAY + timedelta(days=day),
+                            kwh(total),
+                            kwh(energy),
+                            None if peak is None else kwh(peak),
+                            None if valley is None else kwh(valley),
+                            at,
+                        )
                     )
-                )
                 previous.append(
                     (
                         i,
@@ -273,15 +290,26 @@ def kwh(ckwh: int) -> str:
     return f"{ckwh // 100}.{ckwh % 100:02d}"
 
 
-def settle_in_this_process(batch_size: int) -> None:
+def peak_rss_mib() -> float:
+    """This process's peak resident memory: VmHWM, which a new program starts afresh. (getrusage's ru_maxrss keeps
+    what the parent held when it started this one, so it gave the set-up's peak, not settlement's.)"""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc: the best there is
+
+
+def settle_in_this_process(batch_size: int, days: int) -> None:
     django_setup()
     from gridpay.application.settlement.settle_day import settle_day
 
-    started = time.perf_counter()
-    report = settle_day(day=DAY, at=AT, batch_size=batch_size)
-    seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"seconds={seconds} settled={report.settled} peak_rss_mib={peak_mib}")
+    for day in range(days):
+        started = time.perf_counter()
+        report = settle_day(day=DAY + timedelta(days=day), at=AT + timedelta(days=day), batch_size=batch_size)
+        seconds = time.perf_counter() - started
+        print(f"day={day + 1} seconds={seconds} settled={report.settled}", flush=True)
+    print(f"peak_rss_mib={peak_rss_mib()}")
 
 
 CEILING_TABLE = (  # the settlement table's columns (SETTLEMENT_COLUMNS) and their types, with no index or key
