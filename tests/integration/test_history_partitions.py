@@ -26,9 +26,10 @@ from gridpay.application.collection.recovery_by_place import recovery_by_place
 from gridpay.application.customers.customer_file import customer_file
 from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
 from gridpay.application.reports.monthly_report import monthly_report
+from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
-from gridpay.data.models import Account, LedgerAccount, Settlement, Transfer
+from gridpay.data.models import Account, LedgerAccount, RiskScore, Settlement, Transfer
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
@@ -215,7 +216,15 @@ def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
                         for name, value in vars(daily_series(account_ids=active_account_ids(), first_day=QUARTER,
                                                              last_day=LAST, zone="Asia/Shanghai")).items()},
         "late_payers": payment_histories(window_start=QUARTER, through=LAST, zone=ZoneInfo("Asia/Shanghai")),
+        "risk_scores": risk_scores(),
     }
+
+
+def risk_scores() -> tuple[Any, list[tuple[Any, ...]]]:
+    """The risk scores of the quarter's last day, as a night's run gives them (from the ledger's first day)."""
+    report = score_accounts(day=LAST, at=local(date(2025, 4, 1), 4))
+    return report, list(RiskScore.objects.filter(day=LAST).order_by("rank").values_list("account_id", "score",
+                                                                                          "rank", "reasons"))
 
 
 @pytest.mark.postgres

@@ -3,6 +3,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -224,5 +225,9 @@ def replace_scores(*, day: date, scores: list[RiskScore]) -> None:
 
 
 def first_activity_day() -> date | None:
-    """The first business day the ledger has anything on: no history is read from before it."""
+    """The first business day the ledger has anything on, archived or not: no history is read from before it."""
+    if (old := archived(TRANSFERS)) is not None:
+        first = old.select(pl.col("business_day").min()).collect().item()
+        if first is not None:
+            return cast(date, first)
     return Transfer.objects.order_by("business_day").values_list("business_day", flat=True).first()
