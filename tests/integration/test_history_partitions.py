@@ -25,6 +25,7 @@ from gridpay.application.collection.arrears_by_area import arrears_by_area
 from gridpay.application.collection.recovery_by_place import recovery_by_place
 from gridpay.application.customers.customer_file import customer_file
 from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
+from gridpay.application.portal.move_out_statement import move_out_statement
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.data.history_archive import TRANSFERS, archived_months
@@ -32,6 +33,7 @@ from gridpay.data.history_partitions import BY_NAME, ensure_partitions
 from gridpay.data.models import Account, LedgerAccount, RiskScore, Settlement, Transfer
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
+from gridpay.data.temporary_store import money_of_account
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
 from gridpay.interfaces.jobs import tasks
 from tests.conftest import DATABASE_URL, ON_POSTGRES
@@ -217,6 +219,9 @@ def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
                                                              last_day=LAST, zone="Asia/Shanghai")).items()},
         "late_payers": payment_histories(window_start=QUARTER, through=LAST, zone=ZoneInfo("Asia/Shanghai")),
         "risk_scores": risk_scores(),
+        "move_out": [move_out_statement(account=a, first_day=QUARTER, last_day=LAST, today=date(2025, 4, 5))
+                     for a in accounts],
+        "paid_and_used": [money_of_account(account_id=a.id, ledger_account_id=a.ledger_account_id) for a in accounts],
     }
 
 

@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+import polars as pl
 from django.db.models import Q, Sum
 
-from gridpay.data.models import Payment, PaymentRefund, Settlement, TemporarySupply, Transfer
+from gridpay.data.history_archive import TRANSFERS, archived
+from gridpay.data.models import Payment, PaymentRefund, TemporarySupply, Transfer
+from gridpay.data.queries.accounts import settled_days
 from gridpay.domain.ledger import TransferKind
 from gridpay.domain.temporary_supply import TemporaryStage
 
@@ -34,13 +37,17 @@ def money_of_account(*, account_id: int, ledger_account_id: int) -> MoneyOfAccou
     refunds = PaymentRefund.objects.filter(payment__account_id=account_id)
     refunded = refunds.aggregate(s=Sum("amount_fen"))["s"] or 0
     given_back = refunds.filter(closed_transfer__isnull=False).aggregate(s=Sum("amount_fen"))["s"] or 0
-    settled = Settlement.objects.filter(account_id=account_id).aggregate(fen=Sum("charge_fen"), kwh=Sum("energy_kwh"))
-    adjustments = Transfer.objects.filter(kind=TransferKind.BILL_ADJUSTMENT.value).filter(
+    settled = settled_days(account_id=account_id)
+    adjustments = list(Transfer.objects.filter(kind=TransferKind.BILL_ADJUSTMENT.value).filter(
         Q(debit_id=ledger_account_id) | Q(credit_id=ledger_account_id)
-    ).values_list("debit_id", "amount_fen")
+    ).values_list("debit_id", "amount_fen"))
+    if (old := archived(TRANSFERS)) is not None:  # a supply that outlasted the months kept in the database
+        adjustments += old.filter(pl.col("kind") == TransferKind.BILL_ADJUSTMENT.value,
+                                  (pl.col("debit_id") == ledger_account_id) | (pl.col("credit_id") == ledger_account_id)
+                                  ).select("debit_id", "amount_fen").collect().rows()
     adjusted = sum(amount if debit == ledger_account_id else -amount for debit, amount in adjustments)
     return MoneyOfAccount(
         paid_fen=paid - refunded + given_back,
-        used_fen=(settled["fen"] or 0) + adjusted,
-        used_kwh=Decimal(settled["kwh"] or 0).quantize(Decimal("0.01")),
+        used_fen=sum(fen for _, _, fen in settled) + adjusted,
+        used_kwh=sum((kwh for _, kwh, _ in settled), Decimal(0)).quantize(Decimal("0.01")),
     )

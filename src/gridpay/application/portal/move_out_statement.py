@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from gridpay.application.errors import InvalidInput
-from gridpay.data.models import Account, Payment, Settlement
+from gridpay.data.models import Account, Payment
+from gridpay.data.queries.accounts import settled_days
 from gridpay.data.queries.customers import balance_before
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import channel_label
@@ -37,11 +38,8 @@ def move_out_statement(*, account: Account, first_day: date, last_day: date, tod
         raise InvalidInput(gettext_noop("结束日期应早于今天（当天的电费今晚才结算）"), field="last_day")
     if (last_day - first_day).days >= MAX_DAYS:
         raise InvalidInput(gettext_noop("一次最多一年"), field="first_day")
-    days = [
-        (day, str(kwh), fen)
-        for day, kwh, fen in Settlement.objects.filter(account=account, day__gte=first_day, day__lte=last_day)
-        .order_by("day").values_list("day", "energy_kwh", "charge_fen")
-    ]
+    days = [(day, str(kwh), fen)
+            for day, kwh, fen in settled_days(account_id=account.id, first_day=first_day, last_day=last_day)]
     payments = [
         (day, channel_label(channel), fen)
         for day, channel, fen in Payment.objects.filter(

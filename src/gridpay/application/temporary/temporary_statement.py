@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from gridpay.application.temporary.show_temporary_supply import TemporaryView, show_temporary_supply
-from gridpay.data.models import Payment, Settlement
+from gridpay.data.models import Account, Payment
+from gridpay.data.queries.accounts import settled_days
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import channel_label
 from gridpay.integrations.documents.report_pdf import tables_pdf
@@ -25,11 +26,8 @@ def temporary_statement(*, account_no: str, today: date) -> TemporaryStatement:
         for day, channel, fen in Payment.objects.filter(account__account_no=supply.account_no)
         .order_by("business_day", "id").values_list("business_day", "channel", "amount_fen")
     ]
-    days = [
-        (day, f"{kwh:.2f}", fen)
-        for day, kwh, fen in Settlement.objects.filter(account__account_no=supply.account_no)
-        .order_by("day").values_list("day", "energy_kwh", "charge_fen")
-    ]
+    account_id = Account.objects.values_list("id", flat=True).get(account_no=supply.account_no)
+    days = [(day, f"{kwh:.2f}", fen) for day, kwh, fen in settled_days(account_id=account_id)]
     return TemporaryStatement(supply=supply, payments=payments, days=days)
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 from django.db.models import Max, Min, Sum
@@ -86,6 +87,26 @@ def unbilled_charges(*, account_id: int) -> UnbilledCharges:
         total += int(fen or 0)
         first = day if first is None or (day is not None and day < first) else first
     return UnbilledCharges(total_fen=total, first_day=first, last_bill_month=last_month)
+
+
+def settled_days(*, account_id: int, first_day: date | None = None,
+                 last_day: date | None = None) -> list[tuple[date, Decimal, int]]:
+    """The account's settled days in ``[first_day, last_day]`` (None: no bound), archived or not, in day order:
+    (day, energy kWh, charge fen)."""
+    settlements = Settlement.objects.filter(account_id=account_id)
+    if first_day is not None:
+        settlements = settlements.filter(day__gte=first_day)
+    if last_day is not None:
+        settlements = settlements.filter(day__lte=last_day)
+    days = list(settlements.values_list("day", "energy_kwh", "charge_fen"))
+    if (old := archived(SETTLEMENTS, since=first_day, through=last_day)) is not None:
+        kept = old.filter(pl.col("account_id") == account_id)
+        if first_day is not None:
+            kept = kept.filter(pl.col("day") >= first_day)
+        if last_day is not None:
+            kept = kept.filter(pl.col("day") <= last_day)
+        days += kept.select("day", "energy_kwh", "charge_fen").collect().rows()
+    return sorted(days)
 
 
 def recent_daily_charges_fen(*, account_id: int, days: int) -> list[int]:
