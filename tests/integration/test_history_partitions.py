@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,13 +25,15 @@ from django.db import connection
 from gridpay.application.collection.arrears_by_area import arrears_by_area
 from gridpay.application.collection.recovery_by_place import recovery_by_place
 from gridpay.application.customers.customer_file import customer_file
+from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
+from gridpay.application.errors import InvalidInput
 from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
 from gridpay.application.portal.move_out_statement import move_out_statement
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
-from gridpay.data.models import Account, LedgerAccount, RiskScore, Settlement, Transfer
+from gridpay.data.models import Account, LedgerAccount, Meter, Reading, RiskScore, Settlement, Transfer
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.data.temporary_store import money_of_account
@@ -41,6 +44,7 @@ from tests.integration.test_recovery_reports import LAST, a_quarter
 from tests.support.accounts import enrol
 from tests.support.cli import child_environment
 from tests.support.clock import FakeClock, local
+from tests.support.readings import add_readings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
 SETTLEMENTS, READINGS = BY_NAME["settlement"], BY_NAME["reading"]
@@ -314,3 +318,22 @@ def test_on_sqlite_archive_says_it_is_for_postgresql(clock: FakeClock, archive_d
         call_command("archive", "--before", "2025-01")
     assert not archive_dir.exists()
     assert ensure_partitions([Month(date(2025, 1, 1))]) == []
+
+
+@pytest.mark.postgres
+def test_a_meter_silent_since_an_archived_month_is_replaced_against_its_last_reading(clock: FakeClock,
+                                                                                     archive_dir: Path) -> None:
+    a_quarter(clock)
+    silent = enrol(9, installed_on=date(2024, 12, 31))
+    add_readings(silent, first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 20)  # then the meter fell silent
+    call_command("archive", "--before", "2025-03")
+    assert not Reading.objects.filter(account=silent).exists()  # every reading of it is in the archive
+
+    def swap(final: str) -> MeterSwap:
+        return MeterSwap(account_no=silent.account_no, day=date(2025, 4, 2), final_total_kwh=final,
+                         new_meter_no="NEW-9", new_dlt645_address="000000000999", start_total_kwh="0")
+
+    with pytest.raises(InvalidInput, match="小于原表最后读数 200"):  # 20 days × 10 kWh, read from the archive
+        replace_meter(swap=swap("150.00"), actor="计量班老李", at=local(date(2025, 4, 2), 10), today=date(2025, 4, 5))
+    replace_meter(swap=swap("215.00"), actor="计量班老李", at=local(date(2025, 4, 2), 10), today=date(2025, 4, 5))
+    assert Meter.objects.get(account=silent, removed_on=date(2025, 4, 2)).final_total_kwh == Decimal("215.00")

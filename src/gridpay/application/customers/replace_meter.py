@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from gridpay.application.errors import InvalidInput, UnknownAccount
-from gridpay.data.models import Account, AuditRecord, Meter, Reading
+from gridpay.data.models import Account, AuditRecord, Meter
+from gridpay.data.queries.meters import last_reading
 from gridpay.domain.energy import TouPeriod
 from gridpay.domain.texts import gettext_noop
 
@@ -95,8 +96,7 @@ def tou_registers_in_service(*, account_id: int) -> list[str]:
 def _last_registers(meter: Meter) -> tuple[date, dict[str, Decimal]]:
     """A meter's last known registers (its last reading, else its start) by name: total and its TOU periods."""
     names = ["total", *(p.value for p in TouPeriod)]
-    last = (Reading.objects.filter(meter=meter).order_by("-reading_date")
-            .values_list("reading_date", *(f"{n}_kwh" for n in names)).first())
+    last = last_reading(meter.id, ["reading_date", *(f"{n}_kwh" for n in names)])
     if last is None:
         last = (meter.installed_on, *(getattr(meter, f"start_{n}_kwh") for n in names))
     day, *values = last

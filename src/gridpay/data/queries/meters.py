@@ -1,12 +1,25 @@
-"""Read queries about meters in service: what a simulated fleet needs to stand in for them."""
+"""Read queries about meters: one's last reading, and what a simulated fleet needs of those in service."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+import polars as pl
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from gridpay.data.history_archive import READINGS, archived
 from gridpay.data.models import Meter, Reading, ReconnectCase
+
+
+def last_reading(meter_id: int, columns: list[str]) -> tuple[Any, ...] | None:
+    """The meter's last reading's ``columns`` (reading_date first among them, or not), archived or not; None when it
+    has none: a meter silent for months (the one being replaced, often) may have its last reading in the archive."""
+    found = Reading.objects.filter(meter_id=meter_id).order_by("-reading_date").values_list(*columns).first()
+    if found is None and (old := archived(READINGS)) is not None:
+        rows = old.filter(pl.col("meter_id") == meter_id).sort("reading_date", descending=True).head(1)
+        found = next(iter(rows.select(*columns).collect().rows()), None)
+    return found
 
 
 @dataclass(frozen=True)
