@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, a
 from gridpay.application.portal.move_out_statement import move_out_statement
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
+from gridpay.application.settlement.settle_account import settle_account_through
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
 from gridpay.data.models import Account, LedgerAccount, Meter, Reading, RiskScore, Settlement, Transfer
@@ -326,8 +328,13 @@ def test_a_meter_silent_since_an_archived_month_is_replaced_against_its_last_rea
     a_quarter(clock)
     silent = enrol(9, installed_on=date(2024, 12, 31))
     add_readings(silent, first_day=date(2025, 1, 1), daily_kwh=["10.00"] * 20)  # then the meter fell silent
+    january = partial(settle_account_through, account_id=silent.id, first_day=date(2025, 1, 1),
+                      through=date(2025, 1, 20))
+    assert january(at=local(date(2025, 1, 21), 2)) == 20 * 538
     call_command("archive", "--before", "2025-03")
     assert not Reading.objects.filter(account=silent).exists()  # every reading of it is in the archive
+    assert not Settlement.objects.filter(account=silent).exists()  # and every settled day
+    assert january(at=local(date(2025, 4, 2), 10)) == 0  # settled, if in the archive
 
     def swap(final: str) -> MeterSwap:
         return MeterSwap(account_no=silent.account_no, day=date(2025, 4, 2), final_total_kwh=final,

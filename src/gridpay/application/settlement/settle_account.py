@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from gridpay.application.settlement.settle_day import price_candidates
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
-from gridpay.data.models import Settlement
+from gridpay.data.queries.accounts import last_settled_day
 from gridpay.data.tariff_store import load_tariffs_by_id, version_ids
 from gridpay.domain.errors import DomainError
 from gridpay.domain.ledger import LedgerAccountKind
@@ -24,7 +24,7 @@ def settle_account_through(*, account_id: int, first_day: date, through: date, a
     reading or the day before's is missing, the tariff is not in force), and nothing is written then: the caller's
     transaction rolls back.
     """
-    last = Settlement.objects.filter(account_id=account_id).order_by("-day").values_list("day", flat=True).first()
+    last = last_settled_day(account_id=account_id)  # archived or not: a supply may outlast the months kept
     day = max(first_day, last + timedelta(days=1)) if last else first_day
     if day > through:
         return 0
