@@ -30,6 +30,7 @@ from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.errors import InvalidInput
 from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
 from gridpay.application.portal.move_out_statement import move_out_statement
+from gridpay.application.readings.record_readings import record_readings
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.settle_account import settle_account_through
@@ -40,6 +41,7 @@ from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.data.temporary_store import money_of_account
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
+from gridpay.domain.readings import MeterReading, Registers
 from gridpay.interfaces.jobs import tasks
 from tests.conftest import DATABASE_URL, ON_POSTGRES
 from tests.integration.test_recovery_reports import LAST, a_quarter
@@ -335,6 +337,12 @@ def test_a_meter_silent_since_an_archived_month_is_replaced_against_its_last_rea
     assert not Reading.objects.filter(account=silent).exists()  # every reading of it is in the archive
     assert not Settlement.objects.filter(account=silent).exists()  # and every settled day
     assert january(at=local(date(2025, 4, 2), 10)) == 0  # settled, if in the archive
+    meter_no = silent.meters.get().meter_no
+    again = record_readings(readings=[(1, MeterReading(meter_no=meter_no, day=date(2025, 1, 10),
+                                                       registers=Registers(Decimal("100.00"))))],
+                            received_at=local(date(2025, 4, 2), 9), max_daily_kwh=Decimal(300))
+    assert (again.stored, [r.code for r in again.rejected]) == (0, ["archived_day"])  # its day was settled once
+    assert not Reading.objects.filter(account=silent).exists()
 
     def swap(final: str) -> MeterSwap:
         return MeterSwap(account_no=silent.account_no, day=date(2025, 4, 2), final_total_kwh=final,

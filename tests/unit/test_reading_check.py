@@ -88,6 +88,18 @@ def codes(checked: ReadingsChecked) -> list[tuple[int, str]]:
     return [(r.row, r.reason.code) for r in checked.rejected]
 
 
+def test_a_reading_of_an_archived_month_is_refused_and_the_days_after_it_are_not() -> None:
+    store = MemoryStore([meter()])
+    rows = [reading(30, "300"), reading(31, "310"), reading(32, "320")]  # 31 January, 1 and 2 February
+
+    checked = check_readings(stored_neighbours=store.neighbours(rows), new_rows=rows, max_daily_kwh=MAX_DAILY,
+                             latest_day=LATEST, archived_through=date(2025, 1, 31))
+
+    assert codes(checked) == [(0, "archived_day")]
+    assert "2025-01-31 所在月份的历史已归档" in str(checked.rejected[0].reason)
+    assert [a.reading.day for a in checked.accepted] == [day(31), day(32)]
+
+
 def test_a_reading_in_service_within_range_and_not_ahead_of_its_arrival_is_accepted_with_its_energy() -> None:
     store = MemoryStore([meter(removed_on=day(5), final="60")])
     rows = [

@@ -6,7 +6,7 @@ of an archived month that arrived later sits in the DEFAULT partition and is rea
 before anything was archived, there is nothing here and every function says so at once (ADR 0033).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -46,6 +46,12 @@ def archived(history: HistoryTable, *, since: date | None = None, through: date 
     if not files:
         return None
     return pl.scan_parquet(files)
+
+
+def last_archived_day(history: HistoryTable) -> date | None:
+    """The last day of the last archived month of ``history`` (None: nothing archived)."""
+    first = first_month_in_database(history)
+    return None if first is None else first - timedelta(days=1)
 
 
 def first_month_in_database(history: HistoryTable) -> date | None:

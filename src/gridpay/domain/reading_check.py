@@ -2,7 +2,8 @@
 
 Every reading is checked by the same rules, whether a CSV file, the head-end or the demo town delivered it:
 
-- it is not dated after the day it arrives (a day's freeze exists once the day is over);
+- it is not dated after the day it arrives (a day's freeze exists once the day is over), nor in a month whose history
+  is archived (its day was settled with the readings there, which a new one is not checked against: ADR 0033);
 - its meter is registered and was in service that day;
 - its registers are within the meter's range;
 - a reading already known for that day is the same reading (then it is unchanged), never a different one;
@@ -40,6 +41,10 @@ ONE_DAY = timedelta(days=1)
 
 class FutureReading(RejectedReading):
     code = "future_date"
+
+
+class ArchivedDay(RejectedReading):
+    code = "archived_day"
 
 
 class UnknownMeter(RejectedReading):
@@ -144,16 +149,18 @@ def neighbours_wanted(*, meters: Sequence[RegisteredMeter], new_rows: Sequence[M
 
 
 def check_readings(
-    *, stored_neighbours: StoredNeighbours, new_rows: Sequence[MeterReading], max_daily_kwh: Decimal, latest_day: date
+    *, stored_neighbours: StoredNeighbours, new_rows: Sequence[MeterReading], max_daily_kwh: Decimal, latest_day: date,
+    archived_through: date | None = None,
 ) -> ReadingsChecked:
     """Accepts or rejects each new reading, and works out the day's energy of those accepted and of the stored
     readings that waited for them.
 
     Each meter's rows are taken in day order (on a repeated day, the first row first), each checked against
     the readings known when it comes: the stored ones and the rows accepted before it. ``latest_day`` is the
-    day the readings arrive.
+    day the readings arrive; ``archived_through`` the last day of the archived months (None: none is).
     """
-    check = _Check(stored_neighbours, max_daily_kwh=max_daily_kwh, latest_day=latest_day)
+    check = _Check(stored_neighbours, max_daily_kwh=max_daily_kwh, latest_day=latest_day,
+                   archived_through=archived_through)
     accepted: list[tuple[RegisteredMeter, MeterReading]] = []
     unchanged: list[int] = []
     rejected: list[Rejection] = []
@@ -251,11 +258,13 @@ class _Timelines:
 class _Check:
     """The rules applied to one batch: the readings known so far, and each new reading against them."""
 
-    def __init__(self, stored: StoredNeighbours, *, max_daily_kwh: Decimal, latest_day: date) -> None:
+    def __init__(self, stored: StoredNeighbours, *, max_daily_kwh: Decimal, latest_day: date,
+                 archived_through: date | None) -> None:
         self.meters = _Meters(stored.meters)
         self.known = _Timelines(stored.readings)
         self.max_daily_kwh = max_daily_kwh
         self.latest_day = latest_day
+        self.archived_through = archived_through
         # Each meter's own energy of a day (from its registers at the end of the day before), as worked out
         # while checking an accepted reading: kept so that it is not worked out twice.
         self._own_energy: dict[tuple[int, date], DayEnergy] = {}
@@ -266,6 +275,11 @@ class _Check:
         if day > self.latest_day:
             raise FutureReading(gettext_noop("读数日期 {day} 晚于今天 {latest_day}"), field="reading_date",
                                 params={"day": day, "latest_day": self.latest_day})
+        if self.archived_through is not None and day <= self.archived_through:
+            raise ArchivedDay(
+                gettext_noop("读数日期 {day} 所在月份的历史已归档（{archived_through} 及以前），不能补录"),
+                field="reading_date", params={"day": day, "archived_through": self.archived_through},
+            )
         meter = self._in_service(reading)
         check_within_limit(registers=registers, limit_kwh=meter.limit_kwh)
         same_day = self.known.on(meter.id, day)

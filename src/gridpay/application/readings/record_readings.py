@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from gridpay.application.imports import ImportReport, RejectedRow, chunked, rejected_row
+from gridpay.data.history_archive import READINGS, last_archived_day
 from gridpay.data.reading_store import load_neighbours, store_checked
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.business_time import business_day
@@ -33,17 +34,20 @@ def record_readings(
     """
     # A daily frozen reading exists once its day has begun (it freezes at the day's first moment).
     latest_day = business_day(instant=received_at, zone=gridpay_settings().business_time_zone)
+    archived_through = last_archived_day(READINGS)
     stored = unchanged = 0
     rejected: list[RejectedRow] = []
     for chunk in chunked(readings, CHUNK_ROWS):
         numbers = [number for number, _ in chunk]
         rows = [reading for _, reading in chunk]
         try:
-            checked = _record_chunk(rows, received_at=received_at, max_daily_kwh=max_daily_kwh, latest_day=latest_day)
+            checked = _record_chunk(rows, received_at=received_at, max_daily_kwh=max_daily_kwh, latest_day=latest_day,
+                                    archived_through=archived_through)
         except IntegrityError:
             # A concurrent import stored some of the same readings first: this chunk rolled back
             # whole, and the second attempt sees them as already stored.
-            checked = _record_chunk(rows, received_at=received_at, max_daily_kwh=max_daily_kwh, latest_day=latest_day)
+            checked = _record_chunk(rows, received_at=received_at, max_daily_kwh=max_daily_kwh, latest_day=latest_day,
+                                    archived_through=archived_through)
         stored += len(checked.accepted)
         unchanged += len(checked.unchanged)
         rejected.extend(rejected_row(numbers[r.row], r.reason) for r in checked.rejected)
@@ -53,7 +57,8 @@ def record_readings(
 
 
 def _record_chunk(
-    rows: list[MeterReading], *, received_at: datetime, max_daily_kwh: Decimal, latest_day: date
+    rows: list[MeterReading], *, received_at: datetime, max_daily_kwh: Decimal, latest_day: date,
+    archived_through: date | None,
 ) -> ReadingsChecked:
     with transaction.atomic():
         checked = check_readings(
@@ -61,6 +66,7 @@ def _record_chunk(
             new_rows=rows,
             max_daily_kwh=max_daily_kwh,
             latest_day=latest_day,
+            archived_through=archived_through,
         )
         store_checked(checked=checked, received_at=received_at)
     return checked
