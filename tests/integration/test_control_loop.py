@@ -372,13 +372,18 @@ def connections_to_this_database() -> int:
         return int(cursor.fetchone()[0])
 
 
+def run_in_batches(monkeypatch: pytest.MonkeyPatch, settings: Any, *, size: int, workers: int) -> None:
+    """Disconnection runs in batches of ``size`` accounts, ``workers`` at once."""
+    settings.GRIDPAY = replace(gridpay_settings(), supply_run_workers=workers)
+    monkeypatch.setattr(enforce_supply_module, "BATCH", size)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_batches_run_side_by_side_decide_and_queue_each_account_as_one_after_another_would(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    settings.GRIDPAY = replace(gridpay_settings(), supply_run_workers=3)
-    monkeypatch.setattr(enforce_supply_module, "BATCH", 3)
+    run_in_batches(monkeypatch, settings, size=3, workers=3)
     due = [in_arrears(n) for n in range(1, 12)]
     protected = in_arrears(12, protected_reason="独居老人")
     fresh = in_arrears(13, since=TUESDAY_10 - timedelta(hours=1))
@@ -410,8 +415,7 @@ def test_batches_run_side_by_side_decide_and_queue_each_account_as_one_after_ano
 def test_a_batch_that_fails_leaves_its_accounts_untouched_and_stops_the_run(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    settings.GRIDPAY = replace(gridpay_settings(), supply_run_workers=2)
-    monkeypatch.setattr(enforce_supply_module, "BATCH", 2)
+    run_in_batches(monkeypatch, settings, size=2, workers=2)
     accounts = [in_arrears(n) for n in range(1, 9)]
     failing = {accounts[2].id, accounts[3].id}  # the second batch
     queue = enforce_supply_module._queue_disconnects
