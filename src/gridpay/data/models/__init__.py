@@ -34,7 +34,7 @@ from gridpay.data.models.risk import RiskScore
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
 from gridpay.data.models.run_locks import RunLock
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
-from gridpay.data.models.supply import SupplyPolicySettings
+from gridpay.data.models.supply import AlertDay, SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
 from gridpay.data.models.temporary import TemporarySupply
 from gridpay.data.models.withholding import WithholdingAgreement, WithholdingBatch, WithholdingRequest
@@ -46,6 +46,7 @@ __all__ = [
     "AgentNonce",
     "AgentPayment",
     "AgentSettlement",
+    "AlertDay",
     "ApiToken",
     "AreaCollector",
     "AreaMember",
