@@ -255,7 +255,17 @@ def test_the_openapi_schema_and_docs_load_without_a_token(client: Client) -> Non
     assert document["components"]["securitySchemes"]
     post = document["paths"]["/api/payments"]["post"]
     assert {"200", "201", "400", "401", "404", "409", "422"} <= set(post["responses"])
-    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" and p["required"] is True
+               for p in post["parameters"])
+    # Issue 20 point 7: every operation documents what the error layer may answer on it, with the error body.
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            must = {"400", "422", "500"} | ({"401"} if operation.get("security") else set())
+            assert must <= documented, (method, path, must - documented)
+            for status in documented - {"200", "201"}:
+                body = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)
 
     docs = client.get("/api/docs")
     assert docs.status_code == 200

@@ -71,7 +71,7 @@ def test_supervisors_the_station_head_and_the_company_read_the_collection_report
     assert charts["trend"]["lines"][1]["yuan"][-2:] == ["156.78", "257.42"]
     assert len(charts["trend"]["points"]) == 7  # the month and the six before it, as the recovery table
     assert 'class="chart"' in page and page.count('class="scroll"') >= 5  # wide tables scroll on a phone
-    assert head.get("/reports/collection/?month=2025-13").status_code == 422
+    assert head.get("/reports/collection/?month=2025-13").status_code == 400
     assert "/reports/collection/?month=2025-02" in head.get("/reports/monthly/?month=2025-02").content.decode()
 
     head.post("/i18n/setlang/", {"language": "en", "next": "/"})

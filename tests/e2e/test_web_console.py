@@ -112,6 +112,22 @@ def test_sign_in_with_a_wrong_password_says_so_in_chinese(town: None, client: Cl
     assert client.post("/login/", {"username": "zhang", "password": PASSWORD}).status_code == 302
 
 
+def test_sign_in_is_throttled_after_five_failures_of_a_name_even_with_the_right_password(
+    town: None, client: Client, clock: FakeClock
+) -> None:
+    # Issue 20 point 7: a password is not to be guessed at the console.
+    add_staff(username="zhang", name="张敏", role="cashier", password=PASSWORD)
+    for _ in range(5):
+        assert client.post("/login/", {"username": "zhang", "password": "guess"}).status_code == 200
+    held = client.post("/login/", {"username": "zhang", "password": PASSWORD})
+    assert held.status_code == 429 and "登录失败次数过多，请 15 分钟后再试" in held.content.decode()
+    assert client.get("/").status_code == 302  # not signed in
+    add_staff(username="li", name="李丽", role="cashier", password=PASSWORD)
+    assert Client().post("/login/", {"username": "li", "password": PASSWORD}).status_code == 302  # others sign in
+    clock.advance(seconds=15 * 60)
+    assert client.post("/login/", {"username": "zhang", "password": PASSWORD}).status_code == 302
+
+
 def test_a_weak_password_is_refused_in_chinese_only(town: None) -> None:
     from gridpay.application.errors import InvalidInput
 

@@ -37,7 +37,10 @@ def test_the_monthly_report_on_screen_and_as_a_pdf(zj_tariff: str, clock: FakeCl
     assert "后付费（本月发行电费单）" in page and "电费违约金" in page and "在办案件阶段（月末）" in page
     pdf = client.get(f"/reports/monthly/?month={clock.today():%Y-%m}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get("/reports/monthly/?month=2025-13").status_code == 422
+    assert client.get("/reports/monthly/?month=2025-13").status_code == 400
+    for month in ("0001-01", "9999-12", "2025-1x", "２０２５-01", "2025-00"):  # issue 20 point 7: refused, never a 500
+        assert client.get(f"/reports/monthly/?month={month}").status_code == 400, month
+        assert client.get(f"/reports/collection/?month={month}").status_code == 400, month
     add_staff(username="c", name="营业员", role="cashier", password=PASSWORD)
     cashier = Client()
     cashier.login(username="c", password=PASSWORD)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from gridpay.application.staff.add_staff import add_staff
 from gridpay.application.supply.call_tasks import open_call_task_for
-from gridpay.data.models import Account, CallTask, GridStaff, Village
+from gridpay.data.models import Account, AuditRecord, CallTask, GridStaff, Village
 from gridpay.data.models.field_work import CallReason
 from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
@@ -74,6 +74,13 @@ def test_a_grid_staff_member_works_their_own_call_list(villages: None, clock: Fa
     assert f"待拨打 {mine.count()} 个" in client.get("/calls/").content.decode()
     bad = client.post("/calls/", {"task_id": task.id + 99, "outcome": "reached"})
     assert bad.status_code == 422
+    # Another's call (西村's, 周木顺's) is not theirs to record (issue 20 point 6): refused, nothing written.
+    theirs = CallTask.objects.get(account__account_no="3301000002", reason="arrears_sms")
+    refused = client.post("/calls/", {"task_id": theirs.id, "outcome": "reached"})
+    assert refused.status_code == 422 and "网格员只能记录自己的电话任务" in refused.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.outcome == "pending"
+    assert AuditRecord.objects.filter(target=f"call_task:{task.id}", actor__contains="陈嘉涵").count() == 1
 
 
 def test_the_queues_show_commands_under_way_failed_and_the_protected_accounts(villages: None) -> None:

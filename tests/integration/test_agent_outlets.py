@@ -63,12 +63,25 @@ def test_an_agent_sees_the_masked_name_then_collects_once_with_its_commission(ag
     assert cached_balances_match_transfers()
 
 
+def test_a_serial_number_used_for_another_payment_is_refused_and_recorded(agent_secret: str, client: Client) -> None:
+    assert pay(client, agent_secret, 20_000, "T-1").status_code == 201
+    conflict = pay(client, agent_secret, 30_000, "T-1")  # the same serial, another amount
+    assert conflict.status_code == 409
+    recorded = ChannelRefusal.objects.get(channel="agent")
+    assert (recorded.reason, recorded.channel_txn_id) == ("not_credited", "T-1")
+    assert Payment.objects.count() == 1 and cached_balances_match_transfers()
+
+
 def test_the_float_limit_stops_collection_until_the_day_is_settled(
     agent_secret: str, client: Client, clock: FakeClock
 ) -> None:
     assert pay(client, agent_secret, 60_000, "T-1").status_code == 201
     refused = pay(client, agent_secret, 40_001, "T-2")
     assert refused.status_code == 403 and refused.json()["code"] == "float_exceeded"
+    # Recorded as every refused request is (issue 20 point 7), the payment not.
+    recorded = ChannelRefusal.objects.get(channel="agent")
+    assert (recorded.reason, recorded.channel_txn_id) == ("over_limit", "T-2") and "float_exceeded" in recorded.detail
+    assert not Payment.objects.filter(channel_txn_id="POST-001-T-2").exists()
     assert pay(client, agent_secret, 40_000, "T-3").status_code == 201
     today = clock.today()
     path = f"/api/agent/statement?day={today.isoformat()}"

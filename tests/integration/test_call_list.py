@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gridpay.application.errors import NotAllowed
 from gridpay.application.rollout.rollout_progress import rollout_progress
 from gridpay.application.supply.call_tasks import (
     KIND_ORDER,
@@ -18,8 +19,9 @@ from gridpay.application.supply.call_tasks import (
     open_call_task_for,
     record_call_outcome,
 )
-from gridpay.data.models import Account, CallTask, GridStaff, Village
+from gridpay.data.models import Account, AuditRecord, CallTask, GridStaff, Village
 from gridpay.data.models.field_work import CallOutcome, CallReason
+from gridpay.domain.staff_roles import Role
 from tests.support.accounts import enrol
 from tests.support.clock import FakeClock, current_instant
 
@@ -36,6 +38,9 @@ def village(zj_tariff: str) -> list[Account]:
     accounts = [enrol(number, village="东村") for number in range(1, 11)]
     CallTask.objects.all().delete()  # the enrolments' own calls before enabling: each test opens its own
     return accounts
+
+
+GRID_STAFF = frozenset({Role.GRID_STAFF})
 
 
 def task(account: Account, reason: CallReason, due_on: date) -> None:
@@ -57,7 +62,8 @@ def test_todays_urgent_calls_come_first_then_the_others_newest_first(village: li
     task(a[9], CallReason.ARREARS_SMS, today + timedelta(days=1))  # the SMS goes out tomorrow: not yet
     task(a[6], CallReason.AFTER_DISCONNECTION, today)
     done = CallTask.objects.get(account=a[6])
-    record_call_outcome(task_id=done.id, outcome=CallOutcome.REACHED, note="", by="陈嘉涵", at=current_instant())
+    record_call_outcome(task_id=done.id, outcome=CallOutcome.REACHED, note="", name="陈嘉涵", actor="陈嘉涵（chen）",
+                        roles=GRID_STAFF, at=current_instant())
 
     lines = list_call_tasks(through=today, grid_staff="陈嘉涵")
 
@@ -87,7 +93,8 @@ def test_an_outcome_not_chosen_is_refused_and_records_nothing(village: list[Acco
 
     for outcome in ("", "pending", "maybe"):
         with pytest.raises(CallOutcomeInvalid):
-            record_call_outcome(task_id=pending.id, outcome=outcome, note="", by="陈嘉涵", at=current_instant())
+            record_call_outcome(task_id=pending.id, outcome=outcome, note="", name="陈嘉涵", actor="陈嘉涵（chen）",
+                                roles=GRID_STAFF, at=current_instant())
 
     pending.refresh_from_db()
     assert (pending.outcome, pending.done_by, pending.done_at) == ("pending", "", None)
@@ -135,7 +142,8 @@ def test_the_rollout_counts_the_calls_before_enabling_the_call_list_shows(
     task(village[7], CallReason.ARREARS_SMS, today)  # another kind
     for account in village[:2]:
         made = CallTask.objects.get(account=account)
-        record_call_outcome(task_id=made.id, outcome=CallOutcome.REACHED, note="", by="陈嘉涵", at=current_instant())
+        record_call_outcome(task_id=made.id, outcome=CallOutcome.REACHED, note="", name="陈嘉涵",
+                            actor="陈嘉涵（chen）", roles=GRID_STAFF, at=current_instant())
 
     east = next(v for v in rollout_progress(year=today.year, today=today).villages if v.village == "东村")
 
@@ -144,3 +152,40 @@ def test_the_rollout_counts_the_calls_before_enabling_the_call_list_shows(
     assert (east.first_calls, east.first_calls_to_make) == (2, len(on_the_list)) == (2, 4)
     kinds = {kind.reason: kind.calls for kind in count_calls(through=today, grid_staff="陈嘉涵").kinds}
     assert kinds["before_enabling"] == east.first_calls_to_make
+
+
+def test_grid_staff_record_only_their_own_calls_supervisors_any_and_each_outcome_is_audited(
+    village: list[Account], clock: FakeClock
+) -> None:
+    # Issue 20 point 6. village[0] is 东村's (陈嘉涵); 西村's one household is 周木顺's.
+    west = Account.objects.get(village__name="西村")
+    task(village[0], CallReason.ARREARS_SMS, clock.today())
+    task(west, CallReason.ARREARS_SMS, clock.today())
+    mine, theirs = CallTask.objects.get(account=village[0]), CallTask.objects.get(account=west)
+    with pytest.raises(NotAllowed, match="周木顺"):
+        record_call_outcome(task_id=theirs.id, outcome=CallOutcome.REACHED, note="", name="陈嘉涵",
+                            actor="陈嘉涵（chen）", roles=GRID_STAFF, at=current_instant())
+    with pytest.raises(NotAllowed):  # a cashier works no calls at all
+        record_call_outcome(task_id=mine.id, outcome=CallOutcome.REACHED, note="", name="王营业",
+                            actor="王营业（wang）", roles={Role.CASHIER}, at=current_instant())
+    theirs.refresh_from_db()
+    assert (theirs.outcome, theirs.done_by) == ("pending", "") and not AuditRecord.objects.exists()
+
+    record_call_outcome(task_id=mine.id, outcome=CallOutcome.REACHED, note="答应明天交", name="陈嘉涵",
+                        actor="陈嘉涵（chen）", roles=GRID_STAFF, at=current_instant())
+    record_call_outcome(task_id=theirs.id, outcome=CallOutcome.NOT_REACHED, note="无人接听", name="李班长",
+                        actor="李班长（li）", roles={Role.SUPERVISOR}, at=current_instant())
+    record_call_outcome(task_id=mine.id, outcome=CallOutcome.PAID, note="已交费", name="李班长",
+                        actor="李班长（li）", roles={Role.SUPERVISOR}, at=current_instant())
+    audits = list(AuditRecord.objects.order_by("id").values_list("actor", "action", "target", "old", "new"))
+    assert audits == [
+        ("陈嘉涵（chen）", "supply.call_outcome", f"call_task:{mine.id}",
+         {"outcome": "pending", "note": "", "done_by": ""},
+         {"outcome": "reached", "note": "答应明天交", "done_by": "陈嘉涵"}),
+        ("李班长（li）", "supply.call_outcome", f"call_task:{theirs.id}",
+         {"outcome": "pending", "note": "", "done_by": ""},
+         {"outcome": "not_reached", "note": "无人接听", "done_by": "李班长"}),
+        ("李班长（li）", "supply.call_outcome", f"call_task:{mine.id}",
+         {"outcome": "reached", "note": "答应明天交", "done_by": "陈嘉涵"},
+         {"outcome": "paid", "note": "已交费", "done_by": "李班长"}),
+    ]

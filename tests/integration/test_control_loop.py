@@ -436,3 +436,66 @@ def test_a_batch_that_fails_leaves_its_accounts_untouched_and_stops_the_run(
     assert not Meter.objects.filter(account_id__in=failing, relay_open_desired=True).exists()
     monkeypatch.setattr(enforce_supply_module, "_queue_disconnects", queue)  # the database is back
     assert enforce_supply(at=TUESDAY_10).queued == 8 - len(queued)  # a new run takes the rest
+
+
+def test_a_command_timed_out_leaves_the_relay_unknown_and_a_late_answer_is_recorded_and_read_back() -> None:
+    # Issue 20: a meter that carries out the disconnect but answers after the timeout.
+    account = in_arrears(1)
+    address = account.meters.get().dlt645_address
+    head_end = HeadEnd(policy=CommandPolicy(answer_timeout_s=30))
+    enforce_supply(at=TUESDAY_10)
+    assert action_of(head_end.outbound(at=TUESDAY_10)[0][1]) == TRIP
+    swept = head_end.sweep(at=TUESDAY_10 + timedelta(seconds=31))
+    assert swept.timed_out == 1
+    assert [(a, peer.decode(f).control) for a, f in swept.to_send] == [(address, 0x11)]  # the relay read back now
+    meter = Meter.objects.get(account=account)
+    assert meter.relay_unknown_since == TUESDAY_10 + timedelta(seconds=31)
+    assert Account.objects.get(id=account.id).supply_state == "connected"  # not known otherwise yet
+    late = head_end.inbound(frames=[accept(address)], at=TUESDAY_10 + timedelta(seconds=40))
+    assert [peer.decode(f).control for _, f in late.to_send] == [0x11]
+    command = command_of(account)
+    assert command.events.filter(event="late_answer", detail__contains="表计已执行").count() == 1
+    assert command.status == "queued"  # still waiting for its retry: only the read-back says what happened
+    head_end.inbound(frames=[relay(address, relay_open=True)], at=TUESDAY_10 + timedelta(seconds=70))
+    command = command_of(account)
+    assert (command.status, command.attempts) == ("confirmed", 1)  # no second frame needed
+    assert Account.objects.get(id=account.id).supply_state == "disconnected"
+    meter = Meter.objects.get(account=account)
+    assert meter.relay_open_reported is True and meter.relay_unknown_since is None
+
+
+def test_a_read_back_after_a_timeout_that_finds_the_command_not_done_leaves_the_retry_to_go_out() -> None:
+    account = in_arrears(1)
+    address = account.meters.get().dlt645_address
+    head_end = HeadEnd(policy=CommandPolicy(answer_timeout_s=30, backoff_s=(60,)))
+    enforce_supply(at=TUESDAY_10)
+    head_end.outbound(at=TUESDAY_10)
+    head_end.sweep(at=TUESDAY_10 + timedelta(seconds=31))
+    head_end.inbound(frames=[relay(address, relay_open=False)], at=TUESDAY_10 + timedelta(seconds=35))
+    command = command_of(account)
+    assert (command.status, command.attempts) == ("queued", 1)
+    assert Meter.objects.get(account=account).relay_unknown_since is None  # known again: closed
+    assert len(head_end.outbound(at=command.next_attempt_at)) == 1
+
+
+def test_a_payment_after_an_escalated_disconnect_queues_a_reconnect() -> None:
+    # Issue 20: the escalated disconnect left the account "connected" while its relay may well be open.
+    account = in_arrears(1)
+    head_end = HeadEnd(policy=CommandPolicy(answer_timeout_s=30, max_attempts=1))
+    enforce_supply(at=TUESDAY_10)
+    head_end.outbound(at=TUESDAY_10)
+    head_end.sweep(at=TUESDAY_10 + timedelta(seconds=31))
+    assert command_of(account).status == "escalated"
+    assert Account.objects.get(id=account.id).supply_state == "connected"
+    assert Meter.objects.get(account=account).relay_unknown_since is not None
+    pay(account, 5_000, TUESDAY_10 + timedelta(minutes=5))
+    reconnect = command_of(account)
+    assert (reconnect.action, reconnect.status) == ("reconnect", "queued")
+    assert ReconnectCase.objects.filter(account=account, command=reconnect).exists()
+
+
+def test_a_payment_to_a_connected_account_whose_relay_is_known_closed_queues_nothing() -> None:
+    account = enrol(1, opening_balance_fen=5_000)
+    Meter.objects.filter(account=account).update(relay_open_reported=False)
+    pay(account, 1_000, TUESDAY_10)
+    assert not MeterCommand.objects.filter(account=account).exists()

@@ -342,3 +342,14 @@ def test_a_row_with_several_problems_names_every_one(zj_tariff: str, tmp_path: P
     message = report.rejected[0].message
     for problem in ("meter_no 不能为空", "reading_date 不是有效日期", "total_kwh", "sharp_kwh 应为非负数"):
         assert problem in message, message
+
+
+@pytest.mark.parametrize("written", ["1e3", "5E+1", "１２.00", "١٢.٥", "1_000", "+5", "12,5", "0x10", "Infinity"])
+def test_a_reading_in_exponent_notation_or_other_scripts_digits_is_refused(
+    zj_tariff: str, tmp_path: Path, written: str
+) -> None:
+    # Issue 20 point 7: Python's Decimal takes all of these; a reading takes ASCII digits and a decimal point only.
+    enrol(1)
+    report = run(write(tmp_path, f'M00000001,2025-01-01,"{written}",,,,'))
+    assert codes(report) == [(2, "invalid_number")] and report.stored == 0
+    assert "0–9" in report.rejected[0].message

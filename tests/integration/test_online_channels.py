@@ -443,3 +443,15 @@ def test_a_notification_for_a_channel_not_configured_is_refused_and_recorded(set
     assert answer.status_code == 503 and "GRIDPAY_WECHATPAY_MCHID" in answer.json()["message"]
     assert ChannelRefusal.objects.get().reason == "not_configured"
     assert client.post("/api/channels/paypal/notify", data=b"{}", content_type="application/json").status_code == 404
+
+
+def test_a_notification_too_large_to_read_is_refused_unread_and_recorded(settings: Any, client: Client) -> None:
+    # Issue 20 point 7: Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it; the refusal
+    # is recorded like every other, not lost in a bare 400.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_024
+    answer = client.post("/api/channels/alipay/notify", data=b"x" * 5_000, content_type="application/json",
+                         REMOTE_ADDR="203.0.113.9")
+    assert answer.status_code == 413 and "报文过大" in answer.json()["message"]
+    refusal = ChannelRefusal.objects.get()
+    assert (refusal.channel, refusal.reason, refusal.remote_addr) == ("alipay", "oversized", "203.0.113.9")
+    assert "5000 字节" in refusal.detail and not Payment.objects.exists()

@@ -1,16 +1,19 @@
 """Daily settlement on a real database: charges, ledger, once per day, failures recorded, catch-up."""
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
-from gridpay.application.settlement.settle_day import settle_day
+from gridpay.application.settlement.settle_day import _settle_day, settle_day
 from gridpay.data.ledger import recomputed_balances
 from gridpay.data.models import LedgerAccount, Settlement, SettlementFailure, Transfer
 from tests.support.accounts import enrol
@@ -157,3 +160,52 @@ def test_accounts_whose_reading_has_not_arrived_are_counted_not_settled(zj_tarif
 
     assert (report.settled, report.failed, report.without_reading) == (1, 0, 1)
     assert not Settlement.objects.filter(account=late).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_copy_meets_a_concurrent_runs_rows_retries_instead_of_crashing(zj_tariff: str) -> None:
+    # Issue 20 point 3: the unique violation comes from the driver's COPY (psycopg's UniqueViolation), which the retry
+    # must see as the IntegrityError it catches. The first run holds its settlements uncommitted until the second run's
+    # COPY waits on them; the first then commits, and the second, refused by the unique key, re-reads and settles
+    # nothing twice.
+    accounts = [enrol(n) for n in range(1, 6)]
+    for account in accounts:
+        add_readings(account, first_day=JAN1, daily_kwh=["2.50"])
+    copied, release = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def hold_after_copy(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if sql.startswith("COPY gridpay_settlement "):
+            copied.set()
+            release.wait(timeout=30)
+        return result
+
+    def run(name: str, *, hold: bool) -> None:
+        try:
+            if hold:
+                with connection.execute_wrapper(hold_after_copy):
+                    outcomes[name] = _settle_day(day=JAN1, at=AT, workers=1)
+            else:
+                outcomes[name] = _settle_day(day=JAN1, at=AT, workers=1)
+        except Exception as error:  # the test reports what the run raised
+            outcomes[name] = error
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, args=("first",), kwargs={"hold": True})
+    first.start()
+    assert copied.wait(timeout=30)
+    second = threading.Thread(target=run, args=("second",), kwargs={"hold": False})
+    second.start()
+    second.join(timeout=2)  # its COPY waits on the first run's uncommitted rows
+    assert second.is_alive()
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    reports = [outcomes["first"], outcomes["second"]]
+    assert not [r for r in reports if isinstance(r, BaseException)], reports
+    assert sorted(r.settled for r in reports) == [0, 5]  # type: ignore[union-attr]
+    assert Settlement.objects.filter(day=JAN1).count() == 5
+    assert recomputed_balances() == dict(LedgerAccount.objects.values_list("id", "balance_fen"))

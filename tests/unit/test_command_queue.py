@@ -90,6 +90,20 @@ def test_a_reconnect_cancels_a_disconnect_not_sent_and_is_itself_needed_only_if_
     assert asked(MeterQueue(relay_open_reported=True, live=live(DISCONNECT)), RECONNECT) == expected
 
 
+def test_a_relay_left_unknown_by_a_command_is_treated_as_maybe_open_whatever_it_last_reported() -> None:
+    # Issue 20: a disconnect timed out, answered late or escalated leaves the relay unknown; a reconnect then goes
+    # out even where the last read said closed, and even where the disconnect it cancels never went out itself.
+    unknown = MeterQueue(relay_open_reported=False, relay_unknown=True)
+    assert unknown.relay_may_be_open and not MeterQueue(relay_open_reported=False).relay_may_be_open
+    assert asked(unknown, RECONNECT) == QueueDecision(False, new=QUEUED)
+    cancelled = ((Slot.LIVE, Finish(End.CANCELLED, "交费复电")),)
+    assert asked(replace(unknown, live=live(DISCONNECT)), RECONNECT) == QueueDecision(
+        False, finishes=cancelled, new=QUEUED)
+    # A disconnect is asked for all the same where the relay last read open but is unknown since.
+    assert asked(MeterQueue(relay_open_reported=True, relay_unknown=True), DISCONNECT) == QueueDecision(
+        True, new=QUEUED)
+
+
 def test_a_disconnect_never_cancels_a_reconnect_waiting_to_go_out() -> None:
     assert asked(MeterQueue(live=live(RECONNECT)), DISCONNECT) == QueueDecision(True, new=HELD)
 
@@ -156,7 +170,7 @@ def apply(queue: MeterQueue, decision: QueueDecision, action: CommandAction) -> 
         now_held = Pending(action, HELD)
     else:
         assert decision.new is None
-    return MeterQueue(queue.relay_open_reported, now_live, now_held)
+    return replace(queue, live=now_live, held=now_held)
 
 
 def gateway_step(queue: MeterQueue, step: str) -> MeterQueue:
@@ -169,7 +183,7 @@ def gateway_step(queue: MeterQueue, step: str) -> MeterQueue:
         "puback": (SENDING, SENT, True),
         "no_puback": (SENDING, QUEUED, True),  # handed over: the broker may have had it
         "accepted": (SENT, ACKNOWLEDGED, True),
-        "retry": (SENT, QUEUED, True),  # timed out or denied after an attempt
+        "retry": (SENT, QUEUED, True),  # denied after an attempt
         "read_back_disagrees": (ACKNOWLEDGED, QUEUED, True),
     }
     if step in moved:
@@ -177,20 +191,26 @@ def gateway_step(queue: MeterQueue, step: str) -> MeterQueue:
         if current.status != before:
             return queue
         return replace(queue, live=Pending(current.action, after, current.may_have_reached_meter or reached))
+    if step == "timed_out":  # no answer in time: retried, and the relay unknown until a read-back (issue 20)
+        if current.status not in (SENT, ACKNOWLEDGED):
+            return queue
+        return replace(queue, live=Pending(current.action, QUEUED, True), relay_unknown=True)
     # The live command ends (confirmed by a read-back, escalated, expired); the held one then takes its turn.
     relay = expected_relay_open(current.action) if step == "confirmed" else queue.relay_open_reported
-    ended = MeterQueue(relay, None, queue.held)
+    unknown = step == "escalated" or (queue.relay_unknown and step != "confirmed")
+    ended = MeterQueue(relay, None, queue.held, relay_unknown=unknown)
     if held_takes_its_turn(queue=ended):
         assert ended.held is not None
-        return MeterQueue(relay, Pending(ended.held.action, QUEUED), None)
+        return replace(ended, live=Pending(ended.held.action, QUEUED), held=None)
     return ended
 
 
 def open_or_may_be(queue: MeterQueue) -> bool:
-    """The relay reads open, or a disconnect under way may have opened it."""
+    """The relay reads open, or is unknown since a command's outcome was, or a disconnect under way may have opened
+    it."""
     disconnect = queue.live if queue.live is not None and queue.live.action == DISCONNECT else None
     went_out = disconnect is not None and (disconnect.status != QUEUED or disconnect.may_have_reached_meter)
-    return queue.relay_open_reported is True or went_out
+    return queue.relay_open_reported is True or queue.relay_unknown or went_out
 
 
 def every_meter_queue() -> list[MeterQueue]:
@@ -198,8 +218,9 @@ def every_meter_queue() -> list[MeterQueue]:
     lives = [None] + [live(a, status, reached=r) for a in (DISCONNECT, RECONNECT) for status in sorted(LIVE)
                       for r in (False, True)]
     return [
-        MeterQueue(relay, now_live, now_held)
-        for relay in (None, False, True) for now_live in lives for now_held in (None, held(DISCONNECT), held(RECONNECT))
+        MeterQueue(relay, now_live, now_held, relay_unknown=unknown)
+        for relay in (None, False, True) for unknown in (False, True) for now_live in lives
+        for now_held in (None, held(DISCONNECT), held(RECONNECT))
         if now_held is None or now_live is not None
     ]
 
@@ -232,7 +253,8 @@ class AnySequence(RuleBasedStateMachine):
         assert decision.relay_open_desired == expected_relay_open(action)
         self.queue = apply(before, decision, action)
         if decision.nothing_to_send:
-            assert self.queue == MeterQueue(before.relay_open_reported)  # nothing left under way says otherwise
+            # nothing left under way says otherwise
+            assert self.queue == MeterQueue(before.relay_open_reported, relay_unknown=before.relay_unknown)
         else:
             last = self.queue.held or self.queue.live  # the one that acts last on the relay
             assert last is not None and last.action == action
@@ -240,14 +262,16 @@ class AnySequence(RuleBasedStateMachine):
             assert not decision.nothing_to_send, f"reconnect skipped with the relay open or maybe open: {before}"
 
     @rule(step=st.sampled_from(
-        ["claim", "puback", "no_puback", "accepted", "retry", "read_back_disagrees", "confirmed", "ended"]
+        ["claim", "puback", "no_puback", "accepted", "retry", "timed_out", "read_back_disagrees", "confirmed",
+         "escalated", "ended"]
     ))
     def gateway(self, step: str) -> None:
         self.queue = gateway_step(self.queue, step)
 
     @rule(relay_open=st.booleans())
     def relay_read(self, relay_open: bool) -> None:
-        self.queue = replace(self.queue, relay_open_reported=relay_open)  # a read-back or drift: the meter's word
+        # a read-back or drift: the meter's word, which makes the relay known again
+        self.queue = replace(self.queue, relay_open_reported=relay_open, relay_unknown=False)
 
     @invariant()
     def one_live_one_held_and_held_only_behind_a_live_one(self) -> None:

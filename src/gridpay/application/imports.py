@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from gridpay.domain.energy import InvalidEnergy, parse_kwh
+from gridpay.domain.energy import InvalidEnergy, parse_kwh, written_plainly
 from gridpay.domain.errors import DomainError
 from gridpay.domain.texts import gettext_noop
 
@@ -214,14 +214,11 @@ def parse_day(text: str, *, column: str) -> date:
 
 
 def parse_energy(text: str, *, column: str) -> Decimal:
-    """A register or energy value in kWh: a non-negative number with at most 2 decimals."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0:
-        raise RowRejected("invalid_number", gettext_noop("{column} 应为非负数：{text!r}"), field=column,
-                          params={"column": column, "text": text})
+    """A register or energy value in kWh: a non-negative number with at most 2 decimals, written with ASCII digits and
+    a decimal point (no exponent, no full-width or other scripts' digits)."""
+    if not written_plainly(text):
+        raise RowRejected("invalid_number", gettext_noop("{column} 应为非负数，只用数字 0–9 和小数点：{text!r}"),
+                          field=column, params={"column": column, "text": text})
     try:
         return parse_kwh(text, field=column)
     except InvalidEnergy as error:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from gridpay.data import row_insert
 from gridpay.data.bulk import among, insert_rows, on_postgresql
@@ -98,10 +99,11 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
     meter_ids = [r.meter_id for r in requests]
     if len(set(meter_ids)) != len(meter_ids):
         raise ValueError("one request per meter in a batch")
-    relays = dict(
-        Meter.objects.select_for_update().filter(among("id", meter_ids)).order_by("id")
-        .values_list("id", "relay_open_reported")
-    )
+    relays = {
+        meter_id: (reported, unknown_since is not None)
+        for meter_id, reported, unknown_since in Meter.objects.select_for_update().filter(among("id", meter_ids))
+        .order_by("id").values_list("id", "relay_open_reported", "relay_unknown_since")
+    }
     if missing := set(meter_ids) - relays.keys():
         raise Meter.DoesNotExist(f"no meter {sorted(missing)}")
     under_way: dict[tuple[int, Slot], MeterCommand] = {
@@ -110,7 +112,7 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
                                                                  status__in=UNDER_WAY).order_by("id")
     }
     decisions = [
-        request_action(queue=_queue_of(r.meter_id, relays[r.meter_id], under_way), action=r.action, reason=r.reason)
+        request_action(queue=_queue_of(r.meter_id, *relays[r.meter_id], under_way), action=r.action, reason=r.reason)
         for r in requests
     ]
     for wanted in (True, False):
@@ -135,10 +137,11 @@ def queue_commands(*, requests: Sequence[CommandRequest], at: datetime) -> list[
 
 
 def _queue_of(
-    meter_id: int, relay_open_reported: bool | None, under_way: dict[tuple[int, Slot], MeterCommand]
+    meter_id: int, relay_open_reported: bool | None, relay_unknown: bool,
+    under_way: dict[tuple[int, Slot], MeterCommand],
 ) -> MeterQueue:
     return MeterQueue(
-        relay_open_reported=relay_open_reported,
+        relay_open_reported=relay_open_reported, relay_unknown=relay_unknown,
         live=_pending(under_way.get((meter_id, Slot.LIVE))),
         held=_pending(under_way.get((meter_id, Slot.HELD))),
     )
@@ -166,6 +169,19 @@ def _end(command: MeterCommand, ending: Finish, *, at: datetime) -> None:
     add_event(command.id, at=at, event=ending.event, detail=ending.detail)
     if ending.relay_open_desired is not None:
         Meter.objects.filter(id=command.meter_id).update(relay_open_desired=ending.relay_open_desired)
+
+
+def relay_unknown(meter_ids: Iterable[int], *, at: datetime) -> None:
+    """A relay command's outcome on these meters is unknown from ``at``: the relay may be open or closed until a
+    read-back tells (the first instant it became unknown is kept)."""
+    if ids := sorted(set(meter_ids)):
+        Meter.objects.filter(among("id", ids), relay_unknown_since__isnull=True).update(relay_unknown_since=at)
+
+
+def last_sent(meter_id: int) -> MeterCommand | None:
+    """The meter's last command a frame of which went out (or may have): the one a late answer answers."""
+    return (MeterCommand.objects.filter(meter_id=meter_id).filter(Q(attempts__gt=0) | Q(may_have_reached_meter=True))
+            .order_by("-id").first())
 
 
 def _held_takes_its_turn(*, meter_id: int, at: datetime) -> bool:

@@ -51,6 +51,7 @@ class RefusalReason(StrEnum):
     UNKNOWN_REFUND = "unknown_refund"  # a refund result for a refund we did not ask for
     REFUND_CONFLICT = "refund_conflict"  # a refund result contradicting the final one reported before
     ORDER_PAID = "order_paid"  # a payment for an order another transaction paid already: credited once only
+    OVERSIZED = "oversized"  # a body larger than the server reads: refused unread
 
     @property
     def label(self) -> str:
@@ -73,6 +74,7 @@ REFUSAL_LABELS = {
     RefusalReason.UNKNOWN_REFUND: gettext_noop("没有这笔退款"),
     RefusalReason.REFUND_CONFLICT: gettext_noop("退款结果与此前通知的矛盾"),
     RefusalReason.ORDER_PAID: gettext_noop("订单已由另一笔交易付讫"),
+    RefusalReason.OVERSIZED: gettext_noop("报文过大"),
 }
 
 # Refusals a retry of the same message cannot cure are acknowledged to the channel once recorded

@@ -31,6 +31,13 @@ class MeterQueue:
     relay_open_reported: bool | None = None
     live: Pending | None = None
     held: Pending | None = None
+    # A relay command's outcome is unknown (timed out, answered late or unmatched, escalated) and no read-back has
+    # told since: the relay may be open or closed, whatever was last reported (issue 20).
+    relay_unknown: bool = False
+
+    @property
+    def relay_may_be_open(self) -> bool:
+        return self.relay_unknown or self.relay_open_reported is True
 
 
 class Slot(StrEnum):
@@ -104,8 +111,8 @@ def request_action(*, queue: MeterQueue, action: CommandAction, reason: str) -> 
 
     A request never overtakes the live command: it waits as *held* behind it, and takes the place of a held one
     asking for something else (*superseded*). A reconnect simply cancels a disconnect still waiting to go out, and is
-    itself needed only if the relay is open or may be. With nothing under way, a relay command is needed only if the
-    relay is not already where it would put it.
+    itself needed only if the relay is open or may be (reported open, or unknown since a command's outcome was). With
+    nothing under way, a relay command is needed only if the relay is known to be elsewhere than it would put it.
     """
     wanted_open = expected_relay_open(action)
     finishes: list[tuple[Slot, Finish]] = []
@@ -119,11 +126,11 @@ def request_action(*, queue: MeterQueue, action: CommandAction, reason: str) -> 
             return QueueDecision(wanted_open, tuple(finishes), carried_by=Slot.LIVE)
         if action == CommandAction.RECONNECT and _disconnect_not_sent(live):
             finishes.append((Slot.LIVE, Finish(End.CANCELLED, reason)))
-            if not queue.relay_open_reported and not live.may_have_reached_meter:
+            if not queue.relay_may_be_open and not live.may_have_reached_meter:
                 return QueueDecision(wanted_open, tuple(finishes))  # cancelling it was enough
             return QueueDecision(wanted_open, tuple(finishes), new=CommandStatus.QUEUED)
         return QueueDecision(wanted_open, tuple(finishes), new=CommandStatus.HELD)
-    if wanted_open is not None and queue.relay_open_reported == wanted_open:
+    if wanted_open is not None and queue.relay_open_reported == wanted_open and not queue.relay_unknown:
         return QueueDecision(wanted_open, tuple(finishes))  # the relay already is where this command would put it
     return QueueDecision(wanted_open, tuple(finishes), new=CommandStatus.QUEUED)
 

@@ -1,5 +1,6 @@
 """Energy in kWh with 2 decimals, the time-of-use periods, and a day's energy split by period."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,8 +28,22 @@ TOU_LABELS = {TouPeriod.SHARP: "尖", TouPeriod.PEAK: "峰", TouPeriod.FLAT: "�
 CKWH_PER_KWH = 100
 
 
+# How an energy is written: ASCII digits and a decimal point. Python's Decimal would also take an exponent (1e3), a
+# sign, underscores, and the digits of any script (١٢٣, 1２3): no meter or AMI export writes those, and a reading
+# that does is a mistake to refuse, not a number to guess at (issue 20).
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def written_plainly(text: str) -> bool:
+    """Whether ``text`` (surrounding spaces aside) is a non-negative number as energies are written."""
+    return _PLAIN_NUMBER.fullmatch(text.strip()) is not None
+
+
 def parse_kwh(text: str | Decimal | int, *, field: str = "kwh") -> Decimal:
-    """A non-negative energy with at most 2 decimals of kWh."""
+    """A non-negative energy with at most 2 decimals of kWh; as text, ASCII digits and a decimal point only."""
+    if isinstance(text, str) and not written_plainly(text):
+        raise InvalidEnergy(gettext_noop("电量应为非负数，只用数字 0–9 和小数点（不用科学计数法）：{text!r}"),
+                            field=field, params={"text": text})
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:

@@ -56,7 +56,22 @@ def exact_yuan(amount: Decimal) -> str:
 
 
 def print_json(value: Any) -> None:
-    console.out(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+    """``value`` as JSON on standard output, written a piece at a time straight to the stream: an import of a million
+    rows reports as many rejections, and the whole text handed to rich at once took gigabytes (issue 20)."""
+    stream = console.file
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(to_jsonable(value)):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _JSON_BLOCK:
+            stream.write("".join(pieces))
+            pieces, size = [], 0
+    stream.write("".join(pieces) + "\n")
+    stream.flush()
+
+
+_JSON_BLOCK = 1 << 16  # characters written at a time
 
 
 @contextmanager

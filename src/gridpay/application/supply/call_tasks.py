@@ -1,17 +1,18 @@
 """The grid staff's three phone calls (三通电话, RULES §8): opened by the loop, listed per person, outcomes recorded."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from gridpay.application.errors import NotFound
+from gridpay.application.errors import NotAllowed, NotFound
 from gridpay.application.paging import PageInfo, page_of
-from gridpay.data.models import Account, CallTask, GridStaff
+from gridpay.data.models import Account, AuditRecord, CallTask, GridStaff
 from gridpay.data.models.field_work import CallOutcome, CallReason
 from gridpay.domain.errors import DomainError
+from gridpay.domain.staff_roles import Action, Role, may
 from gridpay.domain.texts import gettext_noop
 
 
@@ -203,14 +204,37 @@ def _line(task: CallTask, *, today: date) -> CallTaskLine:
     )
 
 
-def record_call_outcome(*, task_id: int, outcome: str, note: str, by: str, at: datetime) -> None:
-    """Nothing is taken for granted: an outcome not chosen is refused, not read as "reached"."""
+# Who may record the outcome of any call task; grid staff record only their own (issue 20 point 6).
+ANY_CALL = frozenset({Role.SUPERVISOR, Role.STATION_HEAD, Role.ADMIN})
+
+
+def record_call_outcome(
+    *, task_id: int, outcome: str, note: str, name: str, actor: str, roles: Iterable[Role], at: datetime
+) -> None:
+    """Nothing is taken for granted: an outcome not chosen is refused, not read as "reached". ``name``: the staff
+    member's name as the village list has it (a grid staff member records only the calls of their own list);
+    ``actor``: how the audit record names them. Every outcome recorded leaves an audit record with the old and new."""
     if not outcome:
         raise CallOutcomeInvalid(gettext_noop("请选择通话结果"), field="outcome")
     if outcome not in CallOutcome.values or outcome == CallOutcome.PENDING:
         choices = "、".join(f"{c.value}（{c.label}）" for c in CallOutcome if c != CallOutcome.PENDING)
         raise CallOutcomeInvalid(gettext_noop("通话结果应为 {choices} 之一"), field="outcome",
                                  params={"choices": choices})
-    updated = CallTask.objects.filter(id=task_id).update(outcome=outcome, note=note[:200], done_by=by[:50], done_at=at)
-    if not updated:
-        raise NotFound(gettext_noop("没有电话任务 {task_id}"), field="task_id", params={"task_id": task_id})
+    roles = frozenset(roles)
+    if not may(roles, Action.WORK_CALLS):
+        raise NotAllowed(gettext_noop("只有网格员、班长或所长可以记录通话结果"), field="as")
+    with transaction.atomic():
+        task = CallTask.objects.select_for_update(of=("self",)).select_related("grid_staff").filter(id=task_id).first()
+        if task is None:
+            raise NotFound(gettext_noop("没有电话任务 {task_id}"), field="task_id", params={"task_id": task_id})
+        owner = task.grid_staff.name if task.grid_staff is not None else ""
+        if not roles & ANY_CALL and (not name.strip() or owner != name.strip()):
+            raise NotAllowed(gettext_noop("电话任务 {task_id} 是{owner}的：网格员只能记录自己的电话任务"),
+                             field="task_id", params={"task_id": task_id, "owner": owner or "未分配网格员"})
+        old = {"outcome": task.outcome, "note": task.note, "done_by": task.done_by}
+        task.outcome, task.note, task.done_by, task.done_at = outcome, note[:200], (name or actor)[:50], at
+        task.save(update_fields=["outcome", "note", "done_by", "done_at"])
+        AuditRecord.objects.create(
+            at=at, actor=actor[:100], action="supply.call_outcome", target=f"call_task:{task.id}", old=old,
+            new={"outcome": task.outcome, "note": task.note, "done_by": task.done_by},
+        )

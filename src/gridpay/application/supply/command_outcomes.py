@@ -21,6 +21,7 @@ from gridpay.domain.meter_commands import (
     Escalate,
     Failure,
     after_failure,
+    expected_relay_open,
 )
 from gridpay.domain.meter_models import RelayKind
 from gridpay.domain.money import format_yuan
@@ -101,6 +102,10 @@ def fail(command: MeterCommand, *, failure: Failure, detail: str, at: datetime, 
         meter_command_store.add_event(command.id, at=at, event="retry", detail=f"{outcome.at.isoformat()} 重试")
         return False
     queued = meter_command_store.finish(command, Finish(End.ESCALATED, f"{failure.value}: {detail}"), at=at)
+    if expected_relay_open(CommandAction(command.action)) is not None:
+        # Handed to the field, its outcome unknown: the relay may be open or closed until a read-back tells, so a
+        # payment meanwhile sends a reconnect (issue 20), not nothing on an account still marked connected.
+        meter_command_store.relay_unknown([command.meter_id], at=at)
     disconnect = command.action == CommandAction.DISCONNECT
     detail = f"{command.attempts} 次远程{'停电' if disconnect else '复电'}未成功（{FAILURE_TEXT[failure]}）"
     case = ReconnectCase.objects.filter(account_id=command.account_id, confirmed_at__isnull=True).first()
@@ -178,7 +183,7 @@ def adopt_reported_states(reported: Sequence[ReportedRelay], *, at: datetime) ->
         meters = [r.meter for r in reported if r.relay_open == relay_open]
         if meters:
             Meter.objects.filter(id__in=[m.id for m in meters]).update(relay_open_reported=relay_open,
-                                                                      relay_reported_at=at)
+                                                                      relay_reported_at=at, relay_unknown_since=None)
     for state in (SupplyState.DISCONNECTED, SupplyState.CONNECTED):
         accounts = [r.meter.account_id for r in reported
                     if _supply_state(r.relay_open) == state and r.supply_state != state.value]

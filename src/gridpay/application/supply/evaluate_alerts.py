@@ -7,7 +7,13 @@ from django.db import transaction
 
 from gridpay.application.supply.call_tasks import CallToOpen, open_call_tasks
 from gridpay.application.supply.sms_outbox import Sms, month_day, queue_sms_batch
-from gridpay.data.alert_state import fired_from_column, fired_to_column, set_alert_states
+from gridpay.data.alert_state import (
+    days_without_alerts,
+    fired_from_column,
+    fired_to_column,
+    mark_alerts_evaluated,
+    set_alert_states,
+)
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.models.field_work import CallReason
 from gridpay.data.queries.supply import AlertInputs, alert_inputs
@@ -83,7 +89,16 @@ def evaluate_alerts(*, day: date, at: datetime) -> AlertRunReport:
             queue_sms_batch(outbox.sms, policy=policy, at=at)
             open_call_tasks(outbox.calls, at=at)
             set_alert_states(changed)
+    # Marked once every batch committed: a run killed before leaves the day to the next one (which queues nothing
+    # twice: the fired sets and the outbox keys say what was done).
+    mark_alerts_evaluated(day=day, at=at)
     return report
+
+
+def evaluate_pending_alerts(*, through: date, at: datetime) -> list[AlertRunReport]:
+    """The alerts of every day through ``through`` not evaluated yet, in date order (issue 20): after a settlement run
+    killed between its commit and its alerts, the next run or the schedule evaluates them. ``at`` is now."""
+    return [evaluate_alerts(day=day, at=at) for day in days_without_alerts(through=through)]
 
 
 def _evaluate(

@@ -20,6 +20,7 @@ from gridpay.domain.meter_commands import (
     Failure,
     ReadBack,
     RelayReadBack,
+    expected_relay_open,
     read_back,
 )
 from gridpay.domain.meter_models import UNKNOWN, RelayKind
@@ -34,7 +35,8 @@ class AnswersReport:
     confirmed: int = 0
     failed: int = 0
     drift: int = 0
-    unmatched: int = 0  # answers with no command waiting for them (late, or a stray frame)
+    unmatched: int = 0  # answers of no command of their meter (a stray frame, or an unknown meter)
+    late: int = 0  # answers after their command timed out: recorded on it, and the relay read back
     restored: int = 0  # relays the customer closed after their close was permitted
     queued: int = 0  # commands queued by these answers: a held one's turn after its meter's command ended, or drift's
 
@@ -70,7 +72,7 @@ def record_meter_answers(
                 continue
             command = live.get(meter.id)
             if isinstance(answer, ControlAnswer):
-                _control_answer(answer, command, at, policy, report)
+                _control_answer(answer, meter, command, at=at, policy=policy, report=report)
             else:
                 first = meter.account_id not in answered
                 _read_back(answer=answer, meter=meter, command=command, at=at, policy=policy, report=report,
@@ -84,10 +86,11 @@ def record_meter_answers(
 
 
 def _control_answer(
-    answer: ControlAnswer, command: MeterCommand | None, at: datetime, policy: CommandPolicy, report: AnswersReport
+    answer: ControlAnswer, meter: AnsweringMeter, command: MeterCommand | None, *, at: datetime,
+    policy: CommandPolicy, report: AnswersReport,
 ) -> None:
     if command is None or command.status not in (CommandStatus.SENT, CommandStatus.SENDING):
-        report.unmatched += 1
+        _late_answer(answer, meter, command, at, report)
         return
     if command.status == CommandStatus.SENDING:
         # The meter answered before the gateway recorded the broker's PUBACK: the broker had the frame.
@@ -106,6 +109,36 @@ def _control_answer(
     command.save(update_fields=["status", "answer_due_at"])
     meter_command_store.add_event(command.id, at=at, event=CommandStatus.ACKNOWLEDGED.value)
     report.read_back.append(answer.address)
+
+
+def awaits_retry(command: MeterCommand) -> bool:
+    """A relay command whose attempt went out and was not answered in time, waiting for its retry: the meter may have
+    done it all the same."""
+    return (command.status == CommandStatus.QUEUED and (command.attempts > 0 or command.may_have_reached_meter)
+            and expected_relay_open(CommandAction(command.action)) is not None)
+
+
+def _late_answer(
+    answer: ControlAnswer, meter: AnsweringMeter, command: MeterCommand | None, at: datetime, report: AnswersReport
+) -> None:
+    """An answer no attempt waits for: late (its command timed out, and waits for its retry or has ended since), or
+    stray. DL/T 645 answers carry no command id, and a meter answers in order: it answers the meter's last command
+    that went out, where it is recorded. An acceptance means the meter did something the gateway had not counted on:
+    its relay is unknown until the read-back asked now tells (issue 20)."""
+    late = command if command is not None and awaits_retry(command) else meter_command_store.last_sent(meter.id)
+    if late is None:
+        report.unmatched += 1
+    else:
+        said = "表计已执行" if answer.accepted else f"表计拒绝（错误字 0x{answer.error:02X}）"
+        meter_command_store.add_event(late.id, at=at, event=LATE_ANSWER, detail=f"超时后应答：{said}")
+        report.late += 1
+    if answer.accepted:
+        meter_command_store.relay_unknown([meter.id], at=at)
+        report.read_back.append(answer.address)
+
+
+LATE_ANSWER = "late_answer"
+AFTER_TIMEOUT = "超时后回读"
 
 
 class _Unread(Enum):
@@ -127,10 +160,19 @@ def _read_back(
     if drift is None:
         drift = command_outcomes.adopt_reported_state(meter, relay_open=answer.relay_open, at=at,
                                                       supply_state=supply_state)
-    if command is not None and command.status == CommandStatus.ACKNOWLEDGED:
+    retrying = command is not None and awaits_retry(command)
+    if command is not None and (command.status == CommandStatus.ACKNOWLEDGED or retrying):
         judged = read_back(action=CommandAction(command.action), relay_open=answer.relay_open,
                            command_open=answer.command_open,
                            direct_close=UNKNOWN.direct_close if meter.direct_close is None else meter.direct_close)
+        if retrying:
+            # Read back after the command timed out: done, it is confirmed without another attempt; not done, the
+            # retry goes out as planned (the meter may not have had the frame).
+            state = "断开" if answer.relay_open else "闭合"
+            meter_command_store.add_event(command.id, at=at, event="read_back",
+                                          detail=f"{AFTER_TIMEOUT}：继电器{state}")
+            if judged == ReadBack.DISAGREES:
+                return
         if judged == ReadBack.DONE:
             report.queued += command_outcomes.confirm(command, at=at)
             report.confirmed += 1

@@ -9,7 +9,7 @@ from gridpay.data.bulk import on_postgresql
 from gridpay.data.models import Account, Meter
 from gridpay.data.models.accounts import AccountStatus
 from gridpay.data.queries.accounts import recent_daily_charges_fen
-from gridpay.data.queries.supply import disconnect_under_way
+from gridpay.data.queries.supply import relay_may_be_open
 from gridpay.data.reconnect_cases import track_reconnection
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.supply_policy_store import load_policy
@@ -110,7 +110,8 @@ def reconnect_standing(
     *, account_id: int, status: str, supply_state: str, temporary: bool | None = None
 ) -> SupplyState | None:
     """The supply state a payment's reconnect decision sees (a disconnect not yet finished counts as done: it may
-    reach the meter yet); None for an account a payment never reconnects.
+    reach the meter yet; so does a relay reported open, or unknown since a command's outcome was); None for an account
+    a payment never reconnects.
 
     A closed account (a temporary supply paying what it owed at its end) is never reconnected; a temporary supply
     not yet connected is connected by its prepaid estimate alone, and one past its term stays disconnected until it
@@ -121,8 +122,8 @@ def reconnect_standing(
         return None
     # Each read only when it can matter (most payments are to connected accounts with nothing under way).
     state = SupplyState(supply_state)
-    if state != SupplyState.DISCONNECTED and disconnect_under_way(account_id):
-        state = SupplyState.DISCONNECTED
+    if state != SupplyState.DISCONNECTED and relay_may_be_open(account_id):
+        state = SupplyState.DISCONNECTED  # a paid customer is never left in the dark on a guess (issue 20)
     if state == SupplyState.DISCONNECTED and temporary is not False and supply_withheld(account_id):
         return None
     return state

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from gridpay.application.supply import claim_outcomes, command_outcomes
 from gridpay.application.supply.claim_meter_commands import CLAIMABLE
@@ -15,7 +15,7 @@ from gridpay.data.models import Meter, MeterCommand, ReconnectCase
 from gridpay.data.queries import instants
 from gridpay.data.queries.instants import Timer
 from gridpay.domain.command_queue import End, Finish
-from gridpay.domain.meter_commands import CommandPolicy, CommandStatus, Failure
+from gridpay.domain.meter_commands import CommandAction, CommandPolicy, CommandStatus, Failure, expected_relay_open
 from gridpay.integrations.headend.wake import wake_gateway
 
 
@@ -26,7 +26,8 @@ class SweepReport:
     expired: int = 0
     alarms: int = 0
     queued: int = 0  # held commands queued, due now, in place of those that ended
-    relay_reads: list[str] = field(default_factory=list)  # meters to ask whether the customer closed the relay
+    # meters to ask about their relay: whether the customer closed it, or where a command that timed out left it
+    relay_reads: list[str] = field(default_factory=list)
     to_send: list[tuple[str, bytes]] = field(default_factory=list)  # their frames (the head-end's)
 
 
@@ -85,7 +86,13 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None, d
             _UNANSWERED.due(at) | claim_outcomes.lapsed(at=at) | _STALE.due(at)).exists()
         if commands_due:
             # Locked in id order, as the gateway's answers lock them: no deadlock between the two.
-            awaiting = MeterCommand.objects.select_for_update().filter(_UNANSWERED.due(at)).order_by("id")
+            awaiting = list(MeterCommand.objects.select_for_update(of=("self",)).filter(_UNANSWERED.due(at))
+                            .annotate(address=F("meter__dlt645_address")).order_by("id"))
+            # No answer in time is no answer yet: the meter may have done it (a slow meter answers late). The relay is
+            # unknown until a read-back tells, and one is asked now, before the retry decides anything (issue 20).
+            relay_commands = [c for c in awaiting if expected_relay_open(CommandAction(c.action)) is not None]
+            meter_command_store.relay_unknown([c.meter_id for c in relay_commands], at=at)
+            report.relay_reads += sorted({c.address for c in relay_commands})
             for command in awaiting:
                 step = "控制命令" if command.status == CommandStatus.SENT else "状态回读"
                 queued += command_outcomes.fail(command, failure=Failure.TIMED_OUT, detail=f"{step}无应答", at=at,
@@ -93,8 +100,8 @@ def sweep_meter_commands(*, at: datetime, policy: CommandPolicy | None = None, d
                 report.timed_out += 1
             report.released = claim_outcomes.release_lapsed(at=at)
             stale = MeterCommand.objects.select_for_update().filter(_STALE.due(at))
-            for command in stale:
-                queued += meter_command_store.finish(command, Finish(End.EXPIRED, "未在有效期内发出"), at=at)
+            for expiring in stale:
+                queued += meter_command_store.finish(expiring, Finish(End.EXPIRED, "未在有效期内发出"), at=at)
                 report.expired += 1
         if due is None or due.cases_by(at):
             _cases(at=at, policy=policy, report=report)

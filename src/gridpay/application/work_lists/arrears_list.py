@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from gridpay.application.spreadsheet_csv import spreadsheet_csv
+from gridpay.application.spreadsheet_csv import spreadsheet_csv, starts_a_formula
 from gridpay.data.queries.work_lists import ArrearsLine, arrears, villages_and_staff
 from gridpay.domain.money import format_yuan
 
@@ -41,6 +41,9 @@ def arrears_xlsx(lines: list[ArrearsLine]) -> bytes:
         cells: list[str | Decimal] = list(_cells(line))
         cells[6] = Decimal(format_yuan(line.balance_fen))  # a number in the spreadsheet, so that it sums
         sheet.append(cells)
+        for cell in sheet[sheet.max_row]:
+            if starts_a_formula(cell.value):
+                cell.data_type = "s"  # openpyxl takes a text starting with = for a formula: written as text instead
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -26,7 +26,7 @@ from gridpay.data.models.notifications import Notification
 from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
-from gridpay.data.models.portal import SignInCode
+from gridpay.data.models.portal import SignInCode, StaffSignInFailure
 from gridpay.data.models.postpaid import AreaReadingDay, BillPayment, LateFeeCharge, LateFeeWaiver, PostpaidBill
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
@@ -34,7 +34,7 @@ from gridpay.data.models.risk import RiskScore
 from gridpay.data.models.rollout import PromotionEvent, RolloutTarget, SmartPaymentAgreement
 from gridpay.data.models.run_locks import RunLock
 from gridpay.data.models.settlement import MonthlyBill, Settlement, SettlementFailure
-from gridpay.data.models.supply import SupplyPolicySettings
+from gridpay.data.models.supply import AlertDay, SupplyPolicySettings
 from gridpay.data.models.tariffs import Tariff, TariffTier, TariffVersion
 from gridpay.data.models.temporary import TemporarySupply
 from gridpay.data.models.withholding import WithholdingAgreement, WithholdingBatch, WithholdingRequest
@@ -46,6 +46,7 @@ __all__ = [
     "AgentNonce",
     "AgentPayment",
     "AgentSettlement",
+    "AlertDay",
     "ApiToken",
     "AreaCollector",
     "AreaMember",
@@ -104,6 +105,7 @@ __all__ = [
     "SettlementFailure",
     "SignInCode",
     "SmartPaymentAgreement",
+    "StaffSignInFailure",
     "SupplyPolicySettings",
     "Tariff",
     "TariffTier",

@@ -54,6 +54,9 @@ class Meter(models.Model):
     relay_open_desired = models.BooleanField("应断开", default=False, db_default=False)
     relay_open_reported = models.BooleanField("已断开（表计回读）", null=True, blank=True)
     relay_reported_at = models.DateTimeField("回读时间", null=True, blank=True)
+    # A relay command's outcome became unknown at this instant (timed out, answered late or unmatched, escalated):
+    # the relay may be anywhere, whatever was last reported, until the next read-back (issue 20). None: known.
+    relay_unknown_since = models.DateTimeField("继电器状态待核实", null=True, blank=True)
 
     class Meta:
         verbose_name = "电能表"

@@ -40,3 +40,14 @@ class SupplyPolicySettings(models.Model):
     class Meta:
         verbose_name = "供电策略"
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="supply_policy_single_row")]
+
+
+class AlertDay(models.Model):
+    """A settled business day whose alerts were evaluated (issue 20): a run killed between its settlement's commit and
+    the alerts leaves the day unmarked, and the next settlement run or the schedule evaluates it."""
+
+    day = models.DateField("业务日", unique=True)
+    evaluated_at = models.DateTimeField("提醒评估时间")
+
+    class Meta:
+        verbose_name = "已评估提醒的业务日"

@@ -82,14 +82,18 @@ def alert_inputs(*, day: date, history_days: int) -> list[AlertInputs]:
     return list(inputs.values())
 
 
-def disconnect_under_way(account_id: int) -> bool:
-    """Whether a disconnect of the account is queued, sent or waiting for its answer. Written out: every payment to a
-    connected account asks, and the ORM building the statement cost more than the database answering it."""
+def relay_may_be_open(account_id: int) -> bool:
+    """Whether the account's relay is or may be open though its supply state says connected: a disconnect of it is
+    under way (held, queued, sent or waiting for its answer), or its meter in place last reported the relay open, or a
+    relay command's outcome left it unknown (issue 20). Written out, one statement: every payment to a connected
+    account asks, and the ORM building the statement cost more than the database answering it."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {MeterCommand._meta.db_table} WHERE account_id = %s AND action = %s "
-            f"AND status IN ({', '.join(['%s'] * len(UNDER_WAY))}) LIMIT 1",
-            [account_id, CommandAction.DISCONNECT.value, *UNDER_WAY],
+            f"AND status IN ({', '.join(['%s'] * len(UNDER_WAY))}) "
+            f"UNION ALL SELECT 1 FROM {Meter._meta.db_table} WHERE account_id = %s AND removed_on IS NULL "
+            "AND (relay_open_reported = %s OR relay_unknown_since IS NOT NULL) LIMIT 1",
+            [account_id, CommandAction.DISCONNECT.value, *UNDER_WAY, account_id, True],
         )
         return cursor.fetchone() is not None
 

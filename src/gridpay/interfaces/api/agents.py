@@ -56,7 +56,8 @@ def agent_payment(request: HttpRequest, payload: AgentPaymentIn, response: HttpR
     agent = _agent(request)
     result = collect_payment(
         agent_id=agent.agent_id, account_no=payload.account_no, amount_fen=payload.amount_fen,
-        agent_txn_id=payload.agent_txn_id, at=clock.now(), business_day=clock.today(),
+        agent_txn_id=payload.agent_txn_id, at=clock.now(), business_day=clock.today(), body=request.body,
+        remote_addr=str(request.META.get("REMOTE_ADDR", "")),
     )
     paid = result.payment
     out = AgentPaymentOut(

@@ -29,8 +29,36 @@ class GridpayAPI(NinjaAPI):
             path_prefix = self.get_root_path(path_params or {})
         schemas: dict[str, OpenAPISchema] = self.__dict__.setdefault("_schemas", {})
         if path_prefix not in schemas:
-            schemas[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+            schemas[path_prefix] = documented_as_served(super().get_openapi_schema(path_prefix=path_prefix))
         return schemas[path_prefix]
+
+
+# What the one error layer (interfaces.api.errors) answers on any operation, beside what each declares: a body that is
+# not JSON (400), a field that fails validation (422), a fault of ours (500); and on an operation that needs a token,
+# none or a bad one (401).
+ANY_OPERATION = {400: "请求格式错误（不是有效的 JSON 等）", 422: "输入不合要求：message 说明原因，field 指出字段",
+                 500: "服务器内部错误"}
+WITH_A_TOKEN = {401: "需要有效的接口令牌"}
+REQUIRED_HEADERS = {"Idempotency-Key"}  # refused with 400 when absent (checked by the operation, for its message)
+
+
+def documented_as_served(schema: OpenAPISchema) -> OpenAPISchema:
+    """Every status an operation can answer documented, with the {code, message, field} body; the headers an
+    operation refuses to do without marked required (issue 20)."""
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            extra = {**ANY_OPERATION, **(WITH_A_TOKEN if operation.get("security") else {})}
+            for status, description in extra.items():
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": description, "content": error_body}
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") in REQUIRED_HEADERS:
+                    parameter["required"] = True
+    return schema
 
 
 api = GridpayAPI(

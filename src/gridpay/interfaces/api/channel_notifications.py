@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -21,6 +22,14 @@ def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
     if channel not in ONLINE_CHANNELS:
         return _json(404, "FAIL", f"没有渠道 {channel}")
     remote_addr = str(request.META.get("REMOTE_ADDR", ""))
+    try:
+        request.body  # noqa: B018 - read here, where a body too large for the server is refused and recorded
+    except RequestDataTooBig:
+        size = request.META.get("CONTENT_LENGTH", "?")
+        refused = NotificationRefused(RefusalReason.OVERSIZED,
+                                      f"{size} 字节，超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} 字节，未读取")
+        record_refusal(channel=channel, refused=refused, body=b"", at=clock.now(), remote_addr=remote_addr)
+        return _json(413, "FAIL", refused.message)
     try:
         adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
     except ChannelNotConfigured as error:

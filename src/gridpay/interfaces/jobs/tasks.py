@@ -17,7 +17,7 @@ from gridpay.application.postpaid.open_arrears_cases import open_arrears_cases
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.supply.enforce_supply import enforce_supply
-from gridpay.application.supply.evaluate_alerts import evaluate_alerts
+from gridpay.application.supply.evaluate_alerts import evaluate_pending_alerts
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.send_notifications import send_notifications
 from gridpay.application.temporary.disconnect_expired import disconnect_expired_supplies
@@ -39,12 +39,14 @@ def settle_and_alert() -> str:
         # An operator's run may hold settlement for a while: wait for it, then settle what is left.
         with exclusive_run("settlement", what="结算", at=clock.now(), wait_s=SETTLEMENT_WAIT_S):
             reports = settle_through(through=yesterday, at=clock.now())
-            alerts = evaluate_alerts(day=yesterday, at=clock.now())
+            # Every day's alerts not evaluated yet: yesterday's, and a day's whose run was killed after settling.
+            alerts = evaluate_pending_alerts(through=yesterday, at=clock.now())
             withholdings = queue_withholdings(at=clock.now(), business_day=clock.today())
     except RunInProgress as running:
         log.error("nightly settlement did not run: %s", running.message)
         return f"not run: {running.message}"
-    return f"settled {sum(r.settled for r in reports)} account-days; alerts {alerts.sent}; withholdings {withholdings}"
+    sent = {str(a.day): a.sent for a in alerts}
+    return f"settled {sum(r.settled for r in reports)} account-days; alerts {sent}; withholdings {withholdings}"
 
 
 def create_partitions() -> str:

@@ -13,6 +13,7 @@ from gridpay.interfaces.web.views import (
     green_channel,
     reports,
     rollout,
+    sign_in,
     supply,
     temporary,
     work_lists,
@@ -21,7 +22,7 @@ from gridpay.interfaces.web.views import (
 app_name = "web"
 urlpatterns = [
     path("", dashboard.dashboard_page, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", sign_in.StaffSignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", customers.search_page, name="customers"),
     path("customers/<str:account_no>/", customers.customer_page, name="customer"),

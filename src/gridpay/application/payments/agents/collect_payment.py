@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Sum
 
 from gridpay.application.errors import InvalidInput
+from gridpay.application.payments.channels.refusals import record_refusal
 from gridpay.application.payments.record_payment import PaymentResult, record_payment
 from gridpay.data.models import Agent, AgentPayment, Payment
 from gridpay.domain.agents import CommissionTerms, check_float, commission_fen
-from gridpay.domain.channel_payments import NotificationRefused
+from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.domain.errors import DomainError
 from gridpay.domain.payments import PaymentChannel
 from gridpay.domain.texts import gettext_noop
@@ -31,9 +32,28 @@ class AgentPaymentResult:
 
 
 def collect_payment(
+    *, agent_id: int, account_no: str, amount_fen: int, agent_txn_id: str, at: datetime, business_day: date,
+    body: bytes = b"", remote_addr: str = "",
+) -> AgentPaymentResult:
+    """The agent's own serial number makes the payment's identity: a retry with it credits nothing again.
+
+    Every refusal (past the float, a serial number used for another payment, an unknown account…) is recorded as the
+    channels' are (ChannelRefusal, channel "agent"; issue 20), after its transaction rolled back: ``body`` and
+    ``remote_addr`` are the request's."""
+    try:
+        return _collect(agent_id=agent_id, account_no=account_no, amount_fen=amount_fen, agent_txn_id=agent_txn_id,
+                        at=at, business_day=business_day)
+    except DomainError as error:
+        reason = RefusalReason.OVER_LIMIT if isinstance(error, FloatExceeded) else RefusalReason.NOT_CREDITED
+        refused = NotificationRefused(reason, f"{error.code}: {error.message}")
+        record_refusal(channel=PaymentChannel.AGENT.value, refused=refused, body=body, at=at, remote_addr=remote_addr,
+                       channel_txn_id=agent_txn_id.strip())
+        raise
+
+
+def _collect(
     *, agent_id: int, account_no: str, amount_fen: int, agent_txn_id: str, at: datetime, business_day: date
 ) -> AgentPaymentResult:
-    """The agent's own serial number makes the payment's identity: a retry with it credits nothing again."""
     agent_txn_id = agent_txn_id.strip()
     if not agent_txn_id or len(agent_txn_id) > MAX_AGENT_TXN_ID_LENGTH or not agent_txn_id.isprintable():
         raise InvalidInput(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gridpay.application.collection.collector_accounts import collector_names
 from gridpay.application.paging import page_number
 from gridpay.application.risk.risk_list import reason_texts, risk_list
+from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.supply.call_tasks import call_list_page, record_call_outcome
 from gridpay.application.work_lists.arrears_list import arrears_csv, arrears_list, arrears_xlsx, filter_choices
 from gridpay.application.work_lists.field_queues import field_queues
@@ -62,7 +63,9 @@ def calls_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 record_call_outcome(task_id=task_id, outcome=request.POST.get("outcome", ""),
-                                    note=request.POST.get("note", ""), by=staff_name(request), at=clock.now())
+                                    note=request.POST.get("note", ""), name=staff_name(request),
+                                    actor=acting_staff(request.user.get_username()).actor, roles=roles,
+                                    at=clock.now())
                 return redirect(request.get_full_path())
             except DomainError as problem:  # no such task, an outcome not chosen or that is none
                 error = explained(problem)

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
+from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.application.supply.call_tasks import count_calls, list_call_tasks, record_call_outcome
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
@@ -24,13 +25,16 @@ class Command(GridpayCommand):
         record.add_argument("task_id", type=int, help="电话任务编号（calls list 列出）")
         record.add_argument("--outcome", required=True, help="reached、not_reached、wrong_number 或 paid")
         record.add_argument("--note", default="", help="备注")
-        record.add_argument("--by", default="", help="拨打人")
+        record.add_argument("--as", dest="as_user", required=True,
+                            help="记录人登录名（网格员只能记录自己的电话任务，班长、所长可记录任何任务）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with domain_errors_as_command_errors():
             if options["action"] == "record":
+                acting = acting_staff(options["as_user"])
                 record_call_outcome(task_id=options["task_id"], outcome=options["outcome"], note=options["note"],
-                                    by=options["by"], at=clock.now())
+                                    name=acting.name or acting.username, actor=acting.actor, roles=acting.roles,
+                                    at=clock.now())
                 console.print(f"已记录电话任务 {options['task_id']} 的结果。")
                 return
             through = options["date"] or clock.today()

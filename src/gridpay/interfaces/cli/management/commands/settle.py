@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from gridpay.application.payments.withholding.queue_withholdings import queue_withholdings
 from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.settlement.settle_day import SettlementRunReport, settle_day
-from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_alerts
+from gridpay.application.supply.evaluate_alerts import AlertRunReport, evaluate_pending_alerts
 from gridpay.domain.money import format_yuan
 from gridpay.interfaces import clock
 from gridpay.interfaces.command import GridpayCommand
@@ -38,28 +38,33 @@ class Command(GridpayCommand):
             else:
                 assert through is not None
                 reports = settle_through(through=through, at=clock.now(), on_progress=advance)
-            # Balances moved: alerts, arrears SMS and unusual usage follow the last day settled.
-            alerts = evaluate_alerts(day=reports[-1].day, at=clock.now()) if reports else None
+            # Balances moved: alerts, arrears SMS and unusual usage follow, for every day through the last one asked
+            # for whose alerts were not evaluated yet (a run killed after settling leaves its days' alerts to this).
+            assert last is not None
+            alert_days = evaluate_pending_alerts(through=last, at=clock.now())
+            alerts = alert_days[-1] if alert_days else None
             # Auto-recharge: balances below an agreement's threshold queue a withholding request.
             withholdings = queue_withholdings(at=clock.now(), business_day=clock.today()) if reports else 0
         if options["json"]:
-            print_json({"settlement": reports, "alerts": alerts, "withholding_requests": withholdings})
+            print_json({"settlement": reports, "alerts": alerts, "alert_days": alert_days,
+                        "withholding_requests": withholdings})
             return
         if not reports:
             console.print("没有待结算的读数。")
         for report in reports:
             console.print(describe(report))
-        if alerts is not None:
-            console.print(describe_alerts(alerts))
+        for evaluated in alert_days:
+            console.print(describe_alerts(evaluated, with_day=len(alert_days) > 1 or not reports))
         if withholdings:
             console.print(f"银行代扣：余额低于约定值，新增代扣请求 {withholdings} 笔（gridpay withholding export）")
         if any(report.failed for report in reports):
             raise CommandError("部分户未能结算，原因已记录（settlement failures）；补齐读数后重新运行。")
 
 
-def describe_alerts(report: AlertRunReport) -> str:
+def describe_alerts(report: AlertRunReport, *, with_day: bool = False) -> str:
+    day = f"{report.day} " if with_day else ""
     return (
-        f"提醒：{alerts_sent(report.sent)}；异常用电 {report.unusual_usage} 户；新欠费 {report.entered_arrears} 户"
+        f"{day}提醒：{alerts_sent(report.sent)}；异常用电 {report.unusual_usage} 户；新欠费 {report.entered_arrears} 户"
         "（短信在免打扰时段外发出，gridpay sms send）"
     )
 
