@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its refusal page has the signed-in person and every header of the answers above.
+    "gridpay.interfaces.request_checks.RefuseNulCharacters",
 ]
 
 ROOT_URLCONF = "gridpay.config.urls"

@@ -1,7 +1,7 @@
 """`POST /api/payments`: records a payment once per (channel, transaction id) and per Idempotency-Key."""
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
@@ -50,7 +50,10 @@ def create_payment(
             field=IDEMPOTENCY_KEY_HEADER,
         )
     now = clock.now()
-    received_at = payload.received_at or now
+    try:  # an instant of year 1 or 9999 may have no UTC time at all
+        received_at = (payload.received_at or now).astimezone(UTC)
+    except OverflowError:
+        raise ApiError("invalid_input", "收款时间超出范围", field="received_at") from None
     if received_at > now + ALLOWED_CLOCK_SKEW:
         raise ApiError("invalid_input", f"收款时间晚于当前时间：{received_at.isoformat()}", field="received_at")
     try:
