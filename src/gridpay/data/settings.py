@@ -226,6 +226,9 @@ class GridpaySettings:
     counter_typed_twice_above_yuan: int = setting(1_000, "GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN",
                                                   integer(minimum=0, maximum=10_000_000))
     counter_limit_yuan: int = setting(5_000, "GRIDPAY_COUNTER_LIMIT_YUAN", integer(minimum=0, maximum=10_000_000))
+    # POST /api/payments: a received_at more than this many days back is refused, unless the token is a supervisor's or
+    # the station head's (a payment found late); the other channels say themselves when they were paid.
+    payment_backdate_days: int = setting(7, "GRIDPAY_PAYMENT_BACKDATE_DAYS", integer(minimum=0, maximum=366))
     # Where `gridpay archive` writes the months it takes out of PostgreSQL (Parquet, ADR 0033), and where the account
     # history and the reports read them back: a directory kept and backed up as the database is.
     archive_dir: str = setting("gridpay-archive", "GRIDPAY_ARCHIVE_DIR", text(blank=False))

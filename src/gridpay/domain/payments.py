@@ -1,7 +1,7 @@
 """Payment rules: the known channels, what a valid payment request is, and when a repeat is a conflict."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
@@ -107,6 +107,29 @@ def payment_request(
         received_at=received_at.astimezone(UTC),
         idempotency_key=idempotency_key,
     )
+
+
+def received_at_in_window(
+    *, received_at: datetime, now: datetime, earliest_days: int, future_skew: timedelta, earlier_allowed: bool
+) -> datetime:
+    """The instant a caller says a payment was received, in UTC, or InvalidPayment naming ``received_at``: it has a
+    zone and a UTC time (year 1 at +14:00 has none), is no later than ``now`` beyond the clocks' ``future_skew``, and
+    no earlier than ``earliest_days`` before ``now`` unless ``earlier_allowed`` (a supervisor's token records a
+    payment found late). A receipt time decades back would otherwise land in closed bills, settled days and
+    reports already sent."""
+    if received_at.tzinfo is None:
+        raise InvalidPayment(gettext_noop("收款时间必须带时区"), field="received_at")
+    try:
+        at = received_at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidPayment(gettext_noop("收款时间超出范围"), field="received_at") from None
+    if at > now + future_skew:
+        raise InvalidPayment(gettext_noop("收款时间晚于当前时间：{at}"), field="received_at",
+                             params={"at": at.isoformat()})
+    if not earlier_allowed and at < now - timedelta(days=earliest_days):
+        raise InvalidPayment(gettext_noop("收款时间早于 {days} 天前：{at}；补录更早的交费须用班长或所长的令牌"),
+                             field="received_at", params={"days": earliest_days, "at": at.isoformat()})
+    return at
 
 
 def check_amount_fen(amount_fen: int) -> None:

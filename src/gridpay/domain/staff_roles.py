@@ -37,6 +37,8 @@ class Action(StrEnum):
     TAKE_COUNTER_PAYMENT = "take_counter_payment"
     # 班长授权 at the counter: an amount above the counter's limit, a cashier's void of their own payment.
     AUTHORISE_AT_COUNTER = "authorise_at_counter"
+    # A payment received before the API's window (GRIDPAY_PAYMENT_BACKDATE_DAYS): recorded with a supervisor's token.
+    BACKDATE_PAYMENT = "backdate_payment"
     SET_PROTECTED = "set_protected"
     RECONNECT_NOW = "reconnect_now"
     REPLACE_METER = "replace_meter"
@@ -72,10 +74,10 @@ _EVERYONE = {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER}
 # What the system administrator may not do although they may do everything else (beside the late-fee waiver).
 MONEY_AND_APPROVALS = frozenset({
     Action.FLAG_HARDSHIP, Action.COLLECT_AT_HOME, Action.SETTLE_HOME_COLLECTIONS, Action.MANAGE_TEMPORARY_SUPPLY,
-    Action.AUTHORISE_AT_COUNTER,
+    Action.AUTHORISE_AT_COUNTER, Action.BACKDATE_PAYMENT,
 })
 _SUPERVISOR = {
-    *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.AUTHORISE_AT_COUNTER,
+    *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.AUTHORISE_AT_COUNTER, Action.BACKDATE_PAYMENT,
     Action.SET_PROTECTED, Action.RECONNECT_NOW, Action.REPLACE_METER,
     Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.VIEW_REPORTS, Action.ARRANGE_COLLECTION,
     Action.MANAGE_TEMPORARY_SUPPLY,

@@ -18,6 +18,8 @@ class Command(GridpayCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="新建令牌；令牌只显示这一次，系统只保存其哈希")
         create.add_argument("--name", required=True, help="令牌名称，例如使用它的人或系统")
+        create.add_argument("--staff",
+                            help="令牌代表的工作人员（用户名），带其角色")
         create.add_argument("--json", action="store_true", help="以 JSON 输出")
         listing = sub.add_parser("list", help="列出令牌（不含令牌本身）")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -28,7 +30,7 @@ class Command(GridpayCommand):
         action = options["action"]
         with domain_errors_as_command_errors():
             if action == "create":
-                issued = issue_api_token(name=options["name"], at=clock.now())
+                issued = issue_api_token(name=options["name"], at=clock.now(), staff=options["staff"])
                 if options["json"]:
                     print_json(issued)
                     return
