@@ -18,6 +18,7 @@ from gridpay.interfaces.api.schemas import (
     AgentStatementOut,
     ErrorOut,
 )
+from gridpay.interfaces.client_address import client_address
 
 router = Router(tags=["代收网点 agents"], auth=None)
 SIGNING = (
@@ -39,7 +40,7 @@ def _agent(request: HttpRequest) -> AgentCaller:
         path=request.get_full_path(),
         body=request.body,
         now=clock.now(),
-        remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+        remote_addr=client_address(request),
     )
 
 
