@@ -14,6 +14,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # 系统管理员
     COMPANY = "company"  # 公司营销部: approves disconnecting an important user, and files it with the authority
     METERING = "metering"  # 计量班: carries out disconnections and reconnections in the field, replaces meters
+    ACCOUNTANT = "accountant"  # 核算员: reconciles the channels' statements against the payments, reads the reports
 
     @property
     def label(self) -> str:
@@ -28,6 +29,7 @@ ROLE_LABELS = {
     Role.ADMIN: gettext_noop("系统管理员"),
     Role.COMPANY: gettext_noop("公司营销部"),
     Role.METERING: gettext_noop("计量班"),
+    Role.ACCOUNTANT: gettext_noop("核算员"),
 }
 
 
@@ -86,9 +88,10 @@ _SUPERVISOR = {
     Action.VIEW_RISK_LIST,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
+    # Who takes the money neither reconciles it (the accountant, or the head) nor changes the meter that measures what
+    # is owed (the metering team, or a supervisor): issue 19 point 5.
     Role.CASHIER: frozenset({
-        *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.REPLACE_METER, Action.RECONCILE, Action.SETTLE_HOME_COLLECTIONS,
-        Action.MANAGE_TEMPORARY_SUPPLY,
+        *_EVERYONE, Action.TAKE_COUNTER_PAYMENT, Action.SETTLE_HOME_COLLECTIONS, Action.MANAGE_TEMPORARY_SUPPLY,
     }),
     Role.GRID_STAFF: frozenset({
         *_EVERYONE, Action.WORK_CALLS, Action.VIEW_WORK_LISTS, Action.EDIT_ROLLOUT, Action.WORK_ARREARS,
@@ -116,6 +119,7 @@ ALLOWED: dict[Role, frozenset[Action]] = {
         *_EVERYONE, Action.VIEW_WORK_LISTS, Action.REPLACE_METER, Action.EXECUTE_DISCONNECTION,
         Action.COMPLETE_RECONNECTION,
     }),
+    Role.ACCOUNTANT: frozenset({*_EVERYONE, Action.RECONCILE, Action.VIEW_REPORTS}),
 }
 
 
