@@ -21,7 +21,7 @@ ACCOUNT = "3301000001"
 
 @pytest.fixture
 def token(db: None) -> str:
-    return issue_api_token(name="营业厅一号窗口", at=AT).token
+    return issue_api_token(name="营业厅一号窗口", at=AT, channels=["counter"]).token
 
 
 @pytest.fixture

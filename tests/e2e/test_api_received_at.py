@@ -28,9 +28,10 @@ def account(zj_tariff: str) -> None:
 
 def token_of(role: Role | None) -> str:
     if role is None:
-        return issue_api_token(name="银行接口", at=current_instant()).token
+        return issue_api_token(name="银行接口", at=current_instant(), channels=["counter"]).token
     add_staff(username=role.value, name=f"{role.label}甲", role=role.value, password="Gridpay-2026!")
-    return issue_api_token(name=f"{role.label}的令牌", at=current_instant(), staff=role.value).token
+    return issue_api_token(name=f"{role.label}的令牌", at=current_instant(), staff=role.value,
+                           channels=["counter"]).token
 
 
 def pay(token: str, received_at: Any, txn: str = "R-1") -> Any:

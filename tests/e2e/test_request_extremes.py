@@ -22,7 +22,7 @@ PASSWORD = "Gridpay-2026!"
 @pytest.fixture
 def token(zj_tariff: str) -> str:
     enrol(1, opening_balance_fen=10_000)
-    return issue_api_token(name="营业厅一号窗口", at=current_instant()).token
+    return issue_api_token(name="营业厅一号窗口", at=current_instant(), channels=["counter"]).token
 
 
 def oversized() -> bytes:

@@ -60,6 +60,30 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
 }
 
 
+# What a staff API token may record through POST /api/payments: the channels with no door of their own. WeChat Pay
+# and Alipay credit through their signed notifications, agents through their signed endpoints, cards by their PIN,
+# bank withholding by the bank's result file, home collections by the collector, the demo by its own channel: a
+# token on any of those would bypass the signature, the float or the PIN that makes them safe.
+TOKEN_CHANNELS = frozenset({PaymentChannel.COUNTER, PaymentChannel.BANK, PaymentChannel.APP, PaymentChannel.KIOSK})
+
+
+class ChannelNotAllowed(DomainError):
+    """A staff token asked to record a payment on a channel it is not scoped to."""
+
+    code = "channel_not_allowed"
+    http_status = 403
+
+
+def check_token_channel(*, channel: str, allowed: frozenset[str]) -> None:
+    """ChannelNotAllowed unless a token scoped to ``allowed`` may record a payment on ``channel``."""
+    if channel not in TOKEN_CHANNELS:
+        raise ChannelNotAllowed(gettext_noop("{channel}的交费只经其签名的通知或接口入账，不能用接口令牌记录"),
+                                field="channel", params={"channel": channel_label(channel)})
+    if channel not in allowed:
+        raise ChannelNotAllowed(gettext_noop("这个令牌不能记录{channel}的交费"), field="channel",
+                                params={"channel": channel_label(channel)})
+
+
 def channel_label(channel: str) -> str:
     """The Chinese name of a channel code; an unknown code as it is."""
     return label_of(PaymentChannel, channel)

@@ -17,6 +17,8 @@ class ApiCaller:
     # The roles of the member of staff the token acts for, as they are now (none for a system's token, or once the
     # person has left): what the token may do beyond recording payments.
     roles: frozenset[Role] = frozenset()
+    # The payment channels it may record (domain.payments.check_token_channel).
+    channels: frozenset[str] = frozenset()
 
 
 def authenticate_api_token(*, token: str) -> ApiCaller | None:
@@ -26,7 +28,8 @@ def authenticate_api_token(*, token: str) -> ApiCaller | None:
     row = live_token(token_sha256(token))
     if row is None:
         return None
-    token_id, name, staff_id = row
+    token_id, name, staff_id, channels = row
     staff = get_user_model().objects.filter(id=staff_id).first() if staff_id is not None else None
     return ApiCaller(token_id=token_id, name=name,
-                     roles=frozenset(roles_of(staff)) if staff is not None else frozenset())
+                     roles=frozenset(roles_of(staff)) if staff is not None else frozenset(),
+                     channels=frozenset(c for c in channels.split(",") if c))

@@ -1,5 +1,6 @@
-# Issue 19: a staff API token may act for a member of staff, with their roles (point 3); every request for a portal
-# sign-in code is recorded, and counted by the portal's limits (point 2).
+# Issue 19: a staff API token may act for a member of staff, with their roles (point 3), and records payments on its
+# own channels only (point 6); every request for a portal sign-in code is recorded, and counted by the portal's limits
+# (point 2).
 
 import django.db.models.deletion
 from django.conf import settings
@@ -14,6 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='apitoken',
+            name='channels',
+            field=models.CharField(blank=True, max_length=100, verbose_name='可记录的交费渠道'),
+        ),
         migrations.AddField(
             model_name='apitoken',
             name='staff',

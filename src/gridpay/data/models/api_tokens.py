@@ -11,6 +11,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # The member of staff the token acts for, if any: their roles, read at each request, are the token's (a
     # supervisor's token may record a payment received before the API's window). None: a system's token, no role.
+    # The payment channels it may record (comma-separated codes, domain.payments.TOKEN_CHANNELS); empty: none.
+    channels = models.CharField("可记录的交费渠道", max_length=100, blank=True)
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name="工作人员")
 
