@@ -204,7 +204,7 @@ def prepare(town: Town, wechat: Any) -> str:
     from gridpay.application.staff.issue_api_token import issue_api_token
     from gridpay.data.models import ChannelOrder
 
-    token = issue_api_token(name="benchmark", at=datetime.now(UTC)).token
+    token = issue_api_token(name="benchmark", at=datetime.now(UTC), channels=["bank"]).token
     now = datetime.now(UTC)
     rows = []
     for account_id in [*town.ordered(), town.accounts - 1, town.accounts]:
@@ -225,7 +225,7 @@ Request = tuple[str, dict[str, str], bytes]  # url, headers, body
 
 
 def payment_request(base: str, token: str, account_id: int, prefix: str = "HTTP") -> Request:
-    body = json.dumps({"account_no": f"B{account_id:09d}", "amount_fen": AMOUNT_FEN, "channel": "agent",
+    body = json.dumps({"account_no": f"B{account_id:09d}", "amount_fen": AMOUNT_FEN, "channel": "bank",
                        "channel_txn_id": f"{prefix}-{account_id}"}).encode()
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{account_id}",
                "Content-Type": "application/json"}

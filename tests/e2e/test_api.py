@@ -1,6 +1,6 @@
 """The JSON API over HTTP (Django's test client): staff tokens, payments, the account view, errors, docs."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ ACCOUNT = "3301000001"
 
 @pytest.fixture
 def token(db: None) -> str:
-    return issue_api_token(name="营业厅一号窗口", at=AT).token
+    return issue_api_token(name="营业厅一号窗口", at=AT, channels=["counter"]).token
 
 
 @pytest.fixture
@@ -87,9 +87,13 @@ def test_csrf_does_not_apply_to_bearer_tokens(token: str, account: Account) -> N
 
 
 def test_a_given_receipt_time_is_kept(client: Client, token: str, account: Account) -> None:
-    response = post_payment(client, token, payment(received_at="2025-03-01T09:30:00+08:00"))
+    # Yesterday at 09:30 in Beijing: inside the API's window (GRIDPAY_PAYMENT_BACKDATE_DAYS).
+    beijing = timezone(timedelta(hours=8))
+    yesterday = (current_instant().astimezone(beijing) - timedelta(days=1)).replace(hour=9, minute=30, second=0,
+                                                                                     microsecond=0)
+    response = post_payment(client, token, payment(received_at=yesterday.isoformat()))
     assert response.status_code == 201
-    assert response.json()["received_at"] == "2025-03-01T01:30:00Z"
+    assert response.json()["received_at"] == yesterday.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Every page of the console, the portal, the API's reference and Swagger UI on a 390-pixel phone: nothing wider
-than the screen.
+than the screen, and nothing the Content-Security-Policy blocks (the charts drawn, the scripts run).
 
 The pages are those of the URLconf, so a page added later is covered, or this test fails until it says which sample
 URL shows it. Each is loaded in Chromium at 390×844, over a small demo town, by someone whose role may see it;
@@ -124,10 +124,14 @@ def overflow(page: Any) -> list[str]:
 def test_no_page_of_the_console_or_the_portal_is_wider_than_a_phone(
     town: dict[str, str], live_server: Any, browser: Any, tmp_path: Path
 ) -> None:
-    base, problems, seen = live_server.url, {}, set()
+    base, problems, seen, blocked = live_server.url, {}, set(), []
     for who in dict.fromkeys(sample.who for sample in SAMPLES.values()):
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
+        # Chromium reports what the policy refused on the console ("Refused to execute inline script because it
+        # violates the following Content Security Policy directive ...").
+        page.on("console", lambda message, page=page: blocked.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         if who == "portal":  # the code page on the way in is a page of its own
             page.goto(f"{base}/portal/")
             page.fill("#id_account_no", town["portal"])
@@ -176,5 +180,6 @@ def test_no_page_of_the_console_or_the_portal_is_wider_than_a_phone(
             problems["portal:account (after paying)"] = overflow(page)
         context.close()
     assert seen == SAMPLES.keys()
+    assert not blocked, "blocked by the Content-Security-Policy:\n" + "\n".join(blocked)
     wider = {name: wide for name, wide in problems.items() if wide}
     assert not wider, "wider than a phone:\n" + "\n".join(f"{name}: {', '.join(wide)}" for name, wide in wider.items())

@@ -21,6 +21,7 @@ PRODUCTION = {
     "GRIDPAY_TLS": "1",
     "GRIDPAY_DEBUG": "0",
     "GRIDPAY_UTILITY_NAME": "示例县供电公司",
+    "GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP",
 }
 
 
@@ -55,6 +56,7 @@ def test_the_readme_lists_exactly_that_environment() -> None:
     ({"GRIDPAY_DEBUG": "1"}, {"security.W018"}),
     ({"GRIDPAY_ALLOWED_HOSTS": ""}, {"security.W020"}),
     ({"GRIDPAY_UTILITY_NAME": ""}, {"gridpay.E003"}),  # the demo's 供电公司 would go on the receipts
+    ({"GRIDPAY_CLIENT_ADDRESS_HEADER": ""}, {"gridpay.E003"}),  # every customer would have the proxy's address
 ])
 def test_each_variable_is_needed(change: dict[str, str], issues: set[str], tmp_path: Path) -> None:
     result = deploy_check({**PRODUCTION, **change}, tmp_path)

@@ -191,7 +191,7 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None, c
     from gridpay.application.readings.import_readings import import_readings
     from gridpay.data.models import Meter, Reading
 
-    cashier = signed_in(Role.CASHIER)
+    fitter = signed_in(Role.METERING)  # 计量班: meters are the metering team's
     today = clock.today()
     day = today - timedelta(days=1)
 
@@ -207,15 +207,15 @@ def test_a_meter_is_replaced_and_the_days_energy_spans_both_meters(town: None, c
     url = "/customers/3301000001/meter"
     form = {"day": day.isoformat(), "final_total_kwh": "12.50", "new_meter_no": "MNEW0001",
             "new_dlt645_address": "990000000001", "start_total_kwh": "0"}
-    bad = cashier.post(url, {**form, "new_dlt645_address": "12ab"})
+    bad = fitter.post(url, {**form, "new_dlt645_address": "12ab"})
     assert bad.status_code == 422 and "12 位数字" in bad.content.decode()
-    assert cashier.post(url, {**form, "day": (today + timedelta(days=365)).isoformat()}).status_code == 422
-    assert cashier.post(url, form).status_code == 302
+    assert fitter.post(url, {**form, "day": (today + timedelta(days=365)).isoformat()}).status_code == 422
+    assert fitter.post(url, form).status_code == 302
     old, new = Meter.objects.filter(account__account_no="3301000001").order_by("id")
     assert (old.removed_on, old.final_total_kwh, new.installed_on, new.meter_no) == (
         day, Decimal("12.50"), day, "MNEW0001")
     assert AuditRecord.objects.get(action="meter.replace").old["meter_no"] == old.meter_no
-    again = cashier.post(url, {**form, "new_meter_no": "MNEW0002", "new_dlt645_address": "990000000002"})
+    again = fitter.post(url, {**form, "new_meter_no": "MNEW0002", "new_dlt645_address": "990000000002"})
     assert again.status_code == 422  # the new meter is the one in service now, and its install day is that day
     report = reading("MNEW0001", day, "3.00")
     assert report.rejected == [], report.rejected
@@ -233,7 +233,7 @@ def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_char
     from gridpay.application.settlement.settle_day import settle_day
     from gridpay.data.models import Meter, Reading
 
-    cashier = signed_in(Role.CASHIER)
+    fitter = signed_in(Role.METERING)  # 计量班: meters are the metering team's
     today = clock.today()
     day = today - timedelta(days=1)
     enrol(7, time_of_use=True, installed_on=day - timedelta(days=3), prepaid_since=day - timedelta(days=2))
@@ -250,7 +250,7 @@ def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_char
     assert reading("M00000007", day - timedelta(days=1), "20.00", "12.00", "5.00").rejected == []
     for settled_day in (day - timedelta(days=2), day - timedelta(days=1)):
         settle_day(day=settled_day, at=current_instant())
-    page = cashier.get("/customers/3301000007/").content.decode()
+    page = fitter.get("/customers/3301000007/").content.decode()
     assert 'name="final_peak_kwh"' in page and 'name="final_valley_kwh"' in page
     assert 'name="final_sharp_kwh"' not in page  # this meter has no sharp register
     usage = json.loads(page.split('id="usage-data" type="application/json">')[1].split("</script>")[0])
@@ -263,10 +263,10 @@ def test_a_time_of_use_meter_is_replaced_register_by_register_and_its_usage_char
             "start_peak_kwh": "0", "start_valley_kwh": "0"}
     for wrong, says in [({"final_peak_kwh": ""}, "读数应为数字"), ({"final_valley_kwh": "4.99"}, "拆表分时读数 4.99"),
                         ({"final_peak_kwh": "20.00"}, "超过总读数增加的 4.00 千瓦时")]:
-        refused = cashier.post(url, {**form, **wrong})
+        refused = fitter.post(url, {**form, **wrong})
         assert refused.status_code == 422 and says in refused.content.decode(), says
     assert Meter.objects.filter(account__account_no="3301000007").count() == 1  # nothing half-written
-    assert cashier.post(url, form).status_code == 302
+    assert fitter.post(url, form).status_code == 302
     old, new = Meter.objects.filter(account__account_no="3301000007").order_by("id")
     assert (old.final_total_kwh, old.final_peak_kwh, old.final_valley_kwh, old.final_flat_kwh) == (
         Decimal("24.00"), Decimal("14.00"), Decimal("6.00"), None)

@@ -59,7 +59,7 @@ def test_codes_are_rate_limited_and_wrong_codes_run_out(homes: Path, clock: Fake
     client = Client()
     client.post("/portal/", {"account_no": "3301000003"})
     again = client.post("/portal/", {"account_no": "3301000003"})
-    assert again.status_code == 422 and "秒后再获取" in again.content.decode()
+    assert again.status_code == 429 and "秒后再获取" in again.content.decode()
     for attempt in range(5):
         wrong = client.post("/portal/code/", {"code": "000000" if attempt % 2 else "999999"})
         assert wrong.status_code == 422

@@ -102,7 +102,7 @@ def build_town(world: World, *, at: Any) -> None:
         )
     sign_agreement(account_no=world.account_no(0), bank_code="PSBC", account_token="tok-0", holder_name="故障户0",
                    threshold_fen=2_000, amount_fen=5_000, by="fault-sim", at=at)
-    world.token = issue_api_token(name="fault-sim", at=at).token
+    world.token = issue_api_token(name="fault-sim", at=at, channels=["bank"]).token
 
 
 def run_plan(world: World, traveller: time_machine.Traveller) -> None:

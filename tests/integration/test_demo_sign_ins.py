@@ -17,7 +17,7 @@ def test_the_demo_signs_in_one_person_per_role_and_a_household(zj_tariff: str) -
     first = demo_sign_ins()
     again = demo_sign_ins()
     users = get_user_model().objects
-    assert users.count() == 8 and first == again
+    assert users.count() == 9 and first == again
     assert {next(iter(roles_of(u))) for u in users.all()} == set(Role)  # every role, the administrator's too
     assert [u for u, _, role in first.staff if role == Role.GRID_STAFF.label] == ["grid", "collector"]
     assert users.get(username="grid").check_password(DEMO_PASSWORD)

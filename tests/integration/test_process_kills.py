@@ -201,7 +201,7 @@ def test_the_server_killed_twenty_times_under_payments_credits_each_acknowledged
             account_no=f"33017{n:05d}", customer_name=f"户{n}", tariff_code="zj-resident-2024", meter_no=f"S{n:08d}",
             dlt645_address=f"97{n:010d}", installed_on=clock.today(), prepaid_since=clock.today(),
         ), at=clock.now(), business_day=clock.today())
-    token = issue_api_token(name="kill-test", at=clock.now()).token
+    token = issue_api_token(name="kill-test", at=clock.now(), channels=["bank"]).token
     port = free_port()
     env = environment(database_url())
     owed: dict[str, int] = {}  # txn id → amount: every payment the clients mean to make, until acknowledged

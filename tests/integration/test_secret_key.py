@@ -19,6 +19,7 @@ from gridpay.application.secret_key import SecretKeyRefused, require_secret_key
 from gridpay.config.secret_key import GENERATE, choose_secret_key
 from gridpay.data.embedded_secret_key import KEY_FILE_NAME, create_key_file, embedded_key_file, read_key_file
 from gridpay.data.models import Account, CardBatch, RechargeCard, SignInCode
+from gridpay.domain.portal_sign_in import PortalLimits
 from tests.support.accounts import enrol
 
 SQLITE = "django.db.backends.sqlite3"
@@ -164,7 +165,8 @@ def test_nothing_is_issued_or_sent_without_a_key(settings: Any, zj_tariff: str) 
         issue_card_batch(batch_code="B1", count=2, face_value_fen=5_000, expires_on=date(2099, 12, 31), by="制卡员",
                          at=AT, today=AT.date(), deliver=lambda printed: None)
     with pytest.raises(SecretKeyRefused):
-        request_code(account_no="3301000001", at=AT)
+        request_code(account_no="3301000001", at=AT, client_address="192.0.2.1",
+                     limits=PortalLimits(per_address_per_minute=5, codes_per_minute=60))
 
     assert not CardBatch.objects.exists() and not RechargeCard.objects.exists()
     assert not SignInCode.objects.exists()

@@ -21,7 +21,8 @@ def gridpay_issues(*, deploy: bool) -> dict[str, str]:
 def production(settings: Any) -> Any:
     settings.DEBUG = False
     settings.SECRET_KEY, settings.GRIDPAY_SECRET_KEY_PROBLEM = secrets.token_urlsafe(50), ""
-    settings.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司"})
+    settings.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司",
+                                         "GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP"})
     return settings
 
 
@@ -54,7 +55,7 @@ def test_without_a_usable_key_the_deploy_check_fails_in_the_settings_words_while
 
 
 def test_a_demo_default_left_in_production_fails_the_deploy_check(production: Any) -> None:
-    production.GRIDPAY = from_environment({})
+    production.GRIDPAY = from_environment({"GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP"})
 
     assert gridpay_issues(deploy=False) == {}
     assert gridpay_issues(deploy=True) == {
@@ -63,9 +64,20 @@ def test_a_demo_default_left_in_production_fails_the_deploy_check(production: An
 
 
 def test_the_portals_demo_payments_fail_the_deploy_check(production: Any) -> None:
-    production.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司", "GRIDPAY_DEMO_PAYMENTS": "1"})
+    production.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司", "GRIDPAY_DEMO_PAYMENTS": "1",
+                                           "GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP"})
 
     assert gridpay_issues(deploy=False) == {}
     assert gridpay_issues(deploy=True) == {
         "gridpay.E004": "GRIDPAY_DEMO_PAYMENTS 已开启：网上营业厅的演示支付不收钱就入账，只能用于演示。"
+    }
+
+
+def test_without_the_proxys_client_address_header_the_deploy_check_fails(production: Any) -> None:
+    """Behind the proxy every request would come from its address: the portal's limits per client address would
+    count all customers as one (issue 19 point 2)."""
+    production.GRIDPAY = from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司"})
+
+    assert gridpay_issues(deploy=True) == {
+        "gridpay.E003": "未设置 GRIDPAY_CLIENT_ADDRESS_HEADER：它的默认值只适用于演示，生产环境必须设置。"
     }

@@ -44,7 +44,7 @@ SAMPLES: dict[str, Sample | Download | PostOnly] = {
     "web:counter-payment": Sample("cashier", "/customers/{prepaid}/pay"),
     "web:protected": Sample("supervisor", "/customers/{prepaid}/protected"),
     "web:reconnect-now": Sample("supervisor", "/customers/{prepaid}/reconnect"),
-    "web:replace-meter": Sample("cashier", "/customers/{time_of_use}/meter"),
+    "web:replace-meter": Sample("metering", "/customers/{time_of_use}/meter"),
     "web:arrears-case": Sample("head", "/customers/{case}/arrears/"),
     "web:arrears-step": Sample("collector", "/customers/{case}/arrears/step"),
     "web:arrears-waive": Sample("head", "/customers/{case}/arrears/waive"),

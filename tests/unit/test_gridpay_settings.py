@@ -169,6 +169,17 @@ def test_the_record_is_frozen_and_a_changed_copy_is_checked_again() -> None:
 
 
 def test_production_must_set_what_only_suits_the_demo() -> None:
-    assert from_environment({}).missing_in_production() == ["GRIDPAY_UTILITY_NAME"]
-    assert from_environment({"GRIDPAY_UTILITY_NAME": " "}).missing_in_production() == ["GRIDPAY_UTILITY_NAME"]
-    assert from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司"}).missing_in_production() == []
+    both = ["GRIDPAY_UTILITY_NAME", "GRIDPAY_CLIENT_ADDRESS_HEADER"]
+    assert from_environment({}).missing_in_production() == both
+    assert from_environment({"GRIDPAY_UTILITY_NAME": " "}).missing_in_production() == both
+    assert from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司"}).missing_in_production() == [
+        "GRIDPAY_CLIENT_ADDRESS_HEADER"]
+    assert from_environment({"GRIDPAY_UTILITY_NAME": "示例县供电公司",
+                             "GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP"}).missing_in_production() == []
+
+
+def test_the_client_address_header_is_a_header_name() -> None:
+    assert from_environment({"GRIDPAY_CLIENT_ADDRESS_HEADER": " X-Real-IP "}).client_address_header == "X-Real-IP"
+    with pytest.raises(SettingInvalid) as refused:
+        from_environment({"GRIDPAY_CLIENT_ADDRESS_HEADER": "X-Real-IP: 1.2.3.4"})
+    assert "GRIDPAY_CLIENT_ADDRESS_HEADER 应为HTTP 头的名称" in str(refused.value)

@@ -72,3 +72,7 @@ def test_every_role_sees_the_dashboard_and_customers_and_roles_add_up() -> None:
     for role in Role:
         assert {Action.VIEW_DASHBOARD, Action.VIEW_CUSTOMER} <= ALLOWED[role]
     assert may([Role.CASHIER, Role.GRID_STAFF], Action.WORK_CALLS)  # a person may hold two roles
+
+
+def test_a_payment_received_before_the_apis_window_is_recorded_by_a_supervisor_or_the_head_only() -> None:
+    assert {r for r in Role if may([r], Action.BACKDATE_PAYMENT)} == {Role.SUPERVISOR, Role.STATION_HEAD}

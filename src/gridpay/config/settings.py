@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from gridpay.config.secret_key import choose_secret_key
 from gridpay.data.replica import REPLICA, ROUTER
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below, on every answer
     # Serves the API docs' Swagger files (and the admin's) without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its refusal page has the signed-in person and every header of the answers above.
+    "gridpay.interfaces.request_checks.RefuseNulCharacters",
 ]
 
 ROOT_URLCONF = "gridpay.config.urls"
@@ -150,6 +154,24 @@ SESSION_COOKIE_AGE = 8 * 3600  # a working day
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # no page of gridpay is meant to be shown inside another site's frame
+# Content-Security-Policy (django-csp, ADR 0037): scripts only from gridpay's own static files, or inline with the
+# request's nonce (`<script nonce="{{ request.csp_nonce }}">`), no inline event handlers; nothing loaded from, sent
+# to or framed by another site. Inline styles stay allowed: ECharts' tooltips and htmx write them, and a style cannot
+# run a script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Swagger UI's icons are data: URLs in its stylesheet
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 # GRIDPAY_TLS=1: served only over HTTPS, through the utility's reverse proxy, which ends TLS and must set
 # X-Forwarded-Proto (overwriting what the client sent). The embedded default and the demo stay on plain HTTP.
 if environment_value(os.environ, "GRIDPAY_TLS", switch, default=False):

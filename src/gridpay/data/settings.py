@@ -14,6 +14,7 @@ from gridpay.domain.chronic_payers import ChronicCriteria
 from gridpay.domain.counter_desk import CounterLimits
 from gridpay.domain.late_fees import HIGHEST_PER_MILLE, LOWEST_PER_MILLE, LateFeeRates, is_allowed_rate
 from gridpay.domain.money import FEN_PER_YUAN
+from gridpay.domain.portal_sign_in import PortalLimits
 
 T = TypeVar("T")
 DEFAULT_MAX_DAILY_KWH = Decimal(500)
@@ -69,6 +70,13 @@ def per_mille_rate(value: object) -> Decimal:
     if not is_allowed_rate(value):
         raise ValueError(f" {LOWEST_PER_MILLE} 到 {HIGHEST_PER_MILLE} 之间的千分比日费率（至多两位小数，如 2 或 1.5）")
     return value
+
+
+def header_name(value: object) -> str:
+    """An HTTP header's name (X-Real-IP), or empty."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9-]*", value.strip()):
+        raise ValueError("HTTP 头的名称，如 X-Real-IP")
+    return value.strip()
 
 
 def text(*, blank: bool) -> Parse:
@@ -146,6 +154,15 @@ class GridpaySettings:
     # The portal's 演示支付, which credits a payment nobody made: for a demo town only, never with a real channel
     # configured, and `gridpay check --deploy` refuses it (ADR 0026). `gridpay demo --serve` turns it on.
     demo_payments: bool = setting(False, "GRIDPAY_DEMO_PAYMENTS", switch)
+    # The header in which the reverse proxy puts the client's address, overwriting any the client sent (nginx:
+    # proxy_set_header X-Real-IP $remote_addr). Unset, the address is the connection's: the proxy's own in
+    # production, where the portal's limits per client address would then count every customer as one.
+    client_address_header: str = setting("", "GRIDPAY_CLIENT_ADDRESS_HEADER", header_name, production=True)
+    # The portal's code requests a minute: from one client address (whatever the account numbers: a carrier's NAT
+    # puts many households behind one), and the codes sent by the whole portal (the SMS bill, and people's phones).
+    portal_requests_per_address: int = setting(5, "GRIDPAY_PORTAL_REQUESTS_PER_ADDRESS",
+                                               integer(minimum=1, maximum=10_000))
+    portal_codes_per_minute: int = setting(60, "GRIDPAY_PORTAL_CODES_PER_MINUTE", integer(minimum=1, maximum=100_000))
     # A reading implying more than this in one day is rejected (60 A × 220 V × 24 h ≈ 317 kWh).
     # (setting() gives a dataclass field; the Decimal in it is immutable, whatever ruff cannot tell.)
     max_daily_kwh: Decimal = setting(DEFAULT_MAX_DAILY_KWH, "GRIDPAY_MAX_DAILY_KWH", energy_kwh(maximum=100_000))  # noqa: RUF009
@@ -228,6 +245,9 @@ class GridpaySettings:
     counter_typed_twice_above_yuan: int = setting(1_000, "GRIDPAY_COUNTER_TYPED_TWICE_ABOVE_YUAN",
                                                   integer(minimum=0, maximum=10_000_000))
     counter_limit_yuan: int = setting(5_000, "GRIDPAY_COUNTER_LIMIT_YUAN", integer(minimum=0, maximum=10_000_000))
+    # POST /api/payments: a received_at more than this many days back is refused, unless the token is a supervisor's or
+    # the station head's (a payment found late); the other channels say themselves when they were paid.
+    payment_backdate_days: int = setting(7, "GRIDPAY_PAYMENT_BACKDATE_DAYS", integer(minimum=0, maximum=366))
     # Where `gridpay archive` writes the months it takes out of PostgreSQL (Parquet, ADR 0033), and where the account
     # history and the reports read them back: a directory kept and backed up as the database is.
     archive_dir: str = setting("gridpay-archive", "GRIDPAY_ARCHIVE_DIR", text(blank=False))
@@ -294,6 +314,12 @@ class GridpaySettings:
             typed_twice_above_fen=self.counter_typed_twice_above_yuan * FEN_PER_YUAN,
             authorise_above_fen=self.counter_limit_yuan * FEN_PER_YUAN if self.counter_limit_yuan else None,
         )
+
+    @property
+    def portal_limits(self) -> PortalLimits:
+        """The portal's limits on code requests, for domain.portal_sign_in."""
+        return PortalLimits(per_address_per_minute=self.portal_requests_per_address,
+                            codes_per_minute=self.portal_codes_per_minute)
 
     def missing_in_production(self) -> list[str]:
         """The variables production must set whose demo default is in use."""

@@ -25,6 +25,7 @@ STAFF = (
     ("collector", "刘国珍", Role.GRID_STAFF),
     ("metering", "计量班老李", Role.METERING),  # carries out disconnections
     ("company", "营销部张科长", Role.COMPANY),  # approves disconnecting an important user
+    ("accountant", "核算员小周", Role.ACCOUNTANT),  # reconciles the channels' statements
     ("admin", "系统管理员老陈", Role.ADMIN),  # staff, settings and the Django admin; not the station's money
 )
 

@@ -1,7 +1,7 @@
 """Payment rules: the known channels, what a valid payment request is, and when a repeat is a conflict."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from gridpay.domain.errors import DomainError
@@ -60,6 +60,30 @@ CHANNEL_LABELS: dict[PaymentChannel, str] = {
 }
 
 
+# What a staff API token may record through POST /api/payments: the channels with no door of their own. WeChat Pay
+# and Alipay credit through their signed notifications, agents through their signed endpoints, cards by their PIN,
+# bank withholding by the bank's result file, home collections by the collector, the demo by its own channel: a
+# token on any of those would bypass the signature, the float or the PIN that makes them safe.
+TOKEN_CHANNELS = frozenset({PaymentChannel.COUNTER, PaymentChannel.BANK, PaymentChannel.APP, PaymentChannel.KIOSK})
+
+
+class ChannelNotAllowed(DomainError):
+    """A staff token asked to record a payment on a channel it is not scoped to."""
+
+    code = "channel_not_allowed"
+    http_status = 403
+
+
+def check_token_channel(*, channel: str, allowed: frozenset[str]) -> None:
+    """ChannelNotAllowed unless a token scoped to ``allowed`` may record a payment on ``channel``."""
+    if channel not in TOKEN_CHANNELS:
+        raise ChannelNotAllowed(gettext_noop("{channel}的交费只经其签名的通知或接口入账，不能用接口令牌记录"),
+                                field="channel", params={"channel": channel_label(channel)})
+    if channel not in allowed:
+        raise ChannelNotAllowed(gettext_noop("这个令牌不能记录{channel}的交费"), field="channel",
+                                params={"channel": channel_label(channel)})
+
+
 def channel_label(channel: str) -> str:
     """The Chinese name of a channel code; an unknown code as it is."""
     return label_of(PaymentChannel, channel)
@@ -107,6 +131,29 @@ def payment_request(
         received_at=received_at.astimezone(UTC),
         idempotency_key=idempotency_key,
     )
+
+
+def received_at_in_window(
+    *, received_at: datetime, now: datetime, earliest_days: int, future_skew: timedelta, earlier_allowed: bool
+) -> datetime:
+    """The instant a caller says a payment was received, in UTC, or InvalidPayment naming ``received_at``: it has a
+    zone and a UTC time (year 1 at +14:00 has none), is no later than ``now`` beyond the clocks' ``future_skew``, and
+    no earlier than ``earliest_days`` before ``now`` unless ``earlier_allowed`` (a supervisor's token records a
+    payment found late). A receipt time decades back would otherwise land in closed bills, settled days and
+    reports already sent."""
+    if received_at.tzinfo is None:
+        raise InvalidPayment(gettext_noop("收款时间必须带时区"), field="received_at")
+    try:
+        at = received_at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidPayment(gettext_noop("收款时间超出范围"), field="received_at") from None
+    if at > now + future_skew:
+        raise InvalidPayment(gettext_noop("收款时间晚于当前时间：{at}"), field="received_at",
+                             params={"at": at.isoformat()})
+    if not earlier_allowed and at < now - timedelta(days=earliest_days):
+        raise InvalidPayment(gettext_noop("收款时间早于 {days} 天前：{at}；补录更早的交费须用班长或所长的令牌"),
+                             field="received_at", params={"days": earliest_days, "at": at.isoformat()})
+    return at
 
 
 def check_amount_fen(amount_fen: int) -> None:

@@ -4,20 +4,23 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from gridpay.application.secret_key import require_secret_key
 from gridpay.application.supply.sms_outbox import queue_sms
-from gridpay.data.models import Account, Notification, SignInCode
+from gridpay.data.models import Account, Notification, SignInAttempt, SignInCode
 from gridpay.data.queries.supply import account_contacts
 from gridpay.data.supply_policy_store import load_policy
 from gridpay.domain.portal_sign_in import (
     CODE_DIGITS,
     CODE_VALID,
     MAX_ATTEMPTS,
+    PortalLimits,
+    SignInLimited,
     SignInRefused,
+    check_may_ask,
     check_may_send,
     code_digest,
     mask_phone,
@@ -31,7 +34,35 @@ class CodeSent:
     notification_id: int  # the outbox row to send now
 
 
-def request_code(*, account_no: str, at: datetime) -> CodeSent:
+LIMIT_WINDOW = timedelta(minutes=1)
+
+
+def request_code(*, account_no: str, at: datetime, client_address: str, limits: PortalLimits) -> CodeSent:
+    """A code to the account's first phone, within the limits: per client address and in total each minute (checked
+    first, before the account is looked up), then per phone. Every request is recorded as a SignInAttempt, with
+    what came of it: the code sent, refused, or which limit stopped it."""
+    account_no = account_no.strip()
+    try:
+        with transaction.atomic():
+            asked = SignInAttempt.objects.filter(client_address=client_address, at__gt=at - LIMIT_WINDOW).count()
+            sent = SignInAttempt.objects.filter(outcome="sent", at__gt=at - LIMIT_WINDOW).count()
+            check_may_ask(asked_from_address=asked, codes_sent=sent, limits=limits)
+            code_sent = _send_code(account_no=account_no, at=at)
+            _record(at=at, client_address=client_address, account_no=account_no, outcome="sent")
+            return code_sent
+    except SignInRefused as refused:  # rolled back whole; the attempt is recorded on its own
+        limit = refused.limit if isinstance(refused, SignInLimited) else ""
+        _record(at=at, client_address=client_address, account_no=account_no,
+                outcome="limited" if limit else "refused", limit=limit)
+        raise
+
+
+def _record(*, at: datetime, client_address: str, account_no: str, outcome: str, limit: str = "") -> None:
+    SignInAttempt.objects.create(at=at, client_address=client_address, account_no=account_no[:20], outcome=outcome,
+                                 limit=limit)
+
+
+def _send_code(*, account_no: str, at: datetime) -> CodeSent:
     """The same answer shape whether or not the account exists would leak nothing; a portal that cannot say
     "no such account" confuses people more than it protects them, so it says so (account numbers are printed
     on every bill)."""

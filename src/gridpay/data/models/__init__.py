@@ -26,7 +26,7 @@ from gridpay.data.models.notifications import Notification
 from gridpay.data.models.outlets import Agent, AgentNonce, AgentPayment, AgentSettlement, Outlet
 from gridpay.data.models.payments import CounterReceipt, Payment, PaymentRefund
 from gridpay.data.models.places import GridStaff, Village
-from gridpay.data.models.portal import SignInCode, StaffSignInFailure
+from gridpay.data.models.portal import SignInAttempt, SignInCode, StaffSignInFailure
 from gridpay.data.models.postpaid import AreaReadingDay, BillPayment, LateFeeCharge, LateFeeWaiver, PostpaidBill
 from gridpay.data.models.recharge_cards import CardBatch, RechargeCard
 from gridpay.data.models.reconciliation import Reconciliation, ReconciliationDifference
@@ -103,6 +103,7 @@ __all__ = [
     "RunLock",
     "Settlement",
     "SettlementFailure",
+    "SignInAttempt",
     "SignInCode",
     "SmartPaymentAgreement",
     "StaffSignInFailure",

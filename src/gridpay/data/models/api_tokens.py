@@ -1,5 +1,6 @@
 """Staff API tokens: only a SHA-256 hash of each token is kept; a revoked token stays as a record."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -8,6 +9,12 @@ class ApiToken(models.Model):
     token_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The member of staff the token acts for, if any: their roles, read at each request, are the token's (a
+    # supervisor's token may record a payment received before the API's window). None: a system's token, no role.
+    # The payment channels it may record (comma-separated codes, domain.payments.TOKEN_CHANNELS); empty: none.
+    channels = models.CharField("可记录的交费渠道", max_length=100, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="工作人员")
 
     class Meta:
         verbose_name = "接口令牌"

@@ -1,4 +1,5 @@
-"""Sign-in codes of the customer portal: only their digests are kept."""
+"""Sign-in records: the customer portal's codes (only their digests are kept) and every request for one, and the staff
+console's failed sign-ins."""
 
 from django.db import models
 
@@ -29,4 +30,22 @@ class StaffSignInFailure(models.Model):
         indexes = [
             models.Index(fields=["username", "at"], name="staff_sign_in_failure_login"),
             models.Index(fields=["address", "at"], name="staff_sign_in_failure_from"),
+        ]
+
+
+class SignInAttempt(models.Model):
+    """A request for a sign-in code, whatever came of it: what the portal's limits count (per client address, codes
+    sent in total) and what staff read after an abuse."""
+
+    at = models.DateTimeField()
+    client_address = models.CharField("网络地址", max_length=64)
+    account_no = models.CharField("输入的户号", max_length=20)  # as typed, cut to the column
+    outcome = models.CharField("结果", max_length=10)  # sent, refused (no such account, no phone) or limited
+    limit = models.CharField("触发的限制", max_length=10, blank=True)  # domain.portal_sign_in.SignInLimit, if limited
+
+    class Meta:
+        verbose_name = "验证码请求"
+        indexes = [
+            models.Index(fields=["client_address", "at"], name="sign_in_attempt_address"),
+            models.Index(fields=["outcome", "at"], name="sign_in_attempt_outcome"),
         ]

@@ -18,6 +18,7 @@ from gridpay.interfaces.api.schemas import (
     AgentStatementOut,
     ErrorOut,
 )
+from gridpay.interfaces.client_address import client_address
 
 router = Router(tags=["代收网点 agents"], auth=None)
 SIGNING = (
@@ -39,7 +40,7 @@ def _agent(request: HttpRequest) -> AgentCaller:
         path=request.get_full_path(),
         body=request.body,
         now=clock.now(),
-        remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+        remote_addr=client_address(request),
     )
 
 
@@ -57,7 +58,7 @@ def agent_payment(request: HttpRequest, payload: AgentPaymentIn, response: HttpR
     result = collect_payment(
         agent_id=agent.agent_id, account_no=payload.account_no, amount_fen=payload.amount_fen,
         agent_txn_id=payload.agent_txn_id, at=clock.now(), business_day=clock.today(), body=request.body,
-        remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+        remote_addr=client_address(request),
     )
     paid = result.payment
     out = AgentPaymentOut(

@@ -14,6 +14,7 @@ from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.interfaces import clock
+from gridpay.interfaces.client_address import client_address
 
 
 @csrf_exempt
@@ -21,7 +22,7 @@ from gridpay.interfaces import clock
 def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
     if channel not in ONLINE_CHANNELS:
         return _json(404, "FAIL", f"没有渠道 {channel}")
-    remote_addr = str(request.META.get("REMOTE_ADDR", ""))
+    remote_addr = client_address(request)
     try:
         request.body  # noqa: B018 - read here, where a body too large for the server is refused and recorded
     except RequestDataTooBig:

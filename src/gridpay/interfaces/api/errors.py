@@ -4,6 +4,8 @@ theirs, and every body is {code, message, field}."""
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -20,6 +22,7 @@ STATUS_BY_CODE = {
     "forbidden": 403,
     "not_found": 404,
     "invalid_input": 422,
+    "request_too_large": 413,
     "throttled": 429,
     "internal_error": 500,
 }
@@ -63,9 +66,18 @@ def error_response(api: NinjaAPI, request: HttpRequest, exc: object) -> HttpResp
         return render(api, request, code, message, status=exc.status_code)
     if isinstance(exc, Http404):
         return render(api, request, "not_found", "未找到")
+    if isinstance(exc, RequestDataTooBig):
+        return render(api, request, "request_too_large", too_large_message())
+    if isinstance(exc, (SuspiciousOperation, BadRequest)):  # too many fields, a bad multipart body: not the server
+        return render(api, request, "malformed_request", str(exc) if isinstance(exc, BadRequest) and str(exc)
+                      else "请求无法解析")
     error = exc if isinstance(exc, BaseException) else None
     logger.error("unexpected error in %s %s", request.method, request.path, exc_info=error)
     return render(api, request, "internal_error", "服务器内部错误，请稍后重试")
+
+
+def too_large_message() -> str:
+    return f"请求体太大：最多 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024} KB"
 
 
 def render(

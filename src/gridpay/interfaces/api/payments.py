@@ -8,7 +8,11 @@ from ninja import Router, Status
 from ninja.params import HeaderEx, P
 
 from gridpay.application.payments.record_payment import record_payment
+from gridpay.application.staff.authenticate_api_token import ApiCaller
+from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
+from gridpay.domain.payments import check_token_channel, received_at_in_window
+from gridpay.domain.staff_roles import Action, may
 from gridpay.interfaces import clock
 from gridpay.interfaces.api.errors import ApiError
 from gridpay.interfaces.api.schemas import ErrorOut, PaymentIn, PaymentOut
@@ -27,6 +31,7 @@ router = Router(tags=["交费 payments"])
         201: PaymentOut,
         400: ErrorOut,
         401: ErrorOut,
+        403: ErrorOut,
         404: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
@@ -34,7 +39,8 @@ router = Router(tags=["交费 payments"])
     summary="记录一笔交费",
     description=(
         "立即入账。201：已入账；200：同一笔交费的重复请求，返回第一次的结果（replayed=true），未重复入账；"
-        "409：同一渠道流水号或幂等键已用于另一笔交费。请求头 Idempotency-Key 必填。"
+        "409：同一渠道流水号或幂等键已用于另一笔交费；403：令牌不能记录这个渠道的交费（微信支付、支付宝、代收网点等"
+        "只经其签名的通知或接口入账）。请求头 Idempotency-Key 必填。"
     ),
 )
 def create_payment(
@@ -50,10 +56,13 @@ def create_payment(
             field=IDEMPOTENCY_KEY_HEADER,
         )
     now = clock.now()
-    received_at = payload.received_at or now
-    if received_at > now + ALLOWED_CLOCK_SKEW:
-        raise ApiError("invalid_input", f"收款时间晚于当前时间：{received_at.isoformat()}", field="received_at")
+    caller: ApiCaller = request.auth  # type: ignore[attr-defined]  # set by StaffToken, the router's auth
     try:
+        check_token_channel(channel=payload.channel.value, allowed=caller.channels)
+        received_at = received_at_in_window(
+            received_at=payload.received_at or now, now=now, earliest_days=gridpay_settings().payment_backdate_days,
+            future_skew=ALLOWED_CLOCK_SKEW, earlier_allowed=may(caller.roles, Action.BACKDATE_PAYMENT),
+        )
         result = record_payment(
             account_no=payload.account_no,
             amount_fen=payload.amount_fen,

@@ -26,6 +26,7 @@ def requires(action: Action) -> Callable[[View], View]:
                 return render(request, "web/forbidden.html", status=403)
             return view(request, *args, **kwargs)
 
+        checked.required_action = action  # type: ignore[attr-defined]  # read by the README's role table's test
         return checked
 
     return decorate

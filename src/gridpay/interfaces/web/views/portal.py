@@ -26,12 +26,13 @@ from gridpay.data.settings import gridpay_settings
 from gridpay.domain.errors import DomainError
 from gridpay.domain.money import InvalidAmount, fen_from_yuan_text, format_yuan
 from gridpay.domain.payments import channel_label
-from gridpay.domain.portal_sign_in import mask_phone
+from gridpay.domain.portal_sign_in import SignInLimited, mask_phone
 from gridpay.integrations.channels.demo_channel import DemoChannel
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_demo_channel, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.integrations.sms.factory import build_provider
 from gridpay.interfaces import clock
+from gridpay.interfaces.client_address import client_address
 from gridpay.interfaces.web.charts import usage_series
 from gridpay.interfaces.web.explain import explained
 
@@ -50,21 +51,23 @@ def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
-    problem = ""
+    problem, limited = "", False
     account_no = request.POST.get("account_no", "").strip()
     if request.method == "POST":
         try:
-            sent = request_code(account_no=account_no, at=clock.now())
+            sent = request_code(account_no=account_no, at=clock.now(), client_address=client_address(request),
+                                limits=gridpay_settings().portal_limits)
             send_notification(notification_id=sent.notification_id, provider=build_provider(settings.SMS_CONFIG),
                               at=clock.now())
         except DomainError as error:
             problem = explained(error)
+            limited = isinstance(error, SignInLimited)
         else:
             request.session[SESSION_ACCOUNT] = account_no
             request.session["portal_masked"] = sent.phone_masked
             return redirect("portal:code")
     return render(request, "web/portal_sign_in.html", {"problem": problem, "account_no": account_no},
-                  status=422 if problem else 200)
+                  status=429 if limited else 422 if problem else 200)
 
 
 def enter_code(request: HttpRequest) -> HttpResponse:

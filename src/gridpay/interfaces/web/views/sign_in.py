@@ -13,6 +13,7 @@ from gridpay.application.staff.sign_in_throttle import (
     record_sign_in_failure,
 )
 from gridpay.interfaces import clock
+from gridpay.interfaces.client_address import client_address
 from gridpay.interfaces.web.explain import explained
 
 
@@ -37,4 +38,5 @@ def _username(request: HttpRequest) -> str:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "")) or "?"
+    # The client's, not the reverse proxy's: behind it, every member of staff would share one address and its limit.
+    return client_address(request) or "?"

@@ -18,6 +18,10 @@ class Command(GridpayCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="新建令牌；令牌只显示这一次，系统只保存其哈希")
         create.add_argument("--name", required=True, help="令牌名称，例如使用它的人或系统")
+        create.add_argument("--staff",
+                            help="令牌代表的工作人员（用户名），带其角色")
+        create.add_argument("--channels", default="",
+                            help="可记录的交费渠道，逗号分隔：counter、bank、app、kiosk；不给则不能记录交费")
         create.add_argument("--json", action="store_true", help="以 JSON 输出")
         listing = sub.add_parser("list", help="列出令牌（不含令牌本身）")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -28,7 +32,8 @@ class Command(GridpayCommand):
         action = options["action"]
         with domain_errors_as_command_errors():
             if action == "create":
-                issued = issue_api_token(name=options["name"], at=clock.now())
+                issued = issue_api_token(name=options["name"], at=clock.now(), staff=options["staff"],
+                                         channels=options["channels"].split(","))
                 if options["json"]:
                     print_json(issued)
                     return
@@ -44,7 +49,8 @@ class Command(GridpayCommand):
                     console.print("没有令牌。")
                 for row in rows:
                     state = f"已吊销 {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "有效"
-                    console.print(f"{row.name}\t新建于 {row.created_at:%Y-%m-%d %H:%M}\t{state}")
+                    channels = row.channels or "不记录交费"
+                    console.print(f"{row.name}\t新建于 {row.created_at:%Y-%m-%d %H:%M}\t{channels}\t{state}")
             else:
                 revoke_api_token(name=options["name"], at=clock.now())
                 console.print(f"已吊销令牌 {options['name']}。")
