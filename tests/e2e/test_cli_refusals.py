@@ -17,6 +17,7 @@ from gridpay.application.rollout.update_villages import parse_schedule
 from gridpay.data.models import Outlet, SupplyPolicySettings
 from tests.support.cli import GRIDPAY, run_in_process
 from tests.support.clock import FakeClock
+from tests.support.staff import an_accountant
 
 
 def gridpay(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -51,9 +52,9 @@ def test_a_refusal_on_the_command_line_is_the_sentence_alone(tmp_path: Path, mig
 def test_a_reconciliation_of_a_day_to_come_is_refused(tmp_path: Path, clock: FakeClock) -> None:
     statement = tmp_path / "statement.csv"
     statement.write_text("channel_txn_id,account_no,amount_fen,paid_at\n", encoding="utf-8")
-    tomorrow = clock.today() + timedelta(days=1)
+    tomorrow, accountant = clock.today() + timedelta(days=1), an_accountant()
     with pytest.raises(CommandError, match=f"对账日期 {tomorrow} 晚于今天 {clock.today()}"):
-        call_command("reconcile", "--channel", "agent", "--date", str(tomorrow), str(statement))
+        call_command("reconcile", "--channel", "agent", "--date", str(tomorrow), str(statement), "--as", accountant)
 
 
 @pytest.mark.django_db

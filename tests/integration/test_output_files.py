@@ -17,6 +17,7 @@ from gridpay.integrations.files.output_file import OutputFileRefused, output_fil
 from tests.integration.test_bank_withholding import agree
 from tests.support.accounts import enrol
 from tests.support.clock import FakeClock
+from tests.support.staff import an_accountant
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_a_counter_payment_without_a_pdf_leaves_the_first_print_to_come(zj_tarif
 def test_a_statement_is_not_downloaded_when_it_could_not_be_kept(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="不存在"):  # refused before the channel is asked (none is configured)
         call_command("reconcile", "--channel", "wechat", "--date", "2026-01-05", "--download",
-                     "--save", str(tmp_path / "nowhere" / "bill.csv"))
+                     "--save", str(tmp_path / "nowhere" / "bill.csv"), "--as", an_accountant())
     assert only(tmp_path) == []
 
 

@@ -26,6 +26,7 @@ from tests.integration.test_record_payment import cached_balances_match_transfer
 from tests.support.accounts import enrol
 from tests.support.channel_servers import ALIPAY_APPID, AlipayGateway, WeChatPayServer
 from tests.support.clock import current_instant
+from tests.support.staff import ACCOUNTANT, an_accountant
 
 pytestmark = pytest.mark.django_db
 DAY = date(2025, 3, 10)
@@ -146,19 +147,21 @@ def test_the_wechat_bill_is_downloaded_and_reconciled_from_the_command_line(
         Payment.objects.filter(amount_fen=2_000).update(amount_fen=1_999)  # a bug of ours the bill will show
         today = (now + timedelta(hours=8)).date()
         call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), "--download",
-                     "--save", str(tmp_path / "bill.csv"), "--by", "王会计")
+                     "--save", str(tmp_path / "bill.csv"), "--as", an_accountant())
     out = capsys.readouterr().out
     assert "对账单 2 行，相符 1，差异 1" in out and "金额不符" in out and "渠道 20.00 元 / 本系统 19.99 元" in out
     assert (tmp_path / "bill.csv").read_text().startswith("交易时间,")
-    call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), str(tmp_path / "bill.csv"))
+    call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), str(tmp_path / "bill.csv"),
+                 "--as", ACCOUNTANT)
     assert "此前已对账" in capsys.readouterr().out
     row = ReconciliationDifference.objects.get()
-    call_command("reconcile", "--resolve", str(row.id), "--action", "credit", "--note", "账单为准", "--by", "王会计")
+    call_command("reconcile", "--resolve", str(row.id), "--action", "credit", "--note", "账单为准", "--as", ACCOUNTANT)
     assert "动账 0.01 元" in capsys.readouterr().out
     call_command("reconcile", "--differences")
-    assert "已处理：credit（王会计）" in capsys.readouterr().out
+    assert "已处理：credit（王会计（wanghj））" in capsys.readouterr().out
     with pytest.raises(CommandError, match="找不到对账单文件"):
-        call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), str(tmp_path / "none.csv"))
+        call_command("reconcile", "--channel", "wechat", "--date", today.isoformat(), str(tmp_path / "none.csv"),
+                     "--as", ACCOUNTANT)
 
 
 @pytest.mark.parametrize("names", ["gbk", "utf-8"])
@@ -182,7 +185,7 @@ def test_the_alipay_statement_downloaded_is_its_detail_file_whatever_the_names_e
     today = (now + timedelta(hours=8)).date()
     real_statement_zip = alipay.statement_zip
     alipay.statement_zip = lambda day: real_statement_zip(day, names=names, summary_first=summary_first)  # type: ignore[method-assign]
-    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), "--download", "--by", "王会计")
+    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), "--download", "--as", an_accountant())
     out = capsys.readouterr().out
     assert "对账单 1 行，相符 1，差异 0" in out and "交费：渠道 43.21 元，本系统 43.21 元" in out
 
@@ -225,7 +228,23 @@ def test_the_alipay_account_ledger_is_reconciled_like_its_trade_details(
     today = (now + timedelta(hours=8)).date()
     ledger = tmp_path / "20880000_账务明细.csv"
     ledger.write_bytes(alipay.account_ledger(today))
-    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), str(ledger), "--by", "王会计")
+    call_command("reconcile", "--channel", "alipay", "--date", today.isoformat(), str(ledger), "--as", an_accountant())
     out = capsys.readouterr().out
     assert "对账单 4 行，相符 4，差异 0" in out
     assert "交费：渠道 80.00 元，本系统 80.00 元；退款：渠道 20.00 元，本系统 20.00 元" in out
+
+
+def test_only_the_accountant_or_the_head_reconciles_on_the_command_line(tmp_path: Path) -> None:
+    from gridpay.application.staff.add_staff import add_staff
+
+    add_staff(username="zhang", name="张敏", role="cashier", password="a-password-of-12-chars")
+    statement = tmp_path / "statement.csv"
+    statement.write_text("kind,channel_txn_id,refund_id,account_no,amount_fen,at\n", encoding="utf-8")
+    reconcile = ["reconcile", "--channel", "agent", "--date", DAY.isoformat(), str(statement)]
+    with pytest.raises(CommandError, match="需要 --as"):
+        call_command(*reconcile)
+    with pytest.raises(CommandError, match="只有核算员或所长可以对账与处理差异：张敏（zhang） 不是"):
+        call_command(*reconcile, "--as", "zhang")  # who takes the money does not reconcile it
+    assert not Reconciliation.objects.exists()
+    call_command(*reconcile, "--as", an_accountant())
+    assert Reconciliation.objects.get().run_by == "王会计（wanghj）"

@@ -1,6 +1,5 @@
 """`gridpay reconcile`: a channel's statement against our payments, its differences listed and resolved."""
 
-import getpass
 from argparse import ArgumentParser
 from contextlib import nullcontext
 from datetime import date
@@ -10,12 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from gridpay.application.errors import NotAllowed
 from gridpay.application.payments.reconciliation.list_differences import DifferenceLine, list_differences
 from gridpay.application.payments.reconciliation.reconcile_channel import ReconciliationReport, reconcile_channel
 from gridpay.application.payments.reconciliation.resolve_difference import resolve_difference
+from gridpay.application.staff.acting_staff import acting_staff
 from gridpay.data.settings import gridpay_settings
 from gridpay.domain.money import format_yuan
 from gridpay.domain.payments import PaymentChannel
+from gridpay.domain.staff_roles import Action, may
+from gridpay.domain.texts import gettext_noop
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured, ChannelRejected, ChannelUnavailable
 from gridpay.integrations.files.output_file import output_file
@@ -44,12 +47,16 @@ class Command(GridpayCommand):
         parser.add_argument("--action", help="credit（核实后补记入账）、reverse（冲正）或 write-off（核销）")
         parser.add_argument("--account", default="", help="补记入账的户号（对账单没有户号时必填）")
         parser.add_argument("--note", default="", help="核实情况")
-        parser.add_argument("--by", default="", help="操作人，默认当前系统用户")
+        parser.add_argument("--as", dest="as_user", help="经办人登录名（对账与处理差异：核算员或所长）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        by = options["by"] or getpass.getuser()
         with domain_errors_as_command_errors():
+            if options["differences"]:
+                lines = list_differences(channel=options["channel"], day=options["date"], open_only=options["open"])
+                self._print_differences(lines, as_json=options["json"])
+                return
+            by = reconciler(options["as_user"])
             if options["resolve"] is not None:
                 if not options["action"]:
                     raise CommandError("处理差异需要 --action credit|reverse|write-off")
@@ -63,10 +70,6 @@ class Command(GridpayCommand):
                 replay = "（此前已处理，未重复动账）" if done.replayed else ""
                 moved = format_yuan(done.moved_fen)
                 console.print(f"差异 {done.difference_id} 已处理：{done.resolution}，动账 {moved} 元{replay}")
-                return
-            if options["differences"]:
-                lines = list_differences(channel=options["channel"], day=options["date"], open_only=options["open"])
-                self._print_differences(lines, as_json=options["json"])
                 return
             if not options["channel"] or not options["date"]:
                 raise CommandError("对账需要 --channel 和 --date，以及对账单文件（或 --download）")
@@ -124,6 +127,18 @@ class Command(GridpayCommand):
                 f"  [{line.difference_id}] {line.kind_label}  {what} {line.channel_txn_id}  户号 {account}  "
                 f"渠道 {statement} 元 / 本系统 {ours} 元  {state}"
             )
+
+
+def reconciler(username: str | None) -> str:
+    """The audit trail's name of the member of staff reconciling: the station's accountant (核算员) or its head, as
+    the seeds divide the work; whoever takes the money does not reconcile it."""
+    if not username:
+        raise CommandError("对账与处理差异需要 --as 经办人登录名（核算员或所长）")
+    staff = acting_staff(username)
+    if not may(staff.roles, Action.RECONCILE):
+        raise NotAllowed(gettext_noop("只有核算员或所长可以对账与处理差异：{actor} 不是"), field="as",
+                         params={"actor": staff.actor})
+    return staff.actor
 
 
 def describe(report: ReconciliationReport) -> str:
