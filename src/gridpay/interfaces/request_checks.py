@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable, Iterable
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 NUL = "\x00"
@@ -21,7 +21,14 @@ class RefuseNulCharacters:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_nul(request):
+        try:
+            nul = _has_nul(request)
+        except RequestDataTooBig:
+            if request.content_type == "multipart/form-data":
+                raise  # its stream is spent: a view reading it again would find the form empty, not too large
+            # Left unread: whoever reads it is refused alike (413), and a channel's notification records the refusal.
+            nul = False
+        if nul:
             raise BadRequest("请求中含有空字符（NUL）")
         return self.get_response(request)
 

@@ -14,6 +14,7 @@ from gridpay.domain.channel_payments import NotificationRefused, RefusalReason
 from gridpay.integrations.channels.factory import ONLINE_CHANNELS, build_online_channel
 from gridpay.integrations.channels.online import ChannelNotConfigured
 from gridpay.interfaces import clock
+from gridpay.interfaces.api.errors import too_large_message
 from gridpay.interfaces.client_address import client_address
 
 
@@ -30,7 +31,8 @@ def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
         refused = NotificationRefused(RefusalReason.OVERSIZED,
                                       f"{size} 字节，超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} 字节，未读取")
         record_refusal(channel=channel, refused=refused, body=b"", at=clock.now(), remote_addr=remote_addr)
-        return _json(413, "FAIL", refused.message)
+        # The API's error body, as every other oversized request gets; the message says what was recorded.
+        return _json(413, "request_too_large", f"{refused.message}；{too_large_message()}", field=None)
     try:
         adapter = build_online_channel(channel, settings.PAYMENT_CHANNELS_CONFIG)
     except ChannelNotConfigured as error:
@@ -48,6 +50,6 @@ def channel_notification(request: HttpRequest, channel: str) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
 
 
-def _json(status: int, code: str, message: str) -> HttpResponse:
-    body = json.dumps({"code": code, "message": message}, ensure_ascii=False)
+def _json(status: int, code: str, message: str, **more: object) -> HttpResponse:
+    body = json.dumps({"code": code, "message": message, **more}, ensure_ascii=False)
     return HttpResponse(body, status=status, content_type="application/json")
