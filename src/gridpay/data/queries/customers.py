@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from django.db.models import F, Q, QuerySet, Sum
 
-from gridpay.data.history_archive import READINGS, SETTLEMENTS, TRANSFERS, archived
+from gridpay.data.history_archive import READINGS, TRANSFERS, archived
 from gridpay.data.models import (
     Account,
     CallTask,
@@ -18,10 +18,10 @@ from gridpay.data.models import (
     Payment,
     PaymentRefund,
     Reading,
-    Settlement,
     Transfer,
     WithholdingAgreement,
 )
+from gridpay.data.queries.accounts import settled_days
 from gridpay.domain.energy import TouPeriod
 
 TOU_PERIODS = tuple(p.value for p in TouPeriod)  # sharp, peak, flat, valley
@@ -154,13 +154,8 @@ def daily_usage(*, account_id: int, first_day: date) -> list[UsageDay]:
     energies = [f"energy_{p}_kwh" for p in TOU_PERIODS]
     split = {day: {p: v for p, v in zip(TOU_PERIODS, values, strict=True) if v is not None}
              for day, *values in [*_archived_readings(account_id, first_day, energies), *readings]}
-    settled = list(Settlement.objects.filter(account_id=account_id, day__gte=first_day)
-                   .order_by("day").values_list("day", "energy_kwh", "charge_fen"))
-    old = archived(SETTLEMENTS, since=first_day)
-    if old is not None:
-        settled = sorted([*old.filter((pl.col("account_id") == account_id) & (pl.col("day") >= first_day))
-                         .select("day", "energy_kwh", "charge_fen").collect().iter_rows(), *settled])
-    return [UsageDay(day, kwh, fen, split.get(day, {})) for day, kwh, fen in settled]
+    return [UsageDay(day, kwh, fen, split.get(day, {}))
+            for day, kwh, fen in settled_days(account_id=account_id, first_day=first_day)]
 
 
 def _archived_readings(account_id: int, first_day: date, energies: list[str]) -> list[tuple[Any, ...]]:

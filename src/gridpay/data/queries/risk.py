@@ -46,11 +46,12 @@ def _net_moves_from(ledger_ids: list[int], first_day: date) -> list[tuple[int, d
     """(ledger account, business day, credits less debits) of every day from ``first_day`` on, the database's and the
     archived months'."""
     moves: list[tuple[int, date, int]] = []
+    old = archived(TRANSFERS, since=first_day)  # once: it looks at the archive's folder and the partitions
     for side, sign in (("credit_id", 1), ("debit_id", -1)):
         moves += [(ledger_id, day, sign * total) for ledger_id, day, total in Transfer.objects.filter(
             **{f"{side}__in": ledger_ids}, business_day__gte=first_day,
         ).values_list(side, "business_day").annotate(total=Sum("amount_fen")).order_by()]
-        if (old := archived(TRANSFERS, since=first_day)) is not None:
+        if old is not None:
             moves += [(ledger_id, day, sign * total) for ledger_id, day, total in old.filter(
                 pl.col(side).is_in(ledger_ids), pl.col("business_day") >= first_day,
             ).group_by(side, "business_day").agg(pl.col("amount_fen").sum()).collect().rows()]
