@@ -6,17 +6,17 @@ either settled for the day or untouched, and a re-run settles the rest. The uniq
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
 import numpy as np
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
+from gridpay.data.batches_side_by_side import each_batch
 from gridpay.data.bulk import on_postgresql
 from gridpay.data.run_lock import exclusive_run
 from gridpay.data.settings import gridpay_settings
@@ -77,23 +77,20 @@ def _settle_day(
     revenue = ledger_store.system_account(ledger_store.REVENUE, LedgerAccountKind.REVENUE).id
     total = store.count_candidates(day)
     ranges = store.batch_ranges(day, limit=size)
-    settle_range = partial(
-        _settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue, own_connection=workers > 1
-    )
+    settle_range = partial(_settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue)
     settled = failed = charged = energy_ckwh = 0
     reasons: dict[str, tuple[int, str]] = {}
     # One worker settles in the caller's thread and transaction context (and on its connection).
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for outcome in (pool.map if workers > 1 else map)(settle_range, ranges):
-            settled += len(outcome.settled)
-            failed += len(outcome.failures)
-            charged += int(outcome.settled.charge_fen.sum())
-            energy_ckwh += int(outcome.settled.energy_ckwh.sum())
-            for _, code, message in outcome.failures:
-                count, example = reasons.get(code, (0, message))
-                reasons[code] = (count + 1, example)
-            if on_progress:
-                on_progress(min(settled + failed, total), total)
+    for outcome in each_batch(settle_range, ranges, workers=workers):
+        settled += len(outcome.settled)
+        failed += len(outcome.failures)
+        charged += int(outcome.settled.charge_fen.sum())
+        energy_ckwh += int(outcome.settled.energy_ckwh.sum())
+        for _, code, message in outcome.failures:
+            count, example = reasons.get(code, (0, message))
+            reasons[code] = (count + 1, example)
+        if on_progress:
+            on_progress(min(settled + failed, total), total)
     return SettlementRunReport(
         day=day,
         settled=settled,
@@ -113,31 +110,26 @@ def _settle_range(
     tariffs: dict[int, Tariff],
     versions: dict[str, dict[object, int]],
     revenue: int,
-    own_connection: bool,
 ) -> _BatchOutcome:
     """Settle the accounts with ids in ``(after, last]`` in one transaction."""
     after, last = account_ids
-    try:
-        for attempt in (1, 2):
-            try:
-                with transaction.atomic():
-                    candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
-                    outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
-                    # The failures first: the settlements' posting locks the revenue balance to the commit.
-                    store.record_failures(
-                        outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at
-                    )
-                    store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
-                    return outcome
-            except IntegrityError:
-                # A concurrent run of the same day settled part of the range first: the unique
-                # key refused our copy, the transaction rolled back whole, and the re-read skips it.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-    finally:
-        if own_connection:
-            connection.close()
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                candidates = store.fetch_candidates(day, after_account_id=after, last_account_id=last)
+                outcome = price_candidates(candidates, day=day, tariffs=tariffs, versions=versions)
+                # The failures first: the settlements' posting locks the revenue balance to the commit.
+                store.record_failures(
+                    outcome.failures, day=day, first_account_id=after + 1, last_account_id=last, at=at
+                )
+                store.write_settled(outcome.settled, day=day, revenue_ledger_id=revenue, at=at)
+                return outcome
+        except IntegrityError:
+            # A concurrent run of the same day settled part of the range first: the unique
+            # key refused our copy, the transaction rolled back whole, and the re-read skips it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def price_candidates(

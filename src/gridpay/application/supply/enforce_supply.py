@@ -7,7 +7,6 @@ off someone who has paid. Protected accounts (保电) get a work order for staff
 
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -15,6 +14,7 @@ from functools import partial
 from django.db import connection, transaction
 
 from gridpay.data import meter_command_store
+from gridpay.data.batches_side_by_side import each_batch
 from gridpay.data.bulk import on_postgresql
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.meter_command_store import CommandRequest
@@ -73,13 +73,10 @@ def _enforce_supply(*, at: datetime) -> EnforcementReport:
         decide=disconnection_decider(policy=policy, calendar=calendar, at=at),
         at=at,
         valid_until=_window_closes(policy, at),
-        own_connection=workers > 1,
     )
     batches = [candidates[start : start + BATCH] for start in range(0, len(candidates), BATCH)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        # A failed batch stops the run, as it would one batch after another: map cancels the batches not begun.
-        for outcome in (pool.map if workers > 1 else map)(enforce_batch, batches):
-            _add(report, outcome)
+    for outcome in each_batch(enforce_batch, batches, workers=workers):
+        _add(report, outcome)
     return report
 
 
@@ -89,30 +86,25 @@ def _enforce_batch(
     decide: Callable[[SupplyStanding], DisconnectDecision],
     at: datetime,
     valid_until: datetime,
-    own_connection: bool,
 ) -> EnforcementReport:
     """One batch in one transaction: its accounts locked, each decided, its disconnects queued."""
     outcome = EnforcementReport(at=at)
-    try:
-        with transaction.atomic():
-            # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for
-            # the run and then finds the disconnect queued (and cancels it). Locking the balances too took them in the
-            # opposite order to a payment's (a deadlock waiting to happen), and twice the locks.
-            standings = lock_disconnection_standings([c.account_id for c in batch])
-            to_queue: list[tuple[int, int]] = []
-            for candidate in batch:
-                standing, protected_reason = standings[candidate.account_id]
-                decision = decide(standing)
-                outcome.outcomes[decision.outcome.value] += 1
-                _note_window(outcome, decision)
-                if decision.outcome == Disconnection.DISCONNECT:
-                    to_queue.append((candidate.account_id, candidate.meter_id))
-                elif decision.outcome == Disconnection.PROTECTED:
-                    _protected_review(candidate.account_id, standing, protected_reason, at)
-            outcome.queued = _queue_disconnects(to_queue, at=at, valid_until=valid_until)
-    finally:
-        if own_connection:
-            connection.close()
+    with transaction.atomic():
+        # The accounts alone are locked: a payment locks its balance and then its account, so one waits here for the
+        # run and then finds the disconnect queued (and cancels it). Locking the balances too took them in the
+        # opposite order to a payment's (a deadlock waiting to happen), and twice the locks.
+        standings = lock_disconnection_standings([c.account_id for c in batch])
+        to_queue: list[tuple[int, int]] = []
+        for candidate in batch:
+            standing, protected_reason = standings[candidate.account_id]
+            decision = decide(standing)
+            outcome.outcomes[decision.outcome.value] += 1
+            _note_window(outcome, decision)
+            if decision.outcome == Disconnection.DISCONNECT:
+                to_queue.append((candidate.account_id, candidate.meter_id))
+            elif decision.outcome == Disconnection.PROTECTED:
+                _protected_review(candidate.account_id, standing, protected_reason, at)
+        outcome.queued = _queue_disconnects(to_queue, at=at, valid_until=valid_until)
     return outcome
 
 
