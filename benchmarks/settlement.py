@@ -136,10 +136,15 @@ def build_town(count: int, days: int = 1) -> None:
 
     from gridpay.application.tariffs.install_builtin_tariffs import install_builtin_tariffs
     from gridpay.data.bulk import insert_rows
+    from gridpay.data.history_partitions import ensure_partitions
     from gridpay.data.models import TariffVersion
     from gridpay.data.settlement_store import SETTLEMENT_COLUMNS
+    from gridpay.domain.history_months import months_between
 
     call_command("migrate", verbosity=0)
+    # The months' partitions, as the schedule makes them ahead of their first row (ADR 0033, 0038): the previous day
+    # settled, and the days read.
+    ensure_partitions(months_between(first=DAY - timedelta(days=1), end=DAY + timedelta(days=days + 31)))
     install_builtin_tariffs()
     version = TariffVersion.objects.get(tariff__code="zj-resident-2024")
     rng = random.Random(20250615)

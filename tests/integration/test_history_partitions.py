@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from gridpay.application.collection.arrears_by_area import arrears_by_area
 from gridpay.application.collection.recovery_by_place import recovery_by_place
@@ -36,7 +36,16 @@ from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.settle_account import settle_account_through
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
-from gridpay.data.models import Account, LedgerAccount, Meter, Reading, RiskScore, Settlement, Transfer
+from gridpay.data.models import (
+    Account,
+    LedgerAccount,
+    Meter,
+    Reading,
+    RiskScore,
+    Settlement,
+    TariffVersion,
+    Transfer,
+)
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.data.temporary_store import money_of_account
@@ -73,7 +82,7 @@ MIGRATION = """
 import json, sys
 import django
 django.setup()
-from django.db import connection
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 def migrate(target):
@@ -207,10 +216,57 @@ def test_rows_of_a_month_without_a_partition_are_moved_into_it_when_it_is_made(c
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
-        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_03"
+        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_03_09"  # the month's partition of its day
         # The DEFAULT partition's guard is back on: a transfer there still cannot be deleted.
         cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'gridpay_transfer_default'::regclass")
         assert cursor.fetchone()[0] == "O"
+
+
+@pytest.mark.postgres
+def test_a_months_rows_go_to_a_partition_of_their_day_with_the_tables_keys_and_guard(clock: FakeClock) -> None:
+    ensure_partitions([Month(date(2032, 2, 1))])  # a leap year's February
+    days = partitions_of("gridpay_settlement_p2032_02")
+    assert days == [f"gridpay_settlement_p2032_02_{d:02d}" for d in range(1, 30)]
+    account = enrol(1)
+    transfer = a_transfer(account, date(2032, 2, 29), clock)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
+        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_02_29"
+    # The ledger's guard holds in the day's partition.
+    with pytest.raises(ProgrammingError, match="immutable"), transaction.atomic():
+        Transfer.objects.filter(id=transfer.id).update(amount_fen=6)
+    settled = dict(account_id=account.id, day=date(2032, 2, 29), energy_kwh=1, charge_fen=0,
+                   tariff_version_id=TariffVersion.objects.values_list("id", flat=True).first(),
+                   period_start=date(2032, 1, 1), period_used_kwh=1, period_amount_micro_yuan=0, settled_at=clock.now())
+    Settlement.objects.create(**settled)
+    with pytest.raises(IntegrityError), transaction.atomic():  # once a day still, in the day's partition
+        Settlement.objects.create(**settled)
+
+
+def a_transfer(account: Account, day: date, clock: FakeClock) -> Transfer:
+    revenue, _ = LedgerAccount.objects.get_or_create(code="revenue:electricity", defaults={"kind": "revenue"})
+    return Transfer.objects.create(debit_id=account.ledger_account_id, credit=revenue, amount_fen=5, kind="payment",
+                                   business_day=day, created_at=clock.now(), debit_balance_after_fen=0,
+                                   credit_balance_after_fen=0)
+
+
+@pytest.mark.postgres
+def test_an_empty_month_made_before_partitions_by_day_is_made_again_by_day_and_one_with_rows_is_kept(
+        clock: FakeClock) -> None:
+    account = enrol(1)
+    with connection.cursor() as cursor:
+        for start in (date(2033, 1, 1), date(2033, 2, 1)):  # as ADR 0033 made them: plain
+            cursor.execute(f"CREATE TABLE gridpay_transfer_{Month(start).suffix} PARTITION OF gridpay_transfer"
+                           f" FOR VALUES FROM ('{start}') TO ('{Month(start).end}')")
+    transfer = a_transfer(account, date(2033, 2, 3), clock)
+
+    made = ensure_partitions([Month(date(2033, 1, 1)), Month(date(2033, 2, 1))])
+
+    assert "gridpay_transfer_p2033_01" in made and "gridpay_transfer_p2033_02" not in made
+    assert len(partitions_of("gridpay_transfer_p2033_01")) == 31
+    assert partitions_of("gridpay_transfer_p2033_02") == []  # its row stays where it is
+    assert Transfer.objects.get(business_day=date(2033, 2, 3)).id == transfer.id
+    assert ensure_partitions([Month(date(2033, 1, 1)), Month(date(2033, 2, 1))]) == []
 
 
 def history_as_shown(accounts: list[Account]) -> dict[str, Any]:

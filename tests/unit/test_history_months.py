@@ -1,6 +1,7 @@
 """The months of the history tables: bounds, the months created ahead, and which months may be archived."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -34,6 +35,19 @@ def test_a_day_is_in_its_month_and_not_in_the_next(day: date) -> None:
     assert month.end not in month
     assert month.end - timedelta(days=1) in month
     assert Month(month.end).start == month.end
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2200, 1, 1)))
+def test_a_months_days_are_each_of_its_days_once_in_order(day: date) -> None:
+    days = month_of(day).days
+    assert days[0] == month_of(day).start and days[-1] + timedelta(days=1) == month_of(day).end
+    assert all(later - earlier == timedelta(days=1) for earlier, later in pairwise(days))
+    assert day in days
+
+
+def test_february_of_a_leap_year_has_29_days() -> None:
+    assert len(Month(date(2028, 2, 1)).days) == 29
+    assert len(Month(date(2027, 2, 1)).days) == 28
 
 
 def test_months_between_are_half_open() -> None:

@@ -42,6 +42,11 @@ class Month:
         """The partition's name suffix, ``p2026_01``."""
         return f"p{self.start.year:04d}_{self.start.month:02d}"
 
+    @property
+    def days(self) -> list[date]:
+        """Every day of the month, in order."""
+        return [date.fromordinal(n) for n in range(self.start.toordinal(), self.end.toordinal())]
+
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day < self.end
 
