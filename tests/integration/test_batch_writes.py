@@ -7,9 +7,12 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gridpay.application.customers.enrol_account import Enrolment, EnrolmentRefused, enrol_account, enrol_accounts
 from gridpay.application.supply.call_tasks import CallToOpen, open_call_task, open_call_tasks
@@ -17,7 +20,7 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.sms_outbox import Sms, queue_sms, queue_sms_batch
 from gridpay.application.supply.sweep_meter_commands import Due, _case_timers, _cases_due
-from gridpay.data.bulk import _sqlite_rows, insert_rows
+from gridpay.data.bulk import Column, _sqlite_rows, day_number, insert_columns, insert_rows, int_columns
 from gridpay.data.calendar_store import load_calendar
 from gridpay.data.held_reads import reads_held
 from gridpay.data.models import (
@@ -184,6 +187,84 @@ def test_plain_rows_formatted_by_us_are_stored_as_the_drivers_own_copy_stores_th
             stored[plain] = cursor.fetchall()
     assert stored[True] == stored[False]
     assert stored[True][1][1:4] == (Decimal("0.01"), date(2024, 2, 29), shanghai)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(10**14) + 1, 10**14 - 1), st.integers(-(2**63), 2**63 - 1),
+                          st.dates(date(1900, 1, 1), date(2200, 12, 31))), min_size=1, max_size=30),
+       st.datetimes(datetime(1970, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)), st.dates(),  # noqa: DTZ001
+       st.sampled_from(["settlement", "结算", ""]))
+def test_columns_copied_in_binary_are_stored_as_the_drivers_own_copy_stores_their_values(
+        rows: list[tuple[int, int, date]], at: datetime, day: date, kind: str) -> None:
+    """insert_columns lays out COPY's binary rows itself (a settlement run's million settlements and transfers): each
+    kind of column is stored as the driver's row-by-row COPY stores the same values, on PostgreSQL (and as
+    insert_rows stores them on SQLite)."""
+    hundredths = np.array([row[0] for row in rows], dtype=np.int64)
+    integers = np.array([row[1] for row in rows], dtype=np.int64)
+    days = np.array([day_number(row[2]) for row in rows], dtype=np.int64)
+    by_columns = {"kwh": Column("hundredths", hundredths), "amount": Column("bigint", integers),
+                  "day": Column("day", days), "one_day": Column("day", day), "at": Column("instant", at),
+                  "kind": Column("text", kind)}
+    as_rows = [(Decimal(h) / 100, n, d, day, at, kind) for h, (_, n, d) in zip(hundredths.tolist(), rows, strict=True)]
+    stored = {}
+    for way in ("columns", "rows"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS by_{way}")
+            cursor.execute(f"CREATE TEMPORARY TABLE by_{way} (kwh numeric(14,2), amount bigint, day date,"
+                           " one_day date, at timestamptz, kind varchar(24))")
+        if way == "columns":
+            insert_columns("by_columns", by_columns, count=len(rows))
+        else:
+            insert_rows("by_rows", tuple(by_columns), as_rows)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM by_{way}")
+            stored[way] = cursor.fetchall()
+    assert stored["columns"] == stored["rows"]
+    # Exactly the hundredths given (SQLite keeps a decimal column as the double nearest it).
+    assert [Decimal(str(row[0])) for row in stored["columns"]] == [Decimal(h) / 100 for h in hundredths.tolist()]
+
+
+def test_a_hundredths_value_the_column_cannot_hold_is_refused_and_nothing_is_copied() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY's binary format is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE too_big (kwh numeric(12,2))")
+    with pytest.raises(ValueError, match=r"10\^12"):  # past four base-10000 digits: refused before the COPY
+        insert_columns("too_big", {"kwh": Column("hundredths", np.array([1, 10**14]))}, count=2)
+    with pytest.raises(DataError), transaction.atomic():  # past the column's own precision: refused by the server
+        insert_columns("too_big", {"kwh": Column("hundredths", np.array([1, 10**12]))}, count=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM too_big")
+        assert cursor.fetchone()[0] == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1),
+                          st.booleans()), max_size=40))
+def test_int_columns_are_the_querys_values_in_its_order(rows: list[tuple[int, int, bool]]) -> None:
+    """int_columns (on PostgreSQL, COPY's binary rows read by numpy) gives each bigint of the rows as fetching them
+    gives it, in the query's order, with a query's parameters bound; and casts and flags as bigints."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS numbers (n integer, a bigint, b bigint, flag boolean)")
+        cursor.execute("DELETE FROM numbers")
+        cursor.executemany("INSERT INTO numbers VALUES (%s, %s, %s, %s)",
+                           [(n, a, b, flag) for n, (a, b, flag) in enumerate(rows)])
+    query = ("SELECT a, b, CAST(CASE WHEN flag THEN 1 ELSE 0 END AS BIGINT), CAST(n AS BIGINT) FROM numbers"
+             " WHERE n >= %(first)s ORDER BY n")
+    a, b, flag, n = int_columns(query, {"first": 1}, 4)
+    assert [a.tolist(), b.tolist(), flag.tolist(), n.tolist()] == [
+        [row[0] for row in rows[1:]], [row[1] for row in rows[1:]], [int(row[2]) for row in rows[1:]],
+        list(range(1, len(rows)))]
+    assert a.dtype == np.int64
+
+
+def test_int_columns_refuse_a_null_or_a_column_that_is_not_a_bigint() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY's binary format is PostgreSQL's")
+    with pytest.raises(ValueError, match=r"NULL|multiple"):
+        int_columns("SELECT CAST(1 AS BIGINT), CAST(NULL AS BIGINT)", {}, 2)
+    with pytest.raises(ValueError, match=r"NULL|multiple"):
+        int_columns("SELECT CAST(1 AS BIGINT), 2", {}, 2)  # an integer, four bytes
 
 
 def test_when_the_head_end_next_has_work_is_when_its_sweep_and_claims_would_find_some() -> None:

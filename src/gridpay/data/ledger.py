@@ -4,14 +4,13 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from itertools import repeat
 from typing import overload
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
 from gridpay.data import row_insert
-from gridpay.data.bulk import array_literal, insert_rows, on_postgresql
+from gridpay.data.bulk import Column, array_literal, insert_columns, on_postgresql
 from gridpay.data.models import LedgerAccount, Transfer
 from gridpay.domain import ledger
 from gridpay.domain.ledger import LedgerAccountKind
@@ -66,28 +65,31 @@ def post(
     The balance rows are locked (updated) before the transfers are inserted, so the transfers of one account
     take their ids in the order they were posted, and its recorded balances are running sums in id order.
     A list is inserted with one multi-row INSERT (row_insert: every payment posts one) and returned with its ids;
-    a batch (a settlement run's) is copied in (COPY on PostgreSQL) and nothing is returned.
+    a batch (a settlement run's) is copied in (binary COPY on PostgreSQL) and nothing is returned.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("post() must run inside the caller's transaction")
     if isinstance(transfers, TransferBatch):
         debit_after, credit_after = _move_balances(transfers.debit, transfers.credit, transfers.amount_fen)
-        insert_rows(
+        insert_columns(
             "gridpay_transfer",
-            TRANSFER_COLUMNS,
-            list(
+            dict(
                 zip(
-                    transfers.debit.tolist(),
-                    transfers.credit.tolist(),
-                    transfers.amount_fen.tolist(),
-                    repeat(transfers.kind.value),
-                    repeat(business_day),
-                    repeat(at),
-                    debit_after.tolist(),
-                    credit_after.tolist(),
+                    TRANSFER_COLUMNS,
+                    (
+                        Column("bigint", transfers.debit),
+                        Column("bigint", transfers.credit),
+                        Column("bigint", transfers.amount_fen),
+                        Column("text", transfers.kind.value),
+                        Column("day", business_day),
+                        Column("instant", at),
+                        Column("bigint", debit_after),
+                        Column("bigint", credit_after),
+                    ),
+                    strict=True,
                 )
             ),
-            plain=True,
+            count=len(transfers.debit),
         )
         return None
     if len(transfers) == 1:  # a payment's: its two accounts each moved once, their balances after as updated

@@ -7,33 +7,37 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from django.db import connection
 from django.db.models import F, Q
 
 from gridpay.data import ledger as ledger_store
-from gridpay.data.bulk import insert_rows, sql_date
+from gridpay.data.bulk import Column, insert_columns, int_columns, sql_date
 from gridpay.data.models import Reading, SettlementFailure
 from gridpay.domain.energy import DayEnergy, TouPeriod
 from gridpay.domain.ledger import TransferKind
 from gridpay.domain.ledger_batch import TransferBatch
 from gridpay.domain.settlement_batch import Bools, Ints
 
-Objects = npt.NDArray[np.object_]
-
 CKWH = "COALESCE(CAST(ROUND({} * 100) AS BIGINT), 0)"
+FLAG = "CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT)"
+# A date as bulk.day_number() has it (days since 2000-01-01), 0 where NULL.
+DAY_NUMBER = {
+    "postgresql": "COALESCE(CAST({} - DATE '2000-01-01' AS BIGINT), 0)",
+    "sqlite": "COALESCE(CAST(julianday({}) - julianday('2000-01-01') AS BIGINT), 0)",
+}
 
 # One row per prepaid account with a reading of the day that is not settled yet: the day's energy
 # (hundredths of a kWh; missing while the day before has no reading) and where the account stood
-# after the day before, if that day was settled.
+# after the day before, if that day was settled. Every column a bigint, none NULL (bulk.int_columns).
 CANDIDATES = f"""
-SELECT a.id, a.tariff_id, a.time_of_use, a.ledger_account_id,
-       CASE WHEN a.prepaid_since = %(day)s THEN 1 ELSE 0 END,
-       CASE WHEN r.energy_kwh IS NULL THEN 0 ELSE 1 END,
+SELECT CAST(a.id AS BIGINT), CAST(a.tariff_id AS BIGINT), {FLAG.format("a.time_of_use")},
+       CAST(a.ledger_account_id AS BIGINT),
+       {FLAG.format("a.prepaid_since = %(day)s")},
+       {FLAG.format("r.energy_kwh IS NOT NULL")},
        {CKWH.format("r.energy_kwh")}, {CKWH.format("r.energy_sharp_kwh")},
        {CKWH.format("r.energy_peak_kwh")}, {CKWH.format("r.energy_valley_kwh")},
-       CASE WHEN p.account_id IS NULL THEN 0 ELSE 1 END, p.period_start,
-       {CKWH.format("p.period_used_kwh")}, COALESCE(p.period_amount_micro_yuan, 0),
+       {FLAG.format("p.account_id IS NOT NULL")}, {{previous_period_start}},
+       {CKWH.format("p.period_used_kwh")}, CAST(COALESCE(p.period_amount_micro_yuan, 0) AS BIGINT),
        {CKWH.format("a.opening_period_used_kwh")}
 FROM gridpay_reading r
 JOIN gridpay_meter m ON m.id = r.meter_id
@@ -108,7 +112,7 @@ class Candidates:
     peak_ckwh: Ints
     valley_ckwh: Ints
     previous_settled: Bools
-    previous_period_start: Objects  # date, or None where the day before is not settled
+    previous_period_start: Ints  # day_number(); 0 where the day before is not settled
     previous_used_ckwh: Ints
     previous_amount_micro_yuan: Ints
     opening_used_ckwh: Ints  # tier usage billed postpaid before the first prepaid day
@@ -130,7 +134,7 @@ class Settled:
     energy_ckwh: Ints
     charge_fen: Ints
     tariff_version_id: Ints
-    period_start: Objects  # date
+    period_start: Ints  # day_number()
     period_used_ckwh: Ints
     period_amount_micro_yuan: Ints
 
@@ -141,7 +145,7 @@ class Settled:
     def concatenate(parts: Sequence["Settled"]) -> "Settled":
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return Settled(empty, empty, empty, empty, empty, np.zeros(0, dtype=object), empty, empty)
+            return Settled(empty, empty, empty, empty, empty, empty, empty, empty)
         return Settled(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Settled)})
 
 
@@ -179,55 +183,38 @@ def fetch_candidates(day: date, *, after_account_id: int, last_account_id: int) 
         "after": after_account_id,
         "last": last_account_id,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(CANDIDATES, params)
-        rows = cursor.fetchall()
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 15
+    query = CANDIDATES.format(previous_period_start=DAY_NUMBER[connection.vendor].format("p.period_start"))
+    column = dict(zip([f.name for f in fields(Candidates)], int_columns(query, params, 15), strict=True))
+    typed: dict[str, Any] = {name: values.astype(np.bool_) if name in _FLAGS else values
+                             for name, values in column.items()}
+    return Candidates(**typed)
 
-    def ints(i: int) -> Ints:
-        return np.array(columns[i], dtype=np.int64)
 
-    def flags(i: int) -> Bools:
-        return np.array(columns[i], dtype=np.bool_)
-
-    return Candidates(
-        account_id=ints(0),
-        tariff_id=ints(1),
-        time_of_use=flags(2),
-        ledger_account_id=ints(3),
-        first_day=flags(4),
-        has_energy=flags(5),
-        energy_ckwh=ints(6),
-        sharp_ckwh=ints(7),
-        peak_ckwh=ints(8),
-        valley_ckwh=ints(9),
-        previous_settled=flags(10),
-        previous_period_start=np.array([None if v is None else _date(v) for v in columns[11]], dtype=object),
-        previous_used_ckwh=ints(12),
-        previous_amount_micro_yuan=ints(13),
-        opening_used_ckwh=ints(14),
-    )
+_FLAGS = {"time_of_use", "first_day", "has_energy", "previous_settled"}
 
 
 def write_settled(settled: Settled, *, day: date, revenue_ledger_id: int, at: datetime) -> None:
     """Settlements and their transfers (customer → revenue), in the caller's transaction."""
-    insert_rows(
+    insert_columns(
         "gridpay_settlement",
-        SETTLEMENT_COLUMNS,
-        [
-            (account_id, day, energy, charge, version_id, start, used, amount, at)
-            for account_id, energy, charge, version_id, start, used, amount in zip(
-                settled.account_id.tolist(),
-                kwh_column(settled.energy_ckwh),
-                settled.charge_fen.tolist(),
-                settled.tariff_version_id.tolist(),
-                settled.period_start.tolist(),
-                kwh_column(settled.period_used_ckwh),
-                settled.period_amount_micro_yuan.tolist(),
+        dict(
+            zip(
+                SETTLEMENT_COLUMNS,
+                (
+                    Column("bigint", settled.account_id),
+                    Column("day", day),
+                    Column("hundredths", settled.energy_ckwh),
+                    Column("bigint", settled.charge_fen),
+                    Column("bigint", settled.tariff_version_id),
+                    Column("day", settled.period_start),
+                    Column("hundredths", settled.period_used_ckwh),
+                    Column("bigint", settled.period_amount_micro_yuan),
+                    Column("instant", at),
+                ),
                 strict=True,
             )
-        ],
-        plain=True,
+        ),
+        count=len(settled),
     )
     # No key of these rows is checked by the database (ADR 0032): the posting's balance locks are the batch's only
     # row locks. (Checked at the commit, the settlements' accounts were locked too, after the balances as a payment

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from gridpay.data import ledger as ledger_store
 from gridpay.data import settlement_store as store
 from gridpay.data.batches_side_by_side import each_batch
-from gridpay.data.bulk import on_postgresql
+from gridpay.data.bulk import day_number, on_postgresql
 from gridpay.data.run_lock import exclusive_run
 from gridpay.data.settings import gridpay_settings
 from gridpay.data.tariff_store import load_tariffs_by_id, version_ids
@@ -186,7 +186,7 @@ def _price_group(
     result = settle_batch(
         version=version,
         time_of_use=time_of_use,
-        same_period=first_day | (members.previous_period_start == start),
+        same_period=first_day | (members.previous_period_start == day_number(start)),
         used_ckwh_before=np.where(first_day, members.opening_used_ckwh, members.previous_used_ckwh),
         amount_micro_yuan_before=np.where(first_day, 0, members.previous_amount_micro_yuan),
         total_ckwh=members.energy_ckwh,
@@ -203,7 +203,7 @@ def _price_group(
         energy_ckwh=members.energy_ckwh,
         charge_fen=result.charge_fen,
         tariff_version_id=np.full(count, version_id, dtype=np.int64),
-        period_start=np.full(count, start, dtype=object),
+        period_start=np.full(count, day_number(start), dtype=np.int64),
         period_used_ckwh=result.used_ckwh_after,
         period_amount_micro_yuan=result.amount_micro_yuan_after,
     )
