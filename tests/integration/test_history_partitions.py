@@ -216,30 +216,30 @@ def test_rows_of_a_month_without_a_partition_are_moved_into_it_when_it_is_made(c
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
-        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_03_09"  # the month's partition of its day
+        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_03_08"  # the month's partition of its week
         # The DEFAULT partition's guard is back on: a transfer there still cannot be deleted.
         cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'gridpay_transfer_default'::regclass")
         assert cursor.fetchone()[0] == "O"
 
 
 @pytest.mark.postgres
-def test_a_months_rows_go_to_a_partition_of_their_day_with_the_tables_keys_and_guard(clock: FakeClock) -> None:
+def test_a_months_rows_go_to_a_partition_of_their_week_with_the_tables_keys_and_guard(clock: FakeClock) -> None:
     ensure_partitions([Month(date(2032, 2, 1))])  # a leap year's February
-    days = partitions_of("gridpay_settlement_p2032_02")
-    assert days == [f"gridpay_settlement_p2032_02_{d:02d}" for d in range(1, 30)]
+    weeks = partitions_of("gridpay_settlement_p2032_02")
+    assert weeks == [f"gridpay_settlement_p2032_02_{d:02d}" for d in (1, 8, 15, 22, 29)]
     account = enrol(1)
     transfer = a_transfer(account, date(2032, 2, 29), clock)
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])
-        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_02_29"
-    # The ledger's guard holds in the day's partition.
+        assert cursor.fetchone()[0] == "gridpay_transfer_p2032_02_29"  # the leap day, alone in the last
+    # The ledger's guard holds in the week's partition.
     with pytest.raises(ProgrammingError, match="immutable"), transaction.atomic():
         Transfer.objects.filter(id=transfer.id).update(amount_fen=6)
     settled = dict(account_id=account.id, day=date(2032, 2, 29), energy_kwh=1, charge_fen=0,
                    tariff_version_id=TariffVersion.objects.values_list("id", flat=True).first(),
                    period_start=date(2032, 1, 1), period_used_kwh=1, period_amount_micro_yuan=0, settled_at=clock.now())
     Settlement.objects.create(**settled)
-    with pytest.raises(IntegrityError), transaction.atomic():  # once a day still, in the day's partition
+    with pytest.raises(IntegrityError), transaction.atomic():  # once a day still, in the week's partition
         Settlement.objects.create(**settled)
 
 
@@ -251,7 +251,7 @@ def a_transfer(account: Account, day: date, clock: FakeClock) -> Transfer:
 
 
 @pytest.mark.postgres
-def test_an_empty_month_made_before_partitions_by_day_is_made_again_by_day_and_one_with_rows_is_kept(
+def test_an_empty_month_made_before_partitions_by_week_is_made_again_by_week_and_one_with_rows_is_kept(
         clock: FakeClock) -> None:
     account = enrol(1)
     with connection.cursor() as cursor:
@@ -263,7 +263,7 @@ def test_an_empty_month_made_before_partitions_by_day_is_made_again_by_day_and_o
     made = ensure_partitions([Month(date(2033, 1, 1)), Month(date(2033, 2, 1))])
 
     assert "gridpay_transfer_p2033_01" in made and "gridpay_transfer_p2033_02" not in made
-    assert len(partitions_of("gridpay_transfer_p2033_01")) == 31
+    assert len(partitions_of("gridpay_transfer_p2033_01")) == 5
     assert partitions_of("gridpay_transfer_p2033_02") == []  # its row stays where it is
     assert Transfer.objects.get(business_day=date(2033, 2, 3)).id == transfer.id
     assert ensure_partitions([Month(date(2033, 1, 1)), Month(date(2033, 2, 1))]) == []

@@ -45,9 +45,20 @@ def test_a_months_days_are_each_of_its_days_once_in_order(day: date) -> None:
     assert day in days
 
 
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2200, 1, 1)), st.integers(1, 31))
+def test_a_months_spans_cover_it_end_to_end_each_at_most_so_many_days(day: date, days: int) -> None:
+    month = month_of(day)
+    spans = month.spans(days)
+    assert spans[0][0] == month.start and spans[-1][1] == month.end
+    assert all(end == start for (_, end), (start, _) in pairwise(spans))
+    assert all(timedelta(0) < end - start <= timedelta(days=days) for start, end in spans)
+    assert len(spans) == -(-len(month.days) // days)
+
+
 def test_february_of_a_leap_year_has_29_days() -> None:
     assert len(Month(date(2028, 2, 1)).days) == 29
     assert len(Month(date(2027, 2, 1)).days) == 28
+    assert Month(date(2028, 2, 1)).spans(7)[-1] == (date(2028, 2, 29), date(2028, 3, 1))
 
 
 def test_months_between_are_half_open() -> None:

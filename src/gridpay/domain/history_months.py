@@ -47,6 +47,11 @@ class Month:
         """Every day of the month, in order."""
         return [date.fromordinal(n) for n in range(self.start.toordinal(), self.end.toordinal())]
 
+    def spans(self, days: int) -> list[tuple[date, date]]:
+        """The month cut into half-open ranges of ``days`` days from its first, the last one what is left."""
+        starts = self.days[::days]
+        return list(zip(starts, [*starts[1:], self.end], strict=True))
+
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day < self.end
 
