@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db import connection
 
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|COPY|WITH\b.*\b(INSERT|UPDATE|DELETE)\b)", re.IGNORECASE | re.DOTALL)
+# A write: COPY of a table in (COPY (a query) TO STDOUT reads), or a statement that changes rows.
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|COPY\s+[^(\s]|WITH\b.*\b(INSERT|UPDATE|DELETE)\b)",
+                   re.IGNORECASE | re.DOTALL)
 
 
 class InjectedCrash(BaseException):

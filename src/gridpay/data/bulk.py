@@ -170,9 +170,15 @@ def int_columns(query: str, params: Mapping[str, Any], count: int) -> list["npt.
             rows = cursor.fetchall()
             return [np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)] if rows else [
                 np.zeros(0, dtype=np.int64) for _ in range(count)]
-        with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY ({query}) TO STDOUT (FORMAT binary)", params) as copy:
-            data = b"".join(bytes(block) for block in copy)
+        statement = f"COPY ({query}) TO STDOUT (FORMAT binary)"
+        blocks: list[bytes] = []
+
+        def copy_rows(*_: Any) -> None:
+            with connection.wrap_database_errors, cursor.cursor.copy(statement, params) as copy:
+                blocks.extend(bytes(block) for block in copy)
+
+        _through_execute_wrappers(statement, copy_rows, cursor)
+        data = b"".join(blocks)
     if not data.startswith(_COPY_SIGNATURE):
         raise ValueError("not COPY's binary format")
     extension = int.from_bytes(data[15:19], "big")
