@@ -115,6 +115,16 @@ def set_by_id(table: str, column: str, values: Mapping[int, int], *, also: Mappi
                            [(value, *constants, row) for row, value in values.items()])
 
 
+def refresh_statistics(table: str) -> None:
+    """The planner's statistics of ``table`` taken again (PostgreSQL's ANALYZE; SQLite plans without them), after a
+    write that changes what most of its rows look like. A day's plan of a million reads, before autovacuum had looked,
+    left the statistics saying a thousand were due: the claims then joined and sorted all of them, 22 s a wave,
+    instead of reading 40,000 off their index in 0.7 s (ADR 0038)."""
+    if on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+
+
 def _through_execute_wrappers(sql: str, run: Callable[..., None], cursor: Any) -> None:
     """COPY is the driver's own call: it goes through the wrappers installed with connection.execute_wrapper() as
     every other statement does (instrumentation, and the fault campaign's crashes)."""

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Max
 
+from gridpay.data.bulk import refresh_statistics
 from gridpay.data.models import DailyRead, Meter
 from gridpay.domain.daily_reads import GapReason, ReadStatus
 from gridpay.domain.meter_models import UNKNOWN
@@ -59,4 +60,6 @@ def plan_daily_reads(*, today: date, at: datetime) -> ReadPlan:
             status=ReadStatus.GAP, gap_reason=GapReason.SILENT,
             reading_date__gte=today - timedelta(days=UNKNOWN.freeze_depth),
         ).update(status=ReadStatus.WANTED, gap_reason="", attempts=0, next_attempt_at=at, updated_at=at)
+    # The day's reads are now most of the table's due rows: the claims' plans must know it.
+    refresh_statistics(DailyRead._meta.db_table)
     return ReadPlan(wanted=len(wanted) - beyond + again, beyond_depth=beyond)
