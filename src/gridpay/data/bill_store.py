@@ -9,10 +9,10 @@ import numpy as np
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
-from gridpay.data.bulk import insert_rows, sql_date
+from gridpay.data.bulk import decimal_column, insert_rows, sql_date
 from gridpay.data.models import Account
 from gridpay.data.models.accounts import AccountStatus
-from gridpay.data.settlement_store import CKWH, kwh_column
+from gridpay.data.settlement_store import CKWH
 from gridpay.domain.energy import TouPeriod
 from gridpay.domain.settlement_batch import BillDays, Bools, Ints
 
@@ -127,8 +127,8 @@ def write_bills(
 ) -> None:
     """The month's bills, in the caller's transaction (their adjustments posted already)."""
     insert_rows("gridpay_monthlybill", BILL_COLUMNS, list(zip(
-        account_ids.tolist(), repeat(month), kwh_column(energy_ckwh), amount_fen.tolist(), daily_charges_fen.tolist(),
-        adjustment_fen.tolist(), adjustment_transfer_ids, repeat(at), strict=False,
+        account_ids.tolist(), repeat(month), decimal_column(energy_ckwh), amount_fen.tolist(),
+        daily_charges_fen.tolist(), adjustment_fen.tolist(), adjustment_transfer_ids, repeat(at), strict=False,
     )))
 
 

@@ -235,12 +235,12 @@ def insert_columns(table: str, columns: Mapping[str, Column], *, count: int) -> 
         insert_rows(table, tuple(columns), list(zip(*values, strict=True)), plain=True)
         return
     layout: list[tuple[Any, ...]] = [("fields", ">i2")]
-    for i, column in enumerate(columns.values()):
-        layout += [(f"length{i}", ">i4"), (f"value{i}", *_BINARY[column.kind](column))]
+    laid_out = [_binary_value(column, count) for column in columns.values()]
+    for i, (_, field, _) in enumerate(laid_out):
+        layout += [(f"length{i}", ">i4"), (f"value{i}", *field)]
     rows = np.empty(count, dtype=np.dtype(layout))
     rows["fields"] = len(columns)
-    for i, column in enumerate(columns.values()):
-        size, value = _binary_value(column, count)
+    for i, (size, _, value) in enumerate(laid_out):
         rows[f"length{i}"] = size
         rows[f"value{i}"] = value
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
@@ -257,28 +257,19 @@ def insert_columns(table: str, columns: Mapping[str, Column], *, count: int) -> 
 
 _BINARY_BLOCK = 1 << 20  # bytes handed to COPY at a time
 _HUNDREDTHS_LIMIT = 10**14  # four base-10000 digits, the last two places after the point: below 10^12 before it
-_BINARY: dict[str, Callable[[Column], tuple[Any, ...]]] = {
-    "bigint": lambda _: (">i8",),
-    "day": lambda _: (">i4",),
-    "instant": lambda _: (">i8",),
-    # numeric's binary form: ndigits, weight, sign, dscale, then the base-10000 digits (always four here, weight 2:
-    # the server strips leading and trailing zero digits as it stores the value)
-    "hundredths": lambda _: (">i2", (8,)),
-    "text": lambda column: (f"S{len(column.values.encode())}",),
-}
-
-
-def _binary_value(column: Column, count: int) -> tuple[int, Any]:
-    """The column's length field and values, as the binary row layout holds them."""
+def _binary_value(column: Column, count: int) -> tuple[int, tuple[Any, ...], Any]:
+    """The column's length field, its numpy field type and its values, as the binary row layout holds them."""
     values = column.values
     if column.kind == "bigint":
-        return 8, values
+        return 8, (">i8",), values
     if column.kind == "day":
-        return 4, day_number(values) if isinstance(values, date) else values
+        return 4, (">i4",), day_number(values) if isinstance(values, date) else values
     if column.kind == "instant":
-        return 8, (values - _EPOCH_INSTANT) // timedelta(microseconds=1)
+        return 8, (">i8",), (values - _EPOCH_INSTANT) // timedelta(microseconds=1)
     if column.kind == "text":
-        return len(values.encode()), values.encode()
+        return len(values.encode()), (f"S{len(values.encode())}",), values.encode()
+    # numeric's binary form: ndigits, weight, sign, dscale, then the base-10000 digits (always four here, weight 2:
+    # the server strips leading and trailing zero digits as it stores the value)
     hundredths = np.broadcast_to(np.asarray(values, dtype=np.int64), (count,))
     magnitude = np.abs(hundredths)
     if np.any(magnitude >= _HUNDREDTHS_LIMIT):
@@ -291,7 +282,7 @@ def _binary_value(column: Column, count: int) -> tuple[int, Any]:
     numeric[:, 5] = whole // 10**4 % 10**4
     numeric[:, 6] = whole % 10**4
     numeric[:, 7] = fraction * 100
-    return 16, numeric
+    return 16, (">i2", (8,)), numeric
 
 
 def _python_values(column: Column, count: int) -> list[Any]:
@@ -301,8 +292,14 @@ def _python_values(column: Column, count: int) -> list[Any]:
     if column.kind == "day":
         return [EPOCH + timedelta(days=n) for n in np.asarray(values).tolist()]
     if column.kind == "hundredths":
-        # n / 100 is the double nearest the two-place decimal, whose shortest repr is that decimal (up to 15 digits).
-        hundredths: list[float] = (np.broadcast_to(np.asarray(values, dtype=np.int64), (count,)) / 100).tolist()
-        return hundredths
+        return decimal_column(np.broadcast_to(np.asarray(values, dtype=np.int64), (count,)))
     integers: list[Any] = np.broadcast_to(np.asarray(values, dtype=np.int64), (count,)).tolist()
     return integers
+
+
+def decimal_column(hundredths: "npt.NDArray[np.int64]") -> list[float]:
+    """Hundredths (of a kWh, of a yuan) as values for a two-place decimal column, exactly and cheaply: ``n / 100`` is
+    the double nearest to the two-place decimal, and its shortest repr is that decimal for any value of up to 15
+    significant digits (the columns hold 12 and 14)."""
+    values: list[float] = (hundredths / 100).tolist()
+    return values

@@ -245,14 +245,6 @@ def record_failures(
     )
 
 
-def kwh_column(ckwh: Ints) -> list[float]:
-    """Hundredths of a kWh as kWh for a decimal column, exactly and cheaply: ``n / 100`` is the double
-    nearest to the two-place decimal, and its shortest repr is that decimal for any value of up to
-    15 significant digits (the columns hold 12 and 14)."""
-    kwh: list[float] = (ckwh / 100).tolist()
-    return kwh
-
-
 def _date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
