@@ -15,7 +15,7 @@ from gridpay.application.settlement.catch_up_settlement import settle_through
 from gridpay.application.settlement.issue_monthly_bill import issue_monthly_bill
 from gridpay.application.settlement.settle_day import _settle_day, settle_day
 from gridpay.data.ledger import recomputed_balances
-from gridpay.data.models import LedgerAccount, Settlement, SettlementFailure, Transfer
+from gridpay.data.models import LedgerAccount, Meter, Reading, Settlement, SettlementFailure, Transfer
 from tests.support.accounts import enrol
 from tests.support.readings import add_readings
 
@@ -55,6 +55,26 @@ def test_settlements_store_the_energy_and_the_period_usage_exactly(zj_tariff: st
         stored = Settlement.objects.filter(account=a).order_by("day").values_list("energy_kwh", "period_used_kwh")
         assert list(stored) == [(kwh[0], kwh[0]), (kwh[1], kwh[0] + kwh[1])]
         transaction.set_rollback(True)
+
+
+def test_a_removed_meters_readings_from_its_removal_day_are_not_settled(zj_tariff: str) -> None:
+    a, b, c = enrol(1), enrol(2), enrol(3)
+    jan2 = JAN1 + timedelta(days=1)
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00", "7.00"])  # the old meter's 2 January comes after its removal
+    add_readings(b, first_day=JAN1, daily_kwh=["2.00", "2.00"])  # b and c: accounts of the same batch, meters in place
+    add_readings(c, first_day=JAN1, daily_kwh=["1.00", "1.00"])
+    old = a.meters.get()
+    Meter.objects.filter(id=old.id).update(removed_on=jan2, final_total_kwh=D("10.00"))
+    new = Meter.objects.create(meter_no="N00000001", dlt645_address="900000000001", account=a, installed_on=jan2)
+    Reading.objects.create(meter=new, account=a, reading_date=jan2, total_kwh=D("3.00"), energy_kwh=D("3.00"),
+                           received_at=AT)
+
+    settle_day(day=JAN1, at=AT)
+    report = settle_day(day=jan2, at=AT, batch_size=10)
+
+    assert (report.settled, report.failed) == (3, 0)
+    energies = dict(Settlement.objects.filter(day=jan2).values_list("account_id", "energy_kwh"))
+    assert energies == {a.id: D("3.00"), b.id: D("2.00"), c.id: D("1.00")}
 
 
 def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:

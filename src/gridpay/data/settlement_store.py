@@ -40,36 +40,35 @@ SELECT CAST(a.id AS BIGINT), CAST(a.tariff_id AS BIGINT), {FLAG.format("a.time_o
        {CKWH.format("p.period_used_kwh")}, CAST(COALESCE(p.period_amount_micro_yuan, 0) AS BIGINT),
        {CKWH.format("a.opening_period_used_kwh")}
 FROM gridpay_reading r
-JOIN gridpay_meter m ON m.id = r.meter_id
 JOIN gridpay_account a ON a.id = r.account_id
 LEFT JOIN gridpay_settlement p ON p.account_id = a.id AND p.day = %(previous)s
+     AND p.account_id > %(after)s AND p.account_id <= %(last)s
 WHERE r.reading_date = %(day)s
-  AND (m.removed_on IS NULL OR m.removed_on > r.reading_date)
   AND a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %(day)s
   AND r.account_id > %(after)s AND r.account_id <= %(last)s
   AND a.id > %(after)s AND a.id <= %(last)s
-  AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %(day)s)
+  AND NOT EXISTS (
+      SELECT 1 FROM gridpay_meter m
+      WHERE m.id = r.meter_id AND m.removed_on IS NOT NULL AND m.removed_on <= r.reading_date
+        AND m.account_id > %(after)s AND m.account_id <= %(last)s
+  )
+  AND NOT EXISTS (
+      SELECT 1 FROM gridpay_settlement s
+      WHERE s.account_id = a.id AND s.day = %(day)s AND s.account_id > %(after)s AND s.account_id <= %(last)s
+  )
 ORDER BY r.account_id
 """
 
-# The batch is a range of account ids holding ``limit`` readings of the day. Bounding every join
-# by the range keeps each batch an index range scan however large the tables grow.
+# The batch is a range of account ids holding ``limit`` readings of the day. Bounding every table by the range, the
+# readings' meters included (by their account: only removed ones are looked at), keeps each batch a few index range
+# scans however large the tables grow; bounded by the join alone, the planner, which does not see that the ranges
+# meet, looked up the meter and the day before of each reading one by one.
 BATCH_END = """
-SELECT MAX(account_id) FROM (
+SELECT MAX(account_id), COUNT(*) FROM (
     SELECT account_id FROM gridpay_reading
     WHERE reading_date = %s AND account_id > %s
     ORDER BY account_id LIMIT %s
 ) AS batch
-"""
-
-COUNT = """
-SELECT COUNT(*) FROM gridpay_reading r
-JOIN gridpay_meter m ON m.id = r.meter_id
-JOIN gridpay_account a ON a.id = r.account_id
-WHERE r.reading_date = %s
-  AND (m.removed_on IS NULL OR m.removed_on > r.reading_date)
-  AND a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %s
-  AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %s)
 """
 
 # Prepaid accounts the day cannot settle yet because the day's reading has not arrived.
@@ -149,29 +148,24 @@ class Settled:
         return Settled(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Settled)})
 
 
-def count_candidates(day: date) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(COUNT, [sql_date(day), sql_date(day), sql_date(day)])
-        return int(cursor.fetchone()[0])
-
-
 def count_without_reading(day: date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(WITHOUT_READING, [sql_date(day), sql_date(day), sql_date(day)])
         return int(cursor.fetchone()[0])
 
 
-def batch_ranges(day: date, *, limit: int) -> list[tuple[int, int]]:
-    """Ranges ``(after, last]`` of account ids holding ``limit`` readings of ``day`` each."""
-    ranges: list[tuple[int, int]] = []
+def batch_ranges(day: date, *, limit: int) -> list[tuple[int, int, int]]:
+    """Ranges ``(after, last]`` of account ids holding ``limit`` readings of ``day`` each (the last range fewer), with
+    how many: ``(after, last, readings)``."""
+    ranges: list[tuple[int, int, int]] = []
     after = 0
     with connection.cursor() as cursor:
         while True:
             cursor.execute(BATCH_END, [sql_date(day), after, limit])
-            last = cursor.fetchone()[0]
+            last, readings = cursor.fetchone()
             if last is None:
                 return ranges
-            ranges.append((after, int(last)))
+            ranges.append((after, int(last), int(readings)))
             after = int(last)
 
 
