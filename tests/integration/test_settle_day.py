@@ -77,6 +77,19 @@ def test_a_removed_meters_readings_from_its_removal_day_are_not_settled(zj_tarif
     assert energies == {a.id: D("3.00"), b.id: D("2.00"), c.id: D("1.00")}
 
 
+def test_progress_counts_the_days_readings_from_the_whole_at_the_start_to_its_end(zj_tariff: str) -> None:
+    accounts = [enrol(n) for n in range(1, 6)]
+    for account in accounts:
+        add_readings(account, first_day=JAN1, daily_kwh=["1.00"])
+    seen: list[tuple[int, int]] = []
+
+    settle_day(day=JAN1, at=AT, batch_size=2, on_progress=lambda done, total: seen.append((done, total)))
+    settle_day(day=JAN1 + timedelta(days=1), at=AT, on_progress=lambda done, total: seen.append((done, total)))
+
+    # Batches of 2 readings: 2, 2 and 1. The day after has no reading: done as soon as it starts.
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5), (0, 0)]
+
+
 def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:
     a = enrol(1)
     add_readings(a, first_day=JAN1, daily_kwh=["10.00"])

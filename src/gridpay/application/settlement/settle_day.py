@@ -80,6 +80,8 @@ def _settle_day(
     # settle first took a join of every reading, meter and account before the first batch (a tenth of a run).
     total = sum(readings for _, _, readings in ranges)
     done = 0
+    if on_progress:
+        on_progress(done, total)  # the whole from the start; a day with no reading is done at once
     settle_range = partial(_settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue)
     settled = failed = charged = energy_ckwh = 0
     reasons: dict[str, tuple[int, str]] = {}

@@ -32,7 +32,7 @@ class Command(GridpayCommand):
         last = day or through
         if last is not None and last >= clock.today():
             raise CommandError(f"只能结算已经过去的日期：{last} 不早于今天 {clock.today()}")
-        with domain_errors_as_command_errors(), progress("结算", total=None) as advance:
+        with domain_errors_as_command_errors(), progress("结算（当日读数）", total=None) as advance:
             if day is not None:
                 reports = [settle_day(day=day, at=clock.now(), on_progress=advance)]
             else:
