@@ -64,6 +64,9 @@ def test_settle_then_bill_from_the_command_line(zj_tariff: str, capsys: pytest.C
     call_command("settle", "--through", "2025-01-31")
     out = capsys.readouterr().out
     assert "2025-01-01：结算 1 户" in out and "2025-01-31：结算 1 户" in out
+    assert "已经结算过" not in out
+    call_command("settle", "--date", "2025-01-31")
+    assert "2025-01-31：结算 0 户" in (again := capsys.readouterr().out) and "该日已经结算过" in again
     assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 10_000 - 16_678  # 310 kWh × 0.538
 
     call_command("accounts", "show", account.account_no)

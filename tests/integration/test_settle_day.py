@@ -35,7 +35,7 @@ def test_a_day_debits_each_account_and_credits_revenue(zj_tariff: str) -> None:
 
     report = settle_day(day=JAN1, at=AT)
 
-    assert (report.settled, report.failed, report.without_reading) == (2, 0, 0)
+    assert (report.settled, report.failed, report.without_reading, report.settled_before) == (2, 0, 0, False)
     assert report.charged_fen == 538 + 179  # 10 × 0.538 = 5.38; 3.33 × 0.538 = 1.79154
     assert balance(a.account_no) == 10_000 - 538
     assert balance(b.account_no) == 10_000 - 179
@@ -98,9 +98,18 @@ def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:
 
     again = settle_day(day=JAN1, at=AT)
 
-    assert (again.settled, again.failed, again.charged_fen) == (0, 0, 0)
+    assert (again.settled, again.failed, again.charged_fen, again.settled_before) == (0, 0, 0, True)
     assert Transfer.objects.count() == transfers
     assert balance(a.account_no) == 10_000 - 538
+
+
+def test_a_day_with_readings_of_accounts_not_prepaid_yet_was_not_settled_before(zj_tariff: str) -> None:
+    later = enrol(1, prepaid_since=JAN1 + timedelta(days=5))
+    add_readings(later, first_day=JAN1, daily_kwh=["10.00"])
+
+    report = settle_day(day=JAN1, at=AT)
+
+    assert (report.settled, report.failed, report.settled_before) == (0, 0, False)
 
 
 def test_rounding_is_cumulative_so_days_add_up_to_the_period(zj_tariff: str) -> None:

@@ -79,6 +79,16 @@ WHERE a.mode = 'prepaid' AND a.status = 'active' AND a.prepaid_since <= %s
   AND NOT EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = a.id AND s.day = %s)
 """
 
+# Whether a reading of the day belongs to an account already settled that day: asked when a run settled nothing, to
+# tell a day settled before from a day with nothing to settle. A join, not the settlements by day alone: they are
+# indexed by (account, day), and most of the day's readings are of settled accounts, so the first probes find one.
+SETTLED_BEFORE = """
+SELECT 1 FROM gridpay_reading r
+WHERE r.reading_date = %s
+  AND EXISTS (SELECT 1 FROM gridpay_settlement s WHERE s.account_id = r.account_id AND s.day = r.reading_date)
+LIMIT 1
+"""
+
 SETTLEMENT_COLUMNS = (
     "account_id",
     "day",
@@ -152,6 +162,12 @@ def count_without_reading(day: date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(WITHOUT_READING, [sql_date(day), sql_date(day), sql_date(day)])
         return int(cursor.fetchone()[0])
+
+
+def settled_before(day: date) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(SETTLED_BEFORE, [sql_date(day)])
+        return cursor.fetchone() is not None
 
 
 def batch_ranges(day: date, *, limit: int) -> list[tuple[int, int, int]]:

@@ -1,5 +1,6 @@
 """The base of gridpay's commands: a refusal ends the command with its one Chinese line, not Django's English label."""
 
+import re
 import sys
 from argparse import SUPPRESS, ArgumentParser, _SubParsersAction
 from typing import Any, Literal, NoReturn
@@ -49,6 +50,10 @@ class ChineseHelpFormatter(DjangoHelpFormatter):
 
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def format_help(self) -> str:
+        # argparse ends each section's heading with an ASCII colon; a Chinese heading takes the full-width one.
+        return re.sub(r"^( *[^\x00-\x7f][^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
 
 
 def _speak_chinese(parser: ArgumentParser, *, parser_class: type[GridpayParser] = GridpayParser) -> None:

@@ -8,7 +8,7 @@ _TYPES = {"int": "应为整数", "float": "应为数字", "fromisoformat": "应�
 
 def _invalid_value(match: re.Match[str]) -> str:
     option, kind, value = match.groups()
-    return f"{option} 的值 {value} 不对：{_TYPES.get(kind, '格式不对')}"
+    return f"{option} 的值「{value}」不对：{_TYPES.get(kind, '格式不对')}"
 
 
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
@@ -18,7 +18,7 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"^argument (\S+): invalid (\w+) value: '(.*)'$"), _invalid_value),
     (re.compile(r"^argument (\S+): expected one argument$"), lambda m: f"{m[1]} 后面缺少取值"),
     (re.compile(r"^argument (\S+): not allowed with argument (\S+)$"), lambda m: f"{m[1]} 不能与 {m[2]} 同时使用"),
-    (re.compile(r"^one of the arguments (.+) is required$"), lambda m: f"{m[1]} 须给出其中一个"),
+    (re.compile(r"^one of the arguments (.+) is required$"), lambda m: f"须给出 {' 或 '.join(m[1].split())} 其中之一"),
     (re.compile(r"^unrecognized arguments: (.+)$"), lambda m: f"不认识的参数：{m[1]}"),
     (re.compile(r"^argument (\S+): (.+)$"), lambda m: f"{m[1]}：{m[2]}"),  # a type's own (Chinese) complaint
 )

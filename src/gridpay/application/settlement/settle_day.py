@@ -40,6 +40,8 @@ class SettlementRunReport:
     failure_reasons: dict[str, tuple[int, str]] = field(default_factory=dict)
     # Prepaid accounts with no reading of the day yet: they settle when it arrives (settle --through).
     without_reading: int = 0
+    # The run settled nothing because the day had been settled before (looked at only when it settled nothing).
+    settled_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def _settle_day(
         charged_fen=charged,
         failure_reasons=reasons,
         without_reading=store.count_without_reading(day),
+        settled_before=settled == 0 and failed == 0 and total > 0 and store.settled_before(day),
     )
 
 

@@ -75,6 +75,8 @@ def describe(report: SettlementRunReport) -> str:
         f"电费 {format_yuan(report.charged_fen)} 元，未能结算 {report.failed} 户"
     )
     reasons = [f"  · {count} 户 {code}：{example}" for code, (count, example) in report.failure_reasons.items()]
+    if report.settled_before:
+        reasons.append("  · 该日已经结算过，已结算的户不会重复结算")
     if report.without_reading:
         reasons.append(f"  · {report.without_reading} 户缺少当日读数，读数到达后用 --through 补结算")
     return "\n".join([line, *reasons])
