@@ -29,6 +29,8 @@ DAY_NUMBER = {
 # One row per prepaid account with a reading of the day that is not settled yet: the day's energy
 # (hundredths of a kWh; missing while the day before has no reading) and where the account stood
 # after the day before, if that day was settled. Every column a bigint, none NULL (bulk.int_columns).
+# `m.removed_on IS NOT NULL` says again what `<=` implies: written out, it lets PostgreSQL read the removed meters off
+# their partial index (meter_removed) instead of every meter of the range.
 CANDIDATES = f"""
 SELECT CAST(a.id AS BIGINT), CAST(a.tariff_id AS BIGINT), {FLAG.format("a.time_of_use")},
        CAST(a.ledger_account_id AS BIGINT),
