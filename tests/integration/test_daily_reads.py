@@ -109,6 +109,20 @@ def test_the_first_wave_is_after_ten_past_midnight_and_asks_for_the_last_freeze(
     assert len(head_end.poll(at=at(FIRST + timedelta(days=1), 0, 21))) == 1
 
 
+def test_no_wave_is_asked_while_a_waves_answers_wait_to_be_recorded() -> None:
+    accounts = [enrol(n, installed_on=FIRST, prepaid_since=FIRST) for n in (1, 2, 3)]
+    head_end = HeadEnd()
+    when = at(FIRST + timedelta(days=1), 0, 10)
+
+    assert head_end.poll(at=when, meters=2, unrecorded=4) == []
+    assert not DailyRead.objects.filter(attempts__gt=0).exists(), "held back: nothing claimed"
+    first = head_end.poll(at=when, meters=2, unrecorded=3)  # less than two answers a meter of the wave
+    rest = head_end.poll(at=when, meters=2)
+
+    asked = [address for address, _ in first + rest]
+    assert len(first) == 2 and sorted(asked) == sorted(a.meters.get().dlt645_address for a in accounts)
+
+
 def test_the_gaps_are_listed_for_the_station(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
     """`gridpay readings gaps`: what was read, what is still wanted, and each gap with its meter and reason."""
     today = clock.today()

@@ -42,7 +42,14 @@ from django.db import Error as DatabaseFailure
 from django.db import connection, connections
 
 from gridpay.application.supply.gateway_members import Membership, gateway_shares
-from gridpay.application.supply.head_end import Claim, ClaimedFrame, Frame, HeadEnd, InboundReport
+from gridpay.application.supply.head_end import (
+    Claim,
+    ClaimedFrame,
+    Frame,
+    HeadEnd,
+    InboundReport,
+    answers_held_back,
+)
 from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
 from gridpay.domain.gateway_shares import ALL_KEYS, Shares, owner, share_key
 from gridpay.integrations.headend import mqtt, wake
@@ -71,6 +78,7 @@ class GatewayStats:
     failed: int = 0
     readings_stored: int = 0
     reads_asked: int = 0  # daily-read requests sent in waves
+    waves_held_back: int = 0  # waves not asked while a wave's answers waited to be recorded
     connected: bool = False
     connection_losses: int = 0
     reconnects: int = 0
@@ -135,6 +143,7 @@ class Gateway:
         self._ready: asyncio.Event | None = None
         self._ever_connected = False
         self._reads: list[Frame] = []  # read-back requests no broker acknowledged: sent after the reconnect
+        self._recording = 0  # uplinks taken from the inbox and being recorded
         self._started_at: datetime | None = None
 
     async def run(self, *, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
@@ -411,11 +420,14 @@ class Gateway:
             if not frames:
                 continue
             self.stats.received += len(frames)
+            self._recording = len(frames)
             try:
                 report = await self._in_db(partial(self._record, frames))
             except DatabaseFailure as error:
                 await self._database_failed("记录表计应答", error)
                 continue
+            finally:
+                self._recording = 0
             self.stats.confirmed += report.confirmed
             self.stats.failed += report.failed
             self.stats.readings_stored += report.readings_stored
@@ -447,16 +459,19 @@ class Gateway:
             await asyncio.sleep(self.wave_s)
             if self._session is None:
                 continue
+            unrecorded = self._inbox.qsize() + self._recording
             try:
-                frames = await self._in_db(partial(self._wave, self._keys()), pool=self._sweeper)
+                frames = await self._in_db(partial(self._wave, self._keys(), unrecorded), pool=self._sweeper)
             except DatabaseFailure as error:
                 await self._database_failed("召测日冻结", error, pool=self._sweeper)
                 continue
+            if not frames and answers_held_back(unrecorded=unrecorded, wave_meters=self.wave_meters):
+                self.stats.waves_held_back += 1
             await self._publish_reads(self._session, frames)
             self.stats.reads_asked += len(frames)
 
-    def _wave(self, keys: Collection[str] | None) -> list[Frame]:
-        return self.head_end.poll(at=self.clock(), meters=self.wave_meters, keys=keys)
+    def _wave(self, keys: Collection[str] | None, unrecorded: int) -> list[Frame]:
+        return self.head_end.poll(at=self.clock(), meters=self.wave_meters, keys=keys, unrecorded=unrecorded)
 
     # The heartbeat --------------------------------------------------------------------------------------------
 

@@ -78,7 +78,8 @@ class Command(GridpayCommand):
                 console.print(f"采集网关已连接 mqtt://{broker.host}:{broker.port}，等待命令与表计应答（Ctrl-C 停止）")
             await task
         stats = gateway.stats
+        held_back = f"（应答未记录完而暂缓 {stats.waves_held_back} 波）" if stats.waves_held_back else ""
         console.print(f"网关已停止：下发 {stats.published} 帧，收到 {stats.received} 帧，"
-                      f"确认 {stats.confirmed} 条命令，召测日冻结 {stats.reads_asked} 帧、"
+                      f"确认 {stats.confirmed} 条命令，召测日冻结 {stats.reads_asked} 帧{held_back}、"
                       f"存入读数 {stats.readings_stored} 条；"
                       f"与代理断线 {stats.connection_losses} 次，重连 {stats.reconnects} 次")
