@@ -6,7 +6,8 @@ N accounts read up to the 15th (benchmarks/settlement.py's town, on PostgreSQL);
 starts k `Gateway` processes whose clock stands at 00:09:45 on the day after the one it reads, so they connect and
 see each other before the first wave at 00:10; the round is timed from then until every meter's day is stored (a
 time stamp read, then the energy: two requests and two answers through the broker per meter, each answer recorded
-and the day settled in the database). Each round reads a new day, planned (untimed) before it starts.
+and the day settled in the database). Each round reads a new day, planned (untimed) before it starts, and prints
+the peak memory of each of its gateway processes.
 
 The ceiling printed after is the broker's raw rate in the same run: one client publishing the same read-request
 frames (QoS 1, 500 in flight, as a gateway keeps them) to topics no one reads, counted in meters (two frames
@@ -248,6 +249,7 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
                 print(f"WARNING: {wanted(read_day):,} meters still unread after an hour")
                 break
         elapsed = time.perf_counter() - began
+        peaks = [peak_memory_mib(process.pid) for process in processes]
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -260,7 +262,14 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
     gaps = Counter(days.filter(status="gap").values_list("gap_reason", flat=True))
     rate = read / elapsed
     print(f"  {read:,} meters read in {elapsed:.1f} s (gaps: {dict(gaps)}): {rate:,.0f} meters read/s")
+    print(f"  peak memory of each gateway process (VmHWM): {', '.join(f'{mib:.0f}' for mib in peaks)} MiB")
     return rate
+
+
+def peak_memory_mib(pid: int) -> float:
+    """The most memory a process has held (its resident high-water mark), from Linux's /proc."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
 def wanted(read_day: date) -> int:
