@@ -30,6 +30,7 @@ from gridpay.application.customers.replace_meter import MeterSwap, replace_meter
 from gridpay.application.errors import InvalidInput
 from gridpay.application.history.archive_months import ArchiveNeedsPostgreSQL, archive_months
 from gridpay.application.portal.move_out_statement import move_out_statement
+from gridpay.application.postpaid.issue_bills import issue_bills
 from gridpay.application.readings.record_readings import record_readings
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
@@ -40,15 +41,18 @@ from gridpay.data.models import (
     Account,
     LedgerAccount,
     Meter,
+    PostpaidBill,
     Reading,
     RiskScore,
     Settlement,
     TariffVersion,
     Transfer,
 )
+from gridpay.data.postpaid_store import period_energies
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.data.temporary_store import money_of_account
+from gridpay.domain.energy import TouPeriod
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
 from gridpay.domain.readings import MeterReading, Registers
 from gridpay.interfaces.jobs import tasks
@@ -408,3 +412,31 @@ def test_a_meter_silent_since_an_archived_month_is_replaced_against_its_last_rea
         replace_meter(swap=swap("150.00"), actor="计量班老李", at=local(date(2025, 4, 2), 10), today=date(2025, 4, 5))
     replace_meter(swap=swap("215.00"), actor="计量班老李", at=local(date(2025, 4, 2), 10), today=date(2025, 4, 5))
     assert Meter.objects.get(account=silent, removed_on=date(2025, 4, 2)).final_total_kwh == Decimal("215.00")
+
+
+@pytest.mark.postgres
+def test_a_postpaid_bill_counts_the_readings_of_the_archived_months_since_its_last_bill(clock: FakeClock,
+                                                                                       archive_dir: Path) -> None:
+    clock.instant = local(date(2025, 4, 5), 10)
+    billed_in_january = enrol(1, mode="postpaid", opening_balance_fen=0, installed_on=date(2024, 11, 30))
+    never_billed = enrol(2, mode="postpaid", opening_balance_fen=0, installed_on=date(2024, 11, 30))
+    add_readings(billed_in_january, first_day=date(2024, 12, 1), daily_kwh=["10.00"] * 115)  # to 25 March
+    # No reading from 21 to 26 January: not billed on the 25th.
+    add_readings(never_billed, first_day=date(2024, 12, 1), daily_kwh=["10.00"] * 51)  # to 20 January
+    add_readings(never_billed, first_day=date(2025, 1, 27), daily_kwh=["10.00"] * 58)  # to 25 March
+    Reading.objects.filter(account=never_billed, reading_date__gte=date(2025, 3, 1)).update(
+        energy_peak_kwh=Decimal("4.00"))  # a peak only in the days the database keeps
+    assert issue_bills(day=date(2025, 1, 25), at=local(date(2025, 1, 25), 20)).issued == 1
+    call_command("archive", "--before", "2025-03")
+    assert not Reading.objects.filter(reading_date__lt=date(2025, 3, 1)).exists()
+
+    energies = period_energies(account_ids=[billed_in_january.id, never_billed.id], reading_date=date(2025, 3, 25))
+    assert energies[never_billed.id].energy.tou_kwh == {TouPeriod.PEAK: Decimal("100.00")}  # 25 days × 4 kWh
+    assert energies[billed_in_january.id].energy.tou_kwh == {}  # no period read, in the database or the archive
+    assert issue_bills(day=date(2025, 3, 25), at=local(date(2025, 3, 25), 20)).issued == 2
+
+    march = {bill.account_id: bill for bill in PostpaidBill.objects.filter(reading_date=date(2025, 3, 25))}
+    assert (march[never_billed.id].period_from, march[never_billed.id].energy_kwh) == (date(2024, 12, 1), 1090)
+    # 26 January to 25 March: 59 days, 34 of them in the archived months.
+    assert (march[billed_in_january.id].period_from, march[billed_in_january.id].energy_kwh) == (
+        date(2025, 1, 26), 590)

@@ -5,12 +5,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+import polars as pl
 from django.db import connection
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
 
 from gridpay.data import ledger as ledger_store
 from gridpay.data.bulk import set_by_id, sql_date
+from gridpay.data.history_archive import READINGS, archived, last_archived_day
 from gridpay.data.models import (
     Account,
     AccountMode,
@@ -108,17 +111,58 @@ def period_energies(*, account_ids: list[int], reading_date: date) -> dict[int, 
             **{str(period): Sum(field) for period, field in _TOU_FIELDS.items()},
         )
     )
+    sums: dict[int, dict[str, Any]] = {row["account_id"]: row for row in rows}
+    for account_id, old in _archived_sums(read_that_day, last_billed_on).items():
+        sums[account_id] = _added(sums.get(account_id), old)
     result = {}
-    for row in rows:
-        last = last_billed_on.get(row["account_id"])
+    for account_id, row in sums.items():
+        last = last_billed_on.get(account_id)
         tou: dict[TouPeriod, Decimal] = {
             p: row[str(p)] for p in _TOU_FIELDS if p is not TouPeriod.FLAT and row[str(p)] is not None
         }
-        result[row["account_id"]] = PeriodEnergy(
+        result[account_id] = PeriodEnergy(
             period_from=last + timedelta(days=1) if last is not None else row["first"],
             energy=DayEnergy(total_kwh=row["total"] or Decimal(0), tou_kwh=tou),
         )
     return result
+
+
+def _archived_sums(account_ids: Iterable[int], last_billed_on: Mapping[int, date]) -> dict[int, dict[str, Any]]:
+    """period_energies' sums over the archived readings of accounts whose period reaches an archived month (one not
+    billed since then): each account's readings after its last bill, as the database's rows are summed."""
+    archived_through = last_archived_day(READINGS)
+    if archived_through is None:
+        return {}
+    reaching = [a for a in account_ids if last_billed_on.get(a) is None or last_billed_on[a] < archived_through]
+    never_billed = any(a not in last_billed_on for a in reaching)
+    since = None if never_billed or not reaching else min(last_billed_on[a] for a in reaching)
+    old = archived(READINGS, since=since) if reaching else None
+    if old is None:
+        return {}
+    billed = pl.DataFrame({"account_id": reaching, "billed": [last_billed_on.get(a) for a in reaching]},
+                          schema={"account_id": pl.Int64, "billed": pl.Date})
+    summed = (
+        old.join(billed.lazy(), on="account_id")
+        .filter(pl.col("billed").is_null() | (pl.col("reading_date") > pl.col("billed")))
+        .group_by("account_id")
+        .agg(pl.col("reading_date").min().alias("first"), pl.col("energy_kwh").sum().alias("total"),
+             # NULL where no reading had the period, as SQL's SUM (polars' sum of nothing is 0)
+             *(pl.when(pl.col(field).is_not_null().any()).then(pl.col(field).sum()).alias(str(period))
+               for period, field in _TOU_FIELDS.items()))
+        .collect()
+    )
+    return {row.pop("account_id"): row for row in summed.iter_rows(named=True)}
+
+
+def _added(database: dict[str, Any] | None, archive: dict[str, Any]) -> dict[str, Any]:
+    """Two sums of one account's readings (the database's, the archive's) as one; a column is NULL only in both."""
+    if database is None:
+        return archive
+    added = {"first": min(database["first"], archive["first"])}
+    for name in ("total", *(str(period) for period in _TOU_FIELDS)):
+        both = [value for value in (database[name], archive[name]) if value is not None]
+        added[name] = sum(both, Decimal(0)) if both else None
+    return added
 
 
 def billed_since(*, account_ids: list[int], since: date, before: date) -> dict[int, list[tuple[date, Decimal]]]:
