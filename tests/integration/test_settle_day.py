@@ -109,7 +109,7 @@ def test_a_day_with_readings_of_accounts_not_prepaid_yet_was_not_settled_before(
 
     report = settle_day(day=JAN1, at=AT)
 
-    assert (report.settled, report.failed, report.settled_before) == (0, 0, False)
+    assert (report.settled, report.failed, report.settled_before, report.readings) == (0, 0, False, 1)
 
 
 def test_rounding_is_cumulative_so_days_add_up_to_the_period(zj_tariff: str) -> None:

@@ -14,7 +14,7 @@ from gridpay.interfaces.parse_errors import in_chinese
     ("argument --amount-fen: invalid int value: '80.5'", "--amount-fen 的值「80.5」不对：应为整数"),
     ("argument --date: invalid fromisoformat value: '2026/12/06'",
      "--date 的值「2026/12/06」不对：应为日期 YYYY-MM-DD"),
-    ("argument --date: invalid fromisoformat value: ''", "--date 的值「」不对：应为日期 YYYY-MM-DD"),
+    ("argument --date: invalid fromisoformat value: ''", "--date 不能为空：应为日期 YYYY-MM-DD"),
     ("one of the arguments --date --through is required", "须给出 --date 或 --through 其中之一"),
     ("argument --as: expected one argument", "--as 后面缺少取值"),
     ("argument --area: not allowed with argument --village", "--area 不能与 --village 同时使用"),

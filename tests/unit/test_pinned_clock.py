@@ -29,7 +29,7 @@ def test_a_gridpay_command_started_by_a_test_runs_on_its_clock(tmp_path: Path, c
     refused = subprocess.run([*GRIDPAY, "settle", "--date", str(today)], cwd=tmp_path, capture_output=True,
                              text=True, check=False)
     assert refused.returncode != 0
-    assert f"{today} 不早于今天 {today}" in refused.stderr
+    assert f"{today} 还没有过完（今天是 {today}）" in refused.stderr
 
 
 @pytest.mark.parametrize("line", [

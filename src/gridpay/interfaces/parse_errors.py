@@ -8,6 +8,8 @@ _TYPES = {"int": "应为整数", "float": "应为数字", "fromisoformat": "应�
 
 def _invalid_value(match: re.Match[str]) -> str:
     option, kind, value = match.groups()
+    if not value.strip():
+        return f"{option} 不能为空：{_TYPES.get(kind, '格式不对')}"
     return f"{option} 的值「{value}」不对：{_TYPES.get(kind, '格式不对')}"
 
 

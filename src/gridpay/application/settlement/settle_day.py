@@ -42,6 +42,7 @@ class SettlementRunReport:
     without_reading: int = 0
     # The run settled nothing because the day had been settled before (looked at only when it settled nothing).
     settled_before: bool = False
+    readings: int = 0  # the day's readings, of every account (postpaid ones too)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def _settle_day(
         failure_reasons=reasons,
         without_reading=store.count_without_reading(day),
         settled_before=settled == 0 and failed == 0 and total > 0 and store.settled_before(day),
+        readings=total,
     )
 
 

@@ -60,12 +60,13 @@ class Command(GridpayCommand):
         for outcome, count in sorted(report.outcomes.items()):
             console.print(f"  · {label_of(Disconnection, outcome)}：{count} 户")
         if report.window_closed:
-            console.print(f"当前不在停电时段：{label_of(WindowClosed, report.window_closed)}")
+            why = label_of(WindowClosed, report.window_closed)
+            console.print(f"停电暂不执行：{why}（停电时段见 gridpay supply policy）")
 
     def _alerts(self, options: dict[str, Any]) -> None:
         day = options["date"] or clock.today() - timedelta(days=1)
         if day >= clock.today():
-            raise CommandError(f"只能评估已经结算的日子：{day} 不早于今天 {clock.today()}")
+            raise CommandError(f"只能评估已经结算的日子：{day} 还没有过完（今天是 {clock.today()}）")
         report = evaluate_alerts(day=day, at=clock.now())
         if options["json"]:
             print_json(report)
