@@ -59,6 +59,10 @@ def main() -> None:
     parser.add_argument("--wave-s", type=float, default=0.5, help="seconds between a gateway's waves")
     parser.add_argument("--simulators", type=int, default=2, help="processes of simulated meters")
     parser.add_argument(
+        "--max-round-s", type=float, default=3_600,
+        help="end a round after this many seconds, its rate that of the meters read so far (the ceiling still follows)",
+    )
+    parser.add_argument(
         "--broker",
         default="mosquitto",
         help="mosquitto or nats: one of the benchmark's own, started here; or mqtt://host:port",
@@ -224,6 +228,7 @@ def wait_for_line(process: "subprocess.Popen[str]", text: str) -> None:
 def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float:
     """Plans the reads of ``read_day``, then times ``gateways`` gateway processes reading every meter's day."""
     from gridpay.application.readings.plan_daily_reads import plan_daily_reads
+    from gridpay.data.models import DailyRead
 
     poll_day = read_day + timedelta(days=1)
     first_wave = datetime(poll_day.year, poll_day.month, poll_day.day, 0, 10, tzinfo=SHANGHAI)
@@ -245,21 +250,20 @@ def read_round(args: argparse.Namespace, gateways: int, read_day: date) -> float
         began = time.perf_counter()
         while any_wanted(read_day):  # each meter's day read, or listed as a gap
             time.sleep(0.5)
-            if time.perf_counter() - began > 3_600:
-                print(f"WARNING: {wanted(read_day):,} meters still unread after an hour")
+            if time.perf_counter() - began > args.max_round_s:
+                print(f"WARNING: round ended after {args.max_round_s:,.0f} s with {wanted(read_day):,} meters unread: "
+                      "its rate is of the meters read until then")
                 break
         elapsed = time.perf_counter() - began
+        days = DailyRead.objects.filter(reading_date=read_day)
+        read = days.filter(status="read").count()  # before the stop: what a stopping gateway records is not counted
+        gaps = Counter(days.filter(status="gap").values_list("gap_reason", flat=True))
         peaks = [peak_memory_mib(process.pid) for process in processes]
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=120)
-    from gridpay.data.models import DailyRead
-
-    days = DailyRead.objects.filter(reading_date=read_day)
-    read = days.filter(status="read").count()
-    gaps = Counter(days.filter(status="gap").values_list("gap_reason", flat=True))
     rate = read / elapsed
     print(f"  {read:,} meters read in {elapsed:.1f} s (gaps: {dict(gaps)}): {rate:,.0f} meters read/s")
     print(f"  peak memory of each gateway process (VmHWM): {', '.join(f'{mib:.0f}' for mib in peaks)} MiB")
