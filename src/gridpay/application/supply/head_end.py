@@ -70,8 +70,9 @@ def answers_held_back(*, unrecorded: int, wave_meters: int) -> bool:
     """Whether a gateway holds a wave's answers (a time stamp and a freeze a meter) not yet recorded.
 
     Meters answer faster than their answers are recorded: asked at the waves' pace regardless, the answers queued in
-    the gateway without bound (1 M meters, one gateway: 111,598 after four minutes, growing by 450 a second), and a
-    day not recorded within ten minutes was asked again (daily_reads.BACKOFF), its second answers queued behind.
+    the gateway without bound (300,000 meters, one gateway: 111,598 after four minutes, growing by 450 a second), and
+    with more meters a day not recorded within ten minutes is asked again (daily_reads.BACKOFF), its second answers
+    queued behind (ADR 0040).
     """
     return unrecorded >= 2 * wave_meters
 
