@@ -1,6 +1,7 @@
 """Gateways side by side on one database: each claims the commands and the daily reads of its own meters only, the
 three shares together are every meter once, and the members are read from the heartbeats."""
 
+import importlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from gridpay.application.supply.enforce_supply import enforce_supply
 from gridpay.application.supply.gateway_members import gateway_shares
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
-from gridpay.data.models import Account, LedgerAccount, MeterCommand
+from gridpay.data.models import Account, DailyRead, LedgerAccount, MeterCommand
 from gridpay.domain.gateway_shares import share_key, shares_of
 from tests.support.accounts import enrol
 from tests.support.clock import SHANGHAI
@@ -119,3 +120,19 @@ def test_the_members_are_read_from_the_heartbeats() -> None:
     assert seen.shares.members == ("gw-a", "gw-e")
     assert seen.shares == shares_of(instance="gw-e", members=["gw-a", "gw-e"])
     assert seen.last_beat["gw-b"] == TUESDAY_10 - timedelta(seconds=20)
+
+
+def test_the_migration_gives_each_daily_read_the_share_key_of_its_meter() -> None:
+    """Reads planned before 0046 had no key: the migration fills it, or no gateway would ever claim them."""
+    from django.apps import apps
+
+    fill = importlib.import_module("gridpay.data.migrations.0046_daily_reads_carry_their_share_key").fill_share_keys
+    for n in (7, 1_234, 999_999):
+        enrol(n)
+    plan_daily_reads(today=TUESDAY_10.date(), at=TUESDAY_10)
+    DailyRead.objects.update(share_key="")
+
+    fill(apps, None)
+
+    keys = set(DailyRead.objects.values_list("meter__dlt645_address", "share_key"))
+    assert keys == {("000000000007", "007"), ("000000001234", "234"), ("000000999999", "999")}

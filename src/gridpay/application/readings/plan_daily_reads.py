@@ -9,6 +9,7 @@ from django.db.models import Max
 from gridpay.data.bulk import refresh_statistics
 from gridpay.data.models import DailyRead, Meter
 from gridpay.domain.daily_reads import GapReason, ReadStatus
+from gridpay.domain.gateway_shares import share_key
 from gridpay.domain.meter_models import UNKNOWN
 
 # A meter installed long ago without a reading is not read back further than this (the meter keeps 62).
@@ -30,7 +31,7 @@ def plan_daily_reads(*, today: date, at: datetime) -> ReadPlan:
         meters = (
             Meter.objects.filter(removed_on__isnull=True, installed_on__lt=today)
             .annotate(last_read=Max("readings__reading_date"))
-            .values_list("id", "installed_on", "last_read", "model__freeze_depth")
+            .values_list("id", "dlt645_address", "installed_on", "last_read", "model__freeze_depth")
         )
         # Days read have their reading, so they are never after a meter's last one: only the others can clash.
         planned = set(
@@ -38,7 +39,7 @@ def plan_daily_reads(*, today: date, at: datetime) -> ReadPlan:
             .exclude(status=ReadStatus.READ)
             .values_list("meter_id", "reading_date")
         )
-        for meter_id, installed_on, last_read, model_depth in meters:
+        for meter_id, address, installed_on, last_read, model_depth in meters:
             depth = model_depth or UNKNOWN.freeze_depth
             since_install = max(installed_on, today - timedelta(days=FIRST_READ_DAYS))
             first = last_read + timedelta(days=1) if last_read else since_install
@@ -49,7 +50,7 @@ def plan_daily_reads(*, today: date, at: datetime) -> ReadPlan:
                 kept = (today - day).days <= depth
                 beyond += not kept
                 wanted.append(DailyRead(
-                    meter_id=meter_id, reading_date=day, updated_at=at,
+                    meter_id=meter_id, reading_date=day, updated_at=at, share_key=share_key(address),
                     status=ReadStatus.WANTED if kept else ReadStatus.GAP,
                     gap_reason="" if kept else GapReason.BEYOND_DEPTH, next_attempt_at=at if kept else None,
                 ))

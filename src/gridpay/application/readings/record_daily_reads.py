@@ -22,6 +22,7 @@ from gridpay.domain.daily_reads import (
     locate,
     reading_day,
 )
+from gridpay.domain.gateway_shares import share_key
 from gridpay.domain.meter_models import UNKNOWN
 from gridpay.domain.readings import MeterReading, Registers
 from gridpay.integrations.headend.meter_link import FreezeTime
@@ -118,18 +119,18 @@ def _registers(freeze: FrozenRegisters, meter: _Meter) -> Registers:
 
 def _settle(readings: list[NumberedReading], *, refused: set[int], meters: dict[str, _Meter], at: datetime) -> None:
     """Each day answered is read (or a gap the import refused), whether it was wanted or came unasked."""
-    meter_ids = {m.meter_no: m.id for m in meters.values()}
+    by_no = {m.meter_no: m for m in meters.values()}
     # An answer that came twice is one day: the import stored the first, and the day is read if any was stored.
-    outcome: dict[tuple[int, date], bool] = {}
+    outcome: dict[tuple[_Meter, date], bool] = {}
     for number, reading in readings:
-        key = (meter_ids[reading.meter_no], reading.day)
+        key = (by_no[reading.meter_no], reading.day)
         outcome[key] = outcome.get(key, False) or number not in refused
     DailyRead.objects.bulk_create(
         [
-            DailyRead(meter_id=meter_id, reading_date=day, updated_at=at, next_attempt_at=None,
-                      status=ReadStatus.READ if read else ReadStatus.GAP,
+            DailyRead(meter_id=meter.id, reading_date=day, updated_at=at, next_attempt_at=None,
+                      share_key=share_key(meter.address), status=ReadStatus.READ if read else ReadStatus.GAP,
                       gap_reason="" if read else GapReason.REFUSED)
-            for (meter_id, day), read in outcome.items()
+            for (meter, day), read in outcome.items()
         ],
         update_conflicts=True, unique_fields=["meter", "reading_date"],
         update_fields=["status", "gap_reason", "next_attempt_at", "updated_at"],
