@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from gridpay.application.readings.claim_daily_reads import claim_daily_reads
+from gridpay.application.readings.plan_daily_reads import plan_daily_reads
 from gridpay.application.supply.head_end import HeadEnd
 from gridpay.data.models import DailyRead, Meter, Reading
 from gridpay.integrations.headend.meter_simulator import MeterBehaviour, SimulatedMeter, freeze_fleet
@@ -121,6 +123,22 @@ def test_no_wave_is_asked_while_a_waves_answers_wait_to_be_recorded() -> None:
 
     asked = [address for address, _ in first + rest]
     assert len(first) == 2 and sorted(asked) == sorted(a.meters.get().dlt645_address for a in accounts)
+
+
+def test_a_wave_of_meters_with_a_weeks_days_due_takes_each_meter_with_all_its_days() -> None:
+    """A claim reads first two rows a meter of the wave; with five days due a meter those hold one meter, and it reads
+    further until the wave has its meters."""
+    for n in (1, 2, 3, 4):
+        enrol(n, installed_on=FIRST, prepaid_since=FIRST)
+    today = FIRST + timedelta(days=6)
+    when = at(today, 0, 10)
+    plan_daily_reads(today=today, at=when)
+
+    wave = claim_daily_reads(today=today, at=when, meters=3)
+
+    asked = DailyRead.objects.filter(attempts=1).values_list("meter__dlt645_address", "reading_date")
+    assert wave.meters == 3
+    assert sorted(asked) == [(f"{n:012d}", FIRST + timedelta(days=d)) for n in (1, 2, 3) for d in range(6)]
 
 
 def test_the_gaps_are_listed_for_the_station(clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,11 @@ from gridpay.domain.meter_models import UNKNOWN
 # reads off the index for a list of keys and stops at the wave (ADR 0041). Every due read is taken in time; a read
 # asked again waits its backoff, so the keys after it are not held up.
 _ORDER = ("share_key", "next_attempt_at", "id")
+# Rows read for a wave, a meter of it: first two (a day's claim: a day or two due a meter), and eight if those fell
+# short (a week of days due, or transformer areas full), so that the usual claim reads and locks a quarter as many.
+_ROWS_A_METER = (2, 8)
+
+_Day = tuple[int, date, int, str, int]  # read id, day, attempts so far, address, freeze depth
 
 
 @dataclass(frozen=True)
@@ -52,21 +57,17 @@ def claim_daily_reads(
     if keys is not None:
         due = due.filter(share_key__in=sorted(keys))
     with transaction.atomic():
-        rows = list(
+        locked = (
             due.select_for_update(skip_locked=True, of=("self",))
             .order_by(*_ORDER)
             .values_list("id", "meter_id", "reading_date", "attempts", "meter__dlt645_address",
-                         "meter__model__freeze_depth", "meter__account__transformer_area")[: meters * 8]
+                         "meter__model__freeze_depth", "meter__account__transformer_area")
         )
-        chosen: dict[int, list[tuple[int, date, int, str, int]]] = defaultdict(list)
-        per = Counter[str]()
-        for read_id, meter_id, day, attempts, address, depth, area in rows:
-            if meter_id not in chosen:
-                # A meter of no transformer area is not behind a known concentrator: only the wave limits it.
-                if len(chosen) >= meters or (area and per[area] >= per_area):
-                    continue
-                per[area] += 1
-            chosen[meter_id].append((read_id, day, attempts, address, depth or UNKNOWN.freeze_depth))
+        for rows_a_meter in _ROWS_A_METER:
+            rows = list(locked[: meters * rows_a_meter])
+            chosen = _choose(rows, meters=meters, per_area=per_area)
+            if len(chosen) >= meters or len(rows) < meters * rows_a_meter:
+                break
         stamps = stamps_seen(meter_ids=list(chosen), today=today)
         asked: dict[int, int] = {}
         gaps: dict[int, GapReason] = {}
@@ -94,3 +95,18 @@ def claim_daily_reads(
                 status=ReadStatus.GAP, gap_reason=reason, next_attempt_at=None, updated_at=at
             )
     return wave
+
+
+def _choose(rows: list[tuple[int, int, date, int, str, int | None, str]], *, meters: int, per_area: int
+            ) -> dict[int, list[_Day]]:
+    """The days due of the first ``meters`` meters in ``rows``, ``per_area`` meters of a transformer area at most."""
+    chosen: dict[int, list[_Day]] = defaultdict(list)
+    per = Counter[str]()
+    for read_id, meter_id, day, attempts, address, depth, area in rows:
+        if meter_id not in chosen:
+            # A meter of no transformer area is not behind a known concentrator: only the wave limits it.
+            if len(chosen) >= meters or (area and per[area] >= per_area):
+                continue
+            per[area] += 1
+        chosen[meter_id].append((read_id, day, attempts, address, depth or UNKNOWN.freeze_depth))
+    return chosen
