@@ -1,7 +1,7 @@
 """Hands the gateway a wave of daily reads due now, at most so many per transformer area (its concentrator)."""
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -97,7 +97,7 @@ def claim_daily_reads(
     return wave
 
 
-def _choose(rows: list[tuple[int, int, date, int, str, int | None, str]], *, meters: int, per_area: int
+def _choose(rows: Sequence[tuple[int, int, date, int, str, int | None, str]], *, meters: int, per_area: int
             ) -> dict[int, list[_Day]]:
     """The days due of the first ``meters`` meters in ``rows``, ``per_area`` meters of a transformer area at most."""
     chosen: dict[int, list[_Day]] = defaultdict(list)
