@@ -7,7 +7,8 @@ starts k `Gateway` processes whose clock stands at 00:09:45 on the day after the
 see each other before the first wave at 00:10; the round is timed from then until every meter's day is stored (a
 time stamp read, then the energy: two requests and two answers through the broker per meter, each answer recorded
 and the day settled in the database). Each round reads a new day, planned (untimed) before it starts, and prints
-the peak memory of each of its gateway processes.
+the peak memory of each of its gateway processes. Before each round's midnight the benchmark waits until the meters
+have answered nothing for 5 s: a round ended by --max-round-s leaves requests queued for them.
 
 The ceiling printed after is the broker's raw rate in the same run: one client publishing the same read-request
 frames (QoS 1, 500 in flight, as a gateway keeps them) to topics no one reads, counted in meters (two frames
@@ -108,6 +109,11 @@ def bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
             wait_for_line(process, "ready")
         rates = {}
         for gateways, read_day in zip(counts, READ_DAYS, strict=False):
+            # A round ended by --max-round-s leaves read requests queued for the meters: answered after the next
+            # midnight, they would be answers of the wrong freeze in the next round.
+            waited = asyncio.run(meters_quiet(args))
+            if waited > QUIET_S + 1:
+                print(f"  the meters answered the last round's requests for {waited - QUIET_S:.0f} s more")
             for process in simulators:  # midnight: the meters freeze the day the round reads
                 process.send_signal(signal.SIGUSR1)
             for process in simulators:
@@ -387,6 +393,24 @@ def my_meters(args: argparse.Namespace) -> list[Any]:
         meters.append(meter)
     connection.close()
     return meters
+
+
+QUIET_S = 5.0
+
+
+async def meters_quiet(args: argparse.Namespace) -> float:
+    """Seconds until no simulated meter has answered for QUIET_S (the gateways are stopped: nothing new is asked)."""
+    from gridpay.integrations.headend import mqtt
+
+    started = time.perf_counter()
+    async with mqtt.connect(mqtt.parse_broker_url(args.broker), identifier=f"bench-quiet-{os.getpid()}") as client:
+        await client.subscribe(mqtt.UP_WILDCARD, qos=0)
+        answers = aiter(client.messages)
+        while True:
+            try:
+                await asyncio.wait_for(anext(answers), timeout=QUIET_S)
+            except TimeoutError:
+                return time.perf_counter() - started
 
 
 async def raw_rate(args: argparse.Namespace) -> float:
