@@ -196,7 +196,8 @@ def test_the_schedule_creates_this_months_partitions_and_the_next_three(clock: F
 
     said = tasks.create_partitions()
 
-    for table in ("gridpay_reading", "gridpay_settlement", "gridpay_transfer"):
+    for table in ("gridpay_reading", "gridpay_settlement", "gridpay_transfer", "gridpay_metercommand",
+                  "gridpay_metercommandevent"):
         names = partitions_of(table)
         assert [f"{table}_{m.suffix}" in names for m in months_ahead(today=date(2031, 5, 20))] == [True] * 4
         assert f"{table}_p2031_09" not in names
@@ -216,7 +217,8 @@ def test_rows_of_a_month_without_a_partition_are_moved_into_it_when_it_is_made(c
         assert cursor.fetchone()[0] == "gridpay_transfer_default"
 
     assert ensure_partitions([Month(date(2032, 3, 1))]) == [
-        "gridpay_reading_p2032_03", "gridpay_settlement_p2032_03", "gridpay_transfer_p2032_03"]
+        "gridpay_reading_p2032_03", "gridpay_settlement_p2032_03", "gridpay_transfer_p2032_03",
+        "gridpay_metercommand_p2032_03", "gridpay_metercommandevent_p2032_03"]
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM gridpay_transfer WHERE id = %s", [transfer.id])

@@ -1,4 +1,5 @@
-"""The history tables' monthly partitions on PostgreSQL: created ahead, and archived to Parquet files (ADR 0033)."""
+"""The monthly partitions on PostgreSQL of the history tables and of the meter commands: created ahead, and the
+history's archived to Parquet files (ADR 0033, ADR 0042)."""
 
 import os
 import re
@@ -6,15 +7,17 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, models, transaction
 
-from gridpay.data.models import Reading, Settlement, Transfer
+from gridpay.data.models import MeterCommand, MeterCommandEvent, Reading, Settlement, Transfer
 from gridpay.domain.history_months import Month
 
 
@@ -29,6 +32,11 @@ class HistoryTable:
     # The file's row order: an account's rows together, so that reading one account's history skips the row groups
     # of the others by their statistics. Transfers name two ledger accounts: posting order.
     order: str
+    # Partitioned by an instant (a command's creation, an event's time), not a day: a month's bounds are the business
+    # time zone's midnights.
+    instant: bool = False
+    # A month's partition is itself partitioned by week (ADR 0038): the tables a night writes a row an account to.
+    weeks: bool = True
 
     @property
     def table(self) -> str:
@@ -41,12 +49,36 @@ class HistoryTable:
     def columns(self) -> "list[models.Field[Any, Any]]":
         return [field for field in self.model._meta.concrete_fields]
 
+    def bounds(self, start: date, end: date) -> str:
+        return f"FROM ('{self.bound(start)}') TO ('{self.bound(end)}')"
+
+    def bound(self, day: date) -> str:
+        """Where a range of days begins in the partition key: the day, or the instant it begins."""
+        if not self.instant:
+            return day.isoformat()
+        zone = ZoneInfo(settings.TIME_ZONE)
+        return datetime(day.year, day.month, day.day, tzinfo=zone).isoformat(sep=" ")
+
+    @property
+    def month_of_row(self) -> str:
+        """SQL: the first day of a row's month."""
+        if not self.instant:
+            return f"date_trunc('month', {self.day})::date"
+        return f"date_trunc('month', {self.day} AT TIME ZONE '{settings.TIME_ZONE}')::date"
+
 
 HISTORY = [
     HistoryTable("reading", Reading, "reading_date", "total_kwh", "account_id, reading_date"),
     HistoryTable("settlement", Settlement, "day", "charge_fen", "account_id, day"),
     HistoryTable("transfer", Transfer, "business_day", "amount_fen", "id"),
 ]
+# Partitioned by month too (migration 0047, ADR 0042), not archived: a command under way may be months old.
+COMMANDS = [
+    HistoryTable("meter_command", MeterCommand, "created_at", "attempts", "account_id, id", instant=True, weeks=False),
+    HistoryTable("meter_command_event", MeterCommandEvent, "at", "command_id", "command_id, id", instant=True,
+                 weeks=False),
+]
+PARTITIONED = [*HISTORY, *COMMANDS]
 BY_NAME = {history.name: history for history in HISTORY}
 # The ledger's immutability trigger (migrations 0002, 0040): lifted on the DEFAULT partition only while rows of a new
 # month are moved out of it into their own partition, which changes no transfer.
@@ -78,8 +110,8 @@ def months_in_default(history: HistoryTable, *, before: date) -> set[date]:
     """The months of the rows that landed in the DEFAULT partition (a month created late, or a late row of a month
     already archived)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT date_trunc('month', {history.day})::date FROM {history.table}_default"
-                       f" WHERE {history.day} < %s", [before])
+        cursor.execute(f"SELECT DISTINCT {history.month_of_row} FROM {history.table}_default"
+                       f" WHERE {history.day} < %s", [history.bound(before)])
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -88,33 +120,36 @@ def ensure_partition(history: HistoryTable, month: Month) -> bool:
     month moved into it out of the DEFAULT partition, in one transaction. A month's partition made before partitions
     by week (plain) is made again by week while it holds no row; one with rows stays as it is."""
     name, table = history.partition(month), history.table
-    bounds = _bounds(month.start, month.end)
+    bounds = history.bounds(month.start, month.end)
+    by_week = f" PARTITION BY RANGE ({history.day})" if history.weeks else ""
     with transaction.atomic(), connection.cursor() as cursor:
         # Taken first, so that no row of the month reaches the DEFAULT partition, or a plain partition found empty,
         # while they are moved or it is made again.
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         if month.start in month_partitions(history):
-            if _by_day(cursor, name) or _holds_rows(cursor, name):
+            if not history.weeks or _by_day(cursor, name) or _holds_rows(cursor, name):
                 return False
             cursor.execute(f"DROP TABLE {name}")
             rows_waiting = False
         else:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table}_default"
-                           f" WHERE {history.day} >= %s AND {history.day} < %s)", [month.start, month.end])
+                           f" WHERE {history.day} >= %s AND {history.day} < %s)",
+                           [history.bound(month.start), history.bound(month.end)])
             rows_waiting = cursor.fetchone()[0]
         if not rows_waiting:
-            cursor.execute(f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES {bounds}"
-                           f" PARTITION BY RANGE ({history.day})")
+            cursor.execute(f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES {bounds}{by_week}")
             _create_weeks(cursor, history, month)
             return True
-        cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
-                       f" PARTITION BY RANGE ({history.day})")
+        cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS){by_week}")
         _create_weeks(cursor, history, month)
         trigger = _IMMUTABLE.get(table)
         if trigger:
             cursor.execute(f"ALTER TABLE {table}_default DISABLE TRIGGER {trigger}")
+        # On the partitions themselves: no statement trigger of the table (a meter command's slot, ADR 0042) fires
+        # for rows that only move.
         cursor.execute(f"WITH moved AS (DELETE FROM {table}_default WHERE {history.day} >= %s AND {history.day} < %s"
-                       f" RETURNING *) INSERT INTO {name} SELECT * FROM moved", [month.start, month.end])
+                       f" RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+                       [history.bound(month.start), history.bound(month.end)])
         if trigger:
             cursor.execute(f"ALTER TABLE {table}_default ENABLE TRIGGER {trigger}")
         # Attaching builds the table's indexes and its ledger guard on the month and on each of its days.
@@ -128,13 +163,12 @@ def _create_weeks(cursor: Any, history: HistoryTable, month: Month) -> None:
     the 30th as on the 1st; in one index a month long, each account's row of the day lands beside its rows of the days
     before, and every night rewrites every page of it. Not a partition a day: reading an account's history then opens
     some 30 partitions a month, which made the account file ten times slower with two years in the database."""
+    if not history.weeks:
+        return
     name = history.partition(month)
     for start, end in month.spans(SPAN_DAYS):
-        cursor.execute(f"CREATE TABLE {name}_{start.day:02d} PARTITION OF {name} FOR VALUES {_bounds(start, end)}")
-
-
-def _bounds(start: date, end: date) -> str:
-    return f"FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+        cursor.execute(f"CREATE TABLE {name}_{start.day:02d} PARTITION OF {name} FOR VALUES"
+                       f" {history.bounds(start, end)}")
 
 
 def _by_day(cursor: Any, partition: str) -> bool:
@@ -148,10 +182,11 @@ def _holds_rows(cursor: Any, partition: str) -> bool:
 
 
 def ensure_partitions(months: list[Month]) -> list[str]:
-    """Every history table's partition of each month; the names of those created. Nothing on SQLite."""
+    """Every partitioned table's partition of each month; the names of those created. Nothing on SQLite."""
     if not partitioned():
         return []
-    return [history.partition(month) for month in months for history in HISTORY if ensure_partition(history, month)]
+    return [history.partition(month) for month in months for history in PARTITIONED
+            if ensure_partition(history, month)]
 
 
 # --- archive -----------------------------------------------------------------------------------------------------

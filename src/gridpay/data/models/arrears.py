@@ -66,8 +66,10 @@ class ArrearsCase(models.Model):
     executed_by = models.CharField(max_length=100, blank=True)
     executed_remote = models.BooleanField(null=True, blank=True)
     meter_verified = models.BooleanField(null=True, blank=True)
+    # No database foreign key to a command (here and below): commands are partitioned by month, keyed (id,
+    # created_at) there (ADR 0042); a command is written before the row that names it and never deleted.
     disconnect_command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+                                           db_constraint=False, related_name="+")
 
     closed_at = models.DateTimeField("交清结案", null=True, blank=True)
     closed_by = models.CharField(max_length=100, blank=True)
@@ -79,7 +81,7 @@ class ArrearsCase(models.Model):
     reconnection_request_no = models.CharField("95598工单号", max_length=40, blank=True)
     reconnection_due_by = models.DateTimeField("复电时限", null=True, blank=True)
     reconnect_command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+                                          db_constraint=False, related_name="+")
 
     reconnected_at = models.DateTimeField("已复电", null=True, blank=True)
     reconnected_by = models.CharField(max_length=100, blank=True)

@@ -56,7 +56,9 @@ class WorkOrder(models.Model):
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField("类型", max_length=20, choices=WorkOrderKind.choices)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="work_orders")
-    command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT)
+    # No database foreign key to a command (here and in ReconnectCase): commands are partitioned by month, keyed
+    # (id, created_at) there (ADR 0042); a command is written before the row that names it and never deleted.
+    command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False)
     opened_at = models.DateTimeField()
     detail = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -72,7 +74,7 @@ class ReconnectCase(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="reconnect_cases")
     opened_at = models.DateTimeField("交费时间")
     due_by = models.DateTimeField("承诺复电时限")
-    command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT)
+    command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False)
     # A meter without 1C: the close is permitted (1B taken), then the customer closes the relay.
     close_permitted_at = models.DateTimeField("合闸允许时间", null=True, blank=True)
     relay_polled_at = models.DateTimeField("最近一次询问继电器", null=True, blank=True)

@@ -39,7 +39,10 @@ class MeterCommand(models.Model):
         verbose_name = "表计命令"
         constraints = [
             # DL/T 645 answers carry no command id: one live command per meter is what lets an
-            # answer be matched, and what stops two commands racing on one relay.
+            # answer be matched, and what stops two commands racing on one relay. On PostgreSQL the table is
+            # partitioned by month, which cannot hold these two (their key lacks the month): there the key of
+            # gridpay_metercommand_slot holds them, kept by triggers (migration 0047, ADR 0042), and a change to
+            # either constraint changes that migration's gridpay_meter_command_slot too.
             models.UniqueConstraint(
                 fields=["meter"], condition=models.Q(status__in=LIVE), name="meter_command_one_live"
             ),

@@ -30,8 +30,10 @@ class TemporarySupply(models.Model):
 
     connected_at = models.DateTimeField("下达送电时间", null=True, blank=True)
     connected_by = models.CharField("送电下达人", max_length=100, blank=True)
+    # No database foreign key to a command (here and below): commands are partitioned by month, keyed (id,
+    # created_at) there (ADR 0042); a command is written before the row that names it and never deleted.
     connect_command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+                                        db_constraint=False, related_name="+")
     connect_work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="+")
 
@@ -51,7 +53,7 @@ class TemporarySupply(models.Model):
     refunded_fen = models.BigIntegerField("退还余额（分）", default=0)
     owed_fen = models.BigIntegerField("结束时欠费（分）", default=0)
     disconnect_command = models.ForeignKey(MeterCommand, null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+                                           db_constraint=False, related_name="+")
     disconnect_work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.PROTECT,
                                               related_name="+")
 
