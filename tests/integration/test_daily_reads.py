@@ -125,6 +125,19 @@ def test_no_wave_is_asked_while_a_waves_answers_wait_to_be_recorded() -> None:
     assert len(first) == 2 and sorted(asked) == sorted(a.meters.get().dlt645_address for a in accounts)
 
 
+def test_no_wave_is_asked_while_two_waves_of_meters_have_not_answered_for_a_minute() -> None:
+    for n in range(1, 6):
+        enrol(n, installed_on=FIRST, prepaid_since=FIRST)
+    head_end = HeadEnd()
+    when = at(FIRST + timedelta(days=1), 0, 10)
+
+    asked = head_end.poll(at=when, meters=1) + head_end.poll(at=when + timedelta(seconds=30), meters=1)
+    assert len(asked) == 2
+    assert head_end.poll(at=when + timedelta(seconds=59), meters=1) == []  # two meters asked, neither answered
+    assert DailyRead.objects.filter(attempts__gt=0).count() == 2, "held back: nothing claimed"
+    assert len(head_end.poll(at=when + timedelta(seconds=60), meters=1)) == 1  # the first wave's minute is over
+
+
 def test_a_wave_of_meters_with_a_weeks_days_due_takes_each_meter_with_all_its_days() -> None:
     """A claim reads first two rows a meter of the wave; with five days due a meter those hold one meter, and it reads
     further until the wave has its meters."""

@@ -48,7 +48,6 @@ from gridpay.application.supply.head_end import (
     Frame,
     HeadEnd,
     InboundReport,
-    answers_held_back,
 )
 from gridpay.application.supply.record_gateway_heartbeat import GatewayBeat, record_gateway_heartbeat
 from gridpay.domain.gateway_shares import ALL_KEYS, Shares, owner, share_key
@@ -78,7 +77,7 @@ class GatewayStats:
     failed: int = 0
     readings_stored: int = 0
     reads_asked: int = 0  # daily-read requests sent in waves
-    waves_held_back: int = 0  # waves not asked while a wave's answers waited to be recorded
+    waves_held_back: int = 0  # waves not asked while answers waited to be recorded, or meters to answer
     connected: bool = False
     connection_losses: int = 0
     reconnects: int = 0
@@ -461,17 +460,20 @@ class Gateway:
                 continue
             unrecorded = self._inbox.qsize() + self._recording
             try:
-                frames = await self._in_db(partial(self._wave, self._keys(), unrecorded), pool=self._sweeper)
+                frames, held_back = await self._in_db(partial(self._wave, self._keys(), unrecorded),
+                                                      pool=self._sweeper)
             except DatabaseFailure as error:
                 await self._database_failed("召测日冻结", error, pool=self._sweeper)
                 continue
-            if not frames and answers_held_back(unrecorded=unrecorded, wave_meters=self.wave_meters):
-                self.stats.waves_held_back += 1
+            self.stats.waves_held_back += held_back
             await self._publish_reads(self._session, frames)
             self.stats.reads_asked += len(frames)
 
-    def _wave(self, keys: Collection[str] | None, unrecorded: int) -> list[Frame]:
-        return self.head_end.poll(at=self.clock(), meters=self.wave_meters, keys=keys, unrecorded=unrecorded)
+    def _wave(self, keys: Collection[str] | None, unrecorded: int) -> tuple[list[Frame], bool]:
+        """The wave's frames, and whether it was held back."""
+        at = self.clock()
+        frames = self.head_end.poll(at=at, meters=self.wave_meters, keys=keys, unrecorded=unrecorded)
+        return frames, not frames and self.head_end.held_back(at=at, unrecorded=unrecorded, meters=self.wave_meters)
 
     # The heartbeat --------------------------------------------------------------------------------------------
 
