@@ -2,11 +2,6 @@
 tables, partitions created ahead by the schedule, and `gridpay archive`: its refusals, a crash between the file and
 the drop, and the account file and the reports the same before and after the archive."""
 
-import json
-import os
-import secrets
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -17,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -56,11 +50,11 @@ from gridpay.domain.energy import TouPeriod
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
 from gridpay.domain.readings import MeterReading, Registers
 from gridpay.interfaces.jobs import tasks
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import ON_POSTGRES
 from tests.integration.test_recovery_reports import LAST, a_quarter
 from tests.support.accounts import enrol
-from tests.support.cli import child_environment
 from tests.support.clock import FakeClock, local
+from tests.support.migration_runs import run_on_a_database_of_its_own
 from tests.support.readings import add_readings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
@@ -83,21 +77,6 @@ def partitions_of(table: str) -> list[str]:
 
 # Runs in a process of its own on a database of its own: 0039 with settlements and transfers of three months in it.
 MIGRATION = """
-import json, sys
-import django
-django.setup()
-from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("gridpay", target)] if target else executor.loader.graph.leaf_nodes())
-
-def query(statement):
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-        return [list(map(str, row)) for row in cursor.fetchall()]
-
 def refused(statement):
     try:
         with connection.cursor() as cursor:
@@ -154,23 +133,7 @@ json.dump({"before": before, "forward": forward, "with_new": with_new, "back": b
 
 @pytest.mark.postgres
 def test_the_migration_partitions_the_rows_by_month_and_back_without_changing_one(tmp_path: Path) -> None:
-    name = f"{connection.settings_dict['NAME']}_partitioning"
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    url = DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", MIGRATION], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
-            env={**os.environ, **child_environment(), "GRIDPAY_DATABASE_URL": url,
-                 "DJANGO_SETTINGS_MODULE": "gridpay.config.settings", "GRIDPAY_SECRET_KEY": secrets.token_urlsafe(50)},
-        )
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout)
+    found = run_on_a_database_of_its_own(MIGRATION, name="partitioning", cwd=tmp_path)
     before, forward, back, again = found["before"], found["forward"], found["back"], found["again"]
     assert before["rows"] == forward["rows"]
     assert found["with_new"]["rows"] == back["rows"] == again["rows"]

@@ -2,17 +2,11 @@
 commands in the table, and "one live, one held command per meter" held in every month, by the slot table's key on
 PostgreSQL and by the partial unique indexes on SQLite."""
 
-import json
-import os
-import secrets
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Value, When
@@ -23,10 +17,9 @@ from gridpay.data.history_partitions import ensure_partitions
 from gridpay.data.models import Account, MeterCommand
 from gridpay.domain.history_months import Month
 from gridpay.domain.meter_commands import CommandStatus
-from tests.conftest import DATABASE_URL
 from tests.support.accounts import enrol
-from tests.support.cli import child_environment
 from tests.support.clock import local
+from tests.support.migration_runs import run_on_a_database_of_its_own
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zj_tariff")]
 
@@ -171,21 +164,6 @@ def test_a_months_commands_made_before_its_partition_are_moved_into_it_keeping_t
 
 # Runs in a process of its own on a database of its own: 0046 with commands and events of three months in it.
 MIGRATION = """
-import json, sys
-import django
-django.setup()
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("gridpay", target)] if target else executor.loader.graph.leaf_nodes())
-
-def query(statement):
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-        return [list(map(str, row)) for row in cursor.fetchall()]
-
 class Undo(Exception):
     pass
 
@@ -250,23 +228,7 @@ json.dump({"before": before, "forward": forward, "turned": turned, "back": back,
 @pytest.mark.postgres
 def test_the_migration_partitions_the_commands_by_month_and_back_keeping_one_live_and_one_held(tmp_path: Path
                                                                                                ) -> None:
-    name = f"{connection.settings_dict['NAME']}_command_partitions"
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    url = DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", MIGRATION], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
-            env={**os.environ, **child_environment(), "GRIDPAY_DATABASE_URL": url,
-                 "DJANGO_SETTINGS_MODULE": "gridpay.config.settings", "GRIDPAY_SECRET_KEY": secrets.token_urlsafe(50)},
-        )
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout)
+    found = run_on_a_database_of_its_own(MIGRATION, name="command_partitions", cwd=tmp_path)
     before, forward, turned, back, again = (found[k] for k in ("before", "forward", "turned", "back", "again"))
     assert before["rows"] == forward["rows"] and turned["rows"] == back["rows"] == again["rows"]
     assert before["rows"]["gridpay_metercommandevent"][0][1] == "3"
