@@ -1,8 +1,9 @@
 """Benchmarks of the control loop over a real MQTT broker (Mosquitto by default; --broker embedded for amqtt).
 
 1. Reconnect latency: N disconnected accounts are paid one after another (a bounded load, one
-   every --gap-ms); for each, the time from record_payment returning (committed) to its reconnect
-   frame arriving at a subscriber of the meters' topics. Prints p50/p99 and `p99_ms: X` (target ≤ 100).
+   every --gap-ms), after one paid untimed whose frame shows the gateway ready; for each, the time
+   from record_payment returning (committed) to its reconnect frame arriving at a subscriber of the
+   meters' topics. Prints p50/p99 and `p99_ms: X` (target ≤ 100).
 2. Fan-out: a disconnection run queues a disconnect for each of M accounts in arrears; a gateway
    started afterwards publishes them all. Compared, in the same run, with the broker's raw publish
    rate: the same number of messages of the same size published by one client.
@@ -49,7 +50,7 @@ def main() -> None:
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='gridpay-bench-loop-')}/bench.sqlite3"
     os.environ["GRIDPAY_DATABASE_URL"] = url
-    accounts = max(args.payments, args.meters)
+    accounts = max(args.payments + 1, args.meters)
     print(f"gridpay control-loop benchmark on {args.db}, broker {args.broker}: {accounts:,} accounts")
     started = time.perf_counter()
     build_town(accounts)
@@ -102,11 +103,12 @@ async def reconnect_latency(broker: object, payments: int, gap_s: float) -> list
     from gridpay.application.payments.record_payment import record_payment
     from gridpay.data.models import Account, LedgerAccount, Meter
 
-    def prepare() -> list[str]:
-        LedgerAccount.objects.filter(id__lte=payments).update(balance_fen=-100)
-        Account.objects.filter(id__lte=payments).update(supply_state="disconnected", arrears_since=TUESDAY_10)
-        Meter.objects.filter(id__lte=payments).update(relay_open_reported=True, relay_open_desired=True)
-        numbers = list(Account.objects.filter(id__lte=payments).order_by("id").values_list("account_no", flat=True))
+    def prepare() -> list[str]:  # the payments' accounts, after one paid first to see the gateway ready
+        LedgerAccount.objects.filter(id__lte=payments + 1).update(balance_fen=-100)
+        Account.objects.filter(id__lte=payments + 1).update(supply_state="disconnected", arrears_since=TUESDAY_10)
+        Meter.objects.filter(id__lte=payments + 1).update(relay_open_reported=True, relay_open_desired=True)
+        numbers = list(Account.objects.filter(id__lte=payments + 1).order_by("id").values_list("account_no",
+                                                                                              flat=True))
         connection.close()
         return numbers
 
@@ -122,10 +124,15 @@ async def reconnect_latency(broker: object, payments: int, gap_s: float) -> list
             now = datetime.now(UTC)  # the gateway process runs on the real clock
             record_payment(account_no=account_no, amount_fen=500, channel="counter", channel_txn_id=f"bench-{n}",
                            received_at=now, business_day=now.date())
-            paid[f"{n + 1:012d}"] = time.perf_counter()
+            if n:
+                paid[f"{n + 1:012d}"] = time.perf_counter()
 
         for n, account_no in enumerate(account_nos):
             await loop.run_in_executor(database, pay, n, account_no)
+            if n == 0:  # untimed: the gateway's first claim after it starts took ~0.4 s, and the next dozen queued
+                async with asyncio.timeout(60):
+                    while f"{n + 1:012d}" not in arrivals:
+                        await asyncio.sleep(0.005)
             await asyncio.sleep(gap_s)
         await loop.run_in_executor(database, close_connection)
 
