@@ -203,6 +203,10 @@ def state():
     }
 
 migrate("0046_daily_reads_carry_their_share_key")
+from datetime import date
+from gridpay.data.history_partitions import ensure_partitions
+from gridpay.domain.history_months import Month
+ahead = ensure_partitions([Month(date(2031, 5, 1))])  # the code ahead of its migration: the commands not yet
 with connection.cursor() as cursor:
     for id_, meter, status, at in ((10, 1, "queued", "2025-01-31 15:30:00+00"),   # 23:30 on 31 January in Beijing
                                    (11, 1, "held", "2025-01-31 16:30:00+00"),     # 00:30 on 1 February in Beijing
@@ -221,7 +225,8 @@ turned = state()
 migrate("0046_daily_reads_carry_their_share_key")
 back = state()
 migrate(None)
-json.dump({"before": before, "forward": forward, "turned": turned, "back": back, "again": state()}, sys.stdout)
+json.dump({"before": before, "forward": forward, "turned": turned, "back": back, "again": state(), "ahead": ahead},
+          sys.stdout)
 """
 
 
@@ -230,6 +235,7 @@ def test_the_migration_partitions_the_commands_by_month_and_back_keeping_one_liv
                                                                                                ) -> None:
     found = run_on_a_database_of_its_own(MIGRATION, name="command_partitions", cwd=tmp_path)
     before, forward, turned, back, again = (found[k] for k in ("before", "forward", "turned", "back", "again"))
+    assert found["ahead"] == ["gridpay_reading_p2031_05", "gridpay_settlement_p2031_05", "gridpay_transfer_p2031_05"]
     assert before["rows"] == forward["rows"] and turned["rows"] == back["rows"] == again["rows"]
     assert before["rows"]["gridpay_metercommandevent"][0][1] == "3"
     assert [kind for _, kind in before["kinds"]] == ["r", "r"] == [kind for _, kind in back["kinds"]]

@@ -42,6 +42,12 @@ def test_a_meter_asked_again_in_a_new_wave_counts_once_for_the_new_wave() -> Non
     assert reads.in_flight(at=T0 + ANSWER_WAIT) == 1
 
 
+def test_a_wall_clock_set_back_does_not_hold_the_waves_back() -> None:
+    reads = OutstandingReads()
+    reads.sent(a_wave("A", "B"), new_wave=True, at=T0)
+    assert reads.in_flight(at=T0 - timedelta(minutes=10)) == 0  # the clock went back: the wave is not waited for
+
+
 EVENT = st.one_of(
     st.tuples(st.just("wave"), st.lists(st.sampled_from("ABCDEF"), min_size=1, max_size=6, unique=True)),
     st.tuples(st.just("answer"), st.sampled_from("ABCDEF")),

@@ -182,11 +182,17 @@ def _holds_rows(cursor: Any, partition: str) -> bool:
 
 
 def ensure_partitions(months: list[Month]) -> list[str]:
-    """Every partitioned table's partition of each month; the names of those created. Nothing on SQLite."""
+    """Every partitioned table's partition of each month; the names of those created. Nothing on SQLite, nor for a
+    table not partitioned yet (code ahead of its migrations)."""
     if not partitioned():
         return []
-    return [history.partition(month) for month in months for history in PARTITIONED
-            if ensure_partition(history, month)]
+    tables = [history for history in PARTITIONED if _is_partitioned(history.table)]
+    return [history.partition(month) for month in months for history in tables if ensure_partition(history, month)]
+
+
+def _is_partitioned(table: str) -> bool:
+    with connection.cursor() as cursor:
+        return _by_day(cursor, table)
 
 
 # --- archive -----------------------------------------------------------------------------------------------------

@@ -56,8 +56,10 @@ class OutstandingReads:
             return self._in_flight(at)
 
     def _in_flight(self, at: datetime) -> int:
-        while self._waves and self._waves[0][1] <= at - ANSWER_WAIT:
-            wave, _ = self._waves.popleft()
+        # Every wave outside (at - ANSWER_WAIT, at] stops counting, not only the oldest: a wall clock set back would
+        # otherwise leave waves "in the future" holding the next ones back for as long as it was set back.
+        for wave, asked_at in [w for w in self._waves if not at - ANSWER_WAIT < w[1] <= at]:
+            self._waves.remove((wave, asked_at))
             del self._unanswered[wave]
         return sum(self._unanswered.values())
 
