@@ -92,9 +92,7 @@ def partitioned() -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s)",
-                       [Transfer._meta.db_table])
-        return cursor.fetchone() is not None
+        return _is_partitioned(cursor, Transfer._meta.db_table)
 
 
 def month_partitions(history: HistoryTable) -> set[date]:
@@ -127,7 +125,7 @@ def ensure_partition(history: HistoryTable, month: Month) -> bool:
         # while they are moved or it is made again.
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         if month.start in month_partitions(history):
-            if not history.weeks or _by_day(cursor, name) or _holds_rows(cursor, name):
+            if not history.weeks or _is_partitioned(cursor, name) or _holds_rows(cursor, name):
                 return False
             cursor.execute(f"DROP TABLE {name}")
             rows_waiting = False
@@ -171,8 +169,9 @@ def _create_weeks(cursor: Any, history: HistoryTable, month: Month) -> None:
                        f" {history.bounds(start, end)}")
 
 
-def _by_day(cursor: Any, partition: str) -> bool:
-    cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s))", [partition])
+def _is_partitioned(cursor: Any, table: str) -> bool:
+    """Whether ``table`` is itself partitioned (a month's partition: by week)."""
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(%s))", [table])
     return bool(cursor.fetchone()[0])
 
 
@@ -186,13 +185,10 @@ def ensure_partitions(months: list[Month]) -> list[str]:
     table not partitioned yet (code ahead of its migrations)."""
     if not partitioned():
         return []
-    tables = [history for history in PARTITIONED if _is_partitioned(history.table)]
+    with connection.cursor() as cursor:
+        tables = [history for history in PARTITIONED if _is_partitioned(cursor, history.table)]
     return [history.partition(month) for month in months for history in tables if ensure_partition(history, month)]
 
-
-def _is_partitioned(table: str) -> bool:
-    with connection.cursor() as cursor:
-        return _by_day(cursor, table)
 
 
 # --- archive -----------------------------------------------------------------------------------------------------
