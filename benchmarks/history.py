@@ -3,13 +3,15 @@ months in the database, and nightly settlement on the partitioned tables against
 
 The town is settlement.py's (build_town: --accounts prepaid accounts, their readings of DAY and settled day before).
 The first --history-accounts of them get --months months of daily readings, settlements and settlement transfers
-before that; all but the last --recent months (and the month of DAY) are then archived with the archive's own code
-(`gridpay archive`). The account file page of the first account (a full history, never billed: its unbilled charges
-read every archived month of its settlements) is asked for through Django's whole stack, signed in, --repeat times,
-while everything is still in the database and after the archive; the ceiling is 0.3 s (issue 18). Settlement: DAY
-on the partitioned tables, DAY+1 after migrating back to 0039 (plain tables, same rows), DAY+2 after migrating
-forward again; the three rates are printed (the machine's other work moves each by a fifth or more: compare the plain
-run with the two around it), and the last line sums them up.
+before that, and one in COMMANDS_EVERY of them (the first among them) a confirmed disconnection and reconnection
+every month with an event each; all but the last --recent months (and the month of DAY) are then archived with the
+archive's own code (`gridpay archive`). The account file page of the first account (a full history, never billed:
+its unbilled charges read every archived month of its settlements, and its commands every month's commands) is asked
+for through Django's whole stack, signed in, --repeat times, while everything is still in the database and after the
+archive; the ceiling is 0.3 s (issue 18). Settlement: DAY on the partitioned tables, DAY+1 after migrating back to
+0039 (plain tables, same rows), DAY+2 after migrating forward again; the three rates are printed (the machine's
+other work moves each by a fifth or more: compare the plain run with the two around it), and the last line sums them
+up.
 
     python benchmarks/history.py          # a few minutes: 50,000 accounts, 2,000 of them with 24 months of history
     python benchmarks/history.py --accounts 1000000 --history-accounts 1000000 --months 24   # the issue's scale
@@ -44,6 +46,9 @@ from settlement import (
 
 PAGE_CEILING_S = 0.3
 DAYS_AHEAD = 2  # readings of DAY+1 and DAY+2 for the plain and the second partitioned settlement
+COMMANDS_EVERY = 20  # one account in 20 disconnected and reconnected every month: more than a town has
+COMMAND_COLUMNS = ("meter_id", "account_id", "action", "status", "reason", "created_at", "next_attempt_at",
+                   "attempts", "sent_at", "may_have_reached_meter", "finished_at", "last_error")
 
 
 def main() -> None:
@@ -71,7 +76,8 @@ def main() -> None:
     rows = args.history_accounts * (DAY - first_day(args.months)).days
     print(f"gridpay history benchmark: {args.accounts:,} accounts settled; {args.history_accounts:,} of them with "
           f"{args.months} months of history before {DAY:%Y-%m} ({rows:,} readings, as many settlements and "
-          f"transfers); {args.recent} months and {DAY:%Y-%m} kept in PostgreSQL, the rest archived")
+          f"transfers, {commands(args):,} meter commands); {args.recent} months and {DAY:%Y-%m} kept in PostgreSQL, "
+          "the rest archived")
     try:
         run(args, url, archive)
     finally:
@@ -80,6 +86,11 @@ def main() -> None:
         connection.close()
         drop_postgres_database(args.pg_url, args.database)
         shutil.rmtree(archive, ignore_errors=True)
+
+
+def commands(args: argparse.Namespace) -> int:
+    """The meter commands of the history: two a month for one history account in COMMANDS_EVERY."""
+    return 2 * args.months * len(range(1, args.history_accounts + 1, COMMANDS_EVERY))
 
 
 def first_day(months: int):  # type: ignore[no-untyped-def]
@@ -98,6 +109,7 @@ def run(args: argparse.Namespace, url: str, archive: Path) -> None:
     ensure_partitions(months_between(first=first, end=add_months(DAY, 1)))  # DAY's rows move into their month
     build_history(args, first)
     vacuum(url)
+    build_commands(args, first)
     print(f"set-up: {time.perf_counter() - started:.1f} s")
 
     page_before = page_times(args.repeat)
@@ -171,6 +183,30 @@ def build_history(args: argparse.Namespace, first) -> None:  # type: ignore[no-u
     insert_rows("gridpay_reading", READING_COLUMNS, ahead)
 
 
+def build_commands(args: argparse.Namespace, first) -> None:  # type: ignore[no-untyped-def]
+    """Each month of the history, one history account in COMMANDS_EVERY disconnected on the 5th and reconnected on
+    the 6th, both confirmed, with the event of each; account i's meter is meter i (build_town)."""
+    from django.db import connection, transaction
+
+    from gridpay.data.bulk import insert_rows
+    from gridpay.domain.history_months import add_months
+
+    month = first
+    while month < DAY.replace(day=1):
+        rows = []
+        for action, day, hour in (("disconnect", 5, 2), ("reconnect", 6, 9)):
+            at = f"{month.replace(day=day)} 0{hour}:30:00+08"
+            rows += [(i, i, action, "confirmed", "benchmark", at, at, 1, at, False, at, "")
+                     for i in range(1, args.history_accounts + 1, COMMANDS_EVERY)]
+        with transaction.atomic():
+            insert_rows("gridpay_metercommand", COMMAND_COLUMNS, rows, plain=True)
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO gridpay_metercommandevent (command_id, at, event, detail) "
+                               "SELECT id, finished_at, status, '' FROM gridpay_metercommand WHERE created_at >= %s "
+                               "AND created_at < %s", [f"{month} 00:00:00+08", f"{add_months(month, 1)} 00:00:00+08"])
+        month = add_months(month, 1)
+
+
 def vacuum(url: str) -> None:
     import psycopg
     from django.db import connection
@@ -224,7 +260,7 @@ def table_rows() -> str:
 
     with connection.cursor() as cursor:
         counts = []
-        for table in ("reading", "settlement", "transfer"):
+        for table in ("reading", "settlement", "transfer", "metercommand"):
             cursor.execute(f"SELECT count(*) FROM gridpay_{table}")
             counts.append(f"{cursor.fetchone()[0]:,} {table}s")
     return ", ".join(counts)

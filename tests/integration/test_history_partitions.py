@@ -1,9 +1,10 @@
 """The history tables by month on PostgreSQL (ADR 0033): migration 0040 forward, back and forward with rows in the
 tables, partitions created ahead by the schedule, and `gridpay archive`: its refusals, a crash between the file and
-the drop, and the account file and the reports the same before and after the archive."""
+the drop, the account file and the reports the same before and after the archive, and the meter commands archived up
+to the first month with one still in use (ADR 0044)."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -29,25 +30,34 @@ from gridpay.application.readings.record_readings import record_readings
 from gridpay.application.reports.monthly_report import monthly_report
 from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.settle_account import settle_account_through
+from gridpay.application.supply.loop_summary import loop_summary
+from gridpay.application.supply.supply_progress import supply_progress
+from gridpay.data import meter_command_store
 from gridpay.data.history_archive import TRANSFERS, archived_months
 from gridpay.data.history_partitions import BY_NAME, ensure_partitions
 from gridpay.data.models import (
     Account,
     LedgerAccount,
     Meter,
+    MeterCommand,
+    MeterCommandEvent,
     PostpaidBill,
     Reading,
+    ReconnectCase,
     RiskScore,
     Settlement,
     TariffVersion,
     Transfer,
+    WorkOrder,
 )
 from gridpay.data.postpaid_store import period_energies
 from gridpay.data.queries.late_payers import payment_histories
 from gridpay.data.queries.risk import active_account_ids, daily_series
 from gridpay.data.temporary_store import money_of_account
+from gridpay.domain.command_queue import End, Finish
 from gridpay.domain.energy import TouPeriod
 from gridpay.domain.history_months import Month, MonthNotClosed, months_ahead
+from gridpay.domain.meter_commands import CommandAction
 from gridpay.domain.readings import MeterReading, Registers
 from gridpay.interfaces.jobs import tasks
 from tests.conftest import ON_POSTGRES
@@ -238,6 +248,29 @@ def test_an_empty_month_made_before_partitions_by_week_is_made_again_by_week_and
     assert ensure_partitions([Month(date(2033, 1, 1)), Month(date(2033, 2, 1))]) == []
 
 
+def a_command(account: Account, action: CommandAction, made: datetime, ended: datetime | None,
+              end: End = End.CONFIRMED) -> MeterCommand:
+    """A meter command queued at ``made`` through the outbox's one writer, and ended at ``ended`` (None: under way)."""
+    command = meter_command_store.queue_command(meter_id=account.meters.get().id, account_id=account.id, action=action,
+                                                reason="测试", at=made, valid_until=None).command
+    assert command is not None
+    if ended is not None:
+        meter_command_store.finish(command, Finish(end), at=ended)
+    return command
+
+
+def some_commands(town: Any) -> None:
+    """Commands of January, of February (one made on 31 January at 23:50 and confirmed in February) and of March."""
+    a_command(town.east_prepaid, CommandAction.DISCONNECT, local(date(2025, 1, 3), 9), local(date(2025, 1, 3), 10))
+    a_command(town.east_prepaid, CommandAction.RECONNECT, local(date(2025, 2, 14), 9, 5),
+              local(date(2025, 2, 14), 9, 6))
+    a_command(town.west_prepaid, CommandAction.DISCONNECT, local(date(2025, 1, 31), 23, 50),
+              local(date(2025, 2, 1), 0, 10))
+    a_command(town.east_prepaid, CommandAction.DISCONNECT, local(date(2025, 3, 20), 9), local(date(2025, 3, 20), 9, 2))
+    a_command(town.east_prepaid, CommandAction.RECONNECT, local(date(2025, 3, 21), 9), local(date(2025, 3, 21), 9, 3),
+              End.ESCALATED)
+
+
 def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
     """What staff see of the accounts and the reports, as values."""
     return {
@@ -255,6 +288,7 @@ def history_as_shown(accounts: list[Account]) -> dict[str, Any]:
         "move_out": [move_out_statement(account=a, first_day=QUARTER, last_day=LAST, today=date(2025, 4, 5))
                      for a in accounts],
         "paid_and_used": [money_of_account(account_id=a.id, ledger_account_id=a.ledger_account_id) for a in accounts],
+        "loop": loop_summary(now=local(date(2025, 4, 5), 10)),
     }
 
 
@@ -269,9 +303,12 @@ def risk_scores() -> tuple[Any, list[tuple[Any, ...]]]:
 def test_the_history_and_the_reports_are_the_same_after_the_archive(clock: FakeClock, archive_dir: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     town = a_quarter(clock)  # 2024-12 (openings) to 2025-03, the clock on 2025-04-05
+    some_commands(town)
     ensure_partitions([Month(date(2024, 11, 1))])  # a month made and never written to
     accounts = [town.east_prepaid, town.west_prepaid, town.east_postpaid]
     before = history_as_shown(accounts)
+    assert len(before["files"][0].commands) == 4 and before["loop"].disconnections == 3
+    assert before["late_payers"][town.west_prepaid.id].disconnections == 1
     settled = Settlement.objects.count()
 
     call_command("archive", "--before", "2025-03")
@@ -285,10 +322,71 @@ def test_the_history_and_the_reports_are_the_same_after_the_archive(clock: FakeC
     assert not Settlement.objects.filter(day__lt=date(2025, 3, 1)).exists()  # March's alone are left
     frames = [pl.read_parquet(archive_dir / "settlement" / f"2025-0{m}.parquet") for m in (1, 2)]
     assert sum(len(frame) for frame in frames) + Settlement.objects.count() == settled
+    assert [len(pl.read_parquet(archive_dir / "meter_command" / f"2025-0{m}.parquet")) for m in (1, 2)] == [2, 1]
+    assert MeterCommand.objects.count() == 2  # March's
+    assert not MeterCommandEvent.objects.filter(at__lt=local(date(2025, 3, 1), 0)).exists()
     assert history_as_shown(accounts) == before
 
     call_command("archive", "--before", "2025-03")
     assert "归档完成：0 个月分区" in capsys.readouterr().out  # nothing left before March in the database
+
+
+def in_use(kind: str, town: Any) -> MeterCommand:
+    """A February command still in use, in one of the three ways: under way, an open reconnection case's, an open
+    work order's."""
+    made, account = local(date(2025, 2, 14), 9, 5), town.west_prepaid
+    if kind == "under way":  # a reconnection waiting for a meter that does not answer
+        return a_command(account, CommandAction.RECONNECT, made, None)
+    command = a_command(account, CommandAction.RECONNECT, made, local(date(2025, 2, 15), 9), End.ESCALATED)
+    if kind == "open case":
+        ReconnectCase.objects.create(account=account, command=command, opened_at=made, due_by=local(date(2025, 2, 15),
+                                                                                                    9, 5))
+    else:
+        WorkOrder.objects.create(key=f"command:{command.id}", kind="reconnect_failed", account=account,
+                                 command=command, opened_at=local(date(2025, 2, 15), 9))
+    return command
+
+
+def done_with(kind: str, command: MeterCommand) -> None:
+    at = local(date(2025, 4, 5), 9)
+    if kind == "under way":
+        meter_command_store.finish(command, Finish(End.CONFIRMED), at=at)
+    elif kind == "open case":
+        ReconnectCase.objects.filter(command_id=command.id).update(confirmed_at=at)
+    else:
+        WorkOrder.objects.filter(command_id=command.id).update(closed_at=at, outcome="现场已复电")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", ["under way", "open case", "open work order"])
+def test_commands_are_archived_up_to_the_first_month_with_one_still_in_use(
+        kind: str, clock: FakeClock, archive_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    town = a_quarter(clock)
+    some_commands(town)
+    holder = in_use(kind, town)
+    progress = supply_progress(account_no=town.west_prepaid.account_no, now=clock.now(), today=date(2025, 4, 5))
+
+    call_command("archive", "--before", "2025-03")
+
+    said = capsys.readouterr().out
+    assert "远程费控命令 2025-02 及以后各月暂不归档：该月有 1 条命令仍在途，或其复电、现场工单未结" in said
+    assert "归档 meter_command 2025-01：2 行" in said and "归档 meter_command_event 2025-01：" in said
+    assert "meter_command 2025-02" not in said and "meter_command_event 2025-02" not in said
+    assert MeterCommand.objects.filter(created_at__lt=local(date(2025, 2, 1), 0)).count() == 0
+    assert MeterCommand.objects.filter(id=holder.id).exists()
+    assert MeterCommandEvent.objects.filter(command_id=holder.id).exists()  # its events stay with it
+    assert supply_progress(account_no=town.west_prepaid.account_no, now=clock.now(),
+                           today=date(2025, 4, 5)) == progress
+    assert Settlement.objects.filter(day__lt=date(2025, 3, 1)).count() == 0  # the history does not wait for them
+
+    done_with(kind, holder)
+    call_command("archive", "--before", "2025-03")
+
+    said = capsys.readouterr().out
+    assert "暂不归档" not in said and "meter_command 2025-01" not in said  # gone from the database the first time
+    assert "归档 meter_command 2025-02：2 行" in said
+    assert not MeterCommand.objects.filter(created_at__lt=local(date(2025, 3, 1), 0)).exists()
+    assert holder.id in pl.read_parquet(archive_dir / "meter_command" / "2025-02.parquet")["id"].to_list()
 
 
 @pytest.mark.postgres

@@ -6,7 +6,7 @@ of an archived month that arrived later sits in the DEFAULT partition and is rea
 before anything was archived, there is nothing here and every function says so at once (ADR 0033).
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +17,8 @@ from gridpay.data.settings import gridpay_settings
 from gridpay.domain.history_months import BadMonth, Month, parse_month
 
 READINGS, SETTLEMENTS, TRANSFERS = BY_NAME["reading"], BY_NAME["settlement"], BY_NAME["transfer"]
+# By the month each was created in; every command still in the database is newer than every archived one (ADR 0044).
+METER_COMMANDS = BY_NAME["meter_command"]
 
 
 def archived_months(history: HistoryTable) -> dict[date, Path]:
@@ -59,3 +61,22 @@ def first_month_in_database(history: HistoryTable) -> date | None:
     the database."""
     months = archived_months(history)
     return Month(max(months)).end if months else None
+
+
+def archived_commands(*, action: str | None, status: str, instant: str, start: datetime | None = None,
+                      end: datetime | None = None) -> list[tuple[int, datetime]]:
+    """(account, ``instant``) of the archived meter commands of ``action`` (None: any) ended in ``status`` whose
+    ``instant`` (a column: created_at, finished_at) is set and within [start, end) (None: no bound); those in the
+    database are the caller's to read. A command may finish months after it was made, so every archived month's file
+    is scanned (the filters read inside the files, not after loading them)."""
+    old = archived(METER_COMMANDS)
+    if old is None:
+        return []
+    found = old.filter(pl.col("status") == status, pl.col(instant).is_not_null())
+    if action is not None:
+        found = found.filter(pl.col("action") == action)
+    if start is not None:
+        found = found.filter(pl.col(instant) >= start.astimezone(UTC))
+    if end is not None:
+        found = found.filter(pl.col(instant) < end.astimezone(UTC))
+    return found.select("account_id", instant).collect().rows()

@@ -1,5 +1,5 @@
-"""The monthly partitions on PostgreSQL of the history tables and of the meter commands: created ahead, and the
-history's archived to Parquet files (ADR 0033, ADR 0042)."""
+"""The monthly partitions on PostgreSQL of the history tables and of the meter commands: created ahead, and archived
+to Parquet files (ADR 0033, ADR 0042, ADR 0044)."""
 
 import os
 import re
@@ -17,7 +17,16 @@ import polars as pl
 from django.conf import settings
 from django.db import connection, models, transaction
 
-from gridpay.data.models import MeterCommand, MeterCommandEvent, Reading, Settlement, Transfer
+from gridpay.data.models import (
+    MeterCommand,
+    MeterCommandEvent,
+    Reading,
+    ReconnectCase,
+    Settlement,
+    Transfer,
+    WorkOrder,
+)
+from gridpay.data.models.meter_commands import UNDER_WAY
 from gridpay.domain.history_months import Month
 
 
@@ -72,14 +81,15 @@ HISTORY = [
     HistoryTable("settlement", Settlement, "day", "charge_fen", "account_id, day"),
     HistoryTable("transfer", Transfer, "business_day", "amount_fen", "id"),
 ]
-# Partitioned by month too (migration 0047, ADR 0042), not archived: a command under way may be months old.
+# Partitioned by month too (migration 0047, ADR 0042); archived only up to the first month with a command still in use
+# (first_command_month_in_use, ADR 0044): a command under way may be months old.
 COMMANDS = [
     HistoryTable("meter_command", MeterCommand, "created_at", "attempts", "account_id, id", instant=True, weeks=False),
     HistoryTable("meter_command_event", MeterCommandEvent, "at", "command_id", "command_id, id", instant=True,
                  weeks=False),
 ]
 PARTITIONED = [*HISTORY, *COMMANDS]
-BY_NAME = {history.name: history for history in HISTORY}
+BY_NAME = {history.name: history for history in PARTITIONED}
 # The ledger's immutability trigger (migrations 0002, 0040): lifted on the DEFAULT partition only while rows of a new
 # month are moved out of it into their own partition, which changes no transfer.
 _IMMUTABLE = {"gridpay_transfer": "gridpay_transfer_immutable"}
@@ -211,7 +221,8 @@ def archive_path(directory: Path, history: HistoryTable, month: Month) -> Path:
 
 
 def polars_schema(history: HistoryTable) -> dict[str, Any]:
-    """The archive's column types, from the model: integers, dates, instants (UTC), exact decimals, text."""
+    """The archive's column types as COPY's text is read, from the model: integers, dates, exact decimals, text;
+    instants and booleans as text, made typed once read (``typed``)."""
     schema: dict[str, Any] = {}
     for field in history.columns:
         kind = field.get_internal_type()
@@ -224,14 +235,18 @@ def polars_schema(history: HistoryTable) -> dict[str, Any]:
         elif kind in {"CharField", "TextField"}:
             schema[field.column] = pl.String
         elif kind == "BooleanField":
-            schema[field.column] = pl.Boolean
+            schema[field.column] = pl.String  # COPY writes t and f
         else:  # ids, keys, fen, counts
             schema[field.column] = pl.Int64
     return schema
 
 
-def instants(history: HistoryTable) -> list[str]:
-    return [field.column for field in history.columns if field.get_internal_type() == "DateTimeField"]
+def typed(history: HistoryTable) -> list[pl.Expr]:
+    """COPY's text of the instants (UTC) and booleans as the archive's types."""
+    kinds = {field.column: field.get_internal_type() for field in history.columns}
+    return [*(pl.col(column).str.to_datetime(time_zone="UTC", time_unit="us")
+              for column, kind in kinds.items() if kind == "DateTimeField"),
+            *(pl.col(column) == "t" for column, kind in kinds.items() if kind == "BooleanField")]
 
 
 def _figures(frame: pl.LazyFrame, history: HistoryTable) -> tuple[int, Decimal, int]:
@@ -288,8 +303,7 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
             text.flush()
             with _written_whole(path) as temporary:
                 (pl.scan_csv(text.name, has_header=False, new_columns=columns, schema=polars_schema(history))
-                 .with_columns(pl.col(column).str.to_datetime(time_zone="UTC", time_unit="us")
-                               for column in instants(history))
+                 .with_columns(typed(history))
                  .sink_parquet(temporary))
         found = _figures(pl.scan_parquet(path), history)
         if found != expected:
@@ -313,3 +327,29 @@ def months_to_archive(history: HistoryTable, *, before: date) -> list[Month]:
 
 def month_archived(directory: Path, history: HistoryTable, month: Month) -> bool:
     return archive_path(directory, history, month).exists() and month.start not in month_partitions(history)
+
+
+@dataclass(frozen=True)
+class MonthInUse:
+    month: Month
+    commands: int  # of the month, still in use
+
+
+def first_command_month_in_use(*, before: date) -> MonthInUse | None:
+    """The first month before ``before`` with a meter command still in use: under way, or the command of an open
+    reconnection case or of an open work order (whose pages show it). Commands are archived up to that month only
+    (ADR 0044). None: every command before ``before`` is done with. A command in use never becomes done with again
+    and nothing new refers to one done with, so the answer holds while the months before it are archived."""
+    commands = COMMANDS[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {commands.month_of_row} AS month, count(*) FROM {commands.table} c"
+            f" WHERE c.{commands.day} < %s AND (c.status IN ({', '.join(['%s'] * len(UNDER_WAY))})"
+            f" OR EXISTS (SELECT 1 FROM {ReconnectCase._meta.db_table} r"
+            f"            WHERE r.command_id = c.id AND r.confirmed_at IS NULL)"
+            f" OR EXISTS (SELECT 1 FROM {WorkOrder._meta.db_table} w"
+            f"            WHERE w.command_id = c.id AND w.closed_at IS NULL))"
+            " GROUP BY 1 ORDER BY 1 LIMIT 1",
+            [commands.bound(before), *UNDER_WAY])
+        row = cursor.fetchone()
+    return None if row is None else MonthInUse(Month(row[0]), int(row[1]))

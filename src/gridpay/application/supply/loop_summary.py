@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 
+from gridpay.data.history_archive import archived_commands
 from gridpay.data.models import Account, CallTask, MeterCommand, Notification, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallOutcome
 
@@ -35,19 +36,26 @@ def loop_summary(*, now: datetime) -> LoopSummary:
         )
         if confirmed is not None
     )
-    confirmed = MeterCommand.objects.filter(status="confirmed")
     return LoopSummary(
         sms_by_kind=by_kind,
         sms_sent=Notification.objects.filter(status="sent").count(),
         sms_pending=Notification.objects.filter(status="pending").count(),
-        disconnections=confirmed.filter(action="disconnect").count(),
-        reconnections=confirmed.filter(action="reconnect").count(),
+        disconnections=_commands(action="disconnect", status="confirmed"),
+        reconnections=_commands(action="reconnect", status="confirmed"),
         reconnect_median=times[len(times) // 2] if times else None,
         reconnect_slowest=max(times) if times else None,
         reconnections_pending=ReconnectCase.objects.filter(confirmed_at__isnull=True).count(),
         reconnections_overdue=ReconnectCase.objects.filter(confirmed_at__isnull=True, due_by__lt=now).count(),
         disconnected_now=Account.objects.filter(supply_state="disconnected").count(),
-        commands_escalated=MeterCommand.objects.filter(status="escalated").count(),
+        commands_escalated=_commands(action=None, status="escalated"),
         work_orders_open=WorkOrder.objects.filter(closed_at__isnull=True).count(),
         calls_pending=CallTask.objects.filter(outcome=CallOutcome.PENDING).count(),
     )
+
+
+def _commands(*, action: str | None, status: str) -> int:
+    """The meter commands of ``action`` (None: any) that ended in ``status``, archived months included (ADR 0044)."""
+    in_database = MeterCommand.objects.filter(status=status)
+    if action is not None:
+        in_database = in_database.filter(action=action)
+    return in_database.count() + len(archived_commands(action=action, status=status, instant="created_at"))

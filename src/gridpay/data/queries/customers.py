@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from django.db.models import F, Q, QuerySet, Sum
 
-from gridpay.data.history_archive import READINGS, TRANSFERS, archived
+from gridpay.data.history_archive import METER_COMMANDS, READINGS, TRANSFERS, archived
 from gridpay.data.models import (
     Account,
     CallTask,
@@ -182,11 +182,18 @@ def recent_notifications(*, account_id: int, limit: int) -> list[tuple[datetime 
 
 
 def recent_meter_commands(*, account_id: int, limit: int) -> list[tuple[datetime, str, str, str, int]]:
-    return list(
+    """The account's latest meter commands, newest first; the archived months' after the database's, which are all
+    newer (ADR 0044)."""
+    rows = list(
         MeterCommand.objects.filter(account_id=account_id)
         .order_by("-created_at", "-id")
         .values_list("created_at", "action", "status", "reason", "attempts")[:limit]
     )
+    if len(rows) < limit and (old := archived(METER_COMMANDS)) is not None:
+        rows += (old.filter(pl.col("account_id") == account_id)
+                 .sort("created_at", "id", descending=True).head(limit - len(rows))
+                 .select("created_at", "action", "status", "reason", "attempts").collect().rows())
+    return rows
 
 
 def call_tasks(*, account_id: int, limit: int) -> list[tuple[date, str, str, str]]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from django.db.models import F, Q
 
-from gridpay.data.history_archive import TRANSFERS, archived
+from gridpay.data.history_archive import TRANSFERS, archived, archived_commands
 from gridpay.data.models import Account, ArrearsCase, MeterCommand, PostpaidBill, Transfer
 from gridpay.data.models.accounts import AccountMode, AccountStatus
 from gridpay.data.queries.collection import accounts_in_arrears
@@ -81,10 +81,14 @@ def payment_histories(*, window_start: date, through: date, zone: ZoneInfo) -> d
 
     start_at = datetime.combine(window_start, time(0), zone)
     end_at = datetime.combine(through, time(23, 59, 59, 999_999), zone)
-    for account_id in MeterCommand.objects.filter(
-        account__status=AccountStatus.ACTIVE, action=CommandAction.DISCONNECT.value,
-        status=CommandStatus.CONFIRMED.value, finished_at__gte=start_at, finished_at__lte=end_at,
-    ).values_list("account_id", flat=True):
+    confirmed = dict(action=CommandAction.DISCONNECT.value, status=CommandStatus.CONFIRMED.value)
+    day_after = datetime.combine(through + timedelta(days=1), time(0), zone)
+    in_files = [account_id for account_id, _ in archived_commands(**confirmed, instant="finished_at", start=start_at,
+                                                                  end=day_after)]
+    of_active = set(active.filter(id__in=set(in_files)).values_list("id", flat=True))
+    for account_id in [a for a in in_files if a in of_active] + list(MeterCommand.objects.filter(
+        account__status=AccountStatus.ACTIVE, **confirmed, finished_at__gte=start_at, finished_at__lte=end_at,
+    ).values_list("account_id", flat=True)):
         history(account_id).disconnections += 1
     # A postpaid disconnection carried out in the field has no command (a remote one is counted by its command).
     for account_id in ArrearsCase.objects.filter(

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from django.db.models import Sum
 
-from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived
+from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived, archived_commands
 from gridpay.data.models import (
     Account,
     LedgerAccount,
@@ -112,10 +112,12 @@ def daily_series(*, account_ids: list[int], first_day: date, last_day: date, zon
             alerted[row[account_id], index(day)] = True
 
     disconnected = np.zeros(shape, dtype=bool)
-    for account_id, finished_at in MeterCommand.objects.filter(
-        account_id__in=account_ids, action=CommandAction.DISCONNECT.value, status=CommandStatus.CONFIRMED.value,
-        finished_at__isnull=False,
-    ).values_list("account_id", "finished_at"):
+    confirmed = dict(action=CommandAction.DISCONNECT.value, status=CommandStatus.CONFIRMED.value)
+    archived_disconnections = [(account_id, at) for account_id, at in archived_commands(
+        **confirmed, instant="finished_at", start=since, end=until) if account_id in row]
+    for account_id, finished_at in [*archived_disconnections, *MeterCommand.objects.filter(
+        account_id__in=account_ids, **confirmed, finished_at__isnull=False,
+    ).values_list("account_id", "finished_at")]:
         if finished_at is None:
             continue
         day = business_day(instant=finished_at, zone=zone)
