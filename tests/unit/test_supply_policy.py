@@ -21,6 +21,7 @@ from gridpay.domain.supply_policy import (
     WindowClosed,
     decide_disconnection,
     disconnect_due_at,
+    disconnect_due_by,
     next_window_opening,
     reconnect_due,
     window_closed_because,
@@ -152,6 +153,49 @@ def test_a_disconnection_is_only_ever_of_an_unprotected_account_in_arrears_insid
     assert window_closed_because(policy=policy, calendar=calendar, at=at) is None
     assert standing.arrears_since is not None
     assert at >= disconnect_due_at(policy=policy, arrears_at=standing.arrears_since)
+
+
+# Zones whose clocks change at midnight (Havana, Santiago; São Paulo until 2019) or at night (London), and Beijing's.
+zones = st.sampled_from(["Asia/Shanghai", "America/Havana", "America/Santiago", "America/Sao_Paulo", "Europe/London"])
+delays = st.builds(DisconnectDelay, days=st.integers(min_value=1, max_value=7)) | st.builds(
+    DisconnectDelay, days=st.just(0), minutes=st.integers(min_value=0, max_value=3 * 24 * 60))
+history = st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2026, 12, 31),  # noqa: DTZ001
+                       timezones=st.just(UTC))
+
+
+@given(zone=zones, delay=delays, at=history, offset_s=st.integers(min_value=-3 * 86_400, max_value=3 * 86_400),
+       at_zone=st.booleans())
+def test_the_runs_bound_says_due_exactly_when_the_accounts_due_instant_has_come(
+        zone: str, delay: DisconnectDelay, at: datetime, offset_s: int, at_zone: bool) -> None:
+    policy = SupplyPolicy(zone=zone, disconnect_delay=delay)
+    # Arrears near the bound, where an off-by-one or an hour of a clock change would show.
+    arrears_at = at - timedelta(days=delay.days, minutes=delay.minutes, seconds=offset_s)
+    if at_zone:  # the run's instant in the business zone (the schedule's); the arrears' stay in UTC (the database's)
+        at = at.astimezone(ZoneInfo(zone))
+    due = disconnect_due_by(policy=policy, at=at)
+    assert due(arrears_at) == (disconnect_due_at(policy=policy, arrears_at=arrears_at) <= at)
+
+
+TWO_HOURS = DisconnectDelay(days=0, minutes=120)
+LONDON_03_30 = datetime(2025, 3, 30, 3, 30, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.parametrize(("zone", "delay", "at", "arrears_at", "due"), [
+    # Arrears at the first instant of a day are due from the first instant of the day after the delay, not before.
+    ("Asia/Shanghai", DisconnectDelay(days=1), datetime(2025, 3, 11, 10, tzinfo=BEIJING),
+     datetime(2025, 3, 10, 16, tzinfo=UTC), False),  # 00:00 on the 11th in Beijing
+    ("Asia/Shanghai", DisconnectDelay(days=1), datetime(2025, 3, 11, 10, tzinfo=BEIJING),
+     datetime(2025, 3, 10, 15, 59, 59, 999_999, tzinfo=UTC), True),  # the last instant of the 10th
+    # Minutes are instants: two hours before 03:30 on the morning London's clocks went forward are 00:30 UTC, and
+    # arrears at 01:00 UTC are not due yet (on the wall clock, 01:30 would have passed them).
+    ("Europe/London", TWO_HOURS, LONDON_03_30, datetime(2025, 3, 30, 1, 0, tzinfo=UTC), False),
+    ("Europe/London", TWO_HOURS, LONDON_03_30, datetime(2025, 3, 30, 0, 30, tzinfo=UTC), True),
+])
+def test_the_runs_bound_at_the_edges(zone: str, delay: DisconnectDelay, at: datetime, arrears_at: datetime,
+                                     due: bool) -> None:
+    policy = SupplyPolicy(zone=zone, disconnect_delay=delay)
+    assert (disconnect_due_at(policy=policy, arrears_at=arrears_at) <= at) is due
+    assert disconnect_due_by(policy=policy, at=at)(arrears_at) is due
 
 
 def test_the_decision_for_each_kind_of_account() -> None:

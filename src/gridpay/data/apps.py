@@ -7,3 +7,8 @@ class DataConfig(AppConfig):
     name = "gridpay.data"
     label = "gridpay"
     verbose_name = "gridpay"
+
+    def ready(self) -> None:
+        from gridpay.data.instants_loader import connect
+
+        connect()

@@ -7,7 +7,7 @@ block switch, the reconnect level and the unusual-usage rule.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -230,6 +230,21 @@ def disconnect_due_at(*, policy: SupplyPolicy, arrears_at: datetime) -> datetime
     return datetime.combine(day, time(0), tzinfo=local.tzinfo).astimezone(arrears_at.tzinfo)
 
 
+def disconnect_due_by(*, policy: SupplyPolicy, at: datetime) -> Callable[[datetime], bool]:
+    """Whether arrears that arose at an instant are due for disconnection at ``at`` (their disconnect_due_at is ``at``
+    or before), for any number of accounts: one bound worked out once, then a comparison of instants. A disconnection
+    run asks a hundred thousand times, and the time zone conversions of disconnect_due_at were a fifth of its CPU."""
+    delay = policy.disconnect_delay
+    if delay.days == 0:
+        latest = at.astimezone(UTC) - timedelta(minutes=delay.minutes)  # instants, not wall-clock minutes
+        return lambda arrears_at: arrears_at <= latest
+    # Due once the local day after the delay has begun: arising before the first instant of the day that is
+    # delay.days - 1 days before at's local day.
+    local = policy.local(at)
+    not_yet = datetime.combine(local.date() - timedelta(days=delay.days - 1), time(0), tzinfo=local.tzinfo)
+    return lambda arrears_at: arrears_at < not_yet
+
+
 class SupplyState(StrEnum):
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
@@ -297,6 +312,7 @@ def disconnection_decider(
     """decide_disconnection for any number of accounts at one instant: a disconnection run decides a hundred thousand,
     and whether the window is open is the same for them all, so it is worked out once."""
     closed = window_closed_because(policy=policy, calendar=calendar, at=at)
+    due = disconnect_due_by(policy=policy, at=at)
 
     def decide(standing: SupplyStanding) -> DisconnectDecision:
         if standing.supply_state != SupplyState.CONNECTED:
@@ -305,7 +321,7 @@ def disconnection_decider(
             return DisconnectDecision(Disconnection.NOT_IN_ARREARS)
         if standing.live_command:
             return DisconnectDecision(Disconnection.COMMAND_PENDING)
-        if at < disconnect_due_at(policy=policy, arrears_at=standing.arrears_since):
+        if not due(standing.arrears_since):
             return DisconnectDecision(Disconnection.NOT_DUE)
         if standing.protected:
             return DisconnectDecision(Disconnection.PROTECTED)
