@@ -3,6 +3,8 @@ tables, partitions created ahead by the schedule, and `gridpay archive`: its ref
 the drop, the account file and the reports the same before and after the archive, and the meter commands archived up
 to the first month with one still in use (ADR 0044)."""
 
+import threading
+import time
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.models import F
 
 from gridpay.application.collection.arrears_by_area import arrears_by_area
 from gridpay.application.collection.recovery_by_place import recovery_by_place
@@ -32,9 +35,9 @@ from gridpay.application.risk.score_accounts import score_accounts
 from gridpay.application.settlement.settle_account import settle_account_through
 from gridpay.application.supply.loop_summary import loop_summary
 from gridpay.application.supply.supply_progress import supply_progress
-from gridpay.data import meter_command_store
+from gridpay.data import history_partitions, meter_command_store
 from gridpay.data.history_archive import TRANSFERS, archived_months
-from gridpay.data.history_partitions import BY_NAME, ensure_partitions
+from gridpay.data.history_partitions import BY_NAME, ArchiveTableBusy, ensure_partitions, month_partitions
 from gridpay.data.models import (
     Account,
     LedgerAccount,
@@ -251,11 +254,12 @@ def test_an_empty_month_made_before_partitions_by_week_is_made_again_by_week_and
 def a_command(account: Account, action: CommandAction, made: datetime, ended: datetime | None,
               end: End = End.CONFIRMED) -> MeterCommand:
     """A meter command queued at ``made`` through the outbox's one writer, and ended at ``ended`` (None: under way)."""
-    command = meter_command_store.queue_command(meter_id=account.meters.get().id, account_id=account.id, action=action,
-                                                reason="测试", at=made, valid_until=None).command
-    assert command is not None
-    if ended is not None:
-        meter_command_store.finish(command, Finish(end), at=ended)
+    with transaction.atomic():
+        command = meter_command_store.queue_command(meter_id=account.meters.get().id, account_id=account.id,
+                                                    action=action, reason="测试", at=made, valid_until=None).command
+        assert command is not None
+        if ended is not None:
+            meter_command_store.finish(command, Finish(end), at=ended)
     return command
 
 
@@ -339,6 +343,8 @@ def in_use(kind: str, town: Any) -> MeterCommand:
         return a_command(account, CommandAction.RECONNECT, made, None)
     command = a_command(account, CommandAction.RECONNECT, made, local(date(2025, 2, 15), 9), End.ESCALATED)
     if kind == "open case":
+        MeterCommand.objects.filter(id=command.id).update(sent_at=local(date(2025, 2, 14), 9, 6))
+        command.refresh_from_db()
         ReconnectCase.objects.create(account=account, command=command, opened_at=made, due_by=local(date(2025, 2, 15),
                                                                                                     9, 5))
     else:
@@ -380,6 +386,12 @@ def test_commands_are_archived_up_to_the_first_month_with_one_still_in_use(
     assert Settlement.objects.filter(day__lt=date(2025, 3, 1)).count() == 0  # the history does not wait for them
 
     done_with(kind, holder)
+    if kind == "open case":  # confirmed: for a day, the customer's supply progress shows when it was sent
+        call_command("archive", "--before", "2025-03")
+        assert "远程费控命令 2025-02 及以后各月暂不归档" in capsys.readouterr().out
+        restored = supply_progress(account_no=town.west_prepaid.account_no, now=clock.now(), today=date(2025, 4, 5))
+        assert restored.sent_at == local(date(2025, 2, 14), 9, 6) and restored.restored_at is not None
+        clock.instant = local(date(2025, 4, 6), 10)
     call_command("archive", "--before", "2025-03")
 
     said = capsys.readouterr().out
@@ -387,6 +399,69 @@ def test_commands_are_archived_up_to_the_first_month_with_one_still_in_use(
     assert "归档 meter_command 2025-02：2 行" in said
     assert not MeterCommand.objects.filter(created_at__lt=local(date(2025, 3, 1), 0)).exists()
     assert holder.id in pl.read_parquet(archive_dir / "meter_command" / "2025-02.parquet")["id"].to_list()
+
+
+def archive_beside_an_update(clock: FakeClock, archive_dir: Path, *, held_s: float) -> tuple[Any, list[Exception]]:
+    """January's commands archived while a gateway's update of a March command, begun as January's file is checked,
+    holds its locks for ``held_s``: (the archive's report or the exception it raised, the update's failures)."""
+    account = enrol(1)
+    a_command(account, CommandAction.DISCONNECT, local(date(2025, 1, 3), 9), local(date(2025, 1, 3), 10))
+    clock.instant = local(date(2025, 3, 20), 9)
+    live = a_command(account, CommandAction.RECONNECT, local(date(2025, 3, 20), 9), None)
+    clock.instant = local(date(2025, 4, 5), 10)
+    updated, failures = threading.Event(), []
+
+    def gateway_update() -> None:  # as a gateway's claim does: by id alone, so every month's partition is locked
+        try:
+            with transaction.atomic():
+                MeterCommand.objects.filter(id=live.id).update(attempts=F("attempts") + 1)
+                updated.set()
+                time.sleep(held_s)  # still holding its locks when the archive asks for the table
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def update_while_archiving(path: Path) -> None:
+        if path.parent.name == "meter_command":
+            worker.start()
+            updated.wait(timeout=5)
+
+    worker = threading.Thread(target=gateway_update)
+    try:
+        outcome: Any = archive_months(before=date(2025, 3, 1), today=date(2025, 4, 5), at=clock.now(),
+                                      directory=archive_dir, before_drop=update_while_archiving)
+    except Exception as error:
+        outcome = error
+    worker.join()
+    assert updated.is_set() and MeterCommand.objects.get(id=live.id).attempts == 1  # never held up by the archive
+    return outcome, failures
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the update runs on a connection of its own, beside the archive's
+def test_archiving_commands_waits_for_a_command_updated_meanwhile_without_a_deadlock(clock: FakeClock,
+                                                                                      archive_dir: Path) -> None:
+    report, failures = archive_beside_an_update(clock, archive_dir, held_s=1)
+
+    assert failures == []  # not aborted as one side of a deadlock
+    assert "meter_command 2025-01" in [f"{done.table} {done.month}" for done in report.archived]
+    assert not MeterCommand.objects.filter(created_at__lt=local(date(2025, 2, 1), 0)).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_table_busy_past_the_wait_keeps_the_month_and_removes_its_file(clock: FakeClock, archive_dir: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history_partitions, "DETACH_WAIT_S", 1)
+    monkeypatch.setattr(history_partitions, "DETACH_TRIES", 2)
+    refused, failures = archive_beside_an_update(clock, archive_dir, held_s=4)
+
+    assert failures == []
+    assert isinstance(refused, ArchiveTableBusy) and "2 秒内未能归档 2025-01" in refused.message
+    assert MeterCommand.objects.filter(created_at__lt=local(date(2025, 2, 1), 0)).count() == 1
+    assert not (archive_dir / "meter_command" / "2025-01.parquet").exists()
+    assert date(2025, 1, 1) in month_partitions(BY_NAME["meter_command"])
 
 
 @pytest.mark.postgres

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
-from django.db import connection
+from django.db import connections, router
 
 from gridpay.data.history_partitions import BY_NAME, HistoryTable, month_partitions, partitioned
 from gridpay.data.settings import gridpay_settings
@@ -22,8 +22,11 @@ METER_COMMANDS = BY_NAME["meter_command"]
 
 
 def archived_months(history: HistoryTable) -> dict[date, Path]:
-    """The months of ``history`` that live in files only: first day → file. No query unless there are files."""
-    if connection.vendor != "postgresql":
+    """The months of ``history`` that live in files only: first day → file. No query unless there are files. Asked of
+    the database the rows are read from (a report's: the replica, which drops a month's partition a moment after the
+    primary), so that a month is read from its rows or from its file, not both."""
+    using = router.db_for_read(history.model)
+    if connections[using].vendor != "postgresql":
         return {}
     folder = Path(gridpay_settings().archive_dir) / history.name
     if not folder.is_dir():
@@ -34,9 +37,9 @@ def archived_months(history: HistoryTable) -> dict[date, Path]:
             found[parse_month(path.stem)] = path
         except BadMonth:
             continue  # not one of ours
-    if not found or not partitioned():
+    if not found or not partitioned(using):
         return {}
-    in_database = month_partitions(history)
+    in_database = month_partitions(history, using)
     return {start: path for start, path in sorted(found.items()) if start not in in_database}
 
 
@@ -69,9 +72,22 @@ def archived_commands(*, action: str | None, status: str, instant: str, start: d
     ``instant`` (a column: created_at, finished_at) is set and within [start, end) (None: no bound); those in the
     database are the caller's to read. A command may finish months after it was made, so every archived month's file
     is scanned (the filters read inside the files, not after loading them)."""
+    found = _archived_commands(action=action, status=status, instant=instant, start=start, end=end)
+    return [] if found is None else found.select("account_id", instant).collect().rows()
+
+
+def archived_command_count(*, action: str | None, status: str, instant: str, start: datetime | None = None,
+                           end: datetime | None = None) -> int:
+    """How many archived_commands there are, counted in the files."""
+    found = _archived_commands(action=action, status=status, instant=instant, start=start, end=end)
+    return 0 if found is None else int(found.select(pl.len()).collect().item())
+
+
+def _archived_commands(*, action: str | None, status: str, instant: str, start: datetime | None,
+                       end: datetime | None) -> pl.LazyFrame | None:
     old = archived(METER_COMMANDS)
     if old is None:
-        return []
+        return None
     found = old.filter(pl.col("status") == status, pl.col(instant).is_not_null())
     if action is not None:
         found = found.filter(pl.col("action") == action)
@@ -79,4 +95,4 @@ def archived_commands(*, action: str | None, status: str, instant: str, start: d
         found = found.filter(pl.col(instant) >= start.astimezone(UTC))
     if end is not None:
         found = found.filter(pl.col(instant) < end.astimezone(UTC))
-    return found.select("account_id", instant).collect().rows()
+    return found

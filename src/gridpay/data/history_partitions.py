@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models, transaction
 
 from gridpay.data.models import (
     MeterCommand,
@@ -27,7 +27,9 @@ from gridpay.data.models import (
     WorkOrder,
 )
 from gridpay.data.models.meter_commands import UNDER_WAY
+from gridpay.domain.errors import DomainError
 from gridpay.domain.history_months import Month
+from gridpay.domain.texts import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class HistoryTable:
     instant: bool = False
     # A month's partition is itself partitioned by week (ADR 0038): the tables a night writes a row an account to.
     weeks: bool = True
+    # Live updates name its rows by id alone (a command's status), and so lock every month's partition:
+    # archive_partition must not hold a month's partition while it waits for the table (ADR 0044).
+    updated_by_id: bool = False
 
     @property
     def table(self) -> str:
@@ -84,7 +89,8 @@ HISTORY = [
 # Partitioned by month too (migration 0047, ADR 0042); archived only up to the first month with a command still in use
 # (first_command_month_in_use, ADR 0044): a command under way may be months old.
 COMMANDS = [
-    HistoryTable("meter_command", MeterCommand, "created_at", "attempts", "account_id, id", instant=True, weeks=False),
+    HistoryTable("meter_command", MeterCommand, "created_at", "attempts", "account_id, id", instant=True, weeks=False,
+                 updated_by_id=True),
     HistoryTable("meter_command_event", MeterCommandEvent, "at", "command_id", "command_id, id", instant=True,
                  weeks=False),
 ]
@@ -97,17 +103,17 @@ SPAN_DAYS = 7  # days of a month's partition (ADR 0038)
 _PARTITION = re.compile(r"_p(\d{4})_(\d{2})$")
 
 
-def partitioned() -> bool:
+def partitioned(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether the history tables are partitioned here (PostgreSQL after migration 0040; never SQLite)."""
-    if connection.vendor != "postgresql":
+    if connections[using].vendor != "postgresql":
         return False
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         return _is_partitioned(cursor, Transfer._meta.db_table)
 
 
-def month_partitions(history: HistoryTable) -> set[date]:
-    """The first days of the months that have a partition of their own."""
-    with connection.cursor() as cursor:
+def month_partitions(history: HistoryTable, using: str = DEFAULT_DB_ALIAS) -> set[date]:
+    """The first days of the months that have a partition of their own (on the database ``using``)."""
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s)",
                        [history.table])
         found = (_PARTITION.search(name) for (name,) in cursor.fetchall())
@@ -208,6 +214,16 @@ class ArchiveMismatch(Exception):
     """The file read back does not hold what the partition holds: it is removed, and the partition kept."""
 
 
+class ArchiveTableBusy(DomainError):
+    """The table stayed locked by others for DETACH_TRIES × DETACH_WAIT: the file is removed, the partition kept."""
+
+    code = "archive_table_busy"
+
+
+DETACH_WAIT_S = 2  # at most this long, other work on the table waits behind the archive's lock request
+DETACH_TRIES = 15
+
+
 @dataclass(frozen=True)
 class ArchivedPartition:
     table: str
@@ -287,13 +303,20 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
     """The month's partition written to Parquet, the file read back and checked (rows, sum of ids and of the checksum
     column against the partition's, under a lock that keeps its rows as they are), and only then the partition
     detached and dropped, in the same transaction. A crash leaves the partition, and maybe a checked file that the
-    next run writes again; never neither. ``before_drop``: called between the check and the drop (tests)."""
+    next run writes again; never neither. ``before_drop``: called between the check and the drop (tests).
+
+    A table updated by id (meter commands) is not locked while the file is made: each such update locks every month's
+    partition after the table, and the archive, holding the month's partition and then asking for the table to detach
+    it, would deadlock with it (or hold the gateway's updates for as long as the file takes). Its month, done with,
+    does not change; the table is locked first, waiting at most DETACH_WAIT_S at a time, and the month's figures are
+    checked again under that lock before it is dropped."""
     path, partition = archive_path(directory, history, month), history.partition(month)
     columns = [field.column for field in history.columns]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL timezone = 'UTC'")
-        # Rows of a closed month are not written any more; the lock makes sure of it while the file is made.
-        cursor.execute(f"LOCK TABLE {partition} IN SHARE MODE")
+        if not history.updated_by_id:
+            # Rows of a closed month are not written any more; the lock makes sure of it while the file is made.
+            cursor.execute(f"LOCK TABLE {partition} IN SHARE MODE")
         expected = _figures_in_database(cursor, partition, history)
         query = f"SELECT {', '.join(columns)} FROM {partition} ORDER BY {history.order}"
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".copy-", suffix=".csv") as text:
@@ -311,9 +334,40 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
             raise ArchiveMismatch(f"{path}: 读回 {found}，分区 {partition} 为 {expected}")
         if before_drop is not None:
             before_drop(path)
+        if history.updated_by_id:
+            if not _locked_for_detach(cursor, history.table):
+                path.unlink(missing_ok=True)
+                raise ArchiveTableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能归档 {month}；"
+                                                    "该月分区保留在库中，稍后再运行 gridpay archive"),
+                                       params={"table": history.name, "month": month.label,
+                                               "seconds": DETACH_WAIT_S * DETACH_TRIES})
+            if (again := _figures_in_database(cursor, partition, history)) != expected:
+                path.unlink(missing_ok=True)
+                raise ArchiveMismatch(f"{path}: 分区 {partition} 在写文件期间变为 {again}，文件为 {expected}")
         cursor.execute(f"ALTER TABLE {history.table} DETACH PARTITION {partition}")
         cursor.execute(f"DROP TABLE {partition}")
     return ArchivedPartition(history.name, month.label, expected[0], path)
+
+
+def _locked_for_detach(cursor: Any, table: str) -> bool:
+    """The table locked for DETACH (ACCESS EXCLUSIVE), asked for DETACH_TRIES times, each waiting at most DETACH_WAIT_S
+    (in a savepoint, so that a wait that times out leaves the transaction as it was): other work on the table queues
+    behind a lock request, so it is not left waiting long. False when it was never granted."""
+    for _ in range(DETACH_TRIES):
+        try:
+            with transaction.atomic():
+                cursor.execute(f"SET LOCAL lock_timeout = '{DETACH_WAIT_S}s'")
+                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            continue
+        cursor.execute("SET LOCAL lock_timeout = 0")
+        return True
+    return False
+
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def months_to_archive(history: HistoryTable, *, before: date) -> list[Month]:
@@ -335,9 +389,10 @@ class MonthInUse:
     commands: int  # of the month, still in use
 
 
-def first_command_month_in_use(*, before: date) -> MonthInUse | None:
-    """The first month before ``before`` with a meter command still in use: under way, or the command of an open
-    reconnection case or of an open work order (whose pages show it). Commands are archived up to that month only
+def first_command_month_in_use(*, before: date, restored_since: datetime) -> MonthInUse | None:
+    """The first month before ``before`` with a meter command still in use: under way, or the command of a
+    reconnection case open or confirmed since ``restored_since`` (the customer's supply progress shows when it was
+    sent), or of an open work order (whose pages show it). Commands are archived up to that month only
     (ADR 0044). None: every command before ``before`` is done with. A command in use never becomes done with again
     and nothing new refers to one done with, so the answer holds while the months before it are archived."""
     commands = COMMANDS[0]
@@ -346,10 +401,10 @@ def first_command_month_in_use(*, before: date) -> MonthInUse | None:
             f"SELECT {commands.month_of_row} AS month, count(*) FROM {commands.table} c"
             f" WHERE c.{commands.day} < %s AND (c.status IN ({', '.join(['%s'] * len(UNDER_WAY))})"
             f" OR EXISTS (SELECT 1 FROM {ReconnectCase._meta.db_table} r"
-            f"            WHERE r.command_id = c.id AND r.confirmed_at IS NULL)"
+            f"            WHERE r.command_id = c.id AND (r.confirmed_at IS NULL OR r.confirmed_at >= %s))"
             f" OR EXISTS (SELECT 1 FROM {WorkOrder._meta.db_table} w"
             f"            WHERE w.command_id = c.id AND w.closed_at IS NULL))"
             " GROUP BY 1 ORDER BY 1 LIMIT 1",
-            [commands.bound(before), *UNDER_WAY])
+            [commands.bound(before), *UNDER_WAY, restored_since])
         row = cursor.fetchone()
     return None if row is None else MonthInUse(Month(row[0]), int(row[1]))

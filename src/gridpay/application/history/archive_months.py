@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from gridpay.application.supply.supply_progress import RESTORED_TOLD_FOR
 from gridpay.data.history_partitions import (
     COMMANDS,
     HISTORY,
@@ -71,7 +72,7 @@ def archive_months(*, before: date, today: date, at: datetime, directory: Path,
     with exclusive_run("history_archive", what="历史归档", at=at):
         for history in HISTORY:
             _archive_table(history, before, directory, report, progress=progress, before_drop=before_drop)
-        report.commands_held = first_command_month_in_use(before=before)
+        report.commands_held = first_command_month_in_use(before=before, restored_since=at - RESTORED_TOLD_FOR)
         commands_before = before if report.commands_held is None else report.commands_held.month.start
         for history in COMMANDS:
             _archive_table(history, commands_before, directory, report, progress=progress, before_drop=before_drop)

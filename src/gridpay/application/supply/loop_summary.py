@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 
-from gridpay.data.history_archive import archived_commands
+from gridpay.data.history_archive import archived_command_count
 from gridpay.data.models import Account, CallTask, MeterCommand, Notification, ReconnectCase, WorkOrder
 from gridpay.data.models.field_work import CallOutcome
 
@@ -58,4 +58,4 @@ def _commands(*, action: str | None, status: str) -> int:
     in_database = MeterCommand.objects.filter(status=status)
     if action is not None:
         in_database = in_database.filter(action=action)
-    return in_database.count() + len(archived_commands(action=action, status=status, instant="created_at"))
+    return in_database.count() + archived_command_count(action=action, status=status, instant="created_at")

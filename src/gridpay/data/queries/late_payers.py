@@ -80,19 +80,18 @@ def payment_histories(*, window_start: date, through: date, zone: ZoneInfo) -> d
         history(account_id).bills.append(BillDates(due_on=due_on, paid_off_on=paid_off_on))
 
     start_at = datetime.combine(window_start, time(0), zone)
-    end_at = datetime.combine(through, time(23, 59, 59, 999_999), zone)
+    day_after = datetime.combine(through + timedelta(days=1), time(0), zone)  # the window ends before its first instant
     confirmed = dict(action=CommandAction.DISCONNECT.value, status=CommandStatus.CONFIRMED.value)
-    day_after = datetime.combine(through + timedelta(days=1), time(0), zone)
     in_files = [account_id for account_id, _ in archived_commands(**confirmed, instant="finished_at", start=start_at,
                                                                   end=day_after)]
     of_active = set(active.filter(id__in=set(in_files)).values_list("id", flat=True))
     for account_id in [a for a in in_files if a in of_active] + list(MeterCommand.objects.filter(
-        account__status=AccountStatus.ACTIVE, **confirmed, finished_at__gte=start_at, finished_at__lte=end_at,
+        account__status=AccountStatus.ACTIVE, **confirmed, finished_at__gte=start_at, finished_at__lt=day_after,
     ).values_list("account_id", flat=True)):
         history(account_id).disconnections += 1
     # A postpaid disconnection carried out in the field has no command (a remote one is counted by its command).
     for account_id in ArrearsCase.objects.filter(
-        account__status=AccountStatus.ACTIVE, executed_at__gte=start_at, executed_at__lte=end_at,
+        account__status=AccountStatus.ACTIVE, executed_at__gte=start_at, executed_at__lt=day_after,
         disconnect_command__isnull=True,
     ).values_list("account_id", flat=True):
         history(account_id).disconnections += 1

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import polars as pl
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Sum, Value, When
 
-from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived, archived_commands
+from gridpay.data.history_archive import SETTLEMENTS, TRANSFERS, archived, archived_command_count
 from gridpay.data.models import (
     Account,
     ArrearsCase,
@@ -35,7 +35,7 @@ def confirmed_commands(*, action: str, start: datetime, end: datetime) -> int:
     """The commands of ``action`` made in [start, end) and confirmed, archived or not."""
     return MeterCommand.objects.filter(
         action=action, status="confirmed", created_at__gte=start, created_at__lt=end
-    ).count() + len(archived_commands(action=action, status="confirmed", instant="created_at", start=start, end=end))
+    ).count() + archived_command_count(action=action, status="confirmed", instant="created_at", start=start, end=end)
 
 
 def reconnection_times(*, start: datetime, end: datetime) -> list[float]:
