@@ -37,7 +37,13 @@ from gridpay.application.supply.loop_summary import loop_summary
 from gridpay.application.supply.supply_progress import supply_progress
 from gridpay.data import history_partitions, meter_command_store
 from gridpay.data.history_archive import TRANSFERS, archived_months
-from gridpay.data.history_partitions import BY_NAME, ArchiveTableBusy, ensure_partitions, month_partitions
+from gridpay.data.history_partitions import (
+    BY_NAME,
+    TableBusy,
+    ensure_partition,
+    ensure_partitions,
+    month_partitions,
+)
 from gridpay.data.models import (
     Account,
     LedgerAccount,
@@ -453,15 +459,51 @@ def test_archiving_commands_waits_for_a_command_updated_meanwhile_without_a_dead
 @pytest.mark.django_db(transaction=True)
 def test_a_table_busy_past_the_wait_keeps_the_month_and_removes_its_file(clock: FakeClock, archive_dir: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(history_partitions, "DETACH_WAIT_S", 1)
-    monkeypatch.setattr(history_partitions, "DETACH_TRIES", 2)
+    monkeypatch.setattr(history_partitions, "LOCK_WAIT_S", 1)
+    monkeypatch.setattr(history_partitions, "LOCK_TRIES", 2)
     refused, failures = archive_beside_an_update(clock, archive_dir, held_s=4)
 
     assert failures == []
-    assert isinstance(refused, ArchiveTableBusy) and "2 秒内未能归档 2025-01" in refused.message
+    assert isinstance(refused, TableBusy) and "2 秒内未能归档 2025-01" in refused.message
     assert MeterCommand.objects.filter(created_at__lt=local(date(2025, 2, 1), 0)).count() == 1
     assert not (archive_dir / "meter_command" / "2025-01.parquet").exists()
     assert date(2025, 1, 1) in month_partitions(BY_NAME["meter_command"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_month_made_while_a_claim_reads_then_writes_commands_waits_for_it_without_a_deadlock(
+        clock: FakeClock) -> None:
+    account = enrol(1)
+    live = a_command(account, CommandAction.DISCONNECT, clock.now(), None)
+    commands, month = BY_NAME["meter_command"], Month(date(2040, 1, 1))
+    read, failures = threading.Event(), []
+
+    def claim() -> None:  # as a gateway's claim: the rows read FOR UPDATE, then written
+        try:
+            with transaction.atomic():
+                list(MeterCommand.objects.select_for_update().filter(id=live.id))
+                read.set()
+                time.sleep(1)  # the month's partition is asked for meanwhile
+                MeterCommand.objects.filter(id=live.id).update(attempts=F("attempts") + 1)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=claim)
+    worker.start()
+    read.wait(timeout=5)
+    try:
+        assert ensure_partition(commands, month)
+        worker.join()
+        assert failures == []  # not aborted as one side of a deadlock
+        assert MeterCommand.objects.get(id=live.id).attempts == 1
+        assert month.start in month_partitions(commands)
+    finally:
+        worker.join()
+        with connection.cursor() as cursor:  # the schema outlives this test's rows
+            cursor.execute(f"DROP TABLE IF EXISTS {commands.partition(month)}")
 
 
 @pytest.mark.postgres

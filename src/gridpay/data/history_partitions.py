@@ -32,6 +32,16 @@ from gridpay.domain.history_months import Month
 from gridpay.domain.texts import gettext_noop
 
 
+class TableBusy(DomainError):
+    """A partitioned table stayed locked by other work for LOCK_TRIES × LOCK_WAIT_S: nothing was changed."""
+
+    code = "table_busy"
+
+
+LOCK_WAIT_S = 2  # at most this long, other work on the table waits behind a request for it alone
+LOCK_TRIES = 15
+
+
 @dataclass(frozen=True)
 class HistoryTable:
     """A table partitioned by month: the day it is partitioned by, and the column summed to check an archive."""
@@ -137,9 +147,17 @@ def ensure_partition(history: HistoryTable, month: Month) -> bool:
     bounds = history.bounds(month.start, month.end)
     by_week = f" PARTITION BY RANGE ({history.day})" if history.weeks else ""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Taken first, so that no row of the month reaches the DEFAULT partition, or a plain partition found empty,
-        # while they are moved or it is made again.
-        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        if month.start in month_partitions(history) and (not history.weeks or _is_partitioned(cursor, name)):
+            return False  # made, and as it should be: no lock (the schedule asks every night)
+        # The table itself, first: no row of the month reaches the DEFAULT partition, or a plain partition found empty,
+        # while they are moved or it is made again. Locked for the CREATE and ATTACH at once, not a weaker lock first:
+        # a transaction that read the table and then writes it (a claim: SELECT FOR UPDATE, then UPDATE) deadlocked
+        # with the lock's upgrade.
+        if not _locked_exclusively(cursor, table):
+            raise TableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能建立 {month} 的分区；"
+                                         "该月的行暂存默认分区，下次建分区时移入"),
+                            params={"table": history.name, "month": month.label,
+                                    "seconds": LOCK_WAIT_S * LOCK_TRIES})
         if month.start in month_partitions(history):
             if not history.weeks or _is_partitioned(cursor, name) or _holds_rows(cursor, name):
                 return False
@@ -214,14 +232,6 @@ class ArchiveMismatch(Exception):
     """The file read back does not hold what the partition holds: it is removed, and the partition kept."""
 
 
-class ArchiveTableBusy(DomainError):
-    """The table stayed locked by others for DETACH_TRIES × DETACH_WAIT: the file is removed, the partition kept."""
-
-    code = "archive_table_busy"
-
-
-DETACH_WAIT_S = 2  # at most this long, other work on the table waits behind the archive's lock request
-DETACH_TRIES = 15
 
 
 @dataclass(frozen=True)
@@ -308,7 +318,7 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
     A table updated by id (meter commands) is not locked while the file is made: each such update locks every month's
     partition after the table, and the archive, holding the month's partition and then asking for the table to detach
     it, would deadlock with it (or hold the gateway's updates for as long as the file takes). Its month, done with,
-    does not change; the table is locked first, waiting at most DETACH_WAIT_S at a time, and the month's figures are
+    does not change; the table is locked first, waiting at most LOCK_WAIT_S at a time, and the month's figures are
     checked again under that lock before it is dropped."""
     path, partition = archive_path(directory, history, month), history.partition(month)
     columns = [field.column for field in history.columns]
@@ -335,12 +345,12 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
         if before_drop is not None:
             before_drop(path)
         if history.updated_by_id:
-            if not _locked_for_detach(cursor, history.table):
+            if not _locked_exclusively(cursor, history.table):
                 path.unlink(missing_ok=True)
-                raise ArchiveTableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能归档 {month}；"
-                                                    "该月分区保留在库中，稍后再运行 gridpay archive"),
-                                       params={"table": history.name, "month": month.label,
-                                               "seconds": DETACH_WAIT_S * DETACH_TRIES})
+                raise TableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能归档 {month}；"
+                                             "该月分区保留在库中，稍后再运行 gridpay archive"),
+                                params={"table": history.name, "month": month.label,
+                                        "seconds": LOCK_WAIT_S * LOCK_TRIES})
             if (again := _figures_in_database(cursor, partition, history)) != expected:
                 path.unlink(missing_ok=True)
                 raise ArchiveMismatch(f"{path}: 分区 {partition} 在写文件期间变为 {again}，文件为 {expected}")
@@ -349,14 +359,14 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
     return ArchivedPartition(history.name, month.label, expected[0], path)
 
 
-def _locked_for_detach(cursor: Any, table: str) -> bool:
-    """The table locked for DETACH (ACCESS EXCLUSIVE), asked for DETACH_TRIES times, each waiting at most DETACH_WAIT_S
-    (in a savepoint, so that a wait that times out leaves the transaction as it was): other work on the table queues
-    behind a lock request, so it is not left waiting long. False when it was never granted."""
-    for _ in range(DETACH_TRIES):
+def _locked_exclusively(cursor: Any, table: str) -> bool:
+    """The table locked for a partition's CREATE, ATTACH or DETACH (ACCESS EXCLUSIVE), asked for LOCK_TRIES times,
+    each waiting at most LOCK_WAIT_S (in a savepoint, so that a wait that times out leaves the transaction as it was):
+    other work on the table queues behind a lock request, so it is not left waiting long. False when never granted."""
+    for _ in range(LOCK_TRIES):
         try:
             with transaction.atomic():
-                cursor.execute(f"SET LOCAL lock_timeout = '{DETACH_WAIT_S}s'")
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'")
                 cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
