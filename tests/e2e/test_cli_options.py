@@ -8,12 +8,14 @@ import sqlite3
 import subprocess
 from argparse import SUPPRESS, ArgumentParser, _SubParsersAction
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
 
 from gridpay.interfaces.cli.overview import COMMANDS
+from gridpay.interfaces.command import calendar_day
 from tests.support.cli import GRIDPAY, run_in_process
 
 DJANGO_OPTIONS = ("--settings", "--pythonpath", "--traceback", "--skip-checks", "--no-color", "--force-color",
@@ -107,6 +109,24 @@ def test_a_command_or_option_gridpay_does_not_know_is_one_chinese_line(
 ) -> None:
     ran = run_in_process(capsys, *typed)
     assert (ran.returncode, ran.stdout, ran.stderr) == (2, "", said)
+
+
+def test_every_days_option_is_shown_and_taken_as_yyyy_mm_dd_only() -> None:
+    days = [(page.prog, action) for page in every_page() for action in page._actions
+            if action.type is calendar_day]
+    assert len(days) >= 20  # settle, readings, reconcile, postpaid, risk, … (their days, typed date.fromisoformat)
+    assert [prog for prog, action in days if action.metavar != "YYYY-MM-DD"] == []
+    assert not [(page.prog, action.dest) for page in every_page() for action in page._actions
+                if action.type is date.fromisoformat]  # each became calendar_day
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["20261206", "2026-W49-7", "2026-12-6", "2026-12-06T00:00"])
+def test_a_day_not_written_yyyy_mm_dd_is_refused(typed: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ran = run_in_process(capsys, "settle", "--date", typed)
+    assert (ran.returncode, ran.stdout) == (2, "")
+    said = f"gridpay settle：--date 的值「{typed}」不对：应为日期 YYYY-MM-DD（gridpay settle --help 查看用法）\n"
+    assert ran.stderr == said
 
 
 def test_an_unknown_command_touches_no_database(tmp_path: Path) -> None:

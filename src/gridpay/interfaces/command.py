@@ -3,6 +3,7 @@
 import re
 import sys
 from argparse import SUPPRESS, ArgumentParser, _SubParsersAction
+from datetime import date
 from typing import Any, Literal, NoReturn
 
 from django.core.management.base import (
@@ -56,8 +57,19 @@ class ChineseHelpFormatter(DjangoHelpFormatter):
         return re.sub(r"^( *[^\x00-\x7f][^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def calendar_day(text: str) -> date:
+    """A day as staff write it, YYYY-MM-DD, and nothing else date.fromisoformat also takes (20261206, 2026-W49-1)."""
+    if not _DAY.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def _speak_chinese(parser: ArgumentParser, *, parser_class: type[GridpayParser] = GridpayParser) -> None:
-    """Django builds CommandParsers (its subcommands' too, before we see them): each becomes a GridpayParser."""
+    """Django builds CommandParsers (its subcommands' too, before we see them): each becomes a GridpayParser. A day's
+    option (typed date.fromisoformat) takes YYYY-MM-DD only, and its help shows it so."""
     parser.__class__ = parser_class
     parser.formatter_class = ChineseHelpFormatter
     parser._positionals.title = "参数"
@@ -65,6 +77,9 @@ def _speak_chinese(parser: ArgumentParser, *, parser_class: type[GridpayParser] 
     for action in parser._actions:
         if action.dest == "help":
             action.help = "显示本帮助并退出"
+        if action.type in (date.fromisoformat, calendar_day):
+            action.type = calendar_day
+            action.metavar = action.metavar or "YYYY-MM-DD"
     for action in parser._actions:
         if isinstance(action, _SubParsersAction):
             for subparser in action.choices.values():

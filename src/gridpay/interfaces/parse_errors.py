@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable
 
-_TYPES = {"int": "应为整数", "float": "应为数字", "fromisoformat": "应为日期 YYYY-MM-DD", "Decimal": "应为数字"}
+_TYPES = {"int": "应为整数", "float": "应为数字", "calendar_day": "应为日期 YYYY-MM-DD", "Decimal": "应为数字"}
 
 
 def _invalid_value(match: re.Match[str]) -> str:
