@@ -40,6 +40,12 @@ class TableBusy(DomainError):
 
 LOCK_WAIT_S = 2  # at most this long, other work on the table waits behind a request for it alone
 LOCK_TRIES = 15
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that ran out
+
+
+def _table_busy(message: str, history: "HistoryTable", month: Month) -> TableBusy:
+    return TableBusy(message, params={"table": history.name, "month": month.label,
+                                      "seconds": LOCK_WAIT_S * LOCK_TRIES})
 
 
 @dataclass(frozen=True)
@@ -154,10 +160,8 @@ def ensure_partition(history: HistoryTable, month: Month) -> bool:
         # a transaction that read the table and then writes it (a claim: SELECT FOR UPDATE, then UPDATE) deadlocked
         # with the lock's upgrade.
         if not _locked_exclusively(cursor, table):
-            raise TableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能建立 {month} 的分区；"
-                                         "该月的行暂存默认分区，下次建分区时移入"),
-                            params={"table": history.name, "month": month.label,
-                                    "seconds": LOCK_WAIT_S * LOCK_TRIES})
+            raise _table_busy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能建立 {month} 的分区；"
+                                           "该月的行暂存默认分区，下次建分区时移入"), history, month)
         if month.start in month_partitions(history):
             if not history.weeks or _is_partitioned(cursor, name) or _holds_rows(cursor, name):
                 return False
@@ -230,8 +234,6 @@ def ensure_partitions(months: list[Month]) -> list[str]:
 
 class ArchiveMismatch(Exception):
     """The file read back does not hold what the partition holds: it is removed, and the partition kept."""
-
-
 
 
 @dataclass(frozen=True)
@@ -347,10 +349,8 @@ def archive_partition(history: HistoryTable, month: Month, directory: Path, *,
         if history.updated_by_id:
             if not _locked_exclusively(cursor, history.table):
                 path.unlink(missing_ok=True)
-                raise TableBusy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能归档 {month}；"
-                                             "该月分区保留在库中，稍后再运行 gridpay archive"),
-                                params={"table": history.name, "month": month.label,
-                                        "seconds": LOCK_WAIT_S * LOCK_TRIES})
+                raise _table_busy(gettext_noop("{table} 表一直被其他操作占用，{seconds} 秒内未能归档 {month}；"
+                                               "该月分区保留在库中，稍后再运行 gridpay archive"), history, month)
             if (again := _figures_in_database(cursor, partition, history)) != expected:
                 path.unlink(missing_ok=True)
                 raise ArchiveMismatch(f"{path}: 分区 {partition} 在写文件期间变为 {again}，文件为 {expected}")
@@ -375,9 +375,6 @@ def _locked_exclusively(cursor: Any, table: str) -> bool:
         cursor.execute("SET LOCAL lock_timeout = 0")
         return True
     return False
-
-
-LOCK_NOT_AVAILABLE = "55P03"
 
 
 def months_to_archive(history: HistoryTable, *, before: date) -> list[Month]:
@@ -405,7 +402,7 @@ def first_command_month_in_use(*, before: date, restored_since: datetime) -> Mon
     sent), or of an open work order (whose pages show it). Commands are archived up to that month only
     (ADR 0044). None: every command before ``before`` is done with. A command in use never becomes done with again
     and nothing new refers to one done with, so the answer holds while the months before it are archived."""
-    commands = COMMANDS[0]
+    commands = BY_NAME["meter_command"]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {commands.month_of_row} AS month, count(*) FROM {commands.table} c"
