@@ -67,9 +67,9 @@ def test_settle_then_bill_from_the_command_line(zj_tariff: str, capsys: pytest.C
     assert "已经结算过" not in out
     call_command("settle", "--date", "2025-01-31")
     assert "2025-01-31：结算 0 户" in (again := capsys.readouterr().out) and "该日已经结算过" in again
-    assert "该日没有读数" not in again
+    assert "该日没有智能交费户的读数" not in again
     call_command("settle", "--date", "2024-12-31")
-    assert "2024-12-31：结算 0 户" in (before := capsys.readouterr().out) and "  · 该日没有读数" in before
+    assert "2024-12-31：结算 0 户" in (before := capsys.readouterr().out) and "  · 该日没有智能交费户的读数" in before
     assert LedgerAccount.objects.get(id=account.ledger_account_id).balance_fen == 10_000 - 16_678  # 310 kWh × 0.538
 
     call_command("accounts", "show", account.account_no)

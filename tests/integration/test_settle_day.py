@@ -77,17 +77,34 @@ def test_a_removed_meters_readings_from_its_removal_day_are_not_settled(zj_tarif
     assert energies == {a.id: D("3.00"), b.id: D("2.00"), c.id: D("1.00")}
 
 
-def test_progress_counts_the_days_readings_from_the_whole_at_the_start_to_its_end(zj_tariff: str) -> None:
+def test_an_account_with_only_its_removed_meters_reading_waits_for_the_new_meters(zj_tariff: str) -> None:
+    a, b = enrol(1), enrol(2)
+    jan2 = JAN1 + timedelta(days=1)
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00", "7.00"])
+    add_readings(b, first_day=JAN1, daily_kwh=["2.00", "2.00"])
+    Meter.objects.filter(id=a.meters.get().id).update(removed_on=jan2, final_total_kwh=D("10.00"))
+    settle_day(day=JAN1, at=AT)
+
+    report = settle_day(day=jan2, at=AT)
+
+    # The old meter's reading is not the account's: it is counted as waiting for its reading, not lost from the run.
+    assert (report.settled, report.failed, report.without_reading, report.readings) == (1, 0, 1, 1)
+    assert not Settlement.objects.filter(account=a, day=jan2).exists()
+
+
+def test_progress_counts_the_accounts_from_the_whole_at_the_start_to_its_end(zj_tariff: str) -> None:
     accounts = [enrol(n) for n in range(1, 6)]
     for account in accounts:
         add_readings(account, first_day=JAN1, daily_kwh=["1.00"])
     seen: list[tuple[int, int]] = []
 
     settle_day(day=JAN1, at=AT, batch_size=2, on_progress=lambda done, total: seen.append((done, total)))
-    settle_day(day=JAN1 + timedelta(days=1), at=AT, on_progress=lambda done, total: seen.append((done, total)))
+    after = settle_day(day=JAN1 + timedelta(days=1), at=AT,
+                       on_progress=lambda done, total: seen.append((done, total)))
 
-    # Batches of 2 readings: 2, 2 and 1. The day after has no reading: done as soon as it starts.
-    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5), (0, 0)]
+    # Batches of 2 accounts: 2, 2 and 1. The day after has no reading yet: its one batch finds all five waiting.
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5), (0, 5), (5, 5)]
+    assert (after.settled, after.without_reading, after.readings) == (0, 5, 0)
 
 
 def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:
@@ -109,7 +126,9 @@ def test_a_day_with_readings_of_accounts_not_prepaid_yet_was_not_settled_before(
 
     report = settle_day(day=JAN1, at=AT)
 
-    assert (report.settled, report.failed, report.settled_before, report.readings) == (0, 0, False, 1)
+    # The reading is of an account not prepaid on the day: none to settle, none waiting, and nothing settled before.
+    assert (report.settled, report.failed, report.settled_before, report.readings, report.without_reading) == (
+        0, 0, False, 0, 0)
 
 
 def test_rounding_is_cumulative_so_days_add_up_to_the_period(zj_tariff: str) -> None:

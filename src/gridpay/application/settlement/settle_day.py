@@ -42,13 +42,16 @@ class SettlementRunReport:
     without_reading: int = 0
     # The run settled nothing because the day had been settled before (looked at only when it settled nothing).
     settled_before: bool = False
-    readings: int = 0  # the day's readings, of every account (postpaid ones too)
+    readings: int = 0  # the day's readings of the accounts prepaid on the day, settled before or not
 
 
 @dataclass(frozen=True)
 class _BatchOutcome:
     settled: store.Settled
     failures: list[tuple[int, str, str]]
+    readings: int = 0  # of the batch's accounts, settled before or not
+    without_reading: int = 0  # accounts of the batch not settled yet whose reading of the day has not arrived
+    settled_before: int = 0  # accounts of the batch whose day was settled before
 
 
 def settle_day(
@@ -78,25 +81,27 @@ def _settle_day(
     tariffs = load_tariffs_by_id()
     versions = {t.code: version_ids(t.code) for t in tariffs.values()}
     revenue = ledger_store.system_account(ledger_store.REVENUE, LedgerAccountKind.REVENUE).id
-    ranges = store.batch_ranges(day, limit=size)
-    # Progress counts the day's readings looked at (each batch's are known from its range): counting the accounts to
-    # settle first took a join of every reading, meter and account before the first batch (a tenth of a run).
-    total = sum(readings for _, _, readings in ranges)
+    ranges = store.batch_ranges(limit=size)
+    # Progress counts the accounts looked at, of every kind (each batch's are known from its range).
+    total = sum(accounts for _, _, accounts in ranges)
     done = 0
     if on_progress:
-        on_progress(done, total)  # the whole from the start; a day with no reading is done at once
+        on_progress(done, total)  # the whole from the start; a town with no account is done at once
     settle_range = partial(_settle_range, day=day, at=at, tariffs=tariffs, versions=versions, revenue=revenue)
-    settled = failed = charged = energy_ckwh = 0
+    settled = failed = charged = energy_ckwh = readings = without_reading = settled_before = 0
     reasons: dict[str, tuple[int, str]] = {}
     # One worker settles in the caller's thread and transaction context (and on its connection). The outcomes come in
     # the ranges' order.
     outcomes = each_batch(settle_range, [(after, last) for after, last, _ in ranges], workers=workers)
-    for (_, _, readings), outcome in zip(ranges, outcomes, strict=True):
-        done += readings
+    for (_, _, accounts), outcome in zip(ranges, outcomes, strict=True):
+        done += accounts
         settled += len(outcome.settled)
         failed += len(outcome.failures)
         charged += int(outcome.settled.charge_fen.sum())
         energy_ckwh += int(outcome.settled.energy_ckwh.sum())
+        readings += outcome.readings
+        without_reading += outcome.without_reading
+        settled_before += outcome.settled_before
         for _, code, message in outcome.failures:
             count, example = reasons.get(code, (0, message))
             reasons[code] = (count + 1, example)
@@ -109,9 +114,9 @@ def _settle_day(
         energy_kwh=from_ckwh(energy_ckwh),
         charged_fen=charged,
         failure_reasons=reasons,
-        without_reading=store.count_without_reading(day),
-        settled_before=settled == 0 and failed == 0 and total > 0 and store.settled_before(day),
-        readings=total,
+        without_reading=without_reading,
+        settled_before=settled == 0 and failed == 0 and settled_before > 0,
+        readings=readings,
     )
 
 
@@ -152,7 +157,10 @@ def price_candidates(
     tariffs: dict[int, Tariff],
     versions: dict[str, dict[object, int]],
 ) -> _BatchOutcome:
-    """Sort out the accounts that cannot be settled, and price the rest in groups of one tariff version."""
+    """Leave out the accounts whose day is settled already or whose reading has not arrived, sort out those that
+    cannot be settled, and price the rest in groups of one tariff version."""
+    looked_at = candidates
+    candidates = looked_at.take(looked_at.has_reading & ~looked_at.settled)
     failures: list[tuple[int, str, str]] = []
     no_energy = ~candidates.has_energy
     unsettled_before = candidates.has_energy & ~candidates.previous_settled & ~candidates.first_day
@@ -183,7 +191,13 @@ def price_candidates(
                 time_of_use=bool(time_of_use),
             )
         )
-    return _BatchOutcome(settled=store.Settled.concatenate(settled), failures=failures)
+    return _BatchOutcome(
+        settled=store.Settled.concatenate(settled),
+        failures=failures,
+        readings=int(looked_at.has_reading.sum()),
+        without_reading=int((~looked_at.has_reading & ~looked_at.settled).sum()),
+        settled_before=int(looked_at.settled.sum()),
+    )
 
 
 def _failed(account_ids: Ints, code: str, message: str) -> list[tuple[int, str, str]]:

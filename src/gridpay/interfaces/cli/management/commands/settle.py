@@ -32,7 +32,7 @@ class Command(GridpayCommand):
         last = day or through
         if last is not None and last >= clock.today():
             raise CommandError(f"只能结算已经过去的日期：{last} 还没有过完（今天是 {clock.today()}）")
-        with domain_errors_as_command_errors(), progress("结算（当日读数）", total=None) as advance:
+        with domain_errors_as_command_errors(), progress("结算（按户）", total=None) as advance:
             if day is not None:
                 reports = [settle_day(day=day, at=clock.now(), on_progress=advance)]
             else:
@@ -78,7 +78,7 @@ def describe(report: SettlementRunReport) -> str:
     if report.settled_before:
         reasons.append("  · 该日已经结算过，已结算的户不会重复结算")
     elif not report.readings:
-        reasons.append("  · 该日没有读数")
+        reasons.append("  · 该日没有智能交费户的读数")
     if report.without_reading:
         reasons.append(f"  · {report.without_reading} 户缺少当日读数，读数到达后用 --through 补结算")
     return "\n".join([line, *reasons])
