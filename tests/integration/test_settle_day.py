@@ -83,11 +83,12 @@ def test_an_account_with_only_its_removed_meters_reading_waits_for_the_new_meter
     add_readings(a, first_day=JAN1, daily_kwh=["10.00", "7.00"])
     add_readings(b, first_day=JAN1, daily_kwh=["2.00", "2.00"])
     Meter.objects.filter(id=a.meters.get().id).update(removed_on=jan2, final_total_kwh=D("10.00"))
+    Meter.objects.create(meter_no="N00000001", dlt645_address="900000000001", account=a, installed_on=jan2)
     settle_day(day=JAN1, at=AT)
 
     report = settle_day(day=jan2, at=AT)
 
-    # The old meter's reading is not the account's: it is counted as waiting for its reading, not lost from the run.
+    # The old meter's reading is not the account's: it waits for the new meter's, counted, not lost from the run.
     assert (report.settled, report.failed, report.without_reading, report.readings) == (1, 0, 1, 1)
     assert not Settlement.objects.filter(account=a, day=jan2).exists()
 
@@ -120,15 +121,29 @@ def test_settling_a_day_again_settles_nothing(zj_tariff: str) -> None:
     assert balance(a.account_no) == 10_000 - 538
 
 
-def test_a_day_with_readings_of_accounts_not_prepaid_yet_was_not_settled_before(zj_tariff: str) -> None:
+def test_readings_of_accounts_not_prepaid_yet_are_neither_settled_nor_waiting(zj_tariff: str) -> None:
     later = enrol(1, prepaid_since=JAN1 + timedelta(days=5))
     add_readings(later, first_day=JAN1, daily_kwh=["10.00"])
 
     report = settle_day(day=JAN1, at=AT)
 
-    # The reading is of an account not prepaid on the day: none to settle, none waiting, and nothing settled before.
     assert (report.settled, report.failed, report.settled_before, report.readings, report.without_reading) == (
         0, 0, False, 0, 0)
+
+
+def test_a_day_settled_again_counts_its_prepaid_accounts_only_and_those_still_waiting(zj_tariff: str) -> None:
+    a, b, waiting = enrol(1), enrol(2), enrol(3)
+    postpaid = enrol(4, mode="postpaid")
+    add_readings(a, first_day=JAN1, daily_kwh=["10.00"])
+    add_readings(b, first_day=JAN1, daily_kwh=["3.00"])
+    add_readings(postpaid, first_day=JAN1, daily_kwh=["5.00"])
+
+    first = settle_day(day=JAN1, at=AT, batch_size=2)  # batches of accounts 1–2 and 3–4
+    again = settle_day(day=JAN1, at=AT, batch_size=2)
+
+    assert (first.settled, first.readings, first.without_reading, first.settled_before) == (2, 2, 1, False)
+    assert (again.settled, again.readings, again.without_reading, again.settled_before) == (0, 2, 1, True)
+    assert not Settlement.objects.filter(account__in=[waiting, postpaid]).exists()
 
 
 def test_rounding_is_cumulative_so_days_add_up_to_the_period(zj_tariff: str) -> None:

@@ -40,9 +40,9 @@ class SettlementRunReport:
     failure_reasons: dict[str, tuple[int, str]] = field(default_factory=dict)
     # Prepaid accounts with no reading of the day yet: they settle when it arrives (settle --through).
     without_reading: int = 0
-    # The run settled nothing because the day had been settled before (looked at only when it settled nothing).
+    # The run settled nothing because the day had been settled before (said only when it settled and failed none).
     settled_before: bool = False
-    readings: int = 0  # the day's readings of the accounts prepaid on the day, settled before or not
+    readings: int = 0  # the day's readings of the accounts the run settles, settled before or not
 
 
 @dataclass(frozen=True)
